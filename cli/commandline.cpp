@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+#include "commandline.h"
+
+#include <peal/version.h>
+
+#include <QCommandLineParser>
+
+#include <limits>
+
+namespace Peal::Cli {
+
+namespace {
+
+// One option of a subcommand, for parsing and for --help.
+struct OptionDef
+{
+    QString flag;      // "--plan"
+    QString valueName; // empty for switches
+    QString help;
+};
+
+QList<OptionDef> runOptions()
+{
+    QList<OptionDef> options = {
+        {QStringLiteral("--config"), QStringLiteral("PATH"),
+         QStringLiteral("TOML configuration file")},
+        {QStringLiteral("--task"), QStringLiteral("N"),
+         QStringLiteral("run only the task with this index (conflicts with --from-task)")},
+        {QStringLiteral("--from-task"), QStringLiteral("N"),
+         QStringLiteral("run from this task index to the end (conflicts with --task)")},
+    };
+    for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
+        if (key.cliFlag.isEmpty())
+            continue;
+        QString help = key.help;
+        if (!key.cliSwitch && key.defaultText != u"(none)")
+            help += QStringLiteral(" [default: %1]").arg(key.defaultText);
+        options.append({key.cliFlag, key.cliSwitch ? QString() : key.valueName, help});
+    }
+    return options;
+}
+
+QList<OptionDef> promptOptions()
+{
+    return {{QStringLiteral("--output"), QStringLiteral("PATH"),
+             QStringLiteral("write the template to this file instead of stdout")}};
+}
+
+QString formatOptions(const QList<OptionDef> &options)
+{
+    QString text;
+    for (const OptionDef &o : options) {
+        QString left = o.flag;
+        if (!o.valueName.isEmpty())
+            left += QStringLiteral(" <%1>").arg(o.valueName);
+        text += QStringLiteral("  %1  %2\n").arg(left, -36).arg(o.help);
+    }
+    text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("-h, --help"), -36)
+                .arg(QStringLiteral("print this help"));
+    return text;
+}
+
+CommandLine usageError(const QString &reason, const QString &command)
+{
+    CommandLine result;
+    result.action = CommandLine::Action::UsageError;
+    const QString helpCommand = command.isEmpty() ? QStringLiteral("peal --help")
+                                                  : QStringLiteral("peal %1 --help").arg(command);
+    result.output = QStringLiteral("error: %1\nFor more information, try '%2'.\n")
+                        .arg(reason, helpCommand);
+    return result;
+}
+
+CommandLine showHelp(const QString &text)
+{
+    CommandLine result;
+    result.action = CommandLine::Action::ShowHelp;
+    result.output = text;
+    return result;
+}
+
+QString describe(const OptionDef &o)
+{
+    return o.valueName.isEmpty() ? o.flag : QStringLiteral("%1 <%2>").arg(o.flag, o.valueName);
+}
+
+/*
+ * Parses one subcommand's options with QCommandLineParser, adding the rules clap enforces for
+ * the reference: every option at most once, no positional arguments, and a value that starts
+ * with '-' must be attached with '=' (`--stet-start-args=--allow-dirty`).
+ */
+std::optional<CommandLine> parseOptions(const QString &command, const QList<OptionDef> &defs,
+                                        const QStringList &arguments, QCommandLineParser &parser)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsCompactedShortOptions);
+    for (const OptionDef &o : defs) {
+        QCommandLineOption option(o.flag.mid(2));
+        if (!o.valueName.isEmpty())
+            option.setValueName(o.valueName);
+        parser.addOption(option);
+    }
+    parser.addOption(QCommandLineOption(QStringList{QStringLiteral("h"), QStringLiteral("help")}));
+
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments[i];
+        if (arg == u"--")
+            break;
+        if (!arg.startsWith(u"--") || arg.contains(u'='))
+            continue;
+        for (const OptionDef &o : defs) {
+            if (o.flag != arg || o.valueName.isEmpty())
+                continue;
+            const bool missing = i + 1 >= arguments.size()
+                                 || (arguments[i + 1].startsWith(u'-') && arguments[i + 1] != u"-");
+            if (missing)
+                return usageError(QStringLiteral("a value is required for '%1' but none was "
+                                                 "supplied")
+                                      .arg(describe(o)),
+                                  command);
+            ++i;
+        }
+    }
+
+    if (!parser.parse(QStringList{QStringLiteral("peal")} + arguments))
+        return usageError(parser.errorText(), command);
+    if (parser.isSet(QStringLiteral("help")))
+        return std::nullopt; // caller shows help
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("unexpected argument '%1' found")
+                              .arg(parser.positionalArguments().first()),
+                          command);
+    const QStringList seen = parser.optionNames();
+    for (const OptionDef &o : defs) {
+        if (seen.count(o.flag.mid(2)) > 1)
+            return usageError(QStringLiteral("the argument '%1' cannot be used multiple times")
+                                  .arg(describe(o)),
+                              command);
+    }
+    return std::nullopt;
+}
+
+std::optional<CommandLine> parseIndex(const QCommandLineParser &parser, const QString &name,
+                                      std::optional<quint32> *target)
+{
+    if (!parser.isSet(name))
+        return std::nullopt;
+    const QString value = parser.value(name);
+    auto n = ConfigValues::parseUnsigned(value, std::numeric_limits<quint32>::max());
+    if (!n)
+        return usageError(QStringLiteral("invalid value '%1' for '--%2 <N>': %3")
+                              .arg(value, name, n.error().message()),
+                          QStringLiteral("run"));
+    *target = quint32(*n);
+    return std::nullopt;
+}
+
+CommandLine parseRun(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("run");
+    const QList<OptionDef> defs = runOptions();
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, defs, arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(runHelp());
+
+    CommandLine result;
+    result.action = CommandLine::Action::Run;
+    if (parser.isSet(QStringLiteral("config")))
+        result.configFile = parser.value(QStringLiteral("config"));
+    if (auto error = parseIndex(parser, QStringLiteral("task"), &result.task))
+        return *error;
+    if (auto error = parseIndex(parser, QStringLiteral("from-task"), &result.fromTask))
+        return *error;
+    if (result.task && result.fromTask)
+        return usageError(QStringLiteral("the argument '--task <N>' cannot be used with "
+                                         "'--from-task <N>'"),
+                          command);
+
+    for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
+        if (key.cliFlag.isEmpty() || !parser.isSet(key.cliFlag.mid(2)))
+            continue;
+        const QString value = key.cliSwitch ? QString() : parser.value(key.cliFlag.mid(2));
+        if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, key.cliFlag, value); !set)
+            return usageError(set.error().message(), command);
+    }
+    return result;
+}
+
+CommandLine parsePrompt(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("prompt");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, promptOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(promptHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Prompt;
+    if (parser.isSet(QStringLiteral("output")))
+        result.promptOutput = parser.value(QStringLiteral("output"));
+    return result;
+}
+
+} // namespace
+
+QString topLevelHelp(bool longForm)
+{
+    QString text = longForm
+        ? QStringLiteral("PEAL — Plan-Execute-Address Loop.\n\n"
+                         "Drives a coding-agent CLI (Cursor's `agent` by default) through a "
+                         "markdown plan, three phases per task: create a plan, execute it, then "
+                         "review the change with stet and address the findings.\n\n")
+        : QStringLiteral("Plan-Execute-Address Loop: orchestrator that drives the Cursor CLI in "
+                         "three phases per task\n\n");
+    text += QStringLiteral("Usage: peal [OPTIONS] <COMMAND>\n\n"
+                           "Commands:\n"
+                           "  run     run the orchestrator on a plan file against a target repo\n"
+                           "  prompt  print the plan-format instructions to give an LLM\n"
+                           "  help    print this message or the help of the given command\n\n"
+                           "Options:\n"
+                           "  -h, --help     print help\n"
+                           "  -V, --version  print version\n");
+    if (longForm)
+        text += QStringLiteral("\nExit codes: 0 success, 1 error, 2 finished with issues or "
+                               "usage error, 3 consecutive-failure cap reached.\n"
+                               "Run 'peal <command> --help' for the options of a command.\n");
+    return text;
+}
+
+QString runHelp()
+{
+    return QStringLiteral("Run the orchestrator on a plan file against a target repo.\n\n"
+                          "--plan and --repo may also come from the config file or "
+                          "PEAL_PLAN_PATH / PEAL_REPO_PATH. Running again with the same plan "
+                          "and repo resumes where the last run stopped (state in "
+                          "<state_dir>/state.json).\n"
+                          "Precedence: command line > PEAL_* environment > config file > "
+                          "default. Values starting with '-' must be attached with '=', as in "
+                          "--stet-start-args=--allow-dirty.\n\n"
+                          "Usage: peal run [OPTIONS]\n\nOptions:\n")
+           + formatOptions(runOptions());
+}
+
+QString promptHelp()
+{
+    return QStringLiteral("Print the plan-format instructions to give an LLM that writes a plan "
+                          "for peal.\n\nUsage: peal prompt [OPTIONS]\n\nOptions:\n")
+           + formatOptions(promptOptions());
+}
+
+CommandLine parseCommandLine(const QStringList &arguments)
+{
+    if (arguments.isEmpty()) {
+        CommandLine result = usageError(QStringLiteral("a command is required"), QString());
+        result.output = topLevelHelp(false) + u'\n' + result.output;
+        return result;
+    }
+    const QString &first = arguments.first();
+    const QStringList rest = arguments.mid(1);
+    if (first == u"-h")
+        return showHelp(topLevelHelp(false));
+    if (first == u"--help")
+        return showHelp(topLevelHelp(true));
+    if (first == u"-V" || first == u"--version") {
+        CommandLine result;
+        result.action = CommandLine::Action::ShowVersion;
+        result.output = QStringLiteral("peal " PEAL_VERSION_STRING "\n");
+        return result;
+    }
+    if (first == u"run")
+        return parseRun(rest);
+    if (first == u"prompt")
+        return parsePrompt(rest);
+    if (first == u"help") {
+        if (rest.isEmpty())
+            return showHelp(topLevelHelp(true));
+        if (rest.first() == u"run")
+            return showHelp(runHelp());
+        if (rest.first() == u"prompt")
+            return showHelp(promptHelp());
+        if (rest.first() == u"help")
+            return showHelp(topLevelHelp(true));
+        return usageError(QStringLiteral("unrecognized subcommand '%1'").arg(rest.first()),
+                          QString());
+    }
+    if (first.startsWith(u'-'))
+        return usageError(QStringLiteral("unexpected argument '%1' found").arg(first), QString());
+    return usageError(QStringLiteral("unrecognized subcommand '%1'").arg(first), QString());
+}
+
+} // namespace Peal::Cli

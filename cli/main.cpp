@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "commandline.h"
+#include "console.h"
+#include "promptcommand.h"
+#include "runcommand.h"
+
+#include <peal/exitcode.h>
+
+#include <QCoreApplication>
+#include <QTimer>
+
+using namespace Peal;
+using namespace Peal::Cli;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("peal"));
+
+    CommandLine commandLine = parseCommandLine(QCoreApplication::arguments().mid(1));
+    switch (commandLine.action) {
+    case CommandLine::Action::ShowHelp:
+    case CommandLine::Action::ShowVersion:
+        printOut(commandLine.output);
+        return toInt(ExitCode::Success);
+    case CommandLine::Action::UsageError:
+        printErr(commandLine.output);
+        return toInt(ExitCode::Usage);
+    case CommandLine::Action::Prompt:
+        return runPromptCommand(commandLine.promptOutput);
+    case CommandLine::Action::Run:
+        break;
+    }
+
+    auto *run = new RunCommand(std::move(commandLine), &app);
+    QObject::connect(run, &RunCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
+    QTimer::singleShot(0, run, &RunCommand::start);
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+#include "configkeys.h"
+
+#include <peal/textutil.h>
+
+#include <QFileInfo>
+#include <QStringDecoder>
+
+#include <algorithm>
+#include <limits>
+
+namespace Peal {
+
+using namespace Internal;
+
+QString Internal::envVarName(const char *key)
+{
+    return QStringLiteral("PEAL_") + QString::fromLatin1(key).toUpper();
+}
+
+namespace ConfigValues {
+
+Result<quint64> parseUnsigned(QStringView text, quint64 max)
+{
+    // Mirrors Rust's `u32::from_str` / `u64::from_str`, whose messages the reference prints.
+    QStringView digits = text;
+    if (digits.startsWith(u'+'))
+        digits = digits.mid(1);
+    if (text.isEmpty())
+        return Error(Error::Kind::Config, QStringLiteral("cannot parse integer from empty string"));
+    if (digits.isEmpty())
+        return Error(Error::Kind::Config, QStringLiteral("invalid digit found in string"));
+    quint64 value = 0;
+    bool overflow = false;
+    for (QChar c : digits) {
+        if (c < u'0' || c > u'9')
+            return Error(Error::Kind::Config, QStringLiteral("invalid digit found in string"));
+        const quint64 digit = quint64(c.unicode() - u'0');
+        if (value > (max - digit) / 10)
+            overflow = true;
+        else
+            value = value * 10 + digit;
+    }
+    if (overflow)
+        return Error(Error::Kind::Config,
+                     QStringLiteral("number too large to fit in target type"));
+    return value;
+}
+
+Result<bool> parseBool(QStringView text)
+{
+    if (text == u"true")
+        return true;
+    if (text == u"false")
+        return false;
+    return Error(Error::Kind::Config, QStringLiteral("provided string was not `true` or `false`"));
+}
+
+QStringList splitExtraArgs(QStringView text)
+{
+    QStringList out;
+    for (QStringView piece : text.split(u','))
+        out += Text::splitWhitespace(piece);
+    return out;
+}
+
+QStringList splitCommands(QStringView text, bool keepEmpty)
+{
+    QStringList out;
+    for (QStringView piece : text.split(u',')) {
+        const QStringView trimmed = piece.trimmed();
+        if (keepEmpty || !trimmed.isEmpty())
+            out.append(trimmed.toString());
+    }
+    return out;
+}
+
+const QStringList &dismissReasons()
+{
+    static const QStringList reasons = {
+        QStringLiteral("false_positive"),
+        QStringLiteral("already_correct"),
+        QStringLiteral("wrong_suggestion"),
+        QStringLiteral("out_of_scope"),
+    };
+    return reasons;
+}
+
+bool isDismissReason(QStringView reason)
+{
+    return std::any_of(dismissReasons().cbegin(), dismissReasons().cend(),
+                       [&](const QString &r) { return r == reason; });
+}
+
+QList<DismissPattern> parseDismissPatterns(QStringView text)
+{
+    // Entries that cannot be used are skipped one by one, as the reference does.
+    QList<DismissPattern> out;
+    for (QStringView piece : text.split(u',')) {
+        const QStringView entry = piece.trimmed();
+        const qsizetype bar = entry.indexOf(u'|');
+        if (entry.isEmpty() || bar < 0)
+            continue;
+        const QStringView pattern = entry.left(bar).trimmed();
+        const QStringView reason = entry.mid(bar + 1).trimmed();
+        if (pattern.isEmpty() || !isDismissReason(reason))
+            continue;
+        out.append({pattern.toString(), reason.toString()});
+    }
+    return out;
+}
+
+} // namespace ConfigValues
+
+namespace {
+
+constexpr quint64 kU32Max = std::numeric_limits<quint32>::max();
+constexpr quint64 kU64Max = std::numeric_limits<quint64>::max();
+
+// Parses an environment or command-line text into the layer value type of `def`.
+template<typename T>
+Result<T> parseText(ValueKind kind, const QString &text);
+
+template<>
+Result<QString> parseText<QString>(ValueKind, const QString &text)
+{
+    return text;
+}
+
+template<>
+Result<quint32> parseText<quint32>(ValueKind, const QString &text)
+{
+    auto v = ConfigValues::parseUnsigned(text, kU32Max);
+    if (!v)
+        return v.error();
+    return quint32(*v);
+}
+
+template<>
+Result<quint64> parseText<quint64>(ValueKind, const QString &text)
+{
+    return ConfigValues::parseUnsigned(text, kU64Max);
+}
+
+template<>
+Result<bool> parseText<bool>(ValueKind, const QString &text)
+{
+    return ConfigValues::parseBool(text);
+}
+
+template<>
+Result<QStringList> parseText<QStringList>(ValueKind kind, const QString &text)
+{
+    switch (kind) {
+    case ValueKind::StetCommands:
+        return ConfigValues::splitCommands(text, true);
+    case ValueKind::PostRunCommands:
+        return ConfigValues::splitCommands(text, false);
+    default:
+        return ConfigValues::splitExtraArgs(text);
+    }
+}
+
+template<>
+Result<QList<DismissPattern>> parseText<QList<DismissPattern>>(ValueKind, const QString &text)
+{
+    return ConfigValues::parseDismissPatterns(text);
+}
+
+template<typename M, typename T>
+void assignMerged(M &target, const std::optional<T> &value)
+{
+    if constexpr (std::is_same_v<M, std::optional<T>>)
+        target = value;
+    else if (value)
+        target = *value;
+}
+
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> previous(b.size() + 1);
+    QList<int> current(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+QString quoted(const QString &value)
+{
+    return u'"' + value + u'"';
+}
+
+} // namespace
+
+namespace ConfigLoader {
+
+Result<ConfigLayer> readEnvironment(const EnvLookup &env)
+{
+    ConfigLayer layer;
+    std::optional<Error> failure;
+    forEachKey([&](const auto &def) {
+        if (failure)
+            return;
+        const QString var = envVarName(def.name);
+        const std::optional<QString> raw = env(var.mid(5));
+        if (!raw || raw->isEmpty())
+            return;
+        using T = typename std::remove_reference_t<decltype(*(layer.*def.layer))>;
+        auto parsed = parseText<T>(def.kind, *raw);
+        if (!parsed) {
+            failure = Error(Error::Kind::Config,
+                            QStringLiteral("Failed to parse environment variable '%1': %2")
+                                .arg(var, parsed.error().message()),
+                            QStringLiteral("value ") + quoted(*raw));
+            return;
+        }
+        layer.*def.layer = std::move(parsed).value();
+    });
+    if (failure)
+        return *failure;
+    return layer;
+}
+
+EnvLookup systemEnvironment()
+{
+    return [](const QString &suffix) -> std::optional<QString> {
+        const QByteArray name = QByteArrayLiteral("PEAL_") + suffix.toLatin1();
+        if (!qEnvironmentVariableIsSet(name.constData()))
+            return std::nullopt;
+        const QByteArray bytes = qgetenv(name.constData());
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        QString value = decoder(bytes);
+        if (decoder.hasError() || value.isEmpty())
+            return std::nullopt; // not valid Unicode, or empty: treated as unset (spec §2.1)
+        return value;
+    };
+}
+
+Config merge(const ConfigLayer &file, const QString &fileName, const ConfigLayer &env,
+             const ConfigLayer &cli)
+{
+    Config config;
+    forEachKey([&](const auto &def) {
+        const QString name = QString::fromLatin1(def.name);
+        if ((cli.*def.layer).has_value()) {
+            assignMerged(config.*def.merged, cli.*def.layer);
+            config.origins.insert(name, QString::fromLatin1(def.cliFlag));
+        } else if ((env.*def.layer).has_value()) {
+            assignMerged(config.*def.merged, env.*def.layer);
+            config.origins.insert(name, envVarName(def.name));
+        } else if ((file.*def.layer).has_value()) {
+            assignMerged(config.*def.merged, file.*def.layer);
+            config.origins.insert(name, fileName + QStringLiteral(": ") + name);
+        }
+    });
+
+    // Spec §2.4: max_parallel = 0 forces sequential; an explicit `parallel` wins otherwise;
+    // setting max_parallel anywhere implies parallel mode.
+    const auto pick = [&](auto member) {
+        return (cli.*member) ? (cli.*member) : (env.*member) ? (env.*member) : (file.*member);
+    };
+    const std::optional<bool> p = pick(&ConfigLayer::parallel);
+    const std::optional<quint32> m = pick(&ConfigLayer::maxParallel);
+    if (m && *m == 0)
+        config.parallel = false;
+    else if (p)
+        config.parallel = *p;
+    else
+        config.parallel = m.has_value();
+    config.maxParallel = m.value_or(4);
+    return config;
+}
+
+Result<Config> load(const std::optional<QString> &configFile, const ConfigLayer &cli,
+                    const EnvLookup &env)
+{
+    ConfigLayer fileLayer;
+    if (configFile) {
+        auto file = readFile(*configFile);
+        if (!file)
+            return file.error();
+        fileLayer = std::move(file).value();
+    }
+    auto envLayer = readEnvironment(env);
+    if (!envLayer)
+        return envLayer.error();
+
+    Config config = merge(fileLayer, configFile.value_or(QString()), *envLayer, cli);
+
+    if (!cli.planPath && !envLayer->planPath && !fileLayer.planPath)
+        return Error(Error::Kind::Config,
+                     QStringLiteral("plan_path is required (via --plan, PEAL_PLAN_PATH, or "
+                                    "config file)"));
+    if (!cli.repoPath && !envLayer->repoPath && !fileLayer.repoPath)
+        return Error(Error::Kind::Config,
+                     QStringLiteral("repo_path is required (via --repo, PEAL_REPO_PATH, or "
+                                    "config file)"));
+    for (const DismissPattern &p : std::as_const(config.stetDismissPatterns)) {
+        if (!ConfigValues::isDismissReason(p.reason))
+            return Error(Error::Kind::Config,
+                         QStringLiteral("Invalid stet_dismiss_patterns reason '%1' (expected one "
+                                        "of: false_positive, already_correct, wrong_suggestion, "
+                                        "out_of_scope)")
+                             .arg(p.reason),
+                         QStringLiteral("set by ") + config.originOf(QStringLiteral("stet_dismiss_patterns")));
+    }
+    return config;
+}
+
+Result<void> validatePaths(const Config &config)
+{
+    const QFileInfo plan(config.planPath);
+    if (!plan.exists())
+        return Error(Error::Kind::PlanFile, QStringLiteral("Invalid or missing plan file."),
+                     config.planPath + QStringLiteral(": no such file"));
+    if (!plan.isFile())
+        return Error(Error::Kind::PlanFile, QStringLiteral("Invalid or missing plan file."),
+                     config.planPath + QStringLiteral(": not a regular file"));
+    const QFileInfo repo(config.repoPath);
+    if (!repo.exists())
+        return Error(Error::Kind::Config,
+                     QStringLiteral("Repo path does not exist: ") + config.repoPath);
+    if (!repo.isDir())
+        return Error(Error::Kind::Config,
+                     QStringLiteral("Target path is not a directory: ") + config.repoPath);
+    return {};
+}
+
+Result<void> validateValues(const Config &config)
+{
+    const QString &findings = config.onFindingsRemaining;
+    if (findings != u"fail" && findings != u"warn")
+        return Error(Error::Kind::Config,
+                     QStringLiteral("Invalid on_findings_remaining value '%1' (expected \"fail\" "
+                                    "or \"warn\")")
+                         .arg(findings),
+                     QStringLiteral("set by ") + config.originOf(QStringLiteral("on_findings_remaining")));
+    const QString &stetFail = config.onStetFail;
+    if (stetFail != u"fail" && stetFail != u"retry_once" && stetFail != u"skip")
+        return Error(Error::Kind::Config,
+                     QStringLiteral("Invalid on_stet_fail value '%1' (expected \"fail\", "
+                                    "\"retry_once\", or \"skip\")")
+                         .arg(stetFail),
+                     QStringLiteral("set by ") + config.originOf(QStringLiteral("on_stet_fail")));
+    return {};
+}
+
+const QList<ConfigKeyInfo> &keys()
+{
+    static const QList<ConfigKeyInfo> table = [] {
+        QList<ConfigKeyInfo> out;
+        forEachKey([&](const auto &def) {
+            static const char *const typeNames[] = {
+                "string", "path", "u32", "u64", "bool", "string list", "string list",
+                "string list", "list of {pattern, reason}",
+            };
+            ConfigKeyInfo info;
+            info.key = QString::fromLatin1(def.name);
+            info.envVar = envVarName(def.name);
+            info.cliFlag = QString::fromLatin1(def.cliFlag);
+            info.type = QString::fromLatin1(typeNames[int(def.kind)]);
+            info.defaultText = QString::fromLatin1(def.defaultText);
+            info.help = QString::fromLatin1(def.help);
+            info.valueName = QString::fromLatin1(def.valueName);
+            info.cliSwitch = def.cli == CliStyle::Switch;
+            out.append(info);
+        });
+        return out;
+    }();
+    return table;
+}
+
+QString suggestKey(const QString &unknownKey)
+{
+    QString best;
+    int bestDistance = std::numeric_limits<int>::max();
+    for (const ConfigKeyInfo &info : keys()) {
+        // People often write the command-line spelling ("stet_start_args", "normalize").
+        QString flagAsKey = info.cliFlag.mid(2);
+        flagAsKey.replace(u'-', u'_');
+        int d = editDistance(unknownKey, info.key);
+        if (!flagAsKey.isEmpty())
+            d = std::min(d, editDistance(unknownKey, flagAsKey));
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = info.key;
+        }
+    }
+    // Only suggest keys that are plausibly what was meant.
+    const int tolerance = std::max<int>(2, int(unknownKey.size()) / 3);
+    return bestDistance <= tolerance ? best : QString();
+}
+
+Result<void> setFromCommandLine(ConfigLayer &layer, const QString &flag, const QString &value)
+{
+    std::optional<Result<void>> outcome;
+    forEachKey([&](const auto &def) {
+        if (outcome || def.cli == CliStyle::None || flag != QLatin1String(def.cliFlag))
+            return;
+        using T = typename std::remove_reference_t<decltype(*(layer.*def.layer))>;
+        if constexpr (std::is_same_v<T, bool>) {
+            if (def.cli == CliStyle::Switch) {
+                layer.*def.layer = true;
+                outcome = Result<void>();
+                return;
+            }
+        }
+        auto parsed = parseText<T>(def.kind, value);
+        if (!parsed) {
+            outcome = Error(Error::Kind::Config,
+                            QStringLiteral("invalid value '%1' for '%2 <%3>': %4")
+                                .arg(value, flag, QString::fromLatin1(def.valueName),
+                                     parsed.error().message()));
+            return;
+        }
+        layer.*def.layer = std::move(parsed).value();
+        outcome = Result<void>();
+    });
+    if (!outcome)
+        return Error(Error::Kind::Config, QStringLiteral("unknown option '%1'").arg(flag));
+    return *outcome;
+}
+
+} // namespace ConfigLoader
+
+} // namespace Peal

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+// The only translation unit that sees toml++: TOML text in, a ConfigLayer out.
+#include "configkeys.h"
+
+#include <QFile>
+
+#include <toml++/toml.h>
+
+#include <limits>
+#include <string_view>
+
+namespace Peal {
+
+using namespace Internal;
+
+namespace {
+
+QString toQString(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+QString describe(const toml::node &node)
+{
+    switch (node.type()) {
+    case toml::node_type::string:
+        return QStringLiteral("string \"%1\"").arg(toQString(*node.value<std::string_view>()));
+    case toml::node_type::integer:
+        return QStringLiteral("integer %1").arg(*node.value<int64_t>());
+    case toml::node_type::floating_point:
+        return QStringLiteral("float %1").arg(*node.value<double>());
+    case toml::node_type::boolean:
+        return *node.value<bool>() ? QStringLiteral("boolean true")
+                                   : QStringLiteral("boolean false");
+    case toml::node_type::array:
+        return QStringLiteral("an array");
+    case toml::node_type::table:
+        return QStringLiteral("a table");
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+        return QStringLiteral("a date/time");
+    case toml::node_type::none:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+QString lineOf(const toml::node &node)
+{
+    return QStringLiteral("line %1").arg(node.source().begin.line);
+}
+
+// Builds "key 'k' (line N): expected X, found Y".
+Error typeError(const QString &key, const toml::node &node, const QString &expected)
+{
+    return Error(Error::Kind::Config, QStringLiteral("key '%1' (%2): expected %3, found %4")
+                                          .arg(key, lineOf(node), expected, describe(node)));
+}
+
+template<typename T>
+Result<T> convert(const QString &key, ValueKind kind, const toml::node &node);
+
+template<>
+Result<QString> convert<QString>(const QString &key, ValueKind, const toml::node &node)
+{
+    if (const auto s = node.value_exact<std::string_view>())
+        return toQString(*s);
+    return typeError(key, node, QStringLiteral("a string"));
+}
+
+template<typename U>
+Result<U> convertUnsigned(const QString &key, const toml::node &node)
+{
+    constexpr auto max = std::numeric_limits<U>::max();
+    const auto expected = QStringLiteral("a non-negative integer up to %1").arg(max);
+    const auto v = node.value_exact<int64_t>();
+    if (!v || *v < 0 || quint64(*v) > quint64(max))
+        return typeError(key, node, expected);
+    return U(*v);
+}
+
+template<>
+Result<quint32> convert<quint32>(const QString &key, ValueKind, const toml::node &node)
+{
+    return convertUnsigned<quint32>(key, node);
+}
+
+template<>
+Result<quint64> convert<quint64>(const QString &key, ValueKind, const toml::node &node)
+{
+    return convertUnsigned<quint64>(key, node);
+}
+
+template<>
+Result<bool> convert<bool>(const QString &key, ValueKind, const toml::node &node)
+{
+    if (const auto b = node.value_exact<bool>())
+        return *b;
+    return typeError(key, node, QStringLiteral("a boolean (true or false)"));
+}
+
+template<>
+Result<QStringList> convert<QStringList>(const QString &key, ValueKind, const toml::node &node)
+{
+    const toml::array *array = node.as_array();
+    if (!array)
+        return typeError(key, node, QStringLiteral("an array of strings"));
+    QStringList out;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node &item = *array->get(i);
+        const auto s = item.value_exact<std::string_view>();
+        if (!s)
+            return typeError(QStringLiteral("%1[%2]").arg(key).arg(i), item,
+                             QStringLiteral("a string"));
+        out.append(toQString(*s));
+    }
+    return out;
+}
+
+template<>
+Result<QList<DismissPattern>> convert<QList<DismissPattern>>(const QString &key, ValueKind,
+                                                             const toml::node &node)
+{
+    const toml::array *array = node.as_array();
+    if (!array)
+        return typeError(key, node,
+                         QStringLiteral("an array of tables {pattern = \"...\", reason = \"...\"}"));
+    QList<DismissPattern> out;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node &item = *array->get(i);
+        const QString itemKey = QStringLiteral("%1[%2]").arg(key).arg(i);
+        const toml::table *table = item.as_table();
+        if (!table)
+            return typeError(itemKey, item, QStringLiteral("a table {pattern, reason}"));
+        DismissPattern pattern;
+        for (auto [field, target] : {std::pair{"pattern", &pattern.pattern},
+                                     std::pair{"reason", &pattern.reason}}) {
+            const toml::node *value = table->get(field);
+            const QString fieldKey = itemKey + u'.' + QLatin1String(field);
+            if (!value)
+                return Error(Error::Kind::Config,
+                             QStringLiteral("key '%1' (%2): missing field '%3'")
+                                 .arg(itemKey, lineOf(item), QLatin1String(field)));
+            auto text = convert<QString>(fieldKey, ValueKind::String, *value);
+            if (!text)
+                return text.error();
+            *target = *text;
+        }
+        out.append(pattern); // other fields inside the table are ignored, as in the reference
+    }
+    return out;
+}
+
+Result<ConfigLayer> layerFromTable(const toml::table &table)
+{
+    ConfigLayer layer;
+    for (auto &&[tomlKey, node] : table) {
+        const QString name = toQString(tomlKey.str());
+        bool known = false;
+        std::optional<Error> failure;
+        forEachKey([&](const auto &def) {
+            if (known || name != QLatin1String(def.name))
+                return;
+            known = true;
+            using T = typename std::remove_reference_t<decltype(*(layer.*def.layer))>;
+            auto value = convert<T>(name, def.kind, node);
+            if (!value)
+                failure = value.error();
+            else
+                layer.*def.layer = std::move(value).value();
+        });
+        if (failure)
+            return *failure;
+        if (!known) {
+            QString message = QStringLiteral("unknown key '%1' (line %2)")
+                                  .arg(name)
+                                  .arg(tomlKey.source().begin.line);
+            const QString suggestion = ConfigLoader::suggestKey(name);
+            if (!suggestion.isEmpty())
+                message += QStringLiteral("; did you mean '%1'?").arg(suggestion);
+            return Error(Error::Kind::Config, message);
+        }
+    }
+    return layer;
+}
+
+} // namespace
+
+namespace ConfigLoader {
+
+Result<ConfigLayer> parseToml(const QByteArray &text, const QString &sourceName)
+{
+    const auto fail = [&](const QString &detail) {
+        return Error(Error::Kind::Config,
+                     QStringLiteral("failed to parse config file %1: %2").arg(sourceName, detail));
+    };
+    toml::table table;
+    try {
+        table = toml::parse(std::string_view(text.constData(), std::size_t(text.size())),
+                            sourceName.toStdString());
+    } catch (const toml::parse_error &e) {
+        const auto &where = e.source().begin;
+        return fail(QStringLiteral("%1 (line %2, column %3)")
+                        .arg(toQString(e.description()))
+                        .arg(where.line)
+                        .arg(where.column));
+    }
+    auto layer = layerFromTable(table);
+    if (!layer)
+        return fail(layer.error().message());
+    return layer;
+}
+
+Result<ConfigLayer> readFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(Error::Kind::Config, QStringLiteral("failed to read config file %1: %2")
+                                              .arg(path, file.errorString()));
+    const QByteArray bytes = file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return Error(Error::Kind::Config, QStringLiteral("failed to read config file %1: %2")
+                                              .arg(path, file.errorString()));
+    return parseToml(bytes, path);
+}
+
+} // namespace ConfigLoader
+
+} // namespace Peal

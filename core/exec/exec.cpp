@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+#include <peal/exec.h>
+
+#include <peal/processjob.h>
+
+namespace Peal {
+
+ProcessJob *runProcess(ProcessSpec spec, QObject *context,
+                       std::function<void(const ProcessResult &)> done)
+{
+    auto *job = new ProcessJob(std::move(spec), context);
+    QObject::connect(job, &ProcessJob::done, context,
+                     [job, done = std::move(done)](const ProcessResult &result) {
+                         done(result);
+                         job->deleteLater();
+                     });
+    job->start();
+    return job;
+}
+
+ProcessSpec gitSpec(const QString &repo, QStringList arguments)
+{
+    ProcessSpec spec;
+    spec.program = QStringLiteral("git");
+    spec.arguments = QStringList{QStringLiteral("-C"), repo} + arguments;
+    spec.stdinMode = ProcessSpec::Stdin::Null;
+    spec.label = QStringLiteral("git");
+    return spec;
+}
+
+} // namespace Peal

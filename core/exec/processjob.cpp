@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+#include <peal/processjob.h>
+
+#include <peal/textutil.h>
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTimer>
+
+#include <atomic>
+
+#include <csignal>
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace Peal {
+
+namespace {
+
+std::atomic<qint64> s_graceMs{2000};
+
+// Keeps the first `limit` bytes of a stream and counts the rest.
+class CaptureBuffer
+{
+public:
+    explicit CaptureBuffer(qint64 limit) : m_limit(limit) {}
+
+    void append(const QByteArray &chunk)
+    {
+        m_total += chunk.size();
+        const qint64 room = m_limit - m_data.size();
+        if (room > 0)
+            m_data.append(chunk.constData(), std::min<qint64>(room, chunk.size()));
+    }
+    QString text() const { return Text::fromUtf8Lossy(m_data); }
+    qint64 total() const { return m_total; }
+    bool truncated() const { return m_total > m_data.size(); }
+
+private:
+    QByteArray m_data;
+    qint64 m_total = 0;
+    qint64 m_limit;
+};
+
+} // namespace
+
+class ProcessJob::Private
+{
+public:
+    enum class Phase { Idle, Running, Terminating, Done };
+
+    Private(ProcessJob *job, ProcessSpec s)
+        : q(job), spec(std::move(s)), out(spec.captureLimit), err(spec.captureLimit) {}
+
+    void start();
+    void endTree(ProcessEnding why);
+    void signalGroup(int signal) const;
+    void drain();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void onError(QProcess::ProcessError error);
+    void complete(ProcessResult result);
+
+    ProcessJob *q;
+    ProcessSpec spec;
+    QProcess *process = nullptr;
+    QTimer timeoutTimer;
+    QTimer killTimer;
+    CaptureBuffer out;
+    CaptureBuffer err;
+    QElapsedTimer clock;
+    Phase phase = Phase::Idle;
+    ProcessEnding requestedEnding = ProcessEnding::Exited;
+    qint64 pid = 0;
+};
+
+void ProcessJob::Private::start()
+{
+    process = new QProcess(q);
+    process->setProgram(spec.program);
+    process->setArguments(spec.arguments);
+    if (!spec.workingDirectory.isEmpty())
+        process->setWorkingDirectory(spec.workingDirectory);
+    if (!spec.environment.isEmpty()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (auto it = spec.environment.cbegin(); it != spec.environment.cend(); ++it)
+            env.insert(it.key(), it.value());
+        process->setProcessEnvironment(env);
+    }
+    if (spec.stdinMode == ProcessSpec::Stdin::Inherit)
+        process->setInputChannelMode(QProcess::ForwardedInputChannel);
+    else
+        process->setStandardInputFile(QProcess::nullDevice());
+
+    // Runs in the child between fork and exec: only async-signal-safe calls. A process group of
+    // its own lets a timeout or cancel end the whole tree; an empty signal mask undoes anything
+    // peal blocked for itself.
+    process->setChildProcessModifier([] {
+        ::setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+    });
+
+    QObject::connect(process, &QProcess::readyReadStandardOutput, q,
+                     [this] { out.append(process->readAllStandardOutput()); });
+    QObject::connect(process, &QProcess::readyReadStandardError, q,
+                     [this] { err.append(process->readAllStandardError()); });
+    QObject::connect(process, &QProcess::finished, q,
+                     [this](int code, QProcess::ExitStatus status) { onFinished(code, status); });
+    QObject::connect(process, &QProcess::errorOccurred, q,
+                     [this](QProcess::ProcessError error) { onError(error); });
+    QObject::connect(process, &QProcess::started, q, [this] {
+        pid = process->processId();
+        Q_EMIT q->started();
+    });
+
+    timeoutTimer.setSingleShot(true);
+    QObject::connect(&timeoutTimer, &QTimer::timeout, q,
+                     [this] { endTree(ProcessEnding::TimedOut); });
+    killTimer.setSingleShot(true);
+    QObject::connect(&killTimer, &QTimer::timeout, q, [this] { signalGroup(SIGKILL); });
+
+    phase = Phase::Running;
+    clock.start();
+    if (spec.timeout)
+        timeoutTimer.start(spec.timeout->count());
+    process->start(QIODevice::ReadOnly);
+}
+
+void ProcessJob::Private::signalGroup(int signal) const
+{
+    if (pid > 0)
+        ::kill(-pid_t(pid), signal);
+}
+
+void ProcessJob::Private::endTree(ProcessEnding why)
+{
+    if (phase != Phase::Running)
+        return;
+    phase = Phase::Terminating;
+    requestedEnding = why;
+    timeoutTimer.stop();
+    if (pid <= 0 && process)
+        pid = process->processId();
+    if (pid <= 0) {
+        // Not started yet (fork pending): kill() makes QProcess report the end.
+        process->kill();
+        return;
+    }
+    signalGroup(SIGTERM);
+    killTimer.start(int(s_graceMs.load()));
+}
+
+void ProcessJob::Private::drain()
+{
+    out.append(process->readAllStandardOutput());
+    err.append(process->readAllStandardError());
+}
+
+void ProcessJob::Private::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (phase == Phase::Done)
+        return;
+    drain();
+    ProcessResult result;
+    if (phase == Phase::Terminating) {
+        // Whatever the child did on SIGTERM, we ended it; make sure nothing of it survives.
+        signalGroup(SIGKILL);
+        result.ending = requestedEnding;
+    } else if (status == QProcess::CrashExit) {
+        result.ending = ProcessEnding::Crashed;
+    } else {
+        result.ending = ProcessEnding::Exited;
+        result.exitCode = exitCode;
+    }
+    complete(std::move(result));
+}
+
+void ProcessJob::Private::onError(QProcess::ProcessError error)
+{
+    // Crashes arrive through finished() too; only a failed start ends here.
+    if (error != QProcess::FailedToStart || phase == Phase::Done)
+        return;
+    ProcessResult result;
+    result.ending = ProcessEnding::FailedToStart;
+    result.errorString = process->errorString();
+    complete(std::move(result));
+}
+
+void ProcessJob::Private::complete(ProcessResult result)
+{
+    phase = Phase::Done;
+    timeoutTimer.stop();
+    killTimer.stop();
+    result.stdoutText = out.text();
+    result.stderrText = err.text();
+    result.stdoutBytes = out.total();
+    result.stderrBytes = err.total();
+    result.stdoutTruncated = out.truncated();
+    result.stderrTruncated = err.truncated();
+    result.duration = std::chrono::milliseconds(clock.elapsed());
+    QMetaObject::invokeMethod(
+        q, [job = q, result = std::move(result)] { Q_EMIT job->done(result); },
+        Qt::QueuedConnection);
+}
+
+ProcessJob::ProcessJob(ProcessSpec spec, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>(this, std::move(spec)))
+{
+}
+
+ProcessJob::~ProcessJob()
+{
+    // Never block in a destructor on a live child: kill its tree so QProcess reaps it at once.
+    if (d->phase == Private::Phase::Running || d->phase == Private::Phase::Terminating) {
+        d->signalGroup(SIGKILL);
+    }
+    if (d->process) {
+        d->process->disconnect();
+        delete d->process; // reaps the killed child; returns promptly
+    }
+}
+
+const ProcessSpec &ProcessJob::spec() const
+{
+    return d->spec;
+}
+
+bool ProcessJob::isRunning() const
+{
+    return d->phase == Private::Phase::Running || d->phase == Private::Phase::Terminating;
+}
+
+qint64 ProcessJob::processId() const
+{
+    return d->pid;
+}
+
+void ProcessJob::start()
+{
+    if (d->phase != Private::Phase::Idle)
+        return;
+    d->start();
+}
+
+void ProcessJob::cancel()
+{
+    if (d->phase == Private::Phase::Idle) {
+        d->phase = Private::Phase::Running; // so complete() reports it exactly once
+        d->clock.start();
+        ProcessResult result;
+        result.ending = ProcessEnding::Cancelled;
+        d->complete(std::move(result));
+        return;
+    }
+    d->endTree(ProcessEnding::Cancelled);
+}
+
+void ProcessJob::setTerminateGracePeriod(std::chrono::milliseconds grace)
+{
+    s_graceMs = grace.count();
+}
+
+std::chrono::milliseconds ProcessJob::terminateGracePeriod()
+{
+    return std::chrono::milliseconds(s_graceMs.load());
+}
+
+} // namespace Peal

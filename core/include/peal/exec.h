@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/process.h>
+
+#include <QObject>
+
+#include <functional>
+
+namespace Peal {
+
+class ProcessJob;
+
+// Starts `spec` and calls `done` with its result from the event loop. The job is owned by
+// `context` and deleted after `done` returns; destroying `context` first kills the process.
+PEAL_EXPORT ProcessJob *runProcess(ProcessSpec spec, QObject *context,
+                                   std::function<void(const ProcessResult &)> done);
+
+// A git invocation: stdin from /dev/null, no timeout, output captured (spec §6.3).
+PEAL_EXPORT ProcessSpec gitSpec(const QString &repo, QStringList arguments);
+
+} // namespace Peal

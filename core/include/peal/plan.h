@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/result.h>
+
+#include <QList>
+#include <QString>
+
+namespace Peal {
+
+struct PEAL_EXPORT Task
+{
+    quint32 index = 0;
+    QString content;   // body between this heading and the next, trimmed
+    bool parallel = false;
+    friend bool operator==(const Task &, const Task &) = default;
+};
+
+// One step of the schedule: a single task, or a block of two or more consecutive
+// (parallel) tasks whose phases 1-2 may run concurrently.
+struct PEAL_EXPORT Segment
+{
+    enum class Kind { Sequential, Parallel };
+    Kind kind = Kind::Sequential;
+    QList<quint32> indices;
+
+    static Segment sequential(quint32 index) { return {Kind::Sequential, {index}}; }
+    static Segment parallelBlock(QList<quint32> indices) { return {Kind::Parallel, indices}; }
+    bool isParallel() const { return kind == Kind::Parallel; }
+    QString toString() const; // "Seq1" / "Par[2,3]", for logs and tests
+    friend bool operator==(const Segment &, const Segment &) = default;
+};
+
+struct PEAL_EXPORT Plan
+{
+    QList<Task> tasks;       // stably sorted by index; duplicates kept in file order
+    QList<Segment> segments; // the execution schedule
+
+    // The first task with that index, or nullptr.
+    const Task *taskByIndex(quint32 index) const;
+    QList<quint32> indices() const;
+};
+
+namespace PlanParser {
+
+// Spec §3.2: some line starts with "## Task", whitespace and a digit (CRLF tolerated).
+PEAL_EXPORT bool isCanonical(QStringView content);
+
+// Spec §3.3: never fails; a document without headings yields an empty plan.
+PEAL_EXPORT Plan parse(QStringView content);
+
+PEAL_EXPORT QList<Segment> computeSegments(const QList<Task> &tasks);
+
+// Reads a plan file as UTF-8 (spec §3.1). Every failure is "Invalid or missing plan file.",
+// with the reason in the hint.
+PEAL_EXPORT Result<QString> readFile(const QString &path);
+PEAL_EXPORT Result<Plan> parseFile(const QString &path);
+
+// Spec §3.5: --task and --from-task.
+PEAL_EXPORT Result<Plan> filterSingleTask(const Plan &plan, quint32 index);
+PEAL_EXPORT Result<Plan> filterFromTask(const Plan &plan, quint32 index);
+
+// Spec §3.7: parse agent output, failing with a bounded snippet when it has no tasks.
+PEAL_EXPORT Result<Plan> parseOrFailWithSnippet(QStringView output);
+PEAL_EXPORT QString snippetForParseFailure(QStringView output);
+
+PEAL_EXPORT Error taskNotFound(quint32 index, const Plan &plan);
+PEAL_EXPORT Error invalidPlanFile(const QString &hint);
+
+} // namespace PlanParser
+
+} // namespace Peal

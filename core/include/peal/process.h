@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/pealcore_export.h>
+
+#include <QHash>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+#include <optional>
+
+namespace Peal {
+
+/*
+ * A description of one child process. Plugins build these; only the core runs them. No shell
+ * is involved: `program` is executed directly with `arguments` as its argv.
+ */
+struct PEAL_EXPORT ProcessSpec
+{
+    enum class Stdin {
+        Inherit, // the child reads peal's stdin (agents, stet, post-run commands)
+        Null,    // the child reads /dev/null (git)
+    };
+
+    QString program;
+    QStringList arguments;
+    QString workingDirectory;               // empty: peal's current directory
+    QHash<QString, QString> environment;    // added to (overriding) peal's own environment
+    Stdin stdinMode = Stdin::Inherit;
+    std::optional<std::chrono::milliseconds> timeout; // none: wait as long as it takes
+
+    // Bytes of stdout and of stderr kept in memory; the rest is drained and counted.
+    qint64 captureLimit = 10 * 1024 * 1024;
+
+    // For logs and progress: what this process is for ("task 3 phase 1", "stet run").
+    QString label;
+    // The last argument is a prompt: logs show "<prompt len=N>" instead.
+    bool lastArgumentIsPrompt = false;
+};
+
+// How a process ended. Every ending produces exactly one result.
+enum class ProcessEnding {
+    Exited,        // it exited by itself; exitCode is valid
+    FailedToStart, // it never ran (program missing, not executable, bad directory, ...)
+    Crashed,       // it was killed by a signal that peal did not send
+    TimedOut,      // peal ended its process tree because the timeout elapsed
+    Cancelled,     // peal ended its process tree because the run was cancelled
+};
+
+struct PEAL_EXPORT ProcessResult
+{
+    ProcessEnding ending = ProcessEnding::FailedToStart;
+    int exitCode = -1;          // meaningful when ending == Exited
+    QString stdoutText;         // captured head of stdout, invalid UTF-8 replaced by U+FFFD
+    QString stderrText;
+    qint64 stdoutBytes = 0;     // everything the child wrote, captured or not
+    qint64 stderrBytes = 0;
+    bool stdoutTruncated = false; // more was written than captureLimit
+    bool stderrTruncated = false;
+    QString errorString;        // why it failed to start, for messages
+    std::chrono::milliseconds duration{0};
+
+    bool success() const { return ending == ProcessEnding::Exited && exitCode == 0; }
+    bool timedOut() const { return ending == ProcessEnding::TimedOut; }
+    bool failedToStart() const { return ending == ProcessEnding::FailedToStart; }
+    // The exit code as the reference reports it: none for signals, timeouts and cancels.
+    std::optional<int> code() const
+    {
+        return ending == ProcessEnding::Exited ? std::optional<int>(exitCode) : std::nullopt;
+    }
+};
+
+} // namespace Peal
+
+Q_DECLARE_METATYPE(Peal::ProcessResult)

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/result.h>
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+/*
+ * Every prompt peal sends to an agent, built in one place (spec §7). Untrusted text (task body,
+ * plan, review output, user document) sits between fixed delimiter lines, one pair per kind.
+ * Prompts never end with a newline.
+ */
+namespace Peal::Prompts {
+
+PEAL_EXPORT QString plan(QStringView taskBody);
+PEAL_EXPORT QString execute(QStringView planText);
+PEAL_EXPORT QString address(QStringView reviewOutput,
+                            const std::optional<QString> &suggestions = std::nullopt);
+PEAL_EXPORT QString triage(QStringView reviewOutput);
+PEAL_EXPORT QString normalize(QStringView document);
+
+// A user template with every "{{DOC}}" replaced by the document, nothing added.
+PEAL_EXPORT QString fromTemplate(QStringView templateText, QStringView document);
+
+// The normalisation prompt: the template file when one is configured, else the built-in one.
+PEAL_EXPORT Result<QString> buildNormalize(QStringView document,
+                                           const std::optional<QString> &templatePath);
+
+// The plan-format guide printed by `peal prompt` (spec §7.7).
+PEAL_EXPORT QString planFormatGuide();
+
+// argv for logs: the last element (always the prompt) becomes "<prompt len=N>" (spec §11.3).
+PEAL_EXPORT QStringList redactForLog(const QStringList &arguments);
+
+} // namespace Peal::Prompts

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/result.h>
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <optional>
+
+namespace Peal {
+
+/*
+ * The resumable state of one plan/repo pair: `<state_dir>/state.json` (spec §9). The file
+ * format is the reference's byte for byte, so scripts that read it keep working.
+ */
+class PEAL_EXPORT State
+{
+public:
+    State() = default;
+    State(QString planPath, QString repoPath)
+        : m_planPath(std::move(planPath)), m_repoPath(std::move(repoPath)) {}
+
+    const QString &planPath() const { return m_planPath; }
+    const QString &repoPath() const { return m_repoPath; }
+    const QList<quint32> &completedTaskIndices() const { return m_completed; }
+
+    bool isTaskCompleted(quint32 index) const;
+    void markTaskCompleted(quint32 index); // keeps the list sorted and unique
+
+    // Path-component equality with the configured paths (Rust `Path ==`, spec §9.3).
+    bool matchesContext(const QString &planPath, const QString &repoPath) const;
+
+    // Reserved fields: preserved when present, never written by the runner.
+    std::optional<QMap<quint32, QString>> lastPlanByTask;
+    std::optional<QString> lastCompletedRef;
+
+    QByteArray toJson() const;
+    static Result<State> fromJson(const QByteArray &json);
+
+    friend bool operator==(const State &, const State &) = default;
+
+private:
+    QString m_planPath;
+    QString m_repoPath;
+    QList<quint32> m_completed;
+};
+
+namespace StateStore {
+
+PEAL_EXPORT QString stateFilePath(const QString &stateDir);
+
+struct LoadResult
+{
+    std::optional<State> state; // empty: no file, or an invalid one
+    QString warning;            // set when the file was invalid and is being ignored
+};
+
+// Missing file: no state, no warning. Unreadable file: error. Invalid content: no state and a
+// warning ("ignoring invalid state file <path>: <why>").
+PEAL_EXPORT Result<LoadResult> load(const QString &stateDir);
+
+// Creates the directory and atomically replaces state.json.
+PEAL_EXPORT Result<void> save(const QString &stateDir, const State &state);
+
+// Rust `Path ==` on two path strings.
+PEAL_EXPORT bool samePath(const QString &a, const QString &b);
+
+} // namespace StateStore
+
+} // namespace Peal

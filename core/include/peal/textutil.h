@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/pealcore_export.h>
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+/*
+ * Text helpers with the exact semantics the reference behaviour is specified in (Rust's `str`
+ * functions): line splitting, whitespace classes and byte-length limits on UTF-8.
+ */
+namespace Peal::Text {
+
+// Rust `str::lines`: split on '\n', drop one '\r' before each '\n', no final empty piece.
+PEAL_EXPORT QStringList lines(QStringView text);
+
+// Rust `split_whitespace` (Unicode White_Space) and `split_ascii_whitespace`.
+PEAL_EXPORT QStringList splitWhitespace(QStringView text);
+PEAL_EXPORT QStringList splitAsciiWhitespace(QStringView text);
+
+// Number of bytes of the UTF-8 encoding (what the reference calls a length).
+PEAL_EXPORT qsizetype utf8Length(QStringView text);
+
+// The longest prefix whose UTF-8 encoding has at most `maxBytes` bytes, never splitting a
+// character (the reference slices bytes and can panic; we cut at a character boundary).
+PEAL_EXPORT QString truncateUtf8(QStringView text, qsizetype maxBytes);
+
+// Converts bytes to text, replacing invalid UTF-8 with U+FFFD.
+PEAL_EXPORT QString fromUtf8Lossy(const QByteArray &bytes);
+
+// Rust Debug rendering of an optional exit code: "Some(1)" or "None".
+PEAL_EXPORT QString debugOptional(const std::optional<int> &value);
+
+// Rust Debug rendering of an index list: "[1, 2, 3]".
+PEAL_EXPORT QString debugList(const QList<quint32> &values);
+
+} // namespace Peal::Text

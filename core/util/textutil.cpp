@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+#include <peal/textutil.h>
+
+#include <QStringDecoder>
+
+namespace Peal::Text {
+
+QStringList lines(QStringView text)
+{
+    QStringList out;
+    qsizetype start = 0;
+    while (start < text.size()) {
+        qsizetype end = text.indexOf(u'\n', start);
+        if (end < 0) {
+            out.append(text.mid(start).toString());
+            break;
+        }
+        qsizetype pieceEnd = end;
+        if (pieceEnd > start && text[pieceEnd - 1] == u'\r')
+            --pieceEnd;
+        out.append(text.mid(start, pieceEnd - start).toString());
+        start = end + 1;
+    }
+    return out;
+}
+
+namespace {
+
+template<typename IsSpace>
+QStringList splitOn(QStringView text, IsSpace isSpace)
+{
+    QStringList out;
+    qsizetype i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && isSpace(text[i]))
+            ++i;
+        const qsizetype start = i;
+        while (i < text.size() && !isSpace(text[i]))
+            ++i;
+        if (i > start)
+            out.append(text.mid(start, i - start).toString());
+    }
+    return out;
+}
+
+} // namespace
+
+QStringList splitWhitespace(QStringView text)
+{
+    // QChar::isSpace is the Unicode White_Space set (Z* categories, \t..\r, U+0085).
+    return splitOn(text, [](QChar c) { return c.isSpace(); });
+}
+
+QStringList splitAsciiWhitespace(QStringView text)
+{
+    return splitOn(text, [](QChar c) {
+        return c == u' ' || c == u'\t' || c == u'\n' || c == u'\f' || c == u'\r';
+    });
+}
+
+qsizetype utf8Length(QStringView text)
+{
+    qsizetype bytes = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (c < 0x80)
+            bytes += 1;
+        else if (c < 0x800)
+            bytes += 2;
+        else if (QChar::isHighSurrogate(c) && i + 1 < text.size()
+                 && QChar::isLowSurrogate(text[i + 1].unicode())) {
+            bytes += 4;
+            ++i;
+        } else
+            bytes += 3; // BMP character, or a lone surrogate encoded as U+FFFD
+    }
+    return bytes;
+}
+
+QString truncateUtf8(QStringView text, qsizetype maxBytes)
+{
+    qsizetype bytes = 0;
+    qsizetype i = 0;
+    while (i < text.size()) {
+        const char16_t c = text[i].unicode();
+        qsizetype width = 3;
+        qsizetype units = 1;
+        if (c < 0x80)
+            width = 1;
+        else if (c < 0x800)
+            width = 2;
+        else if (QChar::isHighSurrogate(c) && i + 1 < text.size()
+                 && QChar::isLowSurrogate(text[i + 1].unicode())) {
+            width = 4;
+            units = 2;
+        }
+        if (bytes + width > maxBytes)
+            break;
+        bytes += width;
+        i += units;
+    }
+    return text.left(i).toString();
+}
+
+QString fromUtf8Lossy(const QByteArray &bytes)
+{
+    // QString::fromUtf8 replaces every invalid sequence with U+FFFD.
+    return QString::fromUtf8(bytes);
+}
+
+QString debugOptional(const std::optional<int> &value)
+{
+    return value ? QStringLiteral("Some(%1)").arg(*value) : QStringLiteral("None");
+}
+
+QString debugList(const QList<quint32> &values)
+{
+    QStringList parts;
+    parts.reserve(values.size());
+    for (quint32 v : values)
+        parts.append(QString::number(v));
+    return u'[' + parts.join(QStringLiteral(", ")) + u']';
+}
+
+} // namespace Peal::Text

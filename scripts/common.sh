@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Shared by the README's two commands: install what is missing, configure once, build.
+set -euo pipefail
+
+PEAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PEAL_PACKAGES=(cmake ninja-build g++ git qt6-base-dev libboost-dev libtomlplusplus-dev)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Installs the Debian packages that are not installed yet (nothing to do on a second run).
+install_dependencies() {
+    local missing=() pkg
+    for pkg in "${PEAL_PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# configure_and_build <build dir> [cmake -D options...]
+configure_and_build() {
+    local dir="$1"; shift
+    if [ ! -f "$dir/CMakeCache.txt" ]; then
+        log "configuring $dir"
+        cmake -S "$PEAL_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+    fi
+    log "building $dir"
+    cmake --build "$dir" -j 2
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The main job: install what is needed, build peal, and run it on the built-in demo.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+install_dependencies
+configure_and_build "$PEAL_ROOT/build/release" -DCMAKE_BUILD_TYPE=Release -DPEAL_BUILD_TESTS=OFF
+
+peal="$PEAL_ROOT/build/release/bin/peal"
+"$peal" --version
+"$peal" --help
+"$peal" prompt

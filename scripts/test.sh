@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Install what is needed, build with warnings as errors under ASan+UBSan, run the whole suite.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+install_dependencies
+build="$PEAL_ROOT/build/test"
+configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
+
+log "running the test suite"
+status=0
+ctest --test-dir "$build" --output-on-failure -j 2 || status=$?
+
+# QtTest prints one "Totals:" line per executable; add them up so the count of test cases is
+# visible, not only the count of executables. Each executable's initTestCase and
+# cleanupTestCase are counted by QtTest as passes; they are left out here.
+log=$(ls "$build"/Testing/Temporary/LastTest*.log 2>/dev/null | head -n 1)
+if [ -n "$log" ]; then
+    grep -h '^Totals:' "$log" | awk '{n++; p+=$2; f+=$4; s+=$6} END {
+        printf "==> %d test executables, %d test cases passed, %d failed, %d skipped\n", n, p-2*n, f, s }' >&2
+fi
+exit $status
