@@ -28,6 +28,8 @@ QList<OptionDef> runOptions()
          QStringLiteral("run only the task with this index (conflicts with --from-task)")},
         {QStringLiteral("--from-task"), QStringLiteral("N"),
          QStringLiteral("run from this task index to the end (conflicts with --task)")},
+        {QStringLiteral("--plugin-dir"), QStringLiteral("DIR"),
+         QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)")},
     };
     for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
         if (key.cliFlag.isEmpty())
@@ -44,6 +46,19 @@ QList<OptionDef> promptOptions()
 {
     return {{QStringLiteral("--output"), QStringLiteral("PATH"),
              QStringLiteral("write the template to this file instead of stdout")}};
+}
+
+QList<OptionDef> pluginsOptions()
+{
+    return {{QStringLiteral("--plugin-dir"), QStringLiteral("DIR"),
+             QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)")}};
+}
+
+QList<OptionDef> demoOptions()
+{
+    return {{QStringLiteral("--dir"), QStringLiteral("DIR"),
+             QStringLiteral("create the demo here (default: a new directory under the system "
+                            "temporary directory)")}};
 }
 
 QString formatOptions(const QList<OptionDef> &options)
@@ -168,6 +183,8 @@ CommandLine parseRun(const QStringList &arguments)
     result.action = CommandLine::Action::Run;
     if (parser.isSet(QStringLiteral("config")))
         result.configFile = parser.value(QStringLiteral("config"));
+    if (parser.isSet(QStringLiteral("plugin-dir")))
+        result.pluginDirs = QStringList{parser.value(QStringLiteral("plugin-dir"))};
     if (auto error = parseIndex(parser, QStringLiteral("task"), &result.task))
         return *error;
     if (auto error = parseIndex(parser, QStringLiteral("from-task"), &result.fromTask))
@@ -202,7 +219,52 @@ CommandLine parsePrompt(const QStringList &arguments)
     return result;
 }
 
+CommandLine parsePlugins(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("plugins");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, pluginsOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(pluginsHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Plugins;
+    if (parser.isSet(QStringLiteral("plugin-dir")))
+        result.pluginDirs = QStringList{parser.value(QStringLiteral("plugin-dir"))};
+    return result;
+}
+
+CommandLine parseDemo(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("demo");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, demoOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(demoHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Demo;
+    if (parser.isSet(QStringLiteral("dir")))
+        result.demoDir = parser.value(QStringLiteral("dir"));
+    return result;
+}
+
 } // namespace
+
+QString pluginsHelp()
+{
+    return QStringLiteral("List the plugins peal finds, where, and why any was rejected.\n\n"
+                          "Usage: peal plugins [OPTIONS]\n\nOptions:\n")
+           + formatOptions(pluginsOptions());
+}
+
+QString demoHelp()
+{
+    return QStringLiteral("Create a small git repository and plan, and run the real engine on it "
+                          "with the built-in demo agent (no network needed).\n\n"
+                          "Usage: peal demo [OPTIONS]\n\nOptions:\n")
+           + formatOptions(demoOptions());
+}
 
 QString topLevelHelp(bool longForm)
 {
@@ -217,6 +279,8 @@ QString topLevelHelp(bool longForm)
                            "Commands:\n"
                            "  run     run the orchestrator on a plan file against a target repo\n"
                            "  prompt  print the plan-format instructions to give an LLM\n"
+                           "  demo    run the engine on a built-in demo repository and plan\n"
+                           "  plugins list the plugins found and why any was rejected\n"
                            "  help    print this message or the help of the given command\n\n"
                            "Options:\n"
                            "  -h, --help     print help\n"
@@ -272,6 +336,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return parseRun(rest);
     if (first == u"prompt")
         return parsePrompt(rest);
+    if (first == u"plugins")
+        return parsePlugins(rest);
+    if (first == u"demo")
+        return parseDemo(rest);
     if (first == u"help") {
         if (rest.isEmpty())
             return showHelp(topLevelHelp(true));
@@ -279,6 +347,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return showHelp(runHelp());
         if (rest.first() == u"prompt")
             return showHelp(promptHelp());
+        if (rest.first() == u"plugins")
+            return showHelp(pluginsHelp());
+        if (rest.first() == u"demo")
+            return showHelp(demoHelp());
         if (rest.first() == u"help")
             return showHelp(topLevelHelp(true));
         return usageError(QStringLiteral("unrecognized subcommand '%1'").arg(rest.first()),

@@ -19,6 +19,8 @@ struct CommandLine
         UsageError,  // text in `output`, to stderr, exit 2
         Run,
         Prompt,
+        Plugins,
+        Demo,
     };
 
     Action action = Action::ShowHelp;
@@ -30,8 +32,13 @@ struct CommandLine
     std::optional<quint32> task;
     std::optional<quint32> fromTask;
 
+    QStringList pluginDirs; // run, plugins
+
     // prompt
     std::optional<QString> promptOutput;
+
+    // demo
+    std::optional<QString> demoDir;
 };
 
 // `arguments` excludes the program name.
@@ -40,5 +47,7 @@ CommandLine parseCommandLine(const QStringList &arguments);
 QString topLevelHelp(bool longForm);
 QString runHelp();
 QString promptHelp();
+QString pluginsHelp();
+QString demoHelp();
 
 } // namespace Peal::Cli

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
 #include "console.h"
+#include "democommand.h"
+#include "pluginscommand.h"
 #include "promptcommand.h"
 #include "runcommand.h"
 
@@ -28,6 +30,14 @@ int main(int argc, char *argv[])
         return toInt(ExitCode::Usage);
     case CommandLine::Action::Prompt:
         return runPromptCommand(commandLine.promptOutput);
+    case CommandLine::Action::Plugins:
+        return runPluginsCommand(commandLine.pluginDirs);
+    case CommandLine::Action::Demo: {
+        auto *demo = new DemoCommand(commandLine.demoDir, &app);
+        QObject::connect(demo, &DemoCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
+        QTimer::singleShot(0, demo, &DemoCommand::start);
+        return QCoreApplication::exec();
+    }
     case CommandLine::Action::Run:
         break;
     }

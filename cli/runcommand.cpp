@@ -3,8 +3,7 @@
 
 #include "console.h"
 
-#include <peal/exitcode.h>
-#include <peal/validation.h>
+#include <peal/engine.h>
 
 namespace Peal::Cli {
 
@@ -13,24 +12,26 @@ RunCommand::RunCommand(CommandLine commandLine, QObject *parent)
 {
 }
 
-void RunCommand::fail(const Error &error)
-{
-    printError(error.toDisplayString());
-    Q_EMIT finished(toInt(ExitCode::Failure));
-}
-
 void RunCommand::start()
 {
     auto config = ConfigLoader::load(m_commandLine.configFile, m_commandLine.cliLayer,
                                      ConfigLoader::systemEnvironment());
-    if (!config)
-        return fail(config.error());
-    validateConfig(*config, this, [this](const Result<void> &valid) {
-        if (!valid)
-            return fail(valid.error());
-        fail(Error(Error::Kind::Generic,
-                   QStringLiteral("the run engine is not built yet; configuration is valid")));
-    });
+    if (!config) {
+        printError(config.error().toDisplayString());
+        return Q_EMIT finished(toInt(ExitCode::Failure));
+    }
+    RunRequest request;
+    request.config = std::move(config).value();
+    request.task = m_commandLine.task;
+    request.fromTask = m_commandLine.fromTask;
+    request.pluginDirs = m_commandLine.pluginDirs;
+    if (qEnvironmentVariableIsSet("PEAL_LOG"))
+        request.pealLog = qEnvironmentVariable("PEAL_LOG");
+    if (qEnvironmentVariableIsSet("PATH"))
+        request.pathVariable = qEnvironmentVariable("PATH");
+    m_engine = new Engine(std::move(request), this);
+    connect(m_engine, &Engine::finished, this, &RunCommand::finished);
+    m_engine->start();
 }
 
 } // namespace Peal::Cli

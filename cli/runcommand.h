@@ -5,9 +5,13 @@
 
 #include <QObject>
 
+namespace Peal {
+class Engine;
+}
+
 namespace Peal::Cli {
 
-// `peal run`: loads and validates the configuration, then hands over to the engine.
+// `peal run`: loads the configuration (printing any error), then runs the engine.
 class RunCommand : public QObject
 {
     Q_OBJECT
@@ -21,9 +25,8 @@ Q_SIGNALS:
     void finished(int exitCode);
 
 private:
-    void fail(const Error &error);
-
     CommandLine m_commandLine;
+    Engine *m_engine = nullptr;
 };
 
 } // namespace Peal::Cli

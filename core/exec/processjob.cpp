@@ -200,12 +200,16 @@ void ProcessJob::Private::complete(ProcessResult result)
     result.stderrTruncated = err.truncated();
     result.duration = std::chrono::milliseconds(clock.elapsed());
     QMetaObject::invokeMethod(
-        q, [job = q, result = std::move(result)] { Q_EMIT job->done(result); },
+        q,
+        [job = q, result = std::move(result)] {
+            Q_EMIT job->done(result);
+            Q_EMIT job->finished(result.success());
+        },
         Qt::QueuedConnection);
 }
 
 ProcessJob::ProcessJob(ProcessSpec spec, QObject *parent)
-    : QObject(parent), d(std::make_unique<Private>(this, std::move(spec)))
+    : Job(parent), d(std::make_unique<Private>(this, std::move(spec)))
 {
 }
 

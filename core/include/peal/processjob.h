@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <peal/limiter.h>
 #include <peal/process.h>
-
-#include <QObject>
 
 #include <memory>
 
@@ -18,8 +17,9 @@ namespace Peal {
  * group, then SIGKILL after a short grace period, so grandchildren die with it, and `done`
  * never waits for a grandchild that keeps the output pipes open. Output beyond the capture
  * limit is read and counted but not kept, so a chatty child neither blocks nor grows memory.
+ * As a Job, it reports finished(success) right after done().
  */
-class PEAL_EXPORT ProcessJob : public QObject
+class PEAL_EXPORT ProcessJob : public Job
 {
     Q_OBJECT
 
@@ -31,8 +31,8 @@ public:
     bool isRunning() const;
     qint64 processId() const;
 
-    void start();
-    void cancel();
+    void start() override;
+    void cancel() override;
 
     // Time between SIGTERM and SIGKILL when ending a process tree.
     static void setTerminateGracePeriod(std::chrono::milliseconds grace);

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+#include "democommand.h"
+
+#include "console.h"
+
+#include <peal/engine.h>
+#include <peal/exec.h>
+#include <peal/state.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+
+namespace Peal::Cli {
+
+DemoCommand::DemoCommand(std::optional<QString> directory, QObject *parent)
+    : QObject(parent), m_requestedDir(std::move(directory))
+{
+}
+
+QString DemoCommand::planText()
+{
+    return QStringLiteral(
+        "# peal demo: a tiny greeting project\n"
+        "\n"
+        "Each task says what to change; the demo agent plans it, then applies the lines that\n"
+        "start with `write` or `append`.\n"
+        "\n"
+        "## Task 1\n"
+        "Create the greeting file.\n"
+        "write greeting.txt: Hello from peal!\n"
+        "\n"
+        "## Task 2 (parallel)\n"
+        "Describe the greeting in the README.\n"
+        "append README.md: ## Greeting\n"
+        "append README.md: The greeting lives in greeting.txt.\n"
+        "\n"
+        "## Task 3 (parallel)\n"
+        "Start a changelog.\n"
+        "write CHANGELOG.md: - Added greeting.txt and described it in the README.\n"
+        "\n"
+        "## Task 4\n"
+        "Sign the greeting.\n"
+        "append greeting.txt: -- the peal demo\n");
+}
+
+QString DemoCommand::demoAgentPath()
+{
+    return QDir(QCoreApplication::applicationDirPath())
+        .absoluteFilePath(QStringLiteral("../lib/peal/peal-demo-agent"));
+}
+
+void DemoCommand::fail(const QString &message)
+{
+    printError(message);
+    Q_EMIT finished(toInt(ExitCode::Failure));
+}
+
+void DemoCommand::start()
+{
+    if (!QFile::exists(demoAgentPath()))
+        return fail(QStringLiteral("the demo agent is missing: %1 (is peal installed completely?)")
+                        .arg(QDir::cleanPath(demoAgentPath())));
+    if (m_requestedDir) {
+        const QDir dir(*m_requestedDir);
+        if (dir.exists() && !dir.isEmpty())
+            return fail(QStringLiteral("--dir %1 is not empty; choose a new or empty directory")
+                            .arg(*m_requestedDir));
+        if (!QDir().mkpath(*m_requestedDir))
+            return fail(QStringLiteral("cannot create --dir %1").arg(*m_requestedDir));
+        m_dir = QDir(*m_requestedDir).absolutePath();
+    } else {
+        QTemporaryDir temp(QDir::tempPath() + QStringLiteral("/peal-demo-XXXXXX"));
+        if (!temp.isValid())
+            return fail(QStringLiteral("cannot create a temporary directory: %1").arg(temp.errorString()));
+        temp.setAutoRemove(false); // the user looks at it afterwards
+        m_dir = temp.path();
+    }
+    m_repo = m_dir + QStringLiteral("/repo");
+    m_plan = m_dir + QStringLiteral("/plan.md");
+    m_stateDir = m_dir + QStringLiteral("/.peal");
+
+    QFile plan(m_plan);
+    if (!QDir().mkpath(m_repo) || !plan.open(QIODevice::WriteOnly)
+        || plan.write(planText().toUtf8()) < 0)
+        return fail(QStringLiteral("cannot write the demo files in %1").arg(m_dir));
+    plan.close();
+    QFile readme(m_repo + QStringLiteral("/README.md"));
+    if (!readme.open(QIODevice::WriteOnly) || readme.write("# Demo project\n") < 0)
+        return fail(QStringLiteral("cannot write %1").arg(readme.fileName()));
+    readme.close();
+
+    printOut(QStringLiteral("peal demo\n"
+                            "  directory:  %1\n"
+                            "  repository: %2\n"
+                            "  plan:       %3\n"
+                            "  agent:      %4 (a stand-in for Cursor's agent)\n\n")
+                 .arg(m_dir, m_repo, m_plan, QDir::cleanPath(demoAgentPath())));
+    setUpRepository(0);
+}
+
+void DemoCommand::setUpRepository(int step)
+{
+    static const char *const steps[][4] = {
+        {"init", "-q", "-b", "main"},
+        {"config", "user.name", "peal demo", nullptr},
+        {"config", "user.email", "demo@peal.invalid", nullptr},
+        {"config", "commit.gpgsign", "false", nullptr},
+        {"add", "-A", nullptr, nullptr},
+        {"commit", "-q", "-m", "initial commit"},
+    };
+    if (step == int(std::size(steps)))
+        return runEngine();
+    QStringList args;
+    for (const char *arg : steps[step]) {
+        if (arg)
+            args.append(QString::fromUtf8(arg));
+    }
+    runProcess(gitSpec(m_repo, args), this, [this, step, args](const ProcessResult &r) {
+        if (!r.success())
+            return fail(QStringLiteral("git %1 failed in %2: %3")
+                            .arg(args.join(u' '), m_repo,
+                                 r.failedToStart() ? r.errorString : r.stderrText.trimmed()));
+        setUpRepository(step + 1);
+    });
+}
+
+void DemoCommand::runEngine()
+{
+    RunRequest request;
+    Config &c = request.config;
+    c.planPath = m_plan;
+    c.repoPath = m_repo;
+    c.agentCmd = QDir::cleanPath(demoAgentPath());
+    c.stateDir = m_stateDir;
+    c.commitAfterPhase2 = true;
+    c.parallel = true;
+    c.maxParallel = 2;
+    c.phaseTimeoutSec = 120;
+    if (qEnvironmentVariableIsSet("PEAL_LOG"))
+        request.pealLog = qEnvironmentVariable("PEAL_LOG");
+    request.pathVariable = qEnvironmentVariable("PATH");
+    auto *engine = new Engine(std::move(request), this);
+    connect(engine, &Engine::finished, this, &DemoCommand::showResult);
+    engine->start();
+}
+
+void DemoCommand::showResult(int exitCode)
+{
+    runProcess(gitSpec(m_repo, {QStringLiteral("log"), QStringLiteral("--format=  %h %s")}), this,
+               [this, exitCode](const ProcessResult &log) {
+        QString text = QStringLiteral("\nResult: exit code %1 (%2)\n")
+                           .arg(exitCode)
+                           .arg(exitCode == 0 ? QStringLiteral("every task done")
+                                              : QStringLiteral("see the log above"));
+        text += QStringLiteral("Commits in the demo repository:\n") + log.stdoutText;
+        const QStringList files = QDir(m_repo).entryList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name);
+        text += QStringLiteral("Files: %1\n").arg(files.join(QStringLiteral(", ")));
+        QFile greeting(m_repo + QStringLiteral("/greeting.txt"));
+        if (greeting.open(QIODevice::ReadOnly))
+            text += QStringLiteral("greeting.txt:\n") + QString::fromUtf8(greeting.readAll());
+        text += QStringLiteral("State:   %1\nSummary: %2\n")
+                    .arg(StateStore::stateFilePath(m_stateDir),
+                         QDir(m_stateDir).filePath(QStringLiteral("run_summary.json")));
+        text += QStringLiteral("Run it again (it resumes; nothing is left to do):\n"
+                               "  peal run --plan %1 --repo %2 --agent-cmd %3 --state-dir %4\n")
+                    .arg(m_plan, m_repo, QDir::cleanPath(demoAgentPath()), m_stateDir);
+        printOut(text);
+        Q_EMIT finished(exitCode);
+    });
+}
+
+} // namespace Peal::Cli

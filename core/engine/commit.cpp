@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#include "commit.h"
+
+#include <peal/exec.h>
+#include <peal/textutil.h>
+
+namespace Peal::Internal {
+
+namespace {
+
+Error commitError(const QString &detail)
+{
+    return Error(Error::Kind::Commit, QStringLiteral("Commit after Phase 2 failed: ") + detail);
+}
+
+bool isNothingToCommit(const QString &stderrText)
+{
+    const QString lower = stderrText.toLower();
+    return stderrText.trimmed().isEmpty() || lower.contains(u"nothing to commit")
+           || lower.contains(u"working tree clean") || lower.contains(u"no changes added to commit");
+}
+
+} // namespace
+
+QString commitMessage(quint32 taskIndex, const std::optional<QString> &suffix)
+{
+    QString message = QStringLiteral("peal: task %1").arg(taskIndex);
+    if (!suffix)
+        return message;
+    QString text = suffix->trimmed();
+    if (Text::utf8Length(text) > 80)
+        text = Text::truncateUtf8(text, 77) + QStringLiteral("...");
+    if (!text.isEmpty())
+        message += QStringLiteral(" - ") + text;
+    return message;
+}
+
+std::optional<QString> planSuffix(const QString &planText)
+{
+    const QStringList lines = Text::lines(planText);
+    const QString first = lines.isEmpty() ? QString() : lines.first().trimmed();
+    if (first.isEmpty())
+        return std::nullopt;
+    return first;
+}
+
+void commitAfterPhase2(RunContext &run, QObject *context, quint32 taskIndex,
+                       const std::optional<QString> &suffix, std::function<void(Result<void>)> done)
+{
+    const QString repo = run.config().repoPath;
+    const QString message = commitMessage(taskIndex, suffix);
+    run.runProcess(gitSpec(repo, {QStringLiteral("add"), QStringLiteral("-A")}), context,
+                   [&run, context, repo, message, taskIndex, done](const ProcessResult &add) {
+        if (add.failedToStart())
+            return done(commitError(QStringLiteral("git add failed: ") + add.errorString));
+        if (!add.success())
+            return done(commitError(QStringLiteral("git add failed: ") + add.stderrText.trimmed()));
+        run.runProcess(gitSpec(repo, {QStringLiteral("commit"), QStringLiteral("-m"), message}),
+                       context, [&run, done, message, taskIndex](const ProcessResult &commit) {
+            if (commit.failedToStart())
+                return done(commitError(QStringLiteral("git commit failed: ") + commit.errorString));
+            if (commit.success()) {
+                run.logger().info(u"peal::runner", QStringLiteral("committed after phase 2"),
+                                  {{QStringLiteral("task_index"), taskIndex},
+                                   {QStringLiteral("message"), message}});
+                return done(Result<void>());
+            }
+            if (isNothingToCommit(commit.stderrText)) {
+                run.logger().info(u"peal::runner",
+                                  QStringLiteral("nothing to commit after phase 2 (working tree clean)"),
+                                  {{QStringLiteral("task_index"), taskIndex}});
+                return done(Result<void>());
+            }
+            done(commitError(QStringLiteral("git commit failed: ") + commit.stderrText.trimmed()));
+        });
+    });
+}
+
+} // namespace Peal::Internal

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+#include <peal/engine.h>
+
+#include "builtinphases.h"
+#include "planloader.h"
+#include "postrun.h"
+#include "runcontext.h"
+#include "scheduler.h"
+
+#include <peal/log.h>
+#include <peal/pluginmanager.h>
+#include <peal/summary.h>
+#include <peal/textutil.h>
+#include <peal/validation.h>
+
+#include <cstdio>
+
+namespace Peal {
+
+using namespace Internal;
+
+class Engine::Private
+{
+public:
+    Private(Engine *engine, RunRequest r) : q(engine), request(std::move(r)) {}
+
+    void initLogging();
+    void validate();
+    void loadAgent();
+    void startReviewSession();
+    void readPlan();
+    void loadState();
+    void runScheduler();
+    void afterScheduler(const Result<RunOutcome> &result);
+    void report(const RunOutcome &outcome);
+    void fail(const Error &error);
+    void exit(int code);
+    Pipeline buildPipeline();
+
+    Engine *q;
+    RunRequest request;
+    Logger logger;
+    PluginManager plugins;
+    std::unique_ptr<RunContext> run;
+    Pipeline pipeline;
+    Scheduler *scheduler = nullptr;
+    std::optional<ExitCode> cancelledWith;
+    bool exited = false;
+};
+
+Engine::Engine(RunRequest request, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>(this, std::move(request)))
+{
+}
+
+Engine::~Engine() = default;
+
+void Engine::start()
+{
+    d->initLogging();
+}
+
+void Engine::cancel(ExitCode exitCode)
+{
+    if (d->exited || d->cancelledWith)
+        return;
+    d->cancelledWith = exitCode;
+    d->logger.warn(u"peal::main", QStringLiteral("interrupted; stopping running processes"));
+    if (d->run)
+        d->run->cancel();
+    if (!d->scheduler)
+        d->exit(toInt(exitCode));
+}
+
+void Engine::Private::exit(int code)
+{
+    if (exited)
+        return;
+    exited = true;
+    QMetaObject::invokeMethod(q, [this, code] { Q_EMIT q->finished(code); }, Qt::QueuedConnection);
+}
+
+void Engine::Private::fail(const Error &error)
+{
+    if (cancelledWith)
+        return exit(toInt(*cancelledWith));
+    logger.error(u"peal::main", error.toDisplayString());
+    exit(toInt(error.kind() == Error::Kind::CapReached ? ExitCode::CapReached : ExitCode::Failure));
+}
+
+void Engine::Private::initLogging()
+{
+    const Config &config = request.config;
+    logger.setFilter(LogFilter::effective(request.pealLog, config.logLevel));
+    if (config.logFile) {
+        if (auto opened = logger.openFile(*config.logFile); !opened) {
+            // The log is not there to carry this one: print it directly.
+            std::fprintf(stderr, "error: %s\n", qPrintable(opened.error().toDisplayString()));
+            return exit(toInt(ExitCode::Failure));
+        }
+    }
+    run = std::make_unique<RunContext>(config, logger, q);
+    validate();
+}
+
+void Engine::Private::validate()
+{
+    validateConfig(run->config(), q, [this](Result<void> valid) {
+        if (!valid)
+            return fail(valid.error());
+        loadAgent();
+    });
+}
+
+void Engine::Private::loadAgent()
+{
+    plugins.discover(PluginManager::defaultSearchPath(request.pluginDirs));
+    auto plugin = plugins.load(request.agentPlugin, PluginRole::Agent);
+    if (!plugin)
+        return fail(plugin.error());
+    AgentHandle &agent = run->agent();
+    agent.plugin = pluginCast<AgentPlugin>(*plugin);
+    agent.pluginId = request.agentPlugin;
+    Result<QString> program = Error();
+    try {
+        program = agent.plugin->resolveProgram(run->config().agentCmd, request.pathVariable);
+    } catch (...) {
+        program = Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to resolve '%2'")
+                                                 .arg(request.agentPlugin, run->config().agentCmd));
+    }
+    if (!program)
+        return fail(program.error());
+    const Config &c = run->config();
+    agent.settings.program = *program;
+    agent.settings.workspace = c.repoPath;
+    agent.settings.model = c.model;
+    agent.settings.sandbox = c.sandbox;
+    agent.settings.timeout = run->timeout();
+    startReviewSession();
+}
+
+void Engine::Private::startReviewSession()
+{
+    // Phase 3 (review and address) attaches here; without a reviewer, phase 3 is skipped.
+    const Config &c = run->config();
+    logger.info(u"peal::main", QStringLiteral("config loaded"),
+                {{QStringLiteral("plan"), c.planPath},
+                 {QStringLiteral("repo"), c.repoPath},
+                 {QStringLiteral("agent_cmd"), c.agentCmd},
+                 {QStringLiteral("agent_path"), run->agent().settings.program},
+                 {QStringLiteral("model"), c.model.value_or(QStringLiteral("auto"))},
+                 {QStringLiteral("parallel"), c.parallel},
+                 {QStringLiteral("timeout_sec"), c.phaseTimeoutSec}});
+    readPlan();
+}
+
+void Engine::Private::readPlan()
+{
+    loadPlan(*run, q, request.task, request.fromTask, [this](Result<Plan> plan) {
+        if (!plan)
+            return fail(plan.error());
+        run->plan() = std::move(plan).value();
+        loadState();
+    });
+}
+
+void Engine::Private::loadState()
+{
+    const Config &c = run->config();
+    auto loaded = StateStore::load(c.stateDir);
+    if (!loaded)
+        return fail(loaded.error());
+    if (!loaded->warning.isEmpty()) {
+        std::fprintf(stderr, "warning: %s\n", qPrintable(loaded->warning));
+        logger.warn(u"peal::state", QStringLiteral("ignoring invalid state file"),
+                    {{QStringLiteral("detail"), loaded->warning}});
+    }
+    if (loaded->state) {
+        if (loaded->state->matchesContext(c.planPath, c.repoPath)) {
+            run->state() = *loaded->state;
+            logger.info(u"peal::state", QStringLiteral("resumed from existing state"),
+                        {{QStringLiteral("completed"), run->state().completedTaskIndices().size()}});
+        } else {
+            std::fprintf(stderr,
+                         "warning: state file does not match current plan/repo paths; starting fresh\n");
+            logger.info(u"peal::state",
+                        QStringLiteral("state file does not match current plan/repo paths; starting fresh"));
+        }
+    }
+    const QList<quint32> &done = run->state().completedTaskIndices();
+    if (!done.isEmpty()) {
+        QVariant firstIncomplete;
+        for (const Task &t : run->plan().tasks) {
+            if (!run->state().isTaskCompleted(t.index)) {
+                firstIncomplete = t.index;
+                break;
+            }
+        }
+        logger.info(u"peal::state", QStringLiteral("resume: previously completed tasks"),
+                    {{QStringLiteral("completed"), Text::debugList(done)},
+                     {QStringLiteral("first_incomplete"), firstIncomplete}});
+    }
+    runScheduler();
+}
+
+Pipeline Engine::Private::buildPipeline()
+{
+    Pipeline p;
+    p.append(PhaseDef{QStringLiteral("plan"), &createPlanPhase, true, {}});
+    p.append(PhaseDef{QStringLiteral("execute"), &createExecutePhase, true, {}});
+    return p;
+}
+
+void Engine::Private::runScheduler()
+{
+    if (cancelledWith)
+        return exit(toInt(*cancelledWith));
+    pipeline = buildPipeline();
+    scheduler = new Scheduler(*run, pipeline, q);
+    scheduler->start([this](Result<RunOutcome> result) { afterScheduler(result); });
+}
+
+void Engine::Private::afterScheduler(const Result<RunOutcome> &result)
+{
+    if (cancelledWith) {
+        run->saveStateBestEffort(QStringLiteral("interruption"));
+        logger.error(u"peal::main",
+                     QStringLiteral("run interrupted; run the same command again to resume"));
+        return exit(toInt(*cancelledWith));
+    }
+    if (!result)
+        return fail(result.error());
+    runPostRunCommands(*run, q, [this, outcome = *result] { report(outcome); });
+}
+
+void Engine::Private::report(const RunOutcome &outcome)
+{
+    bool unresolved = false;
+    for (const TaskResult &r : outcome.results) {
+        logger.info(u"peal::main", QStringLiteral("task complete"),
+                    {{QStringLiteral("task_index"), r.index},
+                     {QStringLiteral("plan_text_len"), Text::utf8Length(r.planText)},
+                     {QStringLiteral("phase2_stdout_len"), Text::utf8Length(r.executeOutput)},
+                     {QStringLiteral("phase3_rounds"), r.review ? QVariant(r.review->roundsUsed) : QVariant()},
+                     {QStringLiteral("phase3_resolved"), r.review ? QVariant(r.review->findingsResolved) : QVariant()}});
+        unresolved = unresolved || (r.review && !r.review->findingsResolved);
+    }
+    const bool hasIssues = !outcome.failedTaskIndices.isEmpty() || unresolved;
+    const int code = toInt(hasIssues ? ExitCode::Issues : ExitCode::Success);
+
+    const Config &c = run->config();
+    RunSummary summary;
+    for (const TaskResult &r : outcome.results) {
+        if (r.review && !r.review->findingsResolved)
+            summary.tasksWithRemainingFindings.append(r.index);
+        else if (!outcome.failedTaskIndices.contains(r.index))
+            summary.tasksCompleted.append(r.index);
+    }
+    summary.tasksFailed = outcome.failedTaskIndices;
+    summary.exitCode = code;
+    summary.planPath = c.planPath;
+    summary.repoPath = c.repoPath;
+    summary.completedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
+    const QString path = SummaryFile::path(c);
+    if (auto written = SummaryFile::write(path, summary); !written)
+        logger.warn(u"peal::main", written.error().message(),
+                    {{QStringLiteral("path"), path}, {QStringLiteral("err"), written.error().hint()}});
+    else
+        logger.info(u"peal::main", QStringLiteral("run summary written"),
+                    {{QStringLiteral("path"), path}, {QStringLiteral("exit_code"), code}});
+    exit(code);
+}
+
+} // namespace Peal

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#include <peal/phase.h>
+
+namespace Peal {
+
+PhaseServices::~PhaseServices() = default;
+PhaseRun::~PhaseRun() = default;
+PhasePlugin::~PhasePlugin() = default;
+
+PluginRole PhasePlugin::role() const
+{
+    return PluginRole::Phase;
+}
+
+bool PhasePlugin::runsConcurrently() const
+{
+    return false;
+}
+
+} // namespace Peal

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "runcontext.h"
+
+namespace Peal::Internal {
+
+// Spec §4.10: each post_run_commands entry in order, split on ASCII whitespace (no shell),
+// run in the repository; failures are logged and never change the run's result.
+void runPostRunCommands(RunContext &run, QObject *context, std::function<void()> done);
+
+// A command string split on ASCII whitespace into a spec (program, arguments), or nothing
+// when it is blank (spec §6.2).
+std::optional<ProcessSpec> commandStringSpec(const QString &command, const QString &workingDir,
+                                             std::chrono::milliseconds timeout);
+
+} // namespace Peal::Internal

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+#include "runcontext.h"
+
+#include <peal/processjob.h>
+#include <peal/prompt.h>
+
+namespace Peal::Internal {
+
+Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt) const
+{
+    try {
+        return plugin->command(mode, prompt, settings);
+    } catch (const std::exception &e) {
+        return Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to build a "
+                                                         "command: %2")
+                                              .arg(pluginId, QString::fromLocal8Bit(e.what())));
+    } catch (...) {
+        return Error(Error::Kind::Plugin,
+                     QStringLiteral("agent plugin '%1' failed to build a command").arg(pluginId));
+    }
+}
+
+AgentOutput AgentHandle::interpret(AgentMode mode, const ProcessResult &result) const
+{
+    try {
+        return plugin->interpret(mode, result);
+    } catch (...) {
+        AgentOutput out;
+        out.status = AgentOutput::Status::Failed;
+        out.exitCode = result.code();
+        out.stderrText = QStringLiteral("agent plugin '%1' could not read the result").arg(pluginId);
+        return out;
+    }
+}
+
+RunContext::RunContext(Config config, Logger &logger, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_logger(logger),
+      m_limiter(m_config.parallel ? int(std::max<quint32>(1, m_config.maxParallel)) : 1),
+      m_state(m_config.planPath, m_config.repoPath)
+{
+}
+
+std::chrono::milliseconds RunContext::timeout() const
+{
+    // Seconds beyond what milliseconds can hold are as good as "never".
+    constexpr quint64 maxSeconds = quint64(std::numeric_limits<qint64>::max() / 1000 / 2);
+    return std::chrono::milliseconds(qint64(std::min(m_config.phaseTimeoutSec, maxSeconds)) * 1000);
+}
+
+void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done)
+{
+    auto *job = new ProcessJob(spec, this);
+    const QStringList shown = spec.lastArgumentIsPrompt ? Prompts::redactForLog(spec.arguments)
+                                                        : spec.arguments;
+    m_logger.trace(u"peal::exec", QStringLiteral("starting process"),
+                   {{QStringLiteral("label"), spec.label},
+                    {QStringLiteral("program"), spec.program},
+                    {QStringLiteral("args"), shown},
+                    {QStringLiteral("cwd"), spec.workingDirectory}});
+    QPointer<QObject> guard(context);
+    connect(job, &ProcessJob::done, this, [this, job, guard, done](const ProcessResult &result) {
+        m_logger.trace(u"peal::exec", QStringLiteral("process ended"),
+                       {{QStringLiteral("label"), job->spec().label},
+                        {QStringLiteral("exit_code"), result.code() ? QVariant(*result.code()) : QVariant()},
+                        {QStringLiteral("duration_ms"), qint64(result.duration.count())}});
+        job->deleteLater();
+        if (guard)
+            done(result);
+    });
+    connect(&m_limiter, &Limiter::jobSkipped, job, [job](Job *skipped) {
+        if (skipped == job)
+            job->cancel(); // reports Cancelled through done()
+    });
+    if (m_cancelled)
+        job->cancel();
+    else
+        m_limiter.submit(job);
+}
+
+Result<void> RunContext::saveState()
+{
+    return StateStore::save(m_config.stateDir, m_state);
+}
+
+void RunContext::saveStateBestEffort(const QString &what)
+{
+    if (auto saved = saveState(); !saved)
+        m_logger.error(u"peal::runner", QStringLiteral("failed to save state after %1").arg(what),
+                       {{QStringLiteral("err"), saved.error().toDisplayString()}});
+}
+
+void RunContext::cancel()
+{
+    m_cancelled = true;
+    m_limiter.cancelAll();
+}
+
+} // namespace Peal::Internal

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/agent.h>
+#include <peal/config.h>
+#include <peal/limiter.h>
+#include <peal/log.h>
+#include <peal/phase.h>
+#include <peal/plan.h>
+#include <peal/state.h>
+
+#include <QObject>
+
+#include <memory>
+
+namespace Peal::Internal {
+
+// The agent plugin with its settings; every call into plugin code is guarded here.
+class AgentHandle
+{
+public:
+    std::shared_ptr<AgentPlugin> plugin;
+    QString pluginId;
+    AgentSettings settings;
+
+    Result<ProcessSpec> command(AgentMode mode, const QString &prompt) const;
+    AgentOutput interpret(AgentMode mode, const ProcessResult &result) const;
+};
+
+/*
+ * What every part of one run shares: the configuration, the log, the process limiter, the
+ * agent, the plan and the state. Lives for the whole run.
+ */
+class RunContext : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RunContext(Config config, Logger &logger, QObject *parent = nullptr);
+
+    const Config &config() const { return m_config; }
+    Logger &logger() { return m_logger; }
+    Limiter &limiter() { return m_limiter; }
+    AgentHandle &agent() { return m_agent; }
+    State &state() { return m_state; }
+    Plan &plan() { return m_plan; }
+    std::chrono::milliseconds timeout() const;
+
+    // Starts `spec` through the limiter; `done` runs on the event loop with the result.
+    // `context` going away first drops the callback (the process is still reaped).
+    void runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done);
+
+    Result<void> saveState();
+    // Saves and logs a failure at ERROR ("failed to save state after <what>") without failing.
+    void saveStateBestEffort(const QString &what);
+
+    // Ends everything running and refuses new work; results arrive as Cancelled.
+    void cancel();
+    bool isCancelled() const { return m_cancelled; }
+
+private:
+    Config m_config;
+    Logger &m_logger;
+    Limiter m_limiter;
+    AgentHandle m_agent;
+    State m_state;
+    Plan m_plan;
+    bool m_cancelled = false;
+};
+
+} // namespace Peal::Internal

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+#include "scheduler.h"
+
+#include "taskrunner.h"
+
+#include <peal/textutil.h>
+
+namespace Peal::Internal {
+
+Scheduler::Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent)
+    : QObject(parent), m_run(run), m_pipeline(pipeline)
+{
+}
+
+void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
+{
+    m_done = std::move(done);
+    const Plan &plan = m_run.plan();
+    m_run.logger().info(u"peal::runner", QStringLiteral("starting scheduled run"),
+                        {{QStringLiteral("task_count"), plan.tasks.size()},
+                         {QStringLiteral("segment_count"), plan.segments.size()}});
+    nextSegment();
+}
+
+void Scheduler::nextSegment()
+{
+    if (m_run.isCancelled())
+        return finish(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+    ++m_segment;
+    const Plan &plan = m_run.plan();
+    if (m_segment >= plan.segments.size()) {
+        m_run.logger().info(u"peal::runner", QStringLiteral("all tasks complete"),
+                            {{QStringLiteral("completed"), m_outcome.results.size()},
+                             {QStringLiteral("task_count"), plan.tasks.size()}});
+        return finish(m_outcome);
+    }
+    const Segment &segment = plan.segments[m_segment];
+    if (!segment.isParallel())
+        return runSequential(segment.indices.first());
+
+    QList<quint32> pending;
+    for (quint32 index : segment.indices) {
+        if (!m_run.state().isTaskCompleted(index))
+            pending.append(index);
+    }
+    if (pending.isEmpty()) {
+        m_position += int(segment.indices.size());
+        m_run.logger().info(u"peal::runner", QStringLiteral("skipping fully-completed parallel block"),
+                            {{QStringLiteral("block_indices"), QVariant::fromValue(Text::debugList(segment.indices))}});
+        return nextSegment();
+    }
+    m_run.logger().info(u"peal::runner", QStringLiteral("parallel block (sequential fallback)"),
+                        {{QStringLiteral("block_indices"), Text::debugList(segment.indices)},
+                         {QStringLiteral("pending"), Text::debugList(pending)}});
+    runFallback(pending, 0);
+}
+
+void Scheduler::runTask(quint32 index, std::function<void(Result<TaskResult>)> done)
+{
+    ++m_position;
+    const Task *task = m_run.plan().taskByIndex(index);
+    if (!task)
+        return done(PlanParser::taskNotFound(index, m_run.plan()));
+    auto *runner = new TaskRunner(m_run, m_pipeline, *task, m_position, TaskRunner::Options(), this);
+    m_current = runner;
+    runner->start([this, runner, done](Result<TaskResult> result) {
+        m_current = nullptr;
+        runner->deleteLater();
+        done(result);
+    });
+}
+
+std::optional<Error> Scheduler::countFailure()
+{
+    ++m_consecutiveFailures;
+    const std::optional<quint32> cap = m_run.config().maxConsecutiveTaskFailures;
+    if (cap && m_consecutiveFailures >= *cap) {
+        m_run.saveStateBestEffort(QStringLiteral("reaching the consecutive failure cap"));
+        return Error(Error::Kind::CapReached,
+                     QStringLiteral("Run stopped: %1 consecutive task failure(s) reached cap %2.")
+                         .arg(m_consecutiveFailures)
+                         .arg(*cap));
+    }
+    return std::nullopt;
+}
+
+void Scheduler::runSequential(quint32 index)
+{
+    if (m_run.state().isTaskCompleted(index)) {
+        ++m_position;
+        m_run.logger().info(u"peal::runner", QStringLiteral("skipping already-completed task"),
+                            {{QStringLiteral("task_index"), index}});
+        return nextSegment();
+    }
+    runTask(index, [this, index](Result<TaskResult> result) {
+        if (result) {
+            m_consecutiveFailures = 0;
+            m_outcome.results.append(*result);
+            return nextSegment();
+        }
+        if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
+            return finish(result.error());
+        if (auto cap = countFailure())
+            return finish(*cap);
+        m_run.saveStateBestEffort(QStringLiteral("task failure"));
+        if (m_run.config().continueWithRemainingTasks) {
+            m_outcome.failedTaskIndices.append(index);
+            m_run.logger().warn(u"peal::runner",
+                                QStringLiteral("task failed, continuing with remaining tasks"),
+                                {{QStringLiteral("task_index"), index},
+                                 {QStringLiteral("err"), result.error().toDisplayString()}});
+            return nextSegment();
+        }
+        finish(result.error());
+    });
+}
+
+void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
+{
+    if (next >= pending.size())
+        return nextSegment();
+    const quint32 index = pending[next];
+    runTask(index, [this, pending, next](Result<TaskResult> result) {
+        if (result) {
+            m_consecutiveFailures = 0;
+            m_outcome.results.append(*result);
+            return runFallback(pending, next + 1);
+        }
+        if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
+            return finish(result.error());
+        if (auto cap = countFailure())
+            return finish(*cap);
+        m_run.saveStateBestEffort(QStringLiteral("task failure"));
+        // The sequential fallback ignores continue_with_remaining_tasks (spec §4.8).
+        finish(result.error());
+    });
+}
+
+void Scheduler::finish(const Result<RunOutcome> &result)
+{
+    if (!m_done)
+        return;
+    auto done = std::exchange(m_done, nullptr);
+    done(result);
+}
+
+} // namespace Peal::Internal

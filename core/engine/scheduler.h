@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "runcontext.h"
+#include "taskresult.h"
+
+namespace Peal::Internal {
+
+class TaskRunner;
+
+/*
+ * Walks the plan's segments (spec §4.5): skips completed tasks, runs each task through a
+ * TaskRunner, and applies the failure policies - the consecutive-failure cap (checked first),
+ * continue_with_remaining_tasks, and the sequential fallback of a parallel block, which always
+ * stops at a failure.
+ */
+class Scheduler : public QObject
+{
+    Q_OBJECT
+
+public:
+    Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent = nullptr);
+
+    void start(std::function<void(Result<RunOutcome>)> done);
+
+private:
+    void nextSegment();
+    void runSequential(quint32 index);
+    void runFallback(const QList<quint32> &pending, qsizetype next);
+    void runTask(quint32 index, std::function<void(Result<TaskResult>)> done);
+
+    // Counts a failure; returns the cap error when the cap is reached.
+    std::optional<Error> countFailure();
+    void finish(const Result<RunOutcome> &result);
+
+    RunContext &m_run;
+    const Pipeline &m_pipeline;
+    std::function<void(Result<RunOutcome>)> m_done;
+    RunOutcome m_outcome;
+    qsizetype m_segment = -1;
+    int m_position = 0;
+    quint32 m_consecutiveFailures = 0;
+    TaskRunner *m_current = nullptr;
+};
+
+} // namespace Peal::Internal

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/phase.h>
+
+#include <QList>
+
+#include <functional>
+#include <memory>
+
+namespace Peal::Internal {
+
+// What one task produced in this run (spec §4.4).
+struct TaskResult
+{
+    quint32 index = 0;
+    QString planText;
+    QString executeOutput;
+    std::optional<ReviewOutcome> review;
+};
+
+// What the scheduler produced (spec §4.4).
+struct RunOutcome
+{
+    QList<TaskResult> results;          // in execution order
+    QList<quint32> failedTaskIndices;   // only with continue_with_remaining_tasks
+};
+
+// One step of the per-task pipeline.
+struct PhaseDef
+{
+    QString name;                                        // "plan", "execute", "address", ...
+    std::function<std::unique_ptr<PhaseRun>()> create;   // a fresh run per task
+    bool concurrent = false; // part of the concurrent stream of a parallel block
+    QJsonObject options;     // the phase's table from the config file
+};
+using Pipeline = QList<PhaseDef>;
+
+} // namespace Peal::Internal

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+#include "taskrunner.h"
+
+#include "agentcall.h"
+#include "commit.h"
+
+namespace Peal::Internal {
+
+TaskRunner::TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &task, int position,
+                       Options options, QObject *parent)
+    : QObject(parent), m_run(run), m_pipeline(pipeline), m_options(options)
+{
+    m_task.index = task.index;
+    m_task.body = task.content;
+    m_task.position = position;
+    m_task.taskCount = int(run.plan().tasks.size());
+    if (m_options.endPhase < 0 || m_options.endPhase > pipeline.size())
+        m_options.endPhase = pipeline.size();
+}
+
+TaskRunner::~TaskRunner() = default;
+
+void TaskRunner::start(std::function<void(Result<TaskResult>)> done)
+{
+    m_done = std::move(done);
+    runPhase(m_options.firstPhase);
+}
+
+bool TaskRunner::guarded(const std::function<void()> &call)
+{
+    try {
+        call();
+        return true;
+    } catch (const std::exception &e) {
+        fail(Error(Error::Kind::Plugin, QStringLiteral("phase '%1' threw: %2")
+                                            .arg(m_pipeline.value(m_current).name,
+                                                 QString::fromLocal8Bit(e.what()))));
+    } catch (...) {
+        fail(Error(Error::Kind::Plugin, QStringLiteral("phase '%1' threw an exception")
+                                            .arg(m_pipeline.value(m_current).name)));
+    }
+    return false;
+}
+
+void TaskRunner::runPhase(qsizetype index)
+{
+    if (m_finished)
+        return;
+    if (index >= m_options.endPhase) {
+        if (!m_options.markCompleted)
+            return finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
+        m_run.state().markTaskCompleted(m_task.index);
+        if (auto saved = m_run.saveState(); !saved)
+            return fail(saved.error());
+        return finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
+    }
+    m_current = index;
+    const PhaseDef &def = m_pipeline[index];
+    guarded([&] {
+        m_runs.push_back(def.create());
+        PhaseRun *run = m_runs.back().get();
+        QPointer<TaskRunner> self(this);
+        run->start(*this, [self, index](Result<void> result) {
+            if (self)
+                self->onPhaseDone(index, result);
+        });
+    });
+}
+
+void TaskRunner::onPhaseDone(qsizetype index, const Result<void> &result)
+{
+    if (m_finished || index != m_current)
+        return;
+    if (!result) {
+        m_run.saveStateBestEffort(QStringLiteral("phase %1 failure").arg(m_pipeline[index].name));
+        return fail(result.error());
+    }
+    if (m_pipeline[index].name == u"execute" && m_options.commitAfterExecute
+        && m_run.config().commitAfterPhase2)
+        return afterExecute(index);
+    // Continue from the event loop, so a phase that completes synchronously cannot recurse.
+    QMetaObject::invokeMethod(this, [this, index] { runPhase(index + 1); }, Qt::QueuedConnection);
+}
+
+void TaskRunner::afterExecute(qsizetype index)
+{
+    commitAfterPhase2(m_run, this, m_task.index, planSuffix(m_data.planText),
+                      [this, index](Result<void> committed) {
+                          if (!committed) {
+                              m_run.logger().error(u"peal::runner",
+                                                   QStringLiteral("commit after phase 2 failed"),
+                                                   {{QStringLiteral("task_index"), m_task.index},
+                                                    {QStringLiteral("err"), committed.error().message()}});
+                              m_run.saveStateBestEffort(QStringLiteral("commit failure"));
+                              return fail(committed.error());
+                          }
+                          runPhase(index + 1);
+                      });
+}
+
+void TaskRunner::fail(const Error &error)
+{
+    finish(error);
+}
+
+void TaskRunner::finish(const Result<TaskResult> &result)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_done(result);
+}
+
+const Config &TaskRunner::config() const
+{
+    return m_run.config();
+}
+
+const TaskInfo &TaskRunner::task() const
+{
+    return m_task;
+}
+
+TaskData &TaskRunner::data()
+{
+    return m_data;
+}
+
+QJsonObject TaskRunner::options() const
+{
+    return m_pipeline.value(m_current).options;
+}
+
+void TaskRunner::runAgent(AgentMode mode, const QString &prompt, const AgentCallOptions &options,
+                          AgentCallback done)
+{
+    QPointer<TaskRunner> self(this);
+    runAgentCall(m_run, this, mode, prompt, options, m_task.index,
+                 [self, done](const Result<AgentOutput> &result) {
+                     if (self && !self->m_finished)
+                         self->guarded([&] { done(result); });
+                 });
+}
+
+void TaskRunner::runProcess(const ProcessSpec &spec, ProcessCallback done)
+{
+    QPointer<TaskRunner> self(this);
+    m_run.runProcess(spec, this, [self, done](const ProcessResult &result) {
+        if (self && !self->m_finished)
+            self->guarded([&] { done(result); });
+    });
+}
+
+void TaskRunner::log(LogLevel level, const QString &message, const LogFields &fields)
+{
+    m_run.logger().log(level, u"peal::runner", message, fields);
+}
+
+void TaskRunner::saveState()
+{
+    m_run.saveStateBestEffort(QStringLiteral("phase %1").arg(m_pipeline.value(m_current).name));
+}
+
+} // namespace Peal::Internal

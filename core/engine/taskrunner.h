@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "runcontext.h"
+#include "taskresult.h"
+
+#include <vector>
+
+namespace Peal::Internal {
+
+/*
+ * Runs the pipeline for one task (spec §4.6) as a state machine: each phase in turn, the
+ * commit after "execute" when configured, then "mark completed and save". A parallel block
+ * uses two runners per task: the concurrent part (up to "execute", no commit, no save) and,
+ * after the block's commit, the rest (no save: the block already marked the task).
+ *
+ * It is the PhaseServices of its task: phases start processes and agent calls through it.
+ */
+class TaskRunner : public QObject, public PhaseServices
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        qsizetype firstPhase = 0;
+        qsizetype endPhase = -1;     // -1: to the end of the pipeline
+        bool commitAfterExecute = true;
+        bool markCompleted = true;
+    };
+
+    TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &task, int position,
+               Options options, QObject *parent = nullptr);
+    ~TaskRunner() override;
+
+    // Continues from an earlier runner's results (the tail of a parallel block).
+    void setData(const TaskData &data) { m_data = data; }
+
+    void start(std::function<void(Result<TaskResult>)> done);
+
+    // PhaseServices
+    const Config &config() const override;
+    const TaskInfo &task() const override;
+    TaskData &data() override;
+    QJsonObject options() const override;
+    void runAgent(AgentMode mode, const QString &prompt, const AgentCallOptions &options,
+                  AgentCallback done) override;
+    void runProcess(const ProcessSpec &spec, ProcessCallback done) override;
+    void log(LogLevel level, const QString &message, const LogFields &fields) override;
+    void saveState() override;
+
+private:
+    void runPhase(qsizetype index);
+    void onPhaseDone(qsizetype index, const Result<void> &result);
+    void afterExecute(qsizetype index);
+    void finish(const Result<TaskResult> &result);
+    void fail(const Error &error);
+    // Runs plugin code; an escaping exception fails the task instead of the process.
+    bool guarded(const std::function<void()> &call);
+
+    RunContext &m_run;
+    const Pipeline &m_pipeline;
+    TaskInfo m_task;
+    Options m_options;
+    TaskData m_data;
+    qsizetype m_current = -1;
+    std::vector<std::unique_ptr<PhaseRun>> m_runs; // kept until the runner ends
+    std::function<void(Result<TaskResult>)> m_done;
+    bool m_finished = false;
+};
+
+} // namespace Peal::Internal

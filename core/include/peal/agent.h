@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/plugin.h>
+#include <peal/process.h>
+#include <peal/result.h>
+
+#include <QJsonObject>
+
+#include <chrono>
+#include <optional>
+
+namespace Peal {
+
+// What peal asks an agent to do; each is one fresh process.
+enum class AgentMode {
+    Plan,      // phase 1: read-only planning; stdout is the plan text
+    Execute,   // phase 2: implement the plan in the workspace
+    Address,   // phase 3: fix review findings
+    Triage,    // phase 3: decide which findings are worth addressing
+    Normalize, // turn a free-form document into a canonical plan
+};
+
+PEAL_EXPORT QString agentModeName(AgentMode mode);
+
+// Everything an agent plugin needs to build a command line.
+struct PEAL_EXPORT AgentSettings
+{
+    QString program;                 // as resolved by resolveProgram()
+    QString workspace;               // repo_path exactly as configured
+    std::optional<QString> model;    // unset: let the agent choose
+    QString sandbox;
+    std::chrono::milliseconds timeout{0};
+    QJsonObject options;             // the plugin's own table from the config file
+};
+
+// An agent run, classified by the plugin.
+struct PEAL_EXPORT AgentOutput
+{
+    enum class Status { Succeeded, Failed, TimedOut, FailedToStart, Cancelled };
+    Status status = Status::Failed;
+    QString text;                  // the answer (stdout, or the result field of JSON output)
+    QString stderrText;
+    std::optional<int> exitCode;   // none after a signal, timeout or cancel
+    QString errorString;           // why it failed to start
+};
+
+/*
+ * Agent role: turns (mode, prompt) into a ProcessSpec and a ProcessResult into an AgentOutput.
+ * It never runs anything itself.
+ */
+class PEAL_EXPORT AgentPlugin : public Plugin
+{
+public:
+    ~AgentPlugin() override;
+    PluginRole role() const override;
+
+    // Resolves the configured command (a name looked up on `pathVariable`, or a path) to the
+    // program to run, or an error a person can act on.
+    virtual Result<QString> resolveProgram(const QString &command,
+                                           const std::optional<QString> &pathVariable) const = 0;
+    virtual ProcessSpec command(AgentMode mode, const QString &prompt,
+                                const AgentSettings &settings) const = 0;
+    virtual AgentOutput interpret(AgentMode mode, const ProcessResult &result) const = 0;
+};
+
+// The executable test of spec §4.3: a regular file with an execute bit. `command` containing
+// '/' is a path (relative to the current directory); otherwise each PATH entry is tried in
+// order (an empty entry means the current directory). Returns an absolute path.
+PEAL_EXPORT std::optional<QString> findExecutable(const QString &command,
+                                                  const std::optional<QString> &pathVariable);
+PEAL_EXPORT bool isExecutableFile(const QString &path);
+
+} // namespace Peal

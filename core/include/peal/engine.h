@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/config.h>
+#include <peal/exitcode.h>
+
+#include <QObject>
+
+#include <memory>
+
+namespace Peal {
+
+// Everything `peal run` needs beyond the configuration itself.
+struct PEAL_EXPORT RunRequest
+{
+    Config config;
+    std::optional<quint32> task;
+    std::optional<quint32> fromTask;
+    QStringList pluginDirs;              // --plugin-dir, searched first
+    std::optional<QString> pealLog;      // PEAL_LOG
+    QString agentPlugin = QStringLiteral("cursor");
+    std::optional<QString> pathVariable; // PATH, for resolving the agent
+};
+
+/*
+ * One `peal run` from logging set-up to exit code (spec §4.1 steps 3-18): validation, plugins,
+ * the agent, the plan, the state, the scheduler, post-run commands and the run summary. All
+ * on the event loop; `finished` carries the exit code.
+ */
+class PEAL_EXPORT Engine : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Engine(RunRequest request, QObject *parent = nullptr);
+    ~Engine() override;
+
+    void start();
+
+    // Stops the run: running processes end (whole trees), state is saved, and the run
+    // finishes with `exitCode` (130 for SIGINT, 143 for SIGTERM).
+    void cancel(ExitCode exitCode);
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Peal

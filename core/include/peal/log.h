@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/result.h>
+
+#include <QList>
+#include <QString>
+#include <QVariant>
+
+#include <memory>
+
+namespace Peal {
+
+enum class LogLevel { Trace, Debug, Info, Warn, Error };
+
+// One key=value of an event, kept in the order given.
+struct PEAL_EXPORT LogField
+{
+    QString key;
+    QVariant value;
+};
+using LogFields = QList<LogField>;
+
+/*
+ * Which events reach stderr: tracing-style directives, comma separated, each a level
+ * ("debug") or "target=level" ("peal=trace"). The most specific target wins; a bare level is
+ * the default for everything else ("error" when none is given).
+ */
+class PEAL_EXPORT LogFilter
+{
+public:
+    LogFilter(); // "info"
+
+    // Parses `directives`. Invalid items are dropped; `*allValid` tells whether any was.
+    static LogFilter parse(QStringView directives, bool *allValid = nullptr);
+
+    // Spec §11.1: PEAL_LOG when set and valid, else `configLevel`, else "info".
+    static LogFilter effective(const std::optional<QString> &pealLogEnv,
+                               const std::optional<QString> &configLevel);
+
+    bool enabled(QStringView target, LogLevel level) const;
+    QString toString() const;
+
+private:
+    struct Directive
+    {
+        QString target; // empty: the default
+        int maxLevel;   // events with level >= this pass; 5 = off
+    };
+    QList<Directive> m_directives;
+};
+
+/*
+ * The run's event log: a readable line per enabled event on stderr (coloured on a terminal
+ * unless NO_COLOR is set) and, when a log file is open, one JSON object per line for every
+ * event at every level. Prompts never reach it: callers log argv through
+ * Prompts::redactForLog.
+ */
+class PEAL_EXPORT Logger
+{
+public:
+    Logger();
+    ~Logger();
+    Logger(const Logger &) = delete;
+    Logger &operator=(const Logger &) = delete;
+
+    void setFilter(const LogFilter &filter);
+    void setColor(bool enabled);
+    void setStderrEnabled(bool enabled);
+
+    // Appends to `path`, creating missing parent directories.
+    Result<void> openFile(const QString &path);
+
+    void log(LogLevel level, QStringView target, const QString &message,
+             const LogFields &fields = {});
+
+    void trace(QStringView t, const QString &m, const LogFields &f = {}) { log(LogLevel::Trace, t, m, f); }
+    void debug(QStringView t, const QString &m, const LogFields &f = {}) { log(LogLevel::Debug, t, m, f); }
+    void info(QStringView t, const QString &m, const LogFields &f = {}) { log(LogLevel::Info, t, m, f); }
+    void warn(QStringView t, const QString &m, const LogFields &f = {}) { log(LogLevel::Warn, t, m, f); }
+    void error(QStringView t, const QString &m, const LogFields &f = {}) { log(LogLevel::Error, t, m, f); }
+
+    // Whether colour should be used on stderr right now (a terminal, NO_COLOR unset).
+    static bool colorWanted();
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Peal

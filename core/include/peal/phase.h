@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/agent.h>
+#include <peal/config.h>
+#include <peal/log.h>
+#include <peal/plugin.h>
+
+#include <QJsonObject>
+
+#include <functional>
+#include <memory>
+
+namespace Peal {
+
+// The task a phase works on.
+struct PEAL_EXPORT TaskInfo
+{
+    quint32 index = 0;
+    QString body;
+    int position = 0;  // 1-based place in this run, for "task P/N" messages
+    int taskCount = 0;
+};
+
+// One review run as phase 3 sees it.
+struct PEAL_EXPORT ReviewResult
+{
+    QString stdoutText;
+    QString stderrText;
+    std::optional<int> exitCode;
+    bool hasFindings = false;
+};
+
+// What phase 3 concluded for a task (spec §4.4).
+struct PEAL_EXPORT ReviewOutcome
+{
+    quint32 roundsUsed = 0;
+    bool findingsResolved = true;
+    ReviewResult last;
+};
+
+// What the phases of one task produce, passed from phase to phase.
+struct PEAL_EXPORT TaskData
+{
+    QString planText;      // phase 1 stdout, verbatim
+    QString executeOutput; // phase 2 stdout
+    std::optional<ReviewOutcome> review;
+};
+
+// How an agent call is retried and reported (spec §5.3).
+struct PEAL_EXPORT AgentCallOptions
+{
+    int phaseNumber = 0;          // used in messages: "Phase 3 timed out after 60s"
+    quint64 attempts = 1;         // 1 + retries
+    bool emptyAnswerOnFailure = false; // triage: a final non-zero exit yields an empty answer
+    QString logName;              // "phase 3" or "phase 3 triage"
+};
+
+using AgentCallback = std::function<void(const Result<AgentOutput> &)>;
+using ProcessCallback = std::function<void(const ProcessResult &)>;
+
+/*
+ * What the core offers a running phase. Every process a phase needs is started through here,
+ * so it is limited, logged, timed out and cancelled like every other.
+ */
+class PEAL_EXPORT PhaseServices
+{
+public:
+    virtual ~PhaseServices();
+
+    virtual const Config &config() const = 0;
+    virtual const TaskInfo &task() const = 0;
+    virtual TaskData &data() = 0;
+    // This phase's own table from the config file (empty when none).
+    virtual QJsonObject options() const = 0;
+
+    virtual void runAgent(AgentMode mode, const QString &prompt, const AgentCallOptions &options,
+                          AgentCallback done) = 0;
+    virtual void runProcess(const ProcessSpec &spec, ProcessCallback done) = 0;
+    virtual void log(LogLevel level, const QString &message, const LogFields &fields = {}) = 0;
+    // Best effort: failures are logged, not returned.
+    virtual void saveState() = 0;
+};
+
+// One execution of a phase for one task. `done` is called exactly once.
+class PEAL_EXPORT PhaseRun
+{
+public:
+    virtual ~PhaseRun();
+    virtual void start(PhaseServices &services, std::function<void(Result<void>)> done) = 0;
+};
+
+// Phase role: a named step of the per-task pipeline.
+class PEAL_EXPORT PhasePlugin : public Plugin
+{
+public:
+    ~PhasePlugin() override;
+    PluginRole role() const override;
+
+    virtual std::unique_ptr<PhaseRun> createRun() const = 0;
+    // Whether this phase belongs to the concurrent part of a parallel block (before the
+    // block's commit) or runs afterwards, one task at a time.
+    virtual bool runsConcurrently() const;
+};
+
+} // namespace Peal

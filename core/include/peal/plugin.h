@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/pealcore_export.h>
+#include <peal/version.h>
+
+#include <QString>
+
+#include <cstddef>
+#include <cstdio>
+#include <exception>
+
+/*
+ * The plugin ABI. A plugin is a MODULE library with a sidecar manifest `<name>.plugin.json`
+ * (see docs/plugins.md) and one factory exported under a fixed alias. PEAL_PLUGIN_ABI
+ * (peal/version.h, set in the top CMakeLists.txt) changes whenever a class of the SDK changes
+ * layout or virtual functions; the core loads only plugins built for the same number.
+ */
+
+namespace Peal {
+
+enum class PluginRole {
+    Agent,    // builds agent command lines and reads their results (Cursor's `agent`, ...)
+    Reviewer, // builds review command lines and reads findings (stet)
+    Phase,    // a step of the per-task pipeline (address, custom phases)
+};
+
+PEAL_EXPORT QString pluginRoleName(PluginRole role);
+
+// Base of every plugin object. Plugins never throw out of their methods; the core still
+// catches anything that escapes and reports it as a plugin error.
+class PEAL_EXPORT Plugin
+{
+public:
+    virtual ~Plugin();
+    virtual PluginRole role() const = 0;
+};
+
+// The factory: returns a new plugin, or nullptr with a message written into `error`.
+using PluginFactory = Plugin *(char *error, std::size_t errorSize);
+
+} // namespace Peal
+
+#define PEAL_PLUGIN_VISIBLE __attribute__((visibility("default")))
+
+/*
+ * Exports `Class` (default-constructible, derived from one of the role interfaces) as this
+ * library's plugin. Use it once, in one .cpp file of the plugin. The factory catches
+ * everything the constructor throws. The aliases live in the "boostdll" section, as
+ * BOOST_DLL_ALIAS would put them, so the core can check they exist before loading the library.
+ */
+#define PEAL_REGISTER_PLUGIN(Class)                                                              \
+    extern "C" {                                                                                 \
+    PEAL_PLUGIN_VISIBLE Peal::Plugin *peal_create_plugin(char *error, std::size_t errorSize)     \
+    {                                                                                            \
+        try {                                                                                    \
+            return new Class();                                                                  \
+        } catch (const std::exception &e) {                                                      \
+            std::snprintf(error, errorSize, "%s", e.what());                                     \
+        } catch (...) {                                                                          \
+            std::snprintf(error, errorSize, "unknown exception");                                \
+        }                                                                                        \
+        return nullptr;                                                                          \
+    }                                                                                            \
+    static const int peal_plugin_abi_value = PEAL_PLUGIN_ABI;                                   \
+    PEAL_PLUGIN_VISIBLE __attribute__((section("boostdll"), weak)) const void                   \
+        *peal_plugin_factory = reinterpret_cast<const void *>(&peal_create_plugin);              \
+    PEAL_PLUGIN_VISIBLE __attribute__((section("boostdll"), weak)) const void                   \
+        *peal_plugin_abi = reinterpret_cast<const void *>(&peal_plugin_abi_value);               \
+    }

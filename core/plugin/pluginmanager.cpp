@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+// The only translation unit that includes Boost.DLL.
+#include <peal/pluginmanager.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include <boost/dll/library_info.hpp>
+#include <boost/dll/shared_library.hpp>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+
+namespace Peal {
+
+Plugin::~Plugin() = default;
+
+QString pluginRoleName(PluginRole role)
+{
+    switch (role) {
+    case PluginRole::Agent:
+        return QStringLiteral("agent");
+    case PluginRole::Reviewer:
+        return QStringLiteral("reviewer");
+    case PluginRole::Phase:
+        return QStringLiteral("phase");
+    }
+    return QStringLiteral("unknown");
+}
+
+QString PluginSpec::libraryPath() const
+{
+    return QDir(directory).absoluteFilePath(manifest.library);
+}
+
+namespace {
+
+const char kFactoryAlias[] = "peal_plugin_factory";
+const char kAbiAlias[] = "peal_plugin_abi";
+
+std::optional<PluginRole> roleFromName(const QString &name)
+{
+    for (PluginRole role : {PluginRole::Agent, PluginRole::Reviewer, PluginRole::Phase}) {
+        if (pluginRoleName(role) == name)
+            return role;
+    }
+    return std::nullopt;
+}
+
+// Reads and type-checks a manifest; returns the reason it is unusable, or nothing.
+std::optional<QString> readManifest(const QString &path, PluginManifest *manifest)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read manifest: %1").arg(file.errorString());
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return QStringLiteral("manifest is not valid JSON: %1 at offset %2")
+            .arg(parseError.errorString())
+            .arg(parseError.offset);
+    if (!doc.isObject())
+        return QStringLiteral("manifest is not a JSON object");
+    const QJsonObject o = doc.object();
+
+    const auto stringField = [&](const char *key, QString *out, bool required) -> std::optional<QString> {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() && !required)
+            return std::nullopt;
+        if (!v.isString() || v.toString().isEmpty())
+            return QStringLiteral("manifest field '%1' must be a non-empty string")
+                .arg(QLatin1String(key));
+        *out = v.toString();
+        return std::nullopt;
+    };
+    if (auto e = stringField("id", &manifest->id, true))
+        return e;
+    static const QRegularExpression idPattern(QStringLiteral("^[a-z0-9][a-z0-9_-]*$"));
+    if (!idPattern.match(manifest->id).hasMatch())
+        return QStringLiteral("manifest id '%1' must use lowercase letters, digits, '-' and '_'")
+            .arg(manifest->id);
+    if (auto e = stringField("version", &manifest->version, true))
+        return e;
+    QString roleName;
+    if (auto e = stringField("role", &roleName, true))
+        return e;
+    const auto role = roleFromName(roleName);
+    if (!role)
+        return QStringLiteral("manifest role '%1' is not one of agent, reviewer, phase").arg(roleName);
+    manifest->role = *role;
+    if (auto e = stringField("description", &manifest->description, true))
+        return e;
+    manifest->library = QFileInfo(path).fileName().section(u'.', 0, 0) + QStringLiteral(".so");
+    if (auto e = stringField("library", &manifest->library, false))
+        return e;
+    if (manifest->library.contains(u'/'))
+        return QStringLiteral("manifest field 'library' must be a file name beside the manifest");
+    const QJsonValue abi = o.value(QStringLiteral("abi"));
+    if (!abi.isDouble() || abi.toDouble() != double(abi.toInt()))
+        return QStringLiteral("manifest field 'abi' must be an integer");
+    manifest->abi = abi.toInt();
+    if (manifest->abi != PEAL_PLUGIN_ABI)
+        return QStringLiteral("built for plugin ABI %1, but this peal loads ABI %2; rebuild the "
+                              "plugin against this peal's SDK")
+            .arg(manifest->abi)
+            .arg(PEAL_PLUGIN_ABI);
+    return std::nullopt;
+}
+
+// dlopen's own message (names a missing symbol or library); Boost.DLL keeps only an errno.
+QString dlopenDiagnostic(const QString &path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    void *handle = ::dlopen(native.constData(), RTLD_NOW | RTLD_LOCAL);
+    if (handle) {
+        ::dlclose(handle);
+        return QString();
+    }
+    const char *message = ::dlerror();
+    return message ? QString::fromLocal8Bit(message) : QString();
+}
+
+} // namespace
+
+class PluginManager::Private
+{
+public:
+    QStringList searchPath;
+    QList<PluginSpec> specs;
+    // Libraries stay loaded for the manager's lifetime; objects hold them too.
+    QHash<QString, std::shared_ptr<boost::dll::shared_library>> libraries;
+    QHash<QString, std::shared_ptr<Plugin>> objects;
+
+    PluginSpec *spec(const QString &id)
+    {
+        for (PluginSpec &s : specs) {
+            if (s.manifest.id == id && s.status != PluginSpec::Status::Shadowed)
+                return &s;
+        }
+        return nullptr;
+    }
+    Result<std::shared_ptr<Plugin>> loadSpec(PluginSpec &spec);
+};
+
+Result<std::shared_ptr<Plugin>> PluginManager::Private::loadSpec(PluginSpec &spec)
+{
+    const QString path = spec.libraryPath();
+    const auto reject = [&](const QString &reason) -> Error {
+        spec.status = PluginSpec::Status::Rejected;
+        spec.error = QStringLiteral("%1: %2").arg(path, reason);
+        return Error(Error::Kind::Plugin, QStringLiteral("plugin '%1' cannot be loaded: %2")
+                                              .arg(spec.manifest.id, spec.error));
+    };
+    if (!QFileInfo(path).isFile())
+        return reject(QStringLiteral("library file not found (named by %1)").arg(spec.manifestPath));
+
+    // Look for the factory alias before running any of the library's code.
+    try {
+        boost::dll::library_info info(path.toStdString());
+        const std::vector<std::string> aliases = info.symbols("boostdll");
+        if (std::find(aliases.begin(), aliases.end(), kFactoryAlias) == aliases.end())
+            return reject(QStringLiteral("does not export the plugin factory '%1' (use "
+                                         "PEAL_REGISTER_PLUGIN)")
+                              .arg(QLatin1String(kFactoryAlias)));
+    } catch (const std::exception &e) {
+        return reject(QStringLiteral("not a loadable shared library (%1)").arg(QString::fromLocal8Bit(e.what())));
+    }
+
+    auto library = std::make_shared<boost::dll::shared_library>();
+    std::error_code ec;
+    library->load(path.toStdString(),
+                  boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+    if (ec) {
+        const QString why = dlopenDiagnostic(path);
+        return reject(why.isEmpty() ? QString::fromStdString(ec.message()) : why);
+    }
+    if (!library->has(kAbiAlias))
+        return reject(QStringLiteral("does not export '%1'").arg(QLatin1String(kAbiAlias)));
+    const int abi = library->get_alias<const int>(kAbiAlias);
+    if (abi != PEAL_PLUGIN_ABI)
+        return reject(QStringLiteral("library was built for plugin ABI %1 but its manifest says %2")
+                          .arg(abi)
+                          .arg(spec.manifest.abi));
+
+    PluginFactory &factory = library->get_alias<PluginFactory>(kFactoryAlias);
+    char message[512] = {};
+    Plugin *raw = nullptr;
+    try {
+        raw = factory(message, sizeof message);
+    } catch (const std::exception &e) {
+        return reject(QStringLiteral("the plugin factory threw: %1").arg(QString::fromLocal8Bit(e.what())));
+    } catch (...) {
+        return reject(QStringLiteral("the plugin factory threw an unknown exception"));
+    }
+    if (!raw)
+        return reject(message[0] ? QStringLiteral("the plugin factory failed: %1")
+                                       .arg(QString::fromLocal8Bit(message))
+                                 : QStringLiteral("the plugin factory returned no object"));
+    // The deleter owns the library: the object's code stays mapped until the object is gone.
+    std::shared_ptr<Plugin> object(raw, [library](Plugin *p) { delete p; });
+    PluginRole actual = spec.manifest.role;
+    try {
+        actual = object->role();
+    } catch (...) {
+        return reject(QStringLiteral("role() threw"));
+    }
+    if (actual != spec.manifest.role)
+        return reject(QStringLiteral("object has role '%1' but its manifest says '%2'")
+                          .arg(pluginRoleName(actual), pluginRoleName(spec.manifest.role)));
+    libraries.insert(spec.manifest.id, library);
+    objects.insert(spec.manifest.id, object);
+    spec.status = PluginSpec::Status::Loaded;
+    return object;
+}
+
+PluginManager::PluginManager() : d(std::make_unique<Private>()) {}
+
+PluginManager::~PluginManager()
+{
+    // Objects first (their destructors are library code), then the libraries.
+    d->objects.clear();
+    d->libraries.clear();
+}
+
+QStringList PluginManager::defaultSearchPath(const QStringList &extraDirs)
+{
+    QStringList dirs = extraDirs;
+    for (const QString &dir : qEnvironmentVariable("PEAL_PLUGIN_PATH").split(u':', Qt::SkipEmptyParts))
+        dirs.append(dir);
+    const QString userData = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (!userData.isEmpty())
+        dirs.append(userData + QStringLiteral("/peal/plugins"));
+    const QString appDir = QCoreApplication::applicationDirPath();
+    if (!appDir.isEmpty())
+        dirs.append(QDir(appDir).absoluteFilePath(QStringLiteral("../lib/peal/plugins")));
+    QStringList unique;
+    for (const QString &dir : std::as_const(dirs)) {
+        const QString clean = QDir::cleanPath(QDir(dir).absolutePath());
+        if (!unique.contains(clean))
+            unique.append(clean);
+    }
+    return unique;
+}
+
+void PluginManager::discover(const QStringList &directories)
+{
+    d->searchPath = directories;
+    for (const QString &dirPath : directories) {
+        const QDir dir(dirPath);
+        const QStringList manifests = dir.entryList({QStringLiteral("*.plugin.json")},
+                                                    QDir::Files | QDir::Readable, QDir::Name);
+        for (const QString &name : manifests) {
+            PluginSpec spec;
+            spec.manifestPath = dir.absoluteFilePath(name);
+            spec.directory = dir.absolutePath();
+            if (const auto problem = readManifest(spec.manifestPath, &spec.manifest)) {
+                spec.status = PluginSpec::Status::Rejected;
+                spec.error = QStringLiteral("%1: %2").arg(spec.manifestPath, *problem);
+            } else if (const PluginSpec *first = find(spec.manifest.id)) {
+                spec.status = PluginSpec::Status::Shadowed;
+                spec.error = QStringLiteral("shadowed by %1").arg(first->manifestPath);
+            }
+            d->specs.append(spec);
+        }
+    }
+}
+
+const QList<PluginSpec> &PluginManager::specs() const
+{
+    return d->specs;
+}
+
+const QStringList &PluginManager::searchPath() const
+{
+    return d->searchPath;
+}
+
+const PluginSpec *PluginManager::find(const QString &id) const
+{
+    for (const PluginSpec &s : d->specs) {
+        if (s.manifest.id == id
+            && (s.status == PluginSpec::Status::Found || s.status == PluginSpec::Status::Loaded))
+            return &s;
+    }
+    return nullptr;
+}
+
+Result<std::shared_ptr<Plugin>> PluginManager::load(const QString &id, PluginRole role)
+{
+    if (const auto it = d->objects.constFind(id); it != d->objects.cend()) {
+        if (d->spec(id)->manifest.role != role)
+            return Error(Error::Kind::Plugin, QStringLiteral("plugin '%1' is a %2 plugin, not a %3 plugin")
+                                                  .arg(id, pluginRoleName(d->spec(id)->manifest.role),
+                                                       pluginRoleName(role)));
+        return *it;
+    }
+    PluginSpec *spec = d->spec(id);
+    if (!spec) {
+        // Say why: a rejected manifest with that id, or nothing found at all.
+        for (const PluginSpec &s : std::as_const(d->specs)) {
+            if (s.manifest.id == id && s.status == PluginSpec::Status::Rejected)
+                return Error(Error::Kind::Plugin,
+                             QStringLiteral("plugin '%1' cannot be loaded: %2").arg(id, s.error));
+        }
+        return Error(Error::Kind::Plugin,
+                     QStringLiteral("plugin '%1' not found (searched: %2)")
+                         .arg(id, d->searchPath.isEmpty() ? QStringLiteral("no directories")
+                                                          : d->searchPath.join(QStringLiteral(", "))));
+    }
+    if (spec->status == PluginSpec::Status::Rejected)
+        return Error(Error::Kind::Plugin,
+                     QStringLiteral("plugin '%1' cannot be loaded: %2").arg(id, spec->error));
+    if (spec->manifest.role != role)
+        return Error(Error::Kind::Plugin,
+                     QStringLiteral("plugin '%1' (%2) is a %3 plugin, not a %4 plugin")
+                         .arg(id, spec->manifestPath, pluginRoleName(spec->manifest.role),
+                              pluginRoleName(role)));
+    return d->loadSpec(*spec);
+}
+
+void PluginManager::loadAll()
+{
+    for (PluginSpec &spec : d->specs) {
+        if (spec.status == PluginSpec::Status::Found)
+            (void)d->loadSpec(spec);
+    }
+}
+
+} // namespace Peal

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+#include <peal/log.h>
+
+#include <peal/summary.h>
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <chrono>
+#include <cstdio>
+
+#include <unistd.h>
+
+namespace Peal {
+
+namespace {
+
+constexpr int kOff = 5;
+
+const char *const kLevelNames[] = {"trace", "debug", "info", "warn", "error"};
+
+std::optional<int> parseLevel(QStringView text)
+{
+    const QString lower = text.trimmed().toString().toLower();
+    for (int i = 0; i < 5; ++i) {
+        if (lower == QLatin1String(kLevelNames[i]))
+            return i;
+    }
+    if (lower == u"off")
+        return kOff;
+    return std::nullopt;
+}
+
+QString levelName(int level)
+{
+    return level >= kOff ? QStringLiteral("off") : QString::fromLatin1(kLevelNames[level]);
+}
+
+// "peal" matches "peal" and "peal::engine", not "pealx".
+bool targetMatches(QStringView directive, QStringView target)
+{
+    return target == directive
+           || (target.startsWith(directive) && target.mid(directive.size()).startsWith(u"::"));
+}
+
+QJsonValue toJson(const QVariant &value)
+{
+    return QJsonValue::fromVariant(value);
+}
+
+QString toText(const QVariant &value)
+{
+    if (!value.isValid() || value.isNull())
+        return QStringLiteral("none");
+    if (value.typeId() == QMetaType::QStringList)
+        return u'[' + value.toStringList().join(QStringLiteral(", ")) + u']';
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.userType() == QMetaType::QVariantList) {
+        QStringList parts;
+        for (const QVariant &v : value.toList())
+            parts.append(toText(v));
+        return u'[' + parts.join(QStringLiteral(", ")) + u']';
+    }
+    QString text = value.toString();
+    if (text.contains(u' ') || text.isEmpty())
+        return u'"' + text + u'"';
+    return text;
+}
+
+} // namespace
+
+LogFilter::LogFilter()
+{
+    m_directives.append({QString(), int(LogLevel::Info)});
+}
+
+LogFilter LogFilter::parse(QStringView directives, bool *allValid)
+{
+    LogFilter filter;
+    filter.m_directives.clear();
+    bool valid = true;
+    for (QStringView item : directives.split(u',')) {
+        item = item.trimmed();
+        if (item.isEmpty())
+            continue;
+        const qsizetype eq = item.indexOf(u'=');
+        if (eq < 0) {
+            if (const auto level = parseLevel(item)) {
+                filter.m_directives.append({QString(), *level});
+            } else if (!item.contains(u' ')) {
+                filter.m_directives.append({item.toString(), int(LogLevel::Trace)});
+            } else {
+                valid = false;
+            }
+            continue;
+        }
+        const QStringView target = item.left(eq).trimmed();
+        const auto level = parseLevel(item.mid(eq + 1));
+        if (target.isEmpty() || !level || target.contains(u' ')) {
+            valid = false;
+            continue;
+        }
+        filter.m_directives.append({target.toString(), *level});
+    }
+    if (allValid)
+        *allValid = valid;
+    return filter;
+}
+
+LogFilter LogFilter::effective(const std::optional<QString> &pealLogEnv,
+                               const std::optional<QString> &configLevel)
+{
+    if (pealLogEnv && !pealLogEnv->trimmed().isEmpty()) {
+        bool valid = false;
+        LogFilter filter = parse(*pealLogEnv, &valid);
+        if (valid)
+            return filter;
+    }
+    if (configLevel)
+        return parse(*configLevel);
+    return LogFilter();
+}
+
+bool LogFilter::enabled(QStringView target, LogLevel level) const
+{
+    int threshold = int(LogLevel::Error);
+    qsizetype bestLength = -1;
+    for (const Directive &d : m_directives) {
+        if (d.target.isEmpty()) {
+            if (bestLength < 0) {
+                threshold = d.maxLevel;
+                bestLength = 0;
+            }
+            continue;
+        }
+        if (targetMatches(d.target, target) && d.target.size() + 1 > bestLength) {
+            threshold = d.maxLevel;
+            bestLength = d.target.size() + 1;
+        }
+    }
+    return int(level) >= threshold;
+}
+
+QString LogFilter::toString() const
+{
+    QStringList parts;
+    for (const Directive &d : m_directives)
+        parts.append(d.target.isEmpty() ? levelName(d.maxLevel)
+                                        : d.target + u'=' + levelName(d.maxLevel));
+    return parts.join(u',');
+}
+
+class Logger::Private
+{
+public:
+    LogFilter filter;
+    bool color = false;
+    bool stderrEnabled = true;
+    std::unique_ptr<QFile> file;
+};
+
+Logger::Logger() : d(std::make_unique<Private>())
+{
+    d->color = colorWanted();
+}
+
+Logger::~Logger() = default;
+
+void Logger::setFilter(const LogFilter &filter)
+{
+    d->filter = filter;
+}
+
+void Logger::setColor(bool enabled)
+{
+    d->color = enabled;
+}
+
+void Logger::setStderrEnabled(bool enabled)
+{
+    d->stderrEnabled = enabled;
+}
+
+bool Logger::colorWanted()
+{
+    return ::isatty(STDERR_FILENO) == 1 && qEnvironmentVariable("NO_COLOR").isEmpty();
+}
+
+Result<void> Logger::openFile(const QString &path)
+{
+    const QString parent = QFileInfo(path).path();
+    if (path.contains(u'/') && !parent.isEmpty() && !QDir().mkpath(parent))
+        return Error(Error::Kind::Io,
+                     QStringLiteral("failed to create log file directory %1: cannot create "
+                                    "directory")
+                         .arg(parent));
+    auto file = std::make_unique<QFile>(path);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Append))
+        return Error(Error::Kind::Io,
+                     QStringLiteral("failed to open log file %1: %2").arg(path, file->errorString()));
+    d->file = std::move(file);
+    return {};
+}
+
+void Logger::log(LogLevel level, QStringView target, const QString &message,
+                 const LogFields &fields)
+{
+    static const char *const upper[] = {"TRACE", "DEBUG", " INFO", " WARN", "ERROR"};
+    static const char *const colors[] = {"\x1b[35m", "\x1b[34m", "\x1b[32m", "\x1b[33m", "\x1b[31m"};
+    const auto now = std::chrono::system_clock::now();
+    const QString timestamp = SummaryFile::rfc3339(
+        std::chrono::time_point_cast<std::chrono::microseconds>(now));
+
+    if (d->file) {
+        QJsonObject fieldObject;
+        fieldObject.insert(QStringLiteral("message"), message);
+        for (const LogField &f : fields)
+            fieldObject.insert(f.key, toJson(f.value));
+        QJsonObject line;
+        line.insert(QStringLiteral("timestamp"), timestamp);
+        line.insert(QStringLiteral("level"), QString::fromLatin1(upper[int(level)]).trimmed());
+        line.insert(QStringLiteral("target"), target.toString());
+        line.insert(QStringLiteral("fields"), fieldObject);
+        d->file->write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
+        d->file->flush();
+    }
+
+    if (!d->stderrEnabled || !d->filter.enabled(target, level))
+        return;
+    QString text = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) + u' ';
+    if (d->color)
+        text += QLatin1String(colors[int(level)]) + QLatin1String(upper[int(level)])
+                + QStringLiteral("\x1b[0m");
+    else
+        text += QLatin1String(upper[int(level)]);
+    text += u' ' + message;
+    for (const LogField &f : fields) {
+        if (d->color)
+            text += QStringLiteral(" \x1b[2m%1=\x1b[0m%2").arg(f.key, toText(f.value));
+        else
+            text += QStringLiteral(" %1=%2").arg(f.key, toText(f.value));
+    }
+    text += u'\n';
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stderr);
+    std::fflush(stderr);
+}
+
+} // namespace Peal
