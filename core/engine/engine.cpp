@@ -84,7 +84,7 @@ void Engine::Private::fail(const Error &error)
 {
     if (cancelledWith)
         return exit(toInt(*cancelledWith));
-    logger.error(u"peal::main", error.toDisplayString());
+    logger.fatal(u"peal::main", error.toDisplayString());
     exit(toInt(error.kind() == Error::Kind::CapReached ? ExitCode::CapReached : ExitCode::Failure));
 }
 
@@ -224,7 +224,7 @@ void Engine::Private::afterScheduler(const Result<RunOutcome> &result)
 {
     if (cancelledWith) {
         run->saveStateBestEffort(QStringLiteral("interruption"));
-        logger.error(u"peal::main",
+        logger.fatal(u"peal::main",
                      QStringLiteral("run interrupted; run the same command again to resume"));
         return exit(toInt(*cancelledWith));
     }

@@ -208,6 +208,19 @@ Result<void> Logger::openFile(const QString &path)
     return {};
 }
 
+void Logger::fatal(QStringView target, const QString &message)
+{
+    const bool wasEnabled = d->stderrEnabled;
+    d->stderrEnabled = false;
+    log(LogLevel::Error, target, message);
+    d->stderrEnabled = wasEnabled;
+    const QString line = (d->color ? QStringLiteral("\x1b[31merror:\x1b[0m ") : QStringLiteral("error: "))
+                         + message + u'\n';
+    const QByteArray bytes = line.toUtf8();
+    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stderr);
+    std::fflush(stderr);
+}
+
 void Logger::log(LogLevel level, QStringView target, const QString &message,
                  const LogFields &fields)
 {

@@ -80,6 +80,10 @@ public:
     void warn(QStringView t, const QString &m, const LogFields &f = {}) { log(LogLevel::Warn, t, m, f); }
     void error(QStringView t, const QString &m, const LogFields &f = {}) { log(LogLevel::Error, t, m, f); }
 
+    // The error that ends a run: "error: <message>" on stderr whatever the filter (one line a
+    // script can rely on), and an ERROR event in the log file.
+    void fatal(QStringView target, const QString &message);
+
     // Whether colour should be used on stderr right now (a terminal, NO_COLOR unset).
     static bool colorWanted();
 
