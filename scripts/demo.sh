@@ -6,7 +6,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 install_dependencies
 configure_and_build "$PEAL_ROOT/build/release" -DCMAKE_BUILD_TYPE=Release -DPEAL_BUILD_TESTS=OFF
 
-peal="$PEAL_ROOT/build/release/bin/peal"
-"$peal" --version
-"$peal" --help
-"$peal" prompt
+exec "$PEAL_ROOT/build/release/bin/peal" demo "$@"

@@ -52,7 +52,7 @@ const char *usage()
            "  PEAL_FAKE_AGENT_HANG=1          never answer\n"
            "  PEAL_FAKE_AGENT_IGNORE_TERM=1   ignore SIGTERM\n"
            "  PEAL_FAKE_AGENT_GRANDCHILD=FILE start a long-lived grandchild, write its pid to FILE\n"
-           "  PEAL_FAKE_AGENT_PRINT_BYTES=N   also print N bytes on stdout\n"
+           "  PEAL_FAKE_AGENT_PRINT_BYTES=N   also print N bytes on stdout (execute mode)\n"
            "  PEAL_FAKE_AGENT_INVALID_UTF8=1  put invalid UTF-8 in the answer\n"
            "  PEAL_FAKE_AGENT_PLAN_TEXT=TEXT  answer plan prompts with TEXT\n"
            "  PEAL_FAKE_AGENT_NORMALIZE_OUTPUT=TEXT  answer normalise prompts with TEXT\n"
@@ -447,7 +447,7 @@ int main(int argc, char **argv)
         if (!env("PEAL_FAKE_AGENT_INVALID_UTF8").empty())
             out += "bad bytes: \xff\xfe\n";
         std::fwrite(out.data(), 1, out.size(), stdout);
-        long long bytes = envNumber("PEAL_FAKE_AGENT_PRINT_BYTES", 0);
+        long long bytes = mode == "execute" ? envNumber("PEAL_FAKE_AGENT_PRINT_BYTES", 0) : 0;
         const std::string chunk(1 << 16, 'x');
         while (bytes > 0) {
             const size_t n = size_t(std::min<long long>(bytes, (long long)chunk.size()));

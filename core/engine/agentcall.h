@@ -15,7 +15,7 @@ void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QStri
                   const AgentCallOptions &options, quint32 taskIndex, AgentCallback done);
 
 // Maps an agent's output to the reference error of phase `phase`, or success.
-Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, int phase,
+PEAL_EXPORT Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, int phase,
                                         quint64 timeoutSec);
 
 } // namespace Peal::Internal

@@ -12,6 +12,6 @@ std::unique_ptr<PhaseRun> createPlanPhase();
 std::unique_ptr<PhaseRun> createExecutePhase();
 
 // Spec §5.5: empty text, or shorter (in UTF-8 bytes) than min_plan_text_len, is invalid.
-Result<void> validatePlanText(const Config &config, quint32 taskIndex, const QString &text);
+PEAL_EXPORT Result<void> validatePlanText(const Config &config, quint32 taskIndex, const QString &text);
 
 } // namespace Peal::Internal

@@ -7,10 +7,10 @@ namespace Peal::Internal {
 
 // The commit message of spec §5.6: "peal: task <i>" and " - <suffix>" (trimmed, at most 80
 // bytes, cut at a character boundary with "..." when longer).
-QString commitMessage(quint32 taskIndex, const std::optional<QString> &suffix);
+PEAL_EXPORT QString commitMessage(quint32 taskIndex, const std::optional<QString> &suffix);
 
 // The suffix of a sequential task: the first line of the plan text, trimmed; none if blank.
-std::optional<QString> planSuffix(const QString &planText);
+PEAL_EXPORT std::optional<QString> planSuffix(const QString &planText);
 
 // `git add -A` then `git commit -m <message>` in the repository; a clean tree is success.
 void commitAfterPhase2(RunContext &run, QObject *context, quint32 taskIndex,

@@ -13,6 +13,6 @@ void loadPlan(RunContext &run, QObject *context, const std::optional<quint32> &t
               const std::optional<quint32> &fromTask, std::function<void(Result<Plan>)> done);
 
 // The bounded "<first 5 stderr lines joined by spaces>" of a failed normalisation.
-QString stderrSnippet(const QString &stderrText);
+PEAL_EXPORT QString stderrSnippet(const QString &stderrText);
 
 } // namespace Peal::Internal

@@ -11,7 +11,7 @@ void runPostRunCommands(RunContext &run, QObject *context, std::function<void()>
 
 // A command string split on ASCII whitespace into a spec (program, arguments), or nothing
 // when it is blank (spec §6.2).
-std::optional<ProcessSpec> commandStringSpec(const QString &command, const QString &workingDir,
+PEAL_EXPORT std::optional<ProcessSpec> commandStringSpec(const QString &command, const QString &workingDir,
                                              std::chrono::milliseconds timeout);
 
 } // namespace Peal::Internal

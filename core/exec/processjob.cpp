@@ -10,6 +10,7 @@
 #include <atomic>
 
 #include <csignal>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -96,6 +97,8 @@ void ProcessJob::Private::start()
     // peal blocked for itself.
     process->setChildProcessModifier([] {
         ::setpgid(0, 0);
+        // If peal dies without a chance to clean up (SIGKILL), the child is told to stop.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);

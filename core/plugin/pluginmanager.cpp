@@ -297,7 +297,7 @@ Result<std::shared_ptr<Plugin>> PluginManager::load(const QString &id, PluginRol
 {
     if (const auto it = d->objects.constFind(id); it != d->objects.cend()) {
         if (d->spec(id)->manifest.role != role)
-            return Error(Error::Kind::Plugin, QStringLiteral("plugin '%1' is a %2 plugin, not a %3 plugin")
+            return Error(Error::Kind::Plugin, QStringLiteral("plugin '%1' is a %2 plugin, but the role '%3' is needed")
                                                   .arg(id, pluginRoleName(d->spec(id)->manifest.role),
                                                        pluginRoleName(role)));
         return *it;
@@ -320,7 +320,7 @@ Result<std::shared_ptr<Plugin>> PluginManager::load(const QString &id, PluginRol
                      QStringLiteral("plugin '%1' cannot be loaded: %2").arg(id, spec->error));
     if (spec->manifest.role != role)
         return Error(Error::Kind::Plugin,
-                     QStringLiteral("plugin '%1' (%2) is a %3 plugin, not a %4 plugin")
+                     QStringLiteral("plugin '%1' (%2) is a %3 plugin, but the role '%4' is needed")
                          .arg(id, spec->manifestPath, pluginRoleName(spec->manifest.role),
                               pluginRoleName(role)));
     return d->loadSpec(*spec);

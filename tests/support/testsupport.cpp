@@ -4,7 +4,12 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
 
 namespace PealTest {
 
@@ -102,6 +107,122 @@ bool initGitRepo(const QString &dir)
     git(dir, {QStringLiteral("add"), QStringLiteral("-A")});
     git(dir, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("initial")}, &code);
     return code == 0;
+}
+
+QString demoAgent()
+{
+    return QStringLiteral(PEAL_BUILD_DIR "/lib/peal/peal-demo-agent");
+}
+
+Scenario::Scenario(const QByteArray &plan) : m_temp(std::make_unique<QTemporaryDir>())
+{
+    m_valid = m_temp->isValid() && initGitRepo(repo()) && writeFile(planPath(), plan);
+}
+
+Scenario::~Scenario() = default;
+
+QString Scenario::dir() const
+{
+    return m_temp->path();
+}
+
+QString Scenario::repo() const
+{
+    return dir() + QStringLiteral("/repo");
+}
+
+QString Scenario::planPath() const
+{
+    return dir() + QStringLiteral("/plan.md");
+}
+
+QString Scenario::stateDir() const
+{
+    return dir() + QStringLiteral("/state");
+}
+
+QString Scenario::agentLog() const
+{
+    return dir() + QStringLiteral("/agent.log");
+}
+
+QString Scenario::path(const QString &relative) const
+{
+    return dir() + u'/' + relative;
+}
+
+RunResult Scenario::run(const QStringList &extra, const QHash<QString, QString> &env, int timeoutMs) const
+{
+    QStringList args{QStringLiteral("run"), QStringLiteral("--plan"), planPath(), QStringLiteral("--repo"),
+                     repo(), QStringLiteral("--state-dir"), stateDir()};
+    bool hasAgent = false;
+    for (const QString &a : extra)
+        hasAgent = hasAgent || a.startsWith(QStringLiteral("--agent-cmd"));
+    if (!hasAgent)
+        args << QStringLiteral("--agent-cmd") << demoAgent();
+    return runRaw(args + extra, env, timeoutMs);
+}
+
+RunResult Scenario::runRaw(const QStringList &arguments, const QHash<QString, QString> &env, int timeoutMs) const
+{
+    QHash<QString, QString> full = env;
+    if (!full.contains(QStringLiteral("PEAL_FAKE_AGENT_LOG")))
+        full.insert(QStringLiteral("PEAL_FAKE_AGENT_LOG"), agentLog());
+    return runPeal(arguments, dir(), full, timeoutMs);
+}
+
+QByteArray Scenario::stateJson() const
+{
+    return readFile(stateDir() + QStringLiteral("/state.json"));
+}
+
+QByteArray Scenario::summaryJson() const
+{
+    return readFile(stateDir() + QStringLiteral("/run_summary.json"));
+}
+
+QList<int> Scenario::completed() const
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(stateJson());
+    if (!doc.isObject())
+        return {-1};
+    QList<int> out;
+    for (const QJsonValue &v : doc.object().value(QStringLiteral("completed_task_indices")).toArray())
+        out.append(v.toInt());
+    return out;
+}
+
+QList<QByteArray> Scenario::agentLogLines() const
+{
+    QList<QByteArray> lines;
+    for (const QByteArray &line : readFile(agentLog()).split('\n')) {
+        if (!line.isEmpty())
+            lines.append(line);
+    }
+    return lines;
+}
+
+QStringList Scenario::agentCalls() const
+{
+    // The task index is read from the first line of the task body, which tests write as
+    // "Task <n> ..." or from a "## Task" free plan; calls without one show only the mode.
+    static const QRegularExpression taskRe(QStringLiteral("\\bT(\\d+)\\b"));
+    QStringList calls;
+    for (const QByteArray &line : agentLogLines()) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        const QString mode = o.value(QStringLiteral("mode")).toString();
+        const QJsonArray argv = o.value(QStringLiteral("argv")).toArray();
+        const QString prompt = argv.isEmpty() ? QString() : argv.last().toString();
+        const QRegularExpressionMatch m = taskRe.match(prompt);
+        const bool perTask = mode != u"normalize";
+        calls.append(m.hasMatch() && perTask ? mode + u':' + m.captured(1) : mode);
+    }
+    return calls;
+}
+
+QStringList Scenario::commits() const
+{
+    return git(repo(), {QStringLiteral("log"), QStringLiteral("--format=%s")}).split(u'\n', Qt::SkipEmptyParts);
 }
 
 } // namespace PealTest

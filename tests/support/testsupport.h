@@ -4,6 +4,11 @@
 #include <QHash>
 #include <QString>
 #include <QStringList>
+#include <QList>
+
+#include <memory>
+
+class QTemporaryDir;
 
 namespace PealTest {
 
@@ -33,8 +38,53 @@ struct RunResult
 RunResult run(const QString &program, const QStringList &arguments, const QString &workingDir = {},
               const QHash<QString, QString> &env = {}, int timeoutMs = 60000);
 
+// The demo agent built with peal (also the tests' fake agent).
+QString demoAgent();
+
 // Runs the peal binary.
 RunResult runPeal(const QStringList &arguments, const QString &workingDir = {},
                   const QHash<QString, QString> &env = {}, int timeoutMs = 60000);
+
+/*
+ * A temporary directory with a git repository (`repo/`), a plan file (`plan.md`) and a state
+ * directory (`state/`), and a way to run `peal run` on them with the demo agent. Agent calls
+ * are logged (PEAL_FAKE_AGENT_LOG) so tests can compare argv and order.
+ */
+class Scenario
+{
+public:
+    explicit Scenario(const QByteArray &plan = "## Task 1\nT1: do it.\n");
+    ~Scenario();
+
+    bool isValid() const { return m_valid; }
+    QString dir() const;
+    QString repo() const;
+    QString planPath() const;
+    QString stateDir() const;
+    QString agentLog() const;
+    QString path(const QString &relative) const;
+
+    // `peal run --plan P --repo R --state-dir S --agent-cmd <demo agent>` plus `extra`.
+    RunResult run(const QStringList &extra = {}, const QHash<QString, QString> &env = {},
+                  int timeoutMs = 120000) const;
+    // The same with full control of the arguments (no defaults added).
+    RunResult runRaw(const QStringList &arguments, const QHash<QString, QString> &env = {},
+                     int timeoutMs = 120000) const;
+
+    // completed_task_indices of state.json, or {-1} if unreadable.
+    QList<int> completed() const;
+    QByteArray stateJson() const;
+    QByteArray summaryJson() const;
+    // The agent calls in order: "plan:1", "execute:1", ... (task index from the prompt).
+    QStringList agentCalls() const;
+    // The raw JSON lines of the agent log.
+    QList<QByteArray> agentLogLines() const;
+    // "subject" lines of git log, newest first.
+    QStringList commits() const;
+
+private:
+    std::unique_ptr<QTemporaryDir> m_temp;
+    bool m_valid = false;
+};
 
 } // namespace PealTest

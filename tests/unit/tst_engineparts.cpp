@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// Pure pieces of the engine: plan-text validation, commit messages, agent result
+// classification, command strings (reference §13.10 1-7, §13.6 7-9, §13.13 9-11).
+#include "agentcall.h"
+#include "builtinphases.h"
+#include "commit.h"
+#include "planloader.h"
+#include "postrun.h"
+
+#include <QTest>
+
+using namespace Peal;
+using namespace Peal::Internal;
+using namespace Qt::StringLiterals;
+
+class tst_EngineParts : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void validatePlanText_data()
+    {
+        QTest::addColumn<bool>("enabled");
+        QTest::addColumn<std::optional<quint64>>("min");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("error");
+        using O = std::optional<quint64>;
+        QTest::newRow("disabled accepts empty") << false << O{} << QString() << QString();
+        QTest::newRow("empty") << true << O{} << QString()
+                               << u"Phase 1 returned empty or invalid plan (task 2): plan text is empty"_s;
+        QTest::newRow("below min") << true << O{100} << QString(50, u'x')
+                                   << u"Phase 1 returned empty or invalid plan (task 2): plan text length 50 below minimum 100"_s;
+        QTest::newRow("no min, non-empty") << true << O{} << u"x"_s << QString();
+        QTest::newRow("length equals min") << true << O{4} << u"abcd"_s << QString();
+        QTest::newRow("bytes not characters") << true << O{4} << u"\u00e9\u00e9"_s << QString();
+        QTest::newRow("whitespace counts") << true << O{} << u"\n"_s << QString();
+    }
+    void validatePlanText()
+    {
+        QFETCH(bool, enabled);
+        QFETCH(std::optional<quint64>, min);
+        QFETCH(QString, text);
+        QFETCH(QString, error);
+        Config config;
+        config.validatePlanText = enabled;
+        config.minPlanTextLen = min;
+        const Result<void> r = Internal::validatePlanText(config, 2, text);
+        if (error.isEmpty()) {
+            QVERIFY(r);
+        } else {
+            QVERIFY(!r);
+            QCOMPARE(r.error().message(), error);
+            QCOMPARE(r.error().kind(), Error::Kind::PlanTextInvalid);
+        }
+    }
+
+    void commitMessages_data()
+    {
+        QTest::addColumn<std::optional<QString>>("suffix");
+        QTest::addColumn<QString>("message");
+        using O = std::optional<QString>;
+        QTest::newRow("no suffix") << O{} << u"peal: task 3"_s;
+        QTest::newRow("blank suffix") << O{u"   "_s} << u"peal: task 3"_s;
+        QTest::newRow("trimmed") << O{u"  add login  "_s} << u"peal: task 3 - add login"_s;
+        QTest::newRow("80 bytes kept") << O{QString(80, u'a')} << u"peal: task 3 - "_s + QString(80, u'a');
+        QTest::newRow("81 bytes cut") << O{QString(81, u'a')} << u"peal: task 3 - "_s + QString(77, u'a') + u"..."_s;
+        // Two-byte characters: byte 77 falls inside one; cut before it (no panic, no U+FFFD).
+        QTest::newRow("multibyte cut") << O{QString(50, QChar(0xe9))} << u"peal: task 3 - "_s + QString(38, QChar(0xe9)) + u"..."_s;
+    }
+    void commitMessages()
+    {
+        QFETCH(std::optional<QString>, suffix);
+        QFETCH(QString, message);
+        QCOMPARE(commitMessage(3, suffix), message);
+    }
+
+    void planSuffixIsFirstLine()
+    {
+        QCOMPARE(planSuffix(u"  Title line \nmore"_s), std::optional<QString>(u"Title line"_s));
+        QCOMPARE(planSuffix(u"\nsecond line only"_s), std::nullopt);
+        QCOMPARE(planSuffix(QString()), std::nullopt);
+    }
+
+    void classifyResults_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<std::optional<int>>("code");
+        QTest::addColumn<QString>("message");
+        using S = AgentOutput::Status;
+        QTest::newRow("success") << int(S::Succeeded) << std::optional<int>(0) << QString();
+        QTest::newRow("timeout") << int(S::TimedOut) << std::optional<int>() << u"Phase 1 timed out after 300s"_s;
+        QTest::newRow("non-zero") << int(S::Failed) << std::optional<int>(1) << u"Phase 1 exited with code Some(1)"_s;
+        QTest::newRow("signal") << int(S::Failed) << std::optional<int>() << u"Phase 1 exited with code None"_s;
+        QTest::newRow("spawn") << int(S::FailedToStart) << std::optional<int>() << u"Phase 1 failed to start: no such file"_s;
+    }
+    void classifyResults()
+    {
+        QFETCH(int, status);
+        QFETCH(std::optional<int>, code);
+        QFETCH(QString, message);
+        AgentOutput out;
+        out.status = AgentOutput::Status(status);
+        out.exitCode = code;
+        out.errorString = u"no such file"_s;
+        out.stderrText = u"oops\nmore"_s;
+        const auto r = classifyAgentOutput(out, 1, 300);
+        if (message.isEmpty()) {
+            QVERIFY(r);
+            return;
+        }
+        QVERIFY(!r);
+        QCOMPARE(r.error().message(), message);
+        if (AgentOutput::Status(status) == AgentOutput::Status::Failed)
+            QCOMPARE(r.error().hint(), u"stderr: oops"_s); // stderr kept, not in the message
+    }
+
+    void stderrSnippetIsFirstFiveLines()
+    {
+        QCOMPARE(stderrSnippet(u"a\nb\nc\nd\ne\nf\n"_s), u"a b c d e"_s);
+        QCOMPARE(stderrSnippet(u"  \n"_s), QString());
+    }
+
+    void commandStrings()
+    {
+        const auto spec = commandStringSpec(u"  echo   hello\tworld "_s, u"/repo"_s, std::chrono::milliseconds(5000));
+        QVERIFY(spec);
+        QCOMPARE(spec->program, u"echo"_s);
+        QCOMPARE(spec->arguments, (QStringList{u"hello"_s, u"world"_s}));
+        QCOMPARE(spec->workingDirectory, u"/repo"_s);
+        QVERIFY(!commandStringSpec(QString(), u"/"_s, {}));
+        QVERIFY(!commandStringSpec(u"   "_s, u"/"_s, {}));
+        const auto single = commandStringSpec(u"true"_s, u"/"_s, {});
+        QVERIFY(single);
+        QVERIFY(single->arguments.isEmpty());
+        // No quoting: quotes are part of the tokens; NBSP is not a separator.
+        const auto quoted = commandStringSpec(u"echo \"a b\" c\u00a0d"_s, u"/"_s, {});
+        QCOMPARE(quoted->arguments, (QStringList{u"\"a"_s, u"b\""_s, u"c\u00a0d"_s}));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_EngineParts)
+#include "tst_engineparts.moc"
