@@ -181,7 +181,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QVERIFY(PealTest::writeFile(dir.filePath(u"junk.plugin.json"_s), manifest(u"junk"_s)));
-        QVERIFY(PealTest::writeFile(dir.filePath(u"peal-junk.so"_s), QByteArray("\x7f""ELF garbage, not a library", 30)));
+        QVERIFY(PealTest::writeFile(dir.filePath(u"peal-junk.so"_s), QByteArray("\x7f" "ELF garbage, not a library")));
         PluginManager manager;
         manager.discover({dir.path()});
         auto plugin = manager.load(u"junk"_s, PluginRole::Phase);
