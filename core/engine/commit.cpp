@@ -8,10 +8,6 @@ namespace Peal::Internal {
 
 namespace {
 
-Error commitError(const QString &detail)
-{
-    return Error(Error::Kind::Commit, QStringLiteral("Commit after Phase 2 failed: ") + detail);
-}
 
 bool isNothingToCommit(const QString &stderrText)
 {
@@ -44,36 +40,45 @@ std::optional<QString> planSuffix(const QString &planText)
     return first;
 }
 
-void commitAfterPhase2(RunContext &run, QObject *context, quint32 taskIndex,
-                       const std::optional<QString> &suffix, std::function<void(Result<void>)> done)
+void commitAll(RunContext &run, QObject *context, const QString &message, const QString &when,
+               const QString &errorPrefix, quint32 taskIndex, std::function<void(Result<void>)> done)
 {
+    const auto commitError = [errorPrefix](const QString &detail) {
+        return Error(Error::Kind::Commit, errorPrefix + detail);
+    };
     const QString repo = run.config().repoPath;
-    const QString message = commitMessage(taskIndex, suffix);
     run.runProcess(gitSpec(repo, {QStringLiteral("add"), QStringLiteral("-A")}), context,
-                   [&run, context, repo, message, taskIndex, done](const ProcessResult &add) {
+                   [&run, context, repo, message, when, taskIndex, done, commitError](const ProcessResult &add) {
         if (add.failedToStart())
             return done(commitError(QStringLiteral("git add failed: ") + add.errorString));
         if (!add.success())
             return done(commitError(QStringLiteral("git add failed: ") + add.stderrText.trimmed()));
-        run.runProcess(gitSpec(repo, {QStringLiteral("commit"), QStringLiteral("-m"), message}),
-                       context, [&run, done, message, taskIndex](const ProcessResult &commit) {
+        run.runProcess(gitSpec(repo, {QStringLiteral("commit"), QStringLiteral("-m"), message}), context,
+                       [&run, done, message, when, taskIndex, commitError](const ProcessResult &commit) {
             if (commit.failedToStart())
                 return done(commitError(QStringLiteral("git commit failed: ") + commit.errorString));
             if (commit.success()) {
-                run.logger().info(u"peal::runner", QStringLiteral("committed after phase 2"),
+                run.logger().info(u"peal::runner", QStringLiteral("committed ") + when,
                                   {{QStringLiteral("task_index"), taskIndex},
                                    {QStringLiteral("message"), message}});
                 return done(Result<void>());
             }
             if (isNothingToCommit(commit.stderrText)) {
                 run.logger().info(u"peal::runner",
-                                  QStringLiteral("nothing to commit after phase 2 (working tree clean)"),
+                                  QStringLiteral("nothing to commit %1 (working tree clean)").arg(when),
                                   {{QStringLiteral("task_index"), taskIndex}});
                 return done(Result<void>());
             }
             done(commitError(QStringLiteral("git commit failed: ") + commit.stderrText.trimmed()));
         });
     });
+}
+
+void commitAfterPhase2(RunContext &run, QObject *context, quint32 taskIndex,
+                       const std::optional<QString> &suffix, std::function<void(Result<void>)> done)
+{
+    commitAll(run, context, commitMessage(taskIndex, suffix), QStringLiteral("after phase 2"),
+              QStringLiteral("Commit after Phase 2 failed: "), taskIndex, std::move(done));
 }
 
 } // namespace Peal::Internal

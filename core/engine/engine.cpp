@@ -4,11 +4,14 @@
 #include "builtinphases.h"
 #include "planloader.h"
 #include "postrun.h"
+#include "review.h"
 #include "runcontext.h"
 #include "scheduler.h"
 
 #include <peal/log.h>
+#include <peal/phase.h>
 #include <peal/pluginmanager.h>
+#include <peal/reviewer.h>
 #include <peal/summary.h>
 #include <peal/textutil.h>
 #include <peal/validation.h>
@@ -27,7 +30,10 @@ public:
     void initLogging();
     void validate();
     void loadAgent();
-    void startReviewSession();
+    void setUpReview();
+    void startReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath);
+    void logConfig();
+    void finishReview(std::function<void()> then);
     void readPlan();
     void loadState();
     void runScheduler();
@@ -42,6 +48,8 @@ public:
     Logger logger;
     PluginManager plugins;
     std::unique_ptr<RunContext> run;
+    std::unique_ptr<RunReview> review;
+    std::shared_ptr<PhasePlugin> addressPlugin;
     Pipeline pipeline;
     Scheduler *scheduler = nullptr;
     std::optional<ExitCode> cancelledWith;
@@ -66,9 +74,11 @@ void Engine::cancel(ExitCode exitCode)
         return;
     d->cancelledWith = exitCode;
     d->logger.warn(u"peal::main", QStringLiteral("interrupted; stopping running processes"));
+    // Every step of the run ends in fail() or afterScheduler(), which see the cancel, save the
+    // state, finish the review session and exit with the signal's code.
     if (d->run)
         d->run->cancel();
-    if (!d->scheduler)
+    else
         d->exit(toInt(exitCode));
 }
 
@@ -82,10 +92,22 @@ void Engine::Private::exit(int code)
 
 void Engine::Private::fail(const Error &error)
 {
-    if (cancelledWith)
-        return exit(toInt(*cancelledWith));
-    logger.fatal(u"peal::main", error.toDisplayString());
-    exit(toInt(error.kind() == Error::Kind::CapReached ? ExitCode::CapReached : ExitCode::Failure));
+    // Unlike the reference, a review session that was started is always finished.
+    finishReview([this, error] {
+        if (cancelledWith)
+            return exit(toInt(*cancelledWith));
+        logger.fatal(u"peal::main", error.toDisplayString());
+        exit(toInt(error.kind() == Error::Kind::CapReached ? ExitCode::CapReached : ExitCode::Failure));
+    });
+}
+
+void Engine::Private::finishReview(std::function<void()> then)
+{
+    if (!review || review->isFinished())
+        return then();
+    if (run->isCancelled())
+        run->reopenForCleanup();
+    review->finish(std::move(then));
 }
 
 void Engine::Private::initLogging()
@@ -136,12 +158,85 @@ void Engine::Private::loadAgent()
     agent.settings.model = c.model;
     agent.settings.sandbox = c.sandbox;
     agent.settings.timeout = run->timeout();
-    startReviewSession();
+    setUpReview();
 }
 
-void Engine::Private::startReviewSession()
+void Engine::Private::setUpReview()
 {
-    // Phase 3 (review and address) attaches here; without a reviewer, phase 3 is skipped.
+    const Config &c = run->config();
+    // Removing the reviewer plugin only matters to runs that ask for a review explicitly.
+    auto plugin = plugins.load(QStringLiteral("stet"), PluginRole::Reviewer);
+    if (!plugin) {
+        if (!c.stetCommands.isEmpty() || c.stetPath)
+            return fail(plugin.error());
+        logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
+                    {{QStringLiteral("err"), plugin.error().message()}});
+        return logConfig();
+    }
+    auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
+    QString warning;
+    std::optional<QString> stetPath;
+    const bool resolved = guardPlugin(QStringLiteral("reviewer plugin (resolve)"),
+                                      [&] { stetPath = reviewer->resolve(c.stetPath, request.pathVariable, &warning); },
+                                      [this](const Error &e) { fail(e); });
+    if (!resolved)
+        return;
+    if (!warning.isEmpty())
+        logger.warn(u"peal::stet", warning, {{QStringLiteral("stet_path"), c.stetPath.value_or(QString())}});
+    if (stetPath)
+        logger.info(u"peal::stet", QStringLiteral("stet found, phase 3 enabled"),
+                    {{QStringLiteral("stet_path"), *stetPath}});
+    else
+        logger.info(u"peal::stet", QStringLiteral("stet not found, phase 3 will be skipped"));
+    if (c.stetCommands.isEmpty() && !stetPath)
+        return logConfig();
+    startReview(reviewer, stetPath);
+}
+
+void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath)
+{
+    const Config &c = run->config();
+    auto address = plugins.load(QStringLiteral("address"), PluginRole::Phase);
+    if (!address)
+        return fail(address.error());
+    addressPlugin = pluginCast<PhasePlugin>(*address);
+
+    ReviewerSettings settings;
+    settings.program = stetPath.value_or(QString());
+    settings.repo = c.repoPath;
+    settings.timeout = run->timeout();
+    settings.startRef = c.stetStartRef;
+    settings.startExtraArgs = c.stetStartExtraArgs;
+    settings.runExtraArgs = c.stetRunExtraArgs;
+    settings.customCommands = c.stetCommands;
+    settings.onFail = c.onStetFail;
+    std::unique_ptr<ReviewSession> session;
+    QStringList stateDirs;
+    if (!guardPlugin(QStringLiteral("reviewer plugin (session)"),
+                     [&] {
+                         session = plugin->createSession(settings);
+                         stateDirs = plugin->repositoryStateDirectories();
+                     },
+                     [this](const Error &e) { fail(e); }))
+        return;
+    if (!session)
+        return fail(Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin 'stet' created no session")));
+    review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
+    // The reviewer's own state must neither be committed nor make its next start see a dirty tree.
+    const QStringList exclude = c.stetCommands.isEmpty() ? stateDirs : QStringList();
+    excludeFromGit(*run, q, exclude, [this] {
+        review->start([this](Result<bool> active) {
+            if (!active || !*active)
+                review.reset(); // a session that did not start is not finished either
+            if (!active)
+                return fail(active.error());
+            logConfig();
+        });
+    });
+}
+
+void Engine::Private::logConfig()
+{
     const Config &c = run->config();
     logger.info(u"peal::main", QStringLiteral("config loaded"),
                 {{QStringLiteral("plan"), c.planPath},
@@ -208,13 +303,18 @@ Pipeline Engine::Private::buildPipeline()
     Pipeline p;
     p.append(PhaseDef{QStringLiteral("plan"), &createPlanPhase, true, {}});
     p.append(PhaseDef{QStringLiteral("execute"), &createExecutePhase, true, {}});
+    if (review && addressPlugin) {
+        std::shared_ptr<PhasePlugin> address = addressPlugin;
+        p.append(PhaseDef{QStringLiteral("address"), [address] { return address->createRun(); }, false, {}});
+    }
     return p;
 }
 
 void Engine::Private::runScheduler()
 {
     if (cancelledWith)
-        return exit(toInt(*cancelledWith));
+        return finishReview([this] { exit(toInt(*cancelledWith)); });
+    run->setReview(review.get());
     pipeline = buildPipeline();
     scheduler = new Scheduler(*run, pipeline, q);
     scheduler->start([this](Result<RunOutcome> result) { afterScheduler(result); });
@@ -224,13 +324,18 @@ void Engine::Private::afterScheduler(const Result<RunOutcome> &result)
 {
     if (cancelledWith) {
         run->saveStateBestEffort(QStringLiteral("interruption"));
-        logger.fatal(u"peal::main",
-                     QStringLiteral("run interrupted; run the same command again to resume"));
-        return exit(toInt(*cancelledWith));
+        return finishReview([this] {
+            logger.fatal(u"peal::main",
+                         QStringLiteral("run interrupted; run the same command again to resume"));
+            exit(toInt(*cancelledWith));
+        });
     }
-    if (!result)
-        return fail(result.error());
-    runPostRunCommands(*run, q, [this, outcome = *result] { report(outcome); });
+    // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12).
+    finishReview([this, result] {
+        if (!result)
+            return fail(result.error());
+        runPostRunCommands(*run, q, [this, outcome = *result] { report(outcome); });
+    });
 }
 
 void Engine::Private::report(const RunOutcome &outcome)

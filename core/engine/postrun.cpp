@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "postrun.h"
 
+#include <peal/exec.h>
 #include <peal/textutil.h>
 
 #include <memory>
@@ -39,7 +40,7 @@ struct PostRun : std::enable_shared_from_this<PostRun>
         if (next >= commands.size() || run.isCancelled())
             return done();
         const QString command = commands[next++].trimmed();
-        auto spec = commandStringSpec(command, run.config().repoPath, timeout());
+        auto spec = commandSpec(command, run.config().repoPath, timeout());
         if (!spec)
             return step();
         run.logger().info(u"peal::main", QStringLiteral("running post-run command"),
@@ -78,22 +79,6 @@ struct PostRun : std::enable_shared_from_this<PostRun>
 };
 
 } // namespace
-
-std::optional<ProcessSpec> commandStringSpec(const QString &command, const QString &workingDir,
-                                             std::chrono::milliseconds timeout)
-{
-    const QStringList tokens = Text::splitAsciiWhitespace(command);
-    if (tokens.isEmpty())
-        return std::nullopt;
-    ProcessSpec spec;
-    spec.program = tokens.first();
-    spec.arguments = tokens.mid(1);
-    spec.workingDirectory = workingDir;
-    spec.timeout = timeout;
-    spec.stdinMode = ProcessSpec::Stdin::Inherit;
-    spec.label = tokens.first();
-    return spec;
-}
 
 void runPostRunCommands(RunContext &run, QObject *context, std::function<void()> done)
 {

@@ -9,9 +9,4 @@ namespace Peal::Internal {
 // run in the repository; failures are logged and never change the run's result.
 void runPostRunCommands(RunContext &run, QObject *context, std::function<void()> done);
 
-// A command string split on ASCII whitespace into a spec (program, arguments), or nothing
-// when it is blank (spec §6.2).
-PEAL_EXPORT std::optional<ProcessSpec> commandStringSpec(const QString &command, const QString &workingDir,
-                                             std::chrono::milliseconds timeout);
-
 } // namespace Peal::Internal

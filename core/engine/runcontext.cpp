@@ -89,6 +89,12 @@ void RunContext::saveStateBestEffort(const QString &what)
                        {{QStringLiteral("err"), saved.error().toDisplayString()}});
 }
 
+void RunContext::reopenForCleanup()
+{
+    m_cancelled = false;
+    m_limiter.reopen();
+}
+
 void RunContext::cancel()
 {
     m_cancelled = true;

@@ -15,6 +15,8 @@
 
 namespace Peal::Internal {
 
+class RunReview;
+
 // The agent plugin with its settings; every call into plugin code is guarded here.
 class AgentHandle
 {
@@ -44,6 +46,9 @@ public:
     AgentHandle &agent() { return m_agent; }
     State &state() { return m_state; }
     Plan &plan() { return m_plan; }
+    // The run's review, or nullptr when phase 3 is off.
+    RunReview *review() const { return m_review; }
+    void setReview(RunReview *review) { m_review = review; }
     std::chrono::milliseconds timeout() const;
 
     // Starts `spec` through the limiter; `done` runs on the event loop with the result.
@@ -57,6 +62,8 @@ public:
     // Ends everything running and refuses new work; results arrive as Cancelled.
     void cancel();
     bool isCancelled() const { return m_cancelled; }
+    // After a cancel, lets clean-up processes (finishing the review session) run.
+    void reopenForCleanup();
 
 private:
     Config m_config;
@@ -65,6 +72,7 @@ private:
     AgentHandle m_agent;
     State m_state;
     Plan m_plan;
+    RunReview *m_review = nullptr;
     bool m_cancelled = false;
 };
 

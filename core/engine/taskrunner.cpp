@@ -3,6 +3,7 @@
 
 #include "agentcall.h"
 #include "commit.h"
+#include "review.h"
 
 namespace Peal::Internal {
 
@@ -154,6 +155,30 @@ void TaskRunner::runProcess(const ProcessSpec &spec, ProcessCallback done)
 void TaskRunner::log(LogLevel level, const QString &message, const LogFields &fields)
 {
     m_run.logger().log(level, u"peal::runner", message, fields);
+}
+
+Reviewer *TaskRunner::reviewer()
+{
+    RunReview *review = m_run.review();
+    if (!review)
+        return nullptr;
+    if (!m_reviewer)
+        m_reviewer = std::make_unique<TaskReviewer>(
+            *review, this, [this] { return !m_finished; }, [this](const Error &e) { fail(e); });
+    return m_reviewer.get();
+}
+
+void TaskRunner::commitChanges(const QString &message, std::function<void(Result<void>)> done)
+{
+    if (!m_run.config().commitAfterPhase2)
+        return done(Result<void>());
+    QPointer<TaskRunner> self(this);
+    commitAll(m_run, this, message, QStringLiteral("after address round"),
+              QStringLiteral("Commit after address round failed: "), m_task.index,
+              [self, done](Result<void> committed) {
+                  if (self && !self->m_finished)
+                      self->guarded([&] { done(committed); });
+              });
 }
 
 void TaskRunner::saveState()

@@ -48,6 +48,8 @@ public:
     void runProcess(const ProcessSpec &spec, ProcessCallback done) override;
     void log(LogLevel level, const QString &message, const LogFields &fields) override;
     void saveState() override;
+    Reviewer *reviewer() override;
+    void commitChanges(const QString &message, std::function<void(Result<void>)> done) override;
 
 private:
     void runPhase(qsizetype index);
@@ -65,6 +67,7 @@ private:
     TaskData m_data;
     qsizetype m_current = -1;
     std::vector<std::unique_ptr<PhaseRun>> m_runs; // kept until the runner ends
+    std::unique_ptr<Reviewer> m_reviewer;
     std::function<void(Result<TaskResult>)> m_done;
     bool m_finished = false;
 };

@@ -2,6 +2,7 @@
 #include <peal/exec.h>
 
 #include <peal/processjob.h>
+#include <peal/textutil.h>
 
 namespace Peal {
 
@@ -25,6 +26,22 @@ ProcessSpec gitSpec(const QString &repo, QStringList arguments)
     spec.arguments = QStringList{QStringLiteral("-C"), repo} + arguments;
     spec.stdinMode = ProcessSpec::Stdin::Null;
     spec.label = QStringLiteral("git");
+    return spec;
+}
+
+std::optional<ProcessSpec> commandSpec(const QString &command, const QString &workingDir,
+                                       std::chrono::milliseconds timeout)
+{
+    const QStringList tokens = Text::splitAsciiWhitespace(command);
+    if (tokens.isEmpty())
+        return std::nullopt;
+    ProcessSpec spec;
+    spec.program = tokens.first();
+    spec.arguments = tokens.mid(1);
+    spec.workingDirectory = workingDir;
+    spec.timeout = timeout;
+    spec.stdinMode = ProcessSpec::Stdin::Inherit;
+    spec.label = tokens.first();
     return spec;
 }
 

@@ -7,6 +7,8 @@
 #include "planloader.h"
 #include "postrun.h"
 
+#include <peal/exec.h>
+
 #include <QTest>
 
 using namespace Peal;
@@ -122,18 +124,18 @@ private Q_SLOTS:
 
     void commandStrings()
     {
-        const auto spec = commandStringSpec(u"  echo   hello\tworld "_s, u"/repo"_s, std::chrono::milliseconds(5000));
+        const auto spec = commandSpec(u"  echo   hello\tworld "_s, u"/repo"_s, std::chrono::milliseconds(5000));
         QVERIFY(spec);
         QCOMPARE(spec->program, u"echo"_s);
         QCOMPARE(spec->arguments, (QStringList{u"hello"_s, u"world"_s}));
         QCOMPARE(spec->workingDirectory, u"/repo"_s);
-        QVERIFY(!commandStringSpec(QString(), u"/"_s, {}));
-        QVERIFY(!commandStringSpec(u"   "_s, u"/"_s, {}));
-        const auto single = commandStringSpec(u"true"_s, u"/"_s, {});
+        QVERIFY(!commandSpec(QString(), u"/"_s, {}));
+        QVERIFY(!commandSpec(u"   "_s, u"/"_s, {}));
+        const auto single = commandSpec(u"true"_s, u"/"_s, {});
         QVERIFY(single);
         QVERIFY(single->arguments.isEmpty());
         // No quoting: quotes are part of the tokens; NBSP is not a separator.
-        const auto quoted = commandStringSpec(u"echo \"a b\" c\u00a0d"_s, u"/"_s, {});
+        const auto quoted = commandSpec(u"echo \"a b\" c\u00a0d"_s, u"/"_s, {});
         QCOMPARE(quoted->arguments, (QStringList{u"\"a"_s, u"b\""_s, u"c\u00a0d"_s}));
     }
 };

@@ -52,6 +52,8 @@ public:
 
     void submit(Job *job);
     void cancelAll();
+    // Accepts new jobs again after cancelAll() or a stop (for clean-up work after a cancel).
+    void reopen() { m_stopped = false; }
 
     int runningCount() const { return int(m_running.size()); }
     int queuedCount() const { return int(m_queue.size()); }

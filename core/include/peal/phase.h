@@ -59,6 +59,8 @@ struct PEAL_EXPORT AgentCallOptions
 using AgentCallback = std::function<void(const Result<AgentOutput> &)>;
 using ProcessCallback = std::function<void(const ProcessResult &)>;
 
+class Reviewer;
+
 /*
  * What the core offers a running phase. Every process a phase needs is started through here,
  * so it is limited, logged, timed out and cancelled like every other.
@@ -80,6 +82,11 @@ public:
     virtual void log(LogLevel level, const QString &message, const LogFields &fields = {}) = 0;
     // Best effort: failures are logged, not returned.
     virtual void saveState() = 0;
+    // The run's review, or nullptr when phase 3 has no reviewer.
+    virtual Reviewer *reviewer() = 0;
+    // `git add -A` and commit with `message` when commit_after_phase2 is on; a clean tree is
+    // success. Calls `done` at once (success) when committing is off.
+    virtual void commitChanges(const QString &message, std::function<void(Result<void>)> done) = 0;
 };
 
 // One execution of a phase for one task. `done` is called exactly once.

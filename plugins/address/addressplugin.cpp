@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+#include "addressplugin.h"
+
+#include "triage.h"
+
+#include <peal/exec.h>
+#include <peal/prompt.h>
+#include <peal/reviewer.h>
+#include <peal/textutil.h>
+
+namespace Peal::Address {
+
+namespace {
+
+/*
+ * Phase 3 for one task (spec §8.6-§8.8) as a state machine: the initial review with its
+ * on_stet_fail policy, then address rounds - built-in rounds first dismiss non-actionable
+ * findings and re-review - until the review is clean or the rounds run out, with the policies
+ * for findings that remain and for errors inside the loop.
+ */
+class AddressRun final : public PhaseRun
+{
+public:
+    void start(PhaseServices &services, std::function<void(Result<void>)> done) override
+    {
+        m_services = &services;
+        m_done = std::move(done);
+        m_reviewer = services.reviewer();
+        if (!m_reviewer)
+            return m_done(Result<void>()); // no review this run
+        const Config &c = services.config();
+        m_policy = c.onStetFail;
+        m_maxRounds = c.maxAddressRounds;
+        log(LogLevel::Info, m_reviewer->canDismiss() ? QStringLiteral("phase 3: running stet review")
+                                                     : QStringLiteral("phase 3: running custom stet command"));
+        initialReview(false);
+    }
+
+private:
+    quint32 taskIndex() const { return m_services->task().index; }
+
+    void log(LogLevel level, const QString &message, LogFields fields = {})
+    {
+        fields.prepend({QStringLiteral("task_index"), taskIndex()});
+        m_services->log(level, message, fields);
+    }
+
+    // ---- the initial review and its policy (spec §8.7, first part) ----
+
+    void initialReview(bool isRetry)
+    {
+        m_reviewer->review([this, isRetry](const Result<ReviewResult> &review) {
+            if (!review)
+                return initialReviewFailed(review.error(), isRetry);
+            if (!review->hasFindings) {
+                log(LogLevel::Info, QStringLiteral("no findings, skipping address loop"));
+                return complete(ReviewOutcome{0, true, *review});
+            }
+            log(LogLevel::Info, QStringLiteral("findings detected, starting address loop"));
+            m_initial = *review;
+            startLoop(false);
+        });
+    }
+
+    void initialReviewFailed(const Error &error, bool isRetry)
+    {
+        if (error.kind() == Error::Kind::Interrupted)
+            return m_done(error);
+        if (m_policy == u"retry_once" && !isRetry) {
+            log(LogLevel::Warn, QStringLiteral("%1 failed, retrying once").arg(m_reviewer->reviewName()),
+                {{QStringLiteral("err"), error.message()}});
+            return initialReview(true);
+        }
+        if (m_policy == u"skip") {
+            log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
+            log(LogLevel::Info, QStringLiteral("phase 3 skipped (stet run failed)"));
+            return m_done(Result<void>()); // done without an outcome: counts as clean
+        }
+        log(LogLevel::Error, QStringLiteral("stet run failed"), {{QStringLiteral("err"), error.message()}});
+        m_services->saveState();
+        m_done(error);
+    }
+
+    // ---- the loop (spec §8.6) ----
+
+    void startLoop(bool isRetry)
+    {
+        m_loopIsRetry = isRetry;
+        m_round = 0;
+        m_current = m_initial;
+        nextRound();
+    }
+
+    void nextRound()
+    {
+        if (m_round >= m_maxRounds)
+            return exhausted();
+        ++m_round;
+        log(LogLevel::Info, QStringLiteral("address loop: starting round"),
+            {{QStringLiteral("round"), m_round}, {QStringLiteral("max_rounds"), m_maxRounds}});
+        if (!m_reviewer->canDismiss())
+            return addressFindings();
+        dismissAndRerun([this](const Result<ReviewResult> &review) {
+            if (!review)
+                return loopFailed(review.error());
+            if (!review->hasFindings) {
+                log(LogLevel::Info, QStringLiteral("findings resolved (after dismiss pass)"),
+                    {{QStringLiteral("round"), m_round}});
+                return complete(ReviewOutcome{m_round, true, *review});
+            }
+            m_current = *review;
+            addressFindings();
+        });
+    }
+
+    void addressFindings()
+    {
+        const QString prompt = Prompts::address(m_current.stdoutText,
+                                                m_reviewer->extractSuggestions(m_current.stdoutText));
+        m_services->runAgent(AgentMode::Address, prompt, agentOptions(false),
+                             [this](const Result<AgentOutput> &answer) {
+                                 if (!answer)
+                                     return loopFailed(answer.error());
+                                 commitRound();
+                             });
+    }
+
+    // stet reviews committed changes only; commit the round's fixes so the re-review sees them.
+    void commitRound()
+    {
+        const QString message = QStringLiteral("peal: task %1 - address round %2").arg(taskIndex()).arg(m_round);
+        m_services->commitChanges(message, [this](Result<void> committed) {
+            if (!committed)
+                return loopFailed(committed.error());
+            m_reviewer->review([this](const Result<ReviewResult> &review) {
+                if (!review)
+                    return loopFailed(review.error());
+                if (!review->hasFindings)
+                    return complete(ReviewOutcome{m_round, true, *review});
+                log(LogLevel::Info, QStringLiteral("findings still present after round"),
+                    {{QStringLiteral("round"), m_round}});
+                m_current = *review;
+                nextRound();
+            });
+        });
+    }
+
+    void exhausted()
+    {
+        if (m_services->config().onFindingsRemaining == u"warn") {
+            log(LogLevel::Warn, QStringLiteral("stet findings remain after address rounds"),
+                {{QStringLiteral("rounds"), m_maxRounds}});
+            return complete(ReviewOutcome{m_maxRounds, false, m_current});
+        }
+        const int count = m_reviewer->countFindings(m_current.stdoutText);
+        m_services->runProcess(
+            gitSpec(m_services->config().repoPath, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}),
+            [this, count](const ProcessResult &head) {
+                const QString sha = head.success() && !head.stdoutText.trimmed().isEmpty()
+                                        ? head.stdoutText.trimmed()
+                                        : QStringLiteral("unknown");
+                loopFailed(Error(Error::Kind::StetFindingsRemain,
+                                 QStringLiteral("Task %1: %2 stet findings remain after %3 address round(s)\n"
+                                                "commit: %4\nstet review:\nstdout:\n%5\nstderr:\n%6")
+                                     .arg(taskIndex())
+                                     .arg(count)
+                                     .arg(m_maxRounds)
+                                     .arg(sha, m_current.stdoutText, m_current.stderrText)));
+            });
+    }
+
+    // ---- errors inside the loop (spec §8.7, second part) ----
+
+    void loopFailed(const Error &error)
+    {
+        if (error.kind() == Error::Kind::Interrupted)
+            return m_done(error);
+        if (m_policy == u"retry_once" && !m_loopIsRetry) {
+            log(LogLevel::Warn, QStringLiteral("address loop failed, retrying once"),
+                {{QStringLiteral("err"), error.message()}});
+            return startLoop(true); // from the original review, as the reference does
+        }
+        if (m_policy == u"skip") {
+            log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
+            return complete(ReviewOutcome{0, false, m_initial});
+        }
+        log(LogLevel::Error, QStringLiteral("address loop failed"), {{QStringLiteral("err"), error.message()}});
+        m_services->saveState();
+        m_done(error);
+    }
+
+    void complete(const ReviewOutcome &outcome)
+    {
+        m_services->data().review = outcome;
+        log(LogLevel::Info, QStringLiteral("phase 3 complete"),
+            {{QStringLiteral("rounds"), outcome.roundsUsed}, {QStringLiteral("resolved"), outcome.findingsResolved}});
+        m_done(Result<void>());
+    }
+
+    // ---- the dismiss step (spec §8.8) ----
+
+    void dismissAndRerun(std::function<void(const Result<ReviewResult> &)> next)
+    {
+        const auto findings = m_reviewer->parseFindings(m_current.stdoutText);
+        if (!findings) {
+            log(LogLevel::Warn, QStringLiteral("stet run output was not valid JSON or had no findings array; "
+                                               "skipping structured dismiss"));
+            return m_reviewer->review(next);
+        }
+        if (findings->isEmpty())
+            return m_reviewer->review(next);
+        const Config &c = m_services->config();
+        if (c.stetDisableLlmTriage)
+            return dismissAll(triageByPatterns(*findings, c.stetDismissPatterns), 0, next);
+        m_services->runAgent(AgentMode::Triage, Prompts::triage(m_current.stdoutText), agentOptions(true),
+                             [this, findings = *findings, next](const Result<AgentOutput> &answer) {
+                                 // A triage that could not run dismisses nothing.
+                                 const QList<Dismissal> list =
+                                     answer ? dismissals(parseTriageResponse(answer->text, findings), findings)
+                                            : QList<Dismissal>();
+                                 dismissAll(list, 0, next);
+                             });
+    }
+
+    void dismissAll(const QList<Dismissal> &list, qsizetype index,
+                    std::function<void(const Result<ReviewResult> &)> next)
+    {
+        if (index >= list.size())
+            return m_reviewer->review(next);
+        m_reviewer->dismiss(list[index].id, normalizeReason(list[index].reason),
+                            [this, list, index, next] { dismissAll(list, index + 1, next); });
+    }
+
+    AgentCallOptions agentOptions(bool triage) const
+    {
+        AgentCallOptions o;
+        o.phaseNumber = 3;
+        o.attempts = 1 + std::min<quint64>(m_services->config().phase3RetryCount, 2);
+        o.emptyAnswerOnFailure = triage;
+        o.logName = triage ? QStringLiteral("phase 3 triage") : QStringLiteral("phase 3");
+        return o;
+    }
+
+    PhaseServices *m_services = nullptr;
+    Reviewer *m_reviewer = nullptr;
+    std::function<void(Result<void>)> m_done;
+    QString m_policy;
+    quint32 m_maxRounds = 0;
+    quint32 m_round = 0;
+    bool m_loopIsRetry = false;
+    ReviewResult m_initial;
+    ReviewResult m_current;
+};
+
+} // namespace
+
+std::unique_ptr<PhaseRun> AddressPlugin::createRun() const
+{
+    return std::make_unique<AddressRun>();
+}
+
+} // namespace Peal::Address
+
+PEAL_REGISTER_PLUGIN(Peal::Address::AddressPlugin)

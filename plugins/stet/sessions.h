@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/reviewer.h>
+
+namespace Peal::Stet {
+
+// The built-in sequence of spec §8.3: `stet start [ref] [args]`, `stet run --output=json
+// [args]` per review, `stet dismiss <id> <reason>`, and `stet finish` after the scheduler.
+class BuiltInSession final : public ReviewSession
+{
+public:
+    explicit BuiltInSession(ReviewerSettings settings);
+
+    void start(ReviewServices &services, std::function<void(Result<bool>)> done) override;
+    void review(ReviewServices &services, std::function<void(Result<ReviewResult>)> done) override;
+    bool canDismiss() const override { return true; }
+    void dismiss(ReviewServices &services, const QString &id, const QString &reason,
+                 std::function<void()> done) override;
+    bool needsFinish() const override { return true; }
+    void finish(ReviewServices &services, std::function<void(Result<void>)> done) override;
+    QString reviewName() const override { return QStringLiteral("stet run"); }
+
+    QStringList startArguments() const;
+    QStringList runArguments() const;
+
+private:
+    ProcessSpec spec(const QStringList &arguments) const;
+    void attemptStart(ReviewServices &services, bool isRetry, std::function<void(Result<bool>)> done);
+
+    ReviewerSettings m_settings;
+};
+
+// The custom sequence of spec §8.4: every stet_commands entry at session start, the last one
+// per review; no dismiss, no finish.
+class CustomSession final : public ReviewSession
+{
+public:
+    explicit CustomSession(ReviewerSettings settings);
+
+    void start(ReviewServices &services, std::function<void(Result<bool>)> done) override;
+    void review(ReviewServices &services, std::function<void(Result<ReviewResult>)> done) override;
+    bool canDismiss() const override { return false; }
+    void dismiss(ReviewServices &services, const QString &id, const QString &reason,
+                 std::function<void()> done) override;
+    bool needsFinish() const override { return false; }
+    void finish(ReviewServices &services, std::function<void(Result<void>)> done) override;
+    QString reviewName() const override { return QStringLiteral("custom stet command"); }
+
+private:
+    struct StartEntry;
+    void startEntry(ReviewServices &services, qsizetype index, bool failed,
+                    std::function<void(Result<bool>)> done);
+
+    ReviewerSettings m_settings;
+};
+
+} // namespace Peal::Stet
