@@ -47,8 +47,14 @@ QString DemoCommand::planText()
 
 QString DemoCommand::demoAgentPath()
 {
-    return QDir(QCoreApplication::applicationDirPath())
-        .absoluteFilePath(QStringLiteral("../lib/peal/peal-demo-agent"));
+    return QDir::cleanPath(QDir(QCoreApplication::applicationDirPath())
+                               .absoluteFilePath(QStringLiteral("../lib/peal/peal-demo-agent")));
+}
+
+QString DemoCommand::demoReviewerPath()
+{
+    return QDir::cleanPath(QDir(QCoreApplication::applicationDirPath())
+                               .absoluteFilePath(QStringLiteral("../lib/peal/peal-demo-stet")));
 }
 
 void DemoCommand::fail(const QString &message)
@@ -59,9 +65,10 @@ void DemoCommand::fail(const QString &message)
 
 void DemoCommand::start()
 {
-    if (!QFile::exists(demoAgentPath()))
-        return fail(QStringLiteral("the demo agent is missing: %1 (is peal installed completely?)")
-                        .arg(QDir::cleanPath(demoAgentPath())));
+    for (const QString &tool : {demoAgentPath(), demoReviewerPath()}) {
+        if (!QFile::exists(tool))
+            return fail(QStringLiteral("%1 is missing (is peal installed completely?)").arg(tool));
+    }
     if (m_requestedDir) {
         const QDir dir(*m_requestedDir);
         if (dir.exists() && !dir.isEmpty())
@@ -95,8 +102,9 @@ void DemoCommand::start()
                             "  directory:  %1\n"
                             "  repository: %2\n"
                             "  plan:       %3\n"
-                            "  agent:      %4 (a stand-in for Cursor's agent)\n\n")
-                 .arg(m_dir, m_repo, m_plan, QDir::cleanPath(demoAgentPath())));
+                            "  agent:      %4 (a stand-in for Cursor's agent)\n"
+                            "  reviewer:   %5 (a stand-in for stet)\n\n")
+                 .arg(m_dir, m_repo, m_plan, demoAgentPath(), demoReviewerPath()));
     setUpRepository(0);
 }
 
@@ -132,7 +140,10 @@ void DemoCommand::runEngine()
     Config &c = request.config;
     c.planPath = m_plan;
     c.repoPath = m_repo;
-    c.agentCmd = QDir::cleanPath(demoAgentPath());
+    c.agentCmd = demoAgentPath();
+    c.stetPath = demoReviewerPath();
+    // The demo reviewer flags greeting.txt until it says it was reviewed (see peal-demo-stet).
+    qputenv("PEAL_FAKE_STET_MODE", "demo");
     c.stateDir = m_stateDir;
     c.commitAfterPhase2 = true;
     c.parallel = true;
@@ -164,8 +175,8 @@ void DemoCommand::showResult(int exitCode)
                     .arg(StateStore::stateFilePath(m_stateDir),
                          QDir(m_stateDir).filePath(QStringLiteral("run_summary.json")));
         text += QStringLiteral("Run it again (it resumes; nothing is left to do):\n"
-                               "  peal run --plan %1 --repo %2 --agent-cmd %3 --state-dir %4\n")
-                    .arg(m_plan, m_repo, QDir::cleanPath(demoAgentPath()), m_stateDir);
+                               "  peal run --plan %1 --repo %2 --agent-cmd %3 --stet-path %4 --state-dir %5\n")
+                    .arg(m_plan, m_repo, demoAgentPath(), demoReviewerPath(), m_stateDir);
         printOut(text);
         Q_EMIT finished(exitCode);
     });

@@ -25,6 +25,7 @@ public:
     static QString planText();
     // Where the demo agent lives relative to the peal executable.
     static QString demoAgentPath();
+    static QString demoReviewerPath();
 
 Q_SIGNALS:
     void finished(int exitCode);

@@ -434,11 +434,14 @@ int main(int argc, char **argv)
         else
             out = "Addressed the review (" + std::to_string(n) + " fix(es)).\n" + out;
     } else if (mode == "triage") {
+        // Placeholder findings of a dry-run review are noise; anything else gets fixed.
         const std::string fixed = env("PEAL_FAKE_AGENT_TRIAGE_ANSWER");
-        const std::string id = firstFindingId(fenced(prompt, "---STET---").value_or(""));
-        out = !fixed.empty() ? fixed
-              : id.empty()   ? std::string("Nothing to address.")
-                             : "Finding " + id + " needs a fix.";
+        const std::string review = fenced(prompt, "---STET---").value_or("");
+        const std::string id = firstFindingId(review);
+        out = !fixed.empty()                                            ? fixed
+              : id.empty() || review.find("Dry-run placeholder") != std::string::npos
+                  ? std::string("Nothing to address.")
+                  : "Finding " + id + " needs a fix.";
     } else {
         out = "peal-demo-agent: nothing to do\n";
     }
