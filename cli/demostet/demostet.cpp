@@ -14,7 +14,8 @@
  *   script: the i-th `run` prints element i of the JSON array in PEAL_FAKE_STET_SCRIPT (a list
  *           of findings, or {"exit": n, "stdout": "...", "stderr": "..."}).
  * Other knobs: PEAL_FAKE_STET_LOG (argv log), PEAL_FAKE_STET_FAIL=cmd[:times][:code],
- * PEAL_FAKE_STET_HANG=cmd, PEAL_FAKE_STET_LLM_UNREACHABLE=1 (exit 2).
+ * PEAL_FAKE_STET_HANG=cmd[:times], PEAL_FAKE_STET_LLM_UNREACHABLE=1 (exit 2). Counted knobs
+ * (`times`) keep their counts next to the argv log, so they need PEAL_FAKE_STET_LOG.
  */
 
 #include <QCoreApplication>
@@ -450,9 +451,11 @@ int Stet::run()
     }
     m_root = top.out.trimmed();
 
-    if (env("PEAL_FAKE_STET_HANG") == m_command)
+    const QStringList hang = env("PEAL_FAKE_STET_HANG").split(u':');
+    if (hang.value(0) == m_command && bumpCount(u"hang-"_s + m_command) <= hang.value(1, u"1000000"_s).toInt()) {
         for (;;)
             QThread::sleep(60);
+    }
     const QStringList fail = env("PEAL_FAKE_STET_FAIL").split(u':');
     if (fail.value(0) == m_command) {
         const int times = fail.value(1, u"1000000"_s).toInt();

@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: MIT
+// The stet reviewer plugin, loaded as a plugin (reference §13.12 stet): resolution, the findings
+// decision and its helpers (no processes), and the built-in and custom sessions run against the
+// fake stet (real processes, real git repositories).
+#include <peal/exec.h>
+#include <peal/pluginmanager.h>
+#include <peal/reviewer.h>
+
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Peal;
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_METATYPE(std::optional<int>)
+
+namespace {
+
+QString demoStet()
+{
+    return QStringLiteral(PEAL_BUILD_DIR "/lib/peal/peal-demo-stet");
+}
+
+bool makeExecutable(const QString &path, bool executable = true)
+{
+    if (!PealTest::writeFile(path, "#!/bin/true\n"))
+        return false;
+    QFile::Permissions p = QFile::ReadOwner | QFile::WriteOwner;
+    if (executable)
+        p |= QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
+    return QFile::setPermissions(path, p);
+}
+
+// Runs a session's processes for real, on this test's event loop, and keeps its log lines.
+class Services : public ReviewServices
+{
+public:
+    QObject context;
+    QStringList logLines;
+
+    void runProcess(const ProcessSpec &spec, ProcessCallback done) override
+    {
+        Peal::runProcess(spec, &context, std::move(done));
+    }
+    void log(LogLevel, const QString &message, const LogFields &) override { logLines.append(message); }
+};
+
+// A git repository for the fake stet, its argv log, and blocking helpers over one session.
+class StetRepo
+{
+public:
+    StetRepo()
+    {
+        m_ok = m_dir.isValid() && PealTest::initGitRepo(repo());
+        qputenv("PEAL_FAKE_STET_LOG", log().toUtf8());
+    }
+    ~StetRepo()
+    {
+        for (const char *name : {"PEAL_FAKE_STET_LOG", "PEAL_FAKE_STET_FAIL", "PEAL_FAKE_STET_HANG",
+                                 "PEAL_FAKE_STET_MODE", "PEAL_FAKE_STET_SCRIPT"})
+            qunsetenv(name);
+    }
+
+    bool ok() const { return m_ok; }
+    QString repo() const { return m_dir.path() + u"/repo"_s; }
+    QString log() const { return m_dir.path() + u"/stet.log"_s; }
+    QString path(const QString &name) const { return m_dir.path() + u'/' + name; }
+
+    ReviewerSettings settings(const QString &program = demoStet()) const
+    {
+        ReviewerSettings s;
+        s.program = program;
+        s.repo = repo();
+        s.timeout = std::chrono::milliseconds(20000);
+        return s;
+    }
+
+    // The argv of every call, e.g. "start HEAD --allow-dirty".
+    QStringList calls() const
+    {
+        QStringList out;
+        for (const QByteArray &line : PealTest::readFile(log()).split('\n')) {
+            if (line.isEmpty())
+                continue;
+            QStringList argv;
+            for (const QJsonValue &v : QJsonDocument::fromJson(line).object().value(u"argv").toArray())
+                argv.append(v.toString());
+            out.append(argv.join(u' '));
+        }
+        return out;
+    }
+    QStringList cwds() const
+    {
+        QStringList out;
+        for (const QByteArray &line : PealTest::readFile(log()).split('\n')) {
+            if (!line.isEmpty())
+                out.append(QDir(QJsonDocument::fromJson(line).object().value(u"cwd").toString()).canonicalPath());
+        }
+        return out;
+    }
+
+private:
+    QTemporaryDir m_dir;
+    bool m_ok = false;
+};
+
+template<typename T>
+std::optional<Result<T>> wait(const std::function<void(std::function<void(Result<T>)>)> &call)
+{
+    std::optional<Result<T>> out;
+    call([&out](Result<T> r) { out = std::move(r); });
+    if (!QTest::qWaitFor([&] { return out.has_value(); }, 30000))
+        return std::nullopt;
+    return out;
+}
+
+const QString kFindingsJson =
+    QString::fromUtf8(R"({"findings":[{"id":"abc123","message":"unused variable","suggestion":"remove it"},{"id":"def456","message":"typo"}]})");
+
+} // namespace
+
+class tst_Stet : public QObject
+{
+    Q_OBJECT
+
+    PluginManager m_manager;
+    std::shared_ptr<ReviewerPlugin> m_stet;
+    Services m_services;
+
+    std::optional<Result<bool>> start(ReviewSession &session)
+    {
+        return wait<bool>([&](auto done) { session.start(m_services, done); });
+    }
+    std::optional<Result<ReviewResult>> review(ReviewSession &session)
+    {
+        return wait<ReviewResult>([&](auto done) { session.review(m_services, done); });
+    }
+    std::optional<Result<void>> finish(ReviewSession &session)
+    {
+        return wait<void>([&](auto done) { session.finish(m_services, done); });
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_manager.discover({QStringLiteral(PEAL_PLUGIN_DIR)});
+        auto plugin = m_manager.load(u"stet"_s, PluginRole::Reviewer);
+        QVERIFY2(plugin, qPrintable(plugin ? QString() : plugin.error().message()));
+        m_stet = pluginCast<ReviewerPlugin>(*plugin);
+        QVERIFY(QFile::exists(demoStet()));
+    }
+
+    void init() { m_services.logLines.clear(); }
+
+    // ---- resolution (9) ----
+
+    void resolution()
+    {
+        QTemporaryDir dir;
+        const QString bin = dir.path() + u"/bin"_s;
+        QVERIFY(makeExecutable(bin + u"/stet"_s));
+        QString warning;
+
+        // Not on PATH, no PATH, empty PATH: unavailable without a warning.
+        QCOMPARE(m_stet->resolve(std::nullopt, dir.path() + u"/nowhere"_s, &warning), std::nullopt);
+        QCOMPARE(m_stet->resolve(std::nullopt, std::nullopt, &warning), std::nullopt);
+        QCOMPARE(m_stet->resolve(std::nullopt, u""_s, &warning), std::nullopt);
+        QVERIFY(warning.isEmpty());
+
+        // Found in a custom PATH, after a directory that does not have it.
+        QCOMPARE(m_stet->resolve(std::nullopt, dir.path() + u"/nowhere:"_s + bin, &warning), bin + u"/stet"_s);
+
+        // A valid explicit path is used as is.
+        QCOMPARE(m_stet->resolve(bin + u"/stet"_s, std::nullopt, &warning), bin + u"/stet"_s);
+
+        // An invalid explicit path disables stet with a warning: no fallback to PATH.
+        QCOMPARE(m_stet->resolve(u"/nonexistent/stet"_s, bin, &warning), std::nullopt);
+        QVERIFY(warning.contains(u"not a valid executable"));
+    }
+
+    void resolutionSkipsNonExecutablesAndDirectories()
+    {
+        QTemporaryDir dir;
+        const QString plain = dir.path() + u"/plain"_s;
+        const QString asDir = dir.path() + u"/asdir"_s;
+        const QString good = dir.path() + u"/good"_s;
+        QVERIFY(makeExecutable(plain + u"/stet"_s, false));
+        QVERIFY(QDir().mkpath(asDir + u"/stet"_s));
+        QVERIFY(makeExecutable(good + u"/stet"_s));
+        QString warning;
+        QCOMPARE(m_stet->resolve(std::nullopt, plain, &warning), std::nullopt);
+        QCOMPARE(m_stet->resolve(std::nullopt, asDir, &warning), std::nullopt);
+        QCOMPARE(m_stet->resolve(std::nullopt, plain + u':' + asDir + u':' + good, &warning), good + u"/stet"_s);
+        QCOMPARE(m_stet->resolve(plain + u"/stet"_s, good, &warning), std::nullopt);
+        QVERIFY(!warning.isEmpty());
+    }
+
+    // ---- the findings decision (24 rows of spec §8.5) ----
+
+    void detectFindings_data()
+    {
+        QTest::addColumn<QString>("output");
+        QTest::addColumn<std::optional<int>>("exitCode");
+        QTest::addColumn<bool>("expected");
+        const std::optional<int> ok = 0;
+        QTest::newRow("object, non-empty findings") << QString::fromUtf8(R"({"findings":[{"id":"a"}]})") << ok << true;
+        QTest::newRow("object, empty findings") << QString::fromUtf8(R"({"findings":[]})") << ok << false;
+        QTest::newRow("count 3") << QString::fromUtf8(R"({"count":3})") << ok << true;
+        QTest::newRow("count 0") << QString::fromUtf8(R"({"count":0})") << ok << false;
+        QTest::newRow("top-level array with items") << QString::fromUtf8(R"([{"id":"a"},{"id":"b"}])") << ok << true;
+        QTest::newRow("top-level empty array") << u"[]"_s << ok << false;
+        QTest::newRow("non-JSON, exit 1") << u"something broke"_s << std::optional<int>(1) << true;
+        QTest::newRow("non-JSON, exit 0, text") << u"Found 2 issues\n"_s << ok << true;
+        QTest::newRow("non-JSON, exit 0, empty") << u""_s << ok << false;
+        QTest::newRow("non-JSON, exit 0, whitespace") << u"  \n\t\n"_s << ok << false;
+        QTest::newRow("empty, killed (None)") << u""_s << std::optional<int>() << true;
+        QTest::newRow("object with extra fields") << QString::fromUtf8(R"({"findings":[{"id":"x"}],"version":2})") << ok << true;
+        QTest::newRow("object without findings or count") << QString::fromUtf8(R"({"status":"ok"})") << std::optional<int>(1) << false;
+        QTest::newRow("findings beat count") << QString::fromUtf8(R"({"findings":[{"id":"a"}],"count":0})") << ok << true;
+        QTest::newRow("scalar true") << u"true"_s << ok << false;
+        QTest::newRow("human, 0 finding(s).") << u"0 finding(s).\n"_s << ok << false;
+        QTest::newRow("human, 0 finding(s)") << u"0 finding(s)"_s << ok << false;
+        QTest::newRow("human, tokens/sec") << u"0 finding(s) at 12.3 tokens/sec.\n"_s << ok << false;
+        QTest::newRow("human, 1 finding.") << u"1 finding.\n"_s << ok << true;
+        QTest::newRow("human, last line zero") << u"some header\n0 finding(s)."_s << ok << false;
+        QTest::newRow("stet, no findings exact") << u"{\"findings\":[]}\n"_s << ok << false;
+        QTest::newRow("stet, with findings exact") << kFindingsJson + u'\n' << ok << true;
+        QTest::newRow("issues non-empty") << QString::fromUtf8(R"({"issues":[{"id":"i"}]})") << ok << true;
+        QTest::newRow("issues empty") << QString::fromUtf8(R"({"issues":[]})") << ok << false;
+        // Beyond the reference table: what the rules imply.
+        QTest::newRow("count negative") << QString::fromUtf8(R"({"count":-1})") << ok << false;
+        QTest::newRow("count float") << QString::fromUtf8(R"({"count":1.5})") << ok << false;
+        QTest::newRow("count string") << QString::fromUtf8(R"({"count":"3"})") << ok << false;
+        QTest::newRow("findings not an array, issues is") << QString::fromUtf8(R"({"findings":{},"issues":[1]})") << ok << true;
+        QTest::newRow("NDJSON is not JSON") << u"{\"type\":\"done\"}\n{\"type\":\"done\"}\n"_s << ok << true;
+        QTest::newRow("trailing garbage, exit 1") << u"{\"findings\":[]} x"_s << std::optional<int>(1) << true;
+        QTest::newRow("0 finding(s) but exit 1") << u"0 finding(s)."_s << std::optional<int>(1) << true;
+        QTest::newRow("JSON empty findings, exit 1") << u"{\"findings\":[]}"_s << std::optional<int>(1) << false;
+    }
+
+    void detectFindings()
+    {
+        QFETCH(QString, output);
+        QFETCH(std::optional<int>, exitCode);
+        QFETCH(bool, expected);
+        QCOMPARE(m_stet->detectFindings(exitCode, output), expected);
+    }
+
+    // ---- parse_findings (8) ----
+
+    void parseFindings()
+    {
+        auto f = m_stet->parseFindings(kFindingsJson);
+        QVERIFY(f);
+        QCOMPARE(f->size(), 2);
+        QCOMPARE(f->at(0).id, u"abc123"_s);
+        QCOMPARE(f->at(0).message, u"unused variable"_s);
+        QCOMPARE(f->at(0).suggestion, std::optional<QString>(u"remove it"_s));
+        QCOMPARE(f->at(0).path, std::nullopt);
+        QCOMPARE(f->at(1).suggestion, std::nullopt);
+
+        // Top-level array; a missing message is "".
+        f = m_stet->parseFindings(QString::fromUtf8(R"([{"id":"x1"}])"));
+        QVERIFY(f);
+        QCOMPARE(f->size(), 1);
+        QCOMPARE(f->at(0).message, QString());
+
+        f = m_stet->parseFindings(u"[]"_s);
+        QVERIFY(f);
+        QVERIFY(f->isEmpty());
+
+        QCOMPARE(m_stet->parseFindings(u"not json"_s), std::nullopt);
+        // Malformed: an element without a string id makes the whole result none.
+        QCOMPARE(m_stet->parseFindings(QString::fromUtf8(R"({"findings":[{"id":"a"},{"message":"no id"}]})")), std::nullopt);
+        QCOMPARE(m_stet->parseFindings(QString::fromUtf8(R"({"findings":[{"id":7}]})")), std::nullopt);
+        QCOMPARE(m_stet->parseFindings(QString::fromUtf8(R"({"findings":["a"]})")), std::nullopt);
+        QCOMPARE(m_stet->parseFindings(QString::fromUtf8(R"({"status":"ok"})")), std::nullopt);
+
+        // "path" wins over "file"; either must be a string.
+        f = m_stet->parseFindings(QString::fromUtf8(R"({"findings":[{"id":"p","path":"src/a.rs","file":"other"}]})"));
+        QCOMPARE(f->at(0).path, std::optional<QString>(u"src/a.rs"_s));
+        f = m_stet->parseFindings(QString::fromUtf8(R"({"findings":[{"id":"p","path":3,"file":"other"}]})"));
+        QCOMPARE(f->at(0).path, std::nullopt);
+
+        // A finding as stet prints it: "file" is the path.
+        f = m_stet->parseFindings(
+            u"{\"findings\":[{\"id\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\","
+            "\"file\":\"main.go\",\"line\":12,\"range\":{\"start\":12,\"end\":14},\"severity\":\"warning\","
+            "\"category\":\"correctness\",\"confidence\":0.8,\"message\":\"nil check\",\"suggestion\":\"check err\","
+            "\"cursor_uri\":\"file:///r/main.go\\u0023L12\",\"evidence_lines\":[12]}]}"_s);
+        QVERIFY(f);
+        QCOMPARE(f->at(0).path, std::optional<QString>(u"main.go"_s));
+        QCOMPARE(f->at(0).message, u"nil check"_s);
+
+        // "issues" arrays have the same shape.
+        f = m_stet->parseFindings(QString::fromUtf8(R"({"issues":[{"id":"i1","message":"m","file":"f.c"}]})"));
+        QVERIFY(f);
+        QCOMPARE(f->at(0).id, u"i1"_s);
+        QCOMPARE(f->at(0).path, std::optional<QString>(u"f.c"_s));
+    }
+
+    // ---- extract_suggestions (10) ----
+
+    void extractSuggestions_data()
+    {
+        QTest::addColumn<QString>("output");
+        QTest::addColumn<std::optional<QString>>("expected");
+        const std::optional<QString> none;
+        QTest::newRow("object") << kFindingsJson << std::optional<QString>(u"remove it"_s);
+        QTest::newRow("top-level array, joined by newline")
+            << QString::fromUtf8(R"([{"id":"a","suggestion":"one"},{"id":"b","suggestion":"two"}])")
+            << std::optional<QString>(u"one\ntwo"_s);
+        QTest::newRow("no suggestion field") << QString::fromUtf8(R"({"findings":[{"id":"a","message":"m"}]})") << none;
+        QTest::newRow("non-JSON") << u"1 finding."_s << none;
+        QTest::newRow("mixed") << QString::fromUtf8(R"({"findings":[{"id":"a"},{"id":"b","suggestion":"fix b"},{"id":"c","suggestion":7}]})")
+                               << std::optional<QString>(u"fix b"_s);
+        QTest::newRow("empty findings array") << QString::fromUtf8(R"({"findings":[]})") << none;
+        QTest::newRow("empty top-level array") << u"[]"_s << none;
+        QTest::newRow("scalar true") << u"true"_s << none;
+        QTest::newRow("scalar 42") << u"42"_s << none;
+        QTest::newRow("stet-shaped") << QString::fromUtf8(R"({"findings":[{"id":"f","file":"a.go","line":3,"severity":"info","category":"maintainability","confidence":1,"message":"m","suggestion":"use x"}]})")
+                                     << std::optional<QString>(u"use x"_s);
+        QTest::newRow("issues array") << QString::fromUtf8(R"({"issues":[{"id":"i","suggestion":"from issues"}]})")
+                                      << std::optional<QString>(u"from issues"_s);
+    }
+
+    void extractSuggestions()
+    {
+        QFETCH(QString, output);
+        QFETCH(std::optional<QString>, expected);
+        QCOMPARE(m_stet->extractSuggestions(output), expected);
+    }
+
+    // ---- count_findings (6) ----
+
+    void countFindings_data()
+    {
+        QTest::addColumn<QString>("output");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("object with findings") << kFindingsJson << 2;
+        QTest::newRow("top-level array") << u"[{\"id\":1},{\"id\":2},{\"id\":3}]"_s << 3;
+        QTest::newRow("non-JSON") << u"3 findings, trust me"_s << 1;
+        QTest::newRow("empty array") << u"[]"_s << 0;
+        QTest::newRow("issues") << QString::fromUtf8(R"({"issues":[{"id":"a"},{"id":"b"}]})") << 2;
+        QTest::newRow("stet-shaped") << QString::fromUtf8(R"({"findings":[{"id":"f","file":"a.go","confidence":1,"message":"m"}]})") << 1;
+    }
+
+    void countFindings()
+    {
+        QFETCH(QString, output);
+        QFETCH(int, expected);
+        QCOMPARE(m_stet->countFindings(output), expected);
+    }
+
+    // ---- the built-in session with the fake stet (start 5, review 5, finish 4, dismiss) ----
+
+    void startArgvAndWorkingDirectory()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        auto session = m_stet->createSession(r.settings());
+        auto started = start(*session);
+        QVERIFY(started && *started && **started);
+        QVERIFY(finish(*session).has_value());
+
+        ReviewerSettings withRef = r.settings();
+        withRef.startRef = u"HEAD"_s;
+        withRef.startExtraArgs = {u"--allow-dirty"_s, u"--context"_s, u"256k"_s};
+        session = m_stet->createSession(withRef);
+        started = start(*session);
+        QVERIFY(started && *started && **started);
+        QVERIFY(finish(*session).has_value());
+
+        QCOMPARE(r.calls(), (QStringList{u"start"_s, u"finish"_s, u"start HEAD --allow-dirty --context 256k"_s,
+                                         u"finish"_s}));
+        const QString repo = QDir(r.repo()).canonicalPath();
+        QCOMPARE(r.cwds(), (QStringList{repo, repo, repo, repo}));
+    }
+
+    void startFailures()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        qputenv("PEAL_FAKE_STET_FAIL", "start");
+        auto session = m_stet->createSession(r.settings());
+        auto started = start(*session);
+        QVERIFY(started && !*started);
+        QCOMPARE(started->error().kind(), Error::Kind::StetStart);
+        QCOMPARE(started->error().message(),
+                 u"stet start failed: exit code Some(1): peal-demo-stet: start failing as asked"_s);
+
+        session = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
+        started = start(*session);
+        QVERIFY(started && !*started);
+        QVERIFY2(started->error().message().startsWith(u"stet start failed: spawn failed: "),
+                 qPrintable(started->error().message()));
+        QVERIFY(started->error().message().size() > int(strlen("stet start failed: spawn failed: ")));
+    }
+
+    void startPolicies_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QString>("fail");
+        QTest::addColumn<int>("starts");
+        QTest::addColumn<int>("outcome"); // 1 active, 0 skipped, -1 error
+        QTest::newRow("fail") << u"fail"_s << u"start:1"_s << 1 << -1;
+        QTest::newRow("retry_once recovers") << u"retry_once"_s << u"start:1"_s << 2 << 1;
+        QTest::newRow("retry_once exhausted") << u"retry_once"_s << u"start:2"_s << 2 << -1;
+        QTest::newRow("skip") << u"skip"_s << u"start"_s << 1 << 0;
+        QTest::newRow("LLM unreachable (exit 2), fail") << u"fail"_s << u"start:1:2"_s << 1 << -1;
+    }
+
+    void startPolicies()
+    {
+        QFETCH(QString, policy);
+        QFETCH(QString, fail);
+        QFETCH(int, starts);
+        QFETCH(int, outcome);
+        StetRepo r;
+        QVERIFY(r.ok());
+        qputenv("PEAL_FAKE_STET_FAIL", fail.toUtf8());
+        ReviewerSettings s = r.settings();
+        s.onFail = policy;
+        auto session = m_stet->createSession(s);
+        auto started = start(*session);
+        QVERIFY(started);
+        QCOMPARE(r.calls().size(), starts);
+        if (outcome < 0) {
+            QVERIFY(!*started);
+            QVERIFY(started->error().message().startsWith(u"stet start failed: exit code Some("));
+        } else {
+            QVERIFY(*started);
+            QCOMPARE(**started, outcome == 1);
+        }
+    }
+
+    void reviewRunsWithJsonAndExtraArgs()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        ReviewerSettings s = r.settings();
+        s.runExtraArgs = {u"--verify"_s, u"--context"_s, u"256k"_s};
+        auto session = m_stet->createSession(s);
+        QVERIFY(start(*session).has_value());
+        auto reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        QCOMPARE((*reviewed)->stdoutText, u"{\"findings\":[]}\n"_s);
+        QCOMPARE((*reviewed)->exitCode, std::optional<int>(0));
+        QVERIFY(!(*reviewed)->hasFindings);
+        QCOMPARE(r.calls().value(1), u"run --output=json --verify --context 256k"_s);
+        QCOMPARE(r.cwds().value(1), QDir(r.repo()).canonicalPath());
+        QVERIFY(m_services.logLines.contains(u"stet run completed"_s));
+    }
+
+    void reviewNonZeroExitIsNotAnError()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QVERIFY(PealTest::writeFile(r.path(u"script.json"_s),
+                                    R"([{"exit":1,"stdout":"review crashed half way\n","stderr":"boom"}])"));
+        qputenv("PEAL_FAKE_STET_MODE", "script");
+        qputenv("PEAL_FAKE_STET_SCRIPT", r.path(u"script.json"_s).toUtf8());
+        auto session = m_stet->createSession(r.settings());
+        QVERIFY(start(*session).has_value());
+        auto reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        QCOMPARE((*reviewed)->exitCode, std::optional<int>(1));
+        QCOMPARE((*reviewed)->stderrText, u"boom"_s);
+        QVERIFY((*reviewed)->hasFindings);
+    }
+
+    void reviewFailures()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        auto missing = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
+        auto reviewed = review(*missing);
+        QVERIFY(reviewed && !*reviewed);
+        QCOMPARE(reviewed->error().kind(), Error::Kind::StetRun);
+        QVERIFY(reviewed->error().message().startsWith(u"stet run failed: spawn failed: "));
+
+        qputenv("PEAL_FAKE_STET_HANG", "run");
+        ReviewerSettings s = r.settings();
+        s.timeout = std::chrono::milliseconds(200);
+        auto hanging = m_stet->createSession(s);
+        reviewed = review(*hanging);
+        QVERIFY(reviewed && !*reviewed);
+        QCOMPARE(reviewed->error().message(), u"stet run failed: timed out"_s);
+    }
+
+    void dismissArgvAndBestEffort()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QVERIFY(PealTest::writeFile(r.path(u"script.json"_s), kFindingsJson.toUtf8().prepend('[').append(']')));
+        qputenv("PEAL_FAKE_STET_MODE", "script");
+        qputenv("PEAL_FAKE_STET_SCRIPT", r.path(u"script.json"_s).toUtf8());
+        auto session = m_stet->createSession(r.settings());
+        QVERIFY(session->canDismiss());
+        QVERIFY(start(*session).has_value());
+        QVERIFY(review(*session).has_value());
+        bool dismissed = false;
+        session->dismiss(m_services, u"abc1"_s, u"false_positive"_s, [&] { dismissed = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(dismissed, 20000);
+        // The dismissed finding does not come back.
+        auto reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        QCOMPARE(m_stet->parseFindings((*reviewed)->stdoutText)->size(), 1);
+        // An unknown id fails; that is only a warning and the callback still runs.
+        dismissed = false;
+        session->dismiss(m_services, u"zzzz"_s, u"out_of_scope"_s, [&] { dismissed = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(dismissed, 20000);
+        QVERIFY(m_services.logLines.contains(u"stet dismiss failed (best-effort)"_s));
+        QCOMPARE(r.calls().mid(1), (QStringList{u"run --output=json"_s, u"dismiss abc1 false_positive"_s,
+                                                u"run --output=json"_s, u"dismiss zzzz out_of_scope"_s}));
+        QCOMPARE(r.cwds().value(2), QDir(r.repo()).canonicalPath());
+    }
+
+    void finishFailures()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        auto session = m_stet->createSession(r.settings());
+        QVERIFY(session->needsFinish());
+        // No session: the fake refuses like stet does.
+        auto finished = finish(*session);
+        QVERIFY(finished && !*finished);
+        QCOMPARE(finished->error().message(),
+                 u"stet finish failed: exit code Some(1): no active session; run stet start first"_s);
+        auto missing = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
+        finished = finish(*missing);
+        QVERIFY(finished && !*finished);
+        QVERIFY(finished->error().message().startsWith(u"stet finish failed: spawn failed: "));
+    }
+
+    // ---- custom stet_commands (spec §8.4) ----
+
+    void customStartRunsEveryEntryAndReviewsWithTheLast()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        ReviewerSettings s = r.settings(QString());
+        s.customCommands = {demoStet() + u" start HEAD"_s, u"  "_s, demoStet() + u"  run   --json"_s};
+        auto session = m_stet->createSession(s);
+        QVERIFY(!session->canDismiss());
+        QVERIFY(!session->needsFinish());
+        auto started = start(*session);
+        QVERIFY(started && *started && **started);
+        auto reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        QVERIFY(!(*reviewed)->hasFindings);
+        QCOMPARE(r.calls(), (QStringList{u"start HEAD"_s, u"run --json"_s, u"run --json"_s}));
+        QVERIFY(finish(*session).has_value());
+        QCOMPARE(r.calls().size(), 3); // finish is never run in custom mode
+    }
+
+    void customEmptyLastEntry()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        ReviewerSettings s = r.settings(QString());
+        s.customCommands = {demoStet() + u" start HEAD"_s, u""_s};
+        auto session = m_stet->createSession(s);
+        auto reviewed = review(*session);
+        QVERIFY(reviewed && !*reviewed);
+        QCOMPARE(reviewed->error().message(), u"stet run failed: custom run command is empty"_s);
+    }
+
+    void customStartPolicies_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QString>("first");     // the first entry's program
+        QTest::addColumn<QByteArray>("failEnv"); // PEAL_FAKE_STET_FAIL
+        QTest::addColumn<QByteArray>("hangEnv"); // PEAL_FAKE_STET_HANG
+        QTest::addColumn<int>("outcome");        // 1 active, 0 phase 3 off, -1 error
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<int>("calls");          // calls the fake stet logged
+
+        const QString stet = demoStet();
+        const QString missing = u"/nonexistent/peal-stet"_s;
+        QTest::newRow("spawn, fail") << u"fail"_s << missing << QByteArray() << QByteArray() << -1
+                                     << u"stet start failed: spawn failed: "_s << 0;
+        QTest::newRow("spawn, skip: later entries still run") << u"skip"_s << missing << QByteArray() << QByteArray()
+                                                              << 0 << QString() << 1;
+        QTest::newRow("spawn, retry_once: spawn again") << u"retry_once"_s << missing << QByteArray() << QByteArray()
+                                                        << -1 << u"stet start failed: spawn failed: "_s << 0;
+        QTest::newRow("exit, fail") << u"fail"_s << stet << QByteArray("start") << QByteArray() << -1
+                                    << u"stet start failed: exit code Some(1): peal-demo-stet: start failing as asked"_s << 1;
+        QTest::newRow("exit, skip") << u"skip"_s << stet << QByteArray("start") << QByteArray() << 0 << QString() << 2;
+        QTest::newRow("exit, retry_once recovers") << u"retry_once"_s << stet << QByteArray("start:1") << QByteArray()
+                                                   << 1 << QString() << 3;
+        QTest::newRow("exit, retry_once fails again") << u"retry_once"_s << stet << QByteArray("start:2") << QByteArray()
+                                                      << -1 << u"stet start failed: exit code Some(1): "_s << 2;
+        QTest::newRow("timeout, fail") << u"fail"_s << stet << QByteArray() << QByteArray("start") << -1
+                                       << u"stet start failed: custom stet command timed out"_s << 1;
+        QTest::newRow("timeout, skip") << u"skip"_s << stet << QByteArray() << QByteArray("start") << 0 << QString() << 2;
+        QTest::newRow("timeout, retry_once times out again") << u"retry_once"_s << stet << QByteArray() << QByteArray("start:2")
+                                                             << -1 << u"stet start failed: custom stet command timed out (retry)"_s << 2;
+        QTest::newRow("timeout, retry_once accepts any exit") << u"retry_once"_s << stet << QByteArray("start")
+                                                              << QByteArray("start:1") << 1 << QString() << 3;
+    }
+
+    void customStartPolicies()
+    {
+        QFETCH(QString, policy);
+        QFETCH(QString, first);
+        QFETCH(QByteArray, failEnv);
+        QFETCH(QByteArray, hangEnv);
+        QFETCH(int, outcome);
+        QFETCH(QString, message);
+        QFETCH(int, calls);
+        StetRepo r;
+        QVERIFY(r.ok());
+        if (!failEnv.isEmpty())
+            qputenv("PEAL_FAKE_STET_FAIL", failEnv);
+        if (!hangEnv.isEmpty())
+            qputenv("PEAL_FAKE_STET_HANG", hangEnv);
+        ReviewerSettings s = r.settings(QString());
+        s.onFail = policy;
+        s.timeout = std::chrono::milliseconds(hangEnv.isEmpty() ? 20000 : 300);
+        s.customCommands = {first + u" start HEAD"_s, demoStet() + u" --help"_s};
+        auto session = m_stet->createSession(s);
+        auto started = start(*session);
+        QVERIFY(started);
+        if (outcome < 0) {
+            QVERIFY(!*started);
+            QVERIFY2(started->error().message().startsWith(message), qPrintable(started->error().message()));
+        } else {
+            QVERIFY2(*started, qPrintable(*started ? QString() : started->error().message()));
+            QCOMPARE(**started, outcome == 1);
+        }
+        QCOMPARE(r.calls().size(), calls);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Stet)
+#include "tst_stet.moc"
