@@ -2,8 +2,11 @@
 #include "runcommand.h"
 
 #include "console.h"
+#include "signalwatcher.h"
 
 #include <peal/engine.h>
+
+#include <csignal>
 
 namespace Peal::Cli {
 
@@ -31,6 +34,12 @@ void RunCommand::start()
         request.pathVariable = qEnvironmentVariable("PATH");
     m_engine = new Engine(std::move(request), this);
     connect(m_engine, &Engine::finished, this, &RunCommand::finished);
+    // Ctrl-C and SIGTERM stop the run cleanly: process trees ended, state saved, review
+    // session finished, exit 130 / 143.
+    auto *signals = new SignalWatcher(this);
+    connect(signals, &SignalWatcher::received, m_engine, [this](int signalNumber) {
+        m_engine->cancel(signalNumber == SIGTERM ? ExitCode::Terminated : ExitCode::Interrupted);
+    });
     m_engine->start();
 }
 

@@ -2,6 +2,7 @@
 #include <peal/engine.h>
 
 #include "builtinphases.h"
+#include "gitexclude.h"
 #include "planloader.h"
 #include "postrun.h"
 #include "review.h"
@@ -32,6 +33,7 @@ public:
     void loadAgent();
     void setUpReview();
     void startReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath);
+    void protectWorkingTree(const QStringList &reviewerDirs, std::function<void()> then);
     void logConfig();
     void finishReview(std::function<void()> then);
     void readPlan();
@@ -171,7 +173,7 @@ void Engine::Private::setUpReview()
             return fail(plugin.error());
         logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
                     {{QStringLiteral("err"), plugin.error().message()}});
-        return logConfig();
+        return protectWorkingTree({}, [this] { logConfig(); });
     }
     auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
     QString warning;
@@ -189,7 +191,7 @@ void Engine::Private::setUpReview()
     else
         logger.info(u"peal::stet", QStringLiteral("stet not found, phase 3 will be skipped"));
     if (c.stetCommands.isEmpty() && !stetPath)
-        return logConfig();
+        return protectWorkingTree({}, [this] { logConfig(); });
     startReview(reviewer, stetPath);
 }
 
@@ -222,9 +224,7 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
     if (!session)
         return fail(Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin 'stet' created no session")));
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
-    // The reviewer's own state must neither be committed nor make its next start see a dirty tree.
-    const QStringList exclude = c.stetCommands.isEmpty() ? stateDirs : QStringList();
-    excludeFromGit(*run, q, exclude, [this] {
+    protectWorkingTree(stateDirs, [this] {
         review->start([this](Result<bool> active) {
             if (!active || !*active)
                 review.reset(); // a session that did not start is not finished either
@@ -233,6 +233,12 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
             logConfig();
         });
     });
+}
+
+void Engine::Private::protectWorkingTree(const QStringList &reviewerDirs, std::function<void()> then)
+{
+    // Neither the reviewer's state nor ours may be committed or make the tree look dirty.
+    excludeFromGit(*run, q, reviewerDirs, {run->config().stateDir}, std::move(then));
 }
 
 void Engine::Private::logConfig()

@@ -3,8 +3,6 @@
 
 #include <peal/exec.h>
 
-#include <QDir>
-#include <QFile>
 
 namespace Peal {
 
@@ -145,49 +143,6 @@ int TaskReviewer::countFindings(const QString &output) const
 QString TaskReviewer::reviewName() const
 {
     return m_review.session().reviewName();
-}
-
-void excludeFromGit(RunContext &run, QObject *context, const QStringList &patterns,
-                    std::function<void()> done)
-{
-    if (patterns.isEmpty())
-        return done();
-    const QString repo = run.config().repoPath;
-    run.runProcess(gitSpec(repo, {QStringLiteral("rev-parse"), QStringLiteral("--git-path"),
-                                  QStringLiteral("info/exclude")}),
-                   context, [&run, repo, patterns, done](const ProcessResult &r) {
-        const QString relative = r.stdoutText.trimmed();
-        if (!r.success() || relative.isEmpty()) {
-            run.logger().warn(u"peal::stet", QStringLiteral("cannot locate .git/info/exclude"),
-                              {{QStringLiteral("err"), r.stderrText.trimmed()}});
-            return done();
-        }
-        const QString path = QDir(repo).absoluteFilePath(relative);
-        QFile file(path);
-        QByteArray existing;
-        if (file.open(QIODevice::ReadOnly)) {
-            existing = file.readAll();
-            file.close();
-        }
-        QByteArray additions;
-        const QList<QByteArray> lines = existing.split('\n');
-        for (const QString &pattern : patterns) {
-            if (!lines.contains(pattern.toUtf8()))
-                additions += pattern.toUtf8() + '\n';
-        }
-        if (!additions.isEmpty()) {
-            QDir().mkpath(QFileInfo(path).path());
-            if (!existing.isEmpty() && !existing.endsWith('\n'))
-                additions.prepend('\n');
-            if (!file.open(QIODevice::WriteOnly | QIODevice::Append) || file.write(additions) != additions.size())
-                run.logger().warn(u"peal::stet", QStringLiteral("cannot update git exclude file"),
-                                  {{QStringLiteral("path"), path}, {QStringLiteral("err"), file.errorString()}});
-            else
-                run.logger().info(u"peal::stet", QStringLiteral("reviewer state excluded from git"),
-                                  {{QStringLiteral("path"), path}, {QStringLiteral("patterns"), patterns}});
-        }
-        done();
-    });
 }
 
 } // namespace Internal

@@ -70,9 +70,4 @@ private:
     std::function<void(const Error &)> m_onPluginError;
 };
 
-// Makes git ignore the reviewer's state directories (.git/info/exclude), so they are neither
-// committed by commit_after_phase2 nor seen as a dirty tree by the reviewer's next start.
-void excludeFromGit(RunContext &run, QObject *context, const QStringList &patterns,
-                    std::function<void()> done);
-
 } // namespace Peal::Internal

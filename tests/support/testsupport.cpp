@@ -114,6 +114,11 @@ QString demoAgent()
     return QStringLiteral(PEAL_BUILD_DIR "/lib/peal/peal-demo-agent");
 }
 
+QString demoStet()
+{
+    return QStringLiteral(PEAL_BUILD_DIR "/lib/peal/peal-demo-stet");
+}
+
 Scenario::Scenario(const QByteArray &plan) : m_temp(std::make_unique<QTemporaryDir>())
 {
     m_valid = m_temp->isValid() && initGitRepo(repo()) && writeFile(planPath(), plan);
@@ -146,6 +151,11 @@ QString Scenario::agentLog() const
     return dir() + QStringLiteral("/agent.log");
 }
 
+QString Scenario::stetLog() const
+{
+    return dir() + QStringLiteral("/stet.log");
+}
+
 QString Scenario::path(const QString &relative) const
 {
     return dir() + u'/' + relative;
@@ -163,12 +173,15 @@ RunResult Scenario::run(const QStringList &extra, const QHash<QString, QString> 
     return runRaw(args + extra, env, timeoutMs);
 }
 
-RunResult Scenario::runRaw(const QStringList &arguments, const QHash<QString, QString> &env, int timeoutMs) const
+RunResult Scenario::runRaw(const QStringList &arguments, const QHash<QString, QString> &env, int timeoutMs,
+                           const QString &workingDir) const
 {
     QHash<QString, QString> full = env;
     if (!full.contains(QStringLiteral("PEAL_FAKE_AGENT_LOG")))
         full.insert(QStringLiteral("PEAL_FAKE_AGENT_LOG"), agentLog());
-    return runPeal(arguments, dir(), full, timeoutMs);
+    if (!full.contains(QStringLiteral("PEAL_FAKE_STET_LOG")))
+        full.insert(QStringLiteral("PEAL_FAKE_STET_LOG"), stetLog());
+    return runPeal(arguments, workingDir.isEmpty() ? dir() : workingDir, full, timeoutMs);
 }
 
 QByteArray Scenario::stateJson() const
@@ -218,6 +231,25 @@ QStringList Scenario::agentCalls() const
         calls.append(m.hasMatch() && perTask ? mode + u':' + m.captured(1) : mode);
     }
     return calls;
+}
+
+QStringList Scenario::stetCalls() const
+{
+    QStringList calls;
+    for (const QByteArray &line : readFile(stetLog()).split('\n')) {
+        if (line.isEmpty())
+            continue;
+        QStringList argv;
+        for (const QJsonValue &v : QJsonDocument::fromJson(line).object().value(QStringLiteral("argv")).toArray())
+            argv.append(v.toString());
+        calls.append(argv.join(u' '));
+    }
+    return calls;
+}
+
+bool Scenario::stetSessionOpen() const
+{
+    return QFile::exists(repo() + QStringLiteral("/.review/session.json"));
 }
 
 QStringList Scenario::commits() const

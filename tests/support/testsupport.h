@@ -40,6 +40,8 @@ RunResult run(const QString &program, const QStringList &arguments, const QStrin
 
 // The demo agent built with peal (also the tests' fake agent).
 QString demoAgent();
+// The demo reviewer built with peal (also the tests' fake stet).
+QString demoStet();
 
 // Runs the peal binary.
 RunResult runPeal(const QStringList &arguments, const QString &workingDir = {},
@@ -62,14 +64,16 @@ public:
     QString planPath() const;
     QString stateDir() const;
     QString agentLog() const;
+    QString stetLog() const;
     QString path(const QString &relative) const;
 
     // `peal run --plan P --repo R --state-dir S --agent-cmd <demo agent>` plus `extra`.
     RunResult run(const QStringList &extra = {}, const QHash<QString, QString> &env = {},
                   int timeoutMs = 120000) const;
-    // The same with full control of the arguments (no defaults added).
+    // The same with full control of the arguments (no defaults added), run from `workingDir`
+    // (default: the scenario's directory).
     RunResult runRaw(const QStringList &arguments, const QHash<QString, QString> &env = {},
-                     int timeoutMs = 120000) const;
+                     int timeoutMs = 120000, const QString &workingDir = {}) const;
 
     // completed_task_indices of state.json, or {-1} if unreadable.
     QList<int> completed() const;
@@ -79,6 +83,10 @@ public:
     QStringList agentCalls() const;
     // The raw JSON lines of the agent log.
     QList<QByteArray> agentLogLines() const;
+    // The fake stet's calls in order, each its argv joined by spaces: "start", "run --output=json".
+    QStringList stetCalls() const;
+    // Whether the fake stet has a session open in the repository.
+    bool stetSessionOpen() const;
     // "subject" lines of git log, newest first.
     QStringList commits() const;
 

@@ -4,11 +4,14 @@
 #include "agentcall.h"
 #include "builtinphases.h"
 #include "commit.h"
+#include "gitexclude.h"
 #include "planloader.h"
 #include "postrun.h"
 
 #include <peal/exec.h>
 
+#include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Peal;
@@ -54,6 +57,25 @@ private Q_SLOTS:
             QCOMPARE(r.error().message(), error);
             QCOMPARE(r.error().kind(), Error::Kind::PlanTextInvalid);
         }
+    }
+
+    void workTreePatterns()
+    {
+        QTemporaryDir dir;
+        const QString root = QDir(dir.path()).canonicalPath();
+        QVERIFY(QDir().mkpath(root + u"/repo/sub"_s));
+        const QString repo = root + u"/repo"_s;
+        QCOMPARE(workTreePattern(repo, repo + u"/.peal"_s), std::optional<QString>(u"/.peal/"_s));
+        QCOMPARE(workTreePattern(repo, repo + u"/sub/./state/deeper"_s), std::optional<QString>(u"/sub/state/deeper/"_s));
+        QCOMPARE(workTreePattern(repo, repo + u"/"_s), std::nullopt);
+        QCOMPARE(workTreePattern(repo, root + u"/state"_s), std::nullopt);
+        QCOMPARE(workTreePattern(repo, root + u"/repository-next-door/x"_s), std::nullopt);
+        // A relative path is taken from the current directory.
+        const QString cwd = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(repo));
+        const auto relative = workTreePattern(repo, u".peal"_s);
+        QVERIFY(QDir::setCurrent(cwd));
+        QCOMPARE(relative, std::optional<QString>(u"/.peal/"_s));
     }
 
     void commitMessages_data()

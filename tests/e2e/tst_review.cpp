@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: MIT
+// Phase 3 end to end: the real `peal` binary with the demo agent and the fake stet (which keeps
+// a real session in .review/ like stet does) against temp git repositories. Each test compares
+// the exit code, state.json, run_summary.json and the recorded agent and stet calls (reference
+// §13.10 runner phase-3 cases, §13.12 dismiss flow and address loops, spec §8).
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using PealTest::Scenario;
+
+namespace {
+
+QJsonObject json(const QByteArray &bytes)
+{
+    return QJsonDocument::fromJson(bytes).object();
+}
+
+QList<int> ints(const QJsonValue &value)
+{
+    QList<int> out;
+    for (const QJsonValue &v : value.toArray())
+        out.append(v.toInt());
+    return out;
+}
+
+QString finding(const QString &id, const QString &message, const QString &suggestion = {})
+{
+    QJsonObject f{{u"id"_s, id}, {u"file"_s, u"src/x.c"_s}, {u"line"_s, 3}, {u"severity"_s, u"warning"_s},
+                  {u"category"_s, u"correctness"_s}, {u"confidence"_s, 0.9}, {u"message"_s, message}};
+    if (!suggestion.isEmpty())
+        f.insert(u"suggestion"_s, suggestion);
+    return QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact));
+}
+
+const QString kA = finding(u"a1111111"_s, u"unused import"_s, u"append fixed.txt: a"_s);
+const QString kB = finding(u"b2222222"_s, u"off by one"_s, u"append fixed.txt: b"_s);
+
+// The i-th `stet run` prints the i-th list of findings (the last one repeats).
+QByteArray script(const QStringList &steps)
+{
+    return (u"["_s + steps.join(u',') + u"]"_s).toUtf8();
+}
+
+QString list(const QStringList &findings)
+{
+    return u'[' + findings.join(u',') + u']';
+}
+
+const QString kNone = u"[]"_s;
+
+// Runs the scenario with the fake stet as the reviewer, scripted when `steps` is given.
+PealTest::RunResult runReviewed(const Scenario &s, QStringList args, QHash<QString, QString> env = {},
+                                const QStringList &steps = {})
+{
+    if (!steps.isEmpty()) {
+        PealTest::writeFile(s.path(u"script.json"_s), script(steps));
+        env.insert(u"PEAL_FAKE_STET_MODE"_s, u"script"_s);
+        env.insert(u"PEAL_FAKE_STET_SCRIPT"_s, s.path(u"script.json"_s));
+    }
+    return s.run(QStringList{u"--stet-path"_s, PealTest::demoStet()} + args, env);
+}
+
+const QStringList kFinishedSession{u"start"_s, u"run --output=json"_s, u"finish"_s};
+
+} // namespace
+
+class tst_Review : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // ---- the built-in sequence ----
+
+    void noFindingsMeansOneReviewPerTask()
+    {
+        Scenario s("## Task 1\nT1: first\n\n## Task 2\nT2: second\n");
+        QVERIFY(s.isValid());
+        const auto r = runReviewed(s, {u"--stet-start-ref"_s, u"HEAD"_s, u"--stet-start-args=--allow-dirty"_s,
+                                       u"--stet-run-args=--verify --context 256k"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.stetCalls(), (QStringList{u"start HEAD --allow-dirty"_s,
+                                             u"run --output=json --verify --context 256k"_s,
+                                             u"run --output=json --verify --context 256k"_s, u"finish"_s}));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"plan:2"_s, u"execute:2"_s}));
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+        const QJsonObject summary = json(s.summaryJson());
+        QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1, 2}));
+        QVERIFY(ints(summary.value(u"tasks_with_remaining_findings")).isEmpty());
+        QVERIFY(!s.stetSessionOpen());
+        QVERIFY(r.err.contains(u"stet found, phase 3 enabled"));
+    }
+
+    void stetNotFoundSkipsPhase3()
+    {
+        Scenario s;
+        const auto r = s.run({u"--stet-path"_s, u"/nonexistent/stet"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.contains(u"configured stet_path is not a valid executable; phase 3 will be skipped"));
+        QVERIFY(s.stetCalls().isEmpty());
+        QCOMPARE(s.completed(), (QList<int>{1}));
+    }
+
+    void findingsAddressedInOneRound()
+    {
+        Scenario s;
+        const auto r = runReviewed(s, {}, {}, {list({kA}), list({kA}), kNone});
+        QCOMPARE(r.exitCode, 0);
+        // initial review, the dismiss step's re-run, the re-review after the fix
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"run --output=json"_s, u"run --output=json"_s,
+                                             u"run --output=json"_s, u"finish"_s}));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"triage"_s, u"address"_s}));
+        // The address prompt carries the review and stet's suggestions.
+        const QJsonArray argv = json(s.agentLogLines().value(3)).value(u"argv").toArray();
+        const QString prompt = argv.last().toString();
+        QVERIFY(prompt.startsWith(u"Address the following stet review findings. Apply fixes and run tests.\n\n---STET---\n"));
+        QVERIFY(prompt.endsWith(u"\n---STET---\n\nSuggested fixes from stet:\n\n---SUGGESTIONS---\nappend fixed.txt: a\n---SUGGESTIONS---"));
+        QCOMPARE(argv.at(0).toString(), u"--print"_s);
+        QVERIFY(!argv.contains(u"--plan"_s));
+        QCOMPARE(PealTest::readFile(s.repo() + u"/fixed.txt"_s), QByteArray("a\n"));
+        // The triage prompt is the review and the question.
+        const QString triage = json(s.agentLogLines().value(2)).value(u"argv").toArray().last().toString();
+        QVERIFY(triage.startsWith(u"---STET---\n{\"findings\":["));
+        QVERIFY(triage.endsWith(u"\n---STET---\n\nAnything to address from this review?"));
+        QCOMPARE(s.completed(), (QList<int>{1}));
+        QCOMPARE(ints(json(s.summaryJson()).value(u"tasks_completed")), (QList<int>{1}));
+        QVERIFY(r.err.contains(u"phase 3 complete task_index=1 rounds=1 resolved=true"));
+    }
+
+    void llmTriageAnswers_data()
+    {
+        QTest::addColumn<QString>("answer");
+        QTest::addColumn<QStringList>("steps");
+        QTest::addColumn<QStringList>("stetCalls");
+        QTest::addColumn<QStringList>("agentCalls");
+        const QString run = u"run --output=json"_s;
+        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
+        QTest::newRow("nothing to address: all dismissed")
+            << u"No, nothing to address from this review."_s << QStringList{list({kA, kB})}
+            << QStringList{u"start"_s, run, u"dismiss a1111111 false_positive"_s, u"dismiss b2222222 false_positive"_s,
+                           run, u"finish"_s}
+            << p12 + QStringList{u"triage"_s};
+        QTest::newRow("one needs a fix: the rest dismissed")
+            << u"Only finding a1111111 needs a fix. The rest are noise."_s
+            << QStringList{list({kA, kB}), list({kA, kB}), kNone}
+            << QStringList{u"start"_s, run, u"dismiss b2222222 false_positive"_s, run, run, u"finish"_s}
+            << p12 + QStringList{u"triage"_s, u"address"_s};
+        QTest::newRow("unparseable: nothing dismissed")
+            << u"maybe fix something"_s << QStringList{list({kA, kB}), list({kA, kB}), kNone}
+            << QStringList{u"start"_s, run, run, run, u"finish"_s} << p12 + QStringList{u"triage"_s, u"address"_s};
+    }
+
+    void llmTriageAnswers()
+    {
+        QFETCH(QString, answer);
+        QFETCH(QStringList, steps);
+        QFETCH(QStringList, stetCalls);
+        QFETCH(QStringList, agentCalls);
+        Scenario s;
+        const auto r = runReviewed(s, {}, {{u"PEAL_FAKE_AGENT_TRIAGE_ANSWER"_s, answer}}, steps);
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.stetCalls(), stetCalls);
+        QCOMPARE(s.agentCalls(), agentCalls);
+        QCOMPARE(s.completed(), (QList<int>{1}));
+    }
+
+    void triageThatFailsDismissesNothing()
+    {
+        Scenario s;
+        // The triage call exits non-zero: an empty answer, nothing dismissed, the loop goes on.
+        const auto r = runReviewed(s, {}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Anything to address"_s}},
+                                   {list({kA}), list({kA}), kNone});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"run --output=json"_s, u"run --output=json"_s,
+                                             u"run --output=json"_s, u"finish"_s}));
+        QVERIFY(r.err.contains(u"treating as unparseable"));
+    }
+
+    void dismissPatternsWithoutLlm_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("toml");
+        QTest::addColumn<QString>("envPatterns");
+        QTest::newRow("TOML") << QStringList() << u"stet_disable_llm_triage = true\nstet_dismiss_patterns = [{ pattern = \"unused\", reason = \"out_of_scope\" }]\n"_s << QString();
+        QTest::newRow("flag and environment") << QStringList{u"--stet-disable-llm-triage"_s, u"true"_s} << QString()
+                                              << u"no such text|false_positive, unused|out_of_scope"_s;
+    }
+
+    void dismissPatternsWithoutLlm()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, toml);
+        QFETCH(QString, envPatterns);
+        Scenario s;
+        QHash<QString, QString> env;
+        if (!toml.isEmpty()) {
+            QVERIFY(PealTest::writeFile(s.path(u"peal.toml"_s), toml.toUtf8()));
+            args << u"--config"_s << s.path(u"peal.toml"_s);
+        }
+        if (!envPatterns.isEmpty())
+            env.insert(u"PEAL_STET_DISMISS_PATTERNS"_s, envPatterns);
+        const auto r = runReviewed(s, args, env, {list({kA, kB}), list({kA, kB}), kNone});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"run --output=json"_s, u"dismiss a1111111 out_of_scope"_s,
+                                             u"run --output=json"_s, u"run --output=json"_s, u"finish"_s}));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s}));
+    }
+
+    void findingsRemain_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QString>("rounds");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QStringList>("stetCalls");
+        QTest::addColumn<QStringList>("agentCalls");
+        const QString run = u"run --output=json"_s;
+        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
+        QTest::newRow("fail after 1 round") << u"fail"_s << u"1"_s << 1
+                                            << QStringList{u"start"_s, run, run, run, u"finish"_s}
+                                            << p12 + QStringList{u"triage"_s, u"address"_s};
+        QTest::newRow("warn after 1 round") << u"warn"_s << u"1"_s << 2
+                                            << QStringList{u"start"_s, run, run, run, u"finish"_s}
+                                            << p12 + QStringList{u"triage"_s, u"address"_s};
+        QTest::newRow("fail after 2 rounds") << u"fail"_s << u"2"_s << 1
+                                             << QStringList{u"start"_s, run, run, run, run, run, u"finish"_s}
+                                             << p12 + QStringList{u"triage"_s, u"address"_s, u"triage"_s, u"address"_s};
+        QTest::newRow("fail, zero rounds: no agent call") << u"fail"_s << u"0"_s << 1
+                                                          << QStringList{u"start"_s, run, u"finish"_s} << p12;
+        QTest::newRow("warn, zero rounds") << u"warn"_s << u"0"_s << 2 << QStringList{u"start"_s, run, u"finish"_s}
+                                           << p12;
+    }
+
+    void findingsRemain()
+    {
+        QFETCH(QString, policy);
+        QFETCH(QString, rounds);
+        QFETCH(int, exitCode);
+        QFETCH(QStringList, stetCalls);
+        QFETCH(QStringList, agentCalls);
+        Scenario s;
+        const auto r = runReviewed(s, {u"--on-findings-remaining"_s, policy, u"--max-address-rounds"_s, rounds}, {},
+                                   {list({kA})});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls(), stetCalls);
+        QCOMPARE(s.agentCalls(), agentCalls);
+        QVERIFY(!s.stetSessionOpen());
+        if (policy == u"fail") {
+            const QString head = PealTest::git(s.repo(), {u"rev-parse"_s, u"HEAD"_s}).trimmed();
+            QVERIFY2(r.err.contains(u"error: Task 1: 1 stet findings remain after %1 address round(s)"_s.arg(rounds)),
+                     qPrintable(r.err));
+            QVERIFY(r.err.contains(u"commit: "_s + head));
+            QCOMPARE(s.completed(), QList<int>());
+            QVERIFY(s.summaryJson().isEmpty());
+        } else {
+            QCOMPARE(s.completed(), (QList<int>{1}));
+            const QJsonObject summary = json(s.summaryJson());
+            QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")), (QList<int>{1}));
+            QVERIFY(ints(summary.value(u"tasks_completed")).isEmpty());
+            QCOMPARE(summary.value(u"exit_code").toInt(), 2);
+        }
+    }
+
+    // ---- on_stet_fail at each failure point ----
+
+    void onStetFailAtSessionStart_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QString>("fail");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QStringList>("stetCalls");
+        QTest::addColumn<QStringList>("agentCalls");
+        const QString run = u"run --output=json"_s;
+        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
+        QTest::newRow("fail") << u"fail"_s << u"start"_s << 1 << QStringList{u"start"_s} << QStringList();
+        QTest::newRow("retry_once, recovers") << u"retry_once"_s << u"start:1"_s << 0
+                                              << QStringList{u"start"_s, u"start"_s, run, u"finish"_s} << p12;
+        QTest::newRow("retry_once, fails twice") << u"retry_once"_s << u"start"_s << 1
+                                                 << QStringList{u"start"_s, u"start"_s} << QStringList();
+        QTest::newRow("skip: phase 3 off for the run") << u"skip"_s << u"start"_s << 0 << QStringList{u"start"_s} << p12;
+    }
+
+    void onStetFailAtSessionStart()
+    {
+        QFETCH(QString, policy);
+        QFETCH(QString, fail);
+        QFETCH(int, exitCode);
+        QFETCH(QStringList, stetCalls);
+        QFETCH(QStringList, agentCalls);
+        Scenario s;
+        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy}, {{u"PEAL_FAKE_STET_FAIL"_s, fail}});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls(), stetCalls);
+        QCOMPARE(s.agentCalls(), agentCalls);
+        if (exitCode == 1)
+            QVERIFY2(r.err.contains(u"error: stet start failed: exit code Some(1): peal-demo-stet: start failing as asked"),
+                     qPrintable(r.err));
+        else
+            QCOMPARE(s.completed(), (QList<int>{1}));
+    }
+
+    void sessionStartHappensBeforeThePlanIsRead()
+    {
+        Scenario s("no tasks here\n");
+        // The session started, then the plan failed: we still finish it (the reference does not).
+        const auto r = runReviewed(s, {});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains(u"error: Invalid or missing plan file."));
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"finish"_s}));
+        QVERIFY(!s.stetSessionOpen());
+    }
+
+    void onStetFailAtReviewRun_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QString>("hang");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<int>("runs");
+        QTest::addColumn<QList<int>>("completed");
+        QTest::newRow("fail") << u"fail"_s << u"run"_s << 1 << 1 << QList<int>();
+        QTest::newRow("retry_once, fails twice") << u"retry_once"_s << u"run"_s << 1 << 2 << QList<int>();
+        QTest::newRow("retry_once, recovers") << u"retry_once"_s << u"run:1"_s << 0 << 2 << QList<int>{1};
+        QTest::newRow("skip: done without phase 3") << u"skip"_s << u"run"_s << 0 << 1 << QList<int>{1};
+    }
+
+    void onStetFailAtReviewRun()
+    {
+        QFETCH(QString, policy);
+        QFETCH(QString, hang);
+        QFETCH(int, exitCode);
+        QFETCH(int, runs);
+        QFETCH(QList<int>, completed);
+        Scenario s;
+        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy, u"--phase-timeout-sec"_s, u"1"_s},
+                                   {{u"PEAL_FAKE_STET_HANG"_s, hang}});
+        QCOMPARE(r.exitCode, exitCode);
+        QStringList expected{u"start"_s};
+        for (int i = 0; i < runs; ++i)
+            expected << u"run --output=json"_s;
+        expected << u"finish"_s;
+        QCOMPARE(s.stetCalls(), expected);
+        QCOMPARE(s.completed(), completed);
+        if (exitCode == 1) {
+            QVERIFY2(r.err.contains(u"error: stet run failed: timed out"), qPrintable(r.err));
+            QVERIFY(s.summaryJson().isEmpty());
+        } else {
+            // A skipped review is a clean completion: no outcome, listed as completed.
+            const QJsonObject summary = json(s.summaryJson());
+            QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1}));
+            QCOMPARE(summary.value(u"exit_code").toInt(), 0);
+        }
+    }
+
+    void onStetFailInAddressLoop_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QStringList>("agentCalls");
+        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
+        const QStringList round{u"triage"_s, u"address"_s};
+        QTest::newRow("fail") << u"fail"_s << 1 << p12 + round;
+        QTest::newRow("retry_once: the whole loop again") << u"retry_once"_s << 1 << p12 + round + round;
+        QTest::newRow("skip: unresolved outcome") << u"skip"_s << 2 << p12 + round;
+    }
+
+    void onStetFailInAddressLoop()
+    {
+        QFETCH(QString, policy);
+        QFETCH(int, exitCode);
+        QFETCH(QStringList, agentCalls);
+        Scenario s;
+        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy},
+                                   {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Address the following"_s}}, {list({kA})});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.agentCalls(), agentCalls);
+        QCOMPARE(s.stetCalls().last(), u"finish"_s);
+        if (exitCode == 1) {
+            QVERIFY2(r.err.contains(u"error: Phase 3 exited with code Some(1)"), qPrintable(r.err));
+            QCOMPARE(s.completed(), QList<int>());
+        } else {
+            QCOMPARE(s.completed(), (QList<int>{1}));
+            const QJsonObject summary = json(s.summaryJson());
+            QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")), (QList<int>{1}));
+            QCOMPARE(summary.value(u"exit_code").toInt(), 2);
+        }
+    }
+
+    void findingsRemainingUnderSkipAndRetry_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<int>("addressCalls");
+        QTest::newRow("skip turns remaining findings into exit 2") << u"skip"_s << 2 << 1;
+        QTest::newRow("retry_once runs the loop twice") << u"retry_once"_s << 1 << 2;
+    }
+
+    void findingsRemainingUnderSkipAndRetry()
+    {
+        QFETCH(QString, policy);
+        QFETCH(int, exitCode);
+        QFETCH(int, addressCalls);
+        Scenario s;
+        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy, u"--max-address-rounds"_s, u"1"_s}, {},
+                                   {list({kA})});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.agentCalls().count(u"address"_s), addressCalls);
+    }
+
+    void phase3RetriesAreCappedAtTwo()
+    {
+        Scenario s;
+        const auto r = runReviewed(s, {u"--phase-3-retry-count"_s, u"7"_s},
+                                   {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Address the following"_s}}, {list({kA})});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"triage"_s, u"address"_s,
+                                             u"address"_s, u"address"_s}));
+    }
+
+    // ---- custom stet_commands ----
+
+    void customCommands()
+    {
+        Scenario s;
+        const QString stet = PealTest::demoStet();
+        QVERIFY(PealTest::writeFile(s.path(u"peal.toml"_s),
+                                    (u"stet_commands = [\"%1 start HEAD\", \"%1 run --output=json\"]\n"
+                                     "post_run_commands = [\"%1 finish\"]\n"_s)
+                                        .arg(stet)
+                                        .toUtf8()));
+        QVERIFY(PealTest::writeFile(s.path(u"script.json"_s), script({kNone, list({kA}), kNone})));
+        const auto scripted = s.run({u"--config"_s, s.path(u"peal.toml"_s)},
+                                    {{u"PEAL_FAKE_STET_MODE"_s, u"script"_s},
+                                     {u"PEAL_FAKE_STET_SCRIPT"_s, s.path(u"script.json"_s)}});
+        QCOMPARE(scripted.exitCode, 0);
+        // Every entry at session start, the last one per review; no dismiss, no triage, no
+        // finish: the user's post-run command ends the session.
+        QCOMPARE(s.stetCalls(), (QStringList{u"start HEAD"_s, u"run --output=json"_s, u"run --output=json"_s,
+                                             u"run --output=json"_s, u"finish"_s}));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s}));
+        QVERIFY(scripted.err.contains(u"running custom stet_commands at session start"));
+        QVERIFY(PealTest::readFile(s.repo() + u"/.git/info/exclude"_s).contains("/.review/"));
+        QVERIFY(!s.stetSessionOpen());
+    }
+
+    void customCommandWithEmptyLastEntry()
+    {
+        Scenario s;
+        const auto r = s.run({}, {{u"PEAL_STET_COMMANDS"_s, PealTest::demoStet() + u" start HEAD,"_s}});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"error: stet run failed: custom run command is empty"), qPrintable(r.err));
+        QCOMPARE(s.stetCalls(), (QStringList{u"start HEAD"_s}));
+    }
+
+    void customStartSkipTurnsPhase3Off()
+    {
+        Scenario s;
+        const auto r = s.run({u"--on-stet-fail"_s, u"skip"_s},
+                             {{u"PEAL_STET_COMMANDS"_s, u"/nonexistent/stet start, "_s + PealTest::demoStet() + u" --help"_s}});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.stetCalls(), (QStringList{u"--help"_s})); // later entries still run, phase 3 does not
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+    }
+
+    // ---- post-run commands, commits and the session's lifetime ----
+
+    void postRunCommandsRunAfterFinish()
+    {
+        Scenario s;
+        const auto r = runReviewed(s, {u"--post-run-commands"_s, PealTest::demoStet() + u" list"_s});
+        QCOMPARE(r.exitCode, 0); // `list` fails without a session; post-run failures never count
+        QCOMPARE(s.stetCalls(), kFinishedSession + QStringList{u"list"_s});
+        QVERIFY(r.err.contains(u"post-run command failed (best-effort)"));
+    }
+
+    void reviewStateIsNeverCommittedAndASecondRunStartsCleanly()
+    {
+        Scenario s("## Task 1\nT1\nwrite one.txt: one\n");
+        // The fake stet in its default dry-run mode: state in .review/, commit-first, one finding
+        // per changed hunk, stable ids; the demo agent's triage calls placeholders noise.
+        auto r = runReviewed(s, {u"--commit-after-phase2"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.stetCalls().first(), u"start"_s);
+        QVERIFY(s.stetCalls().contains(u"run --output=json"_s));
+        QVERIFY(s.stetCalls().filter(u"dismiss "_s).size() == 1);
+        QCOMPARE(s.stetCalls().last(), u"finish"_s);
+        QVERIFY(!PealTest::git(s.repo(), {u"ls-files"_s}).contains(u".review"_s));
+        QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
+        QVERIFY(PealTest::readFile(s.repo() + u"/.git/info/exclude"_s).contains("/.review/"));
+
+        // Second run with a new task: stet start must see a clean tree again.
+        QVERIFY(PealTest::writeFile(s.planPath(), "## Task 1\nT1\nwrite one.txt: one\n\n## Task 2\nT2\nwrite two.txt: two\n"));
+        QFile::remove(s.stetLog());
+        r = runReviewed(s, {u"--commit-after-phase2"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.stetCalls().first(), u"start"_s);
+        QCOMPARE(s.stetCalls().last(), u"finish"_s);
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+        QVERIFY(!PealTest::git(s.repo(), {u"ls-files"_s}).contains(u".review"_s));
+        const QStringList commits = s.commits();
+        QVERIFY(commits.value(0).startsWith(u"peal: task 2"));
+        QVERIFY(commits.value(1).startsWith(u"peal: task 1"));
+        QCOMPARE(PealTest::readFile(s.repo() + u"/.git/info/exclude"_s).count("/.review/"), 1);
+    }
+
+    void stateDirectoryInsideTheRepositoryIsNeverCommitted()
+    {
+        Scenario s("## Task 1\nT1\nwrite one.txt: one\n\n## Task 2\nT2\nwrite two.txt: two\n");
+        // The default `.peal` when peal runs from the repository: state.json is written after
+        // task 1 and must not ride along in task 2's commit, nor dirty the tree for stet.
+        const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, u"."_s, u"--agent-cmd"_s,
+                                 PealTest::demoAgent(), u"--stet-path"_s, PealTest::demoStet(),
+                                 u"--commit-after-phase2"_s},
+                                {}, 120000, s.repo());
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(QFile::exists(s.repo() + u"/.peal/state.json"_s));
+        QVERIFY(!PealTest::git(s.repo(), {u"ls-files"_s}).contains(u".peal"_s));
+        QVERIFY(PealTest::readFile(s.repo() + u"/.git/info/exclude"_s).contains("/.peal/"));
+        QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
+    }
+
+    void addressRoundsAreCommittedSoTheReviewSeesThem()
+    {
+        Scenario s;
+        const auto r = runReviewed(s, {u"--commit-after-phase2"_s}, {}, {list({kA}), list({kA}), kNone});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList commits = s.commits();
+        QCOMPARE(commits.value(0), u"peal: task 1 - address round 1"_s);
+        QVERIFY(commits.value(1).startsWith(u"peal: task 1 - "));
+        QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
+    }
+
+    void sessionIsFinishedOnEveryExitPath_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("failOn");
+        QTest::addColumn<int>("exitCode");
+        QTest::newRow("task failure") << QStringList() << u"Execute the following"_s << 1;
+        QTest::newRow("consecutive failure cap") << QStringList{u"--max-consecutive-task-failures"_s, u"1"_s}
+                                                 << u"Execute the following"_s << 3;
+        QTest::newRow("continue past failures") << QStringList{u"--continue-with-remaining-tasks"_s}
+                                                << u"T1:"_s << 2;
+    }
+
+    void sessionIsFinishedOnEveryExitPath()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, failOn);
+        QFETCH(int, exitCode);
+        Scenario s("## Task 1\nT1: one\n\n## Task 2\nT2: two\n");
+        const auto r = runReviewed(s, args, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, failOn}});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls().last(), u"finish"_s);
+        QVERIFY(!s.stetSessionOpen());
+    }
+
+    void interruptFinishesTheSession()
+    {
+        Scenario s("## Task 1\nT1: one\n\n## Task 2\nT2: two\n");
+        QProcess peal;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+        env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"Execute the following=30000"_s);
+        peal.setProcessEnvironment(env);
+        peal.setWorkingDirectory(s.dir());
+        peal.setStandardInputFile(QProcess::nullDevice());
+        peal.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
+                                            u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(),
+                                            u"--stet-path"_s, PealTest::demoStet()});
+        QVERIFY(peal.waitForStarted());
+        // Wait until phase 2 is running (the plan call is logged when it ends).
+        QTRY_VERIFY_WITH_TIMEOUT(s.agentLogLines().size() == 1, 30000);
+        QTest::qWait(200);
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(peal.exitCode(), 130);
+        const QString err = QString::fromUtf8(peal.readAllStandardError());
+        QVERIFY2(err.contains(u"run the same command again to resume"), qPrintable(err));
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"finish"_s}));
+        QVERIFY(!s.stetSessionOpen());
+        QCOMPARE(s.completed(), QList<int>());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Review)
+#include "tst_review.moc"
