@@ -350,6 +350,11 @@ Result<void> validateValues(const Config &config)
                                     "\"retry_once\", or \"skip\")")
                          .arg(stetFail),
                      QStringLiteral("set by ") + config.originOf(QStringLiteral("on_stet_fail")));
+    if (config.isolation != u"none" && config.isolation != u"worktree")
+        return Error(Error::Kind::Config,
+                     QStringLiteral("Invalid isolation value '%1' (expected \"none\" or \"worktree\")")
+                         .arg(config.isolation),
+                     QStringLiteral("set by ") + config.originOf(QStringLiteral("isolation")));
     return {};
 }
 

@@ -152,7 +152,11 @@ inline auto keyTable()
             &L::maxConsecutiveTaskFailures, &G::maxConsecutiveTaskFailures),
         key("commit_after_phase2", K::Bool, C::Switch, "--commit-after-phase2", "", "false",
             "git add -A and commit after phase 2 of each task", &L::commitAfterPhase2,
-            &G::commitAfterPhase2));
+            &G::commitAfterPhase2),
+        // Beyond the reference (docs/parallel.md).
+        key("isolation", K::String, C::Value, "--isolation", "MODE", "none",
+            "none, or worktree: each task of a parallel block works in its own git worktree",
+            &L::isolation, &G::isolation));
 }
 
 template<typename F>

@@ -27,12 +27,13 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     AgentCallOptions options;
     quint32 taskIndex;
     AgentCallback done;
+    QString workspace;
     quint64 attempt = 0;
 
     AgentCall(RunContext &r, QObject *c, AgentMode m, QString p, AgentCallOptions o, quint32 t,
-              AgentCallback d)
+              QString w, AgentCallback d)
         : run(r), context(c), mode(m), prompt(std::move(p)), options(std::move(o)), taskIndex(t),
-          done(std::move(d)) {}
+          done(std::move(d)), workspace(std::move(w)) {}
 
     LogFields withTask(LogFields fields) const
     {
@@ -45,7 +46,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     void start()
     {
         ++attempt;
-        auto spec = run.agent().command(mode, prompt);
+        auto spec = run.agent().command(mode, prompt, workspace);
         if (!spec)
             return finish(spec.error());
         run.logger().info(u"peal::phase", QStringLiteral("invoking %1").arg(options.logName),
@@ -129,14 +130,15 @@ Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, int phase, qu
 }
 
 void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QString &prompt,
-                  const AgentCallOptions &options, quint32 taskIndex, AgentCallback done)
+                  const AgentCallOptions &options, quint32 taskIndex, const QString &workspace,
+                  AgentCallback done)
 {
     AgentCallOptions effective = options;
     effective.attempts = std::max<quint64>(1, options.attempts);
     if (effective.logName.isEmpty())
         effective.logName = QStringLiteral("phase %1").arg(options.phaseNumber);
     auto call = std::make_shared<AgentCall>(run, context, mode, prompt, effective, taskIndex,
-                                            std::move(done));
+                                            workspace, std::move(done));
     call->start();
 }
 

@@ -6,10 +6,15 @@
 
 namespace Peal::Internal {
 
-Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt) const
+Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt,
+                                         const QString &workspace) const
 {
     try {
-        return plugin->command(mode, prompt, settings);
+        if (workspace.isEmpty())
+            return plugin->command(mode, prompt, settings);
+        AgentSettings own = settings;
+        own.workspace = workspace;
+        return plugin->command(mode, prompt, own);
     } catch (const std::exception &e) {
         return Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to build a "
                                                          "command: %2")

@@ -25,7 +25,8 @@ public:
     QString pluginId;
     AgentSettings settings;
 
-    Result<ProcessSpec> command(AgentMode mode, const QString &prompt) const;
+    // `workspace`, when not empty, replaces settings.workspace (a task's own worktree).
+    Result<ProcessSpec> command(AgentMode mode, const QString &prompt, const QString &workspace = {}) const;
     AgentOutput interpret(AgentMode mode, const ProcessResult &result) const;
 };
 

@@ -49,6 +49,14 @@ void Scheduler::nextSegment()
                             {{QStringLiteral("block_indices"), QVariant::fromValue(Text::debugList(segment.indices))}});
         return nextSegment();
     }
+    const Config &c = m_run.config();
+    QList<quint32> distinct; // a duplicated index runs once (docs/decisions.md)
+    for (quint32 index : pending) {
+        if (!distinct.contains(index))
+            distinct.append(index);
+    }
+    if (c.parallel && distinct.size() > 1 && c.maxParallel > 1)
+        return runBlock(segment.indices, distinct);
     m_run.logger().info(u"peal::runner", QStringLiteral("parallel block (sequential fallback)"),
                         {{QStringLiteral("block_indices"), Text::debugList(segment.indices)},
                          {QStringLiteral("pending"), Text::debugList(pending)}});
@@ -134,6 +142,71 @@ void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
         // The sequential fallback ignores continue_with_remaining_tasks (spec §4.8).
         finish(result.error());
     });
+}
+
+void Scheduler::runBlock(const QList<quint32> &indices, const QList<quint32> &pending)
+{
+    auto *block = new ParallelBlock(m_run, m_pipeline, indices, pending, m_position + 1, this);
+    m_position += int(indices.size());
+    block->start([this, block, indices](ParallelBlock::Report report) {
+        block->deleteLater();
+        applyBlock(indices, report);
+    });
+}
+
+std::optional<Error> Scheduler::countBlock(const QList<quint32> &indices, const QList<quint32> &failed)
+{
+    for (quint32 index : indices) {
+        if (!failed.contains(index)) {
+            m_consecutiveFailures = 0;
+            continue;
+        }
+        if (auto cap = countFailure())
+            return cap;
+    }
+    return std::nullopt;
+}
+
+void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::Report &report)
+{
+    m_outcome.results.append(report.results);
+    if (report.interrupted || m_run.isCancelled())
+        return finish(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+    if (report.abort)
+        return finish(*report.abort);
+    const bool keepGoing = m_run.config().continueWithRemainingTasks;
+    QList<quint32> blockFailed;
+    for (const ParallelBlock::Failure &f : report.streamFailures)
+        blockFailed.append(f.index);
+    if (report.phase3Failure) {
+        const ParallelBlock::Failure &f = *report.phase3Failure;
+        blockFailed.append(f.index);
+        if (!keepGoing) {
+            if (auto cap = countBlock(indices, blockFailed))
+                return finish(*cap);
+            m_run.saveStateBestEffort(QStringLiteral("phase 3 failure in a parallel block"));
+            return finish(f.error);
+        }
+        m_run.logger().warn(u"peal::runner",
+                            QStringLiteral("phase 3 failed in parallel block; continuing with remaining segments"),
+                            {{QStringLiteral("task_index"), f.index}, {QStringLiteral("err"), f.error.toDisplayString()}});
+        m_outcome.failedTaskIndices.append(f.index);
+        m_run.saveStateBestEffort(QStringLiteral("phase 3 failure in a parallel block"));
+    }
+    if (auto cap = countBlock(indices, blockFailed))
+        return finish(*cap);
+    for (const ParallelBlock::Failure &f : report.streamFailures)
+        m_run.logger().warn(u"peal::runner", QStringLiteral("task failed in parallel block (P1/P2)"),
+                            {{QStringLiteral("task_index"), f.index}, {QStringLiteral("err"), f.error.toDisplayString()}});
+    if (!report.streamFailures.isEmpty()) {
+        if (!keepGoing) {
+            m_run.saveStateBestEffort(QStringLiteral("task failure"));
+            return finish(report.streamFailures.first().error);
+        }
+        for (const ParallelBlock::Failure &f : report.streamFailures)
+            m_outcome.failedTaskIndices.append(f.index);
+    }
+    nextSegment();
 }
 
 void Scheduler::finish(const Result<RunOutcome> &result)

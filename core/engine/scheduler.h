@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "parallelblock.h"
 #include "runcontext.h"
 #include "taskresult.h"
 
@@ -10,9 +11,9 @@ class TaskRunner;
 
 /*
  * Walks the plan's segments (spec §4.5): skips completed tasks, runs each task through a
- * TaskRunner, and applies the failure policies - the consecutive-failure cap (checked first),
- * continue_with_remaining_tasks, and the sequential fallback of a parallel block, which always
- * stops at a failure.
+ * TaskRunner, runs parallel blocks concurrently through a ParallelBlock (§4.7) or in the
+ * sequential fallback (§4.8), and applies the failure policies - the consecutive-failure cap
+ * (checked first), continue_with_remaining_tasks, and the fallback's stop at any failure.
  */
 class Scheduler : public QObject
 {
@@ -27,6 +28,10 @@ private:
     void nextSegment();
     void runSequential(quint32 index);
     void runFallback(const QList<quint32> &pending, qsizetype next);
+    void runBlock(const QList<quint32> &indices, const QList<quint32> &pending);
+    void applyBlock(const QList<quint32> &indices, const ParallelBlock::Report &report);
+    // Counts the block's outcomes in segment order (spec §4.7 step 6); the cap error if reached.
+    std::optional<Error> countBlock(const QList<quint32> &indices, const QList<quint32> &failed);
     void runTask(quint32 index, std::function<void(Result<TaskResult>)> done);
 
     // Counts a failure; returns the cap error when the cap is reached.

@@ -73,7 +73,8 @@ void TaskRunner::onPhaseDone(qsizetype index, const Result<void> &result)
     if (m_finished || index != m_current)
         return;
     if (!result) {
-        m_run.saveStateBestEffort(QStringLiteral("phase %1 failure").arg(m_pipeline[index].name));
+        if (m_options.saveOnFailure)
+            m_run.saveStateBestEffort(QStringLiteral("phase %1 failure").arg(m_pipeline[index].name));
         return fail(result.error());
     }
     if (m_pipeline[index].name == u"execute" && m_options.commitAfterExecute
@@ -127,6 +128,11 @@ TaskData &TaskRunner::data()
     return m_data;
 }
 
+QString TaskRunner::workspace() const
+{
+    return m_options.workspace.isEmpty() ? m_run.config().repoPath : m_options.workspace;
+}
+
 QJsonObject TaskRunner::options() const
 {
     return m_pipeline.value(m_current).options;
@@ -136,7 +142,7 @@ void TaskRunner::runAgent(AgentMode mode, const QString &prompt, const AgentCall
                           AgentCallback done)
 {
     QPointer<TaskRunner> self(this);
-    runAgentCall(m_run, this, mode, prompt, options, m_task.index,
+    runAgentCall(m_run, this, mode, prompt, options, m_task.index, m_options.workspace,
                  [self, done](const Result<AgentOutput> &result) {
                      if (self && !self->m_finished)
                          self->guarded([&] { done(result); });

@@ -27,6 +27,8 @@ public:
         qsizetype endPhase = -1;     // -1: to the end of the pipeline
         bool commitAfterExecute = true;
         bool markCompleted = true;
+        bool saveOnFailure = true;   // best-effort state save when a phase fails
+        QString workspace;           // empty: repo_path; else the task's own worktree
     };
 
     TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &task, int position,
@@ -42,6 +44,7 @@ public:
     const Config &config() const override;
     const TaskInfo &task() const override;
     TaskData &data() override;
+    QString workspace() const override;
     QJsonObject options() const override;
     void runAgent(AgentMode mode, const QString &prompt, const AgentCallOptions &options,
                   AgentCallback done) override;

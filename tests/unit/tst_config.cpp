@@ -641,6 +641,7 @@ private Q_SLOTS:
             {"stet_path", "\"/opt/stet\"", "/opt/stet", "/opt/stet", "/opt/stet"},
             {"stet_disable_llm_triage", "true", "true", "true", "true"},
             {"on_stet_fail", "\"skip\"", "skip", "skip", "skip"},
+            {"isolation", "\"worktree\"", "worktree", "worktree", "worktree"},
             {"phase_retry_count", "1", "1", "1", "1"},
             {"continue_with_remaining_tasks", "true", "true", "", "true"},
             {"post_run_commands", "[\"stet finish\", \"echo done\"]", "stet finish, echo done",
@@ -766,7 +767,7 @@ private Q_SLOTS:
     void keyTableIsComplete()
     {
         const QList<ConfigKeyInfo> &keys = ConfigLoader::keys();
-        QCOMPARE(keys.size(), 34);
+        QCOMPARE(keys.size(), 35); // the 34 of the reference and `isolation`
         QSet<QString> names;
         for (const ConfigKeyInfo &k : keys) {
             QVERIFY(!k.key.isEmpty());
@@ -835,6 +836,8 @@ private Q_SLOTS:
         QTest::newRow("bad on_stet_fail") << u"file"_s << u"git"_s << u"fail"_s << u"explode"_s
                                           << u"Invalid on_stet_fail value 'explode' (expected "
                                              "\"fail\", \"retry_once\", or \"skip\")"_s;
+        QTest::newRow("bad isolation") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                       << u"Invalid isolation value 'container' (expected \"none\" or \"worktree\")"_s;
         QTest::newRow("order: plan before enums") << u"missing"_s << u"git"_s << u"x"_s << u"y"_s
                                                   << u"Invalid or missing plan file."_s;
         QTest::newRow("order: git before enums") << u"file"_s << u"plain"_s << u"x"_s << u"y"_s
@@ -865,6 +868,8 @@ private Q_SLOTS:
         Config config = validConfig(plan, repo);
         config.onFindingsRemaining = findings;
         config.onStetFail = stetFail;
+        if (QByteArray(QTest::currentDataTag()) == "bad isolation")
+            config.isolation = u"container"_s;
         Result<void> result;
         validateAsync(config, &result);
         QVERIFY(!result);
@@ -894,6 +899,7 @@ private:
         if (key == u"stet_path") return opt(c.stetPath);
         if (key == u"stet_disable_llm_triage") return b(c.stetDisableLlmTriage);
         if (key == u"on_stet_fail") return c.onStetFail;
+        if (key == u"isolation") return c.isolation;
         if (key == u"phase_retry_count") return QString::number(c.phaseRetryCount);
         if (key == u"continue_with_remaining_tasks") return b(c.continueWithRemainingTasks);
         if (key == u"post_run_commands") return c.postRunCommands.join(u'|');

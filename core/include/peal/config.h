@@ -61,6 +61,7 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<QString> runSummaryPath;
     std::optional<quint32> maxConsecutiveTaskFailures;
     std::optional<bool> commitAfterPhase2;
+    std::optional<QString> isolation;
 };
 
 // The merged configuration with defaults applied (spec §2.2). Unset optionals mean "not set".
@@ -100,6 +101,7 @@ struct PEAL_EXPORT Config
     std::optional<QString> runSummaryPath;
     std::optional<quint32> maxConsecutiveTaskFailures;
     bool commitAfterPhase2 = false;
+    QString isolation = QStringLiteral("none"); // "none" or "worktree" (not in the reference)
 
     // Where each key's value came from, for error messages: "--max-parallel",
     // "PEAL_MAX_PARALLEL", "peal.toml: max_parallel". Keys left at their default are absent.

@@ -73,6 +73,9 @@ public:
     virtual const Config &config() const = 0;
     virtual const TaskInfo &task() const = 0;
     virtual TaskData &data() = 0;
+    // The directory this task changes: repo_path, or the task's own git worktree while it runs
+    // in an isolated parallel block. Processes that touch the task's files run here.
+    virtual QString workspace() const = 0;
     // This phase's own table from the config file (empty when none).
     virtual QJsonObject options() const = 0;
 

@@ -38,6 +38,7 @@ public:
         Plugin,
         Io,
         Interrupted,
+        Isolation,         // a parallel task's worktree could not be set up or merged back
     };
 
     Error() = default;

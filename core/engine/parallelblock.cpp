@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+#include "parallelblock.h"
+
+#include "commit.h"
+#include "taskrunner.h"
+#include "worktrees.h"
+
+#include <peal/textutil.h>
+
+namespace Peal::Internal {
+
+/*
+ * One task's concurrent phases as a Limiter job: it starts when the block's limiter admits it
+ * and finishes when its runner ends. It owns no process itself; cancelling the run cancels the
+ * processes, which ends the runner.
+ */
+class ParallelBlock::Stream final : public Job
+{
+public:
+    enum class State { Queued, Running, Succeeded, Failed, Skipped };
+
+    Stream(ParallelBlock &block, quint32 index) : Job(&block), m_block(block), m_index(index) {}
+
+    quint32 index() const { return m_index; }
+    State state() const { return m_state; }
+    const std::optional<Result<TaskResult>> &result() const { return m_result; }
+    void skip() { m_state = State::Skipped; }
+
+    void start() override
+    {
+        m_state = State::Running;
+        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, m_block.workspaceOf(m_index));
+        runner->start([this, runner](Result<TaskResult> result) {
+            runner->deleteLater();
+            m_state = result ? State::Succeeded : State::Failed;
+            m_result = std::move(result);
+            m_block.onStreamEvent();
+            // From the event loop: the limiter must not see a job end inside its start().
+            QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_state == State::Succeeded); },
+                                      Qt::QueuedConnection);
+        });
+    }
+
+    void cancel() override {}
+
+private:
+    ParallelBlock &m_block;
+    quint32 m_index;
+    State m_state = State::Queued;
+    std::optional<Result<TaskResult>> m_result;
+};
+
+ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<quint32> indices,
+                             QList<quint32> pending, int firstPosition, QObject *parent)
+    : QObject(parent), m_run(run), m_pipeline(pipeline), m_indices(std::move(indices)),
+      m_pending(std::move(pending)), m_firstPosition(firstPosition),
+      m_streams(int(std::max<quint32>(1, run.config().maxParallel)))
+{
+    m_split = m_pipeline.size();
+    for (qsizetype i = 0; i < m_pipeline.size(); ++i) {
+        if (!m_pipeline[i].concurrent) {
+            m_split = i;
+            break;
+        }
+    }
+    m_streams.setPolicy(run.config().continueWithRemainingTasks ? Limiter::Policy::KeepGoing
+                                                                : Limiter::Policy::StopOnError);
+    connect(&m_streams, &Limiter::jobSkipped, this, [this](Job *job) {
+        static_cast<Stream *>(job)->skip();
+        onStreamEvent();
+    });
+    connect(&m_streams, &Limiter::idle, this, &ParallelBlock::afterStreams, Qt::QueuedConnection);
+}
+
+ParallelBlock::~ParallelBlock() = default;
+
+int ParallelBlock::positionOf(quint32 index) const
+{
+    return m_firstPosition + int(m_indices.indexOf(index));
+}
+
+QString ParallelBlock::workspaceOf(quint32 index) const
+{
+    return m_worktrees ? m_worktrees->path(index) : QString();
+}
+
+TaskRunner *ParallelBlock::makeRunner(quint32 index, qsizetype firstPhase, qsizetype endPhase,
+                                      const QString &workspace)
+{
+    TaskRunner::Options options;
+    options.firstPhase = firstPhase;
+    options.endPhase = endPhase;
+    options.commitAfterExecute = false; // one commit for the whole block
+    options.markCompleted = false;      // the block marks its tasks itself
+    options.saveOnFailure = firstPhase > 0; // streams write no state (as the reference's threads)
+    options.workspace = workspace;
+    // The segment came from this plan, so the task exists.
+    return new TaskRunner(m_run, m_pipeline, *m_run.plan().taskByIndex(index), positionOf(index), options, this);
+}
+
+void ParallelBlock::start(std::function<void(Report)> done)
+{
+    m_done = std::move(done);
+    const Config &c = m_run.config();
+    m_run.logger().info(u"peal::runner", QStringLiteral("parallel block: running concurrently"),
+                        {{QStringLiteral("block_size"), m_indices.size()},
+                         {QStringLiteral("pending_count"), m_pending.size()},
+                         {QStringLiteral("max_concurrent"), c.maxParallel},
+                         {QStringLiteral("block_indices"), Text::debugList(m_indices)},
+                         {QStringLiteral("isolation"), c.isolation}});
+    if (c.isolation != u"worktree")
+        return startStreams();
+    m_worktrees = new Worktrees(m_run, this);
+    m_worktrees->prepare(m_pending, [this](Result<void> ready) {
+        if (!ready) {
+            m_report.abort = ready.error();
+            return finish();
+        }
+        startStreams();
+    });
+}
+
+void ParallelBlock::startStreams()
+{
+    for (quint32 index : std::as_const(m_pending))
+        m_streamList.append(new Stream(*this, index));
+    for (Stream *stream : std::as_const(m_streamList))
+        m_streams.submit(stream);
+    onStreamEvent();
+}
+
+void ParallelBlock::onStreamEvent()
+{
+    // One line a person can follow: which tasks of the block run, are done, failed or wait.
+    QList<quint32> running, done, failed, queued, skipped;
+    for (const Stream *s : std::as_const(m_streamList)) {
+        switch (s->state()) {
+        case Stream::State::Queued: queued.append(s->index()); break;
+        case Stream::State::Running: running.append(s->index()); break;
+        case Stream::State::Succeeded: done.append(s->index()); break;
+        case Stream::State::Failed: failed.append(s->index()); break;
+        case Stream::State::Skipped: skipped.append(s->index()); break;
+        }
+    }
+    LogFields fields{{QStringLiteral("running"), Text::debugList(running)},
+                     {QStringLiteral("done"), Text::debugList(done)},
+                     {QStringLiteral("failed"), Text::debugList(failed)},
+                     {QStringLiteral("queued"), Text::debugList(queued)}};
+    if (!skipped.isEmpty())
+        fields.append({QStringLiteral("not_started"), Text::debugList(skipped)});
+    m_run.logger().info(u"peal::runner", QStringLiteral("parallel block progress"), fields);
+}
+
+void ParallelBlock::afterStreams()
+{
+    for (const Stream *s : std::as_const(m_streamList)) {
+        if (s->state() != Stream::State::Succeeded && s->state() != Stream::State::Failed)
+            continue; // never started after a failure: neither run nor failed
+        const Result<TaskResult> &r = *s->result();
+        if (r) {
+            m_succeeded.append(s->index());
+            m_data.insert(s->index(), TaskData{r->planText, r->executeOutput, std::nullopt});
+        } else if (r.error().kind() == Error::Kind::Interrupted) {
+            m_report.interrupted = true;
+        } else {
+            m_report.streamFailures.append({s->index(), r.error()});
+        }
+    }
+    if (m_report.interrupted || m_run.isCancelled()) {
+        // Worktrees stay for the next run to clean; nothing is marked.
+        m_report.interrupted = true;
+        return finish();
+    }
+    if (!m_worktrees)
+        return markAndCommit();
+    m_worktrees->integrate(m_succeeded, [this](QHash<quint32, Error> failures) { afterIntegration(failures); });
+}
+
+void ParallelBlock::afterIntegration(const QHash<quint32, Error> &mergeFailures)
+{
+    for (auto it = mergeFailures.begin(); it != mergeFailures.end(); ++it) {
+        m_succeeded.removeAll(it.key());
+        m_report.streamFailures.append({it.key(), it.value()});
+    }
+    // Failures are reported in the order the tasks started.
+    std::stable_sort(m_report.streamFailures.begin(), m_report.streamFailures.end(),
+                     [this](const Failure &a, const Failure &b) {
+                         return m_pending.indexOf(a.index) < m_pending.indexOf(b.index);
+                     });
+    m_worktrees->cleanUp([this] {
+        if (m_run.isCancelled()) {
+            m_report.interrupted = true;
+            return finish();
+        }
+        markAndCommit();
+    });
+}
+
+void ParallelBlock::markAndCommit()
+{
+    if (m_succeeded.isEmpty())
+        return runTail(0);
+    // Successes are completed before phase 3 (spec §4.7 step 3); a write error stops the run.
+    for (quint32 index : std::as_const(m_succeeded))
+        m_run.state().markTaskCompleted(index);
+    if (auto saved = m_run.saveState(); !saved) {
+        m_report.abort = saved.error();
+        return finish();
+    }
+    if (!m_run.config().commitAfterPhase2)
+        return runTail(0);
+    QStringList all;
+    for (quint32 index : std::as_const(m_indices))
+        all.append(QString::number(index));
+    commitAfterPhase2(m_run, this, m_indices.first(), QStringLiteral("tasks ") + all.join(QStringLiteral(", ")),
+                      [this](Result<void> committed) {
+                          if (!committed) {
+                              m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
+                                                   {{QStringLiteral("task_index"), m_indices.first()},
+                                                    {QStringLiteral("err"), committed.error().message()}});
+                              m_report.abort = committed.error();
+                              return finish();
+                          }
+                          runTail(0);
+                      });
+}
+
+void ParallelBlock::runTail(qsizetype next)
+{
+    // The remaining phases one task at a time, in segment order (spec §4.7 step 5).
+    QList<quint32> order;
+    for (quint32 index : std::as_const(m_indices)) {
+        if (m_succeeded.contains(index) && !order.contains(index))
+            order.append(index);
+    }
+    if (next >= order.size())
+        return finish();
+    const quint32 index = order[next];
+    TaskRunner *runner = makeRunner(index, m_split, -1, QString());
+    runner->setData(m_data.value(index));
+    runner->start([this, runner, index, next](Result<TaskResult> result) {
+        runner->deleteLater();
+        if (result) {
+            m_report.results.append(*result);
+            return runTail(next + 1);
+        }
+        if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
+            m_report.interrupted = true;
+        else
+            m_report.phase3Failure = Failure{index, result.error()};
+        finish();
+    });
+}
+
+void ParallelBlock::finish()
+{
+    if (!m_done)
+        return;
+    auto done = std::exchange(m_done, nullptr);
+    done(m_report);
+}
+
+} // namespace Peal::Internal
