@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Builds a release tree with the benchmark helpers and runs every benchmark; prints the numbers
-# that bench/README.md reports. Usage: bash bench/run.sh [overhead|memory|startup|all]
+# that bench/README.md reports.
+# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|all]
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 what="${1:-all}"
@@ -63,10 +64,89 @@ startup() {
     echo "startup: plugin discovery + load of all shipped plugins: $("$build/bench/peal-bench-plugins" "$build/lib/peal/plugins" 50)"
 }
 
+# A block of 8 (parallel) tasks, max_parallel 4, every agent call sleeps 0.5 s and the first
+# task's plan call 2 s. Compares the wall time with the ideal work-conserving schedule (the next
+# queued task starts the moment a slot frees) and with fixed batches of 4, both computed from
+# the same call durations.
+parallel() {
+    local repo="$work/parallel-repo" plan="$work/parallel.md" best=""
+    new_repo "$repo"
+    for i in $(seq 1 8); do printf '## Task %d (parallel)
+T%d: step
+
+' "$i" "$i"; done > "$plan"
+    for round in 1 2 3; do
+        rm -rf "$work/parallel-state"
+        local t0 t1
+        t0=$(ms_now)
+        PEAL_FAKE_AGENT_SLEEP_MS=500 PEAL_FAKE_AGENT_SLEEP_ON=$'---TASK---\nT1:=1500' \
+            "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$agent" --state-dir "$work/parallel-state" \
+            --max-parallel 4 --log-level error >/dev/null
+        t1=$(ms_now)
+        local total=$((t1 - t0))
+        if [ -z "$best" ] || [ "$total" -lt "$best" ]; then best=$total; fi
+    done
+    # Task durations in ms: task 1 = 2000 + 500, the others 500 + 500.
+    awk -v measured="$best" 'BEGIN {
+        n = 8; slots = 4; for (i = 1; i <= n; i++) d[i] = (i == 1) ? 2500 : 1000
+        for (s = 1; s <= slots; s++) free[s] = 0
+        for (i = 1; i <= n; i++) {            # work-conserving: earliest free slot, FIFO order
+            best = 1; for (s = 2; s <= slots; s++) if (free[s] < free[best]) best = s
+            free[best] += d[i]; if (free[best] > ideal) ideal = free[best]
+        }
+        t = 0
+        for (b = 1; b <= n; b += slots) {     # fixed batches of 4
+            m = 0; for (i = b; i < b + slots && i <= n; i++) if (d[i] > m) m = d[i]
+            t += m
+        }
+        printf "parallel: 8 tasks, max_parallel 4: measured %d ms (best of 3); ideal work-conserving %d ms (+%.1f%%); fixed batches of 4 would take %d ms\n",
+               measured, ideal, (measured - ideal) * 100 / ideal, t }'
+}
+
+# Extra wall time per task of isolation = "worktree" on a repository of 5,000 files: a block of
+# 4 tasks with the (instant) demo agent, run with and without isolation.
+isolation() {
+    local repo="$work/isolation-repo" plan="$work/isolation.md"
+    new_repo "$repo"
+    mkdir -p "$repo/src"
+    for d in $(seq 1 50); do
+        mkdir -p "$repo/src/d$d"
+        for f in $(seq 1 100); do echo "file $d/$f" > "$repo/src/d$d/f$f.txt"; done
+    done
+    git -C "$repo" add -A
+    git -C "$repo" -c user.name=bench -c user.email=bench@peal.invalid commit -q -m files
+    for i in $(seq 1 4); do printf '## Task %d (parallel)
+T%d
+write new%d.txt: %d
+
+' "$i" "$i" "$i" "$i"; done > "$plan"
+    local mode result=()
+    for mode in none worktree; do
+        local best=""
+        for round in 1 2 3; do
+            rm -rf "$work/isolation-state"
+            git -C "$repo" reset -q --hard && git -C "$repo" clean -qfd
+            local t0 t1
+            t0=$(ms_now)
+            "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$agent" --state-dir "$work/isolation-state" \
+                --max-parallel 4 --isolation "$mode" --log-level error >/dev/null
+            t1=$(ms_now)
+            local total=$((t1 - t0))
+            if [ -z "$best" ] || [ "$total" -lt "$best" ]; then best=$total; fi
+        done
+        result+=("$best")
+    done
+    awk -v none="${result[0]}" -v wt="${result[1]}" 'BEGIN {
+        printf "isolation: 4 tasks on 5,000 files: none %d ms, worktree %d ms (best of 3): %.0f ms extra per task\n",
+               none, wt, (wt - none) / 4 }'
+}
+
 case "$what" in
     overhead) overhead ;;
     memory) memory ;;
     startup) startup ;;
-    all) startup; overhead; memory ;;
+    parallel) parallel ;;
+    isolation) isolation ;;
+    all) startup; overhead; memory; parallel; isolation ;;
     *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
