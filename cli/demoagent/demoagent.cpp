@@ -51,7 +51,8 @@ const char *usage()
            "  PEAL_FAKE_AGENT_SLEEP_ON=T=MS,.. sleep MS when the prompt contains T\n"
            "  PEAL_FAKE_AGENT_HANG=1          never answer\n"
            "  PEAL_FAKE_AGENT_IGNORE_TERM=1   ignore SIGTERM\n"
-           "  PEAL_FAKE_AGENT_GRANDCHILD=FILE start a long-lived grandchild, write its pid to FILE\n"
+           "  PEAL_FAKE_AGENT_GRANDCHILD=FILE start a long-lived grandchild, append its pid to FILE\n"
+           "  PEAL_FAKE_AGENT_GRANDCHILD_ON=T ... only when the prompt contains T\n"
            "  PEAL_FAKE_AGENT_PRINT_BYTES=N   also print N bytes on stdout (execute mode)\n"
            "  PEAL_FAKE_AGENT_INVALID_UTF8=1  put invalid UTF-8 in the answer\n"
            "  PEAL_FAKE_AGENT_PLAN_TEXT=TEXT  answer plan prompts with TEXT\n"
@@ -390,6 +391,11 @@ int main(int argc, char **argv)
     if (!stderrText.empty())
         std::fprintf(stderr, "%s\n", stderrText.c_str());
 
+    // Before any sleep, so a test can interrupt a call whose grandchild is already running.
+    const std::string grandchildOn = env("PEAL_FAKE_AGENT_GRANDCHILD_ON");
+    if (!env("PEAL_FAKE_AGENT_GRANDCHILD").empty()
+        && (grandchildOn.empty() || prompt.find(grandchildOn) != std::string::npos))
+        startGrandchild(env("PEAL_FAKE_AGENT_GRANDCHILD"));
     sleepMs(envNumber("PEAL_FAKE_AGENT_SLEEP_MS", 0));
     {
         std::stringstream spec(env("PEAL_FAKE_AGENT_SLEEP_ON"));
@@ -400,8 +406,6 @@ int main(int argc, char **argv)
                 sleepMs(std::strtoll(item.c_str() + eq + 1, nullptr, 10));
         }
     }
-    if (!env("PEAL_FAKE_AGENT_GRANDCHILD").empty())
-        startGrandchild(env("PEAL_FAKE_AGENT_GRANDCHILD"));
     if (!env("PEAL_FAKE_AGENT_HANG").empty()) {
         for (;;)
             ::pause();

@@ -30,6 +30,7 @@ public:
 
     void initLogging();
     void validate();
+    void lockState();
     void loadAgent();
     void setUpReview();
     void startReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath);
@@ -54,6 +55,7 @@ public:
     std::shared_ptr<PhasePlugin> addressPlugin;
     Pipeline pipeline;
     Scheduler *scheduler = nullptr;
+    StateLock stateLock;
     std::optional<ExitCode> cancelledWith;
     bool exited = false;
 };
@@ -132,8 +134,16 @@ void Engine::Private::validate()
     validateConfig(run->config(), q, [this](Result<void> valid) {
         if (!valid)
             return fail(valid.error());
-        loadAgent();
+        lockState();
     });
+}
+
+void Engine::Private::lockState()
+{
+    // Two runs on one state directory would overwrite each other's state.json.
+    if (auto locked = stateLock.acquire(run->config().stateDir); !locked)
+        return fail(locked.error());
+    loadAgent();
 }
 
 void Engine::Private::loadAgent()
@@ -332,7 +342,11 @@ void Engine::Private::afterScheduler(const Result<RunOutcome> &result)
         run->saveStateBestEffort(QStringLiteral("interruption"));
         return finishReview([this] {
             logger.fatal(u"peal::main",
-                         QStringLiteral("run interrupted; run the same command again to resume"));
+                         QStringLiteral("interrupted by %1; the state is saved in %2; run the same command "
+                                        "again to resume")
+                             .arg(*cancelledWith == ExitCode::Terminated ? QStringLiteral("SIGTERM")
+                                                                         : QStringLiteral("SIGINT"),
+                                  StateStore::stateFilePath(run->config().stateDir)));
             exit(toInt(*cancelledWith));
         });
     }

@@ -7,6 +7,7 @@
 #include <QMap>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace Peal {
@@ -68,5 +69,25 @@ PEAL_EXPORT Result<void> save(const QString &stateDir, const State &state);
 PEAL_EXPORT bool samePath(const QString &a, const QString &b);
 
 } // namespace StateStore
+
+/*
+ * `<state_dir>/peal.lock`: one run per state directory. Held for the whole run; a lock left by
+ * a run that was killed (its process is gone) is taken over. The error names the holder.
+ */
+class PEAL_EXPORT StateLock
+{
+public:
+    StateLock();
+    ~StateLock();
+    StateLock(const StateLock &) = delete;
+    StateLock &operator=(const StateLock &) = delete;
+
+    Result<void> acquire(const QString &stateDir);
+    static QString lockFilePath(const QString &stateDir);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
 
 } // namespace Peal

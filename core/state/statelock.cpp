@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#include <peal/state.h>
+
+#include <QDir>
+#include <QLockFile>
+
+namespace Peal {
+
+class StateLock::Private
+{
+public:
+    std::unique_ptr<QLockFile> file;
+};
+
+StateLock::StateLock() : d(std::make_unique<Private>()) {}
+
+StateLock::~StateLock() = default;
+
+QString StateLock::lockFilePath(const QString &stateDir)
+{
+    return QDir(stateDir).filePath(QStringLiteral("peal.lock"));
+}
+
+Result<void> StateLock::acquire(const QString &stateDir)
+{
+    const QString path = lockFilePath(stateDir);
+    if (!QDir().mkpath(stateDir))
+        return Error(Error::Kind::State, QStringLiteral("Failed to write state file %1: failed to create directory")
+                                             .arg(stateDir));
+    auto file = std::make_unique<QLockFile>(path);
+    // A run can last for hours: only a holder that no longer exists makes a lock stale.
+    file->setStaleLockTime(0);
+    if (file->tryLock(0)) {
+        d->file = std::move(file);
+        return {};
+    }
+    if (file->error() == QLockFile::LockFailedError) {
+        qint64 pid = 0;
+        QString host;
+        QString app;
+        file->getLockInfo(&pid, &host, &app);
+        return Error(Error::Kind::State,
+                     QStringLiteral("another peal run is using the state directory %1 (pid %2 on %3)")
+                         .arg(stateDir)
+                         .arg(pid)
+                         .arg(host.isEmpty() ? QStringLiteral("this host") : host),
+                     QStringLiteral("wait for it to finish or stop it; the lock is %1").arg(path));
+    }
+    return Error(Error::Kind::State, QStringLiteral("cannot lock the state directory %1").arg(stateDir),
+                 file->error() == QLockFile::PermissionError ? QStringLiteral("permission denied: ") + path
+                                                             : path);
+}
+
+} // namespace Peal
