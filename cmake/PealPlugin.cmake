@@ -3,7 +3,13 @@
 #                 [VERSION <x.y.z>] [OUTPUT_DIRECTORY <dir>] [MANIFEST_ABI <n>] [NO_INSTALL])
 #
 # Builds the MODULE library `peal-<id>.so` with hidden visibility, writes its manifest
-# `<id>.plugin.json` beside it in lib/peal/plugins, and installs both there.
+# `<id>.plugin.json` beside it, and installs both into lib/peal/plugins.
+#
+# This file serves peal's own build and, installed with the SDK, third-party plugins
+# (find_package(Peal) includes it). Defaults that callers may set before calling:
+#   PEAL_PLUGIN_OUTPUT_DIRECTORY  where the library and manifest are built
+#                                 (peal's build: lib/peal/plugins; elsewhere: <build>/plugins)
+#   PEAL_PLUGIN_NO_INSTALL        when true, no install rules (like NO_INSTALL)
 
 function(peal_add_plugin id)
     cmake_parse_arguments(ARG "NO_INSTALL" "ROLE;DESCRIPTION;VERSION;MANIFEST_ABI;OUTPUT_DIRECTORY"
@@ -11,11 +17,21 @@ function(peal_add_plugin id)
     if(NOT ARG_ROLE OR NOT ARG_DESCRIPTION OR NOT ARG_SOURCES)
         message(FATAL_ERROR "peal_add_plugin(${id}): ROLE, DESCRIPTION and SOURCES are required")
     endif()
+    if(NOT ARG_ROLE MATCHES "^(agent|reviewer|phase)$")
+        message(FATAL_ERROR "peal_add_plugin(${id}): ROLE must be agent, reviewer or phase, not '${ARG_ROLE}'")
+    endif()
+    if(NOT id MATCHES "^[a-z0-9_-]+$")
+        message(FATAL_ERROR "peal_add_plugin(${id}): the id may use only a-z, 0-9, '-' and '_'")
+    endif()
     if(NOT ARG_VERSION)
         set(ARG_VERSION "${PROJECT_VERSION}")
     endif()
     if(NOT ARG_OUTPUT_DIRECTORY)
-        set(ARG_OUTPUT_DIRECTORY "${PEAL_PLUGIN_OUTPUT_DIRECTORY}")
+        if(PEAL_PLUGIN_OUTPUT_DIRECTORY)
+            set(ARG_OUTPUT_DIRECTORY "${PEAL_PLUGIN_OUTPUT_DIRECTORY}")
+        else()
+            set(ARG_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/plugins")
+        endif()
     endif()
     if(NOT DEFINED ARG_MANIFEST_ABI)
         set(ARG_MANIFEST_ABI "${PEAL_PLUGIN_ABI}")
@@ -29,13 +45,12 @@ function(peal_add_plugin id)
         CXX_VISIBILITY_PRESET hidden
         VISIBILITY_INLINES_HIDDEN ON
         LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
-        INSTALL_RPATH "${PEAL_PLUGIN_RPATH}")
+        INSTALL_RPATH "$ORIGIN/..")
     string(REPLACE "\"" "\\\"" description "${ARG_DESCRIPTION}")
     set(manifest "{\n  \"id\": \"${id}\",\n  \"version\": \"${ARG_VERSION}\",\n  \"abi\": ${ARG_MANIFEST_ABI},\n  \"role\": \"${ARG_ROLE}\",\n  \"description\": \"${description}\",\n  \"library\": \"peal-${id}.so\"\n}\n")
     file(GENERATE OUTPUT "${ARG_OUTPUT_DIRECTORY}/${id}.plugin.json" CONTENT "${manifest}")
-    if(NOT ARG_NO_INSTALL)
-        install(TARGETS ${target} LIBRARY DESTINATION "${PEAL_INSTALL_PLUGINDIR}")
-        install(FILES "${ARG_OUTPUT_DIRECTORY}/${id}.plugin.json"
-                DESTINATION "${PEAL_INSTALL_PLUGINDIR}")
+    if(NOT ARG_NO_INSTALL AND NOT PEAL_PLUGIN_NO_INSTALL)
+        install(TARGETS ${target} LIBRARY DESTINATION "lib/peal/plugins")
+        install(FILES "${ARG_OUTPUT_DIRECTORY}/${id}.plugin.json" DESTINATION "lib/peal/plugins")
     endif()
 endfunction()

@@ -9,7 +9,8 @@
  *
  * Plan mode copies such directive lines from the task into the plan; execute mode applies the
  * plan's directives; address mode applies the `suggestion` of each review finding; triage mode
- * answers in words; normalise mode turns list items into `## Task N` sections.
+ * answers in words; normalise mode turns list items into `## Task N` sections; a fix request
+ * of the tests-gate example phase applies the directives printed in the test output.
  *
  * Tests steer it with PEAL_FAKE_AGENT_* environment variables (see usage() below) and read the
  * argv log it writes. It uses only the C++ standard library and POSIX, so it starts fast.
@@ -377,6 +378,8 @@ int main(int argc, char **argv)
         mode = "address";
     else if (prompt.find("Anything to address from this review?") != std::string::npos)
         mode = "triage";
+    else if (prompt.rfind("The project's tests fail", 0) == 0)
+        mode = "tests-fix";
 
     if (!env("PEAL_FAKE_AGENT_IGNORE_TERM").empty())
         std::signal(SIGTERM, SIG_IGN);
@@ -437,6 +440,14 @@ int main(int argc, char **argv)
             exitCode = 1;
         else
             out = "Addressed the review (" + std::to_string(n) + " fix(es)).\n" + out;
+    } else if (mode == "tests-fix") {
+        const size_t output = prompt.find("Test output:");
+        const int n = executeAnswer(output == std::string::npos ? "" : prompt.substr(output),
+                                    "fixed:", &out);
+        if (n < 0)
+            exitCode = 1;
+        else
+            out = "Fixed the tests (" + std::to_string(n) + " step(s)).\n" + out;
     } else if (mode == "triage") {
         // Placeholder findings of a dry-run review are noise; anything else gets fixed.
         const std::string fixed = env("PEAL_FAKE_AGENT_TRIAGE_ANSWER");

@@ -154,7 +154,7 @@ Result<QStringList> parseText<QStringList>(ValueKind kind, const QString &text)
     switch (kind) {
     case ValueKind::StetCommands:
         return ConfigValues::splitCommands(text, true);
-    case ValueKind::PostRunCommands:
+    case ValueKind::CommaList:
         return ConfigValues::splitCommands(text, false);
     default:
         return ConfigValues::splitExtraArgs(text);
@@ -276,6 +276,8 @@ Config merge(const ConfigLayer &file, const QString &fileName, const ConfigLayer
     else
         config.parallel = m.has_value();
     config.maxParallel = m.value_or(4);
+    // Plugin tables exist only in the config file.
+    config.pluginOptions = file.pluginOptions.value_or(QHash<QString, QJsonObject>());
     return config;
 }
 
@@ -334,6 +336,32 @@ Result<void> validatePaths(const Config &config)
     return {};
 }
 
+static Result<void> validatePhases(const Config &config)
+{
+    // The pipeline needs a plan to execute; everything else is the user's choice.
+    const QStringList &phases = config.phases;
+    QString problem;
+    for (const QString &name : phases) {
+        if (name.trimmed().isEmpty())
+            problem = QStringLiteral("a phase name is empty");
+        else if (phases.count(name) > 1)
+            problem = QStringLiteral("phase '%1' appears more than once").arg(name);
+        if (!problem.isEmpty())
+            break;
+    }
+    const qsizetype plan = phases.indexOf(QStringLiteral("plan"));
+    const qsizetype execute = phases.indexOf(QStringLiteral("execute"));
+    if (problem.isEmpty() && (plan < 0 || execute < 0))
+        problem = QStringLiteral("\"plan\" and \"execute\" are required");
+    else if (problem.isEmpty() && plan > execute)
+        problem = QStringLiteral("\"plan\" must come before \"execute\"");
+    if (problem.isEmpty())
+        return {};
+    return Error(Error::Kind::Config,
+                 QStringLiteral("Invalid phases value [%1]: %2").arg(phases.join(QStringLiteral(", ")), problem),
+                 QStringLiteral("set by ") + config.originOf(QStringLiteral("phases")));
+}
+
 Result<void> validateValues(const Config &config)
 {
     const QString &findings = config.onFindingsRemaining;
@@ -355,7 +383,7 @@ Result<void> validateValues(const Config &config)
                      QStringLiteral("Invalid isolation value '%1' (expected \"none\" or \"worktree\")")
                          .arg(config.isolation),
                      QStringLiteral("set by ") + config.originOf(QStringLiteral("isolation")));
-    return {};
+    return validatePhases(config);
 }
 
 const QList<ConfigKeyInfo> &keys()
@@ -398,6 +426,10 @@ QString suggestKey(const QString &unknownKey)
             bestDistance = d;
             best = info.key;
         }
+    }
+    if (const int d = editDistance(unknownKey, QStringLiteral("plugins")); d < bestDistance) {
+        bestDistance = d;
+        best = QStringLiteral("plugins");
     }
     // Only suggest keys that are plausibly what was meant.
     const int tolerance = std::max<int>(2, int(unknownKey.size()) / 3);

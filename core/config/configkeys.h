@@ -15,7 +15,7 @@ enum class ValueKind {
     U64,
     Bool,
     StetCommands,    // list; env/CLI split on ',' keeping empty pieces
-    PostRunCommands, // list; env/CLI split on ',' dropping empty pieces
+    CommaList,       // list; env/CLI split on ',' dropping empty pieces
     ExtraArgs,       // list; env/CLI split on ',' then on whitespace
     DismissPatterns, // TOML array of {pattern, reason}; env "pattern|reason,..."
 };
@@ -122,7 +122,7 @@ inline auto keyTable()
             &G::stetDismissPatterns),
         key("on_stet_fail", K::String, C::Value, "--on-stet-fail", "POLICY", "fail",
             "fail, retry_once or skip when stet fails", &L::onStetFail, &G::onStetFail),
-        key("post_run_commands", K::PostRunCommands, C::Value, "--post-run-commands", "CMDS",
+        key("post_run_commands", K::CommaList, C::Value, "--post-run-commands", "CMDS",
             "[]", "commands run after a successful run (comma-separated, no shell)",
             &L::postRunCommands, &G::postRunCommands),
         key("post_run_timeout_sec", K::U64, C::Value, "--post-run-timeout-sec", "SECS",
@@ -156,7 +156,9 @@ inline auto keyTable()
         // Beyond the reference (docs/parallel.md).
         key("isolation", K::String, C::Value, "--isolation", "MODE", "none",
             "none, or worktree: each task of a parallel block works in its own git worktree",
-            &L::isolation, &G::isolation));
+            &L::isolation, &G::isolation),
+        key("phases", K::CommaList, C::Value, "--phases", "NAMES", "plan, execute, address",
+            "the per-task pipeline; a phase plugin is inserted by its id", &L::phases, &G::phases));
 }
 
 template<typename F>

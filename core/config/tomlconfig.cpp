@@ -3,10 +3,12 @@
 #include "configkeys.h"
 
 #include <QFile>
+#include <QJsonArray>
 
 #include <toml++/toml.h>
 
 #include <limits>
+#include <sstream>
 #include <string_view>
 
 namespace Peal {
@@ -152,11 +154,63 @@ Result<QList<DismissPattern>> convert<QList<DismissPattern>>(const QString &key,
     return out;
 }
 
+// A TOML value as JSON, for plugin option tables. Dates and times become their TOML text.
+QJsonValue toJson(const toml::node &node)
+{
+    if (const toml::table *t = node.as_table()) {
+        QJsonObject object;
+        for (auto &&[k, v] : *t)
+            object.insert(toQString(k.str()), toJson(v));
+        return object;
+    }
+    if (const toml::array *a = node.as_array()) {
+        QJsonArray array;
+        for (const toml::node &item : *a)
+            array.append(toJson(item));
+        return array;
+    }
+    if (const auto s = node.value_exact<std::string_view>())
+        return toQString(*s);
+    if (const auto i = node.value_exact<int64_t>())
+        return qint64(*i);
+    if (const auto f = node.value_exact<double>())
+        return *f;
+    if (const auto b = node.value_exact<bool>())
+        return *b;
+    std::ostringstream text;
+    node.visit([&](const auto &value) { text << value; });
+    return toQString(text.str());
+}
+
+// `[plugins.<id>]`: one table of options per plugin, handed to that plugin untouched.
+Result<QHash<QString, QJsonObject>> pluginTables(const toml::node &node)
+{
+    const toml::table *plugins = node.as_table();
+    if (!plugins)
+        return typeError(QStringLiteral("plugins"), node,
+                         QStringLiteral("a table of plugin tables ([plugins.<id>])"));
+    QHash<QString, QJsonObject> out;
+    for (auto &&[id, options] : *plugins) {
+        const QString key = QStringLiteral("plugins.") + toQString(id.str());
+        if (!options.is_table())
+            return typeError(key, options, QStringLiteral("a table ([%1])").arg(key));
+        out.insert(toQString(id.str()), toJson(options).toObject());
+    }
+    return out;
+}
+
 Result<ConfigLayer> layerFromTable(const toml::table &table)
 {
     ConfigLayer layer;
     for (auto &&[tomlKey, node] : table) {
         const QString name = toQString(tomlKey.str());
+        if (name == u"plugins") {
+            auto tables = pluginTables(node);
+            if (!tables)
+                return tables.error();
+            layer.pluginOptions = std::move(tables).value();
+            continue;
+        }
         bool known = false;
         std::optional<Error> failure;
         forEachKey([&](const auto &def) {

@@ -43,6 +43,12 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         return fields;
     }
 
+    QString phaseName() const
+    {
+        return options.phaseName.isEmpty() ? QStringLiteral("Phase %1").arg(options.phaseNumber)
+                                           : options.phaseName;
+    }
+
     void start()
     {
         ++attempt;
@@ -72,7 +78,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             run.logger().warn(u"peal::phase", QStringLiteral("phase exited with non-zero code"),
                               withTask({{QStringLiteral("exit_code"), Text::debugOptional(output.exitCode)},
                                         {QStringLiteral("stderr_len"), Text::utf8Length(output.stderrText)}}));
-        Result<AgentOutput> classified = classifyAgentOutput(output, options.phaseNumber, timeoutSec);
+        Result<AgentOutput> classified = classifyAgentOutput(output, phaseName(), timeoutSec);
         if (classified)
             return finish(classified);
         const bool retryable = output.status == AgentOutput::Status::TimedOut
@@ -106,24 +112,25 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
 
 } // namespace
 
-Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, int phase, quint64 timeoutSec)
+Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &phase,
+                                        quint64 timeoutSec)
 {
     switch (output.status) {
     case AgentOutput::Status::Succeeded:
         return output;
     case AgentOutput::Status::FailedToStart:
-        return Error(Error::Kind::Phase, QStringLiteral("Phase %1 failed to start: %2")
+        return Error(Error::Kind::Phase, QStringLiteral("%1 failed to start: %2")
                                              .arg(phase)
                                              .arg(output.errorString));
     case AgentOutput::Status::TimedOut:
         return Error(Error::Kind::Phase,
-                     QStringLiteral("Phase %1 timed out after %2s").arg(phase).arg(timeoutSec));
+                     QStringLiteral("%1 timed out after %2s").arg(phase).arg(timeoutSec));
     case AgentOutput::Status::Cancelled:
-        return Error(Error::Kind::Interrupted, QStringLiteral("Phase %1 was cancelled").arg(phase));
+        return Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(phase));
     case AgentOutput::Status::Failed:
         break;
     }
-    return Error(Error::Kind::Phase, QStringLiteral("Phase %1 exited with code %2")
+    return Error(Error::Kind::Phase, QStringLiteral("%1 exited with code %2")
                                          .arg(phase)
                                          .arg(Text::debugOptional(output.exitCode)),
                  stderrHint(output.stderrText));

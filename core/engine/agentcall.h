@@ -16,8 +16,8 @@ void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QStri
                   const AgentCallOptions &options, quint32 taskIndex, const QString &workspace,
                   AgentCallback done);
 
-// Maps an agent's output to the reference error of phase `phase`, or success.
-PEAL_EXPORT Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, int phase,
-                                        quint64 timeoutSec);
+// Maps an agent's output to the reference error of `phase` ("Phase 2"), or success.
+PEAL_EXPORT Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &phase,
+                                                    quint64 timeoutSec);
 
 } // namespace Peal::Internal

@@ -32,6 +32,7 @@ public:
     void validate();
     void lockState();
     void loadAgent();
+    void loadPhases();
     void setUpReview();
     void startReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath);
     void protectWorkingTree(const QStringList &reviewerDirs, std::function<void()> then);
@@ -53,6 +54,7 @@ public:
     std::unique_ptr<RunContext> run;
     std::unique_ptr<RunReview> review;
     std::shared_ptr<PhasePlugin> addressPlugin;
+    QHash<QString, std::shared_ptr<PhasePlugin>> phasePlugins; // custom phases, by id
     Pipeline pipeline;
     Scheduler *scheduler = nullptr;
     StateLock stateLock;
@@ -170,12 +172,52 @@ void Engine::Private::loadAgent()
     agent.settings.model = c.model;
     agent.settings.sandbox = c.sandbox;
     agent.settings.timeout = run->timeout();
+    agent.settings.options = c.pluginOptions.value(request.agentPlugin);
+    loadPhases();
+}
+
+namespace {
+
+bool isBuiltinPhase(const QString &name)
+{
+    return name == u"plan" || name == u"execute";
+}
+
+} // namespace
+
+void Engine::Private::loadPhases()
+{
+    // Custom phases are loaded before anything runs, so a missing one costs no agent time.
+    const Config &c = run->config();
+    for (const QString &name : c.phases) {
+        if (isBuiltinPhase(name) || name == u"address")
+            continue;
+        auto plugin = plugins.load(name, PluginRole::Phase);
+        if (!plugin)
+            return fail(Error(Error::Kind::Plugin,
+                              QStringLiteral("phase '%1' (set by %2) cannot be used: %3")
+                                  .arg(name, c.originOf(QStringLiteral("phases")), plugin.error().message()),
+                              plugin.error().hint()));
+        phasePlugins.insert(name, pluginCast<PhasePlugin>(*plugin));
+    }
+    QStringList used{request.agentPlugin, QStringLiteral("stet")};
+    used += c.phases;
+    for (auto it = c.pluginOptions.cbegin(); it != c.pluginOptions.cend(); ++it) {
+        if (!used.contains(it.key()))
+            logger.warn(u"peal::main",
+                        QStringLiteral("config table [plugins.%1] is not used: no plugin '%1' takes part in this run")
+                            .arg(it.key()));
+    }
     setUpReview();
 }
 
 void Engine::Private::setUpReview()
 {
     const Config &c = run->config();
+    if (!c.phases.contains(QStringLiteral("address"))) {
+        logger.info(u"peal::stet", QStringLiteral("phase 3 (address) is not in phases; no review"));
+        return protectWorkingTree({}, [this] { logConfig(); });
+    }
     // Removing the reviewer plugin only matters to runs that ask for a review explicitly.
     auto plugin = plugins.load(QStringLiteral("stet"), PluginRole::Reviewer);
     if (!plugin) {
@@ -316,12 +358,27 @@ void Engine::Private::loadState()
 
 Pipeline Engine::Private::buildPipeline()
 {
+    // The phases up to "execute" are the concurrent part of a parallel block; the rest run
+    // after the block's commit, one task at a time.
+    const Config &c = run->config();
+    const qsizetype execute = c.phases.indexOf(QStringLiteral("execute"));
     Pipeline p;
-    p.append(PhaseDef{QStringLiteral("plan"), &createPlanPhase, true, {}});
-    p.append(PhaseDef{QStringLiteral("execute"), &createExecutePhase, true, {}});
-    if (review && addressPlugin) {
-        std::shared_ptr<PhasePlugin> address = addressPlugin;
-        p.append(PhaseDef{QStringLiteral("address"), [address] { return address->createRun(); }, false, {}});
+    for (qsizetype i = 0; i < c.phases.size(); ++i) {
+        const QString &name = c.phases[i];
+        PhaseDef def{name, {}, i <= execute, c.pluginOptions.value(name)};
+        if (name == u"plan") {
+            def.create = &createPlanPhase;
+        } else if (name == u"execute") {
+            def.create = &createExecutePhase;
+        } else {
+            // "address" needs a review session; without one phase 3 is skipped (spec §8.1).
+            std::shared_ptr<PhasePlugin> plugin = name == u"address" ? (review ? addressPlugin : nullptr)
+                                                                     : phasePlugins.value(name);
+            if (!plugin)
+                continue;
+            def.create = [plugin] { return plugin->createRun(); };
+        }
+        p.append(def);
     }
     return p;
 }

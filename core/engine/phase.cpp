@@ -12,9 +12,4 @@ PluginRole PhasePlugin::role() const
     return PluginRole::Phase;
 }
 
-bool PhasePlugin::runsConcurrently() const
-{
-    return false;
-}
-
 } // namespace Peal

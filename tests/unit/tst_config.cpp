@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QSignalSpy>
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -104,6 +105,17 @@ private Q_SLOTS:
         QVERIFY(!config->maxConsecutiveTaskFailures);
         QVERIFY(!config->runSummaryPath);
         QVERIFY(!config->commitAfterPhase2);
+        // Reference tests validate_plan_text_defaults_off, normalize_plan_defaults_to_false,
+        // normalize_retry_count_defaults_to_zero, post_run_commands_default_empty_and_no_timeout.
+        QVERIFY(!config->validatePlanText);
+        QVERIFY(!config->minPlanTextLen);
+        QVERIFY(!config->normalizePlan);
+        QCOMPARE(config->normalizeRetryCount, 0u);
+        QVERIFY(config->postRunCommands.isEmpty());
+        // Beyond the reference.
+        QCOMPARE(config->isolation, u"none"_s);
+        QCOMPARE(config->phases, (QStringList{u"plan"_s, u"execute"_s, u"address"_s}));
+        QVERIFY(config->pluginOptions.isEmpty());
     }
 
     void documentedExampleTomlParses()
@@ -124,12 +136,55 @@ private Q_SLOTS:
         QCOMPARE(config->stetRunExtraArgs,
                  (QStringList{u"--verify"_s, u"--context"_s, u"256k"_s}));
         QCOMPARE(config->stetDisableLlmTriage, false);
-        QCOMPARE(config->stetDismissPatterns.size(), 2);
+        QCOMPARE(config->planPath, u"plan.md"_s);
+        QCOMPARE(config->repoPath, u"."_s);
+        QCOMPARE(config->stetDismissPatterns,
+                 (QList<DismissPattern>{{u"generated"_s, u"out_of_scope"_s},
+                                        {u"false positive"_s, u"false_positive"_s}}));
         QCOMPARE(config->postRunCommands, (QStringList{u"stet finish"_s, u"echo done"_s}));
         QCOMPARE(config->postRunTimeoutSec, std::optional<quint64>(60));
         QCOMPARE(config->phaseRetryCount, 1u);
         QCOMPARE(config->phase3RetryCount, 1u);
         QCOMPARE(config->onStetFail, u"retry_once"_s);
+    }
+
+    void pluginTablesBecomeJsonOptions()
+    {
+        auto config = load("plan_path = \"p.md\"\nrepo_path = \".\"\n"
+                           "[plugins.tests-gate]\ncommand = [\"make\", \"check\"]\nmax_rounds = 3\n"
+                           "verbose = true\nratio = 0.5\nwhen = 1979-05-27\n[plugins.tests-gate.env]\nCI = \"1\"\n"
+                           "[plugins.cursor]\n");
+        QVERIFY2(config, qPrintable(config ? QString() : config.error().message()));
+        QCOMPARE(config->pluginOptions.size(), 2);
+        const QJsonObject gate = config->pluginOptions.value(u"tests-gate"_s);
+        QCOMPARE(gate.value(u"command"_s).toArray(), (QJsonArray{u"make"_s, u"check"_s}));
+        QCOMPARE(gate.value(u"max_rounds"_s).toInteger(), 3);
+        QCOMPARE(gate.value(u"verbose"_s).toBool(), true);
+        QCOMPARE(gate.value(u"ratio"_s).toDouble(), 0.5);
+        QCOMPARE(gate.value(u"when"_s).toString(), u"1979-05-27"_s);
+        QCOMPARE(gate.value(u"env"_s).toObject().value(u"CI"_s).toString(), u"1"_s);
+        QVERIFY(config->pluginOptions.value(u"cursor"_s).isEmpty());
+        QVERIFY(config->pluginOptions.contains(u"cursor"_s));
+    }
+
+    void pluginTablesMustBeTables_data()
+    {
+        QTest::addColumn<QByteArray>("toml");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("plugins is a string") << QByteArray("plugins = \"x\"\n")
+            << u"key 'plugins' (line 1): expected a table of plugin tables ([plugins.<id>]), found string \"x\""_s;
+        QTest::newRow("plugin entry is a number") << QByteArray("[plugins]\ncursor = 3\n")
+            << u"key 'plugins.cursor' (line 2): expected a table ([plugins.cursor]), found integer 3"_s;
+        QTest::newRow("typo of plugins") << QByteArray("[plugin.cursor]\n")
+            << u"unknown key 'plugin' (line 1); did you mean 'plugins'?"_s;
+    }
+    void pluginTablesMustBeTables()
+    {
+        QFETCH(QByteArray, toml);
+        QFETCH(QString, message);
+        auto config = load(toml);
+        QVERIFY(!config);
+        QVERIFY2(config.error().message().endsWith(message), qPrintable(config.error().message()));
     }
 
     void missingPlanPathErrors()
@@ -650,6 +705,8 @@ private Q_SLOTS:
              "--verify --context 256k", "--verify|--context|256k"},
             {"stet_start_extra_args", "[\"--allow-dirty\"]", "--allow-dirty", "--allow-dirty",
              "--allow-dirty"},
+            {"phases", "[\"plan\", \"execute\", \"tests-gate\"]", "plan, execute,tests-gate,",
+             "plan,execute,tests-gate", "plan|execute|tests-gate"},
         };
         for (const Row &row : rows) {
             const QString key = QString::fromLatin1(row.key);
@@ -767,7 +824,7 @@ private Q_SLOTS:
     void keyTableIsComplete()
     {
         const QList<ConfigKeyInfo> &keys = ConfigLoader::keys();
-        QCOMPARE(keys.size(), 35); // the 34 of the reference and `isolation`
+        QCOMPARE(keys.size(), 36); // the 34 of the reference, `isolation` and `phases`
         QSet<QString> names;
         for (const ConfigKeyInfo &k : keys) {
             QVERIFY(!k.key.isEmpty());
@@ -838,6 +895,14 @@ private Q_SLOTS:
                                              "\"fail\", \"retry_once\", or \"skip\")"_s;
         QTest::newRow("bad isolation") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
                                        << u"Invalid isolation value 'container' (expected \"none\" or \"worktree\")"_s;
+        QTest::newRow("phases without execute") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                                << u"Invalid phases value [plan, address]: \"plan\" and \"execute\" are required"_s;
+        QTest::newRow("phases out of order") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                             << u"Invalid phases value [execute, plan]: \"plan\" must come before \"execute\""_s;
+        QTest::newRow("phases repeated") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                         << u"Invalid phases value [plan, execute, plan]: phase 'plan' appears more than once"_s;
+        QTest::newRow("phases empty name") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                           << u"Invalid phases value [plan, , execute]: a phase name is empty"_s;
         QTest::newRow("order: plan before enums") << u"missing"_s << u"git"_s << u"x"_s << u"y"_s
                                                   << u"Invalid or missing plan file."_s;
         QTest::newRow("order: git before enums") << u"file"_s << u"plain"_s << u"x"_s << u"y"_s
@@ -868,8 +933,17 @@ private Q_SLOTS:
         Config config = validConfig(plan, repo);
         config.onFindingsRemaining = findings;
         config.onStetFail = stetFail;
-        if (QByteArray(QTest::currentDataTag()) == "bad isolation")
+        const QByteArray tag = QTest::currentDataTag();
+        if (tag == "bad isolation")
             config.isolation = u"container"_s;
+        if (tag == "phases without execute")
+            config.phases = QStringList{u"plan"_s, u"address"_s};
+        if (tag == "phases out of order")
+            config.phases = QStringList{u"execute"_s, u"plan"_s};
+        if (tag == "phases repeated")
+            config.phases = QStringList{u"plan"_s, u"execute"_s, u"plan"_s};
+        if (tag == "phases empty name")
+            config.phases = QStringList{u"plan"_s, QString(), u"execute"_s};
         Result<void> result;
         validateAsync(config, &result);
         QVERIFY(!result);
@@ -905,6 +979,7 @@ private:
         if (key == u"post_run_commands") return c.postRunCommands.join(u'|');
         if (key == u"stet_run_extra_args") return c.stetRunExtraArgs.join(u'|');
         if (key == u"stet_start_extra_args") return c.stetStartExtraArgs.join(u'|');
+        if (key == u"phases") return c.phases.join(u'|');
         return u"<no renderer>"_s;
     }
 };

@@ -127,7 +127,7 @@ private Q_SLOTS:
         out.exitCode = code;
         out.errorString = u"no such file"_s;
         out.stderrText = u"oops\nmore"_s;
-        const auto r = classifyAgentOutput(out, 1, 300);
+        const auto r = classifyAgentOutput(out, QStringLiteral("Phase 1"), 300);
         if (message.isEmpty()) {
             QVERIFY(r);
             return;

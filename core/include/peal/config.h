@@ -4,6 +4,7 @@
 #include <peal/result.h>
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -62,6 +63,9 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<quint32> maxConsecutiveTaskFailures;
     std::optional<bool> commitAfterPhase2;
     std::optional<QString> isolation;
+    std::optional<QStringList> phases;
+    // [plugins.<id>] tables of the config file (TOML only), as JSON objects.
+    std::optional<QHash<QString, QJsonObject>> pluginOptions;
 };
 
 // The merged configuration with defaults applied (spec §2.2). Unset optionals mean "not set".
@@ -102,6 +106,8 @@ struct PEAL_EXPORT Config
     std::optional<quint32> maxConsecutiveTaskFailures;
     bool commitAfterPhase2 = false;
     QString isolation = QStringLiteral("none"); // "none" or "worktree" (not in the reference)
+    QStringList phases{QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address")};
+    QHash<QString, QJsonObject> pluginOptions;  // [plugins.<id>] tables, by plugin id
 
     // Where each key's value came from, for error messages: "--max-parallel",
     // "PEAL_MAX_PARALLEL", "peal.toml: max_parallel". Keys left at their default are absent.

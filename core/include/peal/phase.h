@@ -51,6 +51,7 @@ struct PEAL_EXPORT TaskData
 struct PEAL_EXPORT AgentCallOptions
 {
     int phaseNumber = 0;          // used in messages: "Phase 3 timed out after 60s"
+    QString phaseName;            // when set, replaces "Phase <phaseNumber>" in messages
     quint64 attempts = 1;         // 1 + retries
     bool emptyAnswerOnFailure = false; // triage: a final non-zero exit yields an empty answer
     QString logName;              // "phase 3" or "phase 3 triage"
@@ -107,10 +108,10 @@ public:
     ~PhasePlugin() override;
     PluginRole role() const override;
 
+    // A fresh run for one task. Where the phase stands in the pipeline (`phases` in the
+    // configuration) decides when it runs: up to "execute" it is part of the concurrent stream
+    // of a parallel block; after "execute" it runs after the block's commit, one task at a time.
     virtual std::unique_ptr<PhaseRun> createRun() const = 0;
-    // Whether this phase belongs to the concurrent part of a parallel block (before the
-    // block's commit) or runs afterwards, one task at a time.
-    virtual bool runsConcurrently() const;
 };
 
 } // namespace Peal

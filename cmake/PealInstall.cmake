@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+# What `cmake --install` puts where (the same layout as the build tree), the plugin SDK's CMake
+# package, and the packages CPack makes: a .deb and a relocatable .tar.gz.
+
+include(CMakePackageConfigHelpers)
+
+# The executable and its helpers.
+install(TARGETS peal RUNTIME DESTINATION "${PEAL_INSTALL_BINDIR}")
+install(TARGETS peal-demo-agent peal-demo-stet RUNTIME DESTINATION "${PEAL_INSTALL_LIBDIR}")
+
+# libpealcore and the public headers: the plugin SDK.
+install(TARGETS pealcore EXPORT PealTargets
+    LIBRARY DESTINATION "${PEAL_INSTALL_LIBDIR}"
+    INCLUDES DESTINATION "${PEAL_INSTALL_INCLUDEDIR}")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/core/include/peal" DESTINATION "${PEAL_INSTALL_INCLUDEDIR}")
+install(FILES "${PROJECT_BINARY_DIR}/core/include/peal/pealcore_export.h"
+              "${PROJECT_BINARY_DIR}/core/include/peal/version.h"
+        DESTINATION "${PEAL_INSTALL_INCLUDEDIR}/peal")
+
+set(PEAL_INSTALL_CMAKEDIR "lib/cmake/Peal")
+install(EXPORT PealTargets NAMESPACE Peal:: DESTINATION "${PEAL_INSTALL_CMAKEDIR}")
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/PealConfig.cmake.in"
+    "${PROJECT_BINARY_DIR}/cmake/PealConfig.cmake"
+    INSTALL_DESTINATION "${PEAL_INSTALL_CMAKEDIR}")
+# Plugins must match the ABI, which may change with any minor version before 1.0.
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/cmake/PealConfigVersion.cmake"
+    COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/cmake/PealConfig.cmake"
+              "${PROJECT_BINARY_DIR}/cmake/PealConfigVersion.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/PealPlugin.cmake"
+        DESTINATION "${PEAL_INSTALL_CMAKEDIR}")
+
+# Examples, documentation.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/share/peal/" DESTINATION "${PEAL_INSTALL_DATADIR}")
+install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+
+# ---- packages ----
+set(CPACK_PACKAGE_NAME peal)
+set(CPACK_PACKAGE_VENDOR "peal developers")
+set(CPACK_PACKAGE_CONTACT "peal developers <peal@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_RESOURCE_FILE_README "${PROJECT_SOURCE_DIR}/README.md")
+set(CPACK_GENERATOR DEB TGZ)
+set(CPACK_PACKAGE_FILE_NAME "peal_${PROJECT_VERSION}_${CMAKE_SYSTEM_PROCESSOR}")
+set(CPACK_STRIP_FILES ON)
+# The tarball unpacks into one directory that works wherever it is moved ($ORIGIN run paths).
+set(CPACK_ARCHIVE_COMPONENT_INSTALL OFF)
+set(CPACK_INCLUDE_TOPLEVEL_DIRECTORY ON)
+
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# dpkg-shlibdeps derives the library packages (Qt 6 Core, toml++, libstdc++) from the binaries;
+# git is run, not linked, so it is declared by hand.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${PROJECT_BINARY_DIR}/${PEAL_INSTALL_LIBDIR}")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "git")
+# Building plugins against the SDK needs a compiler, CMake and the Qt headers.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "qt6-base-dev, cmake, g++")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "Plan-Execute-Address Loop: runs a coding-agent CLI over a markdown plan of tasks\n"
+    " peal turns a plan of small tasks into executed work in a git repository: for each\n"
+    " task it runs a coding agent to plan and execute it, then a reviewer (stet) whose\n"
+    " findings the agent addresses. Includes the plugin SDK (headers and CMake package).")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+include(CPack)

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests-gate: an example custom phase for peal.
+ *
+ * After a task's change it runs the project's test command in the task's workspace. When the
+ * tests fail it gives their output to the agent, asks for a fix, commits the fix (when
+ * commit_after_phase2 is on) and runs the tests again - up to `max_rounds` fixes. The task
+ * fails if the tests still fail after that.
+ *
+ * Configuration, in the [plugins.tests-gate] table of peal.toml:
+ *   command     = ["make", "check"]  # required: program and arguments, no shell
+ *   max_rounds  = 3                  # fixes to try; 0 only checks
+ *   timeout_sec = 600                # per test run; default: phase_timeout_sec
+ *   output_tail = 4000               # bytes of test output shown to the agent
+ *
+ * Like every plugin it never starts a process itself: it describes commands and asks the core
+ * (PhaseServices) to run them, so timeouts, cancellation, logging and limits apply.
+ */
+#include <peal/agent.h>
+#include <peal/phase.h>
+#include <peal/textutil.h>
+
+#include <QDir>
+#include <QJsonArray>
+
+namespace {
+
+using namespace Peal;
+
+struct GateOptions
+{
+    QStringList command;
+    quint32 maxRounds = 3;
+    std::chrono::milliseconds timeout{0};
+    qsizetype outputTail = 4000;
+};
+
+Error optionError(const QString &what)
+{
+    return Error(Error::Kind::Config, QStringLiteral("[plugins.tests-gate] %1").arg(what));
+}
+
+// A non-negative integer option, or `fallback` when absent.
+Result<qint64> integerOption(const QJsonObject &table, const QString &key, qint64 fallback)
+{
+    const QJsonValue value = table.value(key);
+    if (value.isUndefined())
+        return fallback;
+    if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != double(value.toInteger()))
+        return optionError(QStringLiteral("%1 must be a non-negative integer").arg(key));
+    return value.toInteger();
+}
+
+Result<GateOptions> readOptions(const QJsonObject &table, const Config &config)
+{
+    static const QStringList known{QStringLiteral("command"), QStringLiteral("max_rounds"),
+                                   QStringLiteral("timeout_sec"), QStringLiteral("output_tail")};
+    for (auto it = table.begin(); it != table.end(); ++it) {
+        if (!known.contains(it.key()))
+            return optionError(QStringLiteral("has an unknown key '%1' (known: %2)")
+                                   .arg(it.key(), known.join(QStringLiteral(", "))));
+    }
+    GateOptions options;
+    for (const QJsonValue &part : table.value(QStringLiteral("command")).toArray()) {
+        if (!part.isString())
+            return optionError(QStringLiteral("command must be an array of strings"));
+        options.command.append(part.toString());
+    }
+    if (options.command.isEmpty() || options.command.first().isEmpty())
+        return optionError(QStringLiteral("command is required, e.g. command = [\"make\", \"check\"]"));
+    auto rounds = integerOption(table, QStringLiteral("max_rounds"), 3);
+    auto timeout = integerOption(table, QStringLiteral("timeout_sec"), qint64(config.phaseTimeoutSec));
+    auto tail = integerOption(table, QStringLiteral("output_tail"), 4000);
+    for (const auto *r : {&rounds, &timeout, &tail}) {
+        if (!*r)
+            return r->error();
+    }
+    options.maxRounds = quint32(std::min<qint64>(*rounds, 100));
+    options.timeout = std::chrono::seconds(std::min<qint64>(*timeout, 24 * 3600));
+    options.outputTail = qsizetype(*tail);
+    return options;
+}
+
+// The last `bytes` of the test output, where failures are usually reported.
+QString tail(const QString &text, qsizetype bytes)
+{
+    const QByteArray utf8 = text.toUtf8();
+    if (utf8.size() <= bytes)
+        return text;
+    return QStringLiteral("[...]\n") + QString::fromUtf8(utf8.right(bytes));
+}
+
+class TestsGateRun final : public PhaseRun
+{
+public:
+    void start(PhaseServices &services, std::function<void(Result<void>)> done) override
+    {
+        m_services = &services;
+        m_done = std::move(done);
+        auto options = readOptions(services.options(), services.config());
+        if (!options)
+            return m_done(options.error());
+        m_options = std::move(options).value();
+        runTests();
+    }
+
+private:
+    QString commandText() const { return m_options.command.join(u' '); }
+
+    void log(LogLevel level, const QString &message, LogFields fields = {})
+    {
+        fields.prepend({QStringLiteral("task_index"), m_services->task().index});
+        m_services->log(level, QStringLiteral("tests-gate: ") + message, fields);
+    }
+
+    void runTests()
+    {
+        ProcessSpec spec;
+        spec.program = m_options.command.first();
+        // A relative path is the project's own script: resolve it in the task's workspace.
+        if (spec.program.contains(u'/') && QDir::isRelativePath(spec.program))
+            spec.program = QDir(m_services->workspace()).absoluteFilePath(spec.program);
+        spec.arguments = m_options.command.mid(1);
+        spec.workingDirectory = m_services->workspace();
+        spec.timeout = m_options.timeout;
+        spec.label = QStringLiteral("tests-gate: %1").arg(commandText());
+        log(LogLevel::Info, QStringLiteral("running the tests"),
+            {{QStringLiteral("command"), commandText()}, {QStringLiteral("round"), m_round}});
+        m_services->runProcess(spec, [this](const ProcessResult &result) { onTests(result); });
+    }
+
+    static QString describe(const ProcessResult &r)
+    {
+        switch (r.ending) {
+        case ProcessEnding::Exited:
+            return QStringLiteral("exited with code %1").arg(r.exitCode);
+        case ProcessEnding::FailedToStart:
+            return QStringLiteral("failed to start (%1)").arg(r.errorString);
+        case ProcessEnding::Crashed:
+            return QStringLiteral("crashed");
+        case ProcessEnding::TimedOut:
+            return QStringLiteral("timed out");
+        case ProcessEnding::Cancelled:
+            return QStringLiteral("was cancelled");
+        }
+        return QString();
+    }
+
+    void onTests(const ProcessResult &result)
+    {
+        if (result.ending == ProcessEnding::Cancelled)
+            return m_done(Error(Error::Kind::Interrupted, QStringLiteral("tests-gate was cancelled")));
+        if (result.failedToStart())
+            return m_done(Error(Error::Kind::Phase, QStringLiteral("tests-gate: the test command '%1' %2")
+                                                        .arg(commandText(), describe(result))));
+        if (result.success()) {
+            log(LogLevel::Info, QStringLiteral("tests pass"), {{QStringLiteral("fix_rounds"), m_round}});
+            return m_done(Result<void>());
+        }
+        if (m_round >= m_options.maxRounds)
+            return m_done(Error(Error::Kind::Phase,
+                                QStringLiteral("tests-gate: '%1' still fails after %2 fix round(s) "
+                                               "for task %3: it %4")
+                                    .arg(commandText())
+                                    .arg(m_round)
+                                    .arg(m_services->task().index)
+                                    .arg(describe(result))));
+        ++m_round;
+        log(LogLevel::Warn, QStringLiteral("tests fail; asking the agent to fix them"),
+            {{QStringLiteral("round"), m_round}, {QStringLiteral("max_rounds"), m_options.maxRounds}});
+        AgentCallOptions call;
+        call.phaseName = QStringLiteral("tests-gate fix round %1").arg(m_round);
+        call.logName = QStringLiteral("tests-gate fix");
+        call.attempts = 1;
+        m_services->runAgent(AgentMode::Address, fixPrompt(result), call,
+                             [this](const Result<AgentOutput> &fixed) {
+                                 if (!fixed)
+                                     return m_done(fixed.error());
+                                 commitFix();
+                             });
+    }
+
+    QString fixPrompt(const ProcessResult &result) const
+    {
+        const TaskInfo &task = m_services->task();
+        return QStringLiteral("The project's tests fail after this task:\n\n%1\n\n"
+                              "Test command: %2 (it %3)\n\nTest output:\n%4\n\n"
+                              "Fix the code so that the tests pass. Do not weaken or delete tests.")
+            .arg(task.body.trimmed(), commandText(), describe(result),
+                 tail(result.stdoutText + result.stderrText, m_options.outputTail));
+    }
+
+    void commitFix()
+    {
+        const QString message = QStringLiteral("peal: task %1 - tests-gate fix round %2")
+                                    .arg(m_services->task().index)
+                                    .arg(m_round);
+        m_services->commitChanges(message, [this](Result<void> committed) {
+            if (!committed)
+                return m_done(committed.error());
+            runTests();
+        });
+    }
+
+    PhaseServices *m_services = nullptr;
+    std::function<void(Result<void>)> m_done;
+    GateOptions m_options;
+    quint32 m_round = 0;
+};
+
+class TestsGatePlugin final : public PhasePlugin
+{
+public:
+    std::unique_ptr<PhaseRun> createRun() const override { return std::make_unique<TestsGateRun>(); }
+};
+
+} // namespace
+
+PEAL_REGISTER_PLUGIN(TestsGatePlugin)
