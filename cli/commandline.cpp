@@ -11,25 +11,14 @@ namespace Peal::Cli {
 
 namespace {
 
-// One option of a subcommand, for parsing and for --help.
-struct OptionDef
-{
-    QString flag;      // "--plan"
-    QString valueName; // empty for switches
-    QString help;
-};
-
-QList<OptionDef> runOptions()
+// The options that locate and configure a run: shared by `run` and `status`.
+QList<OptionDef> configOptions()
 {
     QList<OptionDef> options = {
         {QStringLiteral("--config"), QStringLiteral("PATH"),
-         QStringLiteral("TOML configuration file")},
-        {QStringLiteral("--task"), QStringLiteral("N"),
-         QStringLiteral("run only the task with this index (conflicts with --from-task)")},
-        {QStringLiteral("--from-task"), QStringLiteral("N"),
-         QStringLiteral("run from this task index to the end (conflicts with --task)")},
+         QStringLiteral("TOML configuration file"), {}},
         {QStringLiteral("--plugin-dir"), QStringLiteral("DIR"),
-         QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)")},
+         QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)"), {}},
     };
     for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
         if (key.cliFlag.isEmpty())
@@ -37,28 +26,55 @@ QList<OptionDef> runOptions()
         QString help = key.help;
         if (!key.cliSwitch && key.defaultText != u"(none)")
             help += QStringLiteral(" [default: %1]").arg(key.defaultText);
-        options.append({key.cliFlag, key.cliSwitch ? QString() : key.valueName, help});
+        options.append({key.cliFlag, key.cliSwitch ? QString() : key.valueName, help, key.choices});
     }
     return options;
+}
+
+QList<OptionDef> runOptions()
+{
+    QList<OptionDef> options = {
+        {QStringLiteral("--task"), QStringLiteral("N"),
+         QStringLiteral("run only the task with this index (conflicts with --from-task)"), {}},
+        {QStringLiteral("--from-task"), QStringLiteral("N"),
+         QStringLiteral("run from this task index to the end (conflicts with --task)"), {}},
+        {QStringLiteral("--dry-run"), QString(),
+         QStringLiteral("print what the run would do (segments, phases, commands) and run nothing"), {}},
+        {QStringLiteral("--quiet"), QString(),
+         QStringLiteral("print only warnings and errors (no progress)"), {}},
+    };
+    return configOptions() + options;
+}
+
+QList<OptionDef> statusOptions()
+{
+    return configOptions()
+           + QList<OptionDef>{{QStringLiteral("--json"), QString(),
+                               QStringLiteral("print the status as one JSON object"), {}}};
+}
+
+QList<OptionDef> completionOptions()
+{
+    return {};
 }
 
 QList<OptionDef> promptOptions()
 {
     return {{QStringLiteral("--output"), QStringLiteral("PATH"),
-             QStringLiteral("write the template to this file instead of stdout")}};
+             QStringLiteral("write the template to this file instead of stdout"), {}}};
 }
 
 QList<OptionDef> pluginsOptions()
 {
     return {{QStringLiteral("--plugin-dir"), QStringLiteral("DIR"),
-             QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)")}};
+             QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)"), {}}};
 }
 
 QList<OptionDef> demoOptions()
 {
     return {{QStringLiteral("--dir"), QStringLiteral("DIR"),
              QStringLiteral("create the demo here (default: a new directory under the system "
-                            "temporary directory)")}};
+                            "temporary directory)"), {}}};
 }
 
 QString formatOptions(const QList<OptionDef> &options)
@@ -146,7 +162,8 @@ std::optional<CommandLine> parseOptions(const QString &command, const QList<Opti
                           command);
     const QStringList seen = parser.optionNames();
     for (const OptionDef &o : defs) {
-        if (seen.count(o.flag.mid(2)) > 1)
+        // --plugin-dir is a list: each occurrence adds a directory.
+        if (seen.count(o.flag.mid(2)) > 1 && o.flag != u"--plugin-dir")
             return usageError(QStringLiteral("the argument '%1' cannot be used multiple times")
                                   .arg(describe(o)),
                               command);
@@ -169,6 +186,23 @@ std::optional<CommandLine> parseIndex(const QCommandLineParser &parser, const QS
     return std::nullopt;
 }
 
+// The options of configOptions() into `result`.
+std::optional<CommandLine> readConfigOptions(const QString &command, const QCommandLineParser &parser,
+                                             CommandLine &result)
+{
+    if (parser.isSet(QStringLiteral("config")))
+        result.configFile = parser.value(QStringLiteral("config"));
+    result.pluginDirs = parser.values(QStringLiteral("plugin-dir"));
+    for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
+        if (key.cliFlag.isEmpty() || !parser.isSet(key.cliFlag.mid(2)))
+            continue;
+        const QString value = key.cliSwitch ? QString() : parser.value(key.cliFlag.mid(2));
+        if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, key.cliFlag, value); !set)
+            return usageError(set.error().message(), command);
+    }
+    return std::nullopt;
+}
+
 CommandLine parseRun(const QStringList &arguments)
 {
     const QString command = QStringLiteral("run");
@@ -181,10 +215,8 @@ CommandLine parseRun(const QStringList &arguments)
 
     CommandLine result;
     result.action = CommandLine::Action::Run;
-    if (parser.isSet(QStringLiteral("config")))
-        result.configFile = parser.value(QStringLiteral("config"));
-    if (parser.isSet(QStringLiteral("plugin-dir")))
-        result.pluginDirs = QStringList{parser.value(QStringLiteral("plugin-dir"))};
+    if (auto error = readConfigOptions(command, parser, result))
+        return *error;
     if (auto error = parseIndex(parser, QStringLiteral("task"), &result.task))
         return *error;
     if (auto error = parseIndex(parser, QStringLiteral("from-task"), &result.fromTask))
@@ -193,14 +225,63 @@ CommandLine parseRun(const QStringList &arguments)
         return usageError(QStringLiteral("the argument '--task <N>' cannot be used with "
                                          "'--from-task <N>'"),
                           command);
+    result.dryRun = parser.isSet(QStringLiteral("dry-run"));
+    result.quiet = parser.isSet(QStringLiteral("quiet"));
+    return result;
+}
 
-    for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
-        if (key.cliFlag.isEmpty() || !parser.isSet(key.cliFlag.mid(2)))
-            continue;
-        const QString value = key.cliSwitch ? QString() : parser.value(key.cliFlag.mid(2));
-        if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, key.cliFlag, value); !set)
-            return usageError(set.error().message(), command);
-    }
+CommandLine parseStatus(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("status");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, statusOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(statusHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Status;
+    if (auto error = readConfigOptions(command, parser, result))
+        return *error;
+    result.json = parser.isSet(QStringLiteral("json"));
+    return result;
+}
+
+const QStringList &completionShells()
+{
+    static const QStringList shells{QStringLiteral("bash"), QStringLiteral("zsh")};
+    return shells;
+}
+
+CommandLine parseCompletion(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("completion");
+    if (arguments.contains(u"-h") || arguments.contains(u"--help"))
+        return showHelp(QStringLiteral("Print a shell completion script.\n\n"
+                                       "Usage: peal completion <bash|zsh>\n\n"
+                                       "  bash: source it, or install it as "
+                                       "/usr/share/bash-completion/completions/peal\n"
+                                       "  zsh:  install it as _peal in a directory of $fpath\n"));
+    if (arguments.size() != 1 || !completionShells().contains(arguments.first()))
+        return usageError(arguments.isEmpty()
+                              ? QStringLiteral("a shell is required: bash or zsh")
+                              : QStringLiteral("invalid shell '%1' (expected bash or zsh)")
+                                    .arg(arguments.join(u' ')),
+                          command);
+    CommandLine result;
+    result.action = CommandLine::Action::Completion;
+    result.shell = arguments.first();
+    return result;
+}
+
+CommandLine parseManPage(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    if (auto error = parseOptions(QStringLiteral("manpage"), {}, arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(QStringLiteral("Print the peal(1) man page (roff).\n\nUsage: peal manpage\n"));
+    CommandLine result;
+    result.action = CommandLine::Action::ManPage;
     return result;
 }
 
@@ -229,8 +310,7 @@ CommandLine parsePlugins(const QStringList &arguments)
         return showHelp(pluginsHelp());
     CommandLine result;
     result.action = CommandLine::Action::Plugins;
-    if (parser.isSet(QStringLiteral("plugin-dir")))
-        result.pluginDirs = QStringList{parser.value(QStringLiteral("plugin-dir"))};
+    result.pluginDirs = parser.values(QStringLiteral("plugin-dir"));
     return result;
 }
 
@@ -275,14 +355,12 @@ QString topLevelHelp(bool longForm)
                          "review the change with stet and address the findings.\n\n")
         : QStringLiteral("Plan-Execute-Address Loop: orchestrator that drives the Cursor CLI in "
                          "three phases per task\n\n");
-    text += QStringLiteral("Usage: peal [OPTIONS] <COMMAND>\n\n"
-                           "Commands:\n"
-                           "  run     run the orchestrator on a plan file against a target repo\n"
-                           "  prompt  print the plan-format instructions to give an LLM\n"
-                           "  demo    run the engine on a built-in demo repository and plan\n"
-                           "  plugins list the plugins found and why any was rejected\n"
-                           "  help    print this message or the help of the given command\n\n"
-                           "Options:\n"
+    text += QStringLiteral("Usage: peal [OPTIONS] <COMMAND>\n\nCommands:\n");
+    for (const CommandDef &c : commandCatalog())
+        text += QStringLiteral("  %1  %2\n").arg(c.name, -10).arg(c.summary);
+    text += QStringLiteral("  %1  %2\n\n").arg(QStringLiteral("help"), -10)
+                .arg(QStringLiteral("print this message or the help of the given command"));
+    text += QStringLiteral("Options:\n"
                            "  -h, --help     print help\n"
                            "  -V, --version  print version\n");
     if (longForm)
@@ -304,6 +382,35 @@ QString runHelp()
                           "--stet-start-args=--allow-dirty.\n\n"
                           "Usage: peal run [OPTIONS]\n\nOptions:\n")
            + formatOptions(runOptions());
+}
+
+QString statusHelp()
+{
+    return QStringLiteral("Show, for a plan and repo, which tasks are done, what the last run did "
+                          "and what 'peal run' would do next. Takes the options of 'peal run' "
+                          "that locate the plan, the repo and the state (the config file, "
+                          "PEAL_* variables and flags), and reads files only.\n\n"
+                          "Usage: peal status [OPTIONS]\n\nOptions:\n")
+           + formatOptions(statusOptions());
+}
+
+QList<CommandDef> commandCatalog()
+{
+    return {
+        {QStringLiteral("run"), QStringLiteral("run the orchestrator on a plan file against a target repo"),
+         runOptions()},
+        {QStringLiteral("status"), QStringLiteral("show which tasks are done and what a run would do next"),
+         statusOptions()},
+        {QStringLiteral("prompt"), QStringLiteral("print the plan-format instructions to give an LLM"),
+         promptOptions()},
+        {QStringLiteral("demo"), QStringLiteral("run the engine on a built-in demo repository and plan"),
+         demoOptions()},
+        {QStringLiteral("plugins"), QStringLiteral("list the plugins found and why any was rejected"),
+         pluginsOptions()},
+        {QStringLiteral("completion"), QStringLiteral("print a bash or zsh completion script"),
+         completionOptions()},
+        {QStringLiteral("manpage"), QStringLiteral("print the man page (roff)"), {}},
+    };
 }
 
 QString promptHelp()
@@ -340,6 +447,12 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return parsePlugins(rest);
     if (first == u"demo")
         return parseDemo(rest);
+    if (first == u"status")
+        return parseStatus(rest);
+    if (first == u"completion")
+        return parseCompletion(rest);
+    if (first == u"manpage")
+        return parseManPage(rest);
     if (first == u"help") {
         if (rest.isEmpty())
             return showHelp(topLevelHelp(true));
@@ -351,6 +464,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return showHelp(pluginsHelp());
         if (rest.first() == u"demo")
             return showHelp(demoHelp());
+        if (rest.first() == u"status")
+            return showHelp(statusHelp());
+        if (rest.first() == u"completion" || rest.first() == u"manpage")
+            return parseCommandLine({rest.first(), QStringLiteral("--help")});
         if (rest.first() == u"help")
             return showHelp(topLevelHelp(true));
         return usageError(QStringLiteral("unrecognized subcommand '%1'").arg(rest.first()),

@@ -21,16 +21,22 @@ struct CommandLine
         Prompt,
         Plugins,
         Demo,
+        Status,
+        Completion,
+        ManPage,
     };
 
     Action action = Action::ShowHelp;
     QString output;
 
-    // run
+    // run, status
     ConfigLayer cliLayer;
     std::optional<QString> configFile;
     std::optional<quint32> task;
     std::optional<quint32> fromTask;
+    bool dryRun = false; // run: print the schedule, run nothing
+    bool quiet = false;  // run: only warnings and errors on stderr, no progress line
+    bool json = false;   // status: machine-readable output
 
     QStringList pluginDirs; // run, plugins
 
@@ -39,7 +45,30 @@ struct CommandLine
 
     // demo
     std::optional<QString> demoDir;
+
+    // completion
+    QString shell;
 };
+
+// One option of a command, for parsing, --help, shell completion and the man page.
+struct OptionDef
+{
+    QString flag;         // "--plan"
+    QString valueName;    // empty for switches
+    QString help;
+    QStringList choices;  // the values it accepts, when they are a fixed set
+};
+
+// One command as --help, the completions and the man page describe it.
+struct CommandDef
+{
+    QString name;
+    QString summary;
+    QList<OptionDef> options; // without -h/--help
+};
+
+// Every command, in the order of `peal --help`.
+QList<CommandDef> commandCatalog();
 
 // `arguments` excludes the program name.
 CommandLine parseCommandLine(const QStringList &arguments);
@@ -49,5 +78,6 @@ QString runHelp();
 QString promptHelp();
 QString pluginsHelp();
 QString demoHelp();
+QString statusHelp();
 
 } // namespace Peal::Cli

@@ -5,6 +5,8 @@
 #include "pluginscommand.h"
 #include "promptcommand.h"
 #include "runcommand.h"
+#include "shellintegration.h"
+#include "statuscommand.h"
 
 #include <peal/exitcode.h>
 
@@ -32,6 +34,14 @@ int main(int argc, char *argv[])
         return runPromptCommand(commandLine.promptOutput);
     case CommandLine::Action::Plugins:
         return runPluginsCommand(commandLine.pluginDirs);
+    case CommandLine::Action::Status:
+        return runStatusCommand(commandLine);
+    case CommandLine::Action::Completion:
+        printOut(commandLine.shell == u"zsh" ? zshCompletion() : bashCompletion());
+        return toInt(ExitCode::Success);
+    case CommandLine::Action::ManPage:
+        printOut(manPage());
+        return toInt(ExitCode::Success);
     case CommandLine::Action::Demo: {
         auto *demo = new DemoCommand(commandLine.demoDir, &app);
         QObject::connect(demo, &DemoCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });

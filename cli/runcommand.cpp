@@ -2,9 +2,11 @@
 #include "runcommand.h"
 
 #include "console.h"
+#include "progressview.h"
 #include "signalwatcher.h"
 
 #include <peal/engine.h>
+#include <peal/log.h>
 
 #include <csignal>
 
@@ -28,12 +30,23 @@ void RunCommand::start()
     request.task = m_commandLine.task;
     request.fromTask = m_commandLine.fromTask;
     request.pluginDirs = m_commandLine.pluginDirs;
+    request.dryRun = m_commandLine.dryRun;
+    request.quiet = m_commandLine.quiet;
     if (qEnvironmentVariableIsSet("PEAL_LOG"))
         request.pealLog = qEnvironmentVariable("PEAL_LOG");
     if (qEnvironmentVariableIsSet("PATH"))
         request.pathVariable = qEnvironmentVariable("PATH");
+    const bool live = !request.dryRun && !request.quiet && ProgressView::wanted();
     m_engine = new Engine(std::move(request), this);
-    connect(m_engine, &Engine::finished, this, &RunCommand::finished);
+    if (live) {
+        m_progress = new ProgressView(m_engine->logger(), Logger::colorWanted(), this);
+        connect(m_engine, &Engine::progress, m_progress, &ProgressView::onProgress);
+    }
+    connect(m_engine, &Engine::finished, this, [this](int code) {
+        if (m_progress)
+            m_progress->close();
+        Q_EMIT finished(code);
+    });
     // Ctrl-C and SIGTERM stop the run cleanly: process trees ended, state saved, review
     // session finished, exit 130 / 143.
     auto *signals = new SignalWatcher(this);

@@ -26,6 +26,7 @@ Q_SIGNALS:
 
 private:
     CommandLine m_commandLine;
+    class ProgressView *m_progress = nullptr;
     Engine *m_engine = nullptr;
 };
 

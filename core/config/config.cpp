@@ -386,6 +386,23 @@ Result<void> validateValues(const Config &config)
     return validatePhases(config);
 }
 
+// The fixed sets of values validateValues() accepts, for --help and shell completion.
+static QStringList choicesOf(const QString &key)
+{
+    if (key == u"on_findings_remaining")
+        return {QStringLiteral("fail"), QStringLiteral("warn")};
+    if (key == u"on_stet_fail")
+        return {QStringLiteral("fail"), QStringLiteral("retry_once"), QStringLiteral("skip")};
+    if (key == u"isolation")
+        return {QStringLiteral("none"), QStringLiteral("worktree")};
+    if (key == u"stet_disable_llm_triage")
+        return {QStringLiteral("true"), QStringLiteral("false")};
+    if (key == u"log_level")
+        return {QStringLiteral("error"), QStringLiteral("warn"), QStringLiteral("info"),
+                QStringLiteral("debug"), QStringLiteral("trace")};
+    return {};
+}
+
 const QList<ConfigKeyInfo> &keys()
 {
     static const QList<ConfigKeyInfo> table = [] {
@@ -404,6 +421,7 @@ const QList<ConfigKeyInfo> &keys()
             info.help = QString::fromLatin1(def.help);
             info.valueName = QString::fromLatin1(def.valueName);
             info.cliSwitch = def.cli == CliStyle::Switch;
+            info.choices = choicesOf(info.key);
             out.append(info);
         });
         return out;

@@ -46,6 +46,8 @@ public:
     void fail(const Error &error);
     void exit(int code);
     Pipeline buildPipeline();
+    void onProgress(const ProgressEvent &event);
+    void recordLastRun(int code);
 
     Engine *q;
     RunRequest request;
@@ -58,8 +60,12 @@ public:
     Pipeline pipeline;
     Scheduler *scheduler = nullptr;
     StateLock stateLock;
+    bool locked = false;
     std::optional<ExitCode> cancelledWith;
     bool exited = false;
+    QString startedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
+    QString lastError;
+    QList<quint32> failedTasks;
 };
 
 Engine::Engine(RunRequest request, QObject *parent)
@@ -72,6 +78,11 @@ Engine::~Engine() = default;
 void Engine::start()
 {
     d->initLogging();
+}
+
+Logger &Engine::logger()
+{
+    return d->logger;
 }
 
 void Engine::cancel(ExitCode exitCode)
@@ -93,6 +104,7 @@ void Engine::Private::exit(int code)
     if (exited)
         return;
     exited = true;
+    recordLastRun(code);
     QMetaObject::invokeMethod(q, [this, code] { Q_EMIT q->finished(code); }, Qt::QueuedConnection);
 }
 
@@ -103,6 +115,7 @@ void Engine::Private::fail(const Error &error)
         if (cancelledWith)
             return exit(toInt(*cancelledWith));
         logger.fatal(u"peal::main", error.toDisplayString());
+        lastError = error.toDisplayString();
         exit(toInt(error.kind() == Error::Kind::CapReached ? ExitCode::CapReached : ExitCode::Failure));
     });
 }
@@ -119,7 +132,9 @@ void Engine::Private::finishReview(std::function<void()> then)
 void Engine::Private::initLogging()
 {
     const Config &config = request.config;
-    logger.setFilter(LogFilter::effective(request.pealLog, config.logLevel));
+    // --quiet wins over log_level and PEAL_LOG for stderr; the log file still gets everything.
+    logger.setFilter(request.quiet ? LogFilter::parse(u"warn")
+                                   : LogFilter::effective(request.pealLog, config.logLevel));
     if (config.logFile) {
         if (auto opened = logger.openFile(*config.logFile); !opened) {
             // The log is not there to carry this one: print it directly.
@@ -128,6 +143,10 @@ void Engine::Private::initLogging()
         }
     }
     run = std::make_unique<RunContext>(config, logger, q);
+    run->setProgressSink([this](const ProgressEvent &event) {
+        onProgress(event);
+        Q_EMIT q->progress(event);
+    });
     validate();
 }
 
@@ -143,8 +162,9 @@ void Engine::Private::validate()
 void Engine::Private::lockState()
 {
     // Two runs on one state directory would overwrite each other's state.json.
-    if (auto locked = stateLock.acquire(run->config().stateDir); !locked)
-        return fail(locked.error());
+    if (auto acquired = stateLock.acquire(run->config().stateDir); !acquired)
+        return fail(acquired.error());
+    locked = true;
     loadAgent();
 }
 
@@ -323,21 +343,16 @@ void Engine::Private::loadState()
     auto loaded = StateStore::load(c.stateDir);
     if (!loaded)
         return fail(loaded.error());
-    if (!loaded->warning.isEmpty()) {
-        std::fprintf(stderr, "warning: %s\n", qPrintable(loaded->warning));
-        logger.warn(u"peal::state", QStringLiteral("ignoring invalid state file"),
-                    {{QStringLiteral("detail"), loaded->warning}});
-    }
+    if (!loaded->warning.isEmpty())
+        logger.warning(u"peal::state", loaded->warning);
     if (loaded->state) {
         if (loaded->state->matchesContext(c.planPath, c.repoPath)) {
             run->state() = *loaded->state;
             logger.info(u"peal::state", QStringLiteral("resumed from existing state"),
                         {{QStringLiteral("completed"), run->state().completedTaskIndices().size()}});
         } else {
-            std::fprintf(stderr,
-                         "warning: state file does not match current plan/repo paths; starting fresh\n");
-            logger.info(u"peal::state",
-                        QStringLiteral("state file does not match current plan/repo paths; starting fresh"));
+            logger.warning(u"peal::state",
+                           QStringLiteral("state file does not match current plan/repo paths; starting fresh"));
         }
     }
     const QList<quint32> &done = run->state().completedTaskIndices();
@@ -390,7 +405,48 @@ void Engine::Private::runScheduler()
     run->setReview(review.get());
     pipeline = buildPipeline();
     scheduler = new Scheduler(*run, pipeline, q);
-    scheduler->start([this](Result<RunOutcome> result) { afterScheduler(result); });
+    ProgressEvent started;
+    started.kind = ProgressEvent::Kind::RunStarted;
+    started.taskCount = int(run->plan().tasks.size());
+    run->notify(started);
+    scheduler->start([this](Result<RunOutcome> result) {
+        ProgressEvent finished;
+        finished.kind = ProgressEvent::Kind::RunFinished;
+        finished.ok = result.ok();
+        run->notify(finished);
+        afterScheduler(result);
+    });
+}
+
+void Engine::Private::onProgress(const ProgressEvent &event)
+{
+    if (cancelledWith) // tasks cut short by the interrupt did not fail
+        return;
+    if (event.kind == ProgressEvent::Kind::TaskFinished && !event.ok && !failedTasks.contains(event.task))
+        failedTasks.append(event.task);
+}
+
+void Engine::Private::recordLastRun(int code)
+{
+    // Only a run that held the state directory may write into it.
+    if (!locked)
+        return;
+    LastRun last;
+    last.startedAt = startedAt;
+    last.finishedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
+    last.exitCode = code;
+    last.outcome = cancelledWith                           ? QStringLiteral("interrupted")
+                   : code == toInt(ExitCode::Success)      ? QStringLiteral("success")
+                   : code == toInt(ExitCode::Issues)       ? QStringLiteral("issues")
+                   : code == toInt(ExitCode::CapReached)   ? QStringLiteral("cap_reached")
+                                                           : QStringLiteral("failed");
+    last.error = lastError;
+    last.failedTasks = failedTasks;
+    std::sort(last.failedTasks.begin(), last.failedTasks.end());
+    last.planPath = run->config().planPath;
+    last.repoPath = run->config().repoPath;
+    if (auto written = LastRunFile::write(run->config().stateDir, last); !written)
+        logger.warn(u"peal::state", written.error().message(), {{QStringLiteral("err"), written.error().hint()}});
 }
 
 void Engine::Private::afterScheduler(const Result<RunOutcome> &result)

@@ -7,6 +7,7 @@
 #include <peal/log.h>
 #include <peal/phase.h>
 #include <peal/plan.h>
+#include <peal/progress.h>
 #include <peal/state.h>
 
 #include <QObject>
@@ -60,6 +61,14 @@ public:
     // Saves and logs a failure at ERROR ("failed to save state after <what>") without failing.
     void saveStateBestEffort(const QString &what);
 
+    // Progress for live displays; the engine forwards it as Engine::progress.
+    void setProgressSink(std::function<void(const ProgressEvent &)> sink) { m_progress = std::move(sink); }
+    void notify(const ProgressEvent &event) const
+    {
+        if (m_progress)
+            m_progress(event);
+    }
+
     // Ends everything running and refuses new work; results arrive as Cancelled.
     void cancel();
     bool isCancelled() const { return m_cancelled; }
@@ -74,6 +83,7 @@ private:
     State m_state;
     Plan m_plan;
     RunReview *m_review = nullptr;
+    std::function<void(const ProgressEvent &)> m_progress;
     bool m_cancelled = false;
 };
 

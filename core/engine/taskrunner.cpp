@@ -57,6 +57,13 @@ void TaskRunner::runPhase(qsizetype index)
     }
     m_current = index;
     const PhaseDef &def = m_pipeline[index];
+    ProgressEvent event;
+    event.kind = ProgressEvent::Kind::PhaseStarted;
+    event.task = m_task.index;
+    event.phase = def.name;
+    event.position = m_task.position;
+    event.taskCount = m_task.taskCount;
+    m_run.notify(event);
     guarded([&] {
         m_runs.push_back(def.create());
         PhaseRun *run = m_runs.back().get();
@@ -110,6 +117,16 @@ void TaskRunner::finish(const Result<TaskResult> &result)
     if (m_finished)
         return;
     m_finished = true;
+    ProgressEvent event;
+    event.kind = ProgressEvent::Kind::TaskFinished;
+    event.task = m_task.index;
+    event.position = m_task.position;
+    event.taskCount = m_task.taskCount;
+    event.ok = result.ok();
+    event.final = !result || m_options.endPhase >= m_pipeline.size();
+    if (!result)
+        event.detail = result.error().message();
+    m_run.notify(event);
     m_done(result);
 }
 

@@ -163,6 +163,16 @@ public:
     bool color = false;
     bool stderrEnabled = true;
     std::unique_ptr<QFile> file;
+    Logger::LineWriter writer;
+
+    void write(const QString &text)
+    {
+        const QByteArray bytes = text.toUtf8();
+        if (writer)
+            return writer(bytes);
+        std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stderr);
+        std::fflush(stderr);
+    }
 };
 
 Logger::Logger() : d(std::make_unique<Private>())
@@ -214,11 +224,23 @@ void Logger::fatal(QStringView target, const QString &message)
     d->stderrEnabled = false;
     log(LogLevel::Error, target, message);
     d->stderrEnabled = wasEnabled;
-    const QString line = (d->color ? QStringLiteral("\x1b[31merror:\x1b[0m ") : QStringLiteral("error: "))
-                         + message + u'\n';
-    const QByteArray bytes = line.toUtf8();
-    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stderr);
-    std::fflush(stderr);
+    d->write((d->color ? QStringLiteral("\x1b[31merror:\x1b[0m ") : QStringLiteral("error: "))
+             + message + u'\n');
+}
+
+void Logger::warning(QStringView target, const QString &message)
+{
+    const bool wasEnabled = d->stderrEnabled;
+    d->stderrEnabled = false;
+    log(LogLevel::Warn, target, message);
+    d->stderrEnabled = wasEnabled;
+    d->write((d->color ? QStringLiteral("\x1b[33mwarning:\x1b[0m ") : QStringLiteral("warning: "))
+             + message + u'\n');
+}
+
+void Logger::setLineWriter(LineWriter writer)
+{
+    d->writer = std::move(writer);
 }
 
 void Logger::log(LogLevel level, QStringView target, const QString &message,
@@ -260,9 +282,7 @@ void Logger::log(LogLevel level, QStringView target, const QString &message,
             text += QStringLiteral(" %1=%2").arg(f.key, toText(f.value));
     }
     text += u'\n';
-    const QByteArray bytes = text.toUtf8();
-    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stderr);
-    std::fflush(stderr);
+    d->write(text);
 }
 
 } // namespace Peal

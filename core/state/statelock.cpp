@@ -2,7 +2,12 @@
 #include <peal/state.h>
 
 #include <QDir>
+#include <QFile>
 #include <QLockFile>
+#include <QSysInfo>
+
+#include <cerrno>
+#include <csignal>
 
 namespace Peal {
 
@@ -49,6 +54,24 @@ Result<void> StateLock::acquire(const QString &stateDir)
     return Error(Error::Kind::State, QStringLiteral("cannot lock the state directory %1").arg(stateDir),
                  file->error() == QLockFile::PermissionError ? QStringLiteral("permission denied: ") + path
                                                              : path);
+}
+
+std::optional<qint64> StateLock::activeHolder(const QString &stateDir)
+{
+    const QString path = lockFilePath(stateDir);
+    if (!QFile::exists(path))
+        return std::nullopt;
+    QLockFile file(path);
+    qint64 pid = 0;
+    QString host;
+    QString app;
+    if (!file.getLockInfo(&pid, &host, &app) || pid <= 0)
+        return std::nullopt;
+    if (!host.isEmpty() && host != QSysInfo::machineHostName())
+        return pid; // another machine's run: it cannot be checked from here
+    if (::kill(pid_t(pid), 0) == 0 || errno == EPERM)
+        return pid;
+    return std::nullopt;
 }
 
 } // namespace Peal

@@ -129,6 +129,7 @@ struct PEAL_EXPORT ConfigKeyInfo
     QString help;         // one line for --help and docs
     QString valueName;    // "<PATH>", "<N>", ... for --help; empty for switches
     bool cliSwitch = false; // the flag takes no value and can only turn the setting on
+    QStringList choices;    // the accepted values, when they are a fixed set
 };
 
 namespace ConfigLoader {

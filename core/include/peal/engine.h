@@ -3,12 +3,15 @@
 
 #include <peal/config.h>
 #include <peal/exitcode.h>
+#include <peal/progress.h>
 
 #include <QObject>
 
 #include <memory>
 
 namespace Peal {
+
+class Logger;
 
 // Everything `peal run` needs beyond the configuration itself.
 struct PEAL_EXPORT RunRequest
@@ -20,6 +23,8 @@ struct PEAL_EXPORT RunRequest
     std::optional<QString> pealLog;      // PEAL_LOG
     QString agentPlugin = QStringLiteral("cursor");
     std::optional<QString> pathVariable; // PATH, for resolving the agent
+    bool dryRun = false;                 // print the schedule on stdout, run nothing
+    bool quiet = false;                  // stderr shows only warnings and errors
 };
 
 /*
@@ -37,12 +42,16 @@ public:
 
     void start();
 
+    // The run's log; the command line routes its stderr lines (progress display, --quiet).
+    Logger &logger();
+
     // Stops the run: running processes end (whole trees), state is saved, and the run
     // finishes with `exitCode` (130 for SIGINT, 143 for SIGTERM).
     void cancel(ExitCode exitCode);
 
 Q_SIGNALS:
     void finished(int exitCode);
+    void progress(const Peal::ProgressEvent &event);
 
 private:
     class Private;

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QVariant>
 
+#include <functional>
 #include <memory>
 
 namespace Peal {
@@ -83,6 +84,15 @@ public:
     // The error that ends a run: "error: <message>" on stderr whatever the filter (one line a
     // script can rely on), and an ERROR event in the log file.
     void fatal(QStringView target, const QString &message);
+
+    // A warning a person must see: "warning: <message>" on stderr whatever the filter, and a
+    // WARN event in the log file.
+    void warning(QStringView target, const QString &message);
+
+    // Where stderr lines go (default: written to stderr at once). The command line uses it to
+    // keep a live progress line below the log lines.
+    using LineWriter = std::function<void(const QByteArray &line)>;
+    void setLineWriter(LineWriter writer);
 
     // Whether colour should be used on stderr right now (a terminal, NO_COLOR unset).
     static bool colorWanted();

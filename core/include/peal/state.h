@@ -84,6 +84,8 @@ public:
 
     Result<void> acquire(const QString &stateDir);
     static QString lockFilePath(const QString &stateDir);
+    // The pid of a live run holding the lock of `stateDir`, read without taking or creating it.
+    static std::optional<qint64> activeHolder(const QString &stateDir);
 
 private:
     class Private;

@@ -24,7 +24,36 @@ struct PEAL_EXPORT RunSummary
     QString completedAt; // RFC 3339, UTC, "+00:00"
 
     QByteArray toJson() const;
+    // Strict: every field present with its type; errors name the field.
+    static Result<RunSummary> fromJson(const QByteArray &json);
 };
+
+/*
+ * `<state_dir>/last_run.json`: how the last run that held the state directory ended - also
+ * when it failed, hit the cap or was interrupted, which run_summary.json does not record. Ours,
+ * not the reference's; `peal status` reads it.
+ */
+struct PEAL_EXPORT LastRun
+{
+    QString startedAt;   // RFC 3339, UTC
+    QString finishedAt;
+    int exitCode = 0;
+    QString outcome;     // "success", "issues", "failed", "cap_reached", "interrupted"
+    QString error;       // the error line's message, empty when none
+    QList<quint32> failedTasks;
+    QString planPath;
+    QString repoPath;
+
+    QByteArray toJson() const;
+    static Result<LastRun> fromJson(const QByteArray &json);
+};
+
+namespace LastRunFile {
+PEAL_EXPORT QString path(const QString &stateDir);
+PEAL_EXPORT Result<void> write(const QString &stateDir, const LastRun &run);
+// No file: an empty optional.
+PEAL_EXPORT Result<std::optional<LastRun>> read(const QString &stateDir);
+} // namespace LastRunFile
 
 namespace SummaryFile {
 
