@@ -41,7 +41,7 @@ QList<OptionDef> runOptions()
         {QStringLiteral("--dry-run"), QString(),
          QStringLiteral("print what the run would do (segments, phases, commands) and run nothing"), {}},
         {QStringLiteral("--quiet"), QString(),
-         QStringLiteral("print only warnings and errors (no progress)"), {}},
+         QStringLiteral("print only 'warning:' and 'error:' lines (no log lines, no progress)"), {}},
     };
     return configOptions() + options;
 }

@@ -3,7 +3,8 @@
 # Install what is needed, build with warnings as errors under ASan+UBSan, run the whole suite.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-install_dependencies
+# zsh checks the generated completion; dpkg-dev and file let CPack build and inspect the .deb.
+install_dependencies zsh dpkg-dev file
 build="$PEAL_ROOT/build/test"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
 

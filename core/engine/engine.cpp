@@ -132,8 +132,9 @@ void Engine::Private::finishReview(std::function<void()> then)
 void Engine::Private::initLogging()
 {
     const Config &config = request.config;
-    // --quiet wins over log_level and PEAL_LOG for stderr; the log file still gets everything.
-    logger.setFilter(request.quiet ? LogFilter::parse(u"warn")
+    // --quiet wins over log_level and PEAL_LOG: stderr keeps only the "warning:" and "error:"
+    // lines a person must see; the log file still gets every event.
+    logger.setFilter(request.quiet ? LogFilter::parse(u"off")
                                    : LogFilter::effective(request.pealLog, config.logLevel));
     if (config.logFile) {
         if (auto opened = logger.openFile(*config.logFile); !opened) {

@@ -24,7 +24,7 @@ struct PEAL_EXPORT RunRequest
     QString agentPlugin = QStringLiteral("cursor");
     std::optional<QString> pathVariable; // PATH, for resolving the agent
     bool dryRun = false;                 // print the schedule on stdout, run nothing
-    bool quiet = false;                  // stderr shows only warnings and errors
+    bool quiet = false;                  // stderr shows only "warning:" and "error:" lines
 };
 
 /*

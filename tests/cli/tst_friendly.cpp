@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+// The friendly command line: `peal status`, last_run.json, --quiet, the live progress line on
+// a terminal, and the generated shell completions and man page - all through the real binary.
+#include "testsupport.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using PealTest::Scenario;
+
+namespace {
+
+const QByteArray kThreeTasks = "## Task 1\nT1: one\n\n## Task 2 (parallel)\nT2: two\n\n"
+                               "## Task 3 (parallel)\nT3: three\n";
+
+QStringList scenarioArgs(const Scenario &s, const QString &command)
+{
+    return {command, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, s.stateDir()};
+}
+
+PealTest::RunResult status(const Scenario &s, const QStringList &extra = {})
+{
+    return s.runRaw(scenarioArgs(s, u"status"_s) + extra);
+}
+
+QJsonObject statusJson(const Scenario &s)
+{
+    const auto r = status(s, {u"--json"_s});
+    return QJsonDocument::fromJson(r.out.toUtf8()).object();
+}
+
+QList<int> ints(const QJsonValue &v)
+{
+    QList<int> out;
+    for (const QJsonValue &x : v.toArray())
+        out.append(x.toInt());
+    return out;
+}
+
+QString taskStatus(const QJsonObject &status, int index)
+{
+    for (const QJsonValue &t : status.value(u"tasks"_s).toArray())
+        if (t.toObject().value(u"index"_s).toInt() == index)
+            return t.toObject().value(u"status"_s).toString();
+    return u"<missing>"_s;
+}
+
+// Runs `bash -c script` and returns stdout (tests only).
+QString bash(const QString &script)
+{
+    return PealTest::run(u"/bin/bash"_s, {u"-c"_s, script}).out;
+}
+
+} // namespace
+
+class tst_Friendly : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // ---- peal status ----
+
+    void statusBeforeAnyRun()
+    {
+        Scenario s(kThreeTasks);
+        const auto r = status(s);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(u"plan:      %1 (3 tasks, 2 segments)"_s.arg(s.planPath())), qPrintable(r.out));
+        QVERIFY(r.out.contains(u"does not exist yet (no task completed)"));
+        QVERIFY(r.out.contains(u"last run:  none recorded"));
+        QVERIFY(r.out.contains(u"  2       pending              2 (parallel 2-3)"));
+        QVERIFY(r.out.contains(u"next: 'peal run' would start fresh at task 1 (3 of 3 tasks left)"));
+        QVERIFY(!QFile::exists(s.stateDir())); // status writes nothing
+    }
+
+    void statusAfterAFailedRun()
+    {
+        Scenario s(kThreeTasks);
+        const auto run = s.run({}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T2"_s}});
+        QCOMPARE(run.exitCode, 1);
+        const auto r = status(s);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(u"(1 of 3 tasks completed)"), qPrintable(r.out));
+        QVERIFY(r.out.contains(u", exit 1 (failed): Phase 1 exited with code Some(1)"));
+        QVERIFY(r.out.contains(u"  1       done "));
+        QVERIFY(r.out.contains(u"  2       failed "));
+        QVERIFY(r.out.contains(u"  3       pending "));
+        QVERIFY(r.out.contains(u"next: 'peal run' would resume at task 2 (2 of 3 tasks left)"));
+
+        const QJsonObject last = QJsonDocument::fromJson(
+                                     PealTest::readFile(s.stateDir() + u"/last_run.json"_s)).object();
+        QCOMPARE(last.value(u"outcome"_s).toString(), u"failed"_s);
+        QCOMPARE(last.value(u"exit_code"_s).toInt(), 1);
+        QCOMPARE(ints(last.value(u"failed_tasks"_s)), QList<int>{2});
+        QVERIFY(last.value(u"error"_s).toString().startsWith(u"Phase 1 exited with code Some(1)"));
+
+        const QJsonObject j = statusJson(s);
+        QCOMPARE(j.value(u"state"_s).toString(), u"present"_s);
+        QCOMPARE(ints(j.value(u"completed"_s)), QList<int>{1});
+        QCOMPARE(ints(j.value(u"pending"_s)), (QList<int>{2, 3}));
+        QCOMPARE(j.value(u"next_task"_s).toInt(), 2);
+        QCOMPARE(taskStatus(j, 2), u"failed"_s);
+        QCOMPARE(j.value(u"last_run"_s).toObject().value(u"outcome"_s).toString(), u"failed"_s);
+    }
+
+    void statusAfterAFinishedRunReadsTheSummary()
+    {
+        Scenario s(kThreeTasks);
+        QCOMPARE(s.run().exitCode, 0);
+        const auto r = status(s);
+        QVERIFY2(r.out.contains(u"(3 of 3 tasks completed)"), qPrintable(r.out));
+        QVERIFY(r.out.contains(u"exit 0 (success)"));
+        QVERIFY(r.out.contains(u"completed 1, 2, 3; failed none; findings left none"));
+        QVERIFY(r.out.contains(u"next: every task is done; 'peal run' has nothing to do"));
+        const QJsonObject j = statusJson(s);
+        QVERIFY(j.value(u"next_task"_s).isNull());
+        QCOMPARE(ints(j.value(u"summary"_s).toObject().value(u"tasks_completed"_s)), (QList<int>{1, 2, 3}));
+    }
+
+    void statusNamesAStateOfAnotherPlan()
+    {
+        Scenario s(kThreeTasks);
+        QVERIFY(PealTest::writeFile(s.stateDir() + u"/state.json"_s,
+                                    "{\n  \"plan_path\": \"other.md\",\n  \"repo_path\": \"/elsewhere\",\n"
+                                    "  \"completed_task_indices\": [1]\n}"));
+        const auto r = status(s);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(u"it belongs to plan other.md and repo /elsewhere; a run would start fresh"),
+                 qPrintable(r.out));
+        QVERIFY(r.out.contains(u"would start fresh at task 1"));
+    }
+
+    void statusShowsARunInProgress()
+    {
+        Scenario s(kThreeTasks);
+        QProcess peal;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PEAL_FAKE_AGENT_HANG"_s, u"1"_s);
+        peal.setProcessEnvironment(env);
+        peal.setStandardInputFile(QProcess::nullDevice());
+        peal.start(PealTest::pealBinary(), scenarioArgs(s, u"run"_s)
+                                               + QStringList{u"--agent-cmd"_s, PealTest::demoAgent()});
+        QVERIFY(peal.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(s.stateDir() + u"/peal.lock"_s), 20000);
+        const auto r = status(s);
+        QVERIFY2(r.out.contains(u"next: a run is in progress (pid %1)"_s.arg(peal.processId())), qPrintable(r.out));
+        peal.terminate();
+        QVERIFY(peal.waitForFinished(20000));
+        QCOMPARE(peal.exitCode(), 143);
+        const QJsonObject last = QJsonDocument::fromJson(
+                                     PealTest::readFile(s.stateDir() + u"/last_run.json"_s)).object();
+        QCOMPARE(last.value(u"outcome"_s).toString(), u"interrupted"_s);
+        QCOMPARE(ints(last.value(u"failed_tasks"_s)), QList<int>{});
+        QVERIFY(!status(s).out.contains(u"in progress"));
+    }
+
+    void statusErrorsAreOneLine()
+    {
+        Scenario s;
+        QFile::remove(s.planPath());
+        const auto r = status(s);
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.err.count(u'\n'), 1);
+        QVERIFY2(r.err.startsWith(u"error: Invalid or missing plan file. (%1: no such file)"_s.arg(s.planPath())),
+                 qPrintable(r.err));
+        const auto bad = s.runRaw({u"status"_s, u"--nope"_s});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains(u"peal status --help"));
+    }
+
+    // ---- --quiet and the progress line ----
+
+    void quietPrintsNothingOnSuccessAndOneLineOnFailure()
+    {
+        Scenario s(kThreeTasks);
+        const auto ok = s.run({u"--quiet"_s});
+        QCOMPARE(ok.exitCode, 0);
+        QCOMPARE(ok.err, QString());
+        Scenario f(kThreeTasks);
+        const auto failed = f.run({u"--quiet"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1"_s}});
+        QCOMPARE(failed.exitCode, 1);
+        QVERIFY2(failed.err.startsWith(u"error: Phase 1 exited with code Some(1)"), qPrintable(failed.err));
+        QCOMPARE(failed.err.count(u'\n'), 1);
+    }
+
+    void progressLineOnlyOnATerminal()
+    {
+        Scenario s(kThreeTasks);
+        // Not a terminal: plain log lines, no cursor control.
+        const auto plain = s.run({u"--max-parallel"_s, u"2"_s});
+        QCOMPARE(plain.exitCode, 0);
+        QVERIFY(!plain.err.contains(u"\x1b[2K"));
+        QVERIFY(plain.err.contains(u"phase 2: task 3/3"));
+
+        // On a pseudo-terminal (script(1) gives peal one): a live line that is cleared at the end.
+        const QString script = QStandardPaths::findExecutable(u"script"_s);
+        QVERIFY2(!script.isEmpty(), "script(1) from bsdutils is needed");
+        Scenario t(kThreeTasks);
+        const QString command = QStringList{PealTest::pealBinary(), u"run"_s, u"--plan"_s, t.planPath(),
+                                            u"--repo"_s, t.repo(), u"--state-dir"_s, t.stateDir(),
+                                            u"--agent-cmd"_s, PealTest::demoAgent(), u"--max-parallel"_s,
+                                            u"2"_s, u"--log-level"_s, u"warn"_s}
+                                    .join(u' ');
+        const auto tty = PealTest::run(script, {u"-qec"_s, command, u"/dev/null"_s}, t.dir(),
+                                       {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"300"_s}, {u"TERM"_s, u"xterm"_s}});
+        QCOMPARE(tty.exitCode, 0);
+        QVERIFY2(tty.out.contains(u"\r\x1b[2K"), qPrintable(tty.out));
+        QVERIFY(tty.out.contains(u"task 1 (1/3) plan"));
+        QVERIFY(tty.out.contains(u"2 running: 2 "));
+        QVERIFY(tty.out.contains(u"3/3 done"));
+        QVERIFY(!tty.out.contains(u"4/3 done"));
+        QVERIFY(tty.out.trimmed().endsWith(u"\x1b[2K") || tty.out.endsWith(u"\r\x1b[2K"));
+    }
+
+    // ---- completion and man page ----
+
+    void bashCompletionCompletesCommandsOptionsAndValues()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"peal.bash"_s);
+        const auto r = PealTest::runPeal({u"completion"_s, u"bash"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(PealTest::writeFile(file, r.out.toUtf8()));
+        const auto complete = [&](const QString &words, int cword) {
+            return bash(u"source '%1'; COMP_WORDS=(%2); COMP_CWORD=%3; _peal; echo \"${COMPREPLY[*]}\""_s
+                            .arg(file, words)
+                            .arg(cword))
+                .trimmed();
+        };
+        QCOMPARE(complete(u"peal st"_s, 1), u"status"_s);
+        QCOMPARE(complete(u"peal run --on-stet \"\""_s, 2), u"--on-stet-fail"_s);
+        QCOMPARE(complete(u"peal run --on-stet-fail \"\""_s, 3), u"fail retry_once skip"_s);
+        QCOMPARE(complete(u"peal run --isolation w"_s, 3), u"worktree"_s);
+        QCOMPARE(complete(u"peal status --js"_s, 2), u"--json"_s);
+        QCOMPARE(complete(u"peal completion \"\""_s, 2), u"bash zsh"_s);
+        QCOMPARE(complete(u"peal run --model \"\""_s, 3), QString());
+    }
+
+    void zshCompletionIsValidZsh()
+    {
+        const QString zsh = QStandardPaths::findExecutable(u"zsh"_s);
+        QVERIFY2(!zsh.isEmpty(), "zsh is installed by scripts/test.sh");
+        QTemporaryDir dir;
+        const auto r = PealTest::runPeal({u"completion"_s, u"zsh"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith(u"#compdef peal\n"));
+        QVERIFY(PealTest::writeFile(dir.filePath(u"_peal"_s), r.out.toUtf8()));
+        const auto check = PealTest::run(zsh, {u"-n"_s, dir.filePath(u"_peal"_s)});
+        QVERIFY2(check.exitCode == 0, qPrintable(check.err));
+        QVERIFY(r.out.contains(u"'--on-stet-fail[fail, retry_once or skip when stet fails \\[default\\: fail\\]]:policy:(fail retry_once skip)'"));
+    }
+
+    void completionNeedsAKnownShell()
+    {
+        const auto r = PealTest::runPeal({u"completion"_s, u"fish"_s});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.startsWith(u"error: invalid shell 'fish' (expected bash or zsh)"));
+    }
+
+    void manPageDocumentsEveryOptionAndVariable()
+    {
+        const auto r = PealTest::runPeal({u"manpage"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains(u".TH PEAL 1 "));
+        const auto help = PealTest::runPeal({u"run"_s, u"--help"_s});
+        static const QRegularExpression flag(u"^  (--[a-z0-9-]+)"_s, QRegularExpression::MultilineOption);
+        int flags = 0;
+        for (auto it = flag.globalMatch(help.out); it.hasNext(); ++flags) {
+            QString roffFlag = it.next().captured(1);
+            roffFlag.replace(u'-', u"\\-"_s);
+            QVERIFY2(r.out.contains(u"\\fB"_s + roffFlag + u"\\fR"_s), qPrintable(roffFlag));
+        }
+        QVERIFY(flags > 30);
+        for (const char *var : {"PEAL_PLAN_PATH", "PEAL_PHASES", "PEAL_LOG", "PEAL_PLUGIN_PATH", "NO_COLOR"})
+            QVERIFY2(r.out.contains(u".B "_s + QLatin1String(var) + u'\n'), var);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Friendly)
+#include "tst_friendly.moc"
