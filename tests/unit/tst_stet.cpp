@@ -64,7 +64,8 @@ public:
     ~StetRepo()
     {
         for (const char *name : {"PEAL_FAKE_STET_LOG", "PEAL_FAKE_STET_FAIL", "PEAL_FAKE_STET_HANG",
-                                 "PEAL_FAKE_STET_MODE", "PEAL_FAKE_STET_SCRIPT"})
+                                 "PEAL_FAKE_STET_HANG_AT", "PEAL_FAKE_STET_VANISH", "PEAL_FAKE_STET_MODE",
+                                 "PEAL_FAKE_STET_SCRIPT", "PEAL_FAKE_STET_LLM_UNREACHABLE"})
             qunsetenv(name);
     }
 
@@ -95,6 +96,25 @@ public:
             out.append(argv.join(u' '));
         }
         return out;
+    }
+    // A copy of the fake that PEAL_FAKE_STET_VANISH may delete.
+    QString copyOfFake() const
+    {
+        const QString copy = path(u"bin/stet"_s);
+        QDir().mkpath(path(u"bin"_s));
+        return QFile::copy(demoStet(), copy) ? copy : QString();
+    }
+    // Runs the fake directly in the repository.
+    PealTest::RunResult fake(const QStringList &args, const QHash<QString, QString> &env = {}) const
+    {
+        return PealTest::run(demoStet(), args, repo(), env);
+    }
+    // Writes the script of PEAL_FAKE_STET_MODE=script (element i: what the i-th run prints).
+    bool script(const QByteArray &json) const
+    {
+        qputenv("PEAL_FAKE_STET_MODE", "script");
+        qputenv("PEAL_FAKE_STET_SCRIPT", path(u"script.json"_s).toUtf8());
+        return PealTest::writeFile(path(u"script.json"_s), json);
     }
     QStringList cwds() const
     {
@@ -605,6 +625,10 @@ private Q_SLOTS:
                                                              << -1 << u"stet start failed: custom stet command timed out (retry)"_s << 2;
         QTest::newRow("timeout, retry_once accepts any exit") << u"retry_once"_s << stet << QByteArray("start")
                                                               << QByteArray("start:1") << 1 << QString() << 3;
+        // The first call fails and deletes the copy of the fake: the retry cannot start.
+        QTest::newRow("exit, retry_once cannot start the retry") << u"retry_once"_s << u"COPY"_s << QByteArray("start:1")
+                                                                 << QByteArray() << -1
+            << u"stet start failed: custom stet command failed on retry"_s << 1;
     }
 
     void customStartPolicies()
@@ -622,6 +646,11 @@ private Q_SLOTS:
             qputenv("PEAL_FAKE_STET_FAIL", failEnv);
         if (!hangEnv.isEmpty())
             qputenv("PEAL_FAKE_STET_HANG", hangEnv);
+        if (first == u"COPY") {
+            first = r.copyOfFake();
+            QVERIFY(!first.isEmpty());
+            qputenv("PEAL_FAKE_STET_VANISH", "start@1");
+        }
         ReviewerSettings s = r.settings(QString());
         s.onFail = policy;
         s.timeout = std::chrono::milliseconds(hangEnv.isEmpty() ? 20000 : 300);
@@ -632,11 +661,182 @@ private Q_SLOTS:
         if (outcome < 0) {
             QVERIFY(!*started);
             QVERIFY2(started->error().message().startsWith(message), qPrintable(started->error().message()));
+            if (message.endsWith(u"as asked") || message.endsWith(u"on retry"))
+                QCOMPARE(started->error().message(), message);
         } else {
             QVERIFY2(*started, qPrintable(*started ? QString() : started->error().message()));
             QCOMPARE(**started, outcome == 1);
         }
         QCOMPARE(r.calls().size(), calls);
+    }
+
+    // ---- the fake stet keeps stet's contract (stet-contract.md) and its knobs ----
+
+    void fakeRefusesWorkWithoutASession()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        const QString noSession = u"no active session; run stet start first\n"_s;
+        for (const QStringList &args : {QStringList{u"run"_s, u"--output=json"_s},
+                                        QStringList{u"dismiss"_s, u"abcd1234"_s, u"false_positive"_s},
+                                        QStringList{u"finish"_s}}) {
+            const auto out = r.fake(args);
+            QCOMPARE(out.exitCode, 1);
+            QCOMPARE(out.err, noSession);
+            QVERIFY(out.out.isEmpty());
+        }
+        for (const QString &cmd : {u"list"_s, u"status"_s}) {
+            const auto out = r.fake({cmd});
+            QCOMPARE(out.exitCode, 1);
+            QCOMPARE(out.err, u"No active session. Run 'stet start' to begin a review.\n"_s);
+        }
+        QVERIFY(!QFile::exists(r.repo() + u"/.review/session.json"_s));
+    }
+
+    void fakeAllowsOneSessionAtATime()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QCOMPARE(r.fake({u"start"_s, u"--output=json"_s}).exitCode, 0);
+        QVERIFY(QFile::exists(r.repo() + u"/.review/session.json"_s));
+        const auto again = r.fake({u"start"_s, u"--allow-dirty"_s});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.startsWith(u"Hint: Run 'stet finish' to end the current review and remove the worktree, "
+                                      "then run 'stet start' again.\n"_s),
+                 qPrintable(again.err));
+        QVERIFY(QFile::exists(r.repo() + u"/.review/session.json"_s)); // the active session is kept
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"start"_s, u"--allow-dirty"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+    }
+
+    void fakeFinishRemovesWhatStetRemoves()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        const QString review = r.repo() + u"/.review"_s;
+        QVERIFY(QFile::exists(review + u"/lock"_s));
+        const QStringList worktrees = QDir(review + u"/worktrees"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QCOMPARE(worktrees.size(), 1);
+        QVERIFY(worktrees.first().startsWith(u"stet-"));
+        QVERIFY(PealTest::git(r.repo(), {u"worktree"_s, u"list"_s}).contains(worktrees.first()));
+        // stet's state dirties the tree
+        QCOMPARE(PealTest::git(r.repo(), {u"status"_s, u"--porcelain"_s}).trimmed(), u"?? .review/"_s);
+
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+        // The worktree and session.json go; .review/ and its lock stay; a note is written.
+        QVERIFY(!QFile::exists(review + u"/session.json"_s));
+        QVERIFY(!QFile::exists(review + u"/worktrees/"_s + worktrees.first()));
+        QVERIFY(!PealTest::git(r.repo(), {u"worktree"_s, u"list"_s}).contains(worktrees.first()));
+        QVERIFY(QFile::exists(review + u"/lock"_s));
+        QVERIFY(PealTest::git(r.repo(), {u"notes"_s, u"--ref=stet"_s, u"show"_s, u"HEAD"_s}).startsWith(u"stet review"));
+
+        // Hence a second start refuses the dirty tree unless .review/ is ignored.
+        const auto dirty = r.fake({u"start"_s});
+        QCOMPARE(dirty.exitCode, 1);
+        QVERIFY(dirty.err.contains(u"working tree has uncommitted changes; commit or stash before starting"));
+        QVERIFY(PealTest::writeFile(r.repo() + u"/.git/info/exclude"_s, "/.review/\n"));
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+    }
+
+    void fakeIdPrefixes()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QVERIFY(r.script(R"([[{"id":"abcd1111","message":"one"},{"id":"abcd2222","message":"two"},)"
+                         R"({"id":"ef012345","message":"three"}]])"));
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"run"_s, u"--json"_s}).exitCode, 0);
+        const auto ambiguous = r.fake({u"dismiss"_s, u"abcd"_s, u"false_positive"_s});
+        QCOMPARE(ambiguous.exitCode, 1);
+        QCOMPARE(ambiguous.err, u"id prefix \"abcd\" is ambiguous\n"_s);
+        const auto shortPrefix = r.fake({u"dismiss"_s, u"ef0"_s, u"false_positive"_s});
+        QCOMPARE(shortPrefix.exitCode, 1);
+        QCOMPARE(shortPrefix.err, u"no finding with id \"ef0\"\n"_s);
+        const auto unknown = r.fake({u"dismiss"_s, u"zzzz"_s});
+        QCOMPARE(unknown.exitCode, 1);
+        QCOMPARE(unknown.err, u"no finding with id \"zzzz\"\n"_s);
+        const auto badReason = r.fake({u"dismiss"_s, u"ef01"_s, u"noise"_s});
+        QCOMPARE(badReason.exitCode, 1);
+        QCOMPARE(badReason.err, u"Invalid reason; use one of: false_positive, already_correct, wrong_suggestion, "
+                                "out_of_scope.\n"_s);
+        QCOMPARE(r.fake({u"dismiss"_s, u"ef01"_s, u"out_of_scope"_s}).exitCode, 0);    // a unique 4-char prefix
+        QCOMPARE(r.fake({u"dismiss"_s, u"ef01"_s, u"out_of_scope"_s}).exitCode, 0);    // idempotent
+        QCOMPARE(r.fake({u"dismiss"_s, u"abcd1111"_s}).exitCode, 0);                  // a full id, default reason
+        const auto after = r.fake({u"run"_s, u"--output=json"_s});
+        QCOMPARE(after.exitCode, 0);
+        const auto findings = m_stet->parseFindings(after.out);
+        QVERIFY(findings);
+        QCOMPARE(findings->size(), 1);
+        QCOMPARE(findings->first().id, u"abcd2222"_s); // dismissed findings never resurface
+    }
+
+    void fakeLlmUnreachable()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        const QHash<QString, QString> unreachable{{u"PEAL_FAKE_STET_LLM_UNREACHABLE"_s, u"1"_s}};
+        const auto start = r.fake({u"start"_s}, unreachable);
+        QCOMPARE(start.exitCode, 2);
+        QVERIFY(start.err.startsWith(u"Ollama unreachable at http://localhost:11434. Is the server running?"));
+        QVERIFY(!QFile::exists(r.repo() + u"/.review/session.json"_s));
+        QCOMPARE(r.fake({u"start"_s, u"--dry-run"_s}, unreachable).exitCode, 0); // no LLM needed
+        QCOMPARE(r.fake({u"run"_s, u"--output=json"_s}, unreachable).exitCode, 2);
+        QCOMPARE(r.fake({u"run"_s, u"--dry-run"_s, u"--json"_s}, unreachable).exitCode, 0);
+        QCOMPARE(r.fake({u"finish"_s}, unreachable).exitCode, 0);
+    }
+
+    void fakeKnobsPickACallByNumber()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        // The 2nd run fails with code 3 and the 1st dismiss with 1; calls are numbered per command.
+        const QHash<QString, QString> env{{u"PEAL_FAKE_STET_FAIL"_s, u"run@2:3,dismiss:1"_s}};
+        QCOMPARE(r.fake({u"run"_s}, env).exitCode, 0);
+        const auto second = r.fake({u"run"_s}, env);
+        QCOMPARE(second.exitCode, 3);
+        QCOMPARE(second.err, u"peal-demo-stet: run failing as asked\n"_s);
+        QCOMPARE(r.fake({u"run"_s}, env).exitCode, 0);
+        QCOMPARE(r.fake({u"dismiss"_s, u"zzzz"_s}, env).err, u"peal-demo-stet: dismiss failing as asked\n"_s);
+        QCOMPARE(r.fake({u"dismiss"_s, u"zzzz"_s}, env).err, u"no finding with id \"zzzz\"\n"_s);
+
+        // The 5th run (counting on) hangs, the ones around it do not.
+        qputenv("PEAL_FAKE_STET_HANG", "run@5");
+        ReviewerSettings s = r.settings();
+        s.timeout = std::chrono::milliseconds(500);
+        auto session = m_stet->createSession(s);
+        auto reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        reviewed = review(*session);
+        QVERIFY(reviewed && !*reviewed);
+        QCOMPARE(reviewed->error().message(), u"stet run failed: timed out"_s);
+        s.timeout = std::chrono::milliseconds(20000);
+        session = m_stet->createSession(s);
+        reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        QCOMPARE(r.calls().filter(u"run"_s).size(), 6);
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+    }
+
+    void fakeVanishesOnlyAsACopy()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        const QHash<QString, QString> env{{u"PEAL_FAKE_STET_VANISH"_s, u"start@1"_s}};
+        const auto refused = r.fake({u"start"_s}, env);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY(refused.err.contains(u"needs a copy of the fake"));
+        QVERIFY(QFile::exists(demoStet()));
+        const QString copy = r.copyOfFake();
+        QVERIFY(!copy.isEmpty());
+        // Calls are counted across both binaries (one log): this is the 2nd start.
+        const QHash<QString, QString> second{{u"PEAL_FAKE_STET_VANISH"_s, u"start@2"_s}};
+        QCOMPARE(PealTest::run(copy, {u"start"_s}, r.repo(), second).exitCode, 0); // the call itself works
+        QVERIFY(!QFile::exists(copy));
+        QVERIFY(QFile::exists(demoStet()));
     }
 };
 
