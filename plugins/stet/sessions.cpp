@@ -12,13 +12,19 @@ namespace Peal::Stet {
 
 namespace {
 
+// The "exit code <Some(n)|None>: <stderr>" detail; a timed-out process has no exit code.
+QString exitDetail(const ProcessResult &r)
+{
+    return QStringLiteral("exit code %1: %2").arg(Text::debugOptional(r.code()), r.stderrText.trimmed());
+}
+
 QString processDetail(const ProcessResult &r)
 {
     if (r.failedToStart())
         return QStringLiteral("spawn failed: ") + r.errorString;
     if (r.timedOut())
         return QStringLiteral("timed out");
-    return QStringLiteral("exit code %1: %2").arg(Text::debugOptional(r.code()), r.stderrText.trimmed());
+    return exitDetail(r);
 }
 
 Error startFailed(const QString &detail)
@@ -250,7 +256,7 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
             });
         }
         if (!r.success()) {
-            const Error error = startFailed(processDetail(r));
+            const Error error = startFailed(exitDetail(r));
             if (policy() == u"skip")
                 return skip({{QStringLiteral("exit_code"), Text::debugOptional(r.code())}});
             if (policy() != u"retry_once")
@@ -260,8 +266,9 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
             return run([self](const ProcessResult &again) {
                 if (again.failedToStart())
                     return self->done(startFailed(QStringLiteral("custom stet command failed on retry")), false);
+                // A retry that ran but failed, a timeout included, reports its exit (spec §8.4).
                 if (!again.success())
-                    return self->done(startFailed(processDetail(again)), false);
+                    return self->done(startFailed(exitDetail(again)), false);
                 self->done(std::nullopt, false);
             });
         }

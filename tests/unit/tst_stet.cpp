@@ -625,6 +625,9 @@ private Q_SLOTS:
                                                              << -1 << u"stet start failed: custom stet command timed out (retry)"_s << 2;
         QTest::newRow("timeout, retry_once accepts any exit") << u"retry_once"_s << stet << QByteArray("start")
                                                               << QByteArray("start:1") << 1 << QString() << 3;
+        QTest::newRow("exit, retry_once times out: the retry's exit") << u"retry_once"_s << stet << QByteArray("start:1")
+                                                                       << QByteArray("start@2") << -1
+            << u"stet start failed: exit code None: peal-demo-stet: start hanging as asked"_s << 2;
         // The first call fails and deletes the copy of the fake: the retry cannot start.
         QTest::newRow("exit, retry_once cannot start the retry") << u"retry_once"_s << u"COPY"_s << QByteArray("start:1")
                                                                  << QByteArray() << -1
