@@ -72,6 +72,24 @@ PealTest::RunResult runReviewed(const Scenario &s, QStringList args, QHash<QStri
 
 const QStringList kFinishedSession{u"start"_s, u"run --output=json"_s, u"finish"_s};
 
+// Starts `peal run` with the fake stet as the reviewer, without waiting for it.
+bool startPeal(QProcess &peal, const Scenario &s, const QStringList &extra, const QHash<QString, QString> &vars)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+    env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
+    for (auto it = vars.begin(); it != vars.end(); ++it)
+        env.insert(it.key(), it.value());
+    peal.setProcessEnvironment(env);
+    peal.setWorkingDirectory(s.dir());
+    peal.setStandardInputFile(QProcess::nullDevice());
+    peal.start(PealTest::pealBinary(), QStringList{u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
+                                                   u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s,
+                                                   PealTest::demoAgent(), u"--stet-path"_s, PealTest::demoStet()}
+                                           + extra);
+    return peal.waitForStarted();
+}
+
 } // namespace
 
 class tst_Review : public QObject
@@ -559,6 +577,74 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, exitCode);
         QCOMPARE(s.stetCalls().last(), u"finish"_s);
         QVERIFY(!s.stetSessionOpen());
+    }
+
+    void interruptDuringStetStart_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::newRow("fail") << u"fail"_s;
+        QTest::newRow("retry_once: no retry after a cancel") << u"retry_once"_s;
+        QTest::newRow("skip: still finished") << u"skip"_s;
+    }
+
+    void interruptDuringStetStart()
+    {
+        QFETCH(QString, policy);
+        Scenario s;
+        QProcess peal;
+        // stet start creates its session, then reviews (here: forever) until peal is interrupted.
+        QVERIFY(startPeal(peal, s, {u"--on-stet-fail"_s, policy},
+                          {{u"PEAL_FAKE_STET_HANG"_s, u"start"_s}, {u"PEAL_FAKE_STET_HANG_AT"_s, u"review"_s}}));
+        QTRY_VERIFY_WITH_TIMEOUT(s.stetSessionOpen(), 30000);
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(peal.exitCode(), 130);
+        const QString err = QString::fromUtf8(peal.readAllStandardError());
+        QVERIFY2(!err.contains(u"retrying"), qPrintable(err));
+        QVERIFY2(!err.contains(u"stet phase skipped"), qPrintable(err));
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"finish"_s}));
+        QVERIFY(!s.stetSessionOpen());
+        QVERIFY(s.agentCalls().isEmpty());
+    }
+
+    void startThatTimesOutIsFinished_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QStringList>("stetCalls");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("fail") << u"fail"_s << 1 << QStringList{u"start"_s, u"finish"_s}
+                              << u"error: stet start failed: timed out"_s;
+        QTest::newRow("skip: no reviews, the session finished") << u"skip"_s << 0
+                                                                << QStringList{u"start"_s, u"finish"_s} << QString();
+        // As in the reference, the retry comes straight after the timeout; like the real stet, the
+        // fake then refuses to start a second session. peal finishes the one left behind.
+        QTest::newRow("retry_once: the retry meets the session")
+            << u"retry_once"_s << 1 << QStringList{u"start"_s, u"start"_s, u"finish"_s}
+            << u"error: stet start failed: exit code Some(1): Hint: Run 'stet finish'"_s;
+    }
+
+    void startThatTimesOutIsFinished()
+    {
+        QFETCH(QString, policy);
+        QFETCH(int, exitCode);
+        QFETCH(QStringList, stetCalls);
+        QFETCH(QString, error);
+        Scenario s;
+        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy, u"--phase-timeout-sec"_s, u"1"_s},
+                                   {{u"PEAL_FAKE_STET_HANG"_s, u"start:1"_s}, {u"PEAL_FAKE_STET_HANG_AT"_s, u"review"_s}});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls(), stetCalls);
+        QVERIFY(!s.stetSessionOpen());
+        if (exitCode == 1) {
+            QVERIFY2(r.err.contains(error), qPrintable(r.err));
+            QVERIFY(s.agentCalls().isEmpty());
+        } else {
+            QVERIFY(r.err.contains(u"stet start failed; stet phase skipped for this run"));
+            QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+            QCOMPARE(s.completed(), (QList<int>{1}));
+        }
     }
 
     void interruptFinishesTheSession()

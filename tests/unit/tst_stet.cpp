@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The stet reviewer plugin, loaded as a plugin (reference §13.12 stet): resolution, the findings
-// decision and its helpers (no processes), and the built-in and custom sessions run against the
-// fake stet (real processes, real git repositories).
+// decision and its helpers, the argv and policies of its sessions against scripted process
+// results (no processes), the built-in and custom sessions run against the fake stet (real
+// processes, real git repositories), and the fake stet's own contract (stet-contract.md).
 #include <peal/exec.h>
 #include <peal/pluginmanager.h>
 #include <peal/reviewer.h>
@@ -15,11 +16,13 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace Peal;
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(std::optional<int>)
+Q_DECLARE_METATYPE(QList<Peal::ProcessResult>)
 
 namespace {
 
@@ -50,6 +53,56 @@ public:
         Peal::runProcess(spec, &context, std::move(done));
     }
     void log(LogLevel, const QString &message, const LogFields &) override { logLines.append(message); }
+};
+
+ProcessResult exited(int code, const QString &out = {}, const QString &errText = {})
+{
+    ProcessResult r;
+    r.ending = ProcessEnding::Exited;
+    r.exitCode = code;
+    r.stdoutText = out;
+    r.stderrText = errText;
+    return r;
+}
+
+ProcessResult ended(ProcessEnding ending, const QString &errText = {})
+{
+    ProcessResult r;
+    r.ending = ending;
+    r.stderrText = errText;
+    if (ending == ProcessEnding::FailedToStart)
+        r.errorString = u"No such file or directory"_s;
+    return r;
+}
+
+/*
+ * Runs nothing: records each process a session asks for and answers it, on the next turn of
+ * the event loop like the real services, with the next scripted result (a clean JSON review
+ * once the script is used up).
+ */
+class ScriptedServices : public ReviewServices
+{
+public:
+    QObject context;
+    QList<ProcessSpec> specs;
+    QList<ProcessResult> replies;
+    QStringList logLines;
+
+    void runProcess(const ProcessSpec &spec, ProcessCallback done) override
+    {
+        specs.append(spec);
+        const ProcessResult r = replies.isEmpty() ? exited(0, u"{\"findings\":[]}\n"_s) : replies.takeFirst();
+        QTimer::singleShot(0, &context, [done, r] { done(r); });
+    }
+    void log(LogLevel, const QString &message, const LogFields &) override { logLines.append(message); }
+
+    QList<QStringList> argvs() const
+    {
+        QList<QStringList> out;
+        for (const ProcessSpec &s : specs)
+            out.append(QStringList{s.program} + s.arguments);
+        return out;
+    }
 };
 
 // A git repository for the fake stet, its argv log, and blocking helpers over one session.
@@ -154,17 +207,26 @@ class tst_Stet : public QObject
     std::shared_ptr<ReviewerPlugin> m_stet;
     Services m_services;
 
-    std::optional<Result<bool>> start(ReviewSession &session)
+    std::optional<Result<bool>> start(ReviewSession &session, ReviewServices *services = nullptr)
     {
-        return wait<bool>([&](auto done) { session.start(m_services, done); });
+        ReviewServices &sv = services ? *services : m_services;
+        return wait<bool>([&](auto done) { session.start(sv, done); });
     }
-    std::optional<Result<ReviewResult>> review(ReviewSession &session)
+    std::optional<Result<ReviewResult>> review(ReviewSession &session, ReviewServices *services = nullptr)
     {
-        return wait<ReviewResult>([&](auto done) { session.review(m_services, done); });
+        ReviewServices &sv = services ? *services : m_services;
+        return wait<ReviewResult>([&](auto done) { session.review(sv, done); });
     }
-    std::optional<Result<void>> finish(ReviewSession &session)
+    std::optional<Result<void>> finish(ReviewSession &session, ReviewServices *services = nullptr)
     {
-        return wait<void>([&](auto done) { session.finish(m_services, done); });
+        ReviewServices &sv = services ? *services : m_services;
+        return wait<void>([&](auto done) { session.finish(sv, done); });
+    }
+    bool dismiss(ReviewSession &session, ReviewServices &services, const QString &id, const QString &reason)
+    {
+        bool dismissed = false;
+        session.dismiss(services, id, reason, [&] { dismissed = true; });
+        return QTest::qWaitFor([&] { return dismissed; }, 30000);
     }
 
 private Q_SLOTS:
@@ -379,6 +441,147 @@ private Q_SLOTS:
         QCOMPARE(m_stet->countFindings(output), expected);
     }
 
+    // ---- start policies against scripted endings: cancel, kill, retry (spec §8.3, §8.4) ----
+
+    void startEndings_data()
+    {
+        QTest::addColumn<bool>("custom");
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QList<ProcessResult>>("replies");
+        QTest::addColumn<int>("processes");
+        QTest::addColumn<int>("outcome"); // 1 active, 0 phase 3 off, -1 error
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<bool>("needsFinish");
+        using E = ProcessEnding;
+        const ProcessResult cancel = ended(E::Cancelled);
+        const ProcessResult timeout = ended(E::TimedOut, u"  half a review\n"_s);
+        const ProcessResult exit1 = exited(1, {}, u"no LLM\n"_s);
+        const QString interrupted = u"stet start cancelled"_s;
+        for (const QString &policy : {u"fail"_s, u"retry_once"_s, u"skip"_s}) {
+            QTest::addRow("built-in, cancelled, %s: no retry, no skip, finish", qPrintable(policy))
+                << false << policy << QList<ProcessResult>{cancel} << 1 << -1 << interrupted << true;
+            QTest::addRow("custom, cancelled, %s: no retry, no later entry", qPrintable(policy))
+                << true << policy << QList<ProcessResult>{cancel} << 1 << -1 << interrupted << false;
+        }
+        QTest::newRow("built-in, cancelled during the retry")
+            << false << u"retry_once"_s << QList<ProcessResult>{exit1, cancel} << 2 << -1 << interrupted << true;
+        QTest::newRow("built-in, timed out, fail: finish anyway")
+            << false << u"fail"_s << QList<ProcessResult>{timeout} << 1 << -1 << u"stet start failed: timed out"_s
+            << true;
+        QTest::newRow("built-in, timed out, skip: no review, but finish")
+            << false << u"skip"_s << QList<ProcessResult>{timeout} << 1 << 0 << QString() << true;
+        QTest::newRow("built-in, crashed, skip: finish") << false << u"skip"_s
+                                                        << QList<ProcessResult>{ended(E::Crashed)} << 1 << 0
+                                                        << QString() << true;
+        QTest::newRow("built-in, timed out then exit 1, retry_once")
+            << false << u"retry_once"_s << QList<ProcessResult>{timeout, exit1} << 2 << -1
+            << u"stet start failed: exit code Some(1): no LLM"_s << true;
+        QTest::newRow("built-in, exit 1 then timed out, retry_once: the retry's error")
+            << false << u"retry_once"_s << QList<ProcessResult>{exit1, timeout} << 2 << -1
+            << u"stet start failed: timed out"_s << true;
+        QTest::newRow("built-in, exit 1, skip: nothing to finish")
+            << false << u"skip"_s << QList<ProcessResult>{exit1} << 1 << 0 << QString() << false;
+        QTest::newRow("built-in, spawn failure, fail: nothing to finish")
+            << false << u"fail"_s << QList<ProcessResult>{ended(E::FailedToStart)} << 1 << -1
+            << u"stet start failed: spawn failed: No such file or directory"_s << false;
+        QTest::newRow("custom, exit 1 then cancelled, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, cancel} << 2 << -1 << interrupted << false;
+        QTest::newRow("custom, timed out then cancelled, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{timeout, cancel} << 2 << -1 << interrupted << false;
+        QTest::newRow("custom, spawn failure then cancelled, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{ended(E::FailedToStart), cancel} << 2 << -1
+            << interrupted << false;
+        QTest::newRow("custom, exit 1 then timed out, retry_once: exit code None")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, timeout} << 2 << -1
+            << u"stet start failed: exit code None: half a review"_s << false;
+        QTest::newRow("custom, exit 1 then crashed, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, ended(E::Crashed, u"killed"_s)} << 2 << -1
+            << u"stet start failed: exit code None: killed"_s << false;
+        QTest::newRow("custom, exit 1 then spawn failure, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, ended(E::FailedToStart)} << 2 << -1
+            << u"stet start failed: custom stet command failed on retry"_s << false;
+        QTest::newRow("custom, exit 1, fail") << true << u"fail"_s << QList<ProcessResult>{exit1} << 1 << -1
+                                              << u"stet start failed: exit code Some(1): no LLM"_s << false;
+        QTest::newRow("custom, timed out, skip: later entries still run")
+            << true << u"skip"_s << QList<ProcessResult>{timeout} << 2 << 0 << QString() << false;
+    }
+
+    void startEndings()
+    {
+        QFETCH(bool, custom);
+        QFETCH(QString, policy);
+        QFETCH(QList<ProcessResult>, replies);
+        QFETCH(int, processes);
+        QFETCH(int, outcome);
+        QFETCH(QString, message);
+        QFETCH(bool, needsFinish);
+        ReviewerSettings s;
+        s.program = u"stet"_s;
+        s.repo = u"/work/repo"_s;
+        s.onFail = policy;
+        if (custom)
+            s.customCommands = {u"stet start"_s, u"stet run --output=json"_s};
+        ScriptedServices services;
+        services.replies = replies;
+        auto session = m_stet->createSession(s);
+        auto started = start(*session, &services);
+        QVERIFY(started);
+        QCOMPARE(services.specs.size(), processes);
+        if (outcome < 0) {
+            QVERIFY(!*started);
+            QCOMPARE(started->error().message(), message);
+            QCOMPARE(started->error().kind(),
+                     message == u"stet start cancelled" ? Error::Kind::Interrupted : Error::Kind::StetStart);
+        } else {
+            QVERIFY(*started);
+            QCOMPARE(**started, outcome == 1);
+        }
+        QCOMPARE(session->needsFinish(), needsFinish);
+        if (replies.constFirst().ending == ProcessEnding::Cancelled)
+            QVERIFY(services.logLines.filter(u"retrying"_s).isEmpty());
+    }
+
+    void reviewEndings_data()
+    {
+        QTest::addColumn<bool>("custom");
+        QTest::addColumn<ProcessResult>("reply");
+        QTest::addColumn<QString>("message"); // empty: a review result
+        using E = ProcessEnding;
+        for (const bool custom : {false, true}) {
+            const char *mode = custom ? "custom" : "built-in";
+            QTest::addRow("%s, cancelled", mode) << custom << ended(E::Cancelled) << u"stet run cancelled"_s;
+            QTest::addRow("%s, timed out", mode) << custom << ended(E::TimedOut) << u"stet run failed: timed out"_s;
+            QTest::addRow("%s, spawn failure", mode) << custom << ended(E::FailedToStart)
+                                                     << u"stet run failed: spawn failed: No such file or directory"_s;
+            QTest::addRow("%s, crashed: findings", mode) << custom << ended(E::Crashed) << QString();
+            QTest::addRow("%s, exit 3: findings", mode) << custom << exited(3) << QString();
+        }
+    }
+
+    void reviewEndings()
+    {
+        QFETCH(bool, custom);
+        QFETCH(ProcessResult, reply);
+        QFETCH(QString, message);
+        ReviewerSettings s;
+        s.program = u"stet"_s;
+        if (custom)
+            s.customCommands = {u"stet run"_s};
+        ScriptedServices services;
+        services.replies = {reply};
+        auto session = m_stet->createSession(s);
+        auto reviewed = review(*session, &services);
+        QVERIFY(reviewed);
+        if (message.isEmpty()) {
+            QVERIFY(*reviewed);
+            QVERIFY((*reviewed)->hasFindings); // not JSON and no exit 0: findings (spec §8.5)
+            QCOMPARE((*reviewed)->exitCode, reply.code());
+        } else {
+            QVERIFY(!*reviewed);
+            QCOMPARE(reviewed->error().message(), message);
+        }
+    }
+
     // ---- the built-in session with the fake stet (start 5, review 5, finish 4, dismiss) ----
 
     void startArgvAndWorkingDirectory()
@@ -548,7 +751,6 @@ private Q_SLOTS:
         StetRepo r;
         QVERIFY(r.ok());
         auto session = m_stet->createSession(r.settings());
-        QVERIFY(session->needsFinish());
         // No session: the fake refuses like stet does.
         auto finished = finish(*session);
         QVERIFY(finished && !*finished);
@@ -822,6 +1024,26 @@ private Q_SLOTS:
         QVERIFY(reviewed && *reviewed);
         QCOMPARE(r.calls().filter(u"run"_s).size(), 6);
         QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+    }
+
+    void fakeHangsAfterCreatingTheSessionWhenAsked()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        qputenv("PEAL_FAKE_STET_HANG", "start@1");
+        qputenv("PEAL_FAKE_STET_HANG_AT", "review");
+        ReviewerSettings s = r.settings();
+        s.timeout = std::chrono::milliseconds(500);
+        auto session = m_stet->createSession(s);
+        auto started = start(*session);
+        QVERIFY(started && !*started);
+        QCOMPARE(started->error().message(), u"stet start failed: timed out"_s);
+        // stet creates its session before it reviews: the killed start left one to finish.
+        QVERIFY(QFile::exists(r.repo() + u"/.review/session.json"_s));
+        QVERIFY(session->needsFinish());
+        auto finished = finish(*session);
+        QVERIFY(finished && *finished);
+        QVERIFY(!QFile::exists(r.repo() + u"/.review/session.json"_s));
     }
 
     void fakeVanishesOnlyAsACopy()
