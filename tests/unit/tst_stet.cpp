@@ -441,6 +441,112 @@ private Q_SLOTS:
         QCOMPARE(m_stet->countFindings(output), expected);
     }
 
+    // ---- argv of the built-in sequence, without processes (spec §8.2, §8.3) ----
+
+    void builtInArgv_data()
+    {
+        QTest::addColumn<QString>("ref"); // null: no stet_start_ref
+        QTest::addColumn<QStringList>("startExtra");
+        QTest::addColumn<QStringList>("runExtra");
+        QTest::addColumn<QStringList>("startArgv");
+        QTest::addColumn<QStringList>("runArgv");
+        const QStringList start{u"start"_s};
+        const QStringList run{u"run"_s, u"--output=json"_s};
+        QTest::newRow("defaults") << QString() << QStringList() << QStringList() << start << run;
+        QTest::newRow("ref only") << u"HEAD~1"_s << QStringList() << QStringList() << start + QStringList{u"HEAD~1"_s}
+                                  << run;
+        QTest::newRow("ref before the extra args")
+            << u"main"_s << QStringList{u"--allow-dirty"_s, u"--context"_s, u"256k"_s} << QStringList()
+            << start + QStringList{u"main"_s, u"--allow-dirty"_s, u"--context"_s, u"256k"_s} << run;
+        QTest::newRow("extra args without a ref") << QString() << QStringList{u"--dry-run"_s} << QStringList()
+                                                  << start + QStringList{u"--dry-run"_s} << run;
+        QTest::newRow("run args after --output=json")
+            << QString() << QStringList() << QStringList{u"--verify"_s, u"--strictness"_s, u"strict"_s} << start
+            << run + QStringList{u"--verify"_s, u"--strictness"_s, u"strict"_s};
+        QTest::newRow("run args are passed as they are")
+            << QString() << QStringList() << QStringList{u"--output=human"_s} << start
+            << run + QStringList{u"--output=human"_s};
+        QTest::newRow("start args do not reach run") << u"HEAD"_s << QStringList{u"--allow-dirty"_s}
+                                                     << QStringList{u"--dry-run"_s}
+                                                     << start + QStringList{u"HEAD"_s, u"--allow-dirty"_s}
+                                                     << run + QStringList{u"--dry-run"_s};
+    }
+
+    void builtInArgv()
+    {
+        QFETCH(QString, ref);
+        QFETCH(QStringList, startExtra);
+        QFETCH(QStringList, runExtra);
+        QFETCH(QStringList, startArgv);
+        QFETCH(QStringList, runArgv);
+        ReviewerSettings s;
+        s.program = u"/opt/stet/bin/stet"_s;
+        s.repo = u"/work/repo"_s;
+        s.timeout = std::chrono::milliseconds(123000);
+        if (!ref.isNull())
+            s.startRef = ref;
+        s.startExtraArgs = startExtra;
+        s.runExtraArgs = runExtra;
+        ScriptedServices services;
+        auto session = m_stet->createSession(s);
+        QVERIFY(!session->needsFinish()); // nothing to finish before a start
+        auto started = start(*session, &services);
+        QVERIFY(started && *started && **started);
+        QVERIFY(session->needsFinish());
+        auto reviewed = review(*session, &services);
+        QVERIFY(reviewed && *reviewed && !(*reviewed)->hasFindings);
+        QVERIFY(dismiss(*session, services, u"abcd1234"_s, u"out_of_scope"_s));
+        auto finished = finish(*session, &services);
+        QVERIFY(finished && *finished);
+        QCOMPARE(services.specs.size(), 4);
+        QCOMPARE(services.specs[0].arguments, startArgv);
+        QCOMPARE(services.specs[1].arguments, runArgv);
+        QCOMPARE(services.specs[2].arguments, (QStringList{u"dismiss"_s, u"abcd1234"_s, u"out_of_scope"_s}));
+        QCOMPARE(services.specs[3].arguments, QStringList{u"finish"_s});
+        for (const ProcessSpec &spec : services.specs) {
+            QCOMPARE(spec.program, s.program);
+            QCOMPARE(spec.workingDirectory, s.repo);
+            QCOMPARE(spec.timeout, std::optional<std::chrono::milliseconds>(s.timeout));
+            QCOMPARE(spec.stdinMode, ProcessSpec::Stdin::Inherit);
+            QVERIFY(!spec.lastArgumentIsPrompt);
+        }
+    }
+
+    void customArgv()
+    {
+        ReviewerSettings s;
+        s.repo = u"/work/repo"_s;
+        s.timeout = std::chrono::milliseconds(5000);
+        // Split on ASCII whitespace only (spec §6.2): a no-break space stays inside its word.
+        s.customCommands = {u"  /opt/stet   start\tHEAD~1 "_s, u""_s, u"   "_s,
+                            u"stet run --output=json\u00a0--quiet"_s};
+        ScriptedServices services;
+        auto session = m_stet->createSession(s);
+        QVERIFY(!session->canDismiss());
+        auto started = start(*session, &services);
+        QVERIFY(started && *started && **started);
+        QVERIFY(!session->needsFinish());
+        QVERIFY(review(*session, &services));
+        QVERIFY(finish(*session, &services)); // runs nothing
+        const QList<QStringList> expected{{u"/opt/stet"_s, u"start"_s, u"HEAD~1"_s},
+                                          {u"stet"_s, u"run"_s, u"--output=json\u00a0--quiet"_s},
+                                          {u"stet"_s, u"run"_s, u"--output=json\u00a0--quiet"_s}};
+        QCOMPARE(services.argvs(), expected);
+        for (const ProcessSpec &spec : services.specs) {
+            QCOMPARE(spec.workingDirectory, s.repo);
+            QCOMPARE(spec.timeout, std::optional<std::chrono::milliseconds>(s.timeout));
+            QCOMPARE(spec.stdinMode, ProcessSpec::Stdin::Inherit);
+        }
+
+        // One entry: it is the session start and every review.
+        s.customCommands = {u"stet review"_s};
+        ScriptedServices single;
+        session = m_stet->createSession(s);
+        QVERIFY(start(*session, &single));
+        QVERIFY(review(*session, &single));
+        QCOMPARE(single.argvs(), (QList<QStringList>{{u"stet"_s, u"review"_s}, {u"stet"_s, u"review"_s}}));
+    }
+
     // ---- start policies against scripted endings: cancel, kill, retry (spec §8.3, §8.4) ----
 
     void startEndings_data()
