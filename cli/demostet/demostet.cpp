@@ -13,9 +13,7 @@
  *           agent can apply (used by `peal demo`);
  *   script: the i-th `run` prints element i of the JSON array in PEAL_FAKE_STET_SCRIPT (a list
  *           of findings, or {"exit": n, "stdout": "...", "stderr": "..."}).
- * Other knobs: PEAL_FAKE_STET_LOG (argv log), PEAL_FAKE_STET_FAIL=cmd[:times][:code],
- * PEAL_FAKE_STET_HANG=cmd[:times], PEAL_FAKE_STET_LLM_UNREACHABLE=1 (exit 2). Counted knobs
- * (`times`) keep their counts next to the argv log, so they need PEAL_FAKE_STET_LOG.
+ * Failures on purpose are described by usageText() below (`--help` prints it).
  */
 
 #include <QCoreApplication>
@@ -23,6 +21,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,6 +30,7 @@
 #include <QThread>
 
 #include <cstdio>
+#include <limits>
 #include <optional>
 
 using namespace Qt::StringLiterals;
@@ -82,7 +82,7 @@ QString sha256(const QString &text)
     return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex());
 }
 
-// Counts calls of `command` across invocations (for FAIL=cmd:times), next to the argv log.
+// Numbers the calls of `command` across invocations, next to the argv log.
 int bumpCount(const QString &command)
 {
     const QString log = env("PEAL_FAKE_STET_LOG");
@@ -98,6 +98,73 @@ int bumpCount(const QString &command)
     return n;
 }
 
+const char *usageText()
+{
+    return "usage: stet <start|run|dismiss|finish|list|status> [flags]\n"
+           "\n"
+           "peal-demo-stet, a stand-in for stet. Environment (all optional):\n"
+           "  PEAL_FAKE_STET_MODE=dry-run|demo|script   what reviews report (default dry-run)\n"
+           "  PEAL_FAKE_STET_SCRIPT=FILE       JSON array: element i is what the i-th run prints\n"
+           "  PEAL_FAKE_STET_LOG=FILE          append one JSON line per call (argv, cwd); the call\n"
+           "                                   counts of the knobs below are kept next to it\n"
+           "  PEAL_FAKE_STET_FAIL=SPEC[,SPEC]  exit non-zero: SPEC is cmd[:times][:code] (the first\n"
+           "                                   `times` calls of cmd, all if absent) or cmd@N[:code]\n"
+           "                                   (only the N-th call); code defaults to 1\n"
+           "  PEAL_FAKE_STET_HANG=SPEC[,SPEC]  never answer: cmd[:times] or cmd@N, as above\n"
+           "  PEAL_FAKE_STET_HANG_AT=early|review  where to hang: before anything (default) or\n"
+           "                                   where stet spends its time, after `start` has\n"
+           "                                   created the session\n"
+           "  PEAL_FAKE_STET_VANISH=cmd@N      the N-th call of cmd deletes this executable, so\n"
+           "                                   later calls fail to start (only a copy that is\n"
+           "                                   not named peal-demo-stet does this)\n"
+           "  PEAL_FAKE_STET_LLM_UNREACHABLE=1 start and run exit 2 like stet without its LLM\n"
+           "Calls are numbered per command from 1 and only counted with PEAL_FAKE_STET_LOG set\n"
+           "(without it every call is call 1).\n";
+}
+
+// One item of PEAL_FAKE_STET_FAIL / _HANG: the calls of a command it applies to, and the exit.
+struct Trigger
+{
+    QString command;
+    int first = 1;
+    int last = std::numeric_limits<int>::max();
+    int code = 1;
+
+    // "cmd", "cmd:times", "cmd:times:code", "cmd@N", "cmd@N:code".
+    static Trigger parse(const QString &item)
+    {
+        const QStringList parts = item.trimmed().split(u':');
+        Trigger t;
+        const QString head = parts.value(0);
+        qsizetype codeIndex = 2;
+        if (head.contains(u'@')) {
+            t.command = head.section(u'@', 0, 0);
+            t.first = t.last = head.section(u'@', 1).toInt();
+            codeIndex = 1;
+        } else {
+            t.command = head;
+            if (parts.size() > 1)
+                t.last = parts[1].toInt();
+        }
+        if (parts.size() > codeIndex)
+            t.code = parts[codeIndex].toInt();
+        return t;
+    }
+
+    bool matches(const QString &cmd, int call) const { return command == cmd && call >= first && call <= last; }
+};
+
+// The first trigger of `variable` that applies to this call.
+std::optional<Trigger> triggered(const char *variable, const QString &command, int call)
+{
+    for (const QString &item : env(variable).split(u',', Qt::SkipEmptyParts)) {
+        const Trigger t = Trigger::parse(item);
+        if (t.matches(command, call))
+            return t;
+    }
+    return std::nullopt;
+}
+
 class Stet
 {
 public:
@@ -111,6 +178,9 @@ private:
         return 1;
     }
     bool parseFlags();
+    void hangIfAsked(QStringView where) const;
+    bool vanishIfAsked();
+    QString worktreePath(const QJsonObject &session) const;
     QJsonObject loadSession() const;
     void saveSession(const QJsonObject &session) const;
     bool hasSession() const { return QFile::exists(sessionPath()); }
@@ -132,6 +202,7 @@ private:
     bool m_dryRun = false;
     bool m_allowDirty = false;
     QString m_root;
+    int m_call = 1; // this call's number among the calls of m_command
 };
 
 bool Stet::parseFlags()
@@ -168,6 +239,35 @@ bool Stet::parseFlags()
             m_allowDirty = true;
     }
     return true;
+}
+
+void Stet::hangIfAsked(QStringView where) const
+{
+    const QString at = env("PEAL_FAKE_STET_HANG_AT");
+    if ((at.isEmpty() ? u"early"_s : at) != where || !triggered("PEAL_FAKE_STET_HANG", m_command, m_call))
+        return;
+    err(QStringLiteral("peal-demo-stet: %1 hanging as asked\n").arg(m_command));
+    for (;;)
+        QThread::sleep(60);
+}
+
+bool Stet::vanishIfAsked()
+{
+    if (!triggered("PEAL_FAKE_STET_VANISH", m_command, m_call))
+        return true;
+    const QString self = QCoreApplication::applicationFilePath();
+    if (QFileInfo(self).fileName() == u"peal-demo-stet") {
+        usage(u"peal-demo-stet: PEAL_FAKE_STET_VANISH needs a copy of the fake under another name"_s);
+        return false;
+    }
+    QFile::remove(self);
+    return true;
+}
+
+// stet checks the baseline out in a git worktree under .review/worktrees/.
+QString Stet::worktreePath(const QJsonObject &session) const
+{
+    return m_root + u"/.review/worktrees/stet-"_s + session.value(u"baseline"_s).toString().left(12);
 }
 
 QJsonObject Stet::loadSession() const
@@ -336,9 +436,15 @@ int Stet::cmdStart()
     session.insert(u"started"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
     session.insert(u"dismissed"_s, QJsonArray());
     QFile lock(m_root + u"/.review/lock"_s);
-    QDir().mkpath(m_root + u"/.review"_s);
+    QDir().mkpath(m_root + u"/.review/worktrees"_s);
     if (lock.open(QIODevice::WriteOnly))
         lock.write(QByteArray::number(QCoreApplication::applicationPid()));
+    git({u"-C"_s, m_root, u"worktree"_s, u"add"_s, u"--quiet"_s, u"--detach"_s, worktreePath(session),
+         session.value(u"baseline"_s).toString()});
+    // Like stet, the session exists before the (slow) review of the change starts.
+    session.insert(u"runs"_s, 0);
+    saveSession(session);
+    hangIfAsked(u"review");
     bool raw = false;
     int exitCode = 0;
     QString rawOut;
@@ -357,6 +463,7 @@ int Stet::cmdRun()
     if (!hasSession())
         return usage(u"no active session; run stet start first"_s);
     QJsonObject session = loadSession();
+    hangIfAsked(u"review");
     bool raw = false;
     int exitCode = 0;
     QString rawOut;
@@ -405,9 +512,19 @@ int Stet::cmdFinish()
 {
     if (!hasSession())
         return usage(u"no active session; run stet start first"_s);
+    // Like stet: the worktree and session.json go, .review/ and its lock stay, and a note
+    // records the review on HEAD (best effort: a repository without an identity gets none).
+    const QJsonObject session = loadSession();
+    git({u"-C"_s, m_root, u"worktree"_s, u"remove"_s, u"--force"_s, worktreePath(session)});
+    QDir(worktreePath(session)).removeRecursively();
+    git({u"-C"_s, m_root, u"worktree"_s, u"prune"_s});
+    const QJsonArray dismissed = session.value(u"dismissed"_s).toArray();
+    git({u"-C"_s, m_root, u"notes"_s, u"--ref=stet"_s, u"add"_s, u"-f"_s, u"-m"_s,
+         QStringLiteral("stet review: baseline %1, %2 finding(s) dismissed")
+             .arg(session.value(u"baseline"_s).toString())
+             .arg(dismissed.size()),
+         u"HEAD"_s});
     QFile::remove(sessionPath());
-    QFile::remove(m_root + u"/.review/lock"_s);
-    QDir(m_root).rmdir(u".review"_s);
     return 0;
 }
 
@@ -438,10 +555,13 @@ int Stet::run()
         }
     }
     if (m_args.isEmpty() || m_args.first() == u"--help" || m_args.first() == u"-h") {
-        out(u"usage: stet <start|run|dismiss|finish|list|status> [flags]\n"_s);
+        out(QString::fromUtf8(usageText()));
         return m_args.isEmpty() ? 1 : 0;
     }
     m_command = m_args.first();
+    m_call = bumpCount(m_command);
+    if (!vanishIfAsked())
+        return 1;
     if (!parseFlags())
         return 1;
     const Git top = git({u"rev-parse"_s, u"--show-toplevel"_s});
@@ -451,18 +571,10 @@ int Stet::run()
     }
     m_root = top.out.trimmed();
 
-    const QStringList hang = env("PEAL_FAKE_STET_HANG").split(u':');
-    if (hang.value(0) == m_command && bumpCount(u"hang-"_s + m_command) <= hang.value(1, u"1000000"_s).toInt()) {
-        for (;;)
-            QThread::sleep(60);
-    }
-    const QStringList fail = env("PEAL_FAKE_STET_FAIL").split(u':');
-    if (fail.value(0) == m_command) {
-        const int times = fail.value(1, u"1000000"_s).toInt();
-        if (bumpCount(m_command) <= times) {
-            err(QStringLiteral("peal-demo-stet: %1 failing as asked\n").arg(m_command));
-            return fail.value(2, u"1"_s).toInt();
-        }
+    hangIfAsked(u"early");
+    if (const auto fail = triggered("PEAL_FAKE_STET_FAIL", m_command, m_call)) {
+        err(QStringLiteral("peal-demo-stet: %1 failing as asked\n").arg(m_command));
+        return fail->code;
     }
     if (!env("PEAL_FAKE_STET_LLM_UNREACHABLE").isEmpty() && !m_dryRun
         && (m_command == u"start" || m_command == u"run")) {

@@ -55,6 +55,7 @@ public:
     PluginManager plugins;
     std::unique_ptr<RunContext> run;
     std::unique_ptr<RunReview> review;
+    bool reviewing = false; // the session started: phase 3 reviews (else `review` only finishes)
     std::shared_ptr<PhasePlugin> addressPlugin;
     QHash<QString, std::shared_ptr<PhasePlugin>> phasePlugins; // custom phases, by id
     Pipeline pipeline;
@@ -110,7 +111,8 @@ void Engine::Private::exit(int code)
 
 void Engine::Private::fail(const Error &error)
 {
-    // Unlike the reference, a review session that was started is always finished.
+    // Unlike the reference, a review session that was started (or may have been, by a start
+    // that was killed) is always finished.
     finishReview([this, error] {
         if (cancelledWith)
             return exit(toInt(*cancelledWith));
@@ -299,8 +301,11 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
     protectWorkingTree(stateDirs, [this] {
         review->start([this](Result<bool> active) {
-            if (!active || !*active)
-                review.reset(); // a session that did not start is not finished either
+            reviewing = active && *active;
+            // A session that did not start is not finished either, unless a start that was
+            // killed (timeout, Ctrl-C) may have left one: then it is finished, never used.
+            if (!reviewing && !review->session().needsFinish())
+                review.reset();
             if (!active)
                 return fail(active.error());
             logConfig();
@@ -388,7 +393,7 @@ Pipeline Engine::Private::buildPipeline()
             def.create = &createExecutePhase;
         } else {
             // "address" needs a review session; without one phase 3 is skipped (spec §8.1).
-            std::shared_ptr<PhasePlugin> plugin = name == u"address" ? (review ? addressPlugin : nullptr)
+            std::shared_ptr<PhasePlugin> plugin = name == u"address" ? (review && reviewing ? addressPlugin : nullptr)
                                                                      : phasePlugins.value(name);
             if (!plugin)
                 continue;
@@ -403,7 +408,7 @@ void Engine::Private::runScheduler()
 {
     if (cancelledWith)
         return finishReview([this] { exit(toInt(*cancelledWith)); });
-    run->setReview(review.get());
+    run->setReview(reviewing ? review.get() : nullptr);
     pipeline = buildPipeline();
     scheduler = new Scheduler(*run, pipeline, q);
     ProgressEvent started;

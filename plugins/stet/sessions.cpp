@@ -12,13 +12,37 @@ namespace Peal::Stet {
 
 namespace {
 
+// The "exit code <Some(n)|None>: <stderr>" detail; a timed-out process has no exit code.
+QString exitDetail(const ProcessResult &r)
+{
+    return QStringLiteral("exit code %1: %2").arg(Text::debugOptional(r.code()), r.stderrText.trimmed());
+}
+
 QString processDetail(const ProcessResult &r)
 {
     if (r.failedToStart())
         return QStringLiteral("spawn failed: ") + r.errorString;
     if (r.timedOut())
         return QStringLiteral("timed out");
-    return QStringLiteral("exit code %1: %2").arg(Text::debugOptional(r.code()), r.stderrText.trimmed());
+    return exitDetail(r);
+}
+
+bool cancelled(const ProcessResult &r)
+{
+    return r.ending == ProcessEnding::Cancelled;
+}
+
+// A start that peal ended (timeout, cancel) or that was killed may have created its session
+// before it died; one that exited by itself or never ran has said what it did.
+bool killedMidway(const ProcessResult &r)
+{
+    return r.ending == ProcessEnding::TimedOut || r.ending == ProcessEnding::Cancelled
+           || r.ending == ProcessEnding::Crashed;
+}
+
+Error startCancelled()
+{
+    return Error(Error::Kind::Interrupted, QStringLiteral("stet start cancelled"));
 }
 
 Error startFailed(const QString &detail)
@@ -103,9 +127,14 @@ void BuiltInSession::attemptStart(ReviewServices &services, bool isRetry,
                   {QStringLiteral("cwd"), s.workingDirectory}});
     services.runProcess(s, [this, &services, isRetry, done](const ProcessResult &r) {
         if (r.success()) {
+            m_sessionMayExist = true;
             services.log(LogLevel::Info, QStringLiteral("stet session started"));
             return done(true);
         }
+        m_sessionMayExist = m_sessionMayExist || killedMidway(r);
+        // A cancelled run neither retries nor carries on without review; it stops.
+        if (cancelled(r))
+            return done(startCancelled());
         const Error error = startFailed(processDetail(r));
         if (m_settings.onFail == u"retry_once" && !isRetry) {
             services.log(LogLevel::Warn, QStringLiteral("stet start failed, retrying once"),
@@ -130,7 +159,7 @@ void BuiltInSession::review(ReviewServices &services, std::function<void(Result<
     services.runProcess(s, [&services, done](const ProcessResult &r) {
         if (r.failedToStart() || r.timedOut())
             return done(runFailed(processDetail(r)));
-        if (r.ending == ProcessEnding::Cancelled)
+        if (cancelled(r))
             return done(Error(Error::Kind::Interrupted, QStringLiteral("stet run cancelled")));
         const ReviewResult result = reviewResult(r);
         services.log(LogLevel::Info, QStringLiteral("stet run completed"), completedFields(result));
@@ -212,6 +241,8 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
 
     void first(const ProcessResult &r)
     {
+        if (cancelled(r))
+            return done(startCancelled(), false);
         if (r.failedToStart()) {
             const Error error = startFailed(QStringLiteral("spawn failed: ") + r.errorString);
             if (policy() == u"skip")
@@ -222,6 +253,8 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
                          {{QStringLiteral("command"), command}});
             auto self = shared_from_this();
             return run([self, error](const ProcessResult &again) {
+                if (cancelled(again))
+                    return self->done(startCancelled(), false);
                 if (again.failedToStart())
                     return self->done(error, false);
                 self->checked(again);
@@ -242,6 +275,8 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
             services.log(LogLevel::Warn, QStringLiteral("custom stet command timed out, retrying once"),
                          {{QStringLiteral("command"), command}});
             return run([self](const ProcessResult &again) {
+                if (cancelled(again))
+                    return self->done(startCancelled(), false);
                 if (again.failedToStart())
                     return self->done(startFailed(QStringLiteral("custom stet command timed out")), false);
                 if (again.timedOut())
@@ -250,7 +285,7 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
             });
         }
         if (!r.success()) {
-            const Error error = startFailed(processDetail(r));
+            const Error error = startFailed(exitDetail(r));
             if (policy() == u"skip")
                 return skip({{QStringLiteral("exit_code"), Text::debugOptional(r.code())}});
             if (policy() != u"retry_once")
@@ -258,10 +293,13 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
             services.log(LogLevel::Warn, QStringLiteral("custom stet command failed, retrying once"),
                          {{QStringLiteral("command"), command}, {QStringLiteral("err"), error.message()}});
             return run([self](const ProcessResult &again) {
+                if (cancelled(again))
+                    return self->done(startCancelled(), false);
                 if (again.failedToStart())
                     return self->done(startFailed(QStringLiteral("custom stet command failed on retry")), false);
+                // A retry that ran but failed, a timeout included, reports its exit (spec §8.4).
                 if (!again.success())
-                    return self->done(startFailed(processDetail(again)), false);
+                    return self->done(startFailed(exitDetail(again)), false);
                 self->done(std::nullopt, false);
             });
         }
@@ -314,7 +352,7 @@ void CustomSession::review(ReviewServices &services, std::function<void(Result<R
     services.runProcess(*s, [&services, done](const ProcessResult &r) {
         if (r.failedToStart() || r.timedOut())
             return done(runFailed(processDetail(r)));
-        if (r.ending == ProcessEnding::Cancelled)
+        if (cancelled(r))
             return done(Error(Error::Kind::Interrupted, QStringLiteral("stet run cancelled")));
         const ReviewResult result = reviewResult(r);
         services.log(LogLevel::Info, QStringLiteral("custom stet run command completed"),

@@ -5,8 +5,13 @@
 
 namespace Peal::Stet {
 
-// The built-in sequence of spec §8.3: `stet start [ref] [args]`, `stet run --output=json
-// [args]` per review, `stet dismiss <id> <reason>`, and `stet finish` after the scheduler.
+/*
+ * The built-in sequence of spec §8.3: `stet start [ref] [args]`, `stet run --output=json
+ * [args]` per review, `stet dismiss <id> <reason>`, and `stet finish` after the scheduler.
+ * finish() is needed once a session may exist: after a start that succeeded, and after one that
+ * peal ended (timeout, Ctrl-C) or that was killed, since stet creates its session before it
+ * reviews. A cancelled start is not retried and not skipped: it ends as an Interrupted error.
+ */
 class BuiltInSession final : public ReviewSession
 {
 public:
@@ -17,7 +22,7 @@ public:
     bool canDismiss() const override { return true; }
     void dismiss(ReviewServices &services, const QString &id, const QString &reason,
                  std::function<void()> done) override;
-    bool needsFinish() const override { return true; }
+    bool needsFinish() const override { return m_sessionMayExist; }
     void finish(ReviewServices &services, std::function<void(Result<void>)> done) override;
     QString reviewName() const override { return QStringLiteral("stet run"); }
 
@@ -29,6 +34,7 @@ private:
     void attemptStart(ReviewServices &services, bool isRetry, std::function<void(Result<bool>)> done);
 
     ReviewerSettings m_settings;
+    bool m_sessionMayExist = false;
 };
 
 // The custom sequence of spec §8.4: every stet_commands entry at session start, the last one

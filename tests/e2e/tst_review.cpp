@@ -72,6 +72,55 @@ PealTest::RunResult runReviewed(const Scenario &s, QStringList args, QHash<QStri
 
 const QStringList kFinishedSession{u"start"_s, u"run --output=json"_s, u"finish"_s};
 
+// A script step: what a run prints and its exit code, verbatim.
+QString rawStep(int exitCode, const QString &out, const QString &errText = {})
+{
+    return QString::fromUtf8(QJsonDocument(QJsonObject{{u"exit"_s, exitCode}, {u"stdout"_s, out},
+                                                       {u"stderr"_s, errText}})
+                                 .toJson(QJsonDocument::Compact));
+}
+
+// A copy of the fake stet in the scenario, for PEAL_FAKE_STET_VANISH (which deletes it).
+QString copyOfFake(const Scenario &s)
+{
+    QDir().mkpath(s.path(u"bin"_s));
+    const QString copy = s.path(u"bin/stet"_s);
+    return QFile::copy(PealTest::demoStet(), copy) ? copy : QString();
+}
+
+// `n` times the same call.
+QStringList times(int n, const QString &call)
+{
+    QStringList out;
+    for (int i = 0; i < n; ++i)
+        out << call;
+    return out;
+}
+
+// The fake stet's argv of `stet_commands` entries: the program is the fake (or its copy).
+QString stetCommandsOf(const QString &stet)
+{
+    return stet + u" start HEAD,"_s + stet + u" run --output=json"_s;
+}
+
+// Starts `peal run` with the fake stet as the reviewer, without waiting for it.
+bool startPeal(QProcess &peal, const Scenario &s, const QStringList &extra, const QHash<QString, QString> &vars)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+    env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
+    for (auto it = vars.begin(); it != vars.end(); ++it)
+        env.insert(it.key(), it.value());
+    peal.setProcessEnvironment(env);
+    peal.setWorkingDirectory(s.dir());
+    peal.setStandardInputFile(QProcess::nullDevice());
+    peal.start(PealTest::pealBinary(), QStringList{u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
+                                                   u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s,
+                                                   PealTest::demoAgent(), u"--stet-path"_s, PealTest::demoStet()}
+                                           + extra);
+    return peal.waitForStarted();
+}
+
 } // namespace
 
 class tst_Review : public QObject
@@ -364,11 +413,16 @@ private Q_SLOTS:
         QTest::addColumn<QString>("policy");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QStringList>("agentCalls");
+        QTest::addColumn<QStringList>("stetCalls");
         const QStringList p12{u"plan:1"_s, u"execute:1"_s};
         const QStringList round{u"triage"_s, u"address"_s};
-        QTest::newRow("fail") << u"fail"_s << 1 << p12 + round;
-        QTest::newRow("retry_once: the whole loop again") << u"retry_once"_s << 1 << p12 + round + round;
-        QTest::newRow("skip: unresolved outcome") << u"skip"_s << 2 << p12 + round;
+        const QString run = u"run --output=json"_s;
+        // The initial review, then per loop the dismiss step's re-run before the failing fix.
+        QTest::newRow("fail") << u"fail"_s << 1 << p12 + round << QStringList{u"start"_s, run, run, u"finish"_s};
+        QTest::newRow("retry_once: the whole loop again")
+            << u"retry_once"_s << 1 << p12 + round + round << QStringList{u"start"_s, run, run, run, u"finish"_s};
+        QTest::newRow("skip: unresolved outcome") << u"skip"_s << 2 << p12 + round
+                                                  << QStringList{u"start"_s, run, run, u"finish"_s};
     }
 
     void onStetFailInAddressLoop()
@@ -376,12 +430,13 @@ private Q_SLOTS:
         QFETCH(QString, policy);
         QFETCH(int, exitCode);
         QFETCH(QStringList, agentCalls);
+        QFETCH(QStringList, stetCalls);
         Scenario s;
         const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy},
                                    {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Address the following"_s}}, {list({kA})});
         QCOMPARE(r.exitCode, exitCode);
         QCOMPARE(s.agentCalls(), agentCalls);
-        QCOMPARE(s.stetCalls().last(), u"finish"_s);
+        QCOMPARE(s.stetCalls(), stetCalls);
         if (exitCode == 1) {
             QVERIFY2(r.err.contains(u"error: Phase 3 exited with code Some(1)"), qPrintable(r.err));
             QCOMPARE(s.completed(), QList<int>());
@@ -412,6 +467,139 @@ private Q_SLOTS:
                                    {list({kA})});
         QCOMPARE(r.exitCode, exitCode);
         QCOMPARE(s.agentCalls().count(u"address"_s), addressCalls);
+    }
+
+    void stetFailsInsideTheAddressLoop_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QString>("knob");  // PEAL_FAKE_STET_HANG=<value>, or VANISH=<value> on a copy
+        QTest::addColumn<QStringList>("steps");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QStringList>("stetCalls");
+        QTest::addColumn<QStringList>("agentCalls");
+        QTest::addColumn<QString>("error");
+        const QString run = u"run --output=json"_s;
+        const QString a = list({kA});
+        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
+        const QStringList t{u"triage"_s};
+        const QStringList ta{u"triage"_s, u"address"_s};
+        const QString timedOut = u"error: stet run failed: timed out"_s;
+        const QString spawn = u"error: stet run failed: spawn failed: "_s;
+        const QStringList start{u"start"_s};
+        const QStringList finish{u"finish"_s};
+
+        // The 2nd run is the dismiss step's re-run, the 3rd the re-review after the fix (the
+        // fake counts the runs that hung; its script only the ones that answered).
+        QTest::newRow("dismiss re-run times out, fail") << u"fail"_s << u"HANG=run@2"_s << QStringList{a, a, kNone}
+            << 1 << start + times(2, run) + finish << p12 + t << timedOut;
+        QTest::newRow("dismiss re-run times out, retry_once: the loop again and resolved")
+            << u"retry_once"_s << u"HANG=run@2"_s << QStringList{a, a, kNone} << 0 << start + times(4, run) + finish
+            << p12 + t + ta << QString();
+        QTest::newRow("dismiss re-run times out, skip") << u"skip"_s << u"HANG=run@2"_s << QStringList{a, a, kNone}
+            << 2 << start + times(2, run) + finish << p12 + t << QString();
+        QTest::newRow("re-review times out, fail") << u"fail"_s << u"HANG=run@3"_s << QStringList{a, a, a, kNone}
+            << 1 << start + times(3, run) + finish << p12 + ta << timedOut;
+        QTest::newRow("re-review times out, retry_once: the loop again and resolved")
+            << u"retry_once"_s << u"HANG=run@3"_s << QStringList{a, a, a, kNone} << 0
+            << start + times(5, run) + finish << p12 + ta + ta << QString();
+        QTest::newRow("re-review times out, skip") << u"skip"_s << u"HANG=run@3"_s << QStringList{a, a, a, kNone}
+            << 2 << start + times(3, run) + finish << p12 + ta << QString();
+
+        // Once the fake has deleted itself nothing starts, `stet finish` included (a WARN).
+        QTest::newRow("dismiss re-run cannot start, fail") << u"fail"_s << u"VANISH=run@1"_s << QStringList{a}
+            << 1 << start + times(1, run) << p12 + t << spawn;
+        QTest::newRow("dismiss re-run cannot start, retry_once: fails again")
+            << u"retry_once"_s << u"VANISH=run@1"_s << QStringList{a} << 1 << start + times(1, run) << p12 + t + t
+            << spawn;
+        QTest::newRow("dismiss re-run cannot start, skip") << u"skip"_s << u"VANISH=run@1"_s << QStringList{a}
+            << 2 << start + times(1, run) << p12 + t << QString();
+        QTest::newRow("re-review cannot start, fail") << u"fail"_s << u"VANISH=run@2"_s << QStringList{a} << 1
+            << start + times(2, run) << p12 + ta << spawn;
+        QTest::newRow("re-review cannot start, retry_once: fails again")
+            << u"retry_once"_s << u"VANISH=run@2"_s << QStringList{a} << 1 << start + times(2, run)
+            << p12 + ta + t << spawn;
+        QTest::newRow("re-review cannot start, skip") << u"skip"_s << u"VANISH=run@2"_s << QStringList{a} << 2
+            << start + times(2, run) << p12 + ta << QString();
+    }
+
+    void stetFailsInsideTheAddressLoop()
+    {
+        QFETCH(QString, policy);
+        QFETCH(QString, knob);
+        QFETCH(QStringList, steps);
+        QFETCH(int, exitCode);
+        QFETCH(QStringList, stetCalls);
+        QFETCH(QStringList, agentCalls);
+        QFETCH(QString, error);
+        Scenario s;
+        QVERIFY(PealTest::writeFile(s.path(u"script.json"_s), script(steps)));
+        QHash<QString, QString> env{{u"PEAL_FAKE_STET_MODE"_s, u"script"_s},
+                                    {u"PEAL_FAKE_STET_SCRIPT"_s, s.path(u"script.json"_s)},
+                                    {u"PEAL_FAKE_STET_" + knob.section(u'=', 0, 0), knob.section(u'=', 1)}};
+        QString stet = PealTest::demoStet();
+        if (knob.startsWith(u"VANISH")) {
+            stet = copyOfFake(s);
+            QVERIFY(!stet.isEmpty());
+        }
+        QStringList args{u"--stet-path"_s, stet, u"--on-stet-fail"_s, policy};
+        if (knob.startsWith(u"HANG"))
+            args << u"--phase-timeout-sec"_s << u"1"_s;
+        const auto r = s.run(args, env);
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls(), stetCalls);
+        QCOMPARE(s.agentCalls(), agentCalls);
+        if (!error.isEmpty())
+            QVERIFY2(r.err.contains(error), qPrintable(r.err));
+        if (policy == u"retry_once")
+            QVERIFY(r.err.contains(u"address loop failed, retrying once"));
+        const QJsonObject summary = json(s.summaryJson());
+        if (exitCode == 1) {
+            QVERIFY(summary.isEmpty());
+            QCOMPARE(s.completed(), QList<int>());
+        } else {
+            QCOMPARE(s.completed(), (QList<int>{1}));
+            QCOMPARE(summary.value(u"exit_code").toInt(), exitCode);
+            // skip: the task succeeded without its review resolving (spec §8.7)
+            QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")),
+                     exitCode == 2 ? QList<int>{1} : QList<int>());
+        }
+        if (knob.startsWith(u"VANISH"))
+            QVERIFY(r.err.contains(u"stet finish failed (best-effort)"));
+        else
+            QVERIFY(!s.stetSessionOpen());
+    }
+
+    void nonJsonReviewThroughTheLoop()
+    {
+        Scenario s;
+        const QString found = rawStep(1, u"Found 2 issues\n"_s);
+        const auto r = runReviewed(s, {}, {}, {found, found, kNone});
+        QCOMPARE(r.exitCode, 0);
+        // No findings array: no triage, no dismiss, but the re-run still happens.
+        QVERIFY(r.err.contains(u"stet run output was not valid JSON or had no findings array; skipping structured dismiss"));
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s} + times(3, u"run --output=json"_s) + QStringList{u"finish"_s}));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s}));
+        // The prompt has the review and no SUGGESTIONS block.
+        const QJsonArray argv = json(s.agentLogLines().value(2)).value(u"argv").toArray();
+        QCOMPARE(argv.last().toString(), u"Address the following stet review findings. Apply fixes and run tests.\n\n"
+                                         "---STET---\nFound 2 issues\n\n---STET---"_s);
+        QCOMPARE(json(s.summaryJson()).value(u"exit_code").toInt(), 0);
+    }
+
+    void triageThatTimesOutOnItsLastAttemptDismissesNothing()
+    {
+        Scenario s;
+        // The triage would dismiss everything if it answered; every attempt times out instead.
+        const auto r = runReviewed(s, {u"--phase-timeout-sec"_s, u"1"_s, u"--phase-3-retry-count"_s, u"1"_s},
+                                   {{u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"Anything to address=60000"_s},
+                                    {u"PEAL_FAKE_AGENT_TRIAGE_ANSWER"_s, u"Nothing to address"_s}},
+                                   {list({kA}), list({kA}), kNone});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains(u"phase 3 triage failed, retrying"), qPrintable(r.err));
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s} + times(3, u"run --output=json"_s) + QStringList{u"finish"_s}));
+        // Timed-out calls are killed before they log: only the fix is in the agent's log.
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s}));
+        QCOMPARE(PealTest::readFile(s.repo() + u"/fixed.txt"_s), QByteArray("a\n"));
     }
 
     void phase3RetriesAreCappedAtTwo()
@@ -467,6 +655,150 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(s.stetCalls(), (QStringList{u"--help"_s})); // later entries still run, phase 3 does not
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+    }
+
+    void customReviewFailsPerTask_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QString>("knob"); // HANG=... or VANISH=... (on a copy), as above
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<int>("runs");
+        QTest::addColumn<QString>("error");
+        // The last entry runs once at session start (run 1), then for the task (run 2).
+        for (const QString &policy : {u"fail"_s, u"retry_once"_s, u"skip"_s}) {
+            const bool retry = policy == u"retry_once";
+            QTest::addRow("times out, %s", qPrintable(policy))
+                << policy << u"HANG=run@2"_s << (policy == u"fail" ? 1 : 0) << (retry ? 3 : 2)
+                << u"error: stet run failed: timed out"_s;
+            QTest::addRow("cannot start, %s", qPrintable(policy))
+                << policy << u"VANISH=run@1"_s << (policy == u"skip" ? 0 : 1) << 1
+                << u"error: stet run failed: spawn failed: "_s;
+        }
+    }
+
+    void customReviewFailsPerTask()
+    {
+        QFETCH(QString, policy);
+        QFETCH(QString, knob);
+        QFETCH(int, exitCode);
+        QFETCH(int, runs);
+        QFETCH(QString, error);
+        Scenario s;
+        QString stet = PealTest::demoStet();
+        if (knob.startsWith(u"VANISH")) {
+            stet = copyOfFake(s);
+            QVERIFY(!stet.isEmpty());
+        }
+        QStringList args{u"--on-stet-fail"_s, policy};
+        if (knob.startsWith(u"HANG"))
+            args << u"--phase-timeout-sec"_s << u"1"_s;
+        const auto r = s.run(args, {{u"PEAL_STET_COMMANDS"_s, stetCommandsOf(stet)},
+                              {u"PEAL_FAKE_STET_" + knob.section(u'=', 0, 0), knob.section(u'=', 1)}});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls(), QStringList{u"start HEAD"_s} + times(runs, u"run --output=json"_s));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+        if (exitCode == 1) {
+            QVERIFY2(r.err.contains(error), qPrintable(r.err));
+            QCOMPARE(s.completed(), QList<int>());
+        } else {
+            // skip: done without a review; retry_once: the second run was clean
+            QCOMPARE(s.completed(), (QList<int>{1}));
+            QCOMPARE(ints(json(s.summaryJson()).value(u"tasks_completed")), (QList<int>{1}));
+        }
+        if (policy == u"retry_once")
+            QVERIFY(r.err.contains(u"custom stet command failed, retrying once"));
+    }
+
+    void customNonZeroExitIsFindings_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<int>("loops");
+        QTest::newRow("fail") << u"fail"_s << 1 << 1;
+        QTest::newRow("retry_once: the loop twice") << u"retry_once"_s << 1 << 2;
+        QTest::newRow("skip: remaining findings") << u"skip"_s << 2 << 1;
+    }
+
+    void customNonZeroExitIsFindings()
+    {
+        QFETCH(QString, policy);
+        QFETCH(int, exitCode);
+        QFETCH(int, loops);
+        Scenario s;
+        // Session start sees a clean run; every later run exits 3 with nothing on stdout, which
+        // is not a failure but findings (spec §8.5), so the loop runs and findings remain.
+        QVERIFY(PealTest::writeFile(s.path(u"script.json"_s), script({kNone, rawStep(3, {}, u"crashed"_s)})));
+        const auto r = s.run({u"--on-stet-fail"_s, policy, u"--max-address-rounds"_s, u"1"_s},
+                             {{u"PEAL_STET_COMMANDS"_s, stetCommandsOf(PealTest::demoStet())},
+                              {u"PEAL_FAKE_STET_MODE"_s, u"script"_s},
+                              {u"PEAL_FAKE_STET_SCRIPT"_s, s.path(u"script.json"_s)}});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls(), QStringList{u"start HEAD"_s} + times(2 + loops, u"run --output=json"_s));
+        QCOMPARE(s.agentCalls(), QStringList({u"plan:1"_s, u"execute:1"_s}) + times(loops, u"address"_s));
+        // No JSON, no suggestions: the prompt is the (empty) review only.
+        const QJsonArray argv = json(s.agentLogLines().value(2)).value(u"argv").toArray();
+        QCOMPARE(argv.last().toString(), u"Address the following stet review findings. Apply fixes and run tests.\n\n"
+                                         "---STET---\n\n---STET---"_s);
+        if (exitCode == 1)
+            QVERIFY2(r.err.contains(u"error: Task 1: 1 stet findings remain after 1 address round(s)"), qPrintable(r.err));
+        else
+            QCOMPARE(ints(json(s.summaryJson()).value(u"tasks_with_remaining_findings")), (QList<int>{1}));
+    }
+
+    void customLoopRunsOutOfRounds_data()
+    {
+        QTest::addColumn<QString>("remaining");
+        QTest::addColumn<int>("exitCode");
+        QTest::newRow("fail") << u"fail"_s << 1;
+        QTest::newRow("warn") << u"warn"_s << 2;
+    }
+
+    void customLoopRunsOutOfRounds()
+    {
+        QFETCH(QString, remaining);
+        QFETCH(int, exitCode);
+        Scenario s;
+        QVERIFY(PealTest::writeFile(s.path(u"script.json"_s), script({kNone, list({kA})})));
+        const auto r = s.run({u"--on-findings-remaining"_s, remaining, u"--max-address-rounds"_s, u"2"_s},
+                             {{u"PEAL_STET_COMMANDS"_s, stetCommandsOf(PealTest::demoStet())},
+                              {u"PEAL_FAKE_STET_MODE"_s, u"script"_s},
+                              {u"PEAL_FAKE_STET_SCRIPT"_s, s.path(u"script.json"_s)}});
+        QCOMPARE(r.exitCode, exitCode);
+        // Session start, the task's review, one re-run per round; no dismiss, no triage, no finish.
+        QCOMPARE(s.stetCalls(), QStringList{u"start HEAD"_s} + times(4, u"run --output=json"_s));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s, u"address"_s}));
+        // The custom prompt carries stet's suggestions like the built-in one.
+        QVERIFY(json(s.agentLogLines().value(2)).value(u"argv").toArray().last().toString().endsWith(
+            u"\n\n---SUGGESTIONS---\nappend fixed.txt: a\n---SUGGESTIONS---"_s));
+        if (exitCode == 1) {
+            const QString head = PealTest::git(s.repo(), {u"rev-parse"_s, u"HEAD"_s}).trimmed();
+            QVERIFY2(r.err.contains(u"error: Task 1: 1 stet findings remain after 2 address round(s)\ncommit: "_s + head
+                                    + u"\nstet review:\nstdout:\n{\"findings\":["_s),
+                     qPrintable(r.err));
+            QCOMPARE(s.completed(), QList<int>());
+        } else {
+            QVERIFY(r.err.contains(u"stet findings remain after address rounds"));
+            const QJsonObject summary = json(s.summaryJson());
+            QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")), (QList<int>{1}));
+            QCOMPARE(summary.value(u"exit_code").toInt(), 2);
+            QCOMPARE(s.completed(), (QList<int>{1}));
+        }
+    }
+
+    void customStartFailedOnRetry()
+    {
+        Scenario s;
+        const QString copy = copyOfFake(s);
+        QVERIFY(!copy.isEmpty());
+        // The first start fails and deletes the fake: the retry cannot start.
+        const auto r = s.run({u"--on-stet-fail"_s, u"retry_once"_s},
+                             {{u"PEAL_STET_COMMANDS"_s, stetCommandsOf(copy)},
+                              {u"PEAL_FAKE_STET_FAIL"_s, u"start:1"_s},
+                              {u"PEAL_FAKE_STET_VANISH"_s, u"start@1"_s}});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"error: stet start failed: custom stet command failed on retry"), qPrintable(r.err));
+        QCOMPARE(s.stetCalls(), QStringList{u"start HEAD"_s});
+        QVERIFY(s.agentCalls().isEmpty());
     }
 
     // ---- post-run commands, commits and the session's lifetime ----
@@ -559,6 +891,74 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, exitCode);
         QCOMPARE(s.stetCalls().last(), u"finish"_s);
         QVERIFY(!s.stetSessionOpen());
+    }
+
+    void interruptDuringStetStart_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::newRow("fail") << u"fail"_s;
+        QTest::newRow("retry_once: no retry after a cancel") << u"retry_once"_s;
+        QTest::newRow("skip: still finished") << u"skip"_s;
+    }
+
+    void interruptDuringStetStart()
+    {
+        QFETCH(QString, policy);
+        Scenario s;
+        QProcess peal;
+        // stet start creates its session, then reviews (here: forever) until peal is interrupted.
+        QVERIFY(startPeal(peal, s, {u"--on-stet-fail"_s, policy},
+                          {{u"PEAL_FAKE_STET_HANG"_s, u"start"_s}, {u"PEAL_FAKE_STET_HANG_AT"_s, u"review"_s}}));
+        QTRY_VERIFY_WITH_TIMEOUT(s.stetSessionOpen(), 30000);
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(peal.exitCode(), 130);
+        const QString err = QString::fromUtf8(peal.readAllStandardError());
+        QVERIFY2(!err.contains(u"retrying"), qPrintable(err));
+        QVERIFY2(!err.contains(u"stet phase skipped"), qPrintable(err));
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"finish"_s}));
+        QVERIFY(!s.stetSessionOpen());
+        QVERIFY(s.agentCalls().isEmpty());
+    }
+
+    void startThatTimesOutIsFinished_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QStringList>("stetCalls");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("fail") << u"fail"_s << 1 << QStringList{u"start"_s, u"finish"_s}
+                              << u"error: stet start failed: timed out"_s;
+        QTest::newRow("skip: no reviews, the session finished") << u"skip"_s << 0
+                                                                << QStringList{u"start"_s, u"finish"_s} << QString();
+        // As in the reference, the retry comes straight after the timeout; like the real stet, the
+        // fake then refuses to start a second session. peal finishes the one left behind.
+        QTest::newRow("retry_once: the retry meets the session")
+            << u"retry_once"_s << 1 << QStringList{u"start"_s, u"start"_s, u"finish"_s}
+            << u"error: stet start failed: exit code Some(1): Hint: Run 'stet finish'"_s;
+    }
+
+    void startThatTimesOutIsFinished()
+    {
+        QFETCH(QString, policy);
+        QFETCH(int, exitCode);
+        QFETCH(QStringList, stetCalls);
+        QFETCH(QString, error);
+        Scenario s;
+        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy, u"--phase-timeout-sec"_s, u"1"_s},
+                                   {{u"PEAL_FAKE_STET_HANG"_s, u"start:1"_s}, {u"PEAL_FAKE_STET_HANG_AT"_s, u"review"_s}});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.stetCalls(), stetCalls);
+        QVERIFY(!s.stetSessionOpen());
+        if (exitCode == 1) {
+            QVERIFY2(r.err.contains(error), qPrintable(r.err));
+            QVERIFY(s.agentCalls().isEmpty());
+        } else {
+            QVERIFY(r.err.contains(u"stet start failed; stet phase skipped for this run"));
+            QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+            QCOMPARE(s.completed(), (QList<int>{1}));
+        }
     }
 
     void interruptFinishesTheSession()

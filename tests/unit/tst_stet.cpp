@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The stet reviewer plugin, loaded as a plugin (reference §13.12 stet): resolution, the findings
-// decision and its helpers (no processes), and the built-in and custom sessions run against the
-// fake stet (real processes, real git repositories).
+// decision and its helpers, the argv and policies of its sessions against scripted process
+// results (no processes), the built-in and custom sessions run against the fake stet (real
+// processes, real git repositories), and the fake stet's own contract (stet-contract.md).
 #include <peal/exec.h>
 #include <peal/pluginmanager.h>
 #include <peal/reviewer.h>
@@ -15,11 +16,13 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace Peal;
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(std::optional<int>)
+Q_DECLARE_METATYPE(QList<Peal::ProcessResult>)
 
 namespace {
 
@@ -52,6 +55,56 @@ public:
     void log(LogLevel, const QString &message, const LogFields &) override { logLines.append(message); }
 };
 
+ProcessResult exited(int code, const QString &out = {}, const QString &errText = {})
+{
+    ProcessResult r;
+    r.ending = ProcessEnding::Exited;
+    r.exitCode = code;
+    r.stdoutText = out;
+    r.stderrText = errText;
+    return r;
+}
+
+ProcessResult ended(ProcessEnding ending, const QString &errText = {})
+{
+    ProcessResult r;
+    r.ending = ending;
+    r.stderrText = errText;
+    if (ending == ProcessEnding::FailedToStart)
+        r.errorString = u"No such file or directory"_s;
+    return r;
+}
+
+/*
+ * Runs nothing: records each process a session asks for and answers it, on the next turn of
+ * the event loop like the real services, with the next scripted result (a clean JSON review
+ * once the script is used up).
+ */
+class ScriptedServices : public ReviewServices
+{
+public:
+    QObject context;
+    QList<ProcessSpec> specs;
+    QList<ProcessResult> replies;
+    QStringList logLines;
+
+    void runProcess(const ProcessSpec &spec, ProcessCallback done) override
+    {
+        specs.append(spec);
+        const ProcessResult r = replies.isEmpty() ? exited(0, u"{\"findings\":[]}\n"_s) : replies.takeFirst();
+        QTimer::singleShot(0, &context, [done, r] { done(r); });
+    }
+    void log(LogLevel, const QString &message, const LogFields &) override { logLines.append(message); }
+
+    QList<QStringList> argvs() const
+    {
+        QList<QStringList> out;
+        for (const ProcessSpec &s : specs)
+            out.append(QStringList{s.program} + s.arguments);
+        return out;
+    }
+};
+
 // A git repository for the fake stet, its argv log, and blocking helpers over one session.
 class StetRepo
 {
@@ -64,7 +117,8 @@ public:
     ~StetRepo()
     {
         for (const char *name : {"PEAL_FAKE_STET_LOG", "PEAL_FAKE_STET_FAIL", "PEAL_FAKE_STET_HANG",
-                                 "PEAL_FAKE_STET_MODE", "PEAL_FAKE_STET_SCRIPT"})
+                                 "PEAL_FAKE_STET_HANG_AT", "PEAL_FAKE_STET_VANISH", "PEAL_FAKE_STET_MODE",
+                                 "PEAL_FAKE_STET_SCRIPT", "PEAL_FAKE_STET_LLM_UNREACHABLE"})
             qunsetenv(name);
     }
 
@@ -95,6 +149,25 @@ public:
             out.append(argv.join(u' '));
         }
         return out;
+    }
+    // A copy of the fake that PEAL_FAKE_STET_VANISH may delete.
+    QString copyOfFake() const
+    {
+        const QString copy = path(u"bin/stet"_s);
+        QDir().mkpath(path(u"bin"_s));
+        return QFile::copy(demoStet(), copy) ? copy : QString();
+    }
+    // Runs the fake directly in the repository.
+    PealTest::RunResult fake(const QStringList &args, const QHash<QString, QString> &env = {}) const
+    {
+        return PealTest::run(demoStet(), args, repo(), env);
+    }
+    // Writes the script of PEAL_FAKE_STET_MODE=script (element i: what the i-th run prints).
+    bool script(const QByteArray &json) const
+    {
+        qputenv("PEAL_FAKE_STET_MODE", "script");
+        qputenv("PEAL_FAKE_STET_SCRIPT", path(u"script.json"_s).toUtf8());
+        return PealTest::writeFile(path(u"script.json"_s), json);
     }
     QStringList cwds() const
     {
@@ -134,17 +207,26 @@ class tst_Stet : public QObject
     std::shared_ptr<ReviewerPlugin> m_stet;
     Services m_services;
 
-    std::optional<Result<bool>> start(ReviewSession &session)
+    std::optional<Result<bool>> start(ReviewSession &session, ReviewServices *services = nullptr)
     {
-        return wait<bool>([&](auto done) { session.start(m_services, done); });
+        ReviewServices &sv = services ? *services : m_services;
+        return wait<bool>([&](auto done) { session.start(sv, done); });
     }
-    std::optional<Result<ReviewResult>> review(ReviewSession &session)
+    std::optional<Result<ReviewResult>> review(ReviewSession &session, ReviewServices *services = nullptr)
     {
-        return wait<ReviewResult>([&](auto done) { session.review(m_services, done); });
+        ReviewServices &sv = services ? *services : m_services;
+        return wait<ReviewResult>([&](auto done) { session.review(sv, done); });
     }
-    std::optional<Result<void>> finish(ReviewSession &session)
+    std::optional<Result<void>> finish(ReviewSession &session, ReviewServices *services = nullptr)
     {
-        return wait<void>([&](auto done) { session.finish(m_services, done); });
+        ReviewServices &sv = services ? *services : m_services;
+        return wait<void>([&](auto done) { session.finish(sv, done); });
+    }
+    bool dismiss(ReviewSession &session, ReviewServices &services, const QString &id, const QString &reason)
+    {
+        bool dismissed = false;
+        session.dismiss(services, id, reason, [&] { dismissed = true; });
+        return QTest::qWaitFor([&] { return dismissed; }, 30000);
     }
 
 private Q_SLOTS:
@@ -359,6 +441,253 @@ private Q_SLOTS:
         QCOMPARE(m_stet->countFindings(output), expected);
     }
 
+    // ---- argv of the built-in sequence, without processes (spec §8.2, §8.3) ----
+
+    void builtInArgv_data()
+    {
+        QTest::addColumn<QString>("ref"); // null: no stet_start_ref
+        QTest::addColumn<QStringList>("startExtra");
+        QTest::addColumn<QStringList>("runExtra");
+        QTest::addColumn<QStringList>("startArgv");
+        QTest::addColumn<QStringList>("runArgv");
+        const QStringList start{u"start"_s};
+        const QStringList run{u"run"_s, u"--output=json"_s};
+        QTest::newRow("defaults") << QString() << QStringList() << QStringList() << start << run;
+        QTest::newRow("ref only") << u"HEAD~1"_s << QStringList() << QStringList() << start + QStringList{u"HEAD~1"_s}
+                                  << run;
+        QTest::newRow("ref before the extra args")
+            << u"main"_s << QStringList{u"--allow-dirty"_s, u"--context"_s, u"256k"_s} << QStringList()
+            << start + QStringList{u"main"_s, u"--allow-dirty"_s, u"--context"_s, u"256k"_s} << run;
+        QTest::newRow("extra args without a ref") << QString() << QStringList{u"--dry-run"_s} << QStringList()
+                                                  << start + QStringList{u"--dry-run"_s} << run;
+        QTest::newRow("run args after --output=json")
+            << QString() << QStringList() << QStringList{u"--verify"_s, u"--strictness"_s, u"strict"_s} << start
+            << run + QStringList{u"--verify"_s, u"--strictness"_s, u"strict"_s};
+        QTest::newRow("run args are passed as they are")
+            << QString() << QStringList() << QStringList{u"--output=human"_s} << start
+            << run + QStringList{u"--output=human"_s};
+        QTest::newRow("start args do not reach run") << u"HEAD"_s << QStringList{u"--allow-dirty"_s}
+                                                     << QStringList{u"--dry-run"_s}
+                                                     << start + QStringList{u"HEAD"_s, u"--allow-dirty"_s}
+                                                     << run + QStringList{u"--dry-run"_s};
+    }
+
+    void builtInArgv()
+    {
+        QFETCH(QString, ref);
+        QFETCH(QStringList, startExtra);
+        QFETCH(QStringList, runExtra);
+        QFETCH(QStringList, startArgv);
+        QFETCH(QStringList, runArgv);
+        ReviewerSettings s;
+        s.program = u"/opt/stet/bin/stet"_s;
+        s.repo = u"/work/repo"_s;
+        s.timeout = std::chrono::milliseconds(123000);
+        if (!ref.isNull())
+            s.startRef = ref;
+        s.startExtraArgs = startExtra;
+        s.runExtraArgs = runExtra;
+        ScriptedServices services;
+        auto session = m_stet->createSession(s);
+        QVERIFY(!session->needsFinish()); // nothing to finish before a start
+        auto started = start(*session, &services);
+        QVERIFY(started && *started && **started);
+        QVERIFY(session->needsFinish());
+        auto reviewed = review(*session, &services);
+        QVERIFY(reviewed && *reviewed && !(*reviewed)->hasFindings);
+        QVERIFY(dismiss(*session, services, u"abcd1234"_s, u"out_of_scope"_s));
+        auto finished = finish(*session, &services);
+        QVERIFY(finished && *finished);
+        QCOMPARE(services.specs.size(), 4);
+        QCOMPARE(services.specs[0].arguments, startArgv);
+        QCOMPARE(services.specs[1].arguments, runArgv);
+        QCOMPARE(services.specs[2].arguments, (QStringList{u"dismiss"_s, u"abcd1234"_s, u"out_of_scope"_s}));
+        QCOMPARE(services.specs[3].arguments, QStringList{u"finish"_s});
+        for (const ProcessSpec &spec : services.specs) {
+            QCOMPARE(spec.program, s.program);
+            QCOMPARE(spec.workingDirectory, s.repo);
+            QCOMPARE(spec.timeout, std::optional<std::chrono::milliseconds>(s.timeout));
+            QCOMPARE(spec.stdinMode, ProcessSpec::Stdin::Inherit);
+            QVERIFY(!spec.lastArgumentIsPrompt);
+        }
+    }
+
+    void customArgv()
+    {
+        ReviewerSettings s;
+        s.repo = u"/work/repo"_s;
+        s.timeout = std::chrono::milliseconds(5000);
+        // Split on ASCII whitespace only (spec §6.2): a no-break space stays inside its word.
+        s.customCommands = {u"  /opt/stet   start\tHEAD~1 "_s, u""_s, u"   "_s,
+                            u"stet run --output=json\u00a0--quiet"_s};
+        ScriptedServices services;
+        auto session = m_stet->createSession(s);
+        QVERIFY(!session->canDismiss());
+        auto started = start(*session, &services);
+        QVERIFY(started && *started && **started);
+        QVERIFY(!session->needsFinish());
+        QVERIFY(review(*session, &services));
+        QVERIFY(finish(*session, &services)); // runs nothing
+        const QList<QStringList> expected{{u"/opt/stet"_s, u"start"_s, u"HEAD~1"_s},
+                                          {u"stet"_s, u"run"_s, u"--output=json\u00a0--quiet"_s},
+                                          {u"stet"_s, u"run"_s, u"--output=json\u00a0--quiet"_s}};
+        QCOMPARE(services.argvs(), expected);
+        for (const ProcessSpec &spec : services.specs) {
+            QCOMPARE(spec.workingDirectory, s.repo);
+            QCOMPARE(spec.timeout, std::optional<std::chrono::milliseconds>(s.timeout));
+            QCOMPARE(spec.stdinMode, ProcessSpec::Stdin::Inherit);
+        }
+
+        // One entry: it is the session start and every review.
+        s.customCommands = {u"stet review"_s};
+        ScriptedServices single;
+        session = m_stet->createSession(s);
+        QVERIFY(start(*session, &single));
+        QVERIFY(review(*session, &single));
+        QCOMPARE(single.argvs(), (QList<QStringList>{{u"stet"_s, u"review"_s}, {u"stet"_s, u"review"_s}}));
+    }
+
+    // ---- start policies against scripted endings: cancel, kill, retry (spec §8.3, §8.4) ----
+
+    void startEndings_data()
+    {
+        QTest::addColumn<bool>("custom");
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<QList<ProcessResult>>("replies");
+        QTest::addColumn<int>("processes");
+        QTest::addColumn<int>("outcome"); // 1 active, 0 phase 3 off, -1 error
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<bool>("needsFinish");
+        using E = ProcessEnding;
+        const ProcessResult cancel = ended(E::Cancelled);
+        const ProcessResult timeout = ended(E::TimedOut, u"  half a review\n"_s);
+        const ProcessResult exit1 = exited(1, {}, u"no LLM\n"_s);
+        const QString interrupted = u"stet start cancelled"_s;
+        for (const QString &policy : {u"fail"_s, u"retry_once"_s, u"skip"_s}) {
+            QTest::addRow("built-in, cancelled, %s: no retry, no skip, finish", qPrintable(policy))
+                << false << policy << QList<ProcessResult>{cancel} << 1 << -1 << interrupted << true;
+            QTest::addRow("custom, cancelled, %s: no retry, no later entry", qPrintable(policy))
+                << true << policy << QList<ProcessResult>{cancel} << 1 << -1 << interrupted << false;
+        }
+        QTest::newRow("built-in, cancelled during the retry")
+            << false << u"retry_once"_s << QList<ProcessResult>{exit1, cancel} << 2 << -1 << interrupted << true;
+        QTest::newRow("built-in, timed out, fail: finish anyway")
+            << false << u"fail"_s << QList<ProcessResult>{timeout} << 1 << -1 << u"stet start failed: timed out"_s
+            << true;
+        QTest::newRow("built-in, timed out, skip: no review, but finish")
+            << false << u"skip"_s << QList<ProcessResult>{timeout} << 1 << 0 << QString() << true;
+        QTest::newRow("built-in, crashed, skip: finish") << false << u"skip"_s
+                                                        << QList<ProcessResult>{ended(E::Crashed)} << 1 << 0
+                                                        << QString() << true;
+        QTest::newRow("built-in, timed out then exit 1, retry_once")
+            << false << u"retry_once"_s << QList<ProcessResult>{timeout, exit1} << 2 << -1
+            << u"stet start failed: exit code Some(1): no LLM"_s << true;
+        QTest::newRow("built-in, exit 1 then timed out, retry_once: the retry's error")
+            << false << u"retry_once"_s << QList<ProcessResult>{exit1, timeout} << 2 << -1
+            << u"stet start failed: timed out"_s << true;
+        QTest::newRow("built-in, exit 1, skip: nothing to finish")
+            << false << u"skip"_s << QList<ProcessResult>{exit1} << 1 << 0 << QString() << false;
+        QTest::newRow("built-in, spawn failure, fail: nothing to finish")
+            << false << u"fail"_s << QList<ProcessResult>{ended(E::FailedToStart)} << 1 << -1
+            << u"stet start failed: spawn failed: No such file or directory"_s << false;
+        QTest::newRow("custom, exit 1 then cancelled, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, cancel} << 2 << -1 << interrupted << false;
+        QTest::newRow("custom, timed out then cancelled, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{timeout, cancel} << 2 << -1 << interrupted << false;
+        QTest::newRow("custom, spawn failure then cancelled, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{ended(E::FailedToStart), cancel} << 2 << -1
+            << interrupted << false;
+        QTest::newRow("custom, exit 1 then timed out, retry_once: exit code None")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, timeout} << 2 << -1
+            << u"stet start failed: exit code None: half a review"_s << false;
+        QTest::newRow("custom, exit 1 then crashed, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, ended(E::Crashed, u"killed"_s)} << 2 << -1
+            << u"stet start failed: exit code None: killed"_s << false;
+        QTest::newRow("custom, exit 1 then spawn failure, retry_once")
+            << true << u"retry_once"_s << QList<ProcessResult>{exit1, ended(E::FailedToStart)} << 2 << -1
+            << u"stet start failed: custom stet command failed on retry"_s << false;
+        QTest::newRow("custom, exit 1, fail") << true << u"fail"_s << QList<ProcessResult>{exit1} << 1 << -1
+                                              << u"stet start failed: exit code Some(1): no LLM"_s << false;
+        QTest::newRow("custom, timed out, skip: later entries still run")
+            << true << u"skip"_s << QList<ProcessResult>{timeout} << 2 << 0 << QString() << false;
+    }
+
+    void startEndings()
+    {
+        QFETCH(bool, custom);
+        QFETCH(QString, policy);
+        QFETCH(QList<ProcessResult>, replies);
+        QFETCH(int, processes);
+        QFETCH(int, outcome);
+        QFETCH(QString, message);
+        QFETCH(bool, needsFinish);
+        ReviewerSettings s;
+        s.program = u"stet"_s;
+        s.repo = u"/work/repo"_s;
+        s.onFail = policy;
+        if (custom)
+            s.customCommands = {u"stet start"_s, u"stet run --output=json"_s};
+        ScriptedServices services;
+        services.replies = replies;
+        auto session = m_stet->createSession(s);
+        auto started = start(*session, &services);
+        QVERIFY(started);
+        QCOMPARE(services.specs.size(), processes);
+        if (outcome < 0) {
+            QVERIFY(!*started);
+            QCOMPARE(started->error().message(), message);
+            QCOMPARE(started->error().kind(),
+                     message == u"stet start cancelled" ? Error::Kind::Interrupted : Error::Kind::StetStart);
+        } else {
+            QVERIFY(*started);
+            QCOMPARE(**started, outcome == 1);
+        }
+        QCOMPARE(session->needsFinish(), needsFinish);
+        if (replies.constFirst().ending == ProcessEnding::Cancelled)
+            QVERIFY(services.logLines.filter(u"retrying"_s).isEmpty());
+    }
+
+    void reviewEndings_data()
+    {
+        QTest::addColumn<bool>("custom");
+        QTest::addColumn<ProcessResult>("reply");
+        QTest::addColumn<QString>("message"); // empty: a review result
+        using E = ProcessEnding;
+        for (const bool custom : {false, true}) {
+            const char *mode = custom ? "custom" : "built-in";
+            QTest::addRow("%s, cancelled", mode) << custom << ended(E::Cancelled) << u"stet run cancelled"_s;
+            QTest::addRow("%s, timed out", mode) << custom << ended(E::TimedOut) << u"stet run failed: timed out"_s;
+            QTest::addRow("%s, spawn failure", mode) << custom << ended(E::FailedToStart)
+                                                     << u"stet run failed: spawn failed: No such file or directory"_s;
+            QTest::addRow("%s, crashed: findings", mode) << custom << ended(E::Crashed) << QString();
+            QTest::addRow("%s, exit 3: findings", mode) << custom << exited(3) << QString();
+        }
+    }
+
+    void reviewEndings()
+    {
+        QFETCH(bool, custom);
+        QFETCH(ProcessResult, reply);
+        QFETCH(QString, message);
+        ReviewerSettings s;
+        s.program = u"stet"_s;
+        if (custom)
+            s.customCommands = {u"stet run"_s};
+        ScriptedServices services;
+        services.replies = {reply};
+        auto session = m_stet->createSession(s);
+        auto reviewed = review(*session, &services);
+        QVERIFY(reviewed);
+        if (message.isEmpty()) {
+            QVERIFY(*reviewed);
+            QVERIFY((*reviewed)->hasFindings); // not JSON and no exit 0: findings (spec §8.5)
+            QCOMPARE((*reviewed)->exitCode, reply.code());
+        } else {
+            QVERIFY(!*reviewed);
+            QCOMPARE(reviewed->error().message(), message);
+        }
+    }
+
     // ---- the built-in session with the fake stet (start 5, review 5, finish 4, dismiss) ----
 
     void startArgvAndWorkingDirectory()
@@ -528,7 +857,6 @@ private Q_SLOTS:
         StetRepo r;
         QVERIFY(r.ok());
         auto session = m_stet->createSession(r.settings());
-        QVERIFY(session->needsFinish());
         // No session: the fake refuses like stet does.
         auto finished = finish(*session);
         QVERIFY(finished && !*finished);
@@ -605,6 +933,13 @@ private Q_SLOTS:
                                                              << -1 << u"stet start failed: custom stet command timed out (retry)"_s << 2;
         QTest::newRow("timeout, retry_once accepts any exit") << u"retry_once"_s << stet << QByteArray("start")
                                                               << QByteArray("start:1") << 1 << QString() << 3;
+        QTest::newRow("exit, retry_once times out: the retry's exit") << u"retry_once"_s << stet << QByteArray("start:1")
+                                                                       << QByteArray("start@2") << -1
+            << u"stet start failed: exit code None: peal-demo-stet: start hanging as asked"_s << 2;
+        // The first call fails and deletes the copy of the fake: the retry cannot start.
+        QTest::newRow("exit, retry_once cannot start the retry") << u"retry_once"_s << u"COPY"_s << QByteArray("start:1")
+                                                                 << QByteArray() << -1
+            << u"stet start failed: custom stet command failed on retry"_s << 1;
     }
 
     void customStartPolicies()
@@ -622,6 +957,11 @@ private Q_SLOTS:
             qputenv("PEAL_FAKE_STET_FAIL", failEnv);
         if (!hangEnv.isEmpty())
             qputenv("PEAL_FAKE_STET_HANG", hangEnv);
+        if (first == u"COPY") {
+            first = r.copyOfFake();
+            QVERIFY(!first.isEmpty());
+            qputenv("PEAL_FAKE_STET_VANISH", "start@1");
+        }
         ReviewerSettings s = r.settings(QString());
         s.onFail = policy;
         s.timeout = std::chrono::milliseconds(hangEnv.isEmpty() ? 20000 : 300);
@@ -632,11 +972,202 @@ private Q_SLOTS:
         if (outcome < 0) {
             QVERIFY(!*started);
             QVERIFY2(started->error().message().startsWith(message), qPrintable(started->error().message()));
+            if (message.endsWith(u"as asked") || message.endsWith(u"on retry"))
+                QCOMPARE(started->error().message(), message);
         } else {
             QVERIFY2(*started, qPrintable(*started ? QString() : started->error().message()));
             QCOMPARE(**started, outcome == 1);
         }
         QCOMPARE(r.calls().size(), calls);
+    }
+
+    // ---- the fake stet keeps stet's contract (stet-contract.md) and its knobs ----
+
+    void fakeRefusesWorkWithoutASession()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        const QString noSession = u"no active session; run stet start first\n"_s;
+        for (const QStringList &args : {QStringList{u"run"_s, u"--output=json"_s},
+                                        QStringList{u"dismiss"_s, u"abcd1234"_s, u"false_positive"_s},
+                                        QStringList{u"finish"_s}}) {
+            const auto out = r.fake(args);
+            QCOMPARE(out.exitCode, 1);
+            QCOMPARE(out.err, noSession);
+            QVERIFY(out.out.isEmpty());
+        }
+        for (const QString &cmd : {u"list"_s, u"status"_s}) {
+            const auto out = r.fake({cmd});
+            QCOMPARE(out.exitCode, 1);
+            QCOMPARE(out.err, u"No active session. Run 'stet start' to begin a review.\n"_s);
+        }
+        QVERIFY(!QFile::exists(r.repo() + u"/.review/session.json"_s));
+    }
+
+    void fakeAllowsOneSessionAtATime()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QCOMPARE(r.fake({u"start"_s, u"--output=json"_s}).exitCode, 0);
+        QVERIFY(QFile::exists(r.repo() + u"/.review/session.json"_s));
+        const auto again = r.fake({u"start"_s, u"--allow-dirty"_s});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.startsWith(u"Hint: Run 'stet finish' to end the current review and remove the worktree, "
+                                      "then run 'stet start' again.\n"_s),
+                 qPrintable(again.err));
+        QVERIFY(QFile::exists(r.repo() + u"/.review/session.json"_s)); // the active session is kept
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"start"_s, u"--allow-dirty"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+    }
+
+    void fakeFinishRemovesWhatStetRemoves()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        const QString review = r.repo() + u"/.review"_s;
+        QVERIFY(QFile::exists(review + u"/lock"_s));
+        const QStringList worktrees = QDir(review + u"/worktrees"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QCOMPARE(worktrees.size(), 1);
+        QVERIFY(worktrees.first().startsWith(u"stet-"));
+        QVERIFY(PealTest::git(r.repo(), {u"worktree"_s, u"list"_s}).contains(worktrees.first()));
+        // stet's state dirties the tree
+        QCOMPARE(PealTest::git(r.repo(), {u"status"_s, u"--porcelain"_s}).trimmed(), u"?? .review/"_s);
+
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+        // The worktree and session.json go; .review/ and its lock stay; a note is written.
+        QVERIFY(!QFile::exists(review + u"/session.json"_s));
+        QVERIFY(!QFile::exists(review + u"/worktrees/"_s + worktrees.first()));
+        QVERIFY(!PealTest::git(r.repo(), {u"worktree"_s, u"list"_s}).contains(worktrees.first()));
+        QVERIFY(QFile::exists(review + u"/lock"_s));
+        QVERIFY(PealTest::git(r.repo(), {u"notes"_s, u"--ref=stet"_s, u"show"_s, u"HEAD"_s}).startsWith(u"stet review"));
+
+        // Hence a second start refuses the dirty tree unless .review/ is ignored.
+        const auto dirty = r.fake({u"start"_s});
+        QCOMPARE(dirty.exitCode, 1);
+        QVERIFY(dirty.err.contains(u"working tree has uncommitted changes; commit or stash before starting"));
+        QVERIFY(PealTest::writeFile(r.repo() + u"/.git/info/exclude"_s, "/.review/\n"));
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+    }
+
+    void fakeIdPrefixes()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QVERIFY(r.script(R"([[{"id":"abcd1111","message":"one"},{"id":"abcd2222","message":"two"},)"
+                         R"({"id":"ef012345","message":"three"}]])"));
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        QCOMPARE(r.fake({u"run"_s, u"--json"_s}).exitCode, 0);
+        const auto ambiguous = r.fake({u"dismiss"_s, u"abcd"_s, u"false_positive"_s});
+        QCOMPARE(ambiguous.exitCode, 1);
+        QCOMPARE(ambiguous.err, u"id prefix \"abcd\" is ambiguous\n"_s);
+        const auto shortPrefix = r.fake({u"dismiss"_s, u"ef0"_s, u"false_positive"_s});
+        QCOMPARE(shortPrefix.exitCode, 1);
+        QCOMPARE(shortPrefix.err, u"no finding with id \"ef0\"\n"_s);
+        const auto unknown = r.fake({u"dismiss"_s, u"zzzz"_s});
+        QCOMPARE(unknown.exitCode, 1);
+        QCOMPARE(unknown.err, u"no finding with id \"zzzz\"\n"_s);
+        const auto badReason = r.fake({u"dismiss"_s, u"ef01"_s, u"noise"_s});
+        QCOMPARE(badReason.exitCode, 1);
+        QCOMPARE(badReason.err, u"Invalid reason; use one of: false_positive, already_correct, wrong_suggestion, "
+                                "out_of_scope.\n"_s);
+        QCOMPARE(r.fake({u"dismiss"_s, u"ef01"_s, u"out_of_scope"_s}).exitCode, 0);    // a unique 4-char prefix
+        QCOMPARE(r.fake({u"dismiss"_s, u"ef01"_s, u"out_of_scope"_s}).exitCode, 0);    // idempotent
+        QCOMPARE(r.fake({u"dismiss"_s, u"abcd1111"_s}).exitCode, 0);                  // a full id, default reason
+        const auto after = r.fake({u"run"_s, u"--output=json"_s});
+        QCOMPARE(after.exitCode, 0);
+        const auto findings = m_stet->parseFindings(after.out);
+        QVERIFY(findings);
+        QCOMPARE(findings->size(), 1);
+        QCOMPARE(findings->first().id, u"abcd2222"_s); // dismissed findings never resurface
+    }
+
+    void fakeLlmUnreachable()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        const QHash<QString, QString> unreachable{{u"PEAL_FAKE_STET_LLM_UNREACHABLE"_s, u"1"_s}};
+        const auto start = r.fake({u"start"_s}, unreachable);
+        QCOMPARE(start.exitCode, 2);
+        QVERIFY(start.err.startsWith(u"Ollama unreachable at http://localhost:11434. Is the server running?"));
+        QVERIFY(!QFile::exists(r.repo() + u"/.review/session.json"_s));
+        QCOMPARE(r.fake({u"start"_s, u"--dry-run"_s}, unreachable).exitCode, 0); // no LLM needed
+        QCOMPARE(r.fake({u"run"_s, u"--output=json"_s}, unreachable).exitCode, 2);
+        QCOMPARE(r.fake({u"run"_s, u"--dry-run"_s, u"--json"_s}, unreachable).exitCode, 0);
+        QCOMPARE(r.fake({u"finish"_s}, unreachable).exitCode, 0);
+    }
+
+    void fakeKnobsPickACallByNumber()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        QCOMPARE(r.fake({u"start"_s}).exitCode, 0);
+        // The 2nd run fails with code 3 and the 1st dismiss with 1; calls are numbered per command.
+        const QHash<QString, QString> env{{u"PEAL_FAKE_STET_FAIL"_s, u"run@2:3,dismiss:1"_s}};
+        QCOMPARE(r.fake({u"run"_s}, env).exitCode, 0);
+        const auto second = r.fake({u"run"_s}, env);
+        QCOMPARE(second.exitCode, 3);
+        QCOMPARE(second.err, u"peal-demo-stet: run failing as asked\n"_s);
+        QCOMPARE(r.fake({u"run"_s}, env).exitCode, 0);
+        QCOMPARE(r.fake({u"dismiss"_s, u"zzzz"_s}, env).err, u"peal-demo-stet: dismiss failing as asked\n"_s);
+        QCOMPARE(r.fake({u"dismiss"_s, u"zzzz"_s}, env).err, u"no finding with id \"zzzz\"\n"_s);
+
+        // The 5th run (counting on) hangs, the ones around it do not.
+        qputenv("PEAL_FAKE_STET_HANG", "run@5");
+        ReviewerSettings s = r.settings();
+        s.timeout = std::chrono::milliseconds(500);
+        auto session = m_stet->createSession(s);
+        auto reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        reviewed = review(*session);
+        QVERIFY(reviewed && !*reviewed);
+        QCOMPARE(reviewed->error().message(), u"stet run failed: timed out"_s);
+        s.timeout = std::chrono::milliseconds(20000);
+        session = m_stet->createSession(s);
+        reviewed = review(*session);
+        QVERIFY(reviewed && *reviewed);
+        QCOMPARE(r.calls().filter(u"run"_s).size(), 6);
+        QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
+    }
+
+    void fakeHangsAfterCreatingTheSessionWhenAsked()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        qputenv("PEAL_FAKE_STET_HANG", "start@1");
+        qputenv("PEAL_FAKE_STET_HANG_AT", "review");
+        ReviewerSettings s = r.settings();
+        s.timeout = std::chrono::milliseconds(500);
+        auto session = m_stet->createSession(s);
+        auto started = start(*session);
+        QVERIFY(started && !*started);
+        QCOMPARE(started->error().message(), u"stet start failed: timed out"_s);
+        // stet creates its session before it reviews: the killed start left one to finish.
+        QVERIFY(QFile::exists(r.repo() + u"/.review/session.json"_s));
+        QVERIFY(session->needsFinish());
+        auto finished = finish(*session);
+        QVERIFY(finished && *finished);
+        QVERIFY(!QFile::exists(r.repo() + u"/.review/session.json"_s));
+    }
+
+    void fakeVanishesOnlyAsACopy()
+    {
+        StetRepo r;
+        QVERIFY(r.ok());
+        const QHash<QString, QString> env{{u"PEAL_FAKE_STET_VANISH"_s, u"start@1"_s}};
+        const auto refused = r.fake({u"start"_s}, env);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY(refused.err.contains(u"needs a copy of the fake"));
+        QVERIFY(QFile::exists(demoStet()));
+        const QString copy = r.copyOfFake();
+        QVERIFY(!copy.isEmpty());
+        // Calls are counted across both binaries (one log): this is the 2nd start.
+        const QHash<QString, QString> second{{u"PEAL_FAKE_STET_VANISH"_s, u"start@2"_s}};
+        QCOMPARE(PealTest::run(copy, {u"start"_s}, r.repo(), second).exitCode, 0); // the call itself works
+        QVERIFY(!QFile::exists(copy));
+        QVERIFY(QFile::exists(demoStet()));
     }
 };
 

@@ -63,7 +63,8 @@ public:
     // Best effort: failures are logged, never returned.
     virtual void dismiss(ReviewServices &services, const QString &id, const QString &reason,
                          std::function<void()> done) = 0;
-    // Whether finish() must run after the scheduler (built-in mode).
+    // Whether finish() must run before the run ends, asked after start() whatever its result:
+    // in built-in mode once a session may exist, which a start that was killed may have left.
     virtual bool needsFinish() const = 0;
     virtual void finish(ReviewServices &services, std::function<void(Result<void>)> done) = 0;
     // The name used in messages: "stet run", "custom stet command".
