@@ -178,6 +178,17 @@ private Q_SLOTS:
             QVERIFY(QFile::exists(s.repo() + u"/file%1.txt"_s.arg(i)));
     }
 
+    void duplicatedIndexRunsOnce()
+    {
+        // Par[2,2] is one task: the fallback runs it once (docs/decisions.md #14).
+        Scenario s(plan({{1, false, "one"}, {2, true, "two"}, {2, true, "again"}}));
+        const auto r = s.run(args({u"--max-parallel"_s, u"4"_s}));
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.contains(u"parallel block (sequential fallback)"));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"plan:2"_s, u"execute:2"_s}));
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+    }
+
     void sequentialFallback_data()
     {
         QTest::addColumn<QStringList>("extra");
