@@ -397,6 +397,20 @@ private Q_SLOTS:
         QVERIFY(!QDir(s.stateDir() + u"/worktrees"_s).exists());
     }
 
+    void processTraceLinesNameTheirTask()
+    {
+        Scenario s(block(2, 3));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s}), {{u"PEAL_LOG"_s, u"info,peal::exec=trace"_s}});
+        QCOMPARE(r.exitCode, 0);
+        for (int task : {2, 3}) {
+            const QString n = QString::number(task);
+            QVERIFY2(r.err.contains(QRegularExpression(u"starting process task_index="_s + n + u" label=\\S*"
+                                                       "[^\n]*peal-demo-agent"_s)),
+                     qPrintable(r.err));
+            QVERIFY(r.err.contains(u"process ended task_index="_s + n));
+        }
+    }
+
     void isolatedTasksSeeUncommittedEarlierWork()
     {
         Scenario s(plan({{1, false, "one\nwrite one.txt: one"},
