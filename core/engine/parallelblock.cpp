@@ -11,8 +11,8 @@ namespace Peal::Internal {
 
 /*
  * One task's concurrent phases as a Limiter job: it starts when the block's limiter admits it
- * and finishes when its runner ends. It owns no process itself; cancelling the run cancels the
- * processes, which ends the runner.
+ * (adding its worktree first under isolation) and finishes when its runner ends. It owns no
+ * process itself; cancelling the run cancels the processes, which ends the runner.
  */
 class ParallelBlock::Stream final : public Job
 {
@@ -29,21 +29,37 @@ public:
     void start() override
     {
         m_state = State::Running;
-        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, m_block.workspaceOf(m_index));
-        runner->start([this, runner](Result<TaskResult> result) {
-            runner->deleteLater();
-            m_state = result ? State::Succeeded : State::Failed;
-            m_result = std::move(result);
-            m_block.onStreamEvent();
-            // From the event loop: the limiter must not see a job end inside its start().
-            QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_state == State::Succeeded); },
-                                      Qt::QueuedConnection);
+        if (!m_block.m_worktrees)
+            return run(QString());
+        m_block.m_worktrees->add(m_index, [this](Result<QString> workspace) {
+            if (!workspace)
+                return end(workspace.error());
+            run(*workspace);
         });
     }
 
     void cancel() override {}
 
 private:
+    void run(const QString &workspace)
+    {
+        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, workspace);
+        runner->start([this, runner](Result<TaskResult> result) {
+            runner->deleteLater();
+            end(std::move(result));
+        });
+    }
+
+    void end(Result<TaskResult> result)
+    {
+        m_state = result ? State::Succeeded : State::Failed;
+        m_result = std::move(result);
+        m_block.onStreamEvent();
+        // From the event loop: the limiter must not see a job end inside its start().
+        QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_state == State::Succeeded); },
+                                  Qt::QueuedConnection);
+    }
+
     ParallelBlock &m_block;
     quint32 m_index;
     State m_state = State::Queued;
@@ -79,11 +95,6 @@ int ParallelBlock::positionOf(quint32 index) const
     return m_firstPosition + int(m_indices.indexOf(index));
 }
 
-QString ParallelBlock::workspaceOf(quint32 index) const
-{
-    return m_worktrees ? m_worktrees->path(index) : QString();
-}
-
 TaskRunner *ParallelBlock::makeRunner(quint32 index, qsizetype firstPhase, qsizetype endPhase,
                                       const QString &workspace)
 {
@@ -110,8 +121,9 @@ void ParallelBlock::start(std::function<void(Report)> done)
                          {QStringLiteral("isolation"), c.isolation}});
     if (c.isolation != u"worktree")
         return startStreams();
+    // Each task's worktree is added when its stream starts (Stream::start).
     m_worktrees = new Worktrees(m_run, this);
-    m_worktrees->prepare(m_pending, [this](Result<void> ready) {
+    m_worktrees->prepare([this](Result<void> ready) {
         if (!ready) {
             m_report.abort = ready.error();
             return finish();

@@ -114,6 +114,24 @@ QStringList args(const QStringList &extra)
     return QStringList{u"--stet-path"_s, u"/nonexistent/stet"_s} + extra;
 }
 
+// The workspace an agent call was given (--workspace) and the directory it ran in.
+std::pair<QString, QString> workspaceAndCwd(const QJsonObject &call)
+{
+    const QJsonArray argv = call.value(u"argv").toArray();
+    const QString workspace = argv.at(argv.toVariantList().indexOf(u"--workspace"_s) + 1).toString();
+    return {workspace, QDir(call.value(u"cwd").toString()).canonicalPath()};
+}
+
+bool commitAll(const QString &repo, const QString &message)
+{
+    int code = 0;
+    PealTest::git(repo, {u"add"_s, u"-A"_s}, &code);
+    if (code != 0)
+        return false;
+    PealTest::git(repo, {u"commit"_s, u"-q"_s, u"-m"_s, message}, &code);
+    return code == 0;
+}
+
 } // namespace
 
 class tst_Parallel : public QObject
@@ -370,7 +388,7 @@ private Q_SLOTS:
         const auto r = s.run(args({u"--max-parallel"_s, u"4"_s, u"--isolation"_s, u"worktree"_s,
                                    u"--commit-after-phase2"_s}),
                              {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"100"_s}});
-        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         for (const QByteArray &line : s.agentLogLines()) {
             const QJsonObject call = json(line);
             const QJsonArray argv = call.value(u"argv").toArray();
@@ -397,18 +415,96 @@ private Q_SLOTS:
         QVERIFY(!QDir(s.stateDir() + u"/worktrees"_s).exists());
     }
 
+    void isolatedTasksWorkWhereRepoPathIsInTheirWorktree_data()
+    {
+        QTest::addColumn<bool>("tracked");
+        QTest::newRow("a directory with tracked files") << true;
+        QTest::newRow("an empty directory") << false;
+    }
+
+    void isolatedTasksWorkWhereRepoPathIsInTheirWorktree()
+    {
+        QFETCH(bool, tracked);
+        Scenario s(block(2, 3));
+        const QString sub = s.repo() + u"/pkg/sub"_s;
+        QVERIFY(QDir().mkpath(sub));
+        if (tracked) {
+            QVERIFY(PealTest::writeFile(sub + u"/keep.txt"_s, "keep\n"));
+            QVERIFY(commitAll(s.repo(), u"sub"_s));
+        }
+        const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, sub, u"--state-dir"_s, s.stateDir(),
+                                 u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s, u"/nonexistent"_s,
+                                 u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        int isolated = 0;
+        for (const QByteArray &line : s.agentLogLines()) {
+            const QJsonObject call = json(line);
+            const auto [workspace, cwd] = workspaceAndCwd(call);
+            const QString prompt = call.value(u"argv").toArray().last().toString();
+            for (int i = 2; i <= 3; ++i) {
+                if (!prompt.contains(u"T%1:"_s.arg(i)))
+                    continue;
+                const QString expected = QDir(s.stateDir()).absoluteFilePath(u"worktrees/task-%1/pkg/sub"_s.arg(i));
+                QCOMPARE(workspace, expected);
+                QCOMPARE(cwd, QDir(expected).canonicalPath());
+                ++isolated;
+            }
+        }
+        QCOMPARE(isolated, 4);
+        // The tasks' files land in repo_path, not at the top of the repository.
+        for (int i = 2; i <= 3; ++i) {
+            QCOMPARE(PealTest::readFile(sub + u"/file%1.txt"_s.arg(i)), QByteArray::number(i) + '\n');
+            QVERIFY(!QFile::exists(s.repo() + u"/file%1.txt"_s.arg(i)));
+        }
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3}));
+    }
+
+    void worktreesAreAddedAsTheirTasksStart()
+    {
+        // With two slots, task 4's worktree comes only after a task of the block has ended.
+        Scenario s(block(2, 4));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s}));
+        QCOMPARE(r.exitCode, 0);
+        const qsizetype ready4 = lineOf(r.err, u"task worktree ready task_index=4"_s, false);
+        const qsizetype firstEnd = std::min(lineOf(r.err, u"phase 2 complete task_index=2"_s, false),
+                                            lineOf(r.err, u"phase 2 complete task_index=3"_s, false));
+        QVERIFY2(firstEnd >= 0 && ready4 > firstEnd, qPrintable(r.err));
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+    }
+
+    void tasksThatNeverStartGetNoWorktree()
+    {
+        Scenario s(block(2, 5));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s}),
+                             {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}, {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2:=400"_s}});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains(u"task worktree ready task_index=2"));
+        QVERIFY(r.err.contains(u"task worktree ready task_index=3"));
+        QVERIFY(!r.err.contains(u"task worktree ready task_index=4"));
+        QVERIFY(!r.err.contains(u"task worktree ready task_index=5"));
+        // Task 3's partial work is discarded with its worktree; task 2's landed.
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+        QVERIFY(QFile::exists(s.repo() + u"/file2.txt"_s));
+        QCOMPARE(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).trimmed().count(u'\n'), 0);
+        QVERIFY(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/*"_s}).trimmed().isEmpty());
+    }
+
     void processTraceLinesNameTheirTask()
     {
         Scenario s(block(2, 3));
-        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s}), {{u"PEAL_LOG"_s, u"info,peal::exec=trace"_s}});
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s}),
+                             {{u"PEAL_LOG"_s, u"info,peal::exec=trace"_s}});
         QCOMPARE(r.exitCode, 0);
         for (int task : {2, 3}) {
             const QString n = QString::number(task);
-            QVERIFY2(r.err.contains(QRegularExpression(u"starting process task_index="_s + n + u" label=\\S*"
-                                                       "[^\n]*peal-demo-agent"_s)),
+            QVERIFY2(r.err.contains(u"starting process task_index="_s + n + u" label=\"git (worktrees)\""_s),
                      qPrintable(r.err));
-            QVERIFY(r.err.contains(u"process ended task_index="_s + n));
+            QVERIFY(r.err.contains(u"process ended task_index="_s + n + u" label=\"git (worktrees)\""_s));
+            QVERIFY(r.err.contains(QRegularExpression(u"starting process task_index="_s + n + u" label=\\S*"
+                                                      "[^\n]*peal-demo-agent"_s)));
         }
+        // Processes of no task (the block's snapshot) carry none.
+        QVERIFY(r.err.contains(QRegularExpression(u"starting process label=\"git \\(worktrees\\)\""_s)));
     }
 
     void isolatedTasksSeeUncommittedEarlierWork()
@@ -484,6 +580,11 @@ private Q_SLOTS:
         QVERIFY(peal.waitForFinished(10000));
         QCOMPARE(s.completed(), (QList<int>{1}));
         QVERIFY(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).contains(u"task-2"_s));
+        // As if peal had died between removing task 3's worktree and its branch; and a branch of
+        // the user's that looks like peal's.
+        PealTest::git(s.repo(), {u"worktree"_s, u"remove"_s, u"--force"_s, s.stateDir() + u"/worktrees/task-3"_s});
+        QVERIFY(!PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/task-3"_s}).trimmed().isEmpty());
+        PealTest::git(s.repo(), {u"branch"_s, u"peal/task-7"_s});
 
         // Resume: the stale worktrees and branches are removed, the block runs again and lands.
         const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s,
@@ -494,7 +595,8 @@ private Q_SLOTS:
         for (int i = 2; i <= 5; ++i)
             QVERIFY(QFile::exists(s.repo() + u"/file%1.txt"_s.arg(i)));
         QCOMPARE(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).trimmed().count(u'\n'), 0);
-        QVERIFY(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/*"_s}).trimmed().isEmpty());
+        QCOMPARE(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"--format=%(refname:short)"_s, u"peal/*"_s}).trimmed(),
+                 u"peal/task-7"_s);
         QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
     }
 
