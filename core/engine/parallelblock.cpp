@@ -29,6 +29,7 @@ public:
     void start() override
     {
         m_state = State::Running;
+        m_block.progressChanged();
         if (!m_block.m_worktrees)
             return run(QString());
         m_block.m_worktrees->add(m_index, [this](Result<QString> workspace) {
@@ -54,10 +55,11 @@ private:
     {
         m_state = result ? State::Succeeded : State::Failed;
         m_result = std::move(result);
-        m_block.onStreamEvent();
-        // From the event loop: the limiter must not see a job end inside its start().
+        // From the event loop: the limiter must not see a job end inside its start(). Queued
+        // before the progress line, so the line also shows the task that takes the free slot.
         QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_state == State::Succeeded); },
                                   Qt::QueuedConnection);
+        m_block.progressChanged();
     }
 
     ParallelBlock &m_block;
@@ -83,7 +85,7 @@ ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<qu
                                                                 : Limiter::Policy::StopOnError);
     connect(&m_streams, &Limiter::jobSkipped, this, [this](Job *job) {
         static_cast<Stream *>(job)->skip();
-        onStreamEvent();
+        progressChanged();
     });
     connect(&m_streams, &Limiter::idle, this, &ParallelBlock::afterStreams, Qt::QueuedConnection);
 }
@@ -138,10 +140,22 @@ void ParallelBlock::startStreams()
         m_streamList.append(new Stream(*this, index));
     for (Stream *stream : std::as_const(m_streamList))
         m_streams.submit(stream);
-    onStreamEvent();
 }
 
-void ParallelBlock::onStreamEvent()
+void ParallelBlock::progressChanged()
+{
+    // Tasks that start or end together (a freed slot refilled, the block's first streams)
+    // make one line, printed from the event loop.
+    if (m_progressQueued)
+        return;
+    m_progressQueued = true;
+    QMetaObject::invokeMethod(this, [this] {
+        m_progressQueued = false;
+        logProgress();
+    }, Qt::QueuedConnection);
+}
+
+void ParallelBlock::logProgress()
 {
     // One line a person can follow: which tasks of the block run, are done, failed or wait.
     QList<quint32> running, done, failed, queued, skipped;

@@ -114,6 +114,33 @@ QStringList args(const QStringList &extra)
     return QStringList{u"--stet-path"_s, u"/nonexistent/stet"_s} + extra;
 }
 
+QList<int> intList(const QString &debugList)
+{
+    QList<int> out;
+    for (const QString &item : debugList.split(u',', Qt::SkipEmptyParts))
+        out.append(item.trimmed().toInt());
+    return out;
+}
+
+// The "parallel block progress" lines of stderr, in order.
+struct Progress
+{
+    QList<int> running, done, failed, queued;
+};
+
+QList<Progress> progressLines(const QString &err)
+{
+    const QRegularExpression re(u"parallel block progress running=\"?\\[([\\d, ]*)\\]\"? done=\"?\\[([\\d, ]*)\\]\"? "
+                                "failed=\"?\\[([\\d, ]*)\\]\"? queued=\"?\\[([\\d, ]*)\\]"_s);
+    QList<Progress> out;
+    for (const QString &line : err.split(u'\n')) {
+        const auto m = re.match(line);
+        if (m.hasMatch())
+            out.append({intList(m.captured(1)), intList(m.captured(2)), intList(m.captured(3)), intList(m.captured(4))});
+    }
+    return out;
+}
+
 // The workspace an agent call was given (--workspace) and the directory it ran in.
 std::pair<QString, QString> workspaceAndCwd(const QJsonObject &call)
 {
@@ -205,6 +232,35 @@ private Q_SLOTS:
         QVERIFY(r.err.contains(u"parallel block (sequential fallback)"));
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"plan:2"_s, u"execute:2"_s}));
         QCOMPARE(s.completed(), (QList<int>{1, 2}));
+    }
+
+    void progressLineShowsRunningDoneAndFailedTasks()
+    {
+        // 2 and 3 start; 3 fails at once and 4 takes its slot while 2 is still working.
+        Scenario s(block(2, 4));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--continue-with-remaining-tasks"_s}),
+                             {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}, {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2:=500"_s}});
+        QCOMPARE(r.exitCode, 2);
+        const QList<Progress> lines = progressLines(r.err);
+        QVERIFY2(lines.size() >= 3, qPrintable(r.err));
+        QCOMPARE(lines.first().running, (QList<int>{2, 3}));
+        QCOMPARE(lines.first().queued, (QList<int>{4}));
+        // Every task is shown running (also the one that refilled a slot), then done or failed.
+        for (int task : {2, 3, 4}) {
+            qsizetype ran = -1;
+            qsizetype ended = -1;
+            for (qsizetype i = 0; i < lines.size(); ++i) {
+                if (ran < 0 && lines[i].running.contains(task))
+                    ran = i;
+                if (ended < 0 && (lines[i].done.contains(task) || lines[i].failed.contains(task)))
+                    ended = i;
+            }
+            QVERIFY2(ran >= 0 && ended > ran, qPrintable(u"task %1\n"_s.arg(task) + r.err));
+        }
+        QCOMPARE(lines.last().running, QList<int>());
+        QCOMPARE(lines.last().done, (QList<int>{2, 4}));
+        QCOMPARE(lines.last().failed, (QList<int>{3}));
+        QCOMPARE(lines.last().queued, QList<int>());
     }
 
     void sequentialFallback_data()
