@@ -223,6 +223,26 @@ private Q_SLOTS:
             QVERIFY(QFile::exists(s.repo() + u"/file%1.txt"_s.arg(i)));
     }
 
+    void mixedPlanOnTheConcurrentPath()
+    {
+        // Reference scheduled_mixed_plan_runs_all_tasks: Seq1, Par[2,3], Seq4.
+        Scenario s(plan({{1, false, "one"}, {2, true, "two\nwrite two.txt: 2"}, {3, true, "three\nwrite three.txt: 3"},
+                         {4, false, "four"}}));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s}), {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"50"_s}});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.contains(u"parallel block: running concurrently block_size=2 pending_count=2"));
+        const QStringList calls = s.agentCalls();
+        QCOMPARE(calls.size(), 8);
+        QCOMPARE(calls.mid(0, 2), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+        QStringList blockCalls = calls.mid(2, 4);
+        std::sort(blockCalls.begin(), blockCalls.end());
+        QCOMPARE(blockCalls, (QStringList{u"execute:2"_s, u"execute:3"_s, u"plan:2"_s, u"plan:3"_s}));
+        QCOMPARE(calls.mid(6), (QStringList{u"plan:4"_s, u"execute:4"_s}));
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+        QCOMPARE(ints(json(s.summaryJson()).value(u"tasks_completed")), (QList<int>{1, 2, 3, 4}));
+        QVERIFY(QFile::exists(s.repo() + u"/two.txt"_s) && QFile::exists(s.repo() + u"/three.txt"_s));
+    }
+
     void duplicatedIndexRunsOnce()
     {
         // Par[2,2] is one task: the fallback runs it once (docs/decisions.md #14).
@@ -323,6 +343,21 @@ private Q_SLOTS:
         QCOMPARE(ints(summary.value(u"tasks_failed")), (QList<int>{3}));
         QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1, 2, 4, 5}));
         QVERIFY(r.err.contains(u"task failed in parallel block (P1/P2) task_index=3"));
+    }
+
+    void wholeBlockFailsWithContinue()
+    {
+        // Reference continue_with_remaining_tasks_true_returns_ok: task 1 kept, 2 and 3 not.
+        Scenario s(plan({{1, false, "first"}, {2, true, "FAILME"}, {3, true, "FAILME"}}));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--continue-with-remaining-tasks"_s}),
+                             {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"FAILME"_s}});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains(u"parallel block: running concurrently"));
+        QVERIFY(!r.err.contains(u"error:"));
+        QCOMPARE(s.completed(), (QList<int>{1}));
+        const QJsonObject summary = json(s.summaryJson());
+        QCOMPARE(ints(summary.value(u"tasks_failed")), (QList<int>{2, 3}));
+        QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1}));
     }
 
     void consecutiveFailuresCountInSegmentOrder_data()
@@ -543,6 +578,38 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(s.repo() + u"/file2.txt"_s));
         QCOMPARE(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).trimmed().count(u'\n'), 0);
         QVERIFY(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/*"_s}).trimmed().isEmpty());
+    }
+
+    void fourIsolatedAgentsEditOneFile()
+    {
+        // Four agents at once, each replacing its own line of shared.txt: all four edits land.
+        QList<TaskSpec> tasks;
+        for (int i = 2; i <= 5; ++i)
+            tasks.append({i, true, "edit shared\nwrite own" + QByteArray::number(i) + ".txt: " + QByteArray::number(i)});
+        Scenario s(plan(tasks));
+        QByteArray shared;
+        for (int line = 1; line <= 12; ++line)
+            shared += "line " + QByteArray::number(line) + '\n';
+        QVERIFY(PealTest::writeFile(s.repo() + u"/shared.txt"_s, shared));
+        QVERIFY(commitAll(s.repo(), u"shared"_s));
+        const auto r = s.run(args({u"--max-parallel"_s, u"4"_s, u"--isolation"_s, u"worktree"_s,
+                                   u"--commit-after-phase2"_s}),
+                             {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"800"_s},
+                              {u"PEAL_FAKE_AGENT_SET_LINE_ON"_s,
+                               u"T2:=shared.txt:2:by two,T3:=shared.txt:5:by three,T4:=shared.txt:8:by four,"
+                               "T5:=shared.txt:11:by five"_s}});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(maxConcurrency(s), 4);
+        QByteArray expected;
+        const QHash<int, QByteArray> edits{{2, "by two"}, {5, "by three"}, {8, "by four"}, {11, "by five"}};
+        for (int line = 1; line <= 12; ++line)
+            expected += edits.value(line, "line " + QByteArray::number(line)) + '\n';
+        QCOMPARE(PealTest::readFile(s.repo() + u"/shared.txt"_s), expected);
+        for (int i = 2; i <= 5; ++i)
+            QVERIFY(QFile::exists(s.repo() + u"/own%1.txt"_s.arg(i)));
+        QCOMPARE(s.commits().value(0), u"peal: task 2 - tasks 2, 3, 4, 5"_s);
+        QCOMPARE(s.completed(), (QList<int>{2, 3, 4, 5}));
+        QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
     }
 
     void processTraceLinesNameTheirTask()
