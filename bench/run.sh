@@ -67,7 +67,7 @@ startup() {
 # A block of 8 (parallel) tasks, max_parallel 4, every agent call sleeps 0.5 s and the first
 # task's plan call 2 s. Compares the wall time with the ideal work-conserving schedule (the next
 # queued task starts the moment a slot frees) and with fixed batches of 4, both computed from
-# the same call durations.
+# the nominal call lengths (the sleeps), not from measured durations.
 parallel() {
     local repo="$work/parallel-repo" plan="$work/parallel.md" best=""
     new_repo "$repo"

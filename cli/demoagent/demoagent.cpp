@@ -7,6 +7,8 @@
  *   write <path>: <text>    replace <path> with <text> and a newline
  *   append <path>: <text>   add <text> and a newline to <path>
  *
+ * and, steered from the environment, replaces single lines of a file in execute mode.
+ *
  * Plan mode copies such directive lines from the task into the plan; execute mode applies the
  * plan's directives; address mode applies the `suggestion` of each review finding; triage mode
  * answers in words; normalise mode turns list items into `## Task N` sections; a fix request
@@ -50,6 +52,8 @@ const char *usage()
            "  PEAL_FAKE_AGENT_EXIT_CODE=N     exit code when failing (default 1)\n"
            "  PEAL_FAKE_AGENT_SLEEP_MS=N      sleep before answering\n"
            "  PEAL_FAKE_AGENT_SLEEP_ON=T=MS,.. sleep MS when the prompt contains T\n"
+           "  PEAL_FAKE_AGENT_SET_LINE_ON=T=PATH:N:TEXT,..  in execute mode, when the prompt\n"
+           "                                  contains T, replace line N (from 1) of PATH with TEXT\n"
            "  PEAL_FAKE_AGENT_HANG=1          never answer\n"
            "  PEAL_FAKE_AGENT_IGNORE_TERM=1   ignore SIGTERM\n"
            "  PEAL_FAKE_AGENT_GRANDCHILD=FILE start a long-lived grandchild, append its pid to FILE\n"
@@ -294,6 +298,49 @@ int executeAnswer(const std::string &body, const char *what, std::string *out)
     return applied;
 }
 
+// PEAL_FAKE_AGENT_SET_LINE_ON: "T=PATH:N:TEXT" items, comma separated. Edits one line in place,
+// so tests can have tasks change different parts of one file. Missing lines are added empty.
+int setLines(const std::string &prompt, std::string *out)
+{
+    int applied = 0;
+    std::stringstream spec(env("PEAL_FAKE_AGENT_SET_LINE_ON"));
+    std::string item;
+    while (std::getline(spec, item, ',')) {
+        const size_t eq = item.find('=');
+        const size_t colon = item.find(':', eq == std::string::npos ? 0 : eq);
+        const size_t second = colon == std::string::npos ? colon : item.find(':', colon + 1);
+        if (eq == std::string::npos || second == std::string::npos
+            || prompt.find(item.substr(0, eq)) == std::string::npos)
+            continue;
+        const std::string path = item.substr(eq + 1, colon - eq - 1);
+        const long long number = std::strtoll(item.c_str() + colon + 1, nullptr, 10);
+        if (path.empty() || path[0] == '/' || path.find("..") != std::string::npos || number < 1) {
+            std::fprintf(stderr, "peal-demo-agent: bad PEAL_FAKE_AGENT_SET_LINE_ON item: %s\n", item.c_str());
+            return -1;
+        }
+        std::vector<std::string> lines;
+        {
+            std::ifstream in(fs::current_path() / path);
+            std::stringstream text;
+            text << in.rdbuf();
+            lines = splitLines(text.str());
+        }
+        if (lines.size() < size_t(number))
+            lines.resize(size_t(number));
+        lines[size_t(number - 1)] = item.substr(second + 1);
+        std::ofstream file(fs::current_path() / path, std::ios::trunc);
+        for (const std::string &line : lines)
+            file << line << "\n";
+        if (!file) {
+            std::fprintf(stderr, "peal-demo-agent: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+            return -1;
+        }
+        ++applied;
+        *out += "set line " + std::to_string(number) + " of " + path + "\n";
+    }
+    return applied;
+}
+
 // Pulls every "suggestion" string out of a findings JSON document (no JSON library needed
 // for the shapes the fake reviewer prints).
 std::vector<std::string> suggestions(const std::string &review)
@@ -426,10 +473,11 @@ int main(int argc, char **argv)
         out = normalizeAnswer(prompt);
     } else if (mode == "execute") {
         const int n = executeAnswer(fenced(prompt, "---PLAN---").value_or(""), "applied", &out);
-        if (n < 0)
+        const int set = n < 0 ? 0 : setLines(prompt, &out);
+        if (n < 0 || set < 0)
             exitCode = 1;
         else
-            out = "Executed " + std::to_string(n) + " step(s).\n" + out;
+            out = "Executed " + std::to_string(n + set) + " step(s).\n" + out;
     } else if (mode == "address") {
         const std::string review = fenced(prompt, "---STET---").value_or("");
         std::string steps;

@@ -64,7 +64,9 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                            withTask({{QStringLiteral("args_for_log"),
                                       Prompts::redactForLog(spec->arguments)}}));
         auto self = shared_from_this();
-        run.runProcess(*spec, context, [self](const ProcessResult &result) { self->onResult(result); });
+        const bool perTask = taskIndex != 0 || options.phaseNumber != 0;
+        run.runProcess(*spec, context, [self](const ProcessResult &result) { self->onResult(result); },
+                       perTask ? std::optional<quint32>(taskIndex) : std::nullopt);
     }
 
     void onResult(const ProcessResult &result)

@@ -70,8 +70,8 @@ void commitAll(RunContext &run, QObject *context, const QString &message, const 
                 return done(Result<void>());
             }
             done(commitError(QStringLiteral("git commit failed: ") + commit.stderrText.trimmed()));
-        });
-    });
+        }, taskIndex);
+    }, taskIndex);
 }
 
 void commitAfterPhase2(RunContext &run, QObject *context, quint32 taskIndex,

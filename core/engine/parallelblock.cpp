@@ -11,8 +11,8 @@ namespace Peal::Internal {
 
 /*
  * One task's concurrent phases as a Limiter job: it starts when the block's limiter admits it
- * and finishes when its runner ends. It owns no process itself; cancelling the run cancels the
- * processes, which ends the runner.
+ * (adding its worktree first under isolation) and finishes when its runner ends. It owns no
+ * process itself; cancelling the run cancels the processes, which ends the runner.
  */
 class ParallelBlock::Stream final : public Job
 {
@@ -29,21 +29,39 @@ public:
     void start() override
     {
         m_state = State::Running;
-        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, m_block.workspaceOf(m_index));
-        runner->start([this, runner](Result<TaskResult> result) {
-            runner->deleteLater();
-            m_state = result ? State::Succeeded : State::Failed;
-            m_result = std::move(result);
-            m_block.onStreamEvent();
-            // From the event loop: the limiter must not see a job end inside its start().
-            QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_state == State::Succeeded); },
-                                      Qt::QueuedConnection);
+        m_block.progressChanged();
+        if (!m_block.m_worktrees)
+            return run(QString());
+        m_block.m_worktrees->add(m_index, [this](Result<QString> workspace) {
+            if (!workspace)
+                return end(workspace.error());
+            run(*workspace);
         });
     }
 
     void cancel() override {}
 
 private:
+    void run(const QString &workspace)
+    {
+        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, workspace);
+        runner->start([this, runner](Result<TaskResult> result) {
+            runner->deleteLater();
+            end(std::move(result));
+        });
+    }
+
+    void end(Result<TaskResult> result)
+    {
+        m_state = result ? State::Succeeded : State::Failed;
+        m_result = std::move(result);
+        // From the event loop: the limiter must not see a job end inside its start(). Queued
+        // before the progress line, so the line also shows the task that takes the free slot.
+        QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_state == State::Succeeded); },
+                                  Qt::QueuedConnection);
+        m_block.progressChanged();
+    }
+
     ParallelBlock &m_block;
     quint32 m_index;
     State m_state = State::Queued;
@@ -67,7 +85,7 @@ ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<qu
                                                                 : Limiter::Policy::StopOnError);
     connect(&m_streams, &Limiter::jobSkipped, this, [this](Job *job) {
         static_cast<Stream *>(job)->skip();
-        onStreamEvent();
+        progressChanged();
     });
     connect(&m_streams, &Limiter::idle, this, &ParallelBlock::afterStreams, Qt::QueuedConnection);
 }
@@ -77,11 +95,6 @@ ParallelBlock::~ParallelBlock() = default;
 int ParallelBlock::positionOf(quint32 index) const
 {
     return m_firstPosition + int(m_indices.indexOf(index));
-}
-
-QString ParallelBlock::workspaceOf(quint32 index) const
-{
-    return m_worktrees ? m_worktrees->path(index) : QString();
 }
 
 TaskRunner *ParallelBlock::makeRunner(quint32 index, qsizetype firstPhase, qsizetype endPhase,
@@ -110,8 +123,9 @@ void ParallelBlock::start(std::function<void(Report)> done)
                          {QStringLiteral("isolation"), c.isolation}});
     if (c.isolation != u"worktree")
         return startStreams();
+    // Each task's worktree is added when its stream starts (Stream::start).
     m_worktrees = new Worktrees(m_run, this);
-    m_worktrees->prepare(m_pending, [this](Result<void> ready) {
+    m_worktrees->prepare([this](Result<void> ready) {
         if (!ready) {
             m_report.abort = ready.error();
             return finish();
@@ -126,10 +140,22 @@ void ParallelBlock::startStreams()
         m_streamList.append(new Stream(*this, index));
     for (Stream *stream : std::as_const(m_streamList))
         m_streams.submit(stream);
-    onStreamEvent();
 }
 
-void ParallelBlock::onStreamEvent()
+void ParallelBlock::progressChanged()
+{
+    // Tasks that start or end together (a freed slot refilled, the block's first streams)
+    // make one line, printed from the event loop.
+    if (m_progressQueued)
+        return;
+    m_progressQueued = true;
+    QMetaObject::invokeMethod(this, [this] {
+        m_progressQueued = false;
+        logProgress();
+    }, Qt::QueuedConnection);
+}
+
+void ParallelBlock::logProgress()
 {
     // One line a person can follow: which tasks of the block run, are done, failed or wait.
     QList<quint32> running, done, failed, queued, skipped;

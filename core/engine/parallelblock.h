@@ -18,7 +18,8 @@ class Worktrees;
  * (plan, execute) run as one stream; a Limiter admits at most max_parallel streams at once and
  * starts the next the moment one ends (work-conserving, no batches). After a failure no new
  * stream starts unless continue_with_remaining_tasks. With isolation = "worktree" every stream
- * works in its own worktree and the results are merged back in task order (Worktrees).
+ * works in its own worktree, added as the stream starts, and the results are merged back in
+ * task order (Worktrees). A line "parallel block progress" follows every start and end.
  *
  * Then, as the reference: successes are marked completed and saved, the block is committed
  * once, and the remaining phases (address) run one task at a time in segment order, stopping
@@ -56,14 +57,14 @@ private:
     class Stream;
 
     void startStreams();
-    void onStreamEvent();
+    void progressChanged();
+    void logProgress();
     void afterStreams();
     void afterIntegration(const QHash<quint32, Error> &mergeFailures);
     void markAndCommit();
     void runTail(qsizetype next);
     void finish();
     int positionOf(quint32 index) const;
-    QString workspaceOf(quint32 index) const; // the task's worktree, or empty (the checkout)
     TaskRunner *makeRunner(quint32 index, qsizetype firstPhase, qsizetype endPhase, const QString &workspace);
 
     RunContext &m_run;
@@ -77,6 +78,7 @@ private:
     Worktrees *m_worktrees = nullptr;
     QList<quint32> m_succeeded;          // streams that succeeded, segment order
     QHash<quint32, TaskData> m_data;
+    bool m_progressQueued = false;
     Report m_report;
     std::function<void(Report)> m_done;
 };

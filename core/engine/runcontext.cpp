@@ -52,22 +52,28 @@ std::chrono::milliseconds RunContext::timeout() const
     return std::chrono::milliseconds(qint64(std::min(m_config.phaseTimeoutSec, maxSeconds)) * 1000);
 }
 
-void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done)
+void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done,
+                            std::optional<quint32> task)
 {
     auto *job = new ProcessJob(spec, this);
     const QStringList shown = spec.lastArgumentIsPrompt ? Prompts::redactForLog(spec.arguments)
                                                         : spec.arguments;
+    const auto withTask = [task](LogFields fields) {
+        if (task)
+            fields.prepend({QStringLiteral("task_index"), *task});
+        return fields;
+    };
     m_logger.trace(u"peal::exec", QStringLiteral("starting process"),
-                   {{QStringLiteral("label"), spec.label},
-                    {QStringLiteral("program"), spec.program},
-                    {QStringLiteral("args"), shown},
-                    {QStringLiteral("cwd"), spec.workingDirectory}});
+                   withTask({{QStringLiteral("label"), spec.label},
+                             {QStringLiteral("program"), spec.program},
+                             {QStringLiteral("args"), shown},
+                             {QStringLiteral("cwd"), spec.workingDirectory}}));
     QPointer<QObject> guard(context);
-    connect(job, &ProcessJob::done, this, [this, job, guard, done](const ProcessResult &result) {
+    connect(job, &ProcessJob::done, this, [this, job, guard, done, withTask](const ProcessResult &result) {
         m_logger.trace(u"peal::exec", QStringLiteral("process ended"),
-                       {{QStringLiteral("label"), job->spec().label},
-                        {QStringLiteral("exit_code"), result.code() ? QVariant(*result.code()) : QVariant()},
-                        {QStringLiteral("duration_ms"), qint64(result.duration.count())}});
+                       withTask({{QStringLiteral("label"), job->spec().label},
+                                 {QStringLiteral("exit_code"), result.code() ? QVariant(*result.code()) : QVariant()},
+                                 {QStringLiteral("duration_ms"), qint64(result.duration.count())}}));
         job->deleteLater();
         if (guard)
             done(result);

@@ -54,8 +54,10 @@ public:
     std::chrono::milliseconds timeout() const;
 
     // Starts `spec` through the limiter; `done` runs on the event loop with the result.
-    // `context` going away first drops the callback (the process is still reaped).
-    void runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done);
+    // `context` going away first drops the callback (the process is still reaped). `task`
+    // names the task the process belongs to in the log.
+    void runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done,
+                    std::optional<quint32> task = {});
 
     Result<void> saveState();
     // Saves and logs a failure at ERROR ("failed to save state after <what>") without failing.

@@ -59,8 +59,8 @@ void Scheduler::nextSegment()
         return runBlock(segment.indices, distinct);
     m_run.logger().info(u"peal::runner", QStringLiteral("parallel block (sequential fallback)"),
                         {{QStringLiteral("block_indices"), Text::debugList(segment.indices)},
-                         {QStringLiteral("pending"), Text::debugList(pending)}});
-    runFallback(pending, 0);
+                         {QStringLiteral("pending"), Text::debugList(distinct)}});
+    runFallback(distinct, 0);
 }
 
 void Scheduler::runTask(quint32 index, std::function<void(Result<TaskResult>)> done)

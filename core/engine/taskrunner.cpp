@@ -172,7 +172,7 @@ void TaskRunner::runProcess(const ProcessSpec &spec, ProcessCallback done)
     m_run.runProcess(spec, this, [self, done](const ProcessResult &result) {
         if (self && !self->m_finished)
             self->guarded([&] { done(result); });
-    });
+    }, m_task.index);
 }
 
 void TaskRunner::log(LogLevel level, const QString &message, const LogFields &fields)

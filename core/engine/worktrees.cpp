@@ -41,18 +41,19 @@ QString Worktrees::path(quint32 task) const
     return m_root + QStringLiteral("/task-") + QString::number(task);
 }
 
-void Worktrees::git(const QString &dir, const QStringList &args, Next next, const QHash<QString, QString> &env)
+void Worktrees::git(const QString &dir, const QStringList &args, Next next, const QHash<QString, QString> &env,
+                    std::optional<quint32> task)
 {
     ProcessSpec spec = gitSpec(dir, args);
     spec.environment = env;
     spec.label = QStringLiteral("git (worktrees)");
-    m_run.runProcess(spec, this, std::move(next));
+    m_run.runProcess(spec, this, std::move(next), task);
 }
 
 void Worktrees::gitCommitting(const QString &dir, const QStringList &args, Next next,
-                              const QHash<QString, QString> &env)
+                              const QHash<QString, QString> &env, std::optional<quint32> task)
 {
-    git(dir, kCommitConfig + args, std::move(next), env);
+    git(dir, kCommitConfig + args, std::move(next), env, task);
 }
 
 QString Worktrees::firstLine(const ProcessResult &r)
@@ -69,14 +70,17 @@ Error Worktrees::gitError(const QString &what, const ProcessResult &r) const
 
 // ---- prepare ---------------------------------------------------------------------------
 
-void Worktrees::prepare(const QList<quint32> &tasks, std::function<void(Result<void>)> done)
+void Worktrees::prepare(std::function<void(Result<void>)> done)
 {
-    m_tasks = tasks;
-    git(m_run.config().repoPath, {QStringLiteral("rev-parse"), QStringLiteral("--show-toplevel")},
+    git(m_run.config().repoPath,
+        {QStringLiteral("rev-parse"), QStringLiteral("--show-toplevel"), QStringLiteral("--show-prefix")},
         [this, done](const ProcessResult &top) {
             if (!top.success())
                 return done(gitError(QStringLiteral("cannot find the work tree"), top));
-            m_top = firstLine(top);
+            // Two lines: the top directory, then repo_path below it (an empty line at the top).
+            const QStringList lines = top.stdoutText.split(u'\n');
+            m_top = lines.value(0).trimmed();
+            m_prefix = lines.value(1).trimmed();
             removeStale([this, done] {
                 if (!QDir().mkpath(m_root))
                     return done(Error(Error::Kind::Isolation,
@@ -85,52 +89,79 @@ void Worktrees::prepare(const QList<quint32> &tasks, std::function<void(Result<v
                     if (!snapshot)
                         return done(snapshot.error());
                     m_snapshot = *snapshot;
-                    addWorktrees(0, done);
+                    done(Result<void>());
                 });
             });
         });
 }
 
+QString Worktrees::branchRecord() const
+{
+    return m_root + QStringLiteral("/branches");
+}
+
+void Worktrees::recordBranch(const QString &branch)
+{
+    // Read by the next run if this one dies between removing a worktree and its branch.
+    QFile record(branchRecord());
+    if (!record.open(QIODevice::WriteOnly | QIODevice::Append) || record.write(branch.toUtf8() + '\n') < 0)
+        m_run.logger().warn(u"peal::worktree", QStringLiteral("cannot record a task branch"),
+                            {{QStringLiteral("path"), branchRecord()}, {QStringLiteral("err"), record.errorString()}});
+}
+
 void Worktrees::removeStale(std::function<void()> done)
 {
-    // Worktrees of a crashed run: whatever git still lists under our root, then the directory.
+    // What a crashed run left: the worktrees git still lists under our root with their branches,
+    // and the branches this directory records. A user's own peal/task-* branch is neither.
     git(m_top, {QStringLiteral("worktree"), QStringLiteral("list"), QStringLiteral("--porcelain")},
         [this, done](const ProcessResult &list) {
             const QString root = QFileInfo(m_root).canonicalFilePath();
             QStringList stale;
+            QStringList branches;
+            bool ours = false;
             for (const QString &line : outputLines(list)) {
-                if (!line.startsWith(u"worktree "))
-                    continue;
-                const QString path = line.mid(9);
-                const QString canonical = QFileInfo(path).canonicalFilePath();
-                if ((!root.isEmpty() && canonical.startsWith(root + u'/')) || path.startsWith(m_root + u'/'))
-                    stale.append(path);
+                if (line.startsWith(u"worktree ")) {
+                    const QString path = line.mid(9);
+                    const QString canonical = QFileInfo(path).canonicalFilePath();
+                    ours = (!root.isEmpty() && canonical.startsWith(root + u'/')) || path.startsWith(m_root + u'/');
+                    if (ours)
+                        stale.append(path);
+                } else if (ours && line.startsWith(u"branch refs/heads/")) {
+                    branches.append(line.mid(18));
+                }
             }
-            removeStaleWorktrees(stale, 0, done);
+            QFile record(branchRecord());
+            if (record.open(QIODevice::ReadOnly))
+                branches += QString::fromUtf8(record.readAll()).split(u'\n', Qt::SkipEmptyParts);
+            QStringList ownBranches;
+            for (const QString &branch : std::as_const(branches)) {
+                if (branch.startsWith(kBranchPrefix) && !ownBranches.contains(branch))
+                    ownBranches.append(branch);
+            }
+            removeStaleWorktrees(stale, ownBranches, 0, done);
         });
 }
 
-void Worktrees::removeStaleWorktrees(const QStringList &stale, qsizetype next, std::function<void()> done)
+void Worktrees::removeStaleWorktrees(const QStringList &stale, const QStringList &branches, qsizetype next,
+                                     std::function<void()> done)
 {
     if (next < stale.size()) {
         m_run.logger().info(u"peal::worktree", QStringLiteral("removing a stale worktree"),
                             {{QStringLiteral("path"), stale[next]}});
         return git(m_top, {QStringLiteral("worktree"), QStringLiteral("remove"), QStringLiteral("--force"), stale[next]},
-                   [this, stale, next, done](const ProcessResult &) { removeStaleWorktrees(stale, next + 1, done); });
+                   [this, stale, branches, next, done](const ProcessResult &) {
+                       removeStaleWorktrees(stale, branches, next + 1, done);
+                   });
     }
     QDir(m_root).removeRecursively();
-    git(m_top, {QStringLiteral("worktree"), QStringLiteral("prune")}, [this, done](const ProcessResult &) {
-        git(m_top, {QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname:short)"),
-                    QStringLiteral("refs/heads/") + kBranchPrefix + u'*'},
-            [this, done](const ProcessResult &refs) {
-                const QStringList branches = outputLines(refs);
-                if (branches.isEmpty())
-                    return done();
-                m_run.logger().info(u"peal::worktree", QStringLiteral("removing stale task branches"),
-                                    {{QStringLiteral("branches"), branches}});
-                git(m_top, QStringList{QStringLiteral("branch"), QStringLiteral("-D")} + branches,
-                    [done](const ProcessResult &) { done(); });
-            });
+    git(m_top, {QStringLiteral("worktree"), QStringLiteral("prune")}, [this, branches, done](const ProcessResult &) {
+        if (branches.isEmpty())
+            return done();
+        m_run.logger().info(u"peal::worktree", QStringLiteral("removing stale task branches"),
+                            {{QStringLiteral("branches"), branches}});
+        // Names already gone are reported and skipped; the others are deleted.
+        git(m_top, QStringList{QStringLiteral("branch"), QStringLiteral("-D")} + branches,
+            [done](const ProcessResult &) { done(); });
     });
 }
 
@@ -174,21 +205,50 @@ void Worktrees::snapshot(std::function<void(Result<QString>)> done)
         });
 }
 
-void Worktrees::addWorktrees(qsizetype next, std::function<void(Result<void>)> done)
+void Worktrees::add(quint32 task, std::function<void(Result<QString>)> done)
 {
-    if (next >= m_tasks.size())
-        return done(Result<void>());
-    const quint32 task = m_tasks[next];
+    // One `git worktree add` at a time: concurrent ones can read each other's half-written
+    // administrative files (".git/worktrees/<id>/commondir") and fail.
+    m_addQueue.append({task, std::move(done)});
+    if (!m_adding)
+        addNext();
+}
+
+void Worktrees::addNext()
+{
+    m_adding = !m_addQueue.isEmpty();
+    if (!m_adding)
+        return;
+    PendingAdd next = m_addQueue.takeFirst();
+    addWorktree(next.task, [this, done = std::move(next.done)](Result<QString> workspace) {
+        done(std::move(workspace));
+        addNext();
+    });
+}
+
+void Worktrees::addWorktree(quint32 task, std::function<void(Result<QString>)> done)
+{
     git(m_top, {QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("--quiet"), QStringLiteral("-b"),
                 branchName(task), path(task), m_snapshot},
-        [this, task, next, done](const ProcessResult &added) {
-            if (!added.success())
+        [this, task, done](const ProcessResult &added) {
+            if (!added.success()) {
+                if (m_run.isCancelled())
+                    return done(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
                 return done(gitError(QStringLiteral("cannot create the worktree of task %1").arg(task), added));
+            }
+            m_tasks.append(task);
+            recordBranch(branchName(task));
+            // repo_path may lie below the top directory; a directory without tracked files is
+            // not checked out, so make it.
+            const QString workspace = QDir::cleanPath(path(task) + u'/' + m_prefix);
+            if (!QDir().mkpath(workspace))
+                return done(Error(Error::Kind::Isolation,
+                                  QStringLiteral("Worktree isolation failed: cannot create %1").arg(workspace)));
             m_run.logger().info(u"peal::worktree", QStringLiteral("task worktree ready"),
                                 {{QStringLiteral("task_index"), task}, {QStringLiteral("path"), path(task)},
-                                 {QStringLiteral("branch"), branchName(task)}});
-            addWorktrees(next + 1, done);
-        });
+                                 {QStringLiteral("workspace"), workspace}, {QStringLiteral("branch"), branchName(task)}});
+            done(workspace);
+        }, {}, task);
 }
 
 // ---- integrate -------------------------------------------------------------------------
@@ -223,10 +283,10 @@ void Worktrees::commitTask(quint32 task, std::function<void(Result<std::optional
                                           if (!head.success())
                                               return done(gitError(QStringLiteral("cannot read the commit of task %1").arg(task), head));
                                           done(std::optional<QString>(firstLine(head)));
-                                      });
-                              });
-            });
-    });
+                                      }, {}, task);
+                              }, {}, task);
+            }, {}, task);
+    }, {}, task);
 }
 
 void Worktrees::mergeNext(qsizetype next)
@@ -280,8 +340,8 @@ void Worktrees::mergeNext(qsizetype next)
                                       m_keep.insert(task, commit); // kept until the checkout has it
                                   }
                                   mergeNext(next + 1);
-                              });
-            });
+                              }, {}, task);
+            }, {}, task);
     });
 }
 
@@ -339,6 +399,7 @@ void Worktrees::cleanUpTask(qsizetype next, std::function<void()> done)
     if (next >= m_tasks.size()) {
         return git(m_top, {QStringLiteral("worktree"), QStringLiteral("prune")}, [this, done](const ProcessResult &) {
             QFile::remove(m_root + QStringLiteral("/snapshot.index"));
+            QFile::remove(branchRecord());
             QDir().rmdir(m_root);
             done();
         });
@@ -349,8 +410,8 @@ void Worktrees::cleanUpTask(qsizetype next, std::function<void()> done)
             const QStringList args = m_keep.contains(task)
                 ? QStringList{QStringLiteral("branch"), QStringLiteral("-M"), branchName(task), keptBranchName(task)}
                 : QStringList{QStringLiteral("branch"), QStringLiteral("-D"), branchName(task)};
-            git(m_top, args, [this, next, done](const ProcessResult &) { cleanUpTask(next + 1, done); });
-        });
+            git(m_top, args, [this, next, done](const ProcessResult &) { cleanUpTask(next + 1, done); }, {}, task);
+        }, {}, task);
 }
 
 QString Worktrees::keptBranchName(quint32 task) const

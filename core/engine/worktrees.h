@@ -9,15 +9,17 @@ namespace Peal::Internal {
 
 /*
  * Isolation for a parallel block (isolation = "worktree", docs/parallel.md). Every task of the
- * block works in its own git worktree, on its own branch, created from a snapshot of the
- * checkout as the block starts (HEAD plus any uncommitted changes). When the block's streams
+ * block works in its own git worktree, on its own branch, created when the task's stream starts
+ * from a snapshot of the checkout taken as the block starts (HEAD plus any uncommitted changes).
+ * A task works where repo_path lies inside its worktree. When the block's streams
  * have ended, each successful task's changes are committed on its branch and merged, in task
  * order, into one result (`git merge-tree`, which touches no working tree); the result is then
  * applied to the checkout as ordinary changes, so committing stays the reference's business.
  * A task whose changes conflict with earlier ones fails and its branch is kept for the user.
  *
- * Everything lives under <state_dir>/worktrees; what a crashed run left there is removed before
- * a new block starts. Internal commits use a fixed identity and never reach the user's branch.
+ * Everything lives under <state_dir>/worktrees, which also records the branches peal created;
+ * what a crashed run left there (worktrees, and only those branches) is removed before a new
+ * block starts. Internal commits use a fixed identity and never reach the user's branch.
  */
 class Worktrees : public QObject
 {
@@ -26,8 +28,12 @@ class Worktrees : public QObject
 public:
     Worktrees(RunContext &run, QObject *parent = nullptr);
 
-    // Removes stale worktrees and branches, snapshots the checkout, adds one worktree per task.
-    void prepare(const QList<quint32> &tasks, std::function<void(Result<void>)> done);
+    // Finds the work tree, removes what a crashed run left and snapshots the checkout.
+    void prepare(std::function<void(Result<void>)> done);
+    // Adds the worktree of `task` (as its stream starts); `done` gets the directory the task
+    // works in: repo_path's place inside the worktree.
+    void add(quint32 task, std::function<void(Result<QString>)> done);
+    // The worktree's top directory.
     QString path(quint32 task) const;
 
     // Brings the changes of `succeeded` (in this order) into the checkout. Tasks that could not
@@ -44,20 +50,25 @@ public:
 
 private:
     using Next = std::function<void(const ProcessResult &)>;
-    // `git -C <dir> <args>` through the run's limiter.
-    void git(const QString &dir, const QStringList &args, Next next, const QHash<QString, QString> &env = {});
+    // `git -C <dir> <args>` through the run's limiter; `task` names the task in the log.
+    void git(const QString &dir, const QStringList &args, Next next, const QHash<QString, QString> &env = {},
+             std::optional<quint32> task = {});
     // The same with the fixed identity of internal commits.
     void gitCommitting(const QString &dir, const QStringList &args, Next next,
-                       const QHash<QString, QString> &env = {});
+                       const QHash<QString, QString> &env = {}, std::optional<quint32> task = {});
     static QString firstLine(const ProcessResult &r);
     Error gitError(const QString &what, const ProcessResult &r) const;
 
     void removeStale(std::function<void()> done);
-    void removeStaleWorktrees(const QStringList &stale, qsizetype next, std::function<void()> done);
+    void removeStaleWorktrees(const QStringList &stale, const QStringList &branches, qsizetype next,
+                              std::function<void()> done);
     void cleanUpTask(qsizetype next, std::function<void()> done);
     QString keptBranchName(quint32 task) const;
+    QString branchRecord() const;
+    void recordBranch(const QString &branch);
     void snapshot(std::function<void(Result<QString>)> done);
-    void addWorktrees(qsizetype next, std::function<void(Result<void>)> done);
+    void addNext();
+    void addWorktree(quint32 task, std::function<void(Result<QString>)> done);
     void mergeNext(qsizetype next);
     void commitTask(quint32 task, std::function<void(Result<std::optional<QString>>)> done);
     void applyResult();
@@ -66,8 +77,18 @@ private:
     RunContext &m_run;
     QString m_root;       // <state_dir>/worktrees, absolute
     QString m_top;        // the work tree's top directory
+    QString m_prefix;     // repo_path relative to m_top ("" or "sub/dir/")
     QString m_snapshot;   // the commit every worktree starts from
-    QList<quint32> m_tasks;
+    QList<quint32> m_tasks; // tasks whose worktree was added, in that order
+
+    // add() state: requests wait for the one `git worktree add` in flight
+    struct PendingAdd
+    {
+        quint32 task;
+        std::function<void(Result<QString>)> done;
+    };
+    QList<PendingAdd> m_addQueue;
+    bool m_adding = false;
 
     // integrate() state
     QList<quint32> m_toMerge;

@@ -114,6 +114,51 @@ QStringList args(const QStringList &extra)
     return QStringList{u"--stet-path"_s, u"/nonexistent/stet"_s} + extra;
 }
 
+QList<int> intList(const QString &debugList)
+{
+    QList<int> out;
+    for (const QString &item : debugList.split(u',', Qt::SkipEmptyParts))
+        out.append(item.trimmed().toInt());
+    return out;
+}
+
+// The "parallel block progress" lines of stderr, in order.
+struct Progress
+{
+    QList<int> running, done, failed, queued;
+};
+
+QList<Progress> progressLines(const QString &err)
+{
+    const QRegularExpression re(u"parallel block progress running=\"?\\[([\\d, ]*)\\]\"? done=\"?\\[([\\d, ]*)\\]\"? "
+                                "failed=\"?\\[([\\d, ]*)\\]\"? queued=\"?\\[([\\d, ]*)\\]"_s);
+    QList<Progress> out;
+    for (const QString &line : err.split(u'\n')) {
+        const auto m = re.match(line);
+        if (m.hasMatch())
+            out.append({intList(m.captured(1)), intList(m.captured(2)), intList(m.captured(3)), intList(m.captured(4))});
+    }
+    return out;
+}
+
+// The workspace an agent call was given (--workspace) and the directory it ran in.
+std::pair<QString, QString> workspaceAndCwd(const QJsonObject &call)
+{
+    const QJsonArray argv = call.value(u"argv").toArray();
+    const QString workspace = argv.at(argv.toVariantList().indexOf(u"--workspace"_s) + 1).toString();
+    return {workspace, QDir(call.value(u"cwd").toString()).canonicalPath()};
+}
+
+bool commitAll(const QString &repo, const QString &message)
+{
+    int code = 0;
+    PealTest::git(repo, {u"add"_s, u"-A"_s}, &code);
+    if (code != 0)
+        return false;
+    PealTest::git(repo, {u"commit"_s, u"-q"_s, u"-m"_s, message}, &code);
+    return code == 0;
+}
+
 } // namespace
 
 class tst_Parallel : public QObject
@@ -178,6 +223,66 @@ private Q_SLOTS:
             QVERIFY(QFile::exists(s.repo() + u"/file%1.txt"_s.arg(i)));
     }
 
+    void mixedPlanOnTheConcurrentPath()
+    {
+        // Reference scheduled_mixed_plan_runs_all_tasks: Seq1, Par[2,3], Seq4.
+        Scenario s(plan({{1, false, "one"}, {2, true, "two\nwrite two.txt: 2"}, {3, true, "three\nwrite three.txt: 3"},
+                         {4, false, "four"}}));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s}), {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"50"_s}});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.contains(u"parallel block: running concurrently block_size=2 pending_count=2"));
+        const QStringList calls = s.agentCalls();
+        QCOMPARE(calls.size(), 8);
+        QCOMPARE(calls.mid(0, 2), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+        QStringList blockCalls = calls.mid(2, 4);
+        std::sort(blockCalls.begin(), blockCalls.end());
+        QCOMPARE(blockCalls, (QStringList{u"execute:2"_s, u"execute:3"_s, u"plan:2"_s, u"plan:3"_s}));
+        QCOMPARE(calls.mid(6), (QStringList{u"plan:4"_s, u"execute:4"_s}));
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+        QCOMPARE(ints(json(s.summaryJson()).value(u"tasks_completed")), (QList<int>{1, 2, 3, 4}));
+        QVERIFY(QFile::exists(s.repo() + u"/two.txt"_s) && QFile::exists(s.repo() + u"/three.txt"_s));
+    }
+
+    void duplicatedIndexRunsOnce()
+    {
+        // Par[2,2] is one task: the fallback runs it once (docs/decisions.md #14).
+        Scenario s(plan({{1, false, "one"}, {2, true, "two"}, {2, true, "again"}}));
+        const auto r = s.run(args({u"--max-parallel"_s, u"4"_s}));
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.contains(u"parallel block (sequential fallback)"));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"plan:2"_s, u"execute:2"_s}));
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+    }
+
+    void progressLineShowsRunningDoneAndFailedTasks()
+    {
+        // 2 and 3 start; 3 fails at once and 4 takes its slot while 2 is still working.
+        Scenario s(block(2, 4));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--continue-with-remaining-tasks"_s}),
+                             {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}, {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2:=500"_s}});
+        QCOMPARE(r.exitCode, 2);
+        const QList<Progress> lines = progressLines(r.err);
+        QVERIFY2(lines.size() >= 3, qPrintable(r.err));
+        QCOMPARE(lines.first().running, (QList<int>{2, 3}));
+        QCOMPARE(lines.first().queued, (QList<int>{4}));
+        // Every task is shown running (also the one that refilled a slot), then done or failed.
+        for (int task : {2, 3, 4}) {
+            qsizetype ran = -1;
+            qsizetype ended = -1;
+            for (qsizetype i = 0; i < lines.size(); ++i) {
+                if (ran < 0 && lines[i].running.contains(task))
+                    ran = i;
+                if (ended < 0 && (lines[i].done.contains(task) || lines[i].failed.contains(task)))
+                    ended = i;
+            }
+            QVERIFY2(ran >= 0 && ended > ran, qPrintable(u"task %1\n"_s.arg(task) + r.err));
+        }
+        QCOMPARE(lines.last().running, QList<int>());
+        QCOMPARE(lines.last().done, (QList<int>{2, 4}));
+        QCOMPARE(lines.last().failed, (QList<int>{3}));
+        QCOMPARE(lines.last().queued, QList<int>());
+    }
+
     void sequentialFallback_data()
     {
         QTest::addColumn<QStringList>("extra");
@@ -238,6 +343,21 @@ private Q_SLOTS:
         QCOMPARE(ints(summary.value(u"tasks_failed")), (QList<int>{3}));
         QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1, 2, 4, 5}));
         QVERIFY(r.err.contains(u"task failed in parallel block (P1/P2) task_index=3"));
+    }
+
+    void wholeBlockFailsWithContinue()
+    {
+        // Reference continue_with_remaining_tasks_true_returns_ok: task 1 kept, 2 and 3 not.
+        Scenario s(plan({{1, false, "first"}, {2, true, "FAILME"}, {3, true, "FAILME"}}));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--continue-with-remaining-tasks"_s}),
+                             {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"FAILME"_s}});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains(u"parallel block: running concurrently"));
+        QVERIFY(!r.err.contains(u"error:"));
+        QCOMPARE(s.completed(), (QList<int>{1}));
+        const QJsonObject summary = json(s.summaryJson());
+        QCOMPARE(ints(summary.value(u"tasks_failed")), (QList<int>{2, 3}));
+        QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1}));
     }
 
     void consecutiveFailuresCountInSegmentOrder_data()
@@ -359,7 +479,7 @@ private Q_SLOTS:
         const auto r = s.run(args({u"--max-parallel"_s, u"4"_s, u"--isolation"_s, u"worktree"_s,
                                    u"--commit-after-phase2"_s}),
                              {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"100"_s}});
-        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         for (const QByteArray &line : s.agentLogLines()) {
             const QJsonObject call = json(line);
             const QJsonArray argv = call.value(u"argv").toArray();
@@ -384,6 +504,130 @@ private Q_SLOTS:
         QCOMPARE(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).trimmed().count(u'\n'), 0);
         QVERIFY(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/*"_s}).trimmed().isEmpty());
         QVERIFY(!QDir(s.stateDir() + u"/worktrees"_s).exists());
+    }
+
+    void isolatedTasksWorkWhereRepoPathIsInTheirWorktree_data()
+    {
+        QTest::addColumn<bool>("tracked");
+        QTest::newRow("a directory with tracked files") << true;
+        QTest::newRow("an empty directory") << false;
+    }
+
+    void isolatedTasksWorkWhereRepoPathIsInTheirWorktree()
+    {
+        QFETCH(bool, tracked);
+        Scenario s(block(2, 3));
+        const QString sub = s.repo() + u"/pkg/sub"_s;
+        QVERIFY(QDir().mkpath(sub));
+        if (tracked) {
+            QVERIFY(PealTest::writeFile(sub + u"/keep.txt"_s, "keep\n"));
+            QVERIFY(commitAll(s.repo(), u"sub"_s));
+        }
+        const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, sub, u"--state-dir"_s, s.stateDir(),
+                                 u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s, u"/nonexistent"_s,
+                                 u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        int isolated = 0;
+        for (const QByteArray &line : s.agentLogLines()) {
+            const QJsonObject call = json(line);
+            const auto [workspace, cwd] = workspaceAndCwd(call);
+            const QString prompt = call.value(u"argv").toArray().last().toString();
+            for (int i = 2; i <= 3; ++i) {
+                if (!prompt.contains(u"T%1:"_s.arg(i)))
+                    continue;
+                const QString expected = QDir(s.stateDir()).absoluteFilePath(u"worktrees/task-%1/pkg/sub"_s.arg(i));
+                QCOMPARE(workspace, expected);
+                QCOMPARE(cwd, QDir(expected).canonicalPath());
+                ++isolated;
+            }
+        }
+        QCOMPARE(isolated, 4);
+        // The tasks' files land in repo_path, not at the top of the repository.
+        for (int i = 2; i <= 3; ++i) {
+            QCOMPARE(PealTest::readFile(sub + u"/file%1.txt"_s.arg(i)), QByteArray::number(i) + '\n');
+            QVERIFY(!QFile::exists(s.repo() + u"/file%1.txt"_s.arg(i)));
+        }
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3}));
+    }
+
+    void worktreesAreAddedAsTheirTasksStart()
+    {
+        // With two slots, task 4's worktree comes only after a task of the block has ended.
+        Scenario s(block(2, 4));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s}));
+        QCOMPARE(r.exitCode, 0);
+        const qsizetype ready4 = lineOf(r.err, u"task worktree ready task_index=4"_s, false);
+        const qsizetype firstEnd = std::min(lineOf(r.err, u"phase 2 complete task_index=2"_s, false),
+                                            lineOf(r.err, u"phase 2 complete task_index=3"_s, false));
+        QVERIFY2(firstEnd >= 0 && ready4 > firstEnd, qPrintable(r.err));
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+    }
+
+    void tasksThatNeverStartGetNoWorktree()
+    {
+        Scenario s(block(2, 5));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s}),
+                             {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}, {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2:=400"_s}});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains(u"task worktree ready task_index=2"));
+        QVERIFY(r.err.contains(u"task worktree ready task_index=3"));
+        QVERIFY(!r.err.contains(u"task worktree ready task_index=4"));
+        QVERIFY(!r.err.contains(u"task worktree ready task_index=5"));
+        // Task 3's partial work is discarded with its worktree; task 2's landed.
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+        QVERIFY(QFile::exists(s.repo() + u"/file2.txt"_s));
+        QCOMPARE(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).trimmed().count(u'\n'), 0);
+        QVERIFY(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/*"_s}).trimmed().isEmpty());
+    }
+
+    void fourIsolatedAgentsEditOneFile()
+    {
+        // Four agents at once, each replacing its own line of shared.txt: all four edits land.
+        QList<TaskSpec> tasks;
+        for (int i = 2; i <= 5; ++i)
+            tasks.append({i, true, "edit shared\nwrite own" + QByteArray::number(i) + ".txt: " + QByteArray::number(i)});
+        Scenario s(plan(tasks));
+        QByteArray shared;
+        for (int line = 1; line <= 12; ++line)
+            shared += "line " + QByteArray::number(line) + '\n';
+        QVERIFY(PealTest::writeFile(s.repo() + u"/shared.txt"_s, shared));
+        QVERIFY(commitAll(s.repo(), u"shared"_s));
+        const auto r = s.run(args({u"--max-parallel"_s, u"4"_s, u"--isolation"_s, u"worktree"_s,
+                                   u"--commit-after-phase2"_s}),
+                             {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"800"_s},
+                              {u"PEAL_FAKE_AGENT_SET_LINE_ON"_s,
+                               u"T2:=shared.txt:2:by two,T3:=shared.txt:5:by three,T4:=shared.txt:8:by four,"
+                               "T5:=shared.txt:11:by five"_s}});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(maxConcurrency(s), 4);
+        QByteArray expected;
+        const QHash<int, QByteArray> edits{{2, "by two"}, {5, "by three"}, {8, "by four"}, {11, "by five"}};
+        for (int line = 1; line <= 12; ++line)
+            expected += edits.value(line, "line " + QByteArray::number(line)) + '\n';
+        QCOMPARE(PealTest::readFile(s.repo() + u"/shared.txt"_s), expected);
+        for (int i = 2; i <= 5; ++i)
+            QVERIFY(QFile::exists(s.repo() + u"/own%1.txt"_s.arg(i)));
+        QCOMPARE(s.commits().value(0), u"peal: task 2 - tasks 2, 3, 4, 5"_s);
+        QCOMPARE(s.completed(), (QList<int>{2, 3, 4, 5}));
+        QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
+    }
+
+    void processTraceLinesNameTheirTask()
+    {
+        Scenario s(block(2, 3));
+        const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s}),
+                             {{u"PEAL_LOG"_s, u"info,peal::exec=trace"_s}});
+        QCOMPARE(r.exitCode, 0);
+        for (int task : {2, 3}) {
+            const QString n = QString::number(task);
+            QVERIFY2(r.err.contains(u"starting process task_index="_s + n + u" label=\"git (worktrees)\""_s),
+                     qPrintable(r.err));
+            QVERIFY(r.err.contains(u"process ended task_index="_s + n + u" label=\"git (worktrees)\""_s));
+            QVERIFY(r.err.contains(QRegularExpression(u"starting process task_index="_s + n + u" label=\\S*"
+                                                      "[^\n]*peal-demo-agent"_s)));
+        }
+        // Processes of no task (the block's snapshot) carry none.
+        QVERIFY(r.err.contains(QRegularExpression(u"starting process label=\"git \\(worktrees\\)\""_s)));
     }
 
     void isolatedTasksSeeUncommittedEarlierWork()
@@ -459,6 +703,11 @@ private Q_SLOTS:
         QVERIFY(peal.waitForFinished(10000));
         QCOMPARE(s.completed(), (QList<int>{1}));
         QVERIFY(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).contains(u"task-2"_s));
+        // As if peal had died between removing task 3's worktree and its branch; and a branch of
+        // the user's that looks like peal's.
+        PealTest::git(s.repo(), {u"worktree"_s, u"remove"_s, u"--force"_s, s.stateDir() + u"/worktrees/task-3"_s});
+        QVERIFY(!PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/task-3"_s}).trimmed().isEmpty());
+        PealTest::git(s.repo(), {u"branch"_s, u"peal/task-7"_s});
 
         // Resume: the stale worktrees and branches are removed, the block runs again and lands.
         const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s,
@@ -469,7 +718,8 @@ private Q_SLOTS:
         for (int i = 2; i <= 5; ++i)
             QVERIFY(QFile::exists(s.repo() + u"/file%1.txt"_s.arg(i)));
         QCOMPARE(PealTest::git(s.repo(), {u"worktree"_s, u"list"_s}).trimmed().count(u'\n'), 0);
-        QVERIFY(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"peal/*"_s}).trimmed().isEmpty());
+        QCOMPARE(PealTest::git(s.repo(), {u"branch"_s, u"--list"_s, u"--format=%(refname:short)"_s, u"peal/*"_s}).trimmed(),
+                 u"peal/task-7"_s);
         QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
     }
 
