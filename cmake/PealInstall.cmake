@@ -64,5 +64,5 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     " peal turns a plan of small tasks into executed work in a git repository: for each\n"
     " task it runs a coding agent to plan and execute it, then a reviewer (stet) whose\n"
     " findings the agent addresses. Includes the plugin SDK (headers and CMake package).")
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# The .deb installs under /usr (CPackDeb's default); the tarball holds bin/, lib/, share/ directly.
 include(CPack)

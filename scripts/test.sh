@@ -20,4 +20,7 @@ if [ -n "$log" ]; then
     grep -h '^Totals:' "$log" | awk '{n++; p+=$2; f+=$4; s+=$6} END {
         printf "==> %d test executables, %d test cases passed, %d failed, %d skipped\n", n, p-2*n, f, s }' >&2
 fi
-exit $status
+[ $status -eq 0 ] || exit $status
+
+log "packaging test"
+bash "$PEAL_ROOT/scripts/package-test.sh"

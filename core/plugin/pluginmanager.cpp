@@ -16,8 +16,10 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <dlfcn.h>
+#include <elf.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace Peal {
 
@@ -45,6 +47,59 @@ namespace {
 
 const char kFactoryAlias[] = "peal_plugin_factory";
 const char kAbiAlias[] = "peal_plugin_abi";
+
+/*
+ * Whether the ELF file at `path` exports `name` in its dynamic symbol table (.dynsym), read
+ * without loading it. Boost.DLL's library_info reads only .symtab, which `strip` removes (and
+ * Debian packages strip every library); .dynsym is what dlopen uses and survives stripping.
+ * Returns nothing when the file is not a 64-bit ELF file this reader understands.
+ */
+std::optional<bool> exportsDynamicSymbol(const QString &path, const char *name)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const qint64 size = file.size();
+    const uchar *data = size >= qint64(sizeof(Elf64_Ehdr)) ? file.map(0, size) : nullptr;
+    if (!data)
+        return std::nullopt;
+    const auto inside = [size](quint64 offset, quint64 length) {
+        return offset <= quint64(size) && length <= quint64(size) - offset;
+    };
+    Elf64_Ehdr header;
+    std::memcpy(&header, data, sizeof header);
+    if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64
+        || header.e_shentsize != sizeof(Elf64_Shdr)
+        || !inside(header.e_shoff, quint64(header.e_shnum) * sizeof(Elf64_Shdr)))
+        return std::nullopt;
+    const auto section = [&](quint64 i) {
+        Elf64_Shdr shdr;
+        std::memcpy(&shdr, data + header.e_shoff + i * sizeof(Elf64_Shdr), sizeof shdr);
+        return shdr;
+    };
+    const std::size_t nameLength = std::strlen(name);
+    for (quint64 i = 0; i < header.e_shnum; ++i) {
+        const Elf64_Shdr symbols = section(i);
+        if (symbols.sh_type != SHT_DYNSYM || symbols.sh_link >= header.e_shnum
+            || symbols.sh_entsize != sizeof(Elf64_Sym) || !inside(symbols.sh_offset, symbols.sh_size))
+            continue;
+        const Elf64_Shdr strings = section(symbols.sh_link);
+        if (!inside(strings.sh_offset, strings.sh_size))
+            return std::nullopt;
+        for (quint64 at = 0; at + sizeof(Elf64_Sym) <= symbols.sh_size; at += sizeof(Elf64_Sym)) {
+            Elf64_Sym symbol;
+            std::memcpy(&symbol, data + symbols.sh_offset + at, sizeof symbol);
+            if (symbol.st_shndx == SHN_UNDEF || symbol.st_name >= strings.sh_size
+                || strings.sh_size - symbol.st_name <= nameLength)
+                continue;
+            const char *text = reinterpret_cast<const char *>(data + strings.sh_offset + symbol.st_name);
+            if (std::memcmp(text, name, nameLength + 1) == 0)
+                return true;
+        }
+        return false;
+    }
+    return false;
+}
 
 std::optional<PluginRole> roleFromName(const QString &name)
 {
@@ -162,11 +217,15 @@ Result<std::shared_ptr<Plugin>> PluginManager::Private::loadSpec(PluginSpec &spe
     if (!QFileInfo(path).isFile())
         return reject(QStringLiteral("library file not found (named by %1)").arg(spec.manifestPath));
 
-    // Look for the factory alias before running any of the library's code.
+    // Look for the factory alias before running any of the library's code: in the "boostdll"
+    // section's symbols when the library has a full symbol table, else (a stripped library) in
+    // its dynamic symbols.
     try {
         boost::dll::library_info info(path.toStdString());
         const std::vector<std::string> aliases = info.symbols("boostdll");
-        if (std::find(aliases.begin(), aliases.end(), kFactoryAlias) == aliases.end())
+        const bool found = std::find(aliases.begin(), aliases.end(), kFactoryAlias) != aliases.end()
+                           || (info.symbols().empty() && exportsDynamicSymbol(path, kFactoryAlias).value_or(false));
+        if (!found)
             return reject(QStringLiteral("does not export the plugin factory '%1' (use "
                                          "PEAL_REGISTER_PLUGIN)")
                               .arg(QLatin1String(kFactoryAlias)));

@@ -86,6 +86,29 @@ private Q_SLOTS:
         QVERIFY(phase->createRun());
     }
 
+    // Packages strip their libraries (.symtab goes, .dynsym stays): the factory check must
+    // still find the factory before loading, and still reject a library without one.
+    void strippedPluginsAreCheckedByTheirDynamicSymbols()
+    {
+        QTemporaryDir dir;
+        QVERIFY(copyPlugin(u"good"_s, dir.path()));
+        QVERIFY(copyPlugin(u"noalias"_s, dir.path()));
+        for (const QString &id : {u"good"_s, u"noalias"_s}) {
+            const auto strip = PealTest::run(u"strip"_s, {u"--strip-all"_s, dir.filePath(u"peal-"_s + id + u".so"_s)});
+            QVERIFY2(strip.exitCode == 0, qPrintable(strip.err));
+        }
+        const auto symtab = PealTest::run(u"readelf"_s, {u"-S"_s, dir.filePath(u"peal-good.so"_s)});
+        QVERIFY(!symtab.out.contains(u".symtab"));
+        PluginManager manager;
+        manager.discover({dir.path()});
+        auto good = manager.load(u"good"_s, PluginRole::Phase);
+        QVERIFY2(good, qPrintable(good ? QString() : good.error().message()));
+        auto noalias = manager.load(u"noalias"_s, PluginRole::Phase);
+        QVERIFY(!noalias);
+        QVERIFY2(noalias.error().message().contains(u"does not export the plugin factory 'peal_plugin_factory'"),
+                 qPrintable(noalias.error().message()));
+    }
+
     void brokenPluginsGiveClearErrors_data()
     {
         QTest::addColumn<QString>("id");
