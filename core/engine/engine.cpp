@@ -2,6 +2,7 @@
 #include <peal/engine.h>
 
 #include "builtinphases.h"
+#include "dryrun.h"
 #include "gitexclude.h"
 #include "planloader.h"
 #include "postrun.h"
@@ -41,6 +42,7 @@ public:
     void readPlan();
     void loadState();
     void runScheduler();
+    void printDryRun();
     void afterScheduler(const Result<RunOutcome> &result);
     void report(const RunOutcome &outcome);
     void fail(const Error &error);
@@ -67,6 +69,7 @@ public:
     QString startedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
     QString lastError;
     QList<quint32> failedTasks;
+    QString reviewNote; // why phase 3 is off, for --dry-run
 };
 
 Engine::Engine(RunRequest request, QObject *parent)
@@ -124,7 +127,7 @@ void Engine::Private::fail(const Error &error)
 
 void Engine::Private::finishReview(std::function<void()> then)
 {
-    if (!review || review->isFinished())
+    if (!review || review->isFinished() || request.dryRun)
         return then();
     if (run->isCancelled())
         run->reopenForCleanup();
@@ -164,6 +167,9 @@ void Engine::Private::validate()
 
 void Engine::Private::lockState()
 {
+    // A dry run reads the state directory but never writes it, so it needs no lock.
+    if (request.dryRun)
+        return loadAgent();
     // Two runs on one state directory would overwrite each other's state.json.
     if (auto acquired = stateLock.acquire(run->config().stateDir); !acquired)
         return fail(acquired.error());
@@ -238,6 +244,7 @@ void Engine::Private::setUpReview()
 {
     const Config &c = run->config();
     if (!c.phases.contains(QStringLiteral("address"))) {
+        reviewNote = QStringLiteral("off: address is not in phases");
         logger.info(u"peal::stet", QStringLiteral("phase 3 (address) is not in phases; no review"));
         return protectWorkingTree({}, [this] { logConfig(); });
     }
@@ -246,6 +253,7 @@ void Engine::Private::setUpReview()
     if (!plugin) {
         if (!c.stetCommands.isEmpty() || c.stetPath)
             return fail(plugin.error());
+        reviewNote = QStringLiteral("off: the reviewer plugin is unavailable");
         logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
                     {{QStringLiteral("err"), plugin.error().message()}});
         return protectWorkingTree({}, [this] { logConfig(); });
@@ -265,6 +273,8 @@ void Engine::Private::setUpReview()
                     {{QStringLiteral("stet_path"), *stetPath}});
     else
         logger.info(u"peal::stet", QStringLiteral("stet not found, phase 3 will be skipped"));
+    if (!stetPath)
+        reviewNote = QStringLiteral("off: stet not found (stet_path or PATH)");
     if (c.stetCommands.isEmpty() && !stetPath)
         return protectWorkingTree({}, [this] { logConfig(); });
     startReview(reviewer, stetPath);
@@ -299,6 +309,10 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
     if (!session)
         return fail(Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin 'stet' created no session")));
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
+    if (request.dryRun) {
+        reviewing = true; // described, never started
+        return logConfig();
+    }
     protectWorkingTree(stateDirs, [this] {
         review->start([this](Result<bool> active) {
             reviewing = active && *active;
@@ -315,6 +329,8 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
 
 void Engine::Private::protectWorkingTree(const QStringList &reviewerDirs, std::function<void()> then)
 {
+    if (request.dryRun)
+        return then();
     // Neither the reviewer's state nor ours may be committed or make the tree look dirty.
     excludeFromGit(*run, q, reviewerDirs, {run->config().stateDir}, std::move(then));
 }
@@ -335,6 +351,14 @@ void Engine::Private::logConfig()
 
 void Engine::Private::readPlan()
 {
+    if (request.dryRun) {
+        // A plan that needs normalising has no tasks until the agent answers.
+        auto text = PlanParser::readFile(run->config().planPath);
+        if (text && !PlanParser::isCanonical(*text) && run->config().normalizePlan) {
+            std::fputs(qPrintable(describeNormalization(*run)), stdout);
+            return exit(toInt(ExitCode::Success));
+        }
+    }
     loadPlan(*run, q, request.task, request.fromTask, [this](Result<Plan> plan) {
         if (!plan)
             return fail(plan.error());
@@ -404,10 +428,22 @@ Pipeline Engine::Private::buildPipeline()
     return p;
 }
 
+void Engine::Private::printDryRun()
+{
+    pipeline = buildPipeline();
+    const std::optional<ReviewOutline> outline = review ? std::optional(review->session().outline()) : std::nullopt;
+    const QString text = describeRun(*run, pipeline, outline ? &*outline : nullptr, reviewNote);
+    std::fwrite(text.toUtf8().constData(), 1, std::size_t(text.toUtf8().size()), stdout);
+    std::fflush(stdout);
+    exit(toInt(ExitCode::Success));
+}
+
 void Engine::Private::runScheduler()
 {
     if (cancelledWith)
         return finishReview([this] { exit(toInt(*cancelledWith)); });
+    if (request.dryRun)
+        return printDryRun();
     run->setReview(reviewing ? review.get() : nullptr);
     pipeline = buildPipeline();
     scheduler = new Scheduler(*run, pipeline, q);

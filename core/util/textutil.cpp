@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <peal/textutil.h>
 
+#include <algorithm>
+
 #include <QStringDecoder>
 
 namespace Peal::Text {
@@ -120,6 +122,25 @@ QString debugList(const QList<quint32> &values)
     for (quint32 v : values)
         parts.append(QString::number(v));
     return u'[' + parts.join(QStringLiteral(", ")) + u']';
+}
+
+QString commandLine(const QString &program, const QStringList &arguments)
+{
+    static const QString plain = QStringLiteral(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%<>");
+    const auto quote = [](const QString &word) -> QString {
+        const bool safe = !word.isEmpty()
+                          && std::all_of(word.cbegin(), word.cend(), [](QChar c) { return plain.contains(c); });
+        if (safe)
+            return word;
+        QString quoted = word;
+        quoted.replace(u'\'', QStringLiteral("'\\''"));
+        return u'\'' + quoted + u'\'';
+    };
+    QStringList words{quote(program)};
+    for (const QString &a : arguments)
+        words << quote(a);
+    return words.join(u' ');
 }
 
 } // namespace Peal::Text

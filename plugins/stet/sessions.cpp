@@ -112,6 +112,17 @@ QStringList BuiltInSession::runArguments() const
     return QStringList{QStringLiteral("run"), QStringLiteral("--output=json")} + m_settings.runExtraArgs;
 }
 
+ReviewOutline BuiltInSession::outline() const
+{
+    ReviewOutline o;
+    o.mode = QStringLiteral("built-in session");
+    o.atStart << Text::commandLine(m_settings.program, startArguments());
+    o.perReview = Text::commandLine(m_settings.program, runArguments());
+    o.dismiss = Text::commandLine(m_settings.program, {QStringLiteral("dismiss")}) + QStringLiteral(" <id> <reason>");
+    o.atFinish << Text::commandLine(m_settings.program, {QStringLiteral("finish")});
+    return o;
+}
+
 void BuiltInSession::start(ReviewServices &services, std::function<void(Result<bool>)> done)
 {
     services.log(LogLevel::Info, QStringLiteral("starting stet session"));
@@ -308,6 +319,16 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
 };
 
 CustomSession::CustomSession(ReviewerSettings settings) : m_settings(std::move(settings)) {}
+
+ReviewOutline CustomSession::outline() const
+{
+    ReviewOutline o;
+    o.mode = QStringLiteral("custom stet_commands");
+    for (const QString &command : m_settings.customCommands)
+        o.atStart << command.trimmed();
+    o.perReview = m_settings.customCommands.isEmpty() ? QString() : m_settings.customCommands.last().trimmed();
+    return o;
+}
 
 void CustomSession::start(ReviewServices &services, std::function<void(Result<bool>)> done)
 {

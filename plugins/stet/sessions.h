@@ -25,6 +25,7 @@ public:
     bool needsFinish() const override { return m_sessionMayExist; }
     void finish(ReviewServices &services, std::function<void(Result<void>)> done) override;
     QString reviewName() const override { return QStringLiteral("stet run"); }
+    ReviewOutline outline() const override;
 
     QStringList startArguments() const;
     QStringList runArguments() const;
@@ -52,6 +53,7 @@ public:
     bool needsFinish() const override { return false; }
     void finish(ReviewServices &services, std::function<void(Result<void>)> done) override;
     QString reviewName() const override { return QStringLiteral("custom stet command"); }
+    ReviewOutline outline() const override;
 
 private:
     struct StartEntry;

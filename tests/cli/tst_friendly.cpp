@@ -175,6 +175,77 @@ private Q_SLOTS:
         QVERIFY(bad.err.contains(u"peal status --help"));
     }
 
+    // ---- peal run --dry-run ----
+
+    void dryRunPrintsTheScheduleAndRunsNothing()
+    {
+        Scenario s(kThreeTasks);
+        QVERIFY(PealTest::writeFile(s.stateDir() + u"/state.json"_s,
+                                    (u"{\n  \"plan_path\": \"%1\",\n  \"repo_path\": \"%2\",\n"
+                                     "  \"completed_task_indices\": [\n    2\n  ]\n}"_s.arg(s.planPath(), s.repo())).toUtf8()));
+        const QByteArray stateBefore = s.stateJson();
+        const QByteArray excludeBefore = PealTest::readFile(s.repo() + u"/.git/info/exclude"_s);
+        const auto r = s.run({u"--dry-run"_s, u"--stet-path"_s, PealTest::demoStet(), u"--max-parallel"_s, u"2"_s,
+                              u"--commit-after-phase2"_s, u"--model"_s, u"fast model"_s},
+                             {{u"PEAL_FAKE_STET_LOG"_s, s.stetLog()}});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith(u"Dry run: nothing is started."), qPrintable(r.out));
+        QVERIFY(r.out.contains(u"state    %1/state.json: resuming; completed [2]"_s.arg(s.stateDir())));
+        QVERIFY(r.out.contains(u"  plan     %1 --print --plan --workspace %2 --output-format text --model 'fast model' <prompt>"_s
+                                   .arg(PealTest::demoAgent(), s.repo())));
+        QVERIFY(r.out.contains(u"  address  %1 run --output=json; when it finds something, up to 5 rounds of:"_s
+                                   .arg(PealTest::demoStet())));
+        QVERIFY(r.out.contains(u"Before the first task:\n  %1 start\n"_s.arg(PealTest::demoStet())));
+        QVERIFY(r.out.contains(u"Segment 1: task 1 (T1: one): plan, execute, commit, address\n"));
+        QVERIFY(r.out.contains(u"Segment 2: parallel block of tasks 2, 3 - one task at a time (only one task is pending)\n"
+                               "  completed, skipped: task 2\n  task 3 (T3: three): plan, execute, commit, address\n"));
+        QVERIFY(r.out.contains(u"  %1 finish\n"_s.arg(PealTest::demoStet())));
+        // Nothing ran and nothing was written.
+        QVERIFY(s.agentLogLines().isEmpty());
+        QVERIFY(s.stetCalls().isEmpty());
+        QCOMPARE(s.stateJson(), stateBefore);
+        QVERIFY(!QFile::exists(s.stateDir() + u"/peal.lock"_s));
+        QVERIFY(!QFile::exists(s.stateDir() + u"/last_run.json"_s));
+        QCOMPARE(PealTest::readFile(s.repo() + u"/.git/info/exclude"_s), excludeBefore);
+        QVERIFY(!r.out.contains(u"T1: one\n")); // task text appears only as a title, never as a prompt
+    }
+
+    void dryRunOfAConcurrentBlock()
+    {
+        Scenario s(kThreeTasks);
+        const auto r = s.run({u"--dry-run"_s, u"--max-parallel"_s, u"2"_s, u"--commit-after-phase2"_s,
+                              u"--phases"_s, u"plan,execute"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(u"Segment 2: parallel block of tasks 2, 3 - up to 2 tasks at once\n"
+                                "  task 2 (T2: two): plan, execute\n  task 3 (T3: three): plan, execute\n"
+                                "  then one commit: git commit -m 'peal: task 2 - tasks 2, 3'\n"),
+                 qPrintable(r.out));
+        QVERIFY(r.out.contains(u"review   off: address is not in phases"));
+        QVERIFY(s.agentLogLines().isEmpty());
+    }
+
+    void dryRunOfAPlanToNormalize()
+    {
+        Scenario s("Build a thing:\n- part one\n- part two\n");
+        const auto r = s.run({u"--dry-run"_s, u"--normalize"_s, u"--normalize-retry-count"_s, u"2"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(u"so 'peal run' would first ask the agent to normalise it:\n  %1 --print --plan"_s
+                                    .arg(PealTest::demoAgent())),
+                 qPrintable(r.out));
+        QVERIFY(r.out.contains(u"(up to 3 attempts)"));
+        QVERIFY(s.agentLogLines().isEmpty());
+    }
+
+    void dryRunReportsErrorsLikeARun()
+    {
+        Scenario s;
+        QFile::remove(s.planPath());
+        const auto r = s.run({u"--dry-run"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.trimmed().section(u'\n', -1).startsWith(u"error: Invalid or missing plan file."));
+        QVERIFY(r.out.isEmpty());
+    }
+
     // ---- --quiet and the progress line ----
 
     void quietPrintsNothingOnSuccessAndOneLineOnFailure()

@@ -47,6 +47,16 @@ public:
     virtual void log(LogLevel level, const QString &message, const LogFields &fields = {}) = 0;
 };
 
+// What a session would run, as lines a person reads (`peal run --dry-run`); nothing is run.
+struct PEAL_EXPORT ReviewOutline
+{
+    QString mode;           // "built-in session", "custom stet_commands"
+    QStringList atStart;    // before the first task
+    QString perReview;      // each review of a task
+    QString dismiss;        // how a finding is dismissed; empty when findings cannot be
+    QStringList atFinish;   // after the last task
+};
+
 /*
  * A review session for one run. start() runs once before the plan is read and applies the
  * on_stet_fail policy itself: it ends with true (reviews active), false (a `skip` policy
@@ -69,6 +79,7 @@ public:
     virtual void finish(ReviewServices &services, std::function<void(Result<void>)> done) = 0;
     // The name used in messages: "stet run", "custom stet command".
     virtual QString reviewName() const = 0;
+    virtual ReviewOutline outline() const = 0;
 };
 
 // Reviewer role: finds the reviewer, creates sessions and understands its output.

@@ -38,4 +38,8 @@ PEAL_EXPORT QString debugOptional(const std::optional<int> &value);
 // Rust Debug rendering of an index list: "[1, 2, 3]".
 PEAL_EXPORT QString debugList(const QList<quint32> &values);
 
+// A command as a person would type it, for display only (peal never runs a shell): arguments
+// that are empty or hold spaces or shell characters are single-quoted.
+PEAL_EXPORT QString commandLine(const QString &program, const QStringList &arguments);
+
 } // namespace Peal::Text
