@@ -158,7 +158,10 @@ inline auto keyTable()
             "none, or worktree: each task of a parallel block works in its own git worktree",
             &L::isolation, &G::isolation),
         key("phases", K::CommaList, C::Value, "--phases", "NAMES", "plan, execute, address",
-            "the per-task pipeline; a phase plugin is inserted by its id", &L::phases, &G::phases));
+            "the per-task pipeline; a phase plugin is inserted by its id", &L::phases, &G::phases),
+        key("agent_plugin", K::String, C::Value, "--agent-plugin", "ID", "cursor",
+            "the agent plugin that builds the agent's command lines (see peal plugins)",
+            &L::agentPlugin, &G::agentPlugin));
 }
 
 template<typename F>

@@ -180,18 +180,18 @@ void Engine::Private::lockState()
 void Engine::Private::loadAgent()
 {
     plugins.discover(PluginManager::defaultSearchPath(request.pluginDirs));
-    auto plugin = plugins.load(request.agentPlugin, PluginRole::Agent);
+    auto plugin = plugins.load(run->config().agentPlugin, PluginRole::Agent);
     if (!plugin)
         return fail(plugin.error());
     AgentHandle &agent = run->agent();
     agent.plugin = pluginCast<AgentPlugin>(*plugin);
-    agent.pluginId = request.agentPlugin;
+    agent.pluginId = run->config().agentPlugin;
     Result<QString> program = Error();
     try {
         program = agent.plugin->resolveProgram(run->config().agentCmd, request.pathVariable);
     } catch (...) {
         program = Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to resolve '%2'")
-                                                 .arg(request.agentPlugin, run->config().agentCmd));
+                                                 .arg(run->config().agentPlugin, run->config().agentCmd));
     }
     if (!program)
         return fail(program.error());
@@ -201,7 +201,7 @@ void Engine::Private::loadAgent()
     agent.settings.model = c.model;
     agent.settings.sandbox = c.sandbox;
     agent.settings.timeout = run->timeout();
-    agent.settings.options = c.pluginOptions.value(request.agentPlugin);
+    agent.settings.options = c.pluginOptions.value(run->config().agentPlugin);
     loadPhases();
 }
 
@@ -229,7 +229,7 @@ void Engine::Private::loadPhases()
                               plugin.error().hint()));
         phasePlugins.insert(name, pluginCast<PhasePlugin>(*plugin));
     }
-    QStringList used{request.agentPlugin, QStringLiteral("stet")};
+    QStringList used{run->config().agentPlugin, QStringLiteral("stet")};
     used += c.phases;
     for (auto it = c.pluginOptions.cbegin(); it != c.pluginOptions.cend(); ++it) {
         if (!used.contains(it.key()))

@@ -179,6 +179,26 @@ private Q_SLOTS:
         QCOMPARE(s.completed(), (QList<int>{1, 2}));
     }
 
+    void agentPluginIsSelectedById_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown") << u"nope"_s << u"error: plugin 'nope' not found (searched: "_s;
+        QTest::newRow("not an agent") << u"address"_s << u"error: plugin 'address' "_s;
+    }
+    void agentPluginIsSelectedById()
+    {
+        QFETCH(QString, id);
+        QFETCH(QString, message);
+        Scenario s;
+        const auto r = s.run({u"--agent-plugin"_s, id});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(lastLine(r.err).startsWith(message), qPrintable(r.err));
+        QVERIFY(s.agentLogLines().isEmpty());
+        // The default is the shipped Cursor plugin.
+        QCOMPARE(Scenario().run({u"--agent-plugin"_s, u"cursor"_s}).exitCode, 0);
+    }
+
     void unusedPluginTableIsReported()
     {
         Scenario s;

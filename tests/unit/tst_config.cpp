@@ -116,6 +116,7 @@ private Q_SLOTS:
         QCOMPARE(config->isolation, u"none"_s);
         QCOMPARE(config->phases, (QStringList{u"plan"_s, u"execute"_s, u"address"_s}));
         QVERIFY(config->pluginOptions.isEmpty());
+        QCOMPARE(config->agentPlugin, u"cursor"_s);
     }
 
     void documentedExampleTomlParses()
@@ -705,6 +706,7 @@ private Q_SLOTS:
              "--verify --context 256k", "--verify|--context|256k"},
             {"stet_start_extra_args", "[\"--allow-dirty\"]", "--allow-dirty", "--allow-dirty",
              "--allow-dirty"},
+            {"agent_plugin", "\"claude\"", "claude", "claude", "claude"},
             {"phases", "[\"plan\", \"execute\", \"tests-gate\"]", "plan, execute,tests-gate,",
              "plan,execute,tests-gate", "plan|execute|tests-gate"},
         };
@@ -824,7 +826,7 @@ private Q_SLOTS:
     void keyTableIsComplete()
     {
         const QList<ConfigKeyInfo> &keys = ConfigLoader::keys();
-        QCOMPARE(keys.size(), 36); // the 34 of the reference, `isolation` and `phases`
+        QCOMPARE(keys.size(), 37); // the 34 of the reference, `isolation`, `phases`, `agent_plugin`
         QSet<QString> names;
         for (const ConfigKeyInfo &k : keys) {
             QVERIFY(!k.key.isEmpty());
@@ -980,6 +982,7 @@ private:
         if (key == u"stet_run_extra_args") return c.stetRunExtraArgs.join(u'|');
         if (key == u"stet_start_extra_args") return c.stetStartExtraArgs.join(u'|');
         if (key == u"phases") return c.phases.join(u'|');
+        if (key == u"agent_plugin") return c.agentPlugin;
         return u"<no renderer>"_s;
     }
 };

@@ -64,6 +64,7 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<bool> commitAfterPhase2;
     std::optional<QString> isolation;
     std::optional<QStringList> phases;
+    std::optional<QString> agentPlugin;
     // [plugins.<id>] tables of the config file (TOML only), as JSON objects.
     std::optional<QHash<QString, QJsonObject>> pluginOptions;
 };
@@ -107,6 +108,7 @@ struct PEAL_EXPORT Config
     bool commitAfterPhase2 = false;
     QString isolation = QStringLiteral("none"); // "none" or "worktree" (not in the reference)
     QStringList phases{QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address")};
+    QString agentPlugin = QStringLiteral("cursor"); // the agent plugin's id (not in the reference)
     QHash<QString, QJsonObject> pluginOptions;  // [plugins.<id>] tables, by plugin id
 
     // Where each key's value came from, for error messages: "--max-parallel",

@@ -21,7 +21,6 @@ struct PEAL_EXPORT RunRequest
     std::optional<quint32> fromTask;
     QStringList pluginDirs;              // --plugin-dir, searched first
     std::optional<QString> pealLog;      // PEAL_LOG
-    QString agentPlugin = QStringLiteral("cursor");
     std::optional<QString> pathVariable; // PATH, for resolving the agent
     bool dryRun = false;                 // print the schedule on stdout, run nothing
     bool quiet = false;                  // stderr shows only "warning:" and "error:" lines
