@@ -86,6 +86,12 @@ check_prefix() {
     out=$("$peal" plugins --plugin-dir "$work/$name-gate/plugins")
     grep -Eq '^tests-gate +phase +1\.0\.0 +ok' <<<"$out" || fail "$name: peal plugins does not list tests-gate as ok"
     pass "$name: tests-gate built out of tree and loads"
+    # docs/plugins.md: installed with cmake --install, found through PEAL_PLUGIN_PATH.
+    cmake --install "$work/$name-gate" --prefix "$work/$name-user" >>"$work/$name-gate.log" 2>&1 \
+        || fail "$name: cmake --install of the tests-gate example"
+    out=$(PEAL_PLUGIN_PATH="$work/$name-user/lib/peal/plugins" "$peal" plugins)
+    grep -Eq '^tests-gate +phase +1\.0\.0 +ok' <<<"$out" || fail "$name: the installed tests-gate is not found"
+    pass "$name: tests-gate installed with cmake --install and found through PEAL_PLUGIN_PATH"
 
     # A plan whose tests fail until the agent fixes them through the tests-gate phase.
     local repo="$work/$name-project"
@@ -102,10 +108,11 @@ commit_after_phase2 = true
 [plugins.tests-gate]
 command = ["./check.sh"]
 TOML
-    (cd "$work" && git -C "$repo" config user.name peal && git -C "$repo" config user.email peal@localhost \
+    (cd "$work" && export PEAL_PLUGIN_PATH="$work/$name-user/lib/peal/plugins" \
+        && git -C "$repo" config user.name peal && git -C "$repo" config user.email peal@localhost \
         && "$peal" run --plan "$work/$name-plan.md" --repo "$repo" --config "$work/$name-peal.toml" \
                --state-dir "$work/$name-state" --agent-cmd "$prefix/lib/peal/peal-demo-agent" \
-               --plugin-dir "$work/$name-gate/plugins" --quiet) \
+               --quiet) \
         || fail "$name: the run with the tests-gate phase"
     [ -f "$repo/fixed.txt" ] || fail "$name: the tests-gate fix was not applied"
     out=$(git -C "$repo" log --format=%s)

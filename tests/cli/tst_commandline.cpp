@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Command-line parsing into a result struct (spec §1; reference §13.1).
 #include "commandline.h"
+#include "testsupport.h"
 
+#include <QDir>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace Peal;
@@ -10,11 +13,125 @@ using namespace Qt::StringLiterals;
 
 using Action = CommandLine::Action;
 
+namespace {
+
+// The words of one documented shell command line: quotes removed, a trailing `# comment` and
+// redirections (`> file`) dropped. Enough for the commands the docs show.
+QStringList shellWords(const QString &line)
+{
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    QChar quote;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const QChar c = line[i];
+        if (!quote.isNull()) {
+            if (c == quote)
+                quote = QChar();
+            else
+                word += c;
+        } else if (c == u'\'' || c == u'"') {
+            quote = c;
+            inWord = true;
+        } else if (c == u'#' && !inWord) {
+            break;
+        } else if (c.isSpace()) {
+            if (inWord)
+                words << word;
+            word.clear();
+            inWord = false;
+        } else {
+            word += c;
+            inWord = true;
+        }
+    }
+    if (inWord)
+        words << word;
+    for (qsizetype i = 0; i < words.size(); ++i) {
+        if (words[i] == u">" || words[i] == u"2>" || words[i] == u"<") {
+            words.remove(i, std::min<qsizetype>(2, words.size() - i));
+            --i;
+        }
+    }
+    return words;
+}
+
+// Every `peal ...` line inside ```sh blocks of README.md and docs/*.md, with where it is.
+QList<std::pair<QString, QString>> documentedPealCommands()
+{
+    QStringList files{PealTest::sourceDir() + u"/README.md"_s};
+    const QDir docs(PealTest::sourceDir() + u"/docs"_s);
+    for (const QString &name : docs.entryList({u"*.md"_s}, QDir::Files))
+        files << docs.filePath(name);
+    QList<std::pair<QString, QString>> out;
+    for (const QString &file : files) {
+        bool inShell = false;
+        int number = 0;
+        for (const QString &line : QString::fromUtf8(PealTest::readFile(file)).split(u'\n')) {
+            ++number;
+            if (line.startsWith(u"```"))
+                inShell = !inShell && (line == u"```sh" || line == u"```bash");
+            else if (inShell && line.trimmed().startsWith(u"peal "))
+                out.append({QStringLiteral("%1:%2").arg(QDir(PealTest::sourceDir()).relativeFilePath(file)).arg(number),
+                            line.trimmed()});
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 class tst_CommandLine : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Every peal command the documentation shows is one peal accepts (the commands themselves
+    // are run end to end by the e2e tests and scripts/package-test.sh).
+    void documentedCommandsParse()
+    {
+        const auto commands = documentedPealCommands();
+        QVERIFY(commands.size() >= 10); // the tour alone has eight
+        for (const auto &[where, line] : commands) {
+            const QStringList words = shellWords(line);
+            QVERIFY2(words.value(0) == u"peal", qPrintable(where));
+            const CommandLine c = parseCommandLine(words.mid(1));
+            QVERIFY2(c.action != Action::UsageError,
+                     qPrintable(QStringLiteral("%1: %2\n%3").arg(where, line, c.output)));
+        }
+    }
+
+    void statusCompletionAndManPageParse()
+    {
+        const CommandLine status = parseCommandLine({u"status"_s, u"--plan"_s, u"p.md"_s, u"--json"_s});
+        QCOMPARE(status.action, Action::Status);
+        QVERIFY(status.json);
+        QCOMPARE(status.cliLayer.planPath, std::optional<QString>(u"p.md"_s));
+        QCOMPARE(parseCommandLine({u"status"_s, u"--task"_s, u"1"_s}).action, Action::UsageError);
+        const CommandLine zsh = parseCommandLine({u"completion"_s, u"zsh"_s});
+        QCOMPARE(zsh.action, Action::Completion);
+        QCOMPARE(zsh.shell, u"zsh"_s);
+        QCOMPARE(parseCommandLine({u"completion"_s}).action, Action::UsageError);
+        QCOMPARE(parseCommandLine({u"completion"_s, u"bash"_s, u"zsh"_s}).action, Action::UsageError);
+        QCOMPARE(parseCommandLine({u"manpage"_s}).action, Action::ManPage);
+        QCOMPARE(parseCommandLine({u"manpage"_s, u"x"_s}).action, Action::UsageError);
+        QCOMPARE(parseCommandLine({u"help"_s, u"status"_s}).action, Action::ShowHelp);
+    }
+
+    void runDryRunQuietAndRepeatedPluginDirs()
+    {
+        const CommandLine c = parseCommandLine({u"run"_s, u"--dry-run"_s, u"--quiet"_s, u"--plugin-dir"_s, u"a"_s,
+                                                u"--plugin-dir"_s, u"b"_s});
+        QCOMPARE(c.action, Action::Run);
+        QVERIFY(c.dryRun);
+        QVERIFY(c.quiet);
+        QCOMPARE(c.pluginDirs, (QStringList{u"a"_s, u"b"_s}));
+        const CommandLine plain = parseCommandLine({u"run"_s});
+        QVERIFY(!plain.dryRun);
+        QVERIFY(!plain.quiet);
+        QCOMPARE(parseCommandLine({u"run"_s, u"--quiet"_s, u"--quiet"_s}).action, Action::UsageError);
+    }
+
     void runParsesRequiredArgs()
     {
         const CommandLine c = parseCommandLine({u"run"_s, u"--plan"_s, u"tasks.md"_s, u"--repo"_s, u"/tmp/repo"_s});
