@@ -161,20 +161,22 @@ void Engine::Private::validate()
     validateConfig(run->config(), q, [this](Result<void> valid) {
         if (!valid)
             return fail(valid.error());
-        lockState();
+        loadAgent();
     });
 }
 
 void Engine::Private::lockState()
 {
-    // A dry run reads the state directory but never writes it, so it needs no lock.
+    // Taken after the agent and the phases are known (their errors come first, as in the
+    // reference) and before anything runs. A dry run reads the state directory but never
+    // writes it, so it needs no lock.
     if (request.dryRun)
-        return loadAgent();
+        return setUpReview();
     // Two runs on one state directory would overwrite each other's state.json.
     if (auto acquired = stateLock.acquire(run->config().stateDir); !acquired)
         return fail(acquired.error());
     locked = true;
-    loadAgent();
+    setUpReview();
 }
 
 void Engine::Private::loadAgent()
@@ -237,7 +239,7 @@ void Engine::Private::loadPhases()
                         QStringLiteral("config table [plugins.%1] is not used: no plugin '%1' takes part in this run")
                             .arg(it.key()));
     }
-    setUpReview();
+    lockState();
 }
 
 void Engine::Private::setUpReview()
