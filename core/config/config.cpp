@@ -30,20 +30,18 @@ Result<quint64> parseUnsigned(QStringView text, quint64 max)
         return Error(Error::Kind::Config, QStringLiteral("cannot parse integer from empty string"));
     if (digits.isEmpty())
         return Error(Error::Kind::Config, QStringLiteral("invalid digit found in string"));
+    // Like Rust, the first problem in reading order is the one reported: `99999999999x` is
+    // too large (the overflow comes before the `x`), `1x99999999999` has an invalid digit.
     quint64 value = 0;
-    bool overflow = false;
     for (QChar c : digits) {
         if (c < u'0' || c > u'9')
             return Error(Error::Kind::Config, QStringLiteral("invalid digit found in string"));
         const quint64 digit = quint64(c.unicode() - u'0');
         if (value > (max - digit) / 10)
-            overflow = true;
-        else
-            value = value * 10 + digit;
+            return Error(Error::Kind::Config,
+                         QStringLiteral("number too large to fit in target type"));
+        value = value * 10 + digit;
     }
-    if (overflow)
-        return Error(Error::Kind::Config,
-                     QStringLiteral("number too large to fit in target type"));
     return value;
 }
 

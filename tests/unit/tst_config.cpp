@@ -586,6 +586,16 @@ private Q_SLOTS:
                                  << QString();
         QTest::newRow("u64 overflow") << u"PEAL_PHASE_TIMEOUT_SEC"_s << u"18446744073709551616"_s
                                       << u"number too large to fit in target type"_s;
+        // Rust stops at the first error in reading order.
+        QTest::newRow("overflow before invalid digit") << u"PEAL_MAX_PARALLEL"_s << u"99999999999x"_s
+                                                       << u"number too large to fit in target type"_s;
+        QTest::newRow("u64 overflow before invalid digit")
+            << u"PEAL_PHASE_TIMEOUT_SEC"_s << u"99999999999999999999-"_s
+            << u"number too large to fit in target type"_s;
+        QTest::newRow("invalid digit before overflow") << u"PEAL_MAX_PARALLEL"_s << u"1x99999999999"_s
+                                                       << u"invalid digit found in string"_s;
+        QTest::newRow("invalid digit right after max") << u"PEAL_MAX_PARALLEL"_s << u"4294967295x"_s
+                                                       << u"invalid digit found in string"_s;
         QTest::newRow("arabic digits") << u"PEAL_MAX_PARALLEL"_s << u"\u0663"_s
                                        << u"invalid digit found in string"_s;
         QTest::newRow("bool TRUE") << u"PEAL_PARALLEL"_s << u"TRUE"_s
@@ -809,6 +819,8 @@ private Q_SLOTS:
         QTest::newRow("empty number") << u"--phase-timeout-sec"_s << QString()
                                       << u"cannot parse integer from empty string"_s;
         QTest::newRow("unknown flag") << u"--bogus"_s << u"1"_s << u"unknown option '--bogus'"_s;
+        QTest::newRow("overflow then junk") << u"--max-parallel"_s << u"99999999999x"_s
+                                            << u"number too large to fit in target type"_s;
     }
     void cliValueErrors()
     {
