@@ -2,6 +2,8 @@
 // run_summary.json reading and last_run.json (ours): the records `peal status` reports from.
 #include <peal/summary.h>
 
+#include <peal/state.h>
+
 #include "jsonread.h"
 #include "prettyjson.h"
 
@@ -110,7 +112,7 @@ namespace LastRunFile {
 
 QString path(const QString &stateDir)
 {
-    return QDir(stateDir.isEmpty() ? QStringLiteral(".") : stateDir).filePath(QStringLiteral("last_run.json"));
+    return StateStore::pathIn(stateDir, QStringLiteral("last_run.json"));
 }
 
 Result<void> write(const QString &stateDir, const LastRun &run)

@@ -637,6 +637,46 @@ private Q_SLOTS:
         QVERIFY(s.commits().first().startsWith(u"peal: task 1 - Plan: T1: do it."));
     }
 
+    void emptyStateDirIsTheCurrentDirectory()
+    {
+        // `--state-dir ""`: the reference's create_dir_all("") is a no-op and its files land in
+        // the current directory; so do ours, worktrees included.
+        Scenario s("## Task 1\nT1: first\n\n## Task 2 (parallel)\nwrite file2.txt: 2\n\n"
+                   "## Task 3 (parallel)\nwrite file3.txt: 3\n");
+        const QString work = s.path(u"work"_s);
+        QVERIFY(QDir().mkpath(work));
+        const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, QString(),
+                                 u"--agent-cmd"_s, PealTest::demoAgent(), u"--max-parallel"_s, u"2"_s,
+                                 u"--isolation"_s, u"worktree"_s},
+                                {}, 120000, work);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject state = json(PealTest::readFile(work + u"/state.json"_s));
+        QCOMPARE(ints(state.value(u"completed_task_indices")), (QList<int>{1, 2, 3}));
+        QCOMPARE(json(PealTest::readFile(work + u"/run_summary.json"_s)).value(u"exit_code").toInt(), 0);
+        QCOMPARE(json(PealTest::readFile(work + u"/last_run.json"_s)).value(u"outcome").toString(), u"success"_s);
+        QVERIFY(!QFile::exists(s.stateDir()));
+        int isolated = 0;
+        for (const QByteArray &line : s.agentLogLines()) {
+            const QJsonArray argv = json(line).value(u"argv").toArray();
+            const QString workspace = argv.at(argv.toVariantList().indexOf(u"--workspace"_s) + 1).toString();
+            for (int i = 2; i <= 3; ++i) {
+                if (argv.last().toString().contains(u"file%1.txt"_s.arg(i))) {
+                    QCOMPARE(workspace, QDir(work).absoluteFilePath(u"worktrees/task-%1"_s.arg(i)));
+                    ++isolated;
+                }
+            }
+        }
+        QCOMPARE(isolated, 4);
+        for (int i = 2; i <= 3; ++i)
+            QCOMPARE(PealTest::readFile(s.repo() + u"/file%1.txt"_s.arg(i)), QByteArray::number(i) + '\n');
+        // A second run resumes from the same files.
+        const auto again = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir="_s,
+                                     u"--agent-cmd"_s, PealTest::demoAgent()},
+                                    {}, 120000, work);
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY(again.err.contains(u"resumed from existing state"));
+    }
+
     void relativePathsFromTheWorkingDirectory()
     {
         // Paths relative to the process cwd; the workspace is passed exactly as given.

@@ -76,6 +76,13 @@ private Q_SLOTS:
         const auto relative = workTreePattern(repo, u".peal"_s);
         QVERIFY(QDir::setCurrent(cwd));
         QCOMPARE(relative, std::optional<QString>(u"/.peal/"_s));
+        // An empty state_dir is the current directory (this used to loop for ever).
+        QVERIFY(QDir::setCurrent(repo + u"/sub"_s));
+        const auto empty = workTreePattern(repo, QString());
+        const auto top = workTreePattern(repo, u"."_s);
+        QVERIFY(QDir::setCurrent(cwd));
+        QCOMPARE(empty, std::optional<QString>(u"/sub/"_s));
+        QCOMPARE(top, empty);
     }
 
     void commitMessages_data()

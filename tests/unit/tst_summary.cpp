@@ -48,6 +48,16 @@ private Q_SLOTS:
         QCOMPARE(SummaryFile::path(config), u"/tmp/st/run_summary.json"_s);
         config.runSummaryPath = u"out/summary.json"_s;
         QCOMPARE(SummaryFile::path(config), u"out/summary.json"_s);
+        // An empty state_dir is the current directory, named as the reference names it.
+        config.runSummaryPath.reset();
+        config.stateDir = QString();
+        QCOMPARE(SummaryFile::path(config), u"run_summary.json"_s);
+    }
+
+    void lastRunFileInTheCurrentDirectory()
+    {
+        QCOMPARE(LastRunFile::path(QString()), u"last_run.json"_s);
+        QCOMPARE(LastRunFile::path(u"st"_s), u"st/last_run.json"_s);
     }
 
     void tempPath_data()

@@ -50,6 +50,13 @@ private:
 
 namespace StateStore {
 
+// `<state_dir>/<name>` as Rust's `Path::join` spells it: an empty state_dir is the current
+// directory and the name is used as is ("state.json", not "./state.json"). Every file peal
+// keeps in the state directory is named through this.
+PEAL_EXPORT QString pathIn(const QString &stateDir, const QString &name);
+// The state directory as a directory name: an empty state_dir is ".".
+PEAL_EXPORT QString directory(const QString &stateDir);
+
 PEAL_EXPORT QString stateFilePath(const QString &stateDir);
 
 struct LoadResult
