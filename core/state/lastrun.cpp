@@ -4,6 +4,7 @@
 
 #include <peal/state.h>
 
+#include "fileprobe.h"
 #include "jsonread.h"
 #include "prettyjson.h"
 
@@ -127,7 +128,11 @@ Result<void> write(const QString &stateDir, const LastRun &run)
 Result<std::optional<LastRun>> read(const QString &stateDir)
 {
     QFile file(path(stateDir));
-    if (!file.exists())
+    auto exists = fileExists(file.fileName());
+    if (!exists)
+        return Error(Error::Kind::Io, QStringLiteral("failed to read %1").arg(file.fileName()),
+                     exists.error().message());
+    if (!*exists)
         return std::optional<LastRun>();
     if (!file.open(QIODevice::ReadOnly))
         return Error(Error::Kind::Io, QStringLiteral("failed to read %1").arg(file.fileName()), file.errorString());

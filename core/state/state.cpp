@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <peal/state.h>
 
+#include "fileprobe.h"
 #include "jsonread.h"
 #include "prettyjson.h"
 
@@ -137,9 +138,14 @@ QString stateFilePath(const QString &stateDir)
 Result<LoadResult> load(const QString &stateDir)
 {
     const QString path = stateFilePath(stateDir);
-    QFile file(path);
-    if (!file.exists())
+    // QFile::exists() is false for every stat failure; only "no such file" starts fresh.
+    auto exists = fileExists(path);
+    if (!exists)
+        return Error(Error::Kind::State, QStringLiteral("Failed to read state file %1: %2")
+                                             .arg(path, exists.error().message()));
+    if (!*exists)
         return LoadResult{};
+    QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error(Error::Kind::State, QStringLiteral("Failed to read state file %1: %2")
                                              .arg(path, file.errorString()));

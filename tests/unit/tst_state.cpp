@@ -247,6 +247,20 @@ private Q_SLOTS:
         }
     }
 
+    void loadFailsWhenThePathCannotBeReached()
+    {
+        // stat() fails with ENOTDIR, not ENOENT: that is no missing file to start afresh from
+        // (the tests run as root, so a permission error cannot be staged).
+        QTemporaryDir dir;
+        const QString blocker = dir.filePath(u"file"_s);
+        QVERIFY(PealTest::writeFile(blocker, "x"));
+        auto loaded = StateStore::load(blocker + u"/state"_s);
+        QVERIFY(!loaded);
+        QCOMPARE(loaded.error().message(), u"Failed to read state file "_s + blocker
+                                               + u"/state/state.json: Not a directory (os error 20)"_s);
+        QCOMPARE(loaded.error().kind(), Error::Kind::State);
+    }
+
     void loadRoundtripsSavedState()
     {
         QTemporaryDir dir;

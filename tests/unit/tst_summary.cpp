@@ -60,6 +60,19 @@ private Q_SLOTS:
         QCOMPARE(LastRunFile::path(u"st"_s), u"st/last_run.json"_s);
     }
 
+    void lastRunReadFailsWhenThePathCannotBeReached()
+    {
+        QTemporaryDir dir;
+        const QString blocker = dir.filePath(u"file"_s);
+        QVERIFY(PealTest::writeFile(blocker, "x"));
+        const auto missing = LastRunFile::read(dir.filePath(u"none"_s));
+        QVERIFY(missing);
+        QVERIFY(!*missing);
+        const auto blocked = LastRunFile::read(blocker);
+        QVERIFY(!blocked);
+        QCOMPARE(blocked.error().hint(), u"Not a directory (os error 20)"_s);
+    }
+
     void tempPath_data()
     {
         QTest::addColumn<QString>("path");

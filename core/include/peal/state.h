@@ -65,11 +65,12 @@ struct LoadResult
     QString warning;            // set when the file was invalid and is being ignored
 };
 
-// Missing file: no state, no warning. Unreadable file: error. Invalid content: no state and a
+// Missing file (ENOENT): no state, no warning. Any other error reaching or reading the file,
+// such as a path component that is not a directory: error. Invalid content: no state and a
 // warning ("ignoring invalid state file <path>: <why>").
 PEAL_EXPORT Result<LoadResult> load(const QString &stateDir);
 
-// Creates the directory and atomically replaces state.json.
+// Creates the directory (none for an empty state_dir) and atomically replaces state.json.
 PEAL_EXPORT Result<void> save(const QString &stateDir, const State &state);
 
 // Rust `Path ==` on two path strings.
