@@ -24,7 +24,7 @@ void validateConfig(const Config &config, QObject *context, std::function<void(R
                        return done(Error(Error::Kind::Config,
                                          QStringLiteral("Target path is not a git repository: ")
                                              + config.repoPath,
-                                         why.isEmpty() ? QString() : why));
+                                         ConfigLoader::withOrigin(config, QStringLiteral("repo_path"), why)));
                    }
                    done(ConfigLoader::validateValues(config));
                });
