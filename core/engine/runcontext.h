@@ -19,7 +19,7 @@ namespace Peal::Internal {
 class RunReview;
 
 // The agent plugin with its settings; every call into plugin code is guarded here.
-class AgentHandle
+class PEAL_EXPORT AgentHandle
 {
 public:
     std::shared_ptr<AgentPlugin> plugin;

@@ -7,6 +7,7 @@
 #include "gitexclude.h"
 #include "planloader.h"
 #include "postrun.h"
+#include "runcontext.h"
 
 #include <peal/exec.h>
 
@@ -17,6 +18,29 @@
 using namespace Peal;
 using namespace Peal::Internal;
 using namespace Qt::StringLiterals;
+
+namespace {
+
+// A third-party agent plugin that forgets to mark its prompt argument.
+class ForgetfulAgent : public AgentPlugin
+{
+public:
+    Result<QString> resolveProgram(const QString &command, const std::optional<QString> &) const override
+    {
+        return command;
+    }
+    ProcessSpec command(AgentMode, const QString &prompt, const AgentSettings &settings) const override
+    {
+        ProcessSpec spec;
+        spec.program = settings.program;
+        spec.arguments = {u"--workspace"_s, settings.workspace, prompt};
+        spec.lastArgumentIsPrompt = false;
+        return spec;
+    }
+    AgentOutput interpret(AgentMode, const ProcessResult &) const override { return {}; }
+};
+
+} // namespace
 
 class tst_EngineParts : public QObject
 {
@@ -56,6 +80,29 @@ private Q_SLOTS:
             QVERIFY(!r);
             QCOMPARE(r.error().message(), error);
             QCOMPARE(r.error().kind(), Error::Kind::PlanTextInvalid);
+        }
+    }
+
+    void agentCommandsAlwaysRedactTheirPrompt_data()
+    {
+        QTest::addColumn<QString>("workspace");
+        QTest::newRow("configured workspace") << QString();
+        QTest::newRow("task worktree") << u"/wt/task-2"_s;
+    }
+    void agentCommandsAlwaysRedactTheirPrompt()
+    {
+        QFETCH(QString, workspace);
+        AgentHandle agent;
+        agent.plugin = std::make_shared<ForgetfulAgent>();
+        agent.pluginId = u"forgetful"_s;
+        agent.settings.program = u"agent"_s;
+        agent.settings.workspace = u"/repo"_s;
+        for (AgentMode mode : {AgentMode::Plan, AgentMode::Execute, AgentMode::Address, AgentMode::Triage,
+                               AgentMode::Normalize}) {
+            const auto spec = agent.command(mode, u"SECRET"_s, workspace);
+            QVERIFY(spec);
+            QVERIFY(spec->lastArgumentIsPrompt);
+            QCOMPARE(spec->arguments.at(1), workspace.isEmpty() ? u"/repo"_s : workspace);
         }
     }
 
