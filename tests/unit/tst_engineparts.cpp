@@ -8,6 +8,9 @@
 #include "planloader.h"
 #include "postrun.h"
 #include "runcontext.h"
+#include "runvalidation.h"
+
+#include "testsupport.h"
 
 #include <peal/exec.h>
 
@@ -104,6 +107,33 @@ private Q_SLOTS:
             QVERIFY(spec->lastArgumentIsPrompt);
             QCOMPARE(spec->arguments.at(1), workspace.isEmpty() ? u"/repo"_s : workspace);
         }
+    }
+
+    void gitCheckOfARunGoesThroughItsLimiter()
+    {
+        QTemporaryDir dir;
+        QVERIFY(PealTest::initGitRepo(dir.path()));
+        QVERIFY(PealTest::writeFile(dir.filePath(u"plan.md"_s), "## Task 1\nx\n"));
+        Config config;
+        config.planPath = dir.filePath(u"plan.md"_s);
+        config.repoPath = dir.path();
+        Logger logger;
+        logger.setStderrEnabled(false);
+        const auto validate = [&](RunContext &run) {
+            std::optional<Result<void>> out;
+            validateRun(run, this, [&](Result<void> r) { out = r; });
+            [&] { QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000); }();
+            return out.value_or(Error());
+        };
+        RunContext run(config, logger);
+        const Result<void> ok = validate(run);
+        QVERIFY2(ok, qPrintable(ok ? QString() : ok.error().toDisplayString()));
+        // A cancelled run starts nothing more: the check reports the interrupt, not the repo.
+        RunContext cancelled(config, logger);
+        cancelled.cancel();
+        const Result<void> stopped = validate(cancelled);
+        QVERIFY(!stopped);
+        QCOMPARE(stopped.error().kind(), Error::Kind::Interrupted);
     }
 
     void workTreePatterns()
