@@ -369,6 +369,46 @@ private Q_SLOTS:
         QVERIFY(lastLine(r.err).contains(u"disk on fire")); // our hint
     }
 
+    void phase2FailsToStart()
+    {
+        Scenario s;
+        // A copy of the demo agent that deletes itself at the end of its first call (phase 1).
+        QVERIFY(QDir().mkpath(s.path(u"bin"_s)));
+        const QString agent = s.path(u"bin/agent"_s);
+        QVERIFY(QFile::copy(PealTest::demoAgent(), agent));
+        const auto r = s.run({u"--agent-cmd"_s, agent, u"--phase-retry-count"_s, u"2"_s},
+                             {{u"PEAL_FAKE_AGENT_VANISH_AFTER"_s, u"1"_s},
+                              {u"PEAL_FAKE_AGENT_COUNTER"_s, s.path(u"counter"_s)}});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(lastLine(r.err).startsWith(u"error: Phase 2 failed to start: "), qPrintable(r.err));
+        QVERIFY(!QFile::exists(agent));
+        QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
+        // A spawn failure is never retried (spec §5.2).
+        QVERIFY(!r.err.contains(u"phase 2 failed, retrying"));
+        QCOMPARE(s.completed(), QList<int>{});
+    }
+
+    void phase2StdoutCarriesTheExecuteInstruction()
+    {
+        // The reference's echo stub: the agent prints its argv, so phase 2's stdout is its prompt.
+        Scenario s;
+        const QString agent = s.path(u"echo-agent"_s);
+        QVERIFY(PealTest::writeFile(agent, u"#!/bin/sh\nif [ \"$2\" = --plan ]; then f=plan; else f=execute; fi\n"
+                                            "printf '%s\\n' \"$*\" | tee \"%1/$f.out\"\n"_s.arg(s.dir()).toUtf8()));
+        QVERIFY(QFile::setPermissions(agent, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const auto r = s.run({u"--agent-cmd"_s, agent});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QByteArray execute = PealTest::readFile(s.path(u"execute.out"_s));
+        QVERIFY(execute.contains("Execute the following plan. Do not re-plan; only implement and test.\n\n---PLAN---\n"));
+        // Phase 2 received phase 1's output, which is its own prompt echoed.
+        QVERIFY(execute.contains("Create a plan for implementing this task:"));
+        // What peal captured as phase 2's stdout is exactly that.
+        QVERIFY2(r.err.contains(u"task complete task_index=1 plan_text_len=%1 phase2_stdout_len=%2 "_s
+                                    .arg(PealTest::readFile(s.path(u"plan.out"_s)).size())
+                                    .arg(execute.size())),
+                 qPrintable(r.err));
+    }
+
     void phaseTimeout()
     {
         Scenario s;
