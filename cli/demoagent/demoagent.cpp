@@ -64,7 +64,10 @@ const char *usage()
            "  PEAL_FAKE_AGENT_NORMALIZE_OUTPUT=TEXT  answer normalise prompts with TEXT\n"
            "  PEAL_FAKE_AGENT_NORMALIZE_FIRST_OUTPUT=TEXT  ... on the first normalise call only\n"
            "  PEAL_FAKE_AGENT_TRIAGE_ANSWER=TEXT      answer triage prompts with TEXT\n"
-           "  PEAL_FAKE_AGENT_STDERR=TEXT     print TEXT on stderr\n";
+           "  PEAL_FAKE_AGENT_STDERR=TEXT     print TEXT on stderr\n"
+           "  PEAL_FAKE_AGENT_VANISH_AFTER=N  the N-th call deletes this executable when it ends,\n"
+           "                                  so later calls fail to start (needs\n"
+           "                                  PEAL_FAKE_AGENT_COUNTER and a copy of the agent)\n";
 }
 
 std::string env(const char *name)
@@ -534,6 +537,18 @@ int main(int argc, char **argv)
             line += (i ? ",\"" : "\"") + jsonEscape(args[i]) + "\"";
         line += "]}";
         appendLine(log, line);
+    }
+    const long long vanishAfter = envNumber("PEAL_FAKE_AGENT_VANISH_AFTER", 0);
+    if (vanishAfter > 0 && callNumber == vanishAfter) {
+        // Never the build's own agent: other tests still need it.
+        std::error_code ec;
+        const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+        if (ec || self.filename() == "peal-demo-agent") {
+            std::fputs("peal-demo-agent: PEAL_FAKE_AGENT_VANISH_AFTER needs a copy of the agent under another name\n",
+                       stderr);
+            return 2;
+        }
+        fs::remove(self, ec);
     }
     return exitCode;
 }

@@ -30,20 +30,18 @@ Result<quint64> parseUnsigned(QStringView text, quint64 max)
         return Error(Error::Kind::Config, QStringLiteral("cannot parse integer from empty string"));
     if (digits.isEmpty())
         return Error(Error::Kind::Config, QStringLiteral("invalid digit found in string"));
+    // Like Rust, the first problem in reading order is the one reported: `99999999999x` is
+    // too large (the overflow comes before the `x`), `1x99999999999` has an invalid digit.
     quint64 value = 0;
-    bool overflow = false;
     for (QChar c : digits) {
         if (c < u'0' || c > u'9')
             return Error(Error::Kind::Config, QStringLiteral("invalid digit found in string"));
         const quint64 digit = quint64(c.unicode() - u'0');
         if (value > (max - digit) / 10)
-            overflow = true;
-        else
-            value = value * 10 + digit;
+            return Error(Error::Kind::Config,
+                         QStringLiteral("number too large to fit in target type"));
+        value = value * 10 + digit;
     }
-    if (overflow)
-        return Error(Error::Kind::Config,
-                     QStringLiteral("number too large to fit in target type"));
     return value;
 }
 
@@ -317,22 +315,35 @@ Result<Config> load(const std::optional<QString> &configFile, const ConfigLayer 
     return config;
 }
 
+QString withOrigin(const Config &config, const QString &key, const QString &detail)
+{
+    const QString origin = config.originOf(key);
+    if (origin.isEmpty())
+        return detail;
+    const QString setBy = QStringLiteral("set by ") + origin;
+    return detail.isEmpty() ? setBy : detail + QStringLiteral("; ") + setBy;
+}
+
 Result<void> validatePaths(const Config &config)
 {
+    const QString planKey = QStringLiteral("plan_path");
     const QFileInfo plan(config.planPath);
     if (!plan.exists())
         return Error(Error::Kind::PlanFile, QStringLiteral("Invalid or missing plan file."),
-                     config.planPath + QStringLiteral(": no such file"));
+                     withOrigin(config, planKey, config.planPath + QStringLiteral(": no such file")));
     if (!plan.isFile())
         return Error(Error::Kind::PlanFile, QStringLiteral("Invalid or missing plan file."),
-                     config.planPath + QStringLiteral(": not a regular file"));
+                     withOrigin(config, planKey, config.planPath + QStringLiteral(": not a regular file")));
+    const QString repoKey = QStringLiteral("repo_path");
     const QFileInfo repo(config.repoPath);
     if (!repo.exists())
         return Error(Error::Kind::Config,
-                     QStringLiteral("Repo path does not exist: ") + config.repoPath);
+                     QStringLiteral("Repo path does not exist: ") + config.repoPath,
+                     withOrigin(config, repoKey, QString()));
     if (!repo.isDir())
         return Error(Error::Kind::Config,
-                     QStringLiteral("Target path is not a directory: ") + config.repoPath);
+                     QStringLiteral("Target path is not a directory: ") + config.repoPath,
+                     withOrigin(config, repoKey, QString()));
     return {};
 }
 

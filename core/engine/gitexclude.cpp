@@ -11,8 +11,9 @@ namespace Peal::Internal {
 
 std::optional<QString> workTreePattern(const QString &workTree, const QString &path)
 {
-    // git reports the work tree with symlinks resolved; resolve what exists of `path` too.
-    QString existing = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    // git reports the work tree with symlinks resolved; resolve what exists of `path` too. An
+    // empty path (state_dir = "") is the current directory.
+    QString existing = QDir::cleanPath(QFileInfo(path.isEmpty() ? QStringLiteral(".") : path).absoluteFilePath());
     QString rest;
     while (!QFileInfo::exists(existing) && existing != u"/") {
         rest.prepend(u'/' + QFileInfo(existing).fileName());

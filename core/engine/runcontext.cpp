@@ -10,11 +10,14 @@ Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt,
                                          const QString &workspace) const
 {
     try {
-        if (workspace.isEmpty())
-            return plugin->command(mode, prompt, settings);
         AgentSettings own = settings;
-        own.workspace = workspace;
-        return plugin->command(mode, prompt, own);
+        if (!workspace.isEmpty())
+            own.workspace = workspace;
+        ProcessSpec spec = plugin->command(mode, prompt, own);
+        // Every agent command ends with its prompt (spec §5.1); forcing the flag keeps a plugin
+        // that forgot it from writing prompts into the log file.
+        spec.lastArgumentIsPrompt = true;
+        return spec;
     } catch (const std::exception &e) {
         return Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to build a "
                                                          "command: %2")

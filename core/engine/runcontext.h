@@ -19,7 +19,7 @@ namespace Peal::Internal {
 class RunReview;
 
 // The agent plugin with its settings; every call into plugin code is guarded here.
-class AgentHandle
+class PEAL_EXPORT AgentHandle
 {
 public:
     std::shared_ptr<AgentPlugin> plugin;
@@ -35,7 +35,7 @@ public:
  * What every part of one run shares: the configuration, the log, the process limiter, the
  * agent, the plan and the state. Lives for the whole run.
  */
-class RunContext : public QObject
+class PEAL_EXPORT RunContext : public QObject
 {
     Q_OBJECT
 

@@ -24,37 +24,63 @@ void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
 
 void Scheduler::nextSegment()
 {
-    if (m_run.isCancelled())
-        return finish(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+    // A loop, not recursion, over the segments that are already done: a resumed plan with
+    // thousands of completed tasks must not take a stack frame per task.
+    while (skipSegment()) {
+    }
+    if (m_done)
+        startSegment();
+}
+
+bool Scheduler::skipSegment()
+{
+    if (!m_done)
+        return false;
+    if (m_run.isCancelled()) {
+        finish(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+        return false;
+    }
     ++m_segment;
     const Plan &plan = m_run.plan();
     if (m_segment >= plan.segments.size()) {
         m_run.logger().info(u"peal::runner", QStringLiteral("all tasks complete"),
                             {{QStringLiteral("completed"), m_outcome.results.size()},
                              {QStringLiteral("task_count"), plan.tasks.size()}});
-        return finish(m_outcome);
+        finish(m_outcome);
+        return false;
     }
     const Segment &segment = plan.segments[m_segment];
+    if (!segment.isParallel()) {
+        const quint32 index = segment.indices.first();
+        if (!m_run.state().isTaskCompleted(index))
+            return false;
+        ++m_position;
+        m_run.logger().info(u"peal::runner", QStringLiteral("skipping already-completed task"),
+                            {{QStringLiteral("task_index"), index}});
+        return true;
+    }
+    for (quint32 index : segment.indices) {
+        if (!m_run.state().isTaskCompleted(index))
+            return false;
+    }
+    m_position += int(segment.indices.size());
+    m_run.logger().info(u"peal::runner", QStringLiteral("skipping fully-completed parallel block"),
+                        {{QStringLiteral("block_indices"), QVariant::fromValue(Text::debugList(segment.indices))}});
+    return true;
+}
+
+void Scheduler::startSegment()
+{
+    const Segment &segment = m_run.plan().segments[m_segment];
     if (!segment.isParallel())
         return runSequential(segment.indices.first());
 
-    QList<quint32> pending;
-    for (quint32 index : segment.indices) {
-        if (!m_run.state().isTaskCompleted(index))
-            pending.append(index);
-    }
-    if (pending.isEmpty()) {
-        m_position += int(segment.indices.size());
-        m_run.logger().info(u"peal::runner", QStringLiteral("skipping fully-completed parallel block"),
-                            {{QStringLiteral("block_indices"), QVariant::fromValue(Text::debugList(segment.indices))}});
-        return nextSegment();
-    }
-    const Config &c = m_run.config();
     QList<quint32> distinct; // a duplicated index runs once (docs/decisions.md)
-    for (quint32 index : pending) {
-        if (!distinct.contains(index))
+    for (quint32 index : segment.indices) {
+        if (!m_run.state().isTaskCompleted(index) && !distinct.contains(index))
             distinct.append(index);
     }
+    const Config &c = m_run.config();
     if (c.parallel && distinct.size() > 1 && c.maxParallel > 1)
         return runBlock(segment.indices, distinct);
     m_run.logger().info(u"peal::runner", QStringLiteral("parallel block (sequential fallback)"),
@@ -94,12 +120,6 @@ std::optional<Error> Scheduler::countFailure()
 
 void Scheduler::runSequential(quint32 index)
 {
-    if (m_run.state().isTaskCompleted(index)) {
-        ++m_position;
-        m_run.logger().info(u"peal::runner", QStringLiteral("skipping already-completed task"),
-                            {{QStringLiteral("task_index"), index}});
-        return nextSegment();
-    }
     runTask(index, [this, index](Result<TaskResult> result) {
         if (result) {
             m_consecutiveFailures = 0;

@@ -26,6 +26,10 @@ public:
 
 private:
     void nextSegment();
+    // Moves to the next segment; true if it was already done and has been skipped, false if
+    // it needs to run or the run has ended (then m_done is spent).
+    bool skipSegment();
+    void startSegment();
     void runSequential(quint32 index);
     void runFallback(const QList<quint32> &pending, qsizetype next);
     void runBlock(const QList<quint32> &indices, const QList<quint32> &pending);

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include <peal/validation.h>
 
+#include "runvalidation.h"
+
 #include <peal/exec.h>
 
 namespace Peal {
 
-void validateConfig(const Config &config, QObject *context, std::function<void(Result<void>)> done)
+namespace {
+
+using ProcessRunner = std::function<void(const ProcessSpec &, QObject *, ProcessCallback)>;
+
+void validateWith(const Config &config, QObject *context, const ProcessRunner &runGit,
+                  std::function<void(Result<void>)> done)
 {
     const auto finish = [context, done](Result<void> result) {
         QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
@@ -13,21 +20,46 @@ void validateConfig(const Config &config, QObject *context, std::function<void(R
     if (auto paths = ConfigLoader::validatePaths(config); !paths)
         return finish(paths);
 
-    runProcess(gitSpec(config.repoPath, {QStringLiteral("rev-parse"),
-                                         QStringLiteral("--is-inside-work-tree")}),
-               context, [config, done](const ProcessResult &git) {
-                   if (!git.success() || git.stdoutText.trimmed() != u"true") {
-                       const QString why = git.failedToStart()
-                                               ? QStringLiteral("could not run git: ")
-                                                     + git.errorString
-                                               : git.stderrText.trimmed();
-                       return done(Error(Error::Kind::Config,
-                                         QStringLiteral("Target path is not a git repository: ")
-                                             + config.repoPath,
-                                         why.isEmpty() ? QString() : why));
-                   }
-                   done(ConfigLoader::validateValues(config));
-               });
+    ProcessSpec spec = gitSpec(config.repoPath, {QStringLiteral("rev-parse"), QStringLiteral("--is-inside-work-tree")});
+    spec.label = QStringLiteral("git (work-tree check)");
+    runGit(spec, context, [config, done](const ProcessResult &git) {
+        // An interrupt is not a verdict on the repository.
+        if (git.ending == ProcessEnding::Cancelled)
+            return done(Error(Error::Kind::Interrupted, QStringLiteral("git work-tree check cancelled")));
+        if (!git.success() || git.stdoutText.trimmed() != u"true") {
+            const QString why = git.failedToStart() ? QStringLiteral("could not run git: ") + git.errorString
+                                                    : git.stderrText.trimmed();
+            return done(Error(Error::Kind::Config,
+                              QStringLiteral("Target path is not a git repository: ") + config.repoPath,
+                              ConfigLoader::withOrigin(config, QStringLiteral("repo_path"), why)));
+        }
+        done(ConfigLoader::validateValues(config));
+    });
 }
+
+} // namespace
+
+void validateConfig(const Config &config, QObject *context, std::function<void(Result<void>)> done)
+{
+    validateWith(config, context,
+                 [](const ProcessSpec &spec, QObject *owner, ProcessCallback callback) {
+                     runProcess(spec, owner, std::move(callback));
+                 },
+                 std::move(done));
+}
+
+namespace Internal {
+
+void validateRun(RunContext &run, QObject *context, std::function<void(Result<void>)> done)
+{
+    // Through the run's limiter, so the check counts against max_parallel and a cancel ends it.
+    validateWith(run.config(), context,
+                 [&run](const ProcessSpec &spec, QObject *owner, ProcessCallback callback) {
+                     run.runProcess(spec, owner, std::move(callback));
+                 },
+                 std::move(done));
+}
+
+} // namespace Internal
 
 } // namespace Peal

@@ -27,7 +27,7 @@ QStringList outputLines(const ProcessResult &r)
 
 Worktrees::Worktrees(RunContext &run, QObject *parent)
     : QObject(parent), m_run(run),
-      m_root(QDir::cleanPath(QFileInfo(run.config().stateDir).absoluteFilePath() + QStringLiteral("/worktrees")))
+      m_root(QDir::cleanPath(QFileInfo(StateStore::directory(run.config().stateDir)).absoluteFilePath() + QStringLiteral("/worktrees")))
 {
 }
 

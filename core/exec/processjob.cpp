@@ -7,7 +7,9 @@
 #include <QProcess>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 
 #include <csignal>
 #include <sys/prctl.h>
@@ -125,8 +127,12 @@ void ProcessJob::Private::start()
 
     phase = Phase::Running;
     clock.start();
-    if (spec.timeout)
-        timeoutTimer.start(spec.timeout->count());
+    if (spec.timeout) {
+        // QTimer takes an int of milliseconds: a longer timeout would wrap around (4294968 s
+        // became 704 ms). Clamped, the longest timeout is about 24.8 days.
+        const qint64 ms = std::clamp<qint64>(spec.timeout->count(), 0, std::numeric_limits<int>::max());
+        timeoutTimer.start(int(ms));
+    }
     process->start(QIODevice::ReadOnly);
 }
 

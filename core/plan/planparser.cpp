@@ -4,7 +4,6 @@
 
 #include <QFile>
 #include <QRegularExpression>
-#include <QStringDecoder>
 
 #include <algorithm>
 #include <limits>
@@ -168,11 +167,10 @@ Result<QString> readFile(const QString &path)
     const QByteArray bytes = file.readAll();
     if (file.error() != QFileDevice::NoError)
         return invalidPlanFile(path + QStringLiteral(": ") + file.errorString());
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    QString text = decoder(bytes);
-    if (decoder.hasError())
+    std::optional<QString> text = Text::decodeUtf8Document(bytes);
+    if (!text)
         return invalidPlanFile(path + QStringLiteral(": not valid UTF-8"));
-    return text;
+    return *text;
 }
 
 Result<Plan> parseFile(const QString &path)

@@ -4,7 +4,6 @@
 #include <peal/textutil.h>
 
 #include <QFile>
-#include <QStringDecoder>
 
 namespace Peal::Prompts {
 
@@ -91,11 +90,10 @@ Result<QString> buildNormalize(QStringView document, const std::optional<QString
     const QByteArray bytes = file.readAll();
     if (file.error() != QFileDevice::NoError)
         return fail(file.errorString());
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    const QString text = decoder(bytes);
-    if (decoder.hasError())
+    const std::optional<QString> text = Text::decodeUtf8Document(bytes);
+    if (!text)
         return fail(QStringLiteral("stream did not contain valid UTF-8"));
-    return fromTemplate(text, document);
+    return fromTemplate(*text, document);
 }
 
 QString planFormatGuide()

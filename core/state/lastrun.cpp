@@ -2,6 +2,9 @@
 // run_summary.json reading and last_run.json (ours): the records `peal status` reports from.
 #include <peal/summary.h>
 
+#include <peal/state.h>
+
+#include "fileprobe.h"
 #include "jsonread.h"
 #include "prettyjson.h"
 
@@ -110,7 +113,7 @@ namespace LastRunFile {
 
 QString path(const QString &stateDir)
 {
-    return QDir(stateDir.isEmpty() ? QStringLiteral(".") : stateDir).filePath(QStringLiteral("last_run.json"));
+    return StateStore::pathIn(stateDir, QStringLiteral("last_run.json"));
 }
 
 Result<void> write(const QString &stateDir, const LastRun &run)
@@ -125,7 +128,11 @@ Result<void> write(const QString &stateDir, const LastRun &run)
 Result<std::optional<LastRun>> read(const QString &stateDir)
 {
     QFile file(path(stateDir));
-    if (!file.exists())
+    auto exists = fileExists(file.fileName());
+    if (!exists)
+        return Error(Error::Kind::Io, QStringLiteral("failed to read %1").arg(file.fileName()),
+                     exists.error().message());
+    if (!*exists)
         return std::optional<LastRun>();
     if (!file.open(QIODevice::ReadOnly))
         return Error(Error::Kind::Io, QStringLiteral("failed to read %1").arg(file.fileName()), file.errorString());

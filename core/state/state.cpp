@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <peal/state.h>
 
+#include "fileprobe.h"
 #include "jsonread.h"
 #include "prettyjson.h"
 
@@ -116,17 +117,35 @@ Result<State> State::fromJson(const QByteArray &json)
 
 namespace StateStore {
 
+QString pathIn(const QString &stateDir, const QString &name)
+{
+    // QDir("") would give "./<name>"; the reference's messages and files say "<name>".
+    if (stateDir.isEmpty())
+        return name;
+    return QDir(stateDir).filePath(name);
+}
+
+QString directory(const QString &stateDir)
+{
+    return stateDir.isEmpty() ? QStringLiteral(".") : stateDir;
+}
+
 QString stateFilePath(const QString &stateDir)
 {
-    return QDir(stateDir).filePath(QStringLiteral("state.json"));
+    return pathIn(stateDir, QStringLiteral("state.json"));
 }
 
 Result<LoadResult> load(const QString &stateDir)
 {
     const QString path = stateFilePath(stateDir);
-    QFile file(path);
-    if (!file.exists())
+    // QFile::exists() is false for every stat failure; only "no such file" starts fresh.
+    auto exists = fileExists(path);
+    if (!exists)
+        return Error(Error::Kind::State, QStringLiteral("Failed to read state file %1: %2")
+                                             .arg(path, exists.error().message()));
+    if (!*exists)
         return LoadResult{};
+    QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error(Error::Kind::State, QStringLiteral("Failed to read state file %1: %2")
                                              .arg(path, file.errorString()));
@@ -143,8 +162,10 @@ Result<LoadResult> load(const QString &stateDir)
 
 Result<void> save(const QString &stateDir, const State &state)
 {
+    // An empty state_dir is the current directory, as create_dir_all("") is a no-op in Rust.
     std::error_code ec;
-    std::filesystem::create_directories(stateDir.toStdString(), ec);
+    if (!stateDir.isEmpty())
+        std::filesystem::create_directories(QFile::encodeName(stateDir).toStdString(), ec);
     if (ec)
         return Error(Error::Kind::State,
                      QStringLiteral("Failed to write state file %1: failed to create directory: %2")

@@ -23,13 +23,13 @@ StateLock::~StateLock() = default;
 
 QString StateLock::lockFilePath(const QString &stateDir)
 {
-    return QDir(stateDir).filePath(QStringLiteral("peal.lock"));
+    return StateStore::pathIn(stateDir, QStringLiteral("peal.lock"));
 }
 
 Result<void> StateLock::acquire(const QString &stateDir)
 {
     const QString path = lockFilePath(stateDir);
-    if (!QDir().mkpath(stateDir))
+    if (!stateDir.isEmpty() && !QDir().mkpath(stateDir)) // "" is the current directory
         return Error(Error::Kind::State, QStringLiteral("Failed to write state file %1: failed to create directory")
                                              .arg(stateDir));
     auto file = std::make_unique<QLockFile>(path);

@@ -2,6 +2,7 @@
 #include <peal/summary.h>
 
 #include <peal/config.h>
+#include <peal/state.h>
 
 #include "prettyjson.h"
 
@@ -94,7 +95,7 @@ QString path(const Config &config)
 {
     if (config.runSummaryPath)
         return *config.runSummaryPath;
-    return QDir(config.stateDir).filePath(QStringLiteral("run_summary.json"));
+    return StateStore::pathIn(config.stateDir, QStringLiteral("run_summary.json"));
 }
 
 QString tempPath(const QString &path)

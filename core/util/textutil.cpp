@@ -110,6 +110,21 @@ QString fromUtf8Lossy(const QByteArray &bytes)
     return QString::fromUtf8(bytes);
 }
 
+std::optional<QString> decodeUtf8Document(const QByteArray &bytes)
+{
+    // ConvertInitialBom keeps the decoder from dropping a BOM on its own, so the one place
+    // that decides about it is below, whatever the decoder's defaults are.
+    QStringDecoder decoder(QStringDecoder::Utf8,
+                           QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+    QString text = decoder(bytes);
+    if (decoder.hasError())
+        return std::nullopt;
+    // Windows editors write a BOM; kept, it would hide a first "## Task 1" heading.
+    if (text.startsWith(QChar(0xFEFF)))
+        text.remove(0, 1);
+    return text;
+}
+
 QString debugOptional(const std::optional<int> &value)
 {
     return value ? QStringLiteral("Some(%1)").arg(*value) : QStringLiteral("None");

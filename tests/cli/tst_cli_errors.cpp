@@ -120,18 +120,28 @@ private Q_SLOTS:
         QTest::addColumn<QString>("repo");
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("ending"); // the end of the line, when git's text comes between
+        // Every hint names where the bad value came from.
         QTest::newRow("missing plan") << u"missing.md"_s << u"repo"_s << QStringList()
-                                      << u"Invalid or missing plan file. (missing.md: no such file)"_s;
+                                      << u"Invalid or missing plan file. (missing.md: no such file; set by --plan)"_s
+                                      << QString();
+        QTest::newRow("plan is a directory") << u"repo"_s << u"repo"_s << QStringList()
+                                             << u"Invalid or missing plan file. (repo: not a regular file; set by --plan)"_s
+                                             << QString();
         QTest::newRow("repo missing") << u"plan.md"_s << u"nope"_s << QStringList()
-                                      << u"Repo path does not exist: nope"_s;
+                                      << u"error: Repo path does not exist: nope (set by --repo)"_s << QString();
         QTest::newRow("repo is a file") << u"plan.md"_s << u"plan.md"_s << QStringList()
-                                        << u"Target path is not a directory: plan.md"_s;
+                                        << u"error: Target path is not a directory: plan.md (set by --repo)"_s
+                                        << QString();
+        // git's own reason stays, before the origin.
         QTest::newRow("repo not git") << u"plan.md"_s << u"."_s << QStringList()
-                                      << u"Target path is not a git repository: ."_s;
+                                      << u"error: Target path is not a git repository: . (fatal: not a git repository"_s
+                                      << u"; set by --repo)"_s;
         QTest::newRow("bad on_stet_fail") << u"plan.md"_s << u"repo"_s
                                           << QStringList{u"--on-stet-fail"_s, u"sometimes"_s}
                                           << u"Invalid on_stet_fail value 'sometimes' (expected \"fail\", "
-                                             "\"retry_once\", or \"skip\") (set by --on-stet-fail)"_s;
+                                             "\"retry_once\", or \"skip\") (set by --on-stet-fail)"_s
+                                          << QString();
     }
     void validationErrorsArePrinted()
     {
@@ -139,11 +149,28 @@ private Q_SLOTS:
         QFETCH(QString, repo);
         QFETCH(QStringList, extra);
         QFETCH(QString, message);
+        QFETCH(QString, ending);
         // The temp dir itself is not inside a git work tree.
         const auto r = runPeal(QStringList{u"run"_s, u"--plan"_s, plan, u"--repo"_s, repo} + extra,
                                m_dir.path());
         QCOMPARE(r.exitCode, 1);
         verifyOneErrorLine(r, message);
+        if (!ending.isEmpty())
+            QVERIFY2(r.err.endsWith(ending + u'\n'), qPrintable(r.err));
+    }
+
+    void validationHintsNameEnvironmentAndFile()
+    {
+        const auto env = runPeal({u"run"_s, u"--plan"_s, u"plan.md"_s}, m_dir.path(),
+                                 {{u"PEAL_REPO_PATH"_s, u"nope"_s}});
+        QCOMPARE(env.exitCode, 1);
+        verifyOneErrorLine(env, u"error: Repo path does not exist: nope (set by PEAL_REPO_PATH)"_s);
+        const QString config = m_dir.filePath(u"paths.toml"_s);
+        QVERIFY(PealTest::writeFile(config, "plan_path = \"missing.md\"\nrepo_path = \"repo\"\n"));
+        const auto file = runPeal({u"run"_s, u"--config"_s, config}, m_dir.path());
+        QCOMPARE(file.exitCode, 1);
+        verifyOneErrorLine(file, u"Invalid or missing plan file. (missing.md: no such file; set by "_s + config
+                                     + u": plan_path)"_s);
     }
 
     void promptToStdoutAndFile()

@@ -5,6 +5,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -86,6 +87,33 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(QJsonDocument::fromJson(s.summaryJson()).object().value(u"exit_code").toInt(), 0);
+    }
+
+    void thousandsOfCompletedTasksAreSkippedWithoutRecursion()
+    {
+        // The scheduler used to recurse once per skipped task; under ASan 3000 of them could
+        // exhaust the stack. Only the pending task may run.
+        constexpr int done = 3000;
+        QByteArray plan;
+        QByteArray indices;
+        for (int i = 1; i <= done + 1; ++i) {
+            plan += "## Task " + QByteArray::number(i) + "\nT" + QByteArray::number(i) + ": step\n";
+            if (i <= done)
+                indices += (i > 1 ? ",\n    " : "\n    ") + QByteArray::number(i);
+        }
+        Scenario s(plan);
+        QVERIFY(s.isValid());
+        QVERIFY(PealTest::writeFile(s.stateDir() + u"/state.json"_s,
+                                    "{\n  \"plan_path\": \"" + s.planPath().toUtf8() + "\",\n  \"repo_path\": \""
+                                        + s.repo().toUtf8() + "\",\n  \"completed_task_indices\": [" + indices
+                                        + "\n  ]\n}"));
+        QCOMPARE(s.completed().size(), done);
+        const auto r = s.run({u"--log-level"_s, u"warn"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err.right(2000)));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:%1"_s.arg(done + 1), u"execute:%1"_s.arg(done + 1)}));
+        QCOMPARE(s.completed().size(), done + 1);
+        QCOMPARE(QJsonDocument::fromJson(s.summaryJson()).object().value(u"tasks_completed").toArray(),
+                 QJsonArray{done + 1});
     }
 };
 

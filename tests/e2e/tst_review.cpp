@@ -234,6 +234,44 @@ private Q_SLOTS:
         QVERIFY(r.err.contains(u"treating as unparseable"));
     }
 
+    void triageRetriesThenAnEmptyAnswer()
+    {
+        // Reference run_phase3_triage_retries_then_ok_empty_stdout (spec §5.3): every triage
+        // attempt exits non-zero; after the last one the answer is empty, not an error.
+        Scenario s;
+        const auto r = runReviewed(s, {u"--phase-3-retry-count"_s, u"1"_s},
+                                   {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Anything to address"_s}},
+                                   {list({kA}), list({kA}), kNone});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"phase 3 triage failed, retrying"), qPrintable(r.err));
+        QVERIFY(r.err.contains(u"treating as unparseable"));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"triage"_s, u"triage"_s, u"address"_s}));
+        // The empty answer dismisses nothing: the dismiss step only re-runs the review.
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s} + times(3, u"run --output=json"_s) + QStringList{u"finish"_s}));
+        QCOMPARE(s.completed(), (QList<int>{1}));
+    }
+
+    void phase3FailsToStart()
+    {
+        Scenario s;
+        // The agent deletes itself after phase 2, so the address call cannot start.
+        QVERIFY(QDir().mkpath(s.path(u"bin"_s)));
+        const QString agent = s.path(u"bin/agent"_s);
+        QVERIFY(QFile::copy(PealTest::demoAgent(), agent));
+        const auto r = runReviewed(s, {u"--agent-cmd"_s, agent, u"--stet-disable-llm-triage"_s, u"true"_s,
+                                       u"--phase-3-retry-count"_s, u"2"_s},
+                                   {{u"PEAL_FAKE_AGENT_VANISH_AFTER"_s, u"2"_s},
+                                    {u"PEAL_FAKE_AGENT_COUNTER"_s, s.path(u"counter"_s)}},
+                                   {list({kA})});
+        QCOMPARE(r.exitCode, 1);
+        const QString last = r.err.trimmed().section(u'\n', -1);
+        QVERIFY2(last.startsWith(u"error: Phase 3 failed to start: "), qPrintable(r.err));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+        QVERIFY(!r.err.contains(u"phase 3 failed, retrying")); // never retried
+        QCOMPARE(s.stetCalls().last(), u"finish"_s);
+        QCOMPARE(s.completed(), QList<int>{});
+    }
+
     void dismissPatternsWithoutLlm_data()
     {
         QTest::addColumn<QStringList>("args");

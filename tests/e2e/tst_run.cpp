@@ -369,6 +369,46 @@ private Q_SLOTS:
         QVERIFY(lastLine(r.err).contains(u"disk on fire")); // our hint
     }
 
+    void phase2FailsToStart()
+    {
+        Scenario s;
+        // A copy of the demo agent that deletes itself at the end of its first call (phase 1).
+        QVERIFY(QDir().mkpath(s.path(u"bin"_s)));
+        const QString agent = s.path(u"bin/agent"_s);
+        QVERIFY(QFile::copy(PealTest::demoAgent(), agent));
+        const auto r = s.run({u"--agent-cmd"_s, agent, u"--phase-retry-count"_s, u"2"_s},
+                             {{u"PEAL_FAKE_AGENT_VANISH_AFTER"_s, u"1"_s},
+                              {u"PEAL_FAKE_AGENT_COUNTER"_s, s.path(u"counter"_s)}});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(lastLine(r.err).startsWith(u"error: Phase 2 failed to start: "), qPrintable(r.err));
+        QVERIFY(!QFile::exists(agent));
+        QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
+        // A spawn failure is never retried (spec §5.2).
+        QVERIFY(!r.err.contains(u"phase 2 failed, retrying"));
+        QCOMPARE(s.completed(), QList<int>{});
+    }
+
+    void phase2StdoutCarriesTheExecuteInstruction()
+    {
+        // The reference's echo stub: the agent prints its argv, so phase 2's stdout is its prompt.
+        Scenario s;
+        const QString agent = s.path(u"echo-agent"_s);
+        QVERIFY(PealTest::writeFile(agent, u"#!/bin/sh\nif [ \"$2\" = --plan ]; then f=plan; else f=execute; fi\n"
+                                            "printf '%s\\n' \"$*\" | tee \"%1/$f.out\"\n"_s.arg(s.dir()).toUtf8()));
+        QVERIFY(QFile::setPermissions(agent, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const auto r = s.run({u"--agent-cmd"_s, agent});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QByteArray execute = PealTest::readFile(s.path(u"execute.out"_s));
+        QVERIFY(execute.contains("Execute the following plan. Do not re-plan; only implement and test.\n\n---PLAN---\n"));
+        // Phase 2 received phase 1's output, which is its own prompt echoed.
+        QVERIFY(execute.contains("Create a plan for implementing this task:"));
+        // What peal captured as phase 2's stdout is exactly that.
+        QVERIFY2(r.err.contains(u"task complete task_index=1 plan_text_len=%1 phase2_stdout_len=%2 "_s
+                                    .arg(PealTest::readFile(s.path(u"plan.out"_s)).size())
+                                    .arg(execute.size())),
+                 qPrintable(r.err));
+    }
+
     void phaseTimeout()
     {
         Scenario s;
@@ -635,6 +675,46 @@ private Q_SLOTS:
         const auto r = s.run({u"--commit-after-phase2"_s}, {{u"PEAL_FAKE_AGENT_INVALID_UTF8"_s, u"1"_s}});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(s.commits().first().startsWith(u"peal: task 1 - Plan: T1: do it."));
+    }
+
+    void emptyStateDirIsTheCurrentDirectory()
+    {
+        // `--state-dir ""`: the reference's create_dir_all("") is a no-op and its files land in
+        // the current directory; so do ours, worktrees included.
+        Scenario s("## Task 1\nT1: first\n\n## Task 2 (parallel)\nwrite file2.txt: 2\n\n"
+                   "## Task 3 (parallel)\nwrite file3.txt: 3\n");
+        const QString work = s.path(u"work"_s);
+        QVERIFY(QDir().mkpath(work));
+        const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, QString(),
+                                 u"--agent-cmd"_s, PealTest::demoAgent(), u"--max-parallel"_s, u"2"_s,
+                                 u"--isolation"_s, u"worktree"_s},
+                                {}, 120000, work);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject state = json(PealTest::readFile(work + u"/state.json"_s));
+        QCOMPARE(ints(state.value(u"completed_task_indices")), (QList<int>{1, 2, 3}));
+        QCOMPARE(json(PealTest::readFile(work + u"/run_summary.json"_s)).value(u"exit_code").toInt(), 0);
+        QCOMPARE(json(PealTest::readFile(work + u"/last_run.json"_s)).value(u"outcome").toString(), u"success"_s);
+        QVERIFY(!QFile::exists(s.stateDir()));
+        int isolated = 0;
+        for (const QByteArray &line : s.agentLogLines()) {
+            const QJsonArray argv = json(line).value(u"argv").toArray();
+            const QString workspace = argv.at(argv.toVariantList().indexOf(u"--workspace"_s) + 1).toString();
+            for (int i = 2; i <= 3; ++i) {
+                if (argv.last().toString().contains(u"file%1.txt"_s.arg(i))) {
+                    QCOMPARE(workspace, QDir(work).absoluteFilePath(u"worktrees/task-%1"_s.arg(i)));
+                    ++isolated;
+                }
+            }
+        }
+        QCOMPARE(isolated, 4);
+        for (int i = 2; i <= 3; ++i)
+            QCOMPARE(PealTest::readFile(s.repo() + u"/file%1.txt"_s.arg(i)), QByteArray::number(i) + '\n');
+        // A second run resumes from the same files.
+        const auto again = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir="_s,
+                                     u"--agent-cmd"_s, PealTest::demoAgent()},
+                                    {}, 120000, work);
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY(again.err.contains(u"resumed from existing state"));
     }
 
     void relativePathsFromTheWorkingDirectory()

@@ -587,6 +587,16 @@ private Q_SLOTS:
                                  << QString();
         QTest::newRow("u64 overflow") << u"PEAL_PHASE_TIMEOUT_SEC"_s << u"18446744073709551616"_s
                                       << u"number too large to fit in target type"_s;
+        // Rust stops at the first error in reading order.
+        QTest::newRow("overflow before invalid digit") << u"PEAL_MAX_PARALLEL"_s << u"99999999999x"_s
+                                                       << u"number too large to fit in target type"_s;
+        QTest::newRow("u64 overflow before invalid digit")
+            << u"PEAL_PHASE_TIMEOUT_SEC"_s << u"99999999999999999999-"_s
+            << u"number too large to fit in target type"_s;
+        QTest::newRow("invalid digit before overflow") << u"PEAL_MAX_PARALLEL"_s << u"1x99999999999"_s
+                                                       << u"invalid digit found in string"_s;
+        QTest::newRow("invalid digit right after max") << u"PEAL_MAX_PARALLEL"_s << u"4294967295x"_s
+                                                       << u"invalid digit found in string"_s;
         QTest::newRow("arabic digits") << u"PEAL_MAX_PARALLEL"_s << u"\u0663"_s
                                        << u"invalid digit found in string"_s;
         QTest::newRow("bool TRUE") << u"PEAL_PARALLEL"_s << u"TRUE"_s
@@ -811,6 +821,8 @@ private Q_SLOTS:
         QTest::newRow("empty number") << u"--phase-timeout-sec"_s << QString()
                                       << u"cannot parse integer from empty string"_s;
         QTest::newRow("unknown flag") << u"--bogus"_s << u"1"_s << u"unknown option '--bogus'"_s;
+        QTest::newRow("overflow then junk") << u"--max-parallel"_s << u"99999999999x"_s
+                                            << u"number too large to fit in target type"_s;
     }
     void cliValueErrors()
     {
@@ -951,6 +963,77 @@ private Q_SLOTS:
         QVERIFY(!result);
         QVERIFY2(result.error().message().startsWith(message),
                  qPrintable(result.error().message()));
+    }
+
+    void validateHintsNameTheOrigin_data()
+    {
+        QTest::addColumn<QString>("planKind"); // file | missing | dir
+        QTest::addColumn<QString>("repoKind"); // git | missing | file | plain
+        QTest::addColumn<QString>("source");   // cli | env | toml
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("hint"); // %1: the plan path, %2: the config file
+        QTest::newRow("plan missing, flag") << u"missing"_s << u"git"_s << u"cli"_s
+                                            << u"Invalid or missing plan file."_s
+                                            << u"%1: no such file; set by --plan"_s;
+        QTest::newRow("plan is a directory, env") << u"dir"_s << u"git"_s << u"env"_s
+                                                  << u"Invalid or missing plan file."_s
+                                                  << u"%1: not a regular file; set by PEAL_PLAN_PATH"_s;
+        QTest::newRow("plan missing, file") << u"missing"_s << u"git"_s << u"toml"_s
+                                            << u"Invalid or missing plan file."_s
+                                            << u"%1: no such file; set by %2: plan_path"_s;
+        QTest::newRow("repo missing, flag") << u"file"_s << u"missing"_s << u"cli"_s
+                                            << u"Repo path does not exist: "_s << u"set by --repo"_s;
+        QTest::newRow("repo is a file, env") << u"file"_s << u"file"_s << u"env"_s
+                                             << u"Target path is not a directory: "_s << u"set by PEAL_REPO_PATH"_s;
+        QTest::newRow("repo not git, file") << u"file"_s << u"plain"_s << u"toml"_s
+                                            << u"Target path is not a git repository: "_s
+                                            << u"; set by %2: repo_path"_s;
+    }
+    void validateHintsNameTheOrigin()
+    {
+        QFETCH(QString, planKind);
+        QFETCH(QString, repoKind);
+        QFETCH(QString, source);
+        QFETCH(QString, message);
+        QFETCH(QString, hint);
+        QTemporaryDir dir;
+        const QString plan = dir.filePath(u"plan.md"_s);
+        if (planKind == u"file")
+            QVERIFY(PealTest::writeFile(plan, "## Task 1\n"));
+        else if (planKind == u"dir")
+            QVERIFY(QDir().mkpath(plan));
+        const QString repo = dir.filePath(u"repo"_s);
+        if (repoKind == u"git")
+            QVERIFY(PealTest::initGitRepo(repo));
+        else if (repoKind == u"file")
+            QVERIFY(PealTest::writeFile(repo, "x"));
+        else if (repoKind == u"plain")
+            QVERIFY(QDir().mkpath(repo));
+        const QString configFile = dir.filePath(u"peal.toml"_s);
+        Result<Config> config = Error();
+        if (source == u"cli") {
+            ConfigLayer cli;
+            cli.planPath = plan;
+            cli.repoPath = repo;
+            config = loadNoFile({}, cli);
+        } else if (source == u"env") {
+            config = loadNoFile({{u"PEAL_PLAN_PATH"_s, plan}, {u"PEAL_REPO_PATH"_s, repo}}, ConfigLayer());
+        } else {
+            QVERIFY(PealTest::writeFile(configFile, u"plan_path = \"%1\"\nrepo_path = \"%2\"\n"_s.arg(plan, repo).toUtf8()));
+            config = ConfigLoader::load(configFile, ConfigLayer(), envFrom({}));
+        }
+        QVERIFY(config);
+        Result<void> result;
+        validateAsync(*config, &result);
+        QVERIFY(!result);
+        QVERIFY2(result.error().message().startsWith(message), qPrintable(result.error().message()));
+        const QString expected = hint.contains(u"%1")   ? hint.arg(plan, configFile)
+                                 : hint.contains(u"%2") ? hint.arg(configFile)
+                                                        : hint;
+        if (expected.startsWith(u';')) // git's reason comes first
+            QVERIFY2(result.error().hint().endsWith(expected), qPrintable(result.error().hint()));
+        else
+            QCOMPARE(result.error().hint(), expected);
     }
 
 private:

@@ -7,6 +7,10 @@
 #include "gitexclude.h"
 #include "planloader.h"
 #include "postrun.h"
+#include "runcontext.h"
+#include "runvalidation.h"
+
+#include "testsupport.h"
 
 #include <peal/exec.h>
 
@@ -17,6 +21,29 @@
 using namespace Peal;
 using namespace Peal::Internal;
 using namespace Qt::StringLiterals;
+
+namespace {
+
+// A third-party agent plugin that forgets to mark its prompt argument.
+class ForgetfulAgent : public AgentPlugin
+{
+public:
+    Result<QString> resolveProgram(const QString &command, const std::optional<QString> &) const override
+    {
+        return command;
+    }
+    ProcessSpec command(AgentMode, const QString &prompt, const AgentSettings &settings) const override
+    {
+        ProcessSpec spec;
+        spec.program = settings.program;
+        spec.arguments = {u"--workspace"_s, settings.workspace, prompt};
+        spec.lastArgumentIsPrompt = false;
+        return spec;
+    }
+    AgentOutput interpret(AgentMode, const ProcessResult &) const override { return {}; }
+};
+
+} // namespace
 
 class tst_EngineParts : public QObject
 {
@@ -59,6 +86,56 @@ private Q_SLOTS:
         }
     }
 
+    void agentCommandsAlwaysRedactTheirPrompt_data()
+    {
+        QTest::addColumn<QString>("workspace");
+        QTest::newRow("configured workspace") << QString();
+        QTest::newRow("task worktree") << u"/wt/task-2"_s;
+    }
+    void agentCommandsAlwaysRedactTheirPrompt()
+    {
+        QFETCH(QString, workspace);
+        AgentHandle agent;
+        agent.plugin = std::make_shared<ForgetfulAgent>();
+        agent.pluginId = u"forgetful"_s;
+        agent.settings.program = u"agent"_s;
+        agent.settings.workspace = u"/repo"_s;
+        for (AgentMode mode : {AgentMode::Plan, AgentMode::Execute, AgentMode::Address, AgentMode::Triage,
+                               AgentMode::Normalize}) {
+            const auto spec = agent.command(mode, u"SECRET"_s, workspace);
+            QVERIFY(spec);
+            QVERIFY(spec->lastArgumentIsPrompt);
+            QCOMPARE(spec->arguments.at(1), workspace.isEmpty() ? u"/repo"_s : workspace);
+        }
+    }
+
+    void gitCheckOfARunGoesThroughItsLimiter()
+    {
+        QTemporaryDir dir;
+        QVERIFY(PealTest::initGitRepo(dir.path()));
+        QVERIFY(PealTest::writeFile(dir.filePath(u"plan.md"_s), "## Task 1\nx\n"));
+        Config config;
+        config.planPath = dir.filePath(u"plan.md"_s);
+        config.repoPath = dir.path();
+        Logger logger;
+        logger.setStderrEnabled(false);
+        const auto validate = [&](RunContext &run) {
+            std::optional<Result<void>> out;
+            validateRun(run, this, [&](Result<void> r) { out = r; });
+            [&] { QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000); }();
+            return out.value_or(Error());
+        };
+        RunContext run(config, logger);
+        const Result<void> ok = validate(run);
+        QVERIFY2(ok, qPrintable(ok ? QString() : ok.error().toDisplayString()));
+        // A cancelled run starts nothing more: the check reports the interrupt, not the repo.
+        RunContext cancelled(config, logger);
+        cancelled.cancel();
+        const Result<void> stopped = validate(cancelled);
+        QVERIFY(!stopped);
+        QCOMPARE(stopped.error().kind(), Error::Kind::Interrupted);
+    }
+
     void workTreePatterns()
     {
         QTemporaryDir dir;
@@ -76,6 +153,13 @@ private Q_SLOTS:
         const auto relative = workTreePattern(repo, u".peal"_s);
         QVERIFY(QDir::setCurrent(cwd));
         QCOMPARE(relative, std::optional<QString>(u"/.peal/"_s));
+        // An empty state_dir is the current directory (this used to loop for ever).
+        QVERIFY(QDir::setCurrent(repo + u"/sub"_s));
+        const auto empty = workTreePattern(repo, QString());
+        const auto top = workTreePattern(repo, u"."_s);
+        QVERIFY(QDir::setCurrent(cwd));
+        QCOMPARE(empty, std::optional<QString>(u"/sub/"_s));
+        QCOMPARE(top, empty);
     }
 
     void commitMessages_data()

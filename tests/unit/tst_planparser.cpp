@@ -254,6 +254,30 @@ private Q_SLOTS:
         QVERIFY(plan.error().hint().contains(u"UTF-8"));
     }
 
+    void leadingByteOrderMarkIsDropped()
+    {
+        // Ours (docs/decisions.md): the reference keeps U+FEFF, which hides the first heading.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"plan.md"_s);
+        QVERIFY(PealTest::writeFile(path, "\xEF\xBB\xBF## Task 1\none\n## Task 2\ntwo \xEF\xBB\xBF\n"));
+        auto text = PlanParser::readFile(path);
+        QVERIFY(text);
+        QVERIFY(text->startsWith(u"## Task 1\n"));
+        QVERIFY(PlanParser::isCanonical(*text));
+        auto plan = PlanParser::parseFile(path);
+        QVERIFY(plan);
+        QCOMPARE(plan->indices(), (QList<quint32>{1, 2}));
+        QCOMPARE(plan->tasks.first().content, u"one"_s);
+        // Only a leading BOM: one inside the text is content.
+        QCOMPARE(plan->tasks.last().content, u"two \uFEFF"_s);
+        // Just one is dropped: a second stays.
+        QVERIFY(PealTest::writeFile(path, "\xEF\xBB\xBF\xEF\xBB\xBF## Task 1\n"));
+        text = PlanParser::readFile(path);
+        QVERIFY(text);
+        QVERIFY(text->startsWith(QChar(0xFEFF)));
+        QVERIFY(!PlanParser::isCanonical(*text));
+    }
+
     void parseFileNotFound()
     {
         auto plan = PlanParser::parseFile(u"/no/such/plan.md"_s);

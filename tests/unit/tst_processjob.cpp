@@ -113,6 +113,25 @@ private Q_SLOTS:
         QVERIFY(r.success());
     }
 
+    void hugeTimeoutsDoNotWrapAround_data()
+    {
+        QTest::addColumn<qint64>("timeoutMs");
+        // Cut to 32 bits these are 1 ms, 0 ms and 704 ms (phase_timeout_sec = 4294968).
+        QTest::newRow("2^32 + 1 ms") << ((qint64(1) << 32) + 1);
+        QTest::newRow("2^32 ms") << (qint64(1) << 32);
+        QTest::newRow("4294968 s") << qint64(4294968) * 1000;
+        QTest::newRow("longest seconds") << std::numeric_limits<qint64>::max() / 2;
+    }
+    void hugeTimeoutsDoNotWrapAround()
+    {
+        QFETCH(qint64, timeoutMs);
+        ProcessSpec spec = command(u"sleep"_s, {u"0.3"_s});
+        spec.timeout = std::chrono::milliseconds(timeoutMs);
+        const ProcessResult r = run(spec);
+        QCOMPARE(r.ending, ProcessEnding::Exited);
+        QVERIFY(r.success());
+    }
+
     void zeroTimeoutEndsAtOnce()
     {
         ProcessSpec spec = command(u"sleep"_s, {u"60"_s});

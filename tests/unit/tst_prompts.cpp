@@ -107,6 +107,16 @@ private Q_SLOTS:
         QVERIFY(p->contains(u"the doc"));
     }
 
+    void templateFileByteOrderMarkIsDropped()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"prompt.txt"_s);
+        QVERIFY(PealTest::writeFile(path, "\xEF\xBB\xBF" "Convert:\n{{DOC}}"));
+        auto p = Prompts::buildNormalize(u"the doc", path);
+        QVERIFY(p);
+        QCOMPARE(*p, u"Convert:\nthe doc"_s);
+    }
+
     void buildNormalizeMissingTemplateFails()
     {
         auto p = Prompts::buildNormalize(u"doc", u"/no/such/prompt.txt"_s);

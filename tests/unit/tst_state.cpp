@@ -70,6 +70,36 @@ private Q_SLOTS:
         QCOMPARE(StateStore::stateFilePath(u".peal"_s), u".peal/state.json"_s);
     }
 
+    void emptyStateDirIsTheCurrentDirectory()
+    {
+        // Rust: Path::new("").join("state.json") is "state.json" and create_dir_all("") is a
+        // no-op, so every file lands in the current directory under its bare name.
+        QCOMPARE(StateStore::stateFilePath(QString()), u"state.json"_s);
+        QCOMPARE(StateStore::pathIn(QString(), u"x.json"_s), u"x.json"_s);
+        QCOMPARE(StateStore::directory(QString()), u"."_s);
+        QCOMPARE(StateStore::directory(u".peal"_s), u".peal"_s);
+        QCOMPARE(StateLock::lockFilePath(QString()), u"peal.lock"_s);
+
+        QTemporaryDir dir;
+        const QString cwd = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(dir.path()));
+        State state(u"p"_s, u"r"_s);
+        state.markTaskCompleted(4);
+        const auto saved = StateStore::save(QString(), state);
+        auto loaded = StateStore::load(QString());
+        StateLock lock;
+        const auto locked = lock.acquire(QString());
+        const bool lockFileThere = QFile::exists(u"peal.lock"_s);
+        QVERIFY(QDir::setCurrent(cwd));
+        QVERIFY2(saved, qPrintable(saved ? QString() : saved.error().toDisplayString()));
+        QCOMPARE(PealTest::readFile(dir.filePath(u"state.json"_s)), state.toJson());
+        QVERIFY(loaded);
+        QVERIFY(loaded->state);
+        QCOMPARE(*loaded->state, state);
+        QVERIFY2(locked, qPrintable(locked ? QString() : locked.error().toDisplayString()));
+        QVERIFY(lockFileThere);
+    }
+
     void jsonLayoutIsByteExact()
     {
         State state(u"plan.md"_s, u"/repo"_s);
@@ -215,6 +245,20 @@ private Q_SLOTS:
         } else {
             QVERIFY(loaded.error().message().startsWith(u"Failed to read state file "));
         }
+    }
+
+    void loadFailsWhenThePathCannotBeReached()
+    {
+        // stat() fails with ENOTDIR, not ENOENT: that is no missing file to start afresh from
+        // (the tests run as root, so a permission error cannot be staged).
+        QTemporaryDir dir;
+        const QString blocker = dir.filePath(u"file"_s);
+        QVERIFY(PealTest::writeFile(blocker, "x"));
+        auto loaded = StateStore::load(blocker + u"/state"_s);
+        QVERIFY(!loaded);
+        QCOMPARE(loaded.error().message(), u"Failed to read state file "_s + blocker
+                                               + u"/state/state.json: Not a directory (os error 20)"_s);
+        QCOMPARE(loaded.error().kind(), Error::Kind::State);
     }
 
     void loadRoundtripsSavedState()

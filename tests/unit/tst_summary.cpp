@@ -48,6 +48,29 @@ private Q_SLOTS:
         QCOMPARE(SummaryFile::path(config), u"/tmp/st/run_summary.json"_s);
         config.runSummaryPath = u"out/summary.json"_s;
         QCOMPARE(SummaryFile::path(config), u"out/summary.json"_s);
+        // An empty state_dir is the current directory, named as the reference names it.
+        config.runSummaryPath.reset();
+        config.stateDir = QString();
+        QCOMPARE(SummaryFile::path(config), u"run_summary.json"_s);
+    }
+
+    void lastRunFileInTheCurrentDirectory()
+    {
+        QCOMPARE(LastRunFile::path(QString()), u"last_run.json"_s);
+        QCOMPARE(LastRunFile::path(u"st"_s), u"st/last_run.json"_s);
+    }
+
+    void lastRunReadFailsWhenThePathCannotBeReached()
+    {
+        QTemporaryDir dir;
+        const QString blocker = dir.filePath(u"file"_s);
+        QVERIFY(PealTest::writeFile(blocker, "x"));
+        const auto missing = LastRunFile::read(dir.filePath(u"none"_s));
+        QVERIFY(missing);
+        QVERIFY(!*missing);
+        const auto blocked = LastRunFile::read(blocker);
+        QVERIFY(!blocked);
+        QCOMPARE(blocked.error().hint(), u"Not a directory (os error 20)"_s);
     }
 
     void tempPath_data()

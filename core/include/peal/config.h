@@ -155,6 +155,10 @@ PEAL_EXPORT EnvLookup systemEnvironment();
 PEAL_EXPORT Result<void> validatePaths(const Config &config);
 PEAL_EXPORT Result<void> validateValues(const Config &config);
 
+// A validation hint: `detail` followed by "set by <origin>" of `key` (the flag, variable or
+// file and key the value came from), joined by "; ". Either part may be missing.
+PEAL_EXPORT QString withOrigin(const Config &config, const QString &key, const QString &detail);
+
 PEAL_EXPORT const QList<ConfigKeyInfo> &keys();
 
 // Stores a command-line value into `layer` for the key whose flag is `flag` (for example

@@ -50,6 +50,13 @@ private:
 
 namespace StateStore {
 
+// `<state_dir>/<name>` as Rust's `Path::join` spells it: an empty state_dir is the current
+// directory and the name is used as is ("state.json", not "./state.json"). Every file peal
+// keeps in the state directory is named through this.
+PEAL_EXPORT QString pathIn(const QString &stateDir, const QString &name);
+// The state directory as a directory name: an empty state_dir is ".".
+PEAL_EXPORT QString directory(const QString &stateDir);
+
 PEAL_EXPORT QString stateFilePath(const QString &stateDir);
 
 struct LoadResult
@@ -58,11 +65,12 @@ struct LoadResult
     QString warning;            // set when the file was invalid and is being ignored
 };
 
-// Missing file: no state, no warning. Unreadable file: error. Invalid content: no state and a
+// Missing file (ENOENT): no state, no warning. Any other error reaching or reading the file,
+// such as a path component that is not a directory: error. Invalid content: no state and a
 // warning ("ignoring invalid state file <path>: <why>").
 PEAL_EXPORT Result<LoadResult> load(const QString &stateDir);
 
-// Creates the directory and atomically replaces state.json.
+// Creates the directory (none for an empty state_dir) and atomically replaces state.json.
 PEAL_EXPORT Result<void> save(const QString &stateDir, const State &state);
 
 // Rust `Path ==` on two path strings.

@@ -32,6 +32,11 @@ PEAL_EXPORT QString truncateUtf8(QStringView text, qsizetype maxBytes);
 // Converts bytes to text, replacing invalid UTF-8 with U+FFFD.
 PEAL_EXPORT QString fromUtf8Lossy(const QByteArray &bytes);
 
+// Strict UTF-8 decoding of a file a person wrote (a plan, a prompt template): nothing when the
+// bytes are not valid UTF-8. One leading byte order mark is dropped (docs/decisions.md), which
+// the reference keeps as U+FEFF.
+PEAL_EXPORT std::optional<QString> decodeUtf8Document(const QByteArray &bytes);
+
 // Rust Debug rendering of an optional exit code: "Some(1)" or "None".
 PEAL_EXPORT QString debugOptional(const std::optional<int> &value);
 
