@@ -8,6 +8,7 @@
 #include "postrun.h"
 #include "review.h"
 #include "runcontext.h"
+#include "runvalidation.h"
 #include "scheduler.h"
 
 #include <peal/log.h>
@@ -158,7 +159,7 @@ void Engine::Private::initLogging()
 
 void Engine::Private::validate()
 {
-    validateConfig(run->config(), q, [this](Result<void> valid) {
+    validateRun(*run, q, [this](Result<void> valid) {
         if (!valid)
             return fail(valid.error());
         loadAgent();
