@@ -218,24 +218,28 @@ Result<void> Logger::openFile(const QString &path)
     return {};
 }
 
-void Logger::fatal(QStringView target, const QString &message)
+void Logger::announce(LogLevel level, QStringView target, const QString &message)
 {
+    // The event goes to the log file only; stderr gets the one line a person must see.
     const bool wasEnabled = d->stderrEnabled;
     d->stderrEnabled = false;
-    log(LogLevel::Error, target, message);
+    log(level, target, message);
     d->stderrEnabled = wasEnabled;
-    d->write((d->color ? QStringLiteral("\x1b[31merror:\x1b[0m ") : QStringLiteral("error: "))
-             + message + u'\n');
+    const bool error = level == LogLevel::Error;
+    const QString label = error ? QStringLiteral("error:") : QStringLiteral("warning:");
+    const QString color = error ? QStringLiteral("\x1b[31m") : QStringLiteral("\x1b[33m");
+    const QString prefix = d->color ? QString(color + label + QStringLiteral("\x1b[0m ")) : QString(label + u' ');
+    d->write(prefix + message + u'\n');
+}
+
+void Logger::fatal(QStringView target, const QString &message)
+{
+    announce(LogLevel::Error, target, message);
 }
 
 void Logger::warning(QStringView target, const QString &message)
 {
-    const bool wasEnabled = d->stderrEnabled;
-    d->stderrEnabled = false;
-    log(LogLevel::Warn, target, message);
-    d->stderrEnabled = wasEnabled;
-    d->write((d->color ? QStringLiteral("\x1b[33mwarning:\x1b[0m ") : QStringLiteral("warning: "))
-             + message + u'\n');
+    announce(LogLevel::Warn, target, message);
 }
 
 void Logger::setLineWriter(LineWriter writer)

@@ -71,6 +71,25 @@ private:
         QTRY_VERIFY_WITH_TIMEOUT(called, 20000);
     }
 
+    // A plan that is a "file", a "dir" or "missing"; a repo that is "git", "file", "plain"
+    // (a directory outside git) or "missing".
+    static bool makePaths(const QString &plan, const QString &planKind, const QString &repo,
+                          const QString &repoKind)
+    {
+        bool ok = true;
+        if (planKind == u"file")
+            ok = PealTest::writeFile(plan, "## Task 1\n");
+        else if (planKind == u"dir")
+            ok = QDir().mkpath(plan);
+        if (repoKind == u"git")
+            ok = ok && PealTest::initGitRepo(repo);
+        else if (repoKind == u"file")
+            ok = ok && PealTest::writeFile(repo, "x");
+        else if (repoKind == u"plain")
+            ok = ok && QDir().mkpath(repo);
+        return ok;
+    }
+
     Config validConfig(const QString &plan, const QString &repo)
     {
         Config config;
@@ -933,17 +952,8 @@ private Q_SLOTS:
         QFETCH(QString, message);
         QTemporaryDir dir;
         const QString plan = dir.filePath(u"plan.md"_s);
-        if (planKind == u"file")
-            QVERIFY(PealTest::writeFile(plan, "## Task 1\n"));
-        else if (planKind == u"dir")
-            QVERIFY(QDir().mkpath(plan));
         const QString repo = dir.filePath(u"repo"_s);
-        if (repoKind == u"git")
-            QVERIFY(PealTest::initGitRepo(repo));
-        else if (repoKind == u"file")
-            QVERIFY(PealTest::writeFile(repo, "x"));
-        else if (repoKind == u"plain")
-            QVERIFY(QDir().mkpath(repo));
+        QVERIFY(makePaths(plan, planKind, repo, repoKind));
         Config config = validConfig(plan, repo);
         config.onFindingsRemaining = findings;
         config.onStetFail = stetFail;
@@ -998,17 +1008,8 @@ private Q_SLOTS:
         QFETCH(QString, hint);
         QTemporaryDir dir;
         const QString plan = dir.filePath(u"plan.md"_s);
-        if (planKind == u"file")
-            QVERIFY(PealTest::writeFile(plan, "## Task 1\n"));
-        else if (planKind == u"dir")
-            QVERIFY(QDir().mkpath(plan));
         const QString repo = dir.filePath(u"repo"_s);
-        if (repoKind == u"git")
-            QVERIFY(PealTest::initGitRepo(repo));
-        else if (repoKind == u"file")
-            QVERIFY(PealTest::writeFile(repo, "x"));
-        else if (repoKind == u"plain")
-            QVERIFY(QDir().mkpath(repo));
+        QVERIFY(makePaths(plan, planKind, repo, repoKind));
         const QString configFile = dir.filePath(u"peal.toml"_s);
         Result<Config> config = Error();
         if (source == u"cli") {

@@ -98,6 +98,8 @@ public:
     static bool colorWanted();
 
 private:
+    void announce(LogLevel level, QStringView target, const QString &message);
+
     class Private;
     std::unique_ptr<Private> d;
 };
