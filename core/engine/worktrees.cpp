@@ -208,7 +208,8 @@ void Worktrees::snapshot(std::function<void(Result<QString>)> done)
 void Worktrees::add(quint32 task, std::function<void(Result<QString>)> done)
 {
     // One `git worktree add` at a time: concurrent ones can read each other's half-written
-    // administrative files (".git/worktrees/<id>/commondir") and fail.
+    // administrative files (".git/worktrees/<id>/commondir") and fail. Only registering the
+    // worktree is serialised; the checkout of its files, the slow part, runs in parallel.
     m_addQueue.append({task, std::move(done)});
     if (!m_adding)
         addNext();
@@ -220,17 +221,16 @@ void Worktrees::addNext()
     if (!m_adding)
         return;
     PendingAdd next = m_addQueue.takeFirst();
-    addWorktree(next.task, [this, done = std::move(next.done)](Result<QString> workspace) {
-        done(std::move(workspace));
-        addNext();
-    });
+    addWorktree(next.task, [this] { addNext(); }, std::move(next.done));
 }
 
-void Worktrees::addWorktree(quint32 task, std::function<void(Result<QString>)> done)
+void Worktrees::addWorktree(quint32 task, std::function<void()> registered,
+                            std::function<void(Result<QString>)> done)
 {
-    git(m_top, {QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("--quiet"), QStringLiteral("-b"),
-                branchName(task), path(task), m_snapshot},
-        [this, task, done](const ProcessResult &added) {
+    git(m_top, {QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("--quiet"),
+                QStringLiteral("--no-checkout"), QStringLiteral("-b"), branchName(task), path(task), m_snapshot},
+        [this, task, registered, done](const ProcessResult &added) {
+            registered();
             if (!added.success()) {
                 if (m_run.isCancelled())
                     return done(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
@@ -238,6 +238,19 @@ void Worktrees::addWorktree(quint32 task, std::function<void(Result<QString>)> d
             }
             m_tasks.append(task);
             recordBranch(branchName(task));
+            checkOut(task, done);
+        }, {}, task);
+}
+
+void Worktrees::checkOut(quint32 task, std::function<void(Result<QString>)> done)
+{
+    git(path(task), {QStringLiteral("reset"), QStringLiteral("--hard"), QStringLiteral("--quiet")},
+        [this, task, done](const ProcessResult &checkedOut) {
+            if (!checkedOut.success()) {
+                if (m_run.isCancelled())
+                    return done(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+                return done(gitError(QStringLiteral("cannot check out the worktree of task %1").arg(task), checkedOut));
+            }
             // repo_path may lie below the top directory; a directory without tracked files is
             // not checked out, so make it.
             const QString workspace = QDir::cleanPath(path(task) + u'/' + m_prefix);

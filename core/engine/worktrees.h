@@ -68,7 +68,9 @@ private:
     void recordBranch(const QString &branch);
     void snapshot(std::function<void(Result<QString>)> done);
     void addNext();
-    void addWorktree(quint32 task, std::function<void(Result<QString>)> done);
+    // Registers the worktree (`registered` lets the next one go), then checks it out.
+    void addWorktree(quint32 task, std::function<void()> registered, std::function<void(Result<QString>)> done);
+    void checkOut(quint32 task, std::function<void(Result<QString>)> done);
     void mergeNext(qsizetype next);
     void commitTask(quint32 task, std::function<void(Result<std::optional<QString>>)> done);
     void applyResult();
