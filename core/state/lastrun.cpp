@@ -71,11 +71,7 @@ QByteArray LastRun::toJson() const
     w.value(outcome);
     w.key(u"error");
     w.value(error);
-    w.key(u"failed_tasks");
-    w.beginArray();
-    for (quint32 t : failedTasks)
-        w.value(qint64(t));
-    w.endArray();
+    w.indices(u"failed_tasks", failedTasks);
     w.key(u"plan_path");
     w.value(planPath);
     w.key(u"repo_path");

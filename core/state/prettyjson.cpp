@@ -85,4 +85,13 @@ void PrettyJsonWriter::string(QStringView text)
     m_out += '"';
 }
 
+void PrettyJsonWriter::indices(QStringView name, const QList<quint32> &values)
+{
+    key(name);
+    beginArray();
+    for (quint32 v : values)
+        value(qint64(v));
+    endArray();
+}
+
 } // namespace Peal::Internal

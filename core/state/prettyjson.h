@@ -23,6 +23,8 @@ public:
     void key(QStringView name);
     void value(QStringView text);
     void value(qint64 number);
+    // `"key": [1, 2, ...]`: the task-index lists of state.json, run_summary.json, last_run.json.
+    void indices(QStringView name, const QList<quint32> &values);
     QByteArray take() { return std::move(m_out); }
 
 private:

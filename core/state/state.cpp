@@ -45,11 +45,7 @@ QByteArray State::toJson() const
     w.value(m_planPath);
     w.key(u"repo_path");
     w.value(m_repoPath);
-    w.key(u"completed_task_indices");
-    w.beginArray();
-    for (quint32 i : m_completed)
-        w.value(qint64(i));
-    w.endArray();
+    w.indices(u"completed_task_indices", m_completed);
     if (lastPlanByTask) {
         w.key(u"last_plan_by_task");
         w.beginObject();

@@ -26,15 +26,6 @@ using namespace Internal;
 
 namespace {
 
-void writeIndices(PrettyJsonWriter &w, QStringView key, const QList<quint32> &values)
-{
-    w.key(key);
-    w.beginArray();
-    for (quint32 v : values)
-        w.value(qint64(v));
-    w.endArray();
-}
-
 QString osError(int error)
 {
     return QString::fromLocal8Bit(std::strerror(error));
@@ -74,9 +65,9 @@ QByteArray RunSummary::toJson() const
 {
     PrettyJsonWriter w;
     w.beginObject();
-    writeIndices(w, u"tasks_completed", tasksCompleted);
-    writeIndices(w, u"tasks_failed", tasksFailed);
-    writeIndices(w, u"tasks_with_remaining_findings", tasksWithRemainingFindings);
+    w.indices(u"tasks_completed", tasksCompleted);
+    w.indices(u"tasks_failed", tasksFailed);
+    w.indices(u"tasks_with_remaining_findings", tasksWithRemainingFindings);
     w.key(u"exit_code");
     w.value(qint64(exitCode));
     w.key(u"plan_path");
