@@ -240,7 +240,7 @@ private:
                 line(QStringLiteral("%1: %2").arg(task(index), phaseNames().join(QStringLiteral(", "))), 1);
             return;
         }
-        const qsizetype split = concurrentPhases();
+        const qsizetype split = concurrentPhaseCount(m_pipeline);
         for (quint32 index : pending)
             line(QStringLiteral("%1: %2").arg(task(index), phaseNames(0, split, false).join(QStringLiteral(", "))), 1);
         if (c.commitAfterPhase2) {
@@ -258,14 +258,6 @@ private:
                 tails << QStringLiteral("task %1: %2").arg(index).arg(phaseNames(split).join(QStringLiteral(", ")));
             line(QStringLiteral("then one task at a time in plan order: %1").arg(tails.join(QStringLiteral("; "))), 1);
         }
-    }
-
-    qsizetype concurrentPhases() const
-    {
-        for (qsizetype i = 0; i < m_pipeline.size(); ++i)
-            if (!m_pipeline[i].concurrent)
-                return i;
-        return m_pipeline.size();
     }
 
     RunContext &m_run;

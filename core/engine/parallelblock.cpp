@@ -74,13 +74,7 @@ ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<qu
       m_pending(std::move(pending)), m_firstPosition(firstPosition),
       m_streams(int(std::max<quint32>(1, run.config().maxParallel)))
 {
-    m_split = m_pipeline.size();
-    for (qsizetype i = 0; i < m_pipeline.size(); ++i) {
-        if (!m_pipeline[i].concurrent) {
-            m_split = i;
-            break;
-        }
-    }
+    m_split = concurrentPhaseCount(m_pipeline);
     m_streams.setPolicy(run.config().continueWithRemainingTasks ? Limiter::Policy::KeepGoing
                                                                 : Limiter::Policy::StopOnError);
     connect(&m_streams, &Limiter::jobSkipped, this, [this](Job *job) {

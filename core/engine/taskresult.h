@@ -36,4 +36,14 @@ struct PhaseDef
 };
 using Pipeline = QList<PhaseDef>;
 
+// How many leading phases form the concurrent stream of a parallel block.
+inline qsizetype concurrentPhaseCount(const Pipeline &pipeline)
+{
+    for (qsizetype i = 0; i < pipeline.size(); ++i) {
+        if (!pipeline[i].concurrent)
+            return i;
+    }
+    return pipeline.size();
+}
+
 } // namespace Peal::Internal
