@@ -15,6 +15,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 namespace Peal::Cli {
 
 namespace {
@@ -35,6 +37,18 @@ struct Status
     QString summaryPath;
     QString summaryNote;
     std::optional<qint64> activePid;
+
+    // One row per task index (a duplicated index counts once, as the run does it once).
+    struct Row
+    {
+        quint32 index = 0;
+        bool parallel = false;
+        QString status;      // done, done with findings left, failed, pending
+        int segment = 0;     // 1-based
+        QString segmentText; // "2 (parallel 2-3)"
+    };
+    QList<Row> rows;
+    QList<quint32> pending;
 };
 
 QString count(qsizetype n, const QString &noun)
@@ -61,6 +75,43 @@ QJsonArray jsonIndices(const QList<quint32> &indices)
 bool sameContext(const Config &c, const QString &plan, const QString &repo)
 {
     return StateStore::samePath(plan, c.planPath) && StateStore::samePath(repo, c.repoPath);
+}
+
+// done / findings / failed / pending for one task.
+QString taskStatus(const Status &st, quint32 index)
+{
+    const bool done = st.state.isTaskCompleted(index);
+    if (done && st.summary && st.summary->tasksWithRemainingFindings.contains(index))
+        return QStringLiteral("done, findings left");
+    if (done)
+        return QStringLiteral("done");
+    const bool failedLast = (st.lastRun && st.lastRun->failedTasks.contains(index))
+                            || (st.summary && st.summary->tasksFailed.contains(index));
+    return failedLast ? QStringLiteral("failed") : QStringLiteral("pending");
+}
+
+void buildRows(Status &st)
+{
+    for (const Task &task : st.plan.tasks) {
+        if (std::any_of(st.rows.cbegin(), st.rows.cend(), [&](const Status::Row &r) { return r.index == task.index; }))
+            continue;
+        Status::Row row{task.index, task.parallel, taskStatus(st, task.index), 0, QStringLiteral("?")};
+        for (qsizetype i = 0; i < st.plan.segments.size(); ++i) {
+            const Segment &seg = st.plan.segments[i];
+            if (!seg.indices.contains(task.index))
+                continue;
+            row.segment = int(i + 1);
+            row.segmentText = seg.isParallel() ? QStringLiteral("%1 (parallel %2-%3)")
+                                                     .arg(i + 1)
+                                                     .arg(seg.indices.first())
+                                                     .arg(seg.indices.last())
+                                               : QString::number(i + 1);
+            break;
+        }
+        if (!st.state.isTaskCompleted(task.index))
+            st.pending.append(task.index);
+        st.rows.append(row);
+    }
 }
 
 Result<Status> gather(const CommandLine &commandLine)
@@ -121,49 +172,13 @@ Result<Status> gather(const CommandLine &commandLine)
             st.summary = *summary;
     }
     st.activePid = StateLock::activeHolder(c.stateDir);
+    buildRows(st);
     return st;
 }
 
-// done / findings / failed / pending for one task.
-QString taskStatus(const Status &st, quint32 index)
+QString nextStep(const Status &st)
 {
-    const bool done = st.state.isTaskCompleted(index);
-    if (done && st.summary && st.summary->tasksWithRemainingFindings.contains(index))
-        return QStringLiteral("done, findings left");
-    if (done)
-        return QStringLiteral("done");
-    const bool failedLast = (st.lastRun && st.lastRun->failedTasks.contains(index))
-                            || (st.summary && st.summary->tasksFailed.contains(index));
-    return failedLast ? QStringLiteral("failed") : QStringLiteral("pending");
-}
-
-QList<quint32> pendingTasks(const Status &st)
-{
-    QList<quint32> pending;
-    for (const Task &t : st.plan.tasks) {
-        if (!st.state.isTaskCompleted(t.index) && !pending.contains(t.index))
-            pending.append(t.index);
-    }
-    return pending;
-}
-
-QString segmentOf(const Status &st, quint32 index, int *number)
-{
-    for (qsizetype i = 0; i < st.plan.segments.size(); ++i) {
-        const Segment &seg = st.plan.segments[i];
-        if (!seg.indices.contains(index))
-            continue;
-        *number = int(i + 1);
-        if (!seg.isParallel())
-            return QString::number(i + 1);
-        return QStringLiteral("%1 (parallel %2-%3)").arg(i + 1).arg(seg.indices.first()).arg(seg.indices.last());
-    }
-    *number = 0;
-    return QStringLiteral("?");
-}
-
-QString nextStep(const Status &st, const QList<quint32> &pending)
-{
+    const QList<quint32> &pending = st.pending;
     if (st.activePid)
         return QStringLiteral("a run is in progress (pid %1); 'peal run' would be refused until it ends")
             .arg(*st.activePid);
@@ -179,7 +194,7 @@ QString nextStep(const Status &st, const QList<quint32> &pending)
         .arg(fresh ? QStringLiteral("start fresh") : QStringLiteral("resume"))
         .arg(pending.first())
         .arg(pending.size())
-        .arg(st.plan.indices().size());
+        .arg(st.rows.size());
 }
 
 QString describeLastRun(const LastRun &r)
@@ -193,7 +208,6 @@ QString describeLastRun(const LastRun &r)
 QString textReport(const Status &st)
 {
     const Config &c = st.config;
-    const QList<quint32> pending = pendingTasks(st);
     QString t;
     const auto row = [&](const QString &label, const QString &value) {
         t += QStringLiteral("%1 %2\n").arg(label + u':', -10).arg(value);
@@ -206,7 +220,7 @@ QString textReport(const Status &st)
         row(QStringLiteral("state"), QStringLiteral("%1 (%2 of %3 tasks completed)")
                                          .arg(st.stateFile)
                                          .arg(st.state.completedTaskIndices().size())
-                                         .arg(st.plan.indices().size()));
+                                         .arg(st.rows.size()));
     else if (st.stateKind == u"missing")
         row(QStringLiteral("state"), QStringLiteral("%1 does not exist yet (no task completed)").arg(st.stateFile));
     else
@@ -229,25 +243,19 @@ QString textReport(const Status &st)
     if (st.canonical) {
         t += QStringLiteral("\n  %1  %2  %3\n").arg(QStringLiteral("task"), -6).arg(QStringLiteral("status"), -19)
                  .arg(QStringLiteral("segment"));
-        QList<quint32> shown;
-        for (const Task &task : st.plan.tasks) {
-            if (shown.contains(task.index))
-                continue;
-            shown.append(task.index);
-            int number = 0;
+        for (const Status::Row &task : st.rows)
             t += QStringLiteral("  %1  %2  %3\n").arg(QString::number(task.index), -6)
-                     .arg(taskStatus(st, task.index), -19)
-                     .arg(segmentOf(st, task.index, &number));
-        }
+                     .arg(task.status, -19)
+                     .arg(task.segmentText);
     }
-    t += QStringLiteral("\nnext: %1\n").arg(nextStep(st, pending));
+    t += QStringLiteral("\nnext: %1\n").arg(nextStep(st));
     return t;
 }
 
 QString jsonReport(const Status &st)
 {
     const Config &c = st.config;
-    const QList<quint32> pending = pendingTasks(st);
+    const QList<quint32> &pending = st.pending;
     QJsonObject o;
     o.insert(QStringLiteral("plan_path"), c.planPath);
     o.insert(QStringLiteral("repo_path"), c.repoPath);
@@ -255,18 +263,12 @@ QString jsonReport(const Status &st)
     o.insert(QStringLiteral("state_file"), st.stateFile);
     o.insert(QStringLiteral("state"), st.stateKind);
     QJsonArray tasks;
-    QList<quint32> shown;
-    for (const Task &task : st.plan.tasks) {
-        if (shown.contains(task.index))
-            continue;
-        shown.append(task.index);
-        int segment = 0;
-        segmentOf(st, task.index, &segment);
+    for (const Status::Row &row : st.rows) {
         QJsonObject item;
-        item.insert(QStringLiteral("index"), qint64(task.index));
-        item.insert(QStringLiteral("status"), taskStatus(st, task.index));
-        item.insert(QStringLiteral("segment"), segment);
-        item.insert(QStringLiteral("parallel"), task.parallel);
+        item.insert(QStringLiteral("index"), qint64(row.index));
+        item.insert(QStringLiteral("status"), row.status);
+        item.insert(QStringLiteral("segment"), row.segment);
+        item.insert(QStringLiteral("parallel"), row.parallel);
         tasks.append(item);
     }
     o.insert(QStringLiteral("tasks"), tasks);
@@ -278,7 +280,7 @@ QString jsonReport(const Status &st)
                                                     : QJsonValue());
     o.insert(QStringLiteral("summary"), st.summary ? QJsonDocument::fromJson(st.summary->toJson()).object()
                                                    : QJsonValue());
-    o.insert(QStringLiteral("next"), nextStep(st, pending));
+    o.insert(QStringLiteral("next"), nextStep(st));
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
 }
 
