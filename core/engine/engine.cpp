@@ -43,7 +43,8 @@ public:
     void readPlan();
     void loadState();
     void runScheduler();
-    void printDryRun();
+    QString describeSchedule();
+    void printDryRun(const QString &text); // the dry run's report on stdout, then exit 0
     void afterScheduler(const Result<RunOutcome> &result);
     void report(const RunOutcome &outcome);
     void fail(const Error &error);
@@ -358,8 +359,7 @@ void Engine::Private::readPlan()
         // A plan that needs normalising has no tasks until the agent answers.
         auto text = PlanParser::readFile(run->config().planPath);
         if (text && !PlanParser::isCanonical(*text) && run->config().normalizePlan) {
-            std::fputs(qPrintable(describeNormalization(*run)), stdout);
-            return exit(toInt(ExitCode::Success));
+            return printDryRun(describeNormalization(*run));
         }
     }
     loadPlan(*run, q, request.task, request.fromTask, [this](Result<Plan> plan) {
@@ -431,12 +431,17 @@ Pipeline Engine::Private::buildPipeline()
     return p;
 }
 
-void Engine::Private::printDryRun()
+QString Engine::Private::describeSchedule()
 {
     pipeline = buildPipeline();
     const std::optional<ReviewOutline> outline = review ? std::optional(review->session().outline()) : std::nullopt;
-    const QString text = describeRun(*run, pipeline, outline ? &*outline : nullptr, reviewNote);
-    std::fwrite(text.toUtf8().constData(), 1, std::size_t(text.toUtf8().size()), stdout);
+    return describeRun(*run, pipeline, outline ? &*outline : nullptr, reviewNote);
+}
+
+void Engine::Private::printDryRun(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout);
     std::fflush(stdout);
     exit(toInt(ExitCode::Success));
 }
@@ -446,7 +451,7 @@ void Engine::Private::runScheduler()
     if (cancelledWith)
         return finishReview([this] { exit(toInt(*cancelledWith)); });
     if (request.dryRun)
-        return printDryRun();
+        return printDryRun(describeSchedule());
     run->setReview(reviewing ? review.get() : nullptr);
     pipeline = buildPipeline();
     scheduler = new Scheduler(*run, pipeline, q);
