@@ -74,7 +74,7 @@ QJsonArray jsonIndices(const QList<quint32> &indices)
 
 bool sameContext(const Config &c, const QString &plan, const QString &repo)
 {
-    return StateStore::samePath(plan, c.planPath) && StateStore::samePath(repo, c.repoPath);
+    return StateStore::samePlace(plan, c.planPath) && StateStore::samePlace(repo, c.repoPath);
 }
 
 // done / findings / failed / pending for one task.
@@ -138,14 +138,15 @@ Result<Status> gather(const CommandLine &commandLine)
     if (!loaded) {
         st.stateKind = QStringLiteral("invalid");
         st.stateNote = loaded.error().toDisplayString();
-    } else if (!loaded->warning.isEmpty()) {
+    } else if (loaded->isInvalid()) {
         st.stateKind = QStringLiteral("invalid");
-        st.stateNote = loaded->warning + QStringLiteral("; a run would start fresh");
+        st.stateNote = loaded->invalidWarning(c.stateDir)
+                       + QStringLiteral("; a run would move it aside and start fresh");
     } else if (!loaded->state) {
         st.stateKind = QStringLiteral("missing");
     } else if (!loaded->state->matchesContext(c.planPath, c.repoPath)) {
         st.stateKind = QStringLiteral("mismatch");
-        st.stateNote = QStringLiteral("it belongs to plan %1 and repo %2; a run would start fresh")
+        st.stateNote = QStringLiteral("it belongs to plan %1 and repo %2; a run would move it aside and start fresh")
                            .arg(loaded->state->planPath(), loaded->state->repoPath());
     } else {
         st.stateKind = QStringLiteral("present");

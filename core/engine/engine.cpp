@@ -42,6 +42,8 @@ public:
     void finishReview(std::function<void()> then);
     void readPlan();
     void loadState();
+    // Moves the state file that a fresh start replaces aside; the text that says where.
+    Result<QString> keepReplacedState();
     void runScheduler();
     QString describeSchedule();
     void printDryRun(const QString &text); // the dry run's report on stdout, then exit 0
@@ -376,17 +378,24 @@ void Engine::Private::loadState()
     auto loaded = StateStore::load(c.stateDir);
     if (!loaded)
         return fail(loaded.error());
-    if (!loaded->warning.isEmpty())
-        logger.warning(u"peal::state", loaded->warning);
-    if (loaded->state) {
-        if (loaded->state->matchesContext(c.planPath, c.repoPath)) {
-            run->state() = *loaded->state;
-            logger.info(u"peal::state", QStringLiteral("resumed from existing state"),
-                        {{QStringLiteral("completed"), run->state().completedTaskIndices().size()}});
-        } else {
-            logger.warning(u"peal::state",
-                           QStringLiteral("state file does not match current plan/repo paths; starting fresh"));
-        }
+    if (loaded->isInvalid()) {
+        auto kept = keepReplacedState();
+        if (!kept)
+            return fail(kept.error());
+        logger.warning(u"peal::state", loaded->invalidWarning(c.stateDir) + QStringLiteral("; starting fresh") + *kept);
+    } else if (loaded->state && !loaded->state->matchesContext(c.planPath, c.repoPath)) {
+        auto kept = keepReplacedState();
+        if (!kept)
+            return fail(kept.error());
+        logger.warning(u"peal::state",
+                       QStringLiteral("state file does not match current plan/repo paths; starting fresh "
+                                      "(recorded: plan %1, repo %2; current: plan %3, repo %4)%5")
+                           .arg(loaded->state->planPath(), loaded->state->repoPath(), c.planPath, c.repoPath,
+                                *kept));
+    } else if (loaded->state) {
+        run->state() = *loaded->state;
+        logger.info(u"peal::state", QStringLiteral("resumed from existing state"),
+                    {{QStringLiteral("completed"), run->state().completedTaskIndices().size()}});
     }
     const QList<quint32> &done = run->state().completedTaskIndices();
     if (!done.isEmpty()) {
@@ -402,6 +411,19 @@ void Engine::Private::loadState()
                      {QStringLiteral("first_incomplete"), firstIncomplete}});
     }
     runScheduler();
+}
+
+Result<QString> Engine::Private::keepReplacedState()
+{
+    // A fresh start never destroys the old file: it is moved aside first (a dry run only says
+    // where it would go).
+    const QString stateDir = run->config().stateDir;
+    if (request.dryRun)
+        return QStringLiteral("; a run would move it aside to state.json.<time>.bak");
+    auto kept = StateStore::setAside(stateDir);
+    if (!kept)
+        return kept.error();
+    return QString(QStringLiteral("; the old file is kept as ") + *kept);
 }
 
 Pipeline Engine::Private::buildPipeline()

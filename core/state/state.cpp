@@ -5,13 +5,17 @@
 #include "jsonread.h"
 #include "prettyjson.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSaveFile>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <system_error>
@@ -34,7 +38,7 @@ void State::markTaskCompleted(quint32 index)
 
 bool State::matchesContext(const QString &planPath, const QString &repoPath) const
 {
-    return StateStore::samePath(m_planPath, planPath) && StateStore::samePath(m_repoPath, repoPath);
+    return StateStore::samePlace(m_planPath, planPath) && StateStore::samePlace(m_repoPath, repoPath);
 }
 
 QByteArray State::toJson() const
@@ -151,9 +155,23 @@ Result<LoadResult> load(const QString &stateDir)
                                              .arg(path, file.errorString()));
     auto state = State::fromJson(bytes);
     if (!state)
-        return LoadResult{std::nullopt, QStringLiteral("ignoring invalid state file %1: %2")
-                                            .arg(path, state.error().message())};
+        return LoadResult{std::nullopt, state.error().message()};
     return LoadResult{std::move(state).value(), QString()};
+}
+
+Result<QString> setAside(const QString &stateDir)
+{
+    const QString path = stateFilePath(stateDir);
+    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'"));
+    QString target = path + u'.' + stamp + QStringLiteral(".bak");
+    // Two fresh starts within a second must not overwrite the first backup.
+    for (int n = 2; QFileInfo::exists(target); ++n)
+        target = path + u'.' + stamp + u'-' + QString::number(n) + QStringLiteral(".bak");
+    if (std::rename(QFile::encodeName(path).constData(), QFile::encodeName(target).constData()) != 0)
+        return Error(Error::Kind::State, QStringLiteral("Failed to write state file %1: %2")
+                                             .arg(path, QStringLiteral("cannot move it aside to %1: %2")
+                                                            .arg(target, osErrorText(errno))));
+    return target;
 }
 
 Result<void> save(const QString &stateDir, const State &state)
@@ -213,6 +231,20 @@ QStringList components(const QString &path)
 bool samePath(const QString &a, const QString &b)
 {
     return components(a) == components(b);
+}
+
+bool samePlace(const QString &recorded, const QString &current)
+{
+    if (samePath(recorded, current))
+        return true;
+    // canonicalFilePath() is empty for a path that does not exist, which then matches nothing.
+    const QString a = QFileInfo(recorded).canonicalFilePath();
+    return !a.isEmpty() && a == QFileInfo(current).canonicalFilePath();
+}
+
+QString LoadResult::invalidWarning(const QString &stateDir) const
+{
+    return QStringLiteral("ignoring invalid state file %1: %2").arg(stateFilePath(stateDir), invalidReason);
 }
 
 } // namespace StateStore

@@ -132,7 +132,7 @@ private Q_SLOTS:
                                     "  \"completed_task_indices\": [1]\n}"));
         const auto r = status(s);
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains(u"it belongs to plan other.md and repo /elsewhere; a run would start fresh"),
+        QVERIFY2(r.out.contains(u"it belongs to plan other.md and repo /elsewhere; a run would move it aside and start fresh"),
                  qPrintable(r.out));
         QVERIFY(r.out.contains(u"would start fresh at task 1"));
     }

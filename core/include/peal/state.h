@@ -30,7 +30,9 @@ public:
     bool isTaskCompleted(quint32 index) const;
     void markTaskCompleted(quint32 index); // keeps the list sorted and unique
 
-    // Path-component equality with the configured paths (Rust `Path ==`, spec §9.3).
+    // Whether the recorded plan and repo are the configured ones: the same path text (Rust
+    // `Path ==`, spec §9.3) or, beyond the reference, the same file once both are resolved
+    // from the current directory (`./plan.md`, an absolute path or a symlink to it).
     bool matchesContext(const QString &planPath, const QString &repoPath) const;
 
     // Reserved fields: preserved when present, never written by the runner.
@@ -59,16 +61,26 @@ PEAL_EXPORT QString directory(const QString &stateDir);
 
 PEAL_EXPORT QString stateFilePath(const QString &stateDir);
 
-struct LoadResult
+struct PEAL_EXPORT LoadResult
 {
     std::optional<State> state; // empty: no file, or an invalid one
-    QString warning;            // set when the file was invalid and is being ignored
+    QString invalidReason;      // set when the file exists but is not a valid state file
+
+    bool isInvalid() const { return !invalidReason.isEmpty(); }
+    // "ignoring invalid state file <path>: <why>" (spec §9.3), for an invalid file.
+    QString invalidWarning(const QString &stateDir) const;
 };
 
-// Missing file (ENOENT): no state, no warning. Any other error reaching or reading the file,
-// such as a path component that is not a directory: error. Invalid content: no state and a
-// warning ("ignoring invalid state file <path>: <why>").
+// Missing file (ENOENT): no state. Any other error reaching or reading the file, such as a
+// path component that is not a directory: error. Invalid content: no state and the reason.
 PEAL_EXPORT Result<LoadResult> load(const QString &stateDir);
+
+// Moves an existing state.json aside to `state.json.<UTC timestamp>.bak` in the same directory
+// (never over another file) before a run starts fresh over it; returns the new path.
+PEAL_EXPORT Result<QString> setAside(const QString &stateDir);
+
+// The state file belongs to this plan and repo: the same path text or the same files.
+PEAL_EXPORT bool samePlace(const QString &recorded, const QString &current);
 
 // Creates the directory (none for an empty state_dir) and atomically replaces state.json.
 PEAL_EXPORT Result<void> save(const QString &stateDir, const State &state);
