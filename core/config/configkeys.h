@@ -161,7 +161,13 @@ inline auto keyTable()
             "the per-task pipeline; a phase plugin is inserted by its id", &L::phases, &G::phases),
         key("agent_plugin", K::String, C::Value, "--agent-plugin", "ID", "cursor",
             "the agent plugin that builds the agent's command lines (see peal plugins)",
-            &L::agentPlugin, &G::agentPlugin));
+            &L::agentPlugin, &G::agentPlugin),
+        key("allow_dirty", K::Bool, C::Switch, "--allow-dirty", "", "false",
+            "with commit_after_phase2, run on a tree with changes peal did not make and leave "
+            "them out of its commits", &L::allowDirty, &G::allowDirty),
+        key("strict_plan", K::Bool, C::Switch, "--strict-plan", "", "false",
+            "stop before anything runs when a plan heading looks like a task but is not one",
+            &L::strictPlan, &G::strictPlan));
 }
 
 template<typename F>

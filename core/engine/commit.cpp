@@ -41,41 +41,48 @@ std::optional<QString> planSuffix(const QString &planText)
 }
 
 void commitAll(RunContext &run, QObject *context, const QString &message, const QString &when,
-               const QString &errorPrefix, quint32 taskIndex, std::function<void(Result<void>)> done)
+               const QString &errorPrefix, quint32 taskIndex, CommitCallback done)
 {
     const auto commitError = [errorPrefix](const QString &detail) {
         return Error(Error::Kind::Commit, errorPrefix + detail);
     };
     const QString repo = run.config().repoPath;
-    run.runProcess(gitSpec(repo, {QStringLiteral("add"), QStringLiteral("-A")}), context,
-                   [&run, context, repo, message, when, taskIndex, done, commitError](const ProcessResult &add) {
+    const QStringList pathspec = run.userTree().commitPathspec();
+    run.runProcess(gitSpec(repo, QStringList{QStringLiteral("add"), QStringLiteral("-A")} + pathspec), context,
+                   [&run, context, repo, message, when, taskIndex, done, commitError, pathspec](const ProcessResult &add) {
         if (add.failedToStart())
             return done(commitError(QStringLiteral("git add failed: ") + add.errorString));
         if (!add.success())
             return done(commitError(QStringLiteral("git add failed: ") + add.stderrText.trimmed()));
-        run.runProcess(gitSpec(repo, {QStringLiteral("commit"), QStringLiteral("-m"), message}), context,
-                       [&run, done, message, when, taskIndex, commitError](const ProcessResult &commit) {
+        // With the user's paths left out, the pathspec also keeps what they had staged out.
+        run.runProcess(gitSpec(repo, QStringList{QStringLiteral("commit"), QStringLiteral("-m"), message} + pathspec),
+                       context, [&run, context, repo, done, message, when, taskIndex, commitError](const ProcessResult &commit) {
             if (commit.failedToStart())
                 return done(commitError(QStringLiteral("git commit failed: ") + commit.errorString));
-            if (commit.success()) {
-                run.logger().info(u"peal::runner", QStringLiteral("committed ") + when,
-                                  {{QStringLiteral("task_index"), taskIndex},
-                                   {QStringLiteral("message"), message}});
-                return done(Result<void>());
-            }
-            if (isNothingToCommit(commit.stderrText)) {
+            if (!commit.success() && isNothingToCommit(commit.stderrText)) {
                 run.logger().info(u"peal::runner",
                                   QStringLiteral("nothing to commit %1 (working tree clean)").arg(when),
                                   {{QStringLiteral("task_index"), taskIndex}});
-                return done(Result<void>());
+                return done(QString());
             }
-            done(commitError(QStringLiteral("git commit failed: ") + commit.stderrText.trimmed()));
+            if (!commit.success())
+                return done(commitError(QStringLiteral("git commit failed: ") + commit.stderrText.trimmed()));
+            run.runProcess(gitSpec(repo, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}), context,
+                           [&run, done, message, when, taskIndex](const ProcessResult &head) {
+                const QString sha = head.success() ? head.stdoutText.trimmed() : QString();
+                run.userTree().committed(sha);
+                run.logger().info(u"peal::runner", QStringLiteral("committed ") + when,
+                                  {{QStringLiteral("task_index"), taskIndex},
+                                   {QStringLiteral("message"), message},
+                                   {QStringLiteral("commit"), sha}});
+                done(sha);
+            }, taskIndex);
         }, taskIndex);
     }, taskIndex);
 }
 
 void commitAfterPhase2(RunContext &run, QObject *context, quint32 taskIndex,
-                       const std::optional<QString> &suffix, std::function<void(Result<void>)> done)
+                       const std::optional<QString> &suffix, CommitCallback done)
 {
     commitAll(run, context, commitMessage(taskIndex, suffix), QStringLiteral("after phase 2"),
               QStringLiteral("Commit after Phase 2 failed: "), taskIndex, std::move(done));

@@ -317,7 +317,7 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
     if (request.dryRun) {
         reviewing = true; // described, never started
-        return logConfig();
+        return protectWorkingTree(stateDirs, [this] { logConfig(); });
     }
     protectWorkingTree(stateDirs, [this] {
         review->start([this](Result<bool> active) {
@@ -335,10 +335,18 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
 
 void Engine::Private::protectWorkingTree(const QStringList &reviewerDirs, std::function<void()> then)
 {
+    // Neither the reviewer's state nor ours may be committed or make the tree look dirty;
+    // then the user's own uncommitted changes are found before anything runs.
+    const auto checkTree = [this, reviewerDirs, then] {
+        run->userTree().check(*run, q, reviewerDirs, request.dryRun, [this, then](Result<void> clean) {
+            if (!clean)
+                return fail(clean.error());
+            then();
+        });
+    };
     if (request.dryRun)
-        return then();
-    // Neither the reviewer's state nor ours may be committed or make the tree look dirty.
-    excludeFromGit(*run, q, reviewerDirs, {run->config().stateDir}, std::move(then));
+        return checkTree();
+    excludeFromGit(*run, q, reviewerDirs, {run->config().stateDir}, checkTree);
 }
 
 void Engine::Private::logConfig()

@@ -24,6 +24,8 @@ public:
     quint32 index() const { return m_index; }
     State state() const { return m_state; }
     const std::optional<Result<TaskResult>> &result() const { return m_result; }
+    // The phase the stream's task failed in.
+    const QString &failedPhase() const { return m_failedPhase; }
     void skip() { m_state = State::Skipped; }
 
     void start() override
@@ -46,6 +48,7 @@ private:
     {
         TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, workspace);
         runner->start([this, runner](Result<TaskResult> result) {
+            m_failedPhase = runner->currentPhase();
             runner->deleteLater();
             end(std::move(result));
         });
@@ -66,6 +69,7 @@ private:
     quint32 m_index;
     State m_state = State::Queued;
     std::optional<Result<TaskResult>> m_result;
+    QString m_failedPhase;
 };
 
 ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<quint32> indices,
@@ -184,6 +188,9 @@ void ParallelBlock::afterStreams()
             m_report.interrupted = true;
         } else {
             m_report.streamFailures.append({s->index(), r.error()});
+            // Only the plan phase is read-only; later phases edit the shared checkout.
+            if (!m_worktrees && s->failedPhase() != u"plan")
+                m_partial.append(s->index());
         }
     }
     if (m_report.interrupted || m_run.isCancelled()) {
@@ -229,14 +236,28 @@ void ParallelBlock::markAndCommit()
     }
     if (!m_run.config().commitAfterPhase2)
         return runTail(0);
-    QStringList all;
-    for (quint32 index : std::as_const(m_indices))
-        all.append(QString::number(index));
-    commitAfterPhase2(m_run, this, m_indices.first(), QStringLiteral("tasks ") + all.join(QStringLiteral(", ")),
-                      [this](Result<void> committed) {
+    // The message names the tasks whose changes the commit holds: the ones that succeeded, and
+    // those that failed after editing the shared checkout (their partial edits are in it too).
+    QList<quint32> held;
+    for (quint32 index : std::as_const(m_indices)) {
+        if (m_succeeded.contains(index) && !held.contains(index))
+            held.append(index);
+    }
+    const auto numbers = [](const QList<quint32> &indices) {
+        QStringList out;
+        for (quint32 index : indices)
+            out.append(QString::number(index));
+        return out.join(QStringLiteral(", "));
+    };
+    QString suffix = QStringLiteral("tasks ") + numbers(held);
+    if (!m_partial.isEmpty())
+        suffix += QStringLiteral(" (and what failed task%1 %2 left)")
+                      .arg(m_partial.size() == 1 ? QString() : QStringLiteral("s"), numbers(m_partial));
+    commitAfterPhase2(m_run, this, held.first(), suffix,
+                      [this, first = held.first()](Result<QString> committed) {
                           if (!committed) {
                               m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
-                                                   {{QStringLiteral("task_index"), m_indices.first()},
+                                                   {{QStringLiteral("task_index"), first},
                                                     {QStringLiteral("err"), committed.error().message()}});
                               m_report.abort = committed.error();
                               return finish();

@@ -77,6 +77,7 @@ private:
     QList<Stream *> m_streamList;
     Worktrees *m_worktrees = nullptr;
     QList<quint32> m_succeeded;          // streams that succeeded, segment order
+    QList<quint32> m_partial;            // failed after editing the shared checkout
     QHash<quint32, TaskData> m_data;
     bool m_progressQueued = false;
     Report m_report;

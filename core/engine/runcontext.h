@@ -10,6 +10,8 @@
 #include <peal/progress.h>
 #include <peal/state.h>
 
+#include "usertree.h"
+
 #include <QObject>
 
 #include <memory>
@@ -48,6 +50,8 @@ public:
     AgentHandle &agent() { return m_agent; }
     State &state() { return m_state; }
     Plan &plan() { return m_plan; }
+    // The user's uncommitted changes, kept out of peal's commits.
+    UserTree &userTree() { return m_userTree; }
     // The run's review, or nullptr when phase 3 is off.
     RunReview *review() const { return m_review; }
     void setReview(RunReview *review) { m_review = review; }
@@ -84,6 +88,7 @@ private:
     AgentHandle m_agent;
     State m_state;
     Plan m_plan;
+    UserTree m_userTree;
     RunReview *m_review = nullptr;
     std::function<void(const ProgressEvent &)> m_progress;
     bool m_cancelled = false;

@@ -97,6 +97,7 @@ void Scheduler::runTask(quint32 index, std::function<void(Result<TaskResult>)> d
         return done(PlanParser::taskNotFound(index, m_run.plan()));
     auto *runner = new TaskRunner(m_run, m_pipeline, *task, m_position, TaskRunner::Options(), this);
     m_current = runner;
+    m_run.userTree().tasksStarting({index});
     runner->start([this, runner, done](Result<TaskResult> result) {
         m_current = nullptr;
         runner->deleteLater();
@@ -124,6 +125,7 @@ void Scheduler::runSequential(quint32 index)
         if (result) {
             m_consecutiveFailures = 0;
             m_outcome.results.append(*result);
+            m_run.userTree().tasksSettled();
             return nextSegment();
         }
         if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
@@ -152,6 +154,7 @@ void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
         if (result) {
             m_consecutiveFailures = 0;
             m_outcome.results.append(*result);
+            m_run.userTree().tasksSettled();
             return runFallback(pending, next + 1);
         }
         if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
@@ -168,6 +171,7 @@ void Scheduler::runBlock(const QList<quint32> &indices, const QList<quint32> &pe
 {
     auto *block = new ParallelBlock(m_run, m_pipeline, indices, pending, m_position + 1, this);
     m_position += int(indices.size());
+    m_run.userTree().tasksStarting(pending);
     block->start([this, block, indices](ParallelBlock::Report report) {
         block->deleteLater();
         applyBlock(indices, report);
@@ -226,6 +230,8 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
         for (const ParallelBlock::Failure &f : report.streamFailures)
             m_outcome.failedTaskIndices.append(f.index);
     }
+    if (report.streamFailures.isEmpty() && !report.phase3Failure)
+        m_run.userTree().tasksSettled();
     nextSegment();
 }
 

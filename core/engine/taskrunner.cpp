@@ -94,7 +94,7 @@ void TaskRunner::onPhaseDone(qsizetype index, const Result<void> &result)
 void TaskRunner::afterExecute(qsizetype index)
 {
     commitAfterPhase2(m_run, this, m_task.index, planSuffix(m_data.planText),
-                      [this, index](Result<void> committed) {
+                      [this, index](Result<QString> committed) {
                           if (!committed) {
                               m_run.logger().error(u"peal::runner",
                                                    QStringLiteral("commit after phase 2 failed"),
@@ -198,9 +198,9 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
     QPointer<TaskRunner> self(this);
     commitAll(m_run, this, message, QStringLiteral("after address round"),
               QStringLiteral("Commit after address round failed: "), m_task.index,
-              [self, done](Result<void> committed) {
+              [self, done](Result<QString> committed) {
                   if (self && !self->m_finished)
-                      self->guarded([&] { done(committed); });
+                      self->guarded([&] { done(committed ? Result<void>() : Result<void>(committed.error())); });
               });
 }
 

@@ -39,6 +39,8 @@ public:
     void setData(const TaskData &data) { m_data = data; }
 
     void start(std::function<void(Result<TaskResult>)> done);
+    // The phase running now, or the one the task ended in.
+    QString currentPhase() const { return m_pipeline.value(m_current).name; }
 
     // PhaseServices
     const Config &config() const override;

@@ -418,8 +418,35 @@ private Q_SLOTS:
         QCOMPARE(calls, (QStringList{u"execute:3"_s, u"execute:4"_s, u"plan:3"_s, u"plan:4"_s}));
         QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
         QCOMPARE(ints(json(s.summaryJson()).value(u"tasks_completed")), (QList<int>{3, 4}));
-        // The block's commit lists every task of the segment.
-        QCOMPARE(s.commits().value(0), u"peal: task 2 - tasks 2, 3, 4"_s);
+        // The block's commit names the tasks whose changes it holds, not task 2 (done earlier).
+        QCOMPARE(s.commits().value(0), u"peal: task 3 - tasks 3, 4"_s);
+    }
+
+    void blockCommitNamesOnlyTheTasksWhoseChangesItHolds_data()
+    {
+        QTest::addColumn<QString>("failWhere");
+        QTest::addColumn<QString>("message");
+        // Task 3 fails in its plan: it changed nothing, the commit does not name it.
+        QTest::newRow("failed in plan") << u"plan"_s << u"peal: task 2 - tasks 2, 4"_s;
+        // Task 3 fails half-way through execute in the shared checkout: its edit is committed.
+        QTest::newRow("failed in execute") << u"execute"_s << u"peal: task 2 - tasks 2, 4 (and what failed task 3 left)"_s;
+    }
+    void blockCommitNamesOnlyTheTasksWhoseChangesItHolds()
+    {
+        QFETCH(QString, failWhere);
+        QFETCH(QString, message);
+        Scenario s(block(2, 4));
+        const QHash<QString, QString> env = failWhere == u"plan"
+            ? QHash<QString, QString>{{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}}
+            : QHash<QString, QString>{{u"PEAL_FAKE_AGENT_SET_LINE_ON"_s, u"T3:=../outside:1:x"_s}};
+        const auto r = s.run(args({u"--max-parallel"_s, u"4"_s, u"--commit-after-phase2"_s,
+                                   u"--continue-with-remaining-tasks"_s}), env);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(s.commits().value(0), message);
+        const QString committed = PealTest::git(s.repo(), {u"show"_s, u"--name-only"_s, u"--format="_s, u"HEAD"_s});
+        QVERIFY(committed.contains(u"file2.txt"));
+        QVERIFY(committed.contains(u"file4.txt"));
+        QCOMPARE(committed.contains(u"file3.txt"), failWhere == u"execute");
     }
 
     void resumeWithOnePendingFallsBack()
@@ -671,7 +698,8 @@ private Q_SLOTS:
         QCOMPARE(PealTest::readFile(s.repo() + u"/same.txt"_s), QByteArray("from two\n"));
         QVERIFY(QFile::exists(s.repo() + u"/four.txt"_s));
         QVERIFY(PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s}).trimmed().isEmpty());
-        QCOMPARE(s.commits().value(0), u"peal: task 2 - tasks 2, 3, 4"_s);
+        // The commit holds the changes of tasks 2 and 4 only, and says so.
+        QCOMPARE(s.commits().value(0), u"peal: task 2 - tasks 2, 4"_s);
         QCOMPARE(s.completed(), (QList<int>{2, 4}));
         // Task 3's work is on the kept branch.
         QCOMPARE(PealTest::git(s.repo(), {u"show"_s, m.captured(1) + u":same.txt"_s}), u"from three\n"_s);

@@ -36,6 +36,23 @@ PealTest::RunResult runWithPlan(const Scenario &s, const QString &plan, const QS
 }
 
 const QByteArray kTwoTasks = "## Task 1\nT1: first\n\n## Task 2\nT2: second\n";
+const QByteArray kTwoEdits = "## Task 1\nT1: first\nwrite one.txt: 1\n\n## Task 2\nT2: second\nwrite two.txt: 2\n";
+
+QStringList errorLines(const QString &err)
+{
+    QStringList out;
+    for (const QString &line : err.split(u'\n')) {
+        if (line.startsWith(u"error: "))
+            out.append(line);
+    }
+    return out;
+}
+
+// The files of a commit.
+QStringList filesOf(const Scenario &s, const QString &commit)
+{
+    return PealTest::git(s.repo(), {u"show"_s, u"--name-only"_s, u"--format="_s, commit}).split(u'\n', Qt::SkipEmptyParts);
+}
 
 } // namespace
 
@@ -82,6 +99,135 @@ private Q_SLOTS:
         QCOMPARE(state.value(u"plan_path"_s).toString(), u"plan.md"_s);
         QCOMPARE(state.value(u"repo_path"_s).toString(), u"repo"_s);
         QVERIFY(backups(s).isEmpty());
+    }
+
+    // ---- the user's uncommitted changes and commit_after_phase2 ----
+
+    void uncommittedChangesStopARunThatCommits()
+    {
+        Scenario s(kTwoEdits);
+        QVERIFY(PealTest::writeFile(s.repo() + u"/.env"_s, "SECRET=1\n"));
+        const auto r = s.run({u"--commit-after-phase2"_s});
+        QCOMPARE(r.exitCode, 1);
+        const QStringList errors = errorLines(r.err);
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors.first().startsWith(u"error: the work tree %1 has uncommitted changes that peal did not "
+                                           "make: .env ("_s.arg(s.repo())),
+                 qPrintable(r.err));
+        QVERIFY(errors.first().contains(u"--allow-dirty"));
+        QVERIFY(s.agentLogLines().isEmpty()); // nothing ran
+        QCOMPARE(s.commits().size(), 1);
+        QCOMPARE(PealTest::readFile(s.repo() + u"/.env"_s), QByteArray("SECRET=1\n"));
+    }
+
+    void theErrorNamesAtMostFivePaths()
+    {
+        Scenario s(kTwoEdits);
+        for (int i = 1; i <= 7; ++i)
+            QVERIFY(PealTest::writeFile(s.repo() + u"/dirty%1.txt"_s.arg(i), "x\n"));
+        const auto r = s.run({u"--commit-after-phase2"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"make: dirty1.txt, dirty2.txt, dirty3.txt, dirty4.txt, dirty5.txt (and 2 more) ("_s),
+                 qPrintable(r.err));
+    }
+
+    void withoutCommitsADirtyTreeIsFine()
+    {
+        Scenario s(kTwoEdits);
+        QVERIFY(PealTest::writeFile(s.repo() + u"/.env"_s, "SECRET=1\n"));
+        const auto r = s.run();
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(!r.err.contains(u"uncommitted"));
+    }
+
+    void allowDirtyLeavesTheUsersChangesOutOfEveryCommit_data()
+    {
+        QTest::addColumn<bool>("byEnvironment");
+        QTest::newRow("--allow-dirty") << false;
+        QTest::newRow("PEAL_ALLOW_DIRTY") << true;
+    }
+    void allowDirtyLeavesTheUsersChangesOutOfEveryCommit()
+    {
+        QFETCH(bool, byEnvironment);
+        Scenario s(kTwoEdits);
+        QVERIFY(PealTest::writeFile(s.repo() + u"/.env"_s, "SECRET=1\n"));
+        QVERIFY(PealTest::writeFile(s.repo() + u"/README.md"_s, "mine, staged\n"));
+        PealTest::git(s.repo(), {u"add"_s, u"README.md"_s});
+        QVERIFY(PealTest::writeFile(s.repo() + u"/with*star.txt"_s, "literal\n"));
+        QStringList args{u"--commit-after-phase2"_s};
+        QHash<QString, QString> env;
+        if (byEnvironment)
+            env.insert(u"PEAL_ALLOW_DIRTY"_s, u"true"_s);
+        else
+            args << u"--allow-dirty"_s;
+        const auto r = s.run(args, env);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains(u"warning: leaving 3 uncommitted path(s) that peal did not make out of its commits: "_s),
+                 qPrintable(r.err));
+        QVERIFY(r.err.contains(byEnvironment ? u"set by PEAL_ALLOW_DIRTY"_s : u"set by --allow-dirty"_s));
+        const QStringList commits = s.commits();
+        QCOMPARE(commits.size(), 3);
+        QCOMPARE(filesOf(s, u"HEAD~1"_s), QStringList{u"one.txt"_s});
+        QCOMPARE(filesOf(s, u"HEAD"_s), QStringList{u"two.txt"_s});
+        // The user's changes are where they were: untracked, and staged.
+        const QString status = PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s});
+        QVERIFY2(status.contains(u"?? .env"_s), qPrintable(status));
+        QVERIFY2(QRegularExpression(u"(^|\\n)[AM]  README.md"_s).match(status).hasMatch(), qPrintable(status));
+        QVERIFY(status.contains(u"with*star.txt"_s));
+    }
+
+    void pealsOwnFilesNeverCountAsChanges()
+    {
+        Scenario s(kTwoEdits);
+        // A state directory inside the repository, and the reviewer's directory.
+        QVERIFY(PealTest::writeFile(s.repo() + u"/.review/session.json"_s, "{}"));
+        const QString inside = s.repo() + u"/.peal"_s;
+        const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                 inside, u"--agent-cmd"_s, PealTest::demoAgent(), u"--commit-after-phase2"_s,
+                                 u"--stet-path"_s, PealTest::demoStet(), u"--on-stet-fail"_s, u"skip"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(!r.err.contains(u"uncommitted changes"));
+        QVERIFY(QFile::exists(inside + u"/state.json"_s));
+    }
+
+    void aResumedRunKeepsWhatItsFailedTaskLeft()
+    {
+        Scenario s(kTwoEdits);
+        // Task 2 writes two.txt, then fails: its edit stays in the tree.
+        const auto first = s.run({u"--commit-after-phase2"_s},
+                                 {{u"PEAL_FAKE_AGENT_SET_LINE_ON"_s, u"T2:=../outside:1:x"_s}});
+        QCOMPARE(first.exitCode, 1);
+        QVERIFY(QFile::exists(s.repo() + u"/two.txt"_s));
+        QVERIFY(QFile::exists(s.stateDir() + u"/tree.json"_s));
+        const auto again = s.run({u"--commit-after-phase2"_s});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+        QCOMPARE(filesOf(s, u"HEAD"_s), QStringList{u"two.txt"_s});
+    }
+
+    void afterACommitOfTheUsersNothingIsAssumedToBePeals()
+    {
+        Scenario s(kTwoEdits);
+        const auto first = s.run({u"--commit-after-phase2"_s},
+                                 {{u"PEAL_FAKE_AGENT_SET_LINE_ON"_s, u"T2:=../outside:1:x"_s}});
+        QCOMPARE(first.exitCode, 1);
+        QVERIFY(PealTest::writeFile(s.repo() + u"/mine.txt"_s, "mine\n"));
+        PealTest::git(s.repo(), {u"add"_s, u"mine.txt"_s});
+        PealTest::git(s.repo(), {u"commit"_s, u"-q"_s, u"-m"_s, u"my own commit"_s});
+        const auto again = s.run({u"--commit-after-phase2"_s});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains(u"uncommitted changes that peal did not make: two.txt ("_s), qPrintable(again.err));
+    }
+
+    void changesMadeAfterAFinishedRunAreTheUsers()
+    {
+        Scenario s(kTwoEdits);
+        QCOMPARE(s.run({u"--commit-after-phase2"_s}).exitCode, 0);
+        QVERIFY(PealTest::writeFile(s.planPath(), kTwoEdits + "\n## Task 3\nT3: third\nwrite three.txt: 3\n"));
+        QVERIFY(PealTest::writeFile(s.repo() + u"/notes.txt"_s, "mine\n"));
+        const auto again = s.run({u"--commit-after-phase2"_s});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains(u"peal did not make: notes.txt ("_s), qPrintable(again.err));
     }
 
     // ---- a state file that a run replaces is kept ----
