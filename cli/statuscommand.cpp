@@ -37,6 +37,7 @@ struct Status
     QString summaryPath;
     QString summaryNote;
     std::optional<qint64> activePid;
+    QStringList planWarnings; // the "warning:" lines of a run about the plan's headings
 
     // One row per task index (a duplicated index counts once, as the run does it once).
     struct Row
@@ -124,11 +125,15 @@ Result<Status> gather(const CommandLine &commandLine)
     st.config = *config;
     const Config &c = st.config;
 
-    auto text = PlanParser::readFile(c.planPath);
-    if (!text)
-        return text.error();
-    st.canonical = PlanParser::isCanonical(*text);
-    st.plan = PlanParser::parse(*text);
+    auto document = PlanParser::readDocument(c.planPath);
+    if (!document)
+        return document.error();
+    st.canonical = document->canonical;
+    st.plan = std::move(document->plan);
+    if (st.canonical) {
+        for (const PlanNotice &notice : std::as_const(document->notices))
+            st.planWarnings.append(PlanParser::noticeLine(c.planPath, notice));
+    }
     if (st.canonical ? st.plan.tasks.isEmpty() : !c.normalizePlan)
         return PlanParser::invalidPlanFile(c.planPath
                                            + QStringLiteral(": no task headings such as '## Task 1' found"));
@@ -281,6 +286,7 @@ QString jsonReport(const Status &st)
                                                     : QJsonValue());
     o.insert(QStringLiteral("summary"), st.summary ? QJsonDocument::fromJson(st.summary->toJson()).object()
                                                    : QJsonValue());
+    o.insert(QStringLiteral("plan_warnings"), QJsonArray::fromStringList(st.planWarnings));
     o.insert(QStringLiteral("next"), nextStep(st));
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
 }
@@ -294,6 +300,9 @@ int runStatusCommand(const CommandLine &commandLine)
         printError(status.error().toDisplayString());
         return toInt(ExitCode::Failure);
     }
+    // The same warnings as a run, on stderr, so the report on stdout stays what it was.
+    for (const QString &warning : std::as_const(status->planWarnings))
+        printWarning(warning);
     printOut(commandLine.json ? jsonReport(*status) : textReport(*status));
     return toInt(ExitCode::Success);
 }

@@ -33,6 +33,7 @@ public:
     void initLogging();
     void validate();
     void lockState();
+    void inspectPlan();
     void loadAgent();
     void loadPhases();
     void setUpReview();
@@ -74,6 +75,7 @@ public:
     QString lastError;
     QList<quint32> failedTasks;
     QString reviewNote; // why phase 3 is off, for --dry-run
+    std::optional<PlanDocument> planDocument; // read by inspectPlan(), parsed by readPlan()
 };
 
 Engine::Engine(RunRequest request, QObject *parent)
@@ -175,11 +177,27 @@ void Engine::Private::lockState()
     // reference) and before anything runs. A dry run reads the state directory but never
     // writes it, so it needs no lock.
     if (request.dryRun)
-        return setUpReview();
+        return inspectPlan();
     // Two runs on one state directory would overwrite each other's state.json.
     if (auto acquired = stateLock.acquire(run->config().stateDir); !acquired)
         return fail(acquired.error());
     locked = true;
+    inspectPlan();
+}
+
+void Engine::Private::inspectPlan()
+{
+    // Read once, here, before anything runs: its notices are warned about (and stop a strict
+    // run) first. A plan that cannot be read is reported where the reference reads it (spec
+    // §4.1 step 9), after the review session started.
+    auto document = PlanParser::readDocument(run->config().planPath);
+    if (document) {
+        if (document->canonical) {
+            if (auto reported = reportNotices(*run, run->config().planPath, document->notices); !reported)
+                return fail(reported.error());
+        }
+        planDocument = std::move(document).value();
+    }
     setUpReview();
 }
 
@@ -365,14 +383,10 @@ void Engine::Private::logConfig()
 
 void Engine::Private::readPlan()
 {
-    if (request.dryRun) {
-        // A plan that needs normalising has no tasks until the agent answers.
-        auto text = PlanParser::readFile(run->config().planPath);
-        if (text && !PlanParser::isCanonical(*text) && run->config().normalizePlan) {
-            return printDryRun(describeNormalization(*run));
-        }
-    }
-    loadPlan(*run, q, request.task, request.fromTask, [this](Result<Plan> plan) {
+    // A plan that needs normalising has no tasks until the agent answers.
+    if (request.dryRun && planDocument && !planDocument->canonical && run->config().normalizePlan)
+        return printDryRun(describeNormalization(*run));
+    loadPlan(*run, q, request.task, request.fromTask, std::exchange(planDocument, std::nullopt), [this](Result<Plan> plan) {
         if (!plan)
             return fail(plan.error());
         run->plan() = std::move(plan).value();

@@ -63,8 +63,14 @@ struct Normalization : std::enable_shared_from_this<Normalization>
         }
         ++attempt;
         auto plan = PlanParser::parseOrFailWithSnippet(out.text);
-        if (plan)
+        if (plan) {
+            const QList<PlanNotice> notices = PlanParser::parseDocument(out.text.toUtf8()).notices;
+            if (auto reported = reportNotices(run, run.config().planPath + QStringLiteral(" as normalised by the agent"),
+                                              notices);
+                !reported)
+                return done(reported.error());
             return done(plan);
+        }
         if (attempt < attempts) {
             run.logger().warn(u"peal::plan",
                               QStringLiteral("normalized output did not parse, retrying normalization"),
@@ -83,13 +89,33 @@ QString stderrSnippet(const QString &stderrText)
     return Text::lines(stderrText).mid(0, 5).join(u' ').trimmed();
 }
 
+Result<void> reportNotices(RunContext &run, const QString &where, const QList<PlanNotice> &notices)
+{
+    for (const PlanNotice &notice : notices)
+        run.logger().warning(u"peal::plan", PlanParser::noticeLine(where, notice));
+    const Config &c = run.config();
+    if (notices.isEmpty() || !c.strictPlan)
+        return {};
+    return Error(Error::Kind::PlanFile,
+                 QStringLiteral("%1 has %2 line(s) that look like task headings but are not (the first is line %3)")
+                     .arg(where)
+                     .arg(notices.size())
+                     .arg(notices.first().line),
+                 ConfigLoader::withOrigin(c, QStringLiteral("strict_plan"),
+                                          QStringLiteral("see the warnings above; fix the lines or turn strict_plan off")));
+}
+
 void loadPlan(RunContext &run, QObject *context, const std::optional<quint32> &task,
-              const std::optional<quint32> &fromTask, std::function<void(Result<Plan>)> done)
+              const std::optional<quint32> &fromTask, std::optional<PlanDocument> document,
+              std::function<void(Result<Plan>)> done)
 {
     const QString path = run.config().planPath;
-    auto text = PlanParser::readFile(path);
-    if (!text)
-        return done(text.error());
+    if (!document) {
+        auto read = PlanParser::readDocument(path);
+        if (!read)
+            return done(read.error());
+        document = std::move(read).value();
+    }
 
     auto filter = [&run, path, task, fromTask, done](Result<Plan> parsed) {
         if (!parsed)
@@ -119,8 +145,11 @@ void loadPlan(RunContext &run, QObject *context, const std::optional<quint32> &t
         done(plan);
     };
 
-    if (PlanParser::isCanonical(*text) || !run.config().normalizePlan)
-        return filter(PlanParser::parse(*text));
+    if (document->canonical || !run.config().normalizePlan)
+        return filter(std::move(document->plan));
+    auto text = PlanParser::readFile(path);
+    if (!text)
+        return done(text.error());
     run.logger().info(u"peal::plan", QStringLiteral("plan format not canonical, normalizing via agent"));
     auto normalization = std::make_shared<Normalization>(run, context, *text, filter);
     normalization->start();

@@ -3,6 +3,7 @@
 #include <peal/textutil.h>
 
 #include <QFile>
+#include <QHash>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -42,26 +43,39 @@ namespace PlanParser {
 
 namespace {
 
-// \s and \d are Unicode-aware, as in the reference's regex engine.
-const QRegularExpression &canonicalLine()
+// The code point at `i`, moving `i` past it (a surrogate pair is one code point).
+char32_t nextCodePoint(QStringView text, qsizetype &i)
 {
-    static const QRegularExpression re(QStringLiteral("^## Task\\s+\\d+"),
-                                       QRegularExpression::UseUnicodePropertiesOption);
-    return re;
+    const QChar c = text[i++];
+    if (c.isHighSurrogate() && i < text.size() && text[i].isLowSurrogate())
+        return QChar::surrogateToUcs4(c, text[i++]);
+    return c.unicode();
 }
 
-const QRegularExpression &headingLine()
+// Moves `i` past the code points that `accept`; returns how many there were.
+template<typename Accept>
+qsizetype skipWhile(QStringView text, qsizetype &i, Accept accept)
 {
-    static const QRegularExpression re(QStringLiteral("^## Task\\s+(\\d+)\\s*(\\(parallel\\))?\\s*$"),
-                                       QRegularExpression::UseUnicodePropertiesOption);
-    return re;
+    qsizetype count = 0;
+    while (i < text.size()) {
+        qsizetype next = i;
+        if (!accept(nextCodePoint(text, next)))
+            break;
+        i = next;
+        ++count;
+    }
+    return count;
 }
 
-QString normalizeNewlines(QStringView content)
+// \s and \d of the reference's Unicode-aware regex engine: White_Space and Nd.
+bool isSpace(char32_t c)
 {
-    QString text = content.toString();
-    text.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
-    return text;
+    return QChar::isSpace(c);
+}
+
+bool isDigit(char32_t c)
+{
+    return QChar::isDigit(c);
 }
 
 // The heading's index as a u32. Non-ASCII digits or an out-of-range value make the line a body
@@ -79,6 +93,137 @@ std::optional<quint32> parseIndex(QStringView digits)
     return quint32(value);
 }
 
+// One line against the canonical prefix `^## Task\s+\d+` (spec §3.2) and the heading pattern
+// `^## Task\s+(\d+)\s*(\(parallel\))?\s*$` (spec §3.3), by hand: the classes are disjoint, so
+// the greedy reading is the only one.
+struct HeadingMatch
+{
+    bool canonical = false;
+    bool pattern = false;           // the whole heading pattern matches
+    QStringView digits;
+    std::optional<quint32> index;   // the digits as a u32, when they are ASCII and fit
+    bool parallel = false;
+
+    bool isHeading() const { return pattern && index; }
+};
+
+HeadingMatch matchHeading(QStringView line)
+{
+    HeadingMatch m;
+    constexpr QStringView prefix = u"## Task";
+    if (!line.startsWith(prefix))
+        return m;
+    qsizetype i = prefix.size();
+    if (skipWhile(line, i, isSpace) == 0)
+        return m;
+    const qsizetype digitsStart = i;
+    if (skipWhile(line, i, isDigit) == 0)
+        return m;
+    m.canonical = true;
+    m.digits = line.sliced(digitsStart, i - digitsStart);
+    skipWhile(line, i, isSpace);
+    if (line.sliced(i).startsWith(u"(parallel)")) {
+        m.parallel = true;
+        i += 10;
+    }
+    skipWhile(line, i, isSpace);
+    m.pattern = i == line.size();
+    m.index = parseIndex(m.digits);
+    return m;
+}
+
+// A markdown heading that mentions a task number: "## task 2", "### Task 3", "## Task 2: x".
+const QRegularExpression &nearHeading()
+{
+    static const QRegularExpression re(QStringLiteral("^\\s*(#+)\\s*task\\s*#?\\s*(\\d+)(.*)$"),
+                                       QRegularExpression::CaseInsensitiveOption
+                                           | QRegularExpression::UseUnicodePropertiesOption);
+    return re;
+}
+
+// Whether a line may be a markdown heading at all (only those are looked at more closely).
+bool mayBeHeading(QByteArrayView line)
+{
+    qsizetype i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
+    return i < line.size() && line[i] == '#';
+}
+
+bool isFence(QByteArrayView line)
+{
+    qsizetype i = 0;
+    while (i < line.size() && i < 3 && line[i] == ' ')
+        ++i;
+    const QByteArrayView rest = line.sliced(i);
+    return rest.startsWith("```") || rest.startsWith("~~~");
+}
+
+QString quotedHeading(QStringView line)
+{
+    QString text = line.trimmed().toString();
+    if (text.size() > 80)
+        text = text.left(77) + QStringLiteral("...");
+    return u'\'' + text + u'\'';
+}
+
+// What peal does with a line that is not a heading, in the words of a notice.
+QString foldedInto(const std::optional<quint32> &task)
+{
+    return task ? QStringLiteral("folded into task %1's body").arg(*task)
+                : QStringLiteral("ignored (it comes before the first task)");
+}
+
+bool isAsciiDigits(QStringView digits)
+{
+    return std::all_of(digits.cbegin(), digits.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+}
+
+// How to write a heading-like line so that it is a heading.
+QString fixFor(QStringView digits, const QString &rest)
+{
+    const std::optional<quint32> index = parseIndex(digits);
+    if (!index)
+        return isAsciiDigits(digits) ? QStringLiteral("a task number is at most 4294967295")
+                                     : QStringLiteral("write the task number in ASCII digits 0-9");
+    const qsizetype parallel = rest.indexOf(u"(parallel)", 0, Qt::CaseInsensitive);
+    QString title = rest;
+    if (parallel >= 0)
+        title.remove(parallel, 10);
+    title = title.trimmed();
+    while (!title.isEmpty() && QStringView(u":-.\u2013\u2014").contains(title.front()))
+        title = title.mid(1).trimmed();
+    return QStringLiteral("write '## Task %1%2'%3")
+        .arg(*index)
+        .arg(parallel >= 0 ? QStringLiteral(" (parallel)") : QString(),
+             title.isEmpty() ? QString() : QStringLiteral(" and put the title on the next line"));
+}
+
+// The notice for a heading-like line that is not a heading, or nothing when it is not like one.
+std::optional<QString> describeLookalike(QStringView line, const HeadingMatch &m, const std::optional<quint32> &task)
+{
+    QStringView digits = m.digits;
+    QString rest;
+    QRegularExpressionMatch near;
+    if (!m.pattern) {
+        near = nearHeading().match(line);
+        if (!near.hasMatch())
+            return std::nullopt;
+        digits = near.capturedView(2);
+        rest = near.captured(3).trimmed();
+    }
+    return QStringLiteral("%1 is not a task heading: %2 (%3)")
+        .arg(quotedHeading(line), foldedInto(task), fixFor(digits, rest));
+}
+
+QString bodyText(QByteArrayView bytes)
+{
+    QString body = Text::decodeUtf8(bytes);
+    if (body.contains(u'\r'))
+        body.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+    return body.trimmed();
+}
+
 Plan withSegments(QList<Task> tasks)
 {
     Plan plan;
@@ -89,44 +234,82 @@ Plan withSegments(QList<Task> tasks)
 
 } // namespace
 
+PlanDocument parseDocument(QByteArrayView text)
+{
+    // Lines are split on the file's '\n': the '\r' of a CRLF ending is white space to both
+    // patterns, and each body turns CRLF into LF (spec §3.3 step 1) on its own.
+    PlanDocument doc;
+    QList<Task> tasks;
+    std::optional<quint32> current;  // the task whose body the lines belong to
+    qsizetype bodyStart = 0;
+    QHash<quint32, int> firstLine;   // where each index was first seen, for duplicates
+    bool inFence = false;
+    int lineNumber = 0;
+    const auto closeBody = [&](qsizetype end) {
+        if (current)
+            tasks.last().content = bodyText(text.sliced(bodyStart, end - bodyStart));
+    };
+    for (qsizetype pos = 0; pos < text.size();) {
+        qsizetype end = text.indexOf('\n', pos);
+        if (end < 0)
+            end = text.size();
+        const qsizetype next = std::min(end + 1, text.size());
+        const QByteArrayView line = text.sliced(pos, end - pos);
+        ++lineNumber;
+        if (line.startsWith("## Task") || (!inFence && mayBeHeading(line))) {
+            const QString decoded = Text::decodeUtf8(line);
+            const HeadingMatch m = matchHeading(decoded);
+            doc.canonical = doc.canonical || m.canonical;
+            if (m.isHeading()) {
+                closeBody(pos);
+                tasks.append(Task{*m.index, QString(), m.parallel});
+                current = *m.index;
+                bodyStart = next;
+                if (const int first = firstLine.value(*m.index); first > 0)
+                    doc.notices.append({lineNumber, QStringLiteral("%1 repeats task %2 of line %3: ignored duplicate, "
+                                                                   "only the first one runs (give it a number of "
+                                                                   "its own)")
+                                                        .arg(quotedHeading(decoded))
+                                                        .arg(*m.index)
+                                                        .arg(first)});
+                else
+                    firstLine.insert(*m.index, lineNumber);
+            } else if (!inFence) {
+                if (auto notice = describeLookalike(decoded, m, current))
+                    doc.notices.append({lineNumber, *notice});
+            }
+        } else if (isFence(line)) {
+            inFence = !inFence;
+        }
+        pos = next;
+    }
+    closeBody(text.size());
+    std::stable_sort(tasks.begin(), tasks.end(), [](const Task &a, const Task &b) { return a.index < b.index; });
+    doc.plan = withSegments(std::move(tasks));
+    return doc;
+}
+
+Result<PlanDocument> readDocument(const QString &path)
+{
+    auto bytes = readBytes(path);
+    if (!bytes)
+        return bytes.error();
+    return parseDocument(*bytes);
+}
+
+QString noticeLine(const QString &path, const PlanNotice &notice)
+{
+    return QStringLiteral("%1:%2: %3").arg(path).arg(notice.line).arg(notice.text);
+}
+
 bool isCanonical(QStringView content)
 {
-    const QString text = normalizeNewlines(content);
-    for (const QString &line : Text::lines(text)) {
-        if (canonicalLine().match(line).hasMatch())
-            return true;
-    }
-    return false;
+    return parseDocument(content.toUtf8()).canonical;
 }
 
 Plan parse(QStringView content)
 {
-    const QString text = normalizeNewlines(content);
-    QList<Task> tasks;
-    QStringList body;
-    std::optional<Task> current;
-    const auto flush = [&] {
-        if (current) {
-            current->content = body.join(u'\n').trimmed();
-            tasks.append(*current);
-        }
-        body.clear();
-    };
-    for (const QString &line : Text::lines(text)) {
-        const QRegularExpressionMatch m = headingLine().match(line);
-        const std::optional<quint32> index = m.hasMatch() ? parseIndex(m.capturedView(1))
-                                                          : std::nullopt;
-        if (index) {
-            flush();
-            current = Task{*index, QString(), m.capturedLength(2) > 0};
-        } else if (current) {
-            body.append(line);
-        }
-    }
-    flush();
-    std::stable_sort(tasks.begin(), tasks.end(),
-                     [](const Task &a, const Task &b) { return a.index < b.index; });
-    return withSegments(std::move(tasks));
+    return parseDocument(content.toUtf8()).plan;
 }
 
 QList<Segment> computeSegments(const QList<Task> &tasks)
@@ -157,20 +340,30 @@ Error invalidPlanFile(const QString &hint)
     return Error(Error::Kind::PlanFile, QStringLiteral("Invalid or missing plan file."), hint);
 }
 
-Result<QString> readFile(const QString &path)
+Result<QByteArray> readBytes(const QString &path)
 {
     QFile file(path);
     if (!file.exists())
         return invalidPlanFile(path + QStringLiteral(": no such file"));
     if (!file.open(QIODevice::ReadOnly))
         return invalidPlanFile(path + QStringLiteral(": ") + file.errorString());
-    const QByteArray bytes = file.readAll();
+    QByteArray bytes = file.readAll();
     if (file.error() != QFileDevice::NoError)
         return invalidPlanFile(path + QStringLiteral(": ") + file.errorString());
-    std::optional<QString> text = Text::decodeUtf8Document(bytes);
-    if (!text)
+    if (!Text::isValidUtf8(bytes))
         return invalidPlanFile(path + QStringLiteral(": not valid UTF-8"));
-    return *text;
+    // One leading byte order mark is dropped (docs/decisions.md 18).
+    if (bytes.startsWith("\xEF\xBB\xBF"))
+        bytes.remove(0, 3);
+    return bytes;
+}
+
+Result<QString> readFile(const QString &path)
+{
+    auto bytes = readBytes(path);
+    if (!bytes)
+        return bytes.error();
+    return Text::decodeUtf8(*bytes);
 }
 
 Result<Plan> parseFile(const QString &path)

@@ -110,19 +110,57 @@ QString fromUtf8Lossy(const QByteArray &bytes)
     return QString::fromUtf8(bytes);
 }
 
-std::optional<QString> decodeUtf8Document(const QByteArray &bytes)
+bool isValidUtf8(QByteArrayView bytes)
 {
-    // ConvertInitialBom keeps the decoder from dropping a BOM on its own, so the one place
-    // that decides about it is below, whatever the decoder's defaults are.
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+    const qsizetype n = bytes.size();
+    const auto continuation = [&](qsizetype i, unsigned char low = 0x80, unsigned char high = 0xBF) {
+        return i < n && p[i] >= low && p[i] <= high;
+    };
+    for (qsizetype i = 0; i < n;) {
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            if (!continuation(i + 1))
+                return false;
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            // E0 needs A0..BF (no overlong form), ED needs 80..9F (no surrogate).
+            const unsigned char low = c == 0xE0 ? 0xA0 : 0x80;
+            const unsigned char high = c == 0xED ? 0x9F : 0xBF;
+            if (!continuation(i + 1, low, high) || !continuation(i + 2))
+                return false;
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            // F0 needs 90..BF (no overlong form), F4 needs 80..8F (at most U+10FFFF).
+            const unsigned char low = c == 0xF0 ? 0x90 : 0x80;
+            const unsigned char high = c == 0xF4 ? 0x8F : 0xBF;
+            if (!continuation(i + 1, low, high) || !continuation(i + 2) || !continuation(i + 3))
+                return false;
+            i += 4;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+QString decodeUtf8(QByteArrayView bytes)
+{
     QStringDecoder decoder(QStringDecoder::Utf8,
                            QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
-    QString text = decoder(bytes);
-    if (decoder.hasError())
+    return decoder(bytes);
+}
+
+std::optional<QString> decodeUtf8Document(const QByteArray &bytes)
+{
+    if (!isValidUtf8(bytes))
         return std::nullopt;
-    // Windows editors write a BOM; kept, it would hide a first "## Task 1" heading.
-    if (text.startsWith(QChar(0xFEFF)))
-        text.remove(0, 1);
-    return text;
+    // Windows editors write a BOM; kept, it would hide a first "## Task 1" heading. Dropped
+    // here, in the one place that decides about it, not by the decoder's defaults.
+    const QByteArrayView text = bytes.startsWith("\xEF\xBB\xBF") ? QByteArrayView(bytes).sliced(3) : QByteArrayView(bytes);
+    return decodeUtf8(text);
 }
 
 QString debugOptional(const std::optional<int> &value)

@@ -230,6 +230,42 @@ private Q_SLOTS:
         QVERIFY2(again.err.contains(u"peal did not make: notes.txt ("_s), qPrintable(again.err));
     }
 
+    // ---- headings that look like tasks but are not ----
+
+    void lookalikeHeadingsAreWarnedAboutInRunDryRunAndStatus()
+    {
+        Scenario s("## Task 1\nT1: first\n\n## Task 2: the title\nT2: second\n");
+        const QString warning = u"warning: %1:4: '## Task 2: the title' is not a task heading: folded into task 1's "
+                                "body (write '## Task 2' and put the title on the next line)"_s.arg(s.planPath());
+        const auto dry = s.run({u"--dry-run"_s});
+        QCOMPARE(dry.exitCode, 0);
+        QVERIFY2(dry.err.contains(warning), qPrintable(dry.err));
+        const auto status = s.runRaw({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                      s.stateDir()});
+        QCOMPARE(status.exitCode, 0);
+        QVERIFY2(status.err.contains(warning), qPrintable(status.err));
+        const auto run = s.run({u"--quiet"_s});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.err.count(warning), 1);
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s})); // the reference's parse
+    }
+
+    void strictPlanStopsBeforeAnythingRuns()
+    {
+        Scenario s("## Task 1\nT1: first\n\n### Task 2\nT2: second\n\n## Task 1\nT1 again\n");
+        const auto r = s.run({u"--strict-plan"_s, u"--stet-path"_s, PealTest::demoStet()});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.err.count(u"warning: "_s + s.planPath()), 2);
+        QVERIFY2(r.err.contains(u"error: %1 has 2 line(s) that look like task headings but are not (the first is "
+                                "line 4) (see the warnings above; fix the lines or turn strict_plan off; set by "
+                                "--strict-plan)"_s.arg(s.planPath())),
+                 qPrintable(r.err));
+        QVERIFY(s.agentLogLines().isEmpty());
+        QVERIFY(s.stetCalls().isEmpty()); // not even the review session started
+        // Without it the run goes on with the reference's parse.
+        QCOMPARE(s.run().exitCode, 0);
+    }
+
     // ---- a state file that a run replaces is kept ----
 
     void invalidStateFileIsMovedAsideNotOverwritten()

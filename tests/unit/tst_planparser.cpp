@@ -207,6 +207,79 @@ private Q_SLOTS:
         QCOMPARE(plan.tasks[1].content, u"```"_s);
     }
 
+    // ---- lines that look like headings but are not (ours) ----
+
+    void lookalikeHeadingsAreReported_data()
+    {
+        QTest::addColumn<QByteArray>("plan");
+        QTest::addColumn<int>("line");
+        QTest::addColumn<QString>("text");
+        const QByteArray head = "# Plan\n\n## Task 1\nfirst\n";
+        QTest::newRow("title after the number")
+            << head + "## Task 2: add the CLI\nsecond\n" << 5
+            << u"'## Task 2: add the CLI' is not a task heading: folded into task 1's body (write '## Task 2' "
+               "and put the title on the next line)"_s;
+        QTest::newRow("lower case")
+            << head + "## task 2\n" << 5
+            << u"'## task 2' is not a task heading: folded into task 1's body (write '## Task 2')"_s;
+        QTest::newRow("level three")
+            << head + "### Task 3\n" << 5
+            << u"'### Task 3' is not a task heading: folded into task 1's body (write '## Task 3')"_s;
+        QTest::newRow("capital Parallel")
+            << head + "## Task 2 (Parallel)\n" << 5
+            << u"'## Task 2 (Parallel)' is not a task heading: folded into task 1's body (write '## Task 2 "
+               "(parallel)')"_s;
+        QTest::newRow("index too large")
+            << head + "## Task 4294967296\n" << 5
+            << u"'## Task 4294967296' is not a task heading: folded into task 1's body (a task number is at "
+               "most 4294967295)"_s;
+        QTest::newRow("no space")
+            << head + "##Task 2 - dash title\n" << 5
+            << u"'##Task 2 - dash title' is not a task heading: folded into task 1's body (write '## Task 2' "
+               "and put the title on the next line)"_s;
+        QTest::newRow("before the first task")
+            << QByteArray("## task 1\nintro\n## Task 2\nx\n") << 1
+            << u"'## task 1' is not a task heading: ignored (it comes before the first task) (write '## Task 1')"_s;
+        QTest::newRow("duplicate")
+            << head + "## Task 2\nsecond\n\n## Task 1\nagain\n" << 8
+            << u"'## Task 1' repeats task 1 of line 3: ignored duplicate, only the first one runs (give it a "
+               "number of its own)"_s;
+        QTest::newRow("CRLF line numbers")
+            << QByteArray("## Task 1\r\nfirst\r\n\r\n## Task 2:\r\n") << 4
+            << u"'## Task 2:' is not a task heading: folded into task 1's body (write '## Task 2')"_s;
+    }
+    void lookalikeHeadingsAreReported()
+    {
+        QFETCH(QByteArray, plan);
+        QFETCH(int, line);
+        QFETCH(QString, text);
+        const PlanDocument doc = PlanParser::parseDocument(plan);
+        QCOMPARE(doc.notices.size(), 1);
+        QCOMPARE(doc.notices.first().line, line);
+        QCOMPARE(doc.notices.first().text, text);
+        // The parse stays the reference's.
+        QCOMPARE(doc.plan.tasks, PlanParser::parse(QString::fromUtf8(plan)).tasks);
+        QCOMPARE(PlanParser::noticeLine(u"plan.md"_s, doc.notices.first()),
+                 u"plan.md:%1: %2"_s.arg(line).arg(text));
+    }
+
+    void lookalikeKeepsTheReferenceParse()
+    {
+        const PlanDocument doc = PlanParser::parseDocument("## Task 1\nfirst\n## Task 2: title\nsecond\n");
+        QCOMPARE(doc.plan.tasks.size(), 1);
+        QCOMPARE(doc.plan.tasks.first().content, u"first\n## Task 2: title\nsecond"_s);
+        QVERIFY(doc.canonical);
+    }
+
+    void ordinaryHeadingsAndFencedExamplesAreNotReported()
+    {
+        const PlanDocument doc = PlanParser::parseDocument(
+            "# Title\n## Task 1\n## Notes\n### Steps\n```markdown\n### Task 9\n## task 8\n```\n"
+            "#hashtag\n## Task 2\nTask 3 is next\n");
+        QVERIFY2(doc.notices.isEmpty(), qPrintable(doc.notices.value(0).text));
+        QCOMPARE(doc.plan.indices(), (QList<quint32>{1, 2}));
+    }
+
     void segments_data()
     {
         QTest::addColumn<QString>("plan");

@@ -41,7 +41,32 @@ struct PEAL_EXPORT Plan
     QList<quint32> indices() const;
 };
 
+// A line of a plan that looks like a task heading but is not one (or repeats an index): what
+// peal did with it and how to write it. The reference parses these lines silently.
+struct PEAL_EXPORT PlanNotice
+{
+    int line = 0;     // 1-based line number in the file
+    QString text;     // "'## Task 2: title' is not a task heading: ..."
+    friend bool operator==(const PlanNotice &, const PlanNotice &) = default;
+};
+
+// A plan document as read: the parsed plan, whether it is canonical (spec §3.2) and notices.
+struct PEAL_EXPORT PlanDocument
+{
+    Plan plan;
+    bool canonical = false;
+    QList<PlanNotice> notices;
+};
+
 namespace PlanParser {
+
+// One pass over UTF-8 text (a BOM already dropped): the plan, canonical detection and the
+// notices. `parse` and `isCanonical` are this function's parts.
+PEAL_EXPORT PlanDocument parseDocument(QByteArrayView utf8);
+// Reads and parses a plan file; errors as readFile().
+PEAL_EXPORT Result<PlanDocument> readDocument(const QString &path);
+// "<path>:<line>: <text>", the warning line of a notice.
+PEAL_EXPORT QString noticeLine(const QString &path, const PlanNotice &notice);
 
 // Spec §3.2: some line starts with "## Task", whitespace and a digit (CRLF tolerated).
 PEAL_EXPORT bool isCanonical(QStringView content);
@@ -54,6 +79,8 @@ PEAL_EXPORT QList<Segment> computeSegments(const QList<Task> &tasks);
 // Reads a plan file as UTF-8 (spec §3.1). Every failure is "Invalid or missing plan file.",
 // with the reason in the hint.
 PEAL_EXPORT Result<QString> readFile(const QString &path);
+// The file's bytes, checked to be UTF-8, a leading byte order mark dropped.
+PEAL_EXPORT Result<QByteArray> readBytes(const QString &path);
 PEAL_EXPORT Result<Plan> parseFile(const QString &path);
 
 // Spec §3.5: --task and --from-task.

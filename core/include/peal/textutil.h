@@ -32,6 +32,14 @@ PEAL_EXPORT QString truncateUtf8(QStringView text, qsizetype maxBytes);
 // Converts bytes to text, replacing invalid UTF-8 with U+FFFD.
 PEAL_EXPORT QString fromUtf8Lossy(const QByteArray &bytes);
 
+// Whether `bytes` are well-formed UTF-8 (Unicode table 3-7, as Rust's `str::from_utf8`): no
+// overlong forms, no surrogates, nothing above U+10FFFF.
+PEAL_EXPORT bool isValidUtf8(QByteArrayView bytes);
+
+// Decodes UTF-8 as it is: invalid bytes become U+FFFD, and a leading byte order mark is kept
+// as U+FEFF (QString::fromUtf8 drops it).
+PEAL_EXPORT QString decodeUtf8(QByteArrayView bytes);
+
 // Strict UTF-8 decoding of a file a person wrote (a plan, a prompt template): nothing when the
 // bytes are not valid UTF-8. One leading byte order mark is dropped (docs/decisions.md), which
 // the reference keeps as U+FEFF.
