@@ -33,6 +33,7 @@ public:
     void initLogging();
     void validate();
     void lockState();
+    void preflight();
     void inspectPlan();
     void loadAgent();
     void loadPhases();
@@ -54,7 +55,7 @@ public:
     void exit(int code);
     Pipeline buildPipeline();
     void onProgress(const ProgressEvent &event);
-    void recordLastRun(int code);
+    Result<void> recordLastRun(int code);
 
     Engine *q;
     RunRequest request;
@@ -114,7 +115,13 @@ void Engine::Private::exit(int code)
     if (exited)
         return;
     exited = true;
-    recordLastRun(code);
+    if (auto recorded = recordLastRun(code); !recorded) {
+        // Output that cannot be written is a failure, not a warning; a run that already failed
+        // keeps its own code.
+        logger.fatal(u"peal::state", recorded.error().toDisplayString());
+        if (code == toInt(ExitCode::Success) || code == toInt(ExitCode::Issues))
+            code = toInt(ExitCode::Failure);
+    }
     QMetaObject::invokeMethod(q, [this, code] { Q_EMIT q->finished(code); }, Qt::QueuedConnection);
 }
 
@@ -177,11 +184,23 @@ void Engine::Private::lockState()
     // reference) and before anything runs. A dry run reads the state directory but never
     // writes it, so it needs no lock.
     if (request.dryRun)
-        return inspectPlan();
+        return preflight();
     // Two runs on one state directory would overwrite each other's state.json.
     if (auto acquired = stateLock.acquire(run->config().stateDir); !acquired)
         return fail(acquired.error());
     locked = true;
+    preflight();
+}
+
+void Engine::Private::preflight()
+{
+    // Where the run's results go must be writable before any agent time is spent.
+    const QString summary = SummaryFile::path(run->config());
+    if (auto writable = SummaryFile::checkWritable(summary); !writable) {
+        if (!request.dryRun)
+            return fail(writable.error());
+        logger.warning(u"peal::main", QStringLiteral("a run would fail: ") + writable.error().toDisplayString());
+    }
     inspectPlan();
 }
 
@@ -520,11 +539,11 @@ void Engine::Private::onProgress(const ProgressEvent &event)
         failedTasks.append(event.task);
 }
 
-void Engine::Private::recordLastRun(int code)
+Result<void> Engine::Private::recordLastRun(int code)
 {
     // Only a run that held the state directory may write into it.
     if (!locked)
-        return;
+        return {};
     LastRun last;
     last.startedAt = startedAt;
     last.finishedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
@@ -539,8 +558,7 @@ void Engine::Private::recordLastRun(int code)
     std::sort(last.failedTasks.begin(), last.failedTasks.end());
     last.planPath = run->config().planPath;
     last.repoPath = run->config().repoPath;
-    if (auto written = LastRunFile::write(run->config().stateDir, last); !written)
-        logger.warn(u"peal::state", written.error().message(), {{QStringLiteral("err"), written.error().hint()}});
+    return LastRunFile::write(run->config().stateDir, last);
 }
 
 void Engine::Private::afterScheduler(const Result<RunOutcome> &result)
@@ -594,12 +612,11 @@ void Engine::Private::report(const RunOutcome &outcome)
     summary.repoPath = c.repoPath;
     summary.completedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
     const QString path = SummaryFile::path(c);
+    // A summary that scripts cannot read is a failed run (the reference only warns).
     if (auto written = SummaryFile::write(path, summary); !written)
-        logger.warn(u"peal::main", written.error().message(),
-                    {{QStringLiteral("path"), path}, {QStringLiteral("err"), written.error().hint()}});
-    else
-        logger.info(u"peal::main", QStringLiteral("run summary written"),
-                    {{QStringLiteral("path"), path}, {QStringLiteral("exit_code"), code}});
+        return fail(written.error());
+    logger.info(u"peal::main", QStringLiteral("run summary written"),
+                {{QStringLiteral("path"), path}, {QStringLiteral("exit_code"), code}});
     exit(code);
 }
 

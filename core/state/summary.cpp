@@ -130,6 +130,29 @@ QString rfc3339(std::chrono::system_clock::time_point time)
     return out + QStringLiteral("+00:00");
 }
 
+Result<void> checkWritable(const QString &path)
+{
+    const auto unwritable = [&path](const QString &why) {
+        return Error(Error::Kind::Io, QStringLiteral("the run summary cannot be written to %1").arg(path), why);
+    };
+    const QFileInfo target(path);
+    if (target.isDir())
+        return unwritable(QStringLiteral("it is a directory"));
+    QString dir = QFileInfo(path).path();
+    while (!QFileInfo::exists(dir) && !QFileInfo(dir).isSymLink()) {
+        const QString parent = QFileInfo(dir).path();
+        if (parent == dir)
+            break;
+        dir = parent;
+    }
+    const QFileInfo ancestor(dir);
+    if (!ancestor.isDir())
+        return unwritable(QStringLiteral("%1 is not a directory").arg(dir));
+    if (::access(QFile::encodeName(dir).constData(), W_OK | X_OK) != 0)
+        return unwritable(QStringLiteral("%1: %2").arg(dir, osError(errno)));
+    return {};
+}
+
 Result<void> write(const QString &path, const RunSummary &summary)
 {
     const QString parent = QFileInfo(path).path();

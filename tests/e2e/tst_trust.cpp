@@ -266,6 +266,53 @@ private Q_SLOTS:
         QCOMPARE(s.run().exitCode, 0);
     }
 
+    // ---- output that cannot be written is a failure ----
+
+    void anUnwritableSummaryPathStopsTheRunBeforeAnythingRuns_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::newRow("default") << QStringList();
+        QTest::newRow("quiet") << QStringList{u"--quiet"_s};
+    }
+    void anUnwritableSummaryPathStopsTheRunBeforeAnythingRuns()
+    {
+        QFETCH(QStringList, extra);
+        Scenario s;
+        QVERIFY(PealTest::writeFile(s.path(u"blocker"_s), "a file, not a directory"));
+        const QString target = s.path(u"blocker/summary.json"_s);
+        const auto r = s.run(QStringList{u"--run-summary-path"_s, target} + extra);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"error: the run summary cannot be written to %1 (%2 is not a directory)"_s
+                                    .arg(target, s.path(u"blocker"_s))),
+                 qPrintable(r.err));
+        QVERIFY(s.agentLogLines().isEmpty());
+    }
+
+    void aSummaryThatFailsAtTheEndFailsTheRun()
+    {
+        // The task turns the summary's directory into a file: the write at the end fails.
+        Scenario s("## Task 1\nT1: first\nwrite out: not a directory\n");
+        const QString target = s.repo() + u"/out/summary.json"_s;
+        const auto r = s.run({u"--run-summary-path"_s, target, u"--quiet"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"error: failed to "_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(s.repo() + u"/out"_s), qPrintable(r.err));
+        QCOMPARE(s.completed(), QList<int>{1}); // the work itself is recorded
+        const QJsonObject last = json(PealTest::readFile(s.stateDir() + u"/last_run.json"_s));
+        QCOMPARE(last.value(u"exit_code"_s).toInt(), 1);
+    }
+
+    void aLastRunRecordThatCannotBeWrittenFailsTheRun()
+    {
+        // The state directory lives in the repository and the task puts a directory where
+        // last_run.json goes.
+        Scenario s("## Task 1\nT1: first\nwrite .peal/last_run.json/x: blocked\n");
+        const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                 s.repo() + u"/.peal"_s, u"--agent-cmd"_s, PealTest::demoAgent(), u"--quiet"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"error: failed to write "_s + s.repo() + u"/.peal/last_run.json"_s), qPrintable(r.err));
+    }
+
     // ---- a state file that a run replaces is kept ----
 
     void invalidStateFileIsMovedAsideNotOverwritten()

@@ -67,8 +67,12 @@ PEAL_EXPORT QString tempPath(const QString &path);
 // chrono's AutoSi RFC 3339 rendering: 0, 3, 6 or 9 fraction digits, "+00:00".
 PEAL_EXPORT QString rfc3339(std::chrono::system_clock::time_point time);
 
-// Best-effort write: an error is returned for the caller to warn about.
+// Writes the summary (creating the parent directory); an error names the path and the reason.
 PEAL_EXPORT Result<void> write(const QString &path, const RunSummary &summary);
+
+// Whether write() can succeed as far as can be told without writing: the target is not a
+// directory, and the nearest existing ancestor of its directory is a writable directory.
+PEAL_EXPORT Result<void> checkWritable(const QString &path);
 
 } // namespace SummaryFile
 
