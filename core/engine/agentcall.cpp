@@ -12,9 +12,8 @@ namespace {
 
 QString stderrHint(const QString &stderrText)
 {
-    const QString firstLine = stderrText.trimmed().section(u'\n', 0, 0).trimmed();
-    return firstLine.isEmpty() ? QString()
-                               : QStringLiteral("stderr: ") + Text::truncateUtf8(firstLine, 200);
+    const QString first = Text::firstLine(stderrText);
+    return first.isEmpty() ? QString() : QStringLiteral("stderr: ") + first;
 }
 
 // The state of one call across its attempts.
@@ -43,10 +42,11 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         return fields;
     }
 
-    QString phaseName() const
+    // What failed, in messages ("agent exited with code 1"); the task and phase are named by
+    // the task that fails.
+    QString subject() const
     {
-        return options.phaseName.isEmpty() ? QStringLiteral("Phase %1").arg(options.phaseNumber)
-                                           : options.phaseName;
+        return options.phaseName.isEmpty() ? QStringLiteral("agent") : options.phaseName;
     }
 
     void start()
@@ -78,9 +78,9 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                               withTask({{QStringLiteral("timeout_sec"), timeoutSec}}));
         else if (output.status == AgentOutput::Status::Failed)
             run.logger().warn(u"peal::phase", QStringLiteral("phase exited with non-zero code"),
-                              withTask({{QStringLiteral("exit_code"), Text::debugOptional(output.exitCode)},
+                              withTask({{QStringLiteral("exit_code"), exitStatusText(output.exitCode, output.signal)},
                                         {QStringLiteral("stderr_len"), Text::utf8Length(output.stderrText)}}));
-        Result<AgentOutput> classified = classifyAgentOutput(output, phaseName(), timeoutSec);
+        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec);
         if (classified)
             return finish(classified);
         const bool retryable = output.status == AgentOutput::Status::TimedOut
@@ -114,28 +114,29 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
 
 } // namespace
 
-Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &phase,
+Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &subject,
                                         quint64 timeoutSec)
 {
     switch (output.status) {
     case AgentOutput::Status::Succeeded:
         return output;
     case AgentOutput::Status::FailedToStart:
-        return Error(Error::Kind::Phase, QStringLiteral("%1 failed to start: %2")
-                                             .arg(phase)
-                                             .arg(output.errorString));
+        return Error(Error::Kind::Phase, QStringLiteral("%1 failed to start: %2").arg(subject, output.errorString));
     case AgentOutput::Status::TimedOut:
-        return Error(Error::Kind::Phase,
-                     QStringLiteral("%1 timed out after %2s").arg(phase).arg(timeoutSec));
+        return Error(Error::Kind::Phase, QStringLiteral("%1 timed out after %2 s").arg(subject).arg(timeoutSec));
     case AgentOutput::Status::Cancelled:
-        return Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(phase));
+        return Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(subject));
     case AgentOutput::Status::Failed:
         break;
     }
-    return Error(Error::Kind::Phase, QStringLiteral("%1 exited with code %2")
-                                         .arg(phase)
-                                         .arg(Text::debugOptional(output.exitCode)),
-                 stderrHint(output.stderrText));
+    QString how;
+    if (output.exitCode)
+        how = QStringLiteral("exited with code %1").arg(*output.exitCode);
+    else if (output.signal > 0)
+        how = QStringLiteral("was killed by ") + signalName(output.signal);
+    else
+        how = QStringLiteral("failed");
+    return Error(Error::Kind::Phase, subject + u' ' + how, stderrHint(output.stderrText));
 }
 
 void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QString &prompt,

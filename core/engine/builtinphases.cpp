@@ -141,10 +141,9 @@ Result<void> validatePlanText(const Config &config, quint32 taskIndex, const QSt
     if (!config.validatePlanText)
         return {};
     const auto invalid = [&](const QString &detail) {
+        Q_UNUSED(taskIndex); // the failing task names itself
         return Error(Error::Kind::PlanTextInvalid,
-                     QStringLiteral("Phase 1 returned empty or invalid plan (task %1): %2")
-                         .arg(taskIndex)
-                         .arg(detail));
+                     QStringLiteral("the agent returned an empty or invalid plan: %1").arg(detail));
     };
     if (text.isEmpty())
         return invalid(QStringLiteral("plan text is empty"));

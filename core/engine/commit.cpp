@@ -53,7 +53,7 @@ void commitAll(RunContext &run, QObject *context, const QString &message, const 
         if (add.failedToStart())
             return done(commitError(QStringLiteral("git add failed: ") + add.errorString));
         if (!add.success())
-            return done(commitError(QStringLiteral("git add failed: ") + add.stderrText.trimmed()));
+            return done(commitError(QStringLiteral("git add failed: ") + Text::firstLine(add.stderrText)));
         // With the user's paths left out, the pathspec also keeps what they had staged out.
         run.runProcess(gitSpec(repo, QStringList{QStringLiteral("commit"), QStringLiteral("-m"), message} + pathspec),
                        context, [&run, context, repo, done, message, when, taskIndex, commitError](const ProcessResult &commit) {
@@ -66,7 +66,7 @@ void commitAll(RunContext &run, QObject *context, const QString &message, const 
                 return done(QString());
             }
             if (!commit.success())
-                return done(commitError(QStringLiteral("git commit failed: ") + commit.stderrText.trimmed()));
+                return done(commitError(QStringLiteral("git commit failed: ") + Text::firstLine(commit.stderrText)));
             run.runProcess(gitSpec(repo, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}), context,
                            [&run, done, message, when, taskIndex](const ProcessResult &head) {
                 const QString sha = head.success() ? head.stdoutText.trimmed() : QString();
@@ -85,7 +85,7 @@ void commitAfterPhase2(RunContext &run, QObject *context, quint32 taskIndex,
                        const std::optional<QString> &suffix, CommitCallback done)
 {
     commitAll(run, context, commitMessage(taskIndex, suffix), QStringLiteral("after phase 2"),
-              QStringLiteral("Commit after Phase 2 failed: "), taskIndex, std::move(done));
+              QStringLiteral("commit after phase 2 failed: "), taskIndex, std::move(done));
 }
 
 } // namespace Peal::Internal

@@ -254,12 +254,14 @@ void ParallelBlock::markAndCommit()
         suffix += QStringLiteral(" (and what failed task%1 %2 left)")
                       .arg(m_partial.size() == 1 ? QString() : QStringLiteral("s"), numbers(m_partial));
     commitAfterPhase2(m_run, this, held.first(), suffix,
-                      [this, first = held.first()](Result<QString> committed) {
+                      [this, first = held.first(), held, numbers](Result<QString> committed) {
                           if (!committed) {
                               m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
                                                    {{QStringLiteral("task_index"), first},
                                                     {QStringLiteral("err"), committed.error().message()}});
-                              m_report.abort = committed.error();
+                              const Error &e = committed.error();
+                              m_report.abort = Error(e.kind(), QStringLiteral("tasks %1: %2").arg(numbers(held), e.message()),
+                                                     e.hint());
                               return finish();
                           }
                           runTail(0);

@@ -52,7 +52,7 @@ struct Normalization : std::enable_shared_from_this<Normalization>
         case AgentOutput::Status::Cancelled:
             return done(Error(Error::Kind::Interrupted, QStringLiteral("normalization cancelled")));
         case AgentOutput::Status::Failed: {
-            QString detail = QStringLiteral("agent exited with code %1").arg(Text::debugOptional(out.exitCode));
+            QString detail = QStringLiteral("agent exited with code %1").arg(exitStatusText(out.exitCode, out.signal));
             const QString snippet = stderrSnippet(out.stderrText);
             if (!snippet.isEmpty())
                 detail += QStringLiteral(": ") + snippet;
@@ -78,7 +78,15 @@ struct Normalization : std::enable_shared_from_this<Normalization>
                                {QStringLiteral("retries_left"), attempts - attempt}});
             return start();
         }
-        done(plan.error());
+        // The reference's message carries a 20-line snippet; the error line stays one line and
+        // the snippet goes to the log.
+        run.logger().warn(u"peal::plan", QStringLiteral("normalized output that did not parse"),
+                          {{QStringLiteral("snippet"), PlanParser::snippetForParseFailure(out.text)}});
+        const QString begins = Text::firstLine(out.text, 80);
+        done(Error(plan.error().kind(),
+                   QStringLiteral("Normalized plan output could not be parsed (no canonical tasks found)"),
+                   begins.isEmpty() ? QStringLiteral("the agent's answer is empty")
+                                    : QStringLiteral("the agent's answer begins '%1'; more in the log").arg(begins)));
     }
 };
 

@@ -66,7 +66,7 @@ struct PostRun : std::enable_shared_from_this<PostRun>
                       {QStringLiteral("exit_code"), r.exitCode}});
         else
             log.warn(u"peal::main", QStringLiteral("post-run command failed (best-effort)"),
-                     {{QStringLiteral("exit_code"), Text::debugOptional(r.code())},
+                     {{QStringLiteral("exit_code"), exitStatusText(r)},
                       {QStringLiteral("timed_out"), r.timedOut()}});
         if (!r.stdoutText.trimmed().isEmpty())
             log.log(level, u"peal::main", QStringLiteral("post-run command stdout"),

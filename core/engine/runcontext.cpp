@@ -31,7 +31,10 @@ Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt,
 AgentOutput AgentHandle::interpret(AgentMode mode, const ProcessResult &result) const
 {
     try {
-        return plugin->interpret(mode, result);
+        AgentOutput out = plugin->interpret(mode, result);
+        if (result.ending == ProcessEnding::Crashed)
+            out.signal = result.signal;
+        return out;
     } catch (...) {
         AgentOutput out;
         out.status = AgentOutput::Status::Failed;

@@ -33,12 +33,9 @@ bool TaskRunner::guarded(const std::function<void()> &call)
         call();
         return true;
     } catch (const std::exception &e) {
-        fail(Error(Error::Kind::Plugin, QStringLiteral("phase '%1' threw: %2")
-                                            .arg(m_pipeline.value(m_current).name,
-                                                 QString::fromLocal8Bit(e.what()))));
+        fail(Error(Error::Kind::Plugin, QStringLiteral("the phase plugin threw: %1").arg(QString::fromLocal8Bit(e.what()))));
     } catch (...) {
-        fail(Error(Error::Kind::Plugin, QStringLiteral("phase '%1' threw an exception")
-                                            .arg(m_pipeline.value(m_current).name)));
+        fail(Error(Error::Kind::Plugin, QStringLiteral("the phase plugin threw an exception")));
     }
     return false;
 }
@@ -52,7 +49,7 @@ void TaskRunner::runPhase(qsizetype index)
             return finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
         m_run.state().markTaskCompleted(m_task.index);
         if (auto saved = m_run.saveState(); !saved)
-            return fail(saved.error());
+            return fail(saved.error(), false);
         return finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
     }
     m_current = index;
@@ -101,15 +98,22 @@ void TaskRunner::afterExecute(qsizetype index)
                                                    {{QStringLiteral("task_index"), m_task.index},
                                                     {QStringLiteral("err"), committed.error().message()}});
                               m_run.saveStateBestEffort(QStringLiteral("commit failure"));
-                              return fail(committed.error());
+                              return fail(committed.error(), false);
                           }
                           runPhase(index + 1);
                       });
 }
 
-void TaskRunner::fail(const Error &error)
+void TaskRunner::fail(const Error &error, bool inPhase)
 {
-    finish(error);
+    // Every error that ends a task names it, and the phase it ended in: "task 3, phase 1
+    // (plan): agent exited with code 1".
+    QString where = QStringLiteral("task %1").arg(m_task.index);
+    if (inPhase && m_current >= 0) {
+        const QString name = m_pipeline.value(m_current).name;
+        where += QStringLiteral(", phase %1 (%2)").arg(m_run.config().phases.indexOf(name) + 1).arg(name);
+    }
+    finish(Error(error.kind(), where + QStringLiteral(": ") + error.message(), error.hint()));
 }
 
 void TaskRunner::finish(const Result<TaskResult> &result)
@@ -197,7 +201,7 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
         return done(Result<void>());
     QPointer<TaskRunner> self(this);
     commitAll(m_run, this, message, QStringLiteral("after address round"),
-              QStringLiteral("Commit after address round failed: "), m_task.index,
+              QStringLiteral("commit after address round failed: "), m_task.index,
               [self, done](Result<QString> committed) {
                   if (self && !self->m_finished)
                       self->guarded([&] { done(committed ? Result<void>() : Result<void>(committed.error())); });

@@ -61,7 +61,8 @@ private:
     void onPhaseDone(qsizetype index, const Result<void> &result);
     void afterExecute(qsizetype index);
     void finish(const Result<TaskResult> &result);
-    void fail(const Error &error);
+    // Ends the task with `error`, named after the task and (`inPhase`) the current phase.
+    void fail(const Error &error, bool inPhase = true);
     // Runs plugin code; an escaping exception fails the task instead of the process.
     bool guarded(const std::function<void()> &call);
 

@@ -96,7 +96,7 @@ void UserTree::check(RunContext &run, QObject *context, const QStringList &revie
                    [this, &run, context, reviewerDirs, dryRun, done](const ProcessResult &top) {
         if (!top.success())
             return done(Error(Error::Kind::Commit, QStringLiteral("cannot inspect the work tree for uncommitted changes"),
-                              top.stderrText.trimmed()));
+                              Text::firstLine(top.stderrText)));
         const QString root = firstLine(top);
         QStringList own;
         for (const QString &dir : reviewerDirs)
@@ -121,7 +121,7 @@ void UserTree::inspect(RunContext &run, QObject *context, const QString &top, co
             if (!status.success())
                 return done(Error(Error::Kind::Commit,
                                   QStringLiteral("cannot inspect the work tree for uncommitted changes"),
-                                  status.stderrText.trimmed()));
+                                  Text::firstLine(status.stderrText)));
             QStringList dirty;
             for (const QString &path : statusPaths(status.stdoutText)) {
                 const bool pealsOwn = std::any_of(own.cbegin(), own.cend(),

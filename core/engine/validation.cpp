@@ -4,6 +4,7 @@
 #include "runvalidation.h"
 
 #include <peal/exec.h>
+#include <peal/textutil.h>
 
 namespace Peal {
 
@@ -28,7 +29,7 @@ void validateWith(const Config &config, QObject *context, const ProcessRunner &r
             return done(Error(Error::Kind::Interrupted, QStringLiteral("git work-tree check cancelled")));
         if (!git.success() || git.stdoutText.trimmed() != u"true") {
             const QString why = git.failedToStart() ? QStringLiteral("could not run git: ") + git.errorString
-                                                    : git.stderrText.trimmed();
+                                                    : Text::firstLine(git.stderrText);
             return done(Error(Error::Kind::Config,
                               QStringLiteral("Target path is not a git repository: ") + config.repoPath,
                               ConfigLoader::withOrigin(config, QStringLiteral("repo_path"), why)));

@@ -63,9 +63,8 @@ QString Worktrees::firstLine(const ProcessResult &r)
 
 Error Worktrees::gitError(const QString &what, const ProcessResult &r) const
 {
-    const QString detail = r.failedToStart() ? r.errorString : r.stderrText.trimmed();
     return Error(Error::Kind::Isolation, QStringLiteral("Worktree isolation failed: %1").arg(what),
-                 Text::lines(detail).value(0));
+                 r.failedToStart() ? r.errorString : Text::firstLine(r.stderrText));
 }
 
 // ---- prepare ---------------------------------------------------------------------------
@@ -327,7 +326,7 @@ void Worktrees::mergeNext(qsizetype next)
                     m_keep.insert(task, commit);
                     const QString kept = keptBranchName(task);
                     m_failed.insert(task, Error(Error::Kind::Isolation,
-                                                QStringLiteral("Task %1: its changes conflict with earlier tasks of "
+                                                QStringLiteral("task %1: its changes conflict with earlier tasks of "
                                                                "the parallel block in %2; its work is kept on branch %3")
                                                     .arg(task)
                                                     .arg(files.join(QStringLiteral(", ")), kept)));

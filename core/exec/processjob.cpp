@@ -178,6 +178,7 @@ void ProcessJob::Private::onFinished(int exitCode, QProcess::ExitStatus status)
         result.ending = requestedEnding;
     } else if (status == QProcess::CrashExit) {
         result.ending = ProcessEnding::Crashed;
+        result.signal = exitCode; // QProcess reports the terminating signal as the code
     } else {
         result.ending = ProcessEnding::Exited;
         result.exitCode = exitCode;

@@ -229,7 +229,8 @@ void Logger::announce(LogLevel level, QStringView target, const QString &message
     const QString label = error ? QStringLiteral("error:") : QStringLiteral("warning:");
     const QString color = error ? QStringLiteral("\x1b[31m") : QStringLiteral("\x1b[33m");
     const QString prefix = d->color ? QString(color + label + QStringLiteral("\x1b[0m ")) : QString(label + u' ');
-    d->write(prefix + message + u'\n');
+    // One line, whatever the message holds: scripts read these lines one by one.
+    d->write(prefix + QString(message).replace(u'\n', u' ') + u'\n');
 }
 
 void Logger::fatal(QStringView target, const QString &message)

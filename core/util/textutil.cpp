@@ -163,9 +163,14 @@ std::optional<QString> decodeUtf8Document(const QByteArray &bytes)
     return decodeUtf8(text);
 }
 
-QString debugOptional(const std::optional<int> &value)
+QString firstLine(QStringView text, qsizetype maxBytes)
 {
-    return value ? QStringLiteral("Some(%1)").arg(*value) : QStringLiteral("None");
+    for (QStringView line : text.split(u'\n')) {
+        line = line.trimmed();
+        if (!line.isEmpty())
+            return truncateUtf8(line, maxBytes);
+    }
+    return QString();
 }
 
 QString debugList(const QList<quint32> &values)

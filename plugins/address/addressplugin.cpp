@@ -159,13 +159,15 @@ private:
                 const QString sha = head.success() && !head.stdoutText.trimmed().isEmpty()
                                         ? head.stdoutText.trimmed()
                                         : QStringLiteral("unknown");
+                // One line; the review itself goes to the log (and the log file).
+                log(LogLevel::Warn, QStringLiteral("stet review with findings left"),
+                    {{QStringLiteral("commit"), sha}, {QStringLiteral("stdout"), m_current.stdoutText},
+                     {QStringLiteral("stderr"), m_current.stderrText}});
                 loopFailed(Error(Error::Kind::StetFindingsRemain,
-                                 QStringLiteral("Task %1: %2 stet findings remain after %3 address round(s)\n"
-                                                "commit: %4\nstet review:\nstdout:\n%5\nstderr:\n%6")
-                                     .arg(taskIndex())
+                                 QStringLiteral("%1 stet findings remain after %2 address round(s)")
                                      .arg(count)
-                                     .arg(m_maxRounds)
-                                     .arg(sha, m_current.stdoutText, m_current.stderrText)));
+                                     .arg(m_maxRounds),
+                                 QStringLiteral("commit %1; set on_findings_remaining = \"warn\" to go on").arg(sha.left(12))));
             });
     }
 

@@ -12,10 +12,15 @@ namespace Peal::Stet {
 
 namespace {
 
-// The "exit code <Some(n)|None>: <stderr>" detail; a timed-out process has no exit code.
+// The "exit code <n>: <first stderr line>" detail; a process without an exit code says how it
+// ended instead ("timed out: ...", "was killed by SIGKILL: ...").
 QString exitDetail(const ProcessResult &r)
 {
-    return QStringLiteral("exit code %1: %2").arg(Text::debugOptional(r.code()), r.stderrText.trimmed());
+    QString detail = r.code() ? QStringLiteral("exit code %1").arg(*r.code()) : describeEnding(r);
+    const QString first = Text::firstLine(r.stderrText);
+    if (!first.isEmpty())
+        detail += QStringLiteral(": ") + first;
+    return detail;
 }
 
 QString processDetail(const ProcessResult &r)
@@ -68,7 +73,7 @@ ReviewResult reviewResult(const ProcessResult &r)
 
 LogFields completedFields(const ReviewResult &r)
 {
-    return {{QStringLiteral("exit_code"), Text::debugOptional(r.exitCode)},
+    return {{QStringLiteral("exit_code"), exitStatusText(r.exitCode, 0)},
             {QStringLiteral("has_findings"), r.hasFindings},
             {QStringLiteral("stdout_len"), Text::utf8Length(r.stdoutText)},
             {QStringLiteral("stderr_len"), Text::utf8Length(r.stderrText)}};
@@ -298,7 +303,7 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
         if (!r.success()) {
             const Error error = startFailed(exitDetail(r));
             if (policy() == u"skip")
-                return skip({{QStringLiteral("exit_code"), Text::debugOptional(r.code())}});
+                return skip({{QStringLiteral("exit_code"), exitStatusText(r)}});
             if (policy() != u"retry_once")
                 return done(error, false);
             services.log(LogLevel::Warn, QStringLiteral("custom stet command failed, retrying once"),

@@ -88,7 +88,7 @@ private Q_SLOTS:
         const auto r = status(s);
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains(u"(1 of 3 tasks completed)"), qPrintable(r.out));
-        QVERIFY(r.out.contains(u", exit 1 (failed): Phase 1 exited with code Some(1)"));
+        QVERIFY(r.out.contains(u", exit 1 (failed): task 2, phase 1 (plan): agent exited with code 1"));
         QVERIFY(r.out.contains(u"  1       done "));
         QVERIFY(r.out.contains(u"  2       failed "));
         QVERIFY(r.out.contains(u"  3       pending "));
@@ -99,7 +99,7 @@ private Q_SLOTS:
         QCOMPARE(last.value(u"outcome"_s).toString(), u"failed"_s);
         QCOMPARE(last.value(u"exit_code"_s).toInt(), 1);
         QCOMPARE(ints(last.value(u"failed_tasks"_s)), QList<int>{2});
-        QVERIFY(last.value(u"error"_s).toString().startsWith(u"Phase 1 exited with code Some(1)"));
+        QVERIFY(last.value(u"error"_s).toString().startsWith(u"task 2, phase 1 (plan): agent exited with code 1"));
 
         const QJsonObject j = statusJson(s);
         QCOMPARE(j.value(u"state"_s).toString(), u"present"_s);
@@ -257,7 +257,7 @@ private Q_SLOTS:
         Scenario f(kThreeTasks);
         const auto failed = f.run({u"--quiet"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1"_s}});
         QCOMPARE(failed.exitCode, 1);
-        QVERIFY2(failed.err.startsWith(u"error: Phase 1 exited with code Some(1)"), qPrintable(failed.err));
+        QVERIFY2(failed.err.startsWith(u"error: task 1, phase 1 (plan): agent exited with code 1 (stderr: "), qPrintable(failed.err));
         QCOMPARE(failed.err.count(u'\n'), 1);
     }
 

@@ -325,7 +325,7 @@ private Q_SLOTS:
         const auto r = s.run(args({u"--max-parallel"_s, u"2"_s}),
                              {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}, {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2:=400"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"error: Phase 1 exited with code Some(1)"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"error: task 3, phase 1 (plan): agent exited with code 1"), qPrintable(r.err));
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"plan:3"_s, u"plan:2"_s, u"execute:2"_s}));
         // The running task finished and is kept; the failed one and those never started are not.
         QCOMPARE(s.completed(), (QList<int>{1, 2}));
@@ -494,7 +494,7 @@ private Q_SLOTS:
             QVERIFY(ints(summary.value(u"tasks_completed")).isEmpty());
             QVERIFY(r.err.contains(u"phase 3 failed in parallel block; continuing with remaining segments"));
         } else {
-            QVERIFY(r.err.contains(u"error: stet run failed: timed out"));
+            QVERIFY2(r.err.contains(u"error: task 2, phase 3 (address): stet run failed: timed out"), qPrintable(r.err));
         }
     }
 
@@ -690,7 +690,7 @@ private Q_SLOTS:
         const auto r = s.run(args(extra));
         QCOMPARE(r.exitCode, exitCode);
         const QRegularExpression message(
-            u"Task 3: its changes conflict with earlier tasks of the parallel block in same.txt; its work is "
+            u"task 3: its changes conflict with earlier tasks of the parallel block in same.txt; its work is "
             "kept on branch (peal/conflict-task-3-[0-9a-f]{7})"_s);
         const auto m = message.match(r.err);
         QVERIFY2(m.hasMatch(), qPrintable(r.err));

@@ -109,8 +109,8 @@ private Q_SLOTS:
                                "[plugins.tests-gate]\ncommand = [\"./check.sh\"]\nmax_rounds = 1\n"));
         const auto r = s.run(withGate({s.path(u"peal.toml"_s)}));
         QCOMPARE(r.exitCode, 1);
-        QCOMPARE(lastLine(r.err), u"error: tests-gate: './check.sh' still fails after 1 fix round(s) "
-                                  "for task 1: it exited with code 3"_s);
+        QCOMPARE(lastLine(r.err), u"error: task 1, phase 3 (tests-gate): './check.sh' still fails after 1 fix round(s): "
+                                  "it exited with code 3"_s);
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"tests-fix:1"_s}));
         QCOMPARE(s.completed(), QList<int>{});
     }
@@ -131,11 +131,11 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("table");
         QTest::addColumn<QString>("message");
         QTest::newRow("no command") << QByteArray("max_rounds = 2\n")
-                                    << u"error: [plugins.tests-gate] command is required, e.g. command = [\"make\", \"check\"]"_s;
+                                    << u"error: task 1, phase 3 (tests-gate): [plugins.tests-gate] command is required, e.g. command = [\"make\", \"check\"]"_s;
         QTest::newRow("bad rounds") << QByteArray("command = [\"./check.sh\"]\nmax_rounds = -1\n")
-                                    << u"error: [plugins.tests-gate] max_rounds must be a non-negative integer"_s;
+                                    << u"error: task 1, phase 3 (tests-gate): [plugins.tests-gate] max_rounds must be a non-negative integer"_s;
         QTest::newRow("unknown key") << QByteArray("command = [\"./check.sh\"]\nrounds = 1\n")
-                                     << u"error: [plugins.tests-gate] has an unknown key 'rounds' (known: command, "
+                                     << u"error: task 1, phase 3 (tests-gate): [plugins.tests-gate] has an unknown key 'rounds' (known: command, "
                                         "max_rounds, timeout_sec, output_tail)"_s;
     }
     void testsGateOptionErrorsNameTheTable()
@@ -157,7 +157,7 @@ private Q_SLOTS:
                                "[plugins.tests-gate]\ncommand = [\"no-such-test-runner-xyz\"]\n"));
         const auto r = s.run(withGate({s.path(u"peal.toml"_s)}));
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: tests-gate: the test command 'no-such-test-runner-xyz' "
+        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 3 (tests-gate): the test command 'no-such-test-runner-xyz' "
                                             "failed to start"_s),
                  qPrintable(r.err));
     }

@@ -149,9 +149,11 @@ private Q_SLOTS:
         const auto r = s.run({u"--normalize"_s},
                              {{u"PEAL_FAKE_AGENT_NORMALIZE_OUTPUT"_s, u"Sorry, I cannot do that."_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"Normalized plan output could not be parsed (no canonical tasks found). "
-                                "Snippet:\nSorry, I cannot do that."),
+        // One error line; the snippet is in the log.
+        QVERIFY2(r.err.contains(u"error: Normalized plan output could not be parsed (no canonical tasks found) "
+                                "(the agent's answer begins 'Sorry, I cannot do that.'; more in the log)\n"),
                  qPrintable(r.err));
+        QVERIFY(r.err.contains(u"normalized output that did not parse snippet=\"Sorry, I cannot do that.\""));
         QCOMPARE(s.agentCalls(), QStringList{u"normalize"_s});
     }
 
@@ -173,7 +175,7 @@ private Q_SLOTS:
         const auto r = s.run({u"--normalize"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"---DOC---"_s},
                                                   {u"PEAL_FAKE_AGENT_EXIT_CODE"_s, u"7"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"Plan normalization failed: agent exited with code Some(7): "
+        QVERIFY2(r.err.contains(u"Plan normalization failed: agent exited with code 7: "
                                 "peal-demo-agent: failing as asked"),
                  qPrintable(r.err));
     }
@@ -354,7 +356,7 @@ private Q_SLOTS:
         Scenario s(threeTasks);
         const auto r = s.run({u"--agent-cmd"_s, u"false"_s});
         QCOMPARE(r.exitCode, 1);
-        QCOMPARE(lastLine(r.err), u"error: Phase 1 exited with code Some(1)"_s);
+        QCOMPARE(lastLine(r.err), u"error: task 1, phase 1 (plan): agent exited with code 1"_s);
         QCOMPARE(s.completed(), QList<int>{}); // state saved, nothing completed
         QVERIFY(s.summaryJson().isEmpty());
     }
@@ -365,7 +367,7 @@ private Q_SLOTS:
         const auto r = s.run({}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Execute the following plan"_s},
                                   {u"PEAL_FAKE_AGENT_STDERR"_s, u"disk on fire"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: Phase 2 exited with code Some(1)"), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 2 (execute): agent exited with code 1 (stderr: "), qPrintable(r.err));
         QVERIFY(lastLine(r.err).contains(u"disk on fire")); // our hint
     }
 
@@ -380,7 +382,7 @@ private Q_SLOTS:
                              {{u"PEAL_FAKE_AGENT_VANISH_AFTER"_s, u"1"_s},
                               {u"PEAL_FAKE_AGENT_COUNTER"_s, s.path(u"counter"_s)}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: Phase 2 failed to start: "), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 2 (execute): agent failed to start: "), qPrintable(r.err));
         QVERIFY(!QFile::exists(agent));
         QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
         // A spawn failure is never retried (spec §5.2).
@@ -414,7 +416,7 @@ private Q_SLOTS:
         Scenario s;
         const auto r = s.run({u"--phase-timeout-sec"_s, u"1"_s}, {{u"PEAL_FAKE_AGENT_HANG"_s, u"1"_s}});
         QCOMPARE(r.exitCode, 1);
-        QCOMPARE(lastLine(r.err), u"error: Phase 1 timed out after 1s"_s);
+        QCOMPARE(lastLine(r.err), u"error: task 1, phase 1 (plan): agent timed out after 1 s"_s);
     }
 
     void phaseFailsToStart()
@@ -426,7 +428,7 @@ private Q_SLOTS:
         QVERIFY(QFile::setPermissions(broken, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         const auto r = s.run({u"--agent-cmd"_s, broken});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: Phase 1 failed to start: "), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 1 (plan): agent failed to start: "), qPrintable(r.err));
     }
 
     void retriesPhasesOnFailure()
@@ -453,7 +455,7 @@ private Q_SLOTS:
         const auto r = s.run({u"--validate-plan-text"_s, u"--min-plan-text-len"_s, u"1000"_s},
                              {{u"PEAL_FAKE_AGENT_PLAN_TEXT"_s, u"x"_s}});
         QCOMPARE(r.exitCode, 1);
-        QCOMPARE(lastLine(r.err), u"error: Phase 1 returned empty or invalid plan (task 1): plan text length "
+        QCOMPARE(lastLine(r.err), u"error: task 1, phase 1 (plan): the agent returned an empty or invalid plan: plan text length "
                                   "1 below minimum 1000"_s);
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"plan:1"_s}));
         Scenario ok;
@@ -568,7 +570,7 @@ private Q_SLOTS:
         const auto r = s.run({u"--max-parallel"_s, u"1"_s, u"--continue-with-remaining-tasks"_s},
                              {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1"_s}});
         QCOMPARE(r.exitCode, 1);
-        QCOMPARE(lastLine(r.err), u"error: Phase 1 exited with code Some(1) (stderr: peal-demo-agent: failing as asked (plan mode))"_s);
+        QCOMPARE(lastLine(r.err), u"error: task 1, phase 1 (plan): agent exited with code 1 (stderr: peal-demo-agent: failing as asked (plan mode))"_s);
         QCOMPARE(s.completed(), QList<int>{});
         QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
     }
@@ -656,7 +658,7 @@ private Q_SLOTS:
                                       QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         const auto r = s.run({u"--commit-after-phase2"_s});
         QCOMPARE(r.exitCode, 1);
-        QCOMPARE(lastLine(r.err), u"error: Commit after Phase 2 failed: git commit failed: hook says no"_s);
+        QCOMPARE(lastLine(r.err), u"error: task 1: commit after phase 2 failed: git commit failed: hook says no"_s);
         QCOMPARE(s.completed(), QList<int>{});
     }
 

@@ -313,6 +313,22 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(u"error: failed to write "_s + s.repo() + u"/.peal/last_run.json"_s), qPrintable(r.err));
     }
 
+    // ---- errors name the task and say what happened in numbers ----
+
+    void anAgentKilledByASignalIsSaidSo()
+    {
+        Scenario s;
+        const QString agent = s.path(u"bin/agent"_s);
+        QVERIFY(PealTest::writeFile(agent, "#!/bin/sh\nkill -KILL $$\n"));
+        QVERIFY(QFile::setPermissions(agent, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const auto r = s.run({u"--agent-cmd"_s, agent});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"\nerror: task 1, phase 1 (plan): agent was killed by SIGKILL\n"_s), qPrintable(r.err));
+        QVERIFY(r.err.contains(u"phase exited with non-zero code phase=1 task_index=1 exit_code=\"killed by SIGKILL\""_s));
+        QVERIFY(!r.err.contains(u"Some("_s));
+        QVERIFY(!r.err.contains(u"None"_s));
+    }
+
     // ---- a state file that a run replaces is kept ----
 
     void invalidStateFileIsMovedAsideNotOverwritten()

@@ -59,9 +59,9 @@ private Q_SLOTS:
         using O = std::optional<quint64>;
         QTest::newRow("disabled accepts empty") << false << O{} << QString() << QString();
         QTest::newRow("empty") << true << O{} << QString()
-                               << u"Phase 1 returned empty or invalid plan (task 2): plan text is empty"_s;
+                               << u"the agent returned an empty or invalid plan: plan text is empty"_s;
         QTest::newRow("below min") << true << O{100} << QString(50, u'x')
-                                   << u"Phase 1 returned empty or invalid plan (task 2): plan text length 50 below minimum 100"_s;
+                                   << u"the agent returned an empty or invalid plan: plan text length 50 below minimum 100"_s;
         QTest::newRow("no min, non-empty") << true << O{} << u"x"_s << QString();
         QTest::newRow("length equals min") << true << O{4} << u"abcd"_s << QString();
         QTest::newRow("bytes not characters") << true << O{4} << u"\u00e9\u00e9"_s << QString();
@@ -193,25 +193,28 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("status");
         QTest::addColumn<std::optional<int>>("code");
+        QTest::addColumn<int>("signal");
         QTest::addColumn<QString>("message");
         using S = AgentOutput::Status;
-        QTest::newRow("success") << int(S::Succeeded) << std::optional<int>(0) << QString();
-        QTest::newRow("timeout") << int(S::TimedOut) << std::optional<int>() << u"Phase 1 timed out after 300s"_s;
-        QTest::newRow("non-zero") << int(S::Failed) << std::optional<int>(1) << u"Phase 1 exited with code Some(1)"_s;
-        QTest::newRow("signal") << int(S::Failed) << std::optional<int>() << u"Phase 1 exited with code None"_s;
-        QTest::newRow("spawn") << int(S::FailedToStart) << std::optional<int>() << u"Phase 1 failed to start: no such file"_s;
+        QTest::newRow("success") << int(S::Succeeded) << std::optional<int>(0) << 0 << QString();
+        QTest::newRow("timeout") << int(S::TimedOut) << std::optional<int>() << 0 << u"agent timed out after 300 s"_s;
+        QTest::newRow("non-zero") << int(S::Failed) << std::optional<int>(1) << 0 << u"agent exited with code 1"_s;
+        QTest::newRow("signal") << int(S::Failed) << std::optional<int>() << 9 << u"agent was killed by SIGKILL"_s;
+        QTest::newRow("spawn") << int(S::FailedToStart) << std::optional<int>() << 0 << u"agent failed to start: no such file"_s;
     }
     void classifyResults()
     {
         QFETCH(int, status);
         QFETCH(std::optional<int>, code);
+        QFETCH(int, signal);
         QFETCH(QString, message);
         AgentOutput out;
         out.status = AgentOutput::Status(status);
         out.exitCode = code;
+        out.signal = signal;
         out.errorString = u"no such file"_s;
         out.stderrText = u"oops\nmore"_s;
-        const auto r = classifyAgentOutput(out, QStringLiteral("Phase 1"), 300);
+        const auto r = classifyAgentOutput(out, QStringLiteral("agent"), 300);
         if (message.isEmpty()) {
             QVERIFY(r);
             return;

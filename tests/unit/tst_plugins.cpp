@@ -29,7 +29,7 @@ bool copyPlugin(const QString &id, const QString &dir)
 
 QByteArray manifest(const QString &id, const QString &extra = {})
 {
-    return (u"{\"id\":\""_s + id + u"\",\"version\":\"1.0\",\"abi\":1,\"role\":\"phase\","
+    return (u"{\"id\":\""_s + id + u"\",\"version\":\"1.0\",\"abi\":"_s + QString::number(PEAL_PLUGIN_ABI) + u",\"role\":\"phase\","
             "\"description\":\"d\",\"library\":\"peal-"_s + id + u".so\""_s + extra + u'}')
         .toUtf8();
 }

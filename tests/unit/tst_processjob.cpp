@@ -163,6 +163,23 @@ private Q_SLOTS:
         const ProcessResult r = run(command(u"sh"_s, {u"-c"_s, u"kill -SEGV $$"_s}));
         QCOMPARE(r.ending, ProcessEnding::Crashed);
         QCOMPARE(r.code(), std::nullopt);
+        QCOMPARE(r.signal, SIGSEGV);
+        QCOMPARE(exitStatusText(r), u"killed by SIGSEGV"_s);
+        QCOMPARE(describeEnding(r), u"was killed by SIGSEGV"_s);
+    }
+
+    void endingsAreDescribedWithNumbers()
+    {
+        const ProcessResult exited = run(command(u"sh"_s, {u"-c"_s, u"exit 3"_s}));
+        QCOMPARE(exitStatusText(exited), u"3"_s);
+        QCOMPARE(describeEnding(exited), u"exited with code 3"_s);
+        ProcessResult timedOut;
+        timedOut.ending = ProcessEnding::TimedOut;
+        QCOMPARE(exitStatusText(timedOut), u"none"_s);
+        QCOMPARE(describeEnding(timedOut), u"timed out"_s);
+        QCOMPARE(signalName(SIGKILL), u"SIGKILL"_s);
+        QCOMPARE(signalName(200), u"signal 200"_s);
+        QCOMPARE(exitStatusText(std::nullopt, SIGTERM), u"killed by SIGTERM"_s);
     }
 
     void cancelEndsProcessTree()

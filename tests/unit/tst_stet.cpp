@@ -581,7 +581,7 @@ private Q_SLOTS:
                                                         << QString() << true;
         QTest::newRow("built-in, timed out then exit 1, retry_once")
             << false << u"retry_once"_s << QList<ProcessResult>{timeout, exit1} << 2 << -1
-            << u"stet start failed: exit code Some(1): no LLM"_s << true;
+            << u"stet start failed: exit code 1: no LLM"_s << true;
         QTest::newRow("built-in, exit 1 then timed out, retry_once: the retry's error")
             << false << u"retry_once"_s << QList<ProcessResult>{exit1, timeout} << 2 << -1
             << u"stet start failed: timed out"_s << true;
@@ -597,17 +597,17 @@ private Q_SLOTS:
         QTest::newRow("custom, spawn failure then cancelled, retry_once")
             << true << u"retry_once"_s << QList<ProcessResult>{ended(E::FailedToStart), cancel} << 2 << -1
             << interrupted << false;
-        QTest::newRow("custom, exit 1 then timed out, retry_once: exit code None")
+        QTest::newRow("custom, exit 1 then timed out, retry_once: no exit code")
             << true << u"retry_once"_s << QList<ProcessResult>{exit1, timeout} << 2 << -1
-            << u"stet start failed: exit code None: half a review"_s << false;
+            << u"stet start failed: timed out: half a review"_s << false;
         QTest::newRow("custom, exit 1 then crashed, retry_once")
             << true << u"retry_once"_s << QList<ProcessResult>{exit1, ended(E::Crashed, u"killed"_s)} << 2 << -1
-            << u"stet start failed: exit code None: killed"_s << false;
+            << u"stet start failed: was killed by a signal: killed"_s << false;
         QTest::newRow("custom, exit 1 then spawn failure, retry_once")
             << true << u"retry_once"_s << QList<ProcessResult>{exit1, ended(E::FailedToStart)} << 2 << -1
             << u"stet start failed: custom stet command failed on retry"_s << false;
         QTest::newRow("custom, exit 1, fail") << true << u"fail"_s << QList<ProcessResult>{exit1} << 1 << -1
-                                              << u"stet start failed: exit code Some(1): no LLM"_s << false;
+                                              << u"stet start failed: exit code 1: no LLM"_s << false;
         QTest::newRow("custom, timed out, skip: later entries still run")
             << true << u"skip"_s << QList<ProcessResult>{timeout} << 2 << 0 << QString() << false;
     }
@@ -723,7 +723,7 @@ private Q_SLOTS:
         QVERIFY(started && !*started);
         QCOMPARE(started->error().kind(), Error::Kind::StetStart);
         QCOMPARE(started->error().message(),
-                 u"stet start failed: exit code Some(1): peal-demo-stet: start failing as asked"_s);
+                 u"stet start failed: exit code 1: peal-demo-stet: start failing as asked"_s);
 
         session = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
         started = start(*session);
@@ -763,7 +763,7 @@ private Q_SLOTS:
         QCOMPARE(r.calls().size(), starts);
         if (outcome < 0) {
             QVERIFY(!*started);
-            QVERIFY(started->error().message().startsWith(u"stet start failed: exit code Some("));
+            QVERIFY(started->error().message().startsWith(u"stet start failed: exit code "));
         } else {
             QVERIFY(*started);
             QCOMPARE(**started, outcome == 1);
@@ -861,7 +861,7 @@ private Q_SLOTS:
         auto finished = finish(*session);
         QVERIFY(finished && !*finished);
         QCOMPARE(finished->error().message(),
-                 u"stet finish failed: exit code Some(1): no active session; run stet start first"_s);
+                 u"stet finish failed: exit code 1: no active session; run stet start first"_s);
         auto missing = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
         finished = finish(*missing);
         QVERIFY(finished && !*finished);
@@ -920,12 +920,12 @@ private Q_SLOTS:
         QTest::newRow("spawn, retry_once: spawn again") << u"retry_once"_s << missing << QByteArray() << QByteArray()
                                                         << -1 << u"stet start failed: spawn failed: "_s << 0;
         QTest::newRow("exit, fail") << u"fail"_s << stet << QByteArray("start") << QByteArray() << -1
-                                    << u"stet start failed: exit code Some(1): peal-demo-stet: start failing as asked"_s << 1;
+                                    << u"stet start failed: exit code 1: peal-demo-stet: start failing as asked"_s << 1;
         QTest::newRow("exit, skip") << u"skip"_s << stet << QByteArray("start") << QByteArray() << 0 << QString() << 2;
         QTest::newRow("exit, retry_once recovers") << u"retry_once"_s << stet << QByteArray("start:1") << QByteArray()
                                                    << 1 << QString() << 3;
         QTest::newRow("exit, retry_once fails again") << u"retry_once"_s << stet << QByteArray("start:2") << QByteArray()
-                                                      << -1 << u"stet start failed: exit code Some(1): "_s << 2;
+                                                      << -1 << u"stet start failed: exit code 1: "_s << 2;
         QTest::newRow("timeout, fail") << u"fail"_s << stet << QByteArray() << QByteArray("start") << -1
                                        << u"stet start failed: custom stet command timed out"_s << 1;
         QTest::newRow("timeout, skip") << u"skip"_s << stet << QByteArray() << QByteArray("start") << 0 << QString() << 2;
@@ -935,7 +935,7 @@ private Q_SLOTS:
                                                               << QByteArray("start:1") << 1 << QString() << 3;
         QTest::newRow("exit, retry_once times out: the retry's exit") << u"retry_once"_s << stet << QByteArray("start:1")
                                                                        << QByteArray("start@2") << -1
-            << u"stet start failed: exit code None: peal-demo-stet: start hanging as asked"_s << 2;
+            << u"stet start failed: timed out: peal-demo-stet: start hanging as asked"_s << 2;
         // The first call fails and deletes the copy of the fake: the retry cannot start.
         QTest::newRow("exit, retry_once cannot start the retry") << u"retry_once"_s << u"COPY"_s << QByteArray("start:1")
                                                                  << QByteArray() << -1

@@ -67,8 +67,6 @@ private Q_SLOTS:
 
     void debugRendering()
     {
-        QCOMPARE(Text::debugOptional(1), u"Some(1)"_s);
-        QCOMPARE(Text::debugOptional(std::nullopt), u"None"_s);
         QCOMPARE(Text::debugList({1, 2, 3}), u"[1, 2, 3]"_s);
         QCOMPARE(Text::debugList({}), u"[]"_s);
     }

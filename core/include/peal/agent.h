@@ -43,6 +43,7 @@ struct PEAL_EXPORT AgentOutput
     QString stderrText;
     std::optional<int> exitCode;   // none after a signal, timeout or cancel
     QString errorString;           // why it failed to start
+    int signal = 0;                // the signal that killed it (set by the core)
 };
 
 /*

@@ -61,6 +61,7 @@ struct PEAL_EXPORT ProcessResult
     bool stderrTruncated = false;
     QString errorString;        // why it failed to start, for messages
     std::chrono::milliseconds duration{0};
+    int signal = 0;             // Crashed: the signal that ended it
 
     bool success() const { return ending == ProcessEnding::Exited && exitCode == 0; }
     bool timedOut() const { return ending == ProcessEnding::TimedOut; }
@@ -71,6 +72,18 @@ struct PEAL_EXPORT ProcessResult
         return ending == ProcessEnding::Exited ? std::optional<int>(exitCode) : std::nullopt;
     }
 };
+
+// "SIGKILL" for 9; "signal 77" for a number without a name.
+PEAL_EXPORT QString signalName(int signal);
+
+// An exit status as messages and log lines show it: "1", "killed by SIGKILL", or "none" when the
+// process did not exit by itself (timeout, cancel, failed start).
+PEAL_EXPORT QString exitStatusText(const std::optional<int> &code, int signal);
+PEAL_EXPORT QString exitStatusText(const ProcessResult &result);
+
+// How the process ended, after its name in a message: "exited with code 1", "was killed by
+// SIGKILL", "timed out", "was cancelled", "failed to start: <why>".
+PEAL_EXPORT QString describeEnding(const ProcessResult &result);
 
 } // namespace Peal
 

@@ -45,8 +45,9 @@ PEAL_EXPORT QString decodeUtf8(QByteArrayView bytes);
 // the reference keeps as U+FEFF.
 PEAL_EXPORT std::optional<QString> decodeUtf8Document(const QByteArray &bytes);
 
-// Rust Debug rendering of an optional exit code: "Some(1)" or "None".
-PEAL_EXPORT QString debugOptional(const std::optional<int> &value);
+// The first non-blank line of `text`, trimmed and cut to at most `maxBytes` of UTF-8: what an
+// error line shows of a program's stderr.
+PEAL_EXPORT QString firstLine(QStringView text, qsizetype maxBytes = 200);
 
 // Rust Debug rendering of an index list: "[1, 2, 3]".
 PEAL_EXPORT QString debugList(const QList<quint32> &values);

@@ -151,7 +151,7 @@ private:
         if (result.ending == ProcessEnding::Cancelled)
             return m_done(Error(Error::Kind::Interrupted, QStringLiteral("tests-gate was cancelled")));
         if (result.failedToStart())
-            return m_done(Error(Error::Kind::Phase, QStringLiteral("tests-gate: the test command '%1' %2")
+            return m_done(Error(Error::Kind::Phase, QStringLiteral("the test command '%1' %2")
                                                         .arg(commandText(), describe(result))));
         if (result.success()) {
             log(LogLevel::Info, QStringLiteral("tests pass"), {{QStringLiteral("fix_rounds"), m_round}});
@@ -159,11 +159,9 @@ private:
         }
         if (m_round >= m_options.maxRounds)
             return m_done(Error(Error::Kind::Phase,
-                                QStringLiteral("tests-gate: '%1' still fails after %2 fix round(s) "
-                                               "for task %3: it %4")
+                                QStringLiteral("'%1' still fails after %2 fix round(s): it %3")
                                     .arg(commandText())
                                     .arg(m_round)
-                                    .arg(m_services->task().index)
                                     .arg(describe(result))));
         ++m_round;
         log(LogLevel::Warn, QStringLiteral("tests fail; asking the agent to fix them"),
