@@ -59,10 +59,7 @@ QString count(qsizetype n, const QString &noun)
 
 QString indexList(const QList<quint32> &indices)
 {
-    QStringList parts;
-    for (quint32 i : indices)
-        parts << QString::number(i);
-    return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+    return indices.isEmpty() ? QStringLiteral("none") : Text::joinIndices(indices);
 }
 
 QJsonArray jsonIndices(const QList<quint32> &indices)

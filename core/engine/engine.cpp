@@ -51,6 +51,7 @@ public:
     void printDryRun(const QString &text); // the dry run's report on stdout, then exit 0
     void afterScheduler(const Result<RunOutcome> &result);
     void report(const RunOutcome &outcome);
+    void warnIssues(const RunOutcome &outcome);
     void fail(const Error &error);
     void exit(int code);
     Pipeline buildPipeline();
@@ -583,6 +584,22 @@ void Engine::Private::afterScheduler(const Result<RunOutcome> &result)
     });
 }
 
+void Engine::Private::warnIssues(const RunOutcome &outcome)
+{
+    // Why the run exits 2, in one line that --quiet keeps.
+    QStringList why;
+    if (!outcome.failedTaskIndices.isEmpty())
+        why << QStringLiteral("failed: task %1").arg(Text::joinIndices(outcome.failedTaskIndices));
+    QList<quint32> findings;
+    for (const TaskResult &r : outcome.results) {
+        if (r.review && !r.review->findingsResolved)
+            findings.append(r.index);
+    }
+    if (!findings.isEmpty())
+        why << QStringLiteral("findings left: task %1").arg(Text::joinIndices(findings));
+    logger.warning(u"peal::main", QStringLiteral("finished with issues (exit 2): ") + why.join(QStringLiteral("; ")));
+}
+
 void Engine::Private::report(const RunOutcome &outcome)
 {
     bool unresolved = false;
@@ -597,6 +614,8 @@ void Engine::Private::report(const RunOutcome &outcome)
     }
     const bool hasIssues = !outcome.failedTaskIndices.isEmpty() || unresolved;
     const int code = toInt(hasIssues ? ExitCode::Issues : ExitCode::Success);
+    if (hasIssues)
+        warnIssues(outcome);
 
     const Config &c = run->config();
     RunSummary summary;

@@ -243,24 +243,19 @@ void ParallelBlock::markAndCommit()
         if (m_succeeded.contains(index) && !held.contains(index))
             held.append(index);
     }
-    const auto numbers = [](const QList<quint32> &indices) {
-        QStringList out;
-        for (quint32 index : indices)
-            out.append(QString::number(index));
-        return out.join(QStringLiteral(", "));
-    };
+    const auto numbers = &Text::joinIndices;
     QString suffix = QStringLiteral("tasks ") + numbers(held);
     if (!m_partial.isEmpty())
         suffix += QStringLiteral(" (and what failed task%1 %2 left)")
                       .arg(m_partial.size() == 1 ? QString() : QStringLiteral("s"), numbers(m_partial));
     commitAfterPhase2(m_run, this, held.first(), suffix,
-                      [this, first = held.first(), held, numbers](Result<QString> committed) {
+                      [this, first = held.first(), held](Result<QString> committed) {
                           if (!committed) {
                               m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
                                                    {{QStringLiteral("task_index"), first},
                                                     {QStringLiteral("err"), committed.error().message()}});
                               const Error &e = committed.error();
-                              m_report.abort = Error(e.kind(), QStringLiteral("tasks %1: %2").arg(numbers(held), e.message()),
+                              m_report.abort = Error(e.kind(), QStringLiteral("tasks %1: %2").arg(Text::joinIndices(held), e.message()),
                                                      e.hint());
                               return finish();
                           }

@@ -135,10 +135,10 @@ void Scheduler::runSequential(quint32 index)
         m_run.saveStateBestEffort(QStringLiteral("task failure"));
         if (m_run.config().continueWithRemainingTasks) {
             m_outcome.failedTaskIndices.append(index);
-            m_run.logger().warn(u"peal::runner",
-                                QStringLiteral("task failed, continuing with remaining tasks"),
-                                {{QStringLiteral("task_index"), index},
-                                 {QStringLiteral("err"), result.error().toDisplayString()}});
+            // The run will exit 2 because of it: a line that --quiet keeps.
+            m_run.logger().warning(u"peal::runner",
+                                   result.error().toDisplayString() + QStringLiteral("; continuing with the remaining tasks"),
+                                   {{QStringLiteral("task_index"), index}});
             return nextSegment();
         }
         finish(result.error());
@@ -211,17 +211,24 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
             m_run.saveStateBestEffort(QStringLiteral("phase 3 failure in a parallel block"));
             return finish(f.error);
         }
-        m_run.logger().warn(u"peal::runner",
-                            QStringLiteral("phase 3 failed in parallel block; continuing with remaining segments"),
-                            {{QStringLiteral("task_index"), f.index}, {QStringLiteral("err"), f.error.toDisplayString()}});
+        m_run.logger().warning(u"peal::runner",
+                               f.error.toDisplayString()
+                                   + QStringLiteral("; no more phase 3 in this parallel block, continuing with the "
+                                                    "remaining segments"),
+                               {{QStringLiteral("task_index"), f.index}});
         m_outcome.failedTaskIndices.append(f.index);
         m_run.saveStateBestEffort(QStringLiteral("phase 3 failure in a parallel block"));
     }
     if (auto cap = countBlock(indices, blockFailed))
         return finish(*cap);
-    for (const ParallelBlock::Failure &f : report.streamFailures)
-        m_run.logger().warn(u"peal::runner", QStringLiteral("task failed in parallel block (P1/P2)"),
-                            {{QStringLiteral("task_index"), f.index}, {QStringLiteral("err"), f.error.toDisplayString()}});
+    // Each failure of the block is one line; without continuing, the first one is the run's error.
+    for (qsizetype i = keepGoing ? 0 : 1; i < report.streamFailures.size(); ++i) {
+        const ParallelBlock::Failure &f = report.streamFailures[i];
+        m_run.logger().warning(u"peal::runner",
+                               f.error.toDisplayString()
+                                   + (keepGoing ? QStringLiteral("; continuing with the remaining tasks") : QString()),
+                               {{QStringLiteral("task_index"), f.index}});
+    }
     if (!report.streamFailures.isEmpty()) {
         if (!keepGoing) {
             m_run.saveStateBestEffort(QStringLiteral("task failure"));

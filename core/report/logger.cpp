@@ -218,12 +218,12 @@ Result<void> Logger::openFile(const QString &path)
     return {};
 }
 
-void Logger::announce(LogLevel level, QStringView target, const QString &message)
+void Logger::announce(LogLevel level, QStringView target, const QString &message, const LogFields &fields)
 {
     // The event goes to the log file only; stderr gets the one line a person must see.
     const bool wasEnabled = d->stderrEnabled;
     d->stderrEnabled = false;
-    log(level, target, message);
+    log(level, target, message, fields);
     d->stderrEnabled = wasEnabled;
     const bool error = level == LogLevel::Error;
     const QString label = error ? QStringLiteral("error:") : QStringLiteral("warning:");
@@ -238,9 +238,9 @@ void Logger::fatal(QStringView target, const QString &message)
     announce(LogLevel::Error, target, message);
 }
 
-void Logger::warning(QStringView target, const QString &message)
+void Logger::warning(QStringView target, const QString &message, const LogFields &fields)
 {
-    announce(LogLevel::Warn, target, message);
+    announce(LogLevel::Warn, target, message, fields);
 }
 
 void Logger::setLineWriter(LineWriter writer)

@@ -173,6 +173,15 @@ QString firstLine(QStringView text, qsizetype maxBytes)
     return QString();
 }
 
+QString joinIndices(const QList<quint32> &values)
+{
+    QStringList parts;
+    parts.reserve(values.size());
+    for (quint32 v : values)
+        parts.append(QString::number(v));
+    return parts.join(QStringLiteral(", "));
+}
+
 QString debugList(const QList<quint32> &values)
 {
     QStringList parts;

@@ -355,6 +355,7 @@ private Q_SLOTS:
             QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")), (QList<int>{1}));
             QVERIFY(ints(summary.value(u"tasks_completed")).isEmpty());
             QCOMPARE(summary.value(u"exit_code").toInt(), 2);
+            QVERIFY2(r.err.contains(u"warning: finished with issues (exit 2): findings left: task 1\n"), qPrintable(r.err));
         }
     }
 

@@ -585,7 +585,17 @@ private Q_SLOTS:
         QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1, 3}));
         QCOMPARE(ints(summary.value(u"tasks_failed")), QList<int>{2});
         QCOMPARE(summary.value(u"exit_code").toInt(), 2);
-        QVERIFY(r.err.contains(u"task failed, continuing with remaining tasks"));
+        QVERIFY2(r.err.contains(u"warning: task 2, phase 1 (plan): agent exited with code 1 (stderr: peal-demo-agent: "
+                                "failing as asked (plan mode)); continuing with the remaining tasks\n"),
+                 qPrintable(r.err));
+        QVERIFY(r.err.contains(u"warning: finished with issues (exit 2): failed: task 2\n"));
+        // --quiet keeps both lines, and only them.
+        Scenario q(threeTasks);
+        const auto quiet = q.run({u"--continue-with-remaining-tasks"_s, u"--quiet"_s},
+                                 {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T2"_s}});
+        QCOMPARE(quiet.exitCode, 2);
+        QCOMPARE(quiet.err.count(u'\n'), 2);
+        QVERIFY(quiet.err.startsWith(u"warning: task 2, phase 1 (plan): agent exited with code 1"));
     }
 
     void consecutiveFailureCapStopsTheRun_data()

@@ -85,9 +85,9 @@ public:
     // script can rely on), and an ERROR event in the log file.
     void fatal(QStringView target, const QString &message);
 
-    // A warning a person must see: "warning: <message>" on stderr whatever the filter, and a
-    // WARN event in the log file.
-    void warning(QStringView target, const QString &message);
+    // A warning a person must see: "warning: <message>" on stderr whatever the filter (also
+    // with --quiet), and a WARN event with `fields` in the log file.
+    void warning(QStringView target, const QString &message, const LogFields &fields = {});
 
     // Where stderr lines go (default: written to stderr at once). The command line uses it to
     // keep a live progress line below the log lines.
@@ -98,7 +98,7 @@ public:
     static bool colorWanted();
 
 private:
-    void announce(LogLevel level, QStringView target, const QString &message);
+    void announce(LogLevel level, QStringView target, const QString &message, const LogFields &fields = {});
 
     class Private;
     std::unique_ptr<Private> d;

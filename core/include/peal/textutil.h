@@ -49,6 +49,9 @@ PEAL_EXPORT std::optional<QString> decodeUtf8Document(const QByteArray &bytes);
 // error line shows of a program's stderr.
 PEAL_EXPORT QString firstLine(QStringView text, qsizetype maxBytes = 200);
 
+// Indices as a person reads them: "1, 2, 3".
+PEAL_EXPORT QString joinIndices(const QList<quint32> &values);
+
 // Rust Debug rendering of an index list: "[1, 2, 3]".
 PEAL_EXPORT QString debugList(const QList<quint32> &values);
 
