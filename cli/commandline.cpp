@@ -389,7 +389,10 @@ QString statusHelp()
     return QStringLiteral("Show, for a plan and repo, which tasks are done, what the last run did "
                           "and what 'peal run' would do next. Takes the options of 'peal run' "
                           "that locate the plan, the repo and the state (the config file, "
-                          "PEAL_* variables and flags), and reads files only.\n\n"
+                          "PEAL_* variables and flags) and writes nothing. It checks what 'peal run' "
+                          "checks before it starts; where 'peal run' would fail (a bad setting, a "
+                          "missing plan or repo, an unreadable state file, a run in progress) it "
+                          "says so in an 'error:' line and exits 1.\n\n"
                           "Usage: peal status [OPTIONS]\n\nOptions:\n")
            + formatOptions(statusOptions());
 }

@@ -34,8 +34,12 @@ int main(int argc, char *argv[])
         return runPromptCommand(commandLine.promptOutput);
     case CommandLine::Action::Plugins:
         return runPluginsCommand(commandLine.pluginDirs);
-    case CommandLine::Action::Status:
-        return runStatusCommand(commandLine);
+    case CommandLine::Action::Status: {
+        auto *status = new StatusCommand(commandLine, &app);
+        QObject::connect(status, &StatusCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
+        QTimer::singleShot(0, status, &StatusCommand::start);
+        return QCoreApplication::exec();
+    }
     case CommandLine::Action::Completion:
         printOut(commandLine.shell == u"zsh" ? zshCompletion() : bashCompletion());
         return toInt(ExitCode::Success);

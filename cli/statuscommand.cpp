@@ -9,6 +9,7 @@
 #include <peal/state.h>
 #include <peal/summary.h>
 #include <peal/textutil.h>
+#include <peal/validation.h>
 
 #include <QFile>
 #include <QJsonArray>
@@ -38,6 +39,7 @@ struct Status
     QString summaryNote;
     std::optional<qint64> activePid;
     QStringList planWarnings; // the "warning:" lines of a run about the plan's headings
+    QString runWouldFail;     // why `peal run` would stop before it starts, if it would
 
     // One row per task index (a duplicated index counts once, as the run does it once).
     struct Row
@@ -112,14 +114,10 @@ void buildRows(Status &st)
     }
 }
 
-Result<Status> gather(const CommandLine &commandLine)
+Result<Status> gather(const Config &config)
 {
     Status st;
-    auto config = ConfigLoader::load(commandLine.configFile, commandLine.cliLayer,
-                                     ConfigLoader::systemEnvironment());
-    if (!config)
-        return config.error();
-    st.config = *config;
+    st.config = config;
     const Config &c = st.config;
 
     auto document = PlanParser::readDocument(c.planPath);
@@ -130,6 +128,11 @@ Result<Status> gather(const CommandLine &commandLine)
     if (st.canonical) {
         for (const PlanNotice &notice : std::as_const(document->notices))
             st.planWarnings.append(PlanParser::noticeLine(c.planPath, notice));
+        if (!st.planWarnings.isEmpty() && c.strictPlan)
+            st.runWouldFail = QStringLiteral("'peal run' would stop: %1 has %2 line(s) that look like task headings "
+                                             "but are not (strict_plan is on)")
+                                  .arg(c.planPath)
+                                  .arg(st.planWarnings.size());
     }
     if (st.canonical ? st.plan.tasks.isEmpty() : !c.normalizePlan)
         return PlanParser::invalidPlanFile(c.planPath
@@ -138,8 +141,9 @@ Result<Status> gather(const CommandLine &commandLine)
     st.stateFile = StateStore::stateFilePath(c.stateDir);
     auto loaded = StateStore::load(c.stateDir);
     if (!loaded) {
-        st.stateKind = QStringLiteral("invalid");
+        st.stateKind = QStringLiteral("unreadable");
         st.stateNote = loaded.error().toDisplayString();
+        st.runWouldFail = QStringLiteral("'peal run' would stop: ") + st.stateNote;
     } else if (loaded->isInvalid()) {
         st.stateKind = QStringLiteral("invalid");
         st.stateNote = loaded->invalidWarning(c.stateDir)
@@ -175,6 +179,11 @@ Result<Status> gather(const CommandLine &commandLine)
             st.summary = *summary;
     }
     st.activePid = StateLock::activeHolder(c.stateDir);
+    if (st.activePid)
+        st.runWouldFail = QStringLiteral("a run is in progress (pid %1) and holds %2; 'peal run' would be refused "
+                                         "until it ends")
+                              .arg(*st.activePid)
+                              .arg(StateLock::lockFilePath(c.stateDir));
     buildRows(st);
     return st;
 }
@@ -284,24 +293,53 @@ QString jsonReport(const Status &st)
     o.insert(QStringLiteral("summary"), st.summary ? QJsonDocument::fromJson(st.summary->toJson()).object()
                                                    : QJsonValue());
     o.insert(QStringLiteral("plan_warnings"), QJsonArray::fromStringList(st.planWarnings));
+    o.insert(QStringLiteral("run_would_fail"), st.runWouldFail.isEmpty() ? QJsonValue() : QJsonValue(st.runWouldFail));
     o.insert(QStringLiteral("next"), nextStep(st));
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
 }
 
 } // namespace
 
-int runStatusCommand(const CommandLine &commandLine)
+StatusCommand::StatusCommand(CommandLine commandLine, QObject *parent)
+    : QObject(parent), m_commandLine(std::move(commandLine))
 {
-    auto status = gather(commandLine);
+}
+
+void StatusCommand::start()
+{
+    auto config = ConfigLoader::load(m_commandLine.configFile, m_commandLine.cliLayer,
+                                     ConfigLoader::systemEnvironment());
+    if (!config) {
+        printError(config.error().toDisplayString());
+        return Q_EMIT finished(toInt(ExitCode::Failure));
+    }
+    // What `peal run` checks first: a run that would fail here gets no report of what it
+    // would do.
+    validateConfig(*config, this, [this, config = *config](Result<void> valid) {
+        if (!valid) {
+            printError(valid.error().toDisplayString());
+            return Q_EMIT finished(toInt(ExitCode::Failure));
+        }
+        report(config);
+    });
+}
+
+void StatusCommand::report(const Config &config)
+{
+    auto status = gather(config);
     if (!status) {
         printError(status.error().toDisplayString());
-        return toInt(ExitCode::Failure);
+        return Q_EMIT finished(toInt(ExitCode::Failure));
     }
     // The same warnings as a run, on stderr, so the report on stdout stays what it was.
     for (const QString &warning : std::as_const(status->planWarnings))
         printWarning(warning);
-    printOut(commandLine.json ? jsonReport(*status) : textReport(*status));
-    return toInt(ExitCode::Success);
+    printOut(m_commandLine.json ? jsonReport(*status) : textReport(*status));
+    if (!status->runWouldFail.isEmpty()) {
+        printError(status->runWouldFail);
+        return Q_EMIT finished(toInt(ExitCode::Failure));
+    }
+    Q_EMIT finished(toInt(ExitCode::Success));
 }
 
 } // namespace Peal::Cli

@@ -3,6 +3,7 @@
 // a terminal, and the generated shell completions and man page - all through the real binary.
 #include "testsupport.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -137,6 +138,17 @@ private Q_SLOTS:
         QVERIFY(r.out.contains(u"would start fresh at task 1"));
     }
 
+    void statusOfAnUnreadableStateFileFailsLikeARun()
+    {
+        Scenario s(kThreeTasks);
+        QVERIFY(QDir().mkpath(s.stateDir() + u"/state.json"_s)); // a directory where the file goes
+        const auto r = status(s);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains(u"state:     %1/state.json: Failed to read state file"_s.arg(s.stateDir())), qPrintable(r.out));
+        QVERIFY2(r.err.startsWith(u"error: 'peal run' would stop: Failed to read state file "_s), qPrintable(r.err));
+        QCOMPARE(s.run().exitCode, 1); // as a run does
+    }
+
     void statusShowsARunInProgress()
     {
         Scenario s(kThreeTasks);
@@ -151,6 +163,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(s.stateDir() + u"/peal.lock"_s), 20000);
         const auto r = status(s);
         QVERIFY2(r.out.contains(u"next: a run is in progress (pid %1)"_s.arg(peal.processId())), qPrintable(r.out));
+        // `peal run` would be refused now: status says so and exits 1.
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith(u"error: a run is in progress (pid %1) and holds "_s.arg(peal.processId())),
+                 qPrintable(r.err));
         peal.terminate();
         QVERIFY(peal.waitForFinished(20000));
         QCOMPARE(peal.exitCode(), 143);
@@ -168,8 +184,21 @@ private Q_SLOTS:
         const auto r = status(s);
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.err.count(u'\n'), 1);
-        QVERIFY2(r.err.startsWith(u"error: Invalid or missing plan file. (%1: no such file)"_s.arg(s.planPath())),
+        QVERIFY2(r.err.startsWith(u"error: Invalid or missing plan file. (%1: no such file; set by --plan)"_s.arg(s.planPath())),
                  qPrintable(r.err));
+        // What `peal run` checks first, status checks too.
+        Scenario noRepo;
+        QVERIFY(QDir(noRepo.repo()).removeRecursively());
+        const auto missing = status(noRepo);
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.startsWith(u"error: Repo path does not exist: "_s + noRepo.repo()), qPrintable(missing.err));
+        QVERIFY(missing.out.isEmpty());
+        Scenario notGit;
+        QVERIFY(QDir(notGit.repo() + u"/.git"_s).removeRecursively());
+        const auto plain = status(notGit);
+        QCOMPARE(plain.exitCode, 1);
+        QVERIFY2(plain.err.startsWith(u"error: Target path is not a git repository: "_s + notGit.repo()),
+                 qPrintable(plain.err));
         const auto bad = s.runRaw({u"status"_s, u"--nope"_s});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains(u"peal status --help"));
