@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "configkeys.h"
 
+#include <peal/log.h>
 #include <peal/textutil.h>
 
 #include <QFileInfo>
@@ -389,6 +390,10 @@ Result<void> validateValues(const Config &config)
                                     "\"retry_once\", or \"skip\")")
                          .arg(stetFail),
                      QStringLiteral("set by ") + config.originOf(QStringLiteral("on_stet_fail")));
+    if (config.logLevel) {
+        if (auto valid = LogFilter::validate(*config.logLevel, config.originOf(QStringLiteral("log_level"))); !valid)
+            return valid;
+    }
     if (config.isolation != u"none" && config.isolation != u"worktree")
         return Error(Error::Kind::Config,
                      QStringLiteral("Invalid isolation value '%1' (expected \"none\" or \"worktree\")")

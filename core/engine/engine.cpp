@@ -151,6 +151,13 @@ void Engine::Private::finishReview(std::function<void()> then)
 void Engine::Private::initLogging()
 {
     const Config &config = request.config;
+    if (request.pealLog && !request.pealLog->trimmed().isEmpty()) {
+        // Checked like every setting: a typo must not silently log at the default level.
+        if (auto valid = LogFilter::validate(*request.pealLog, QStringLiteral("PEAL_LOG")); !valid) {
+            std::fprintf(stderr, "error: %s\n", qPrintable(valid.error().toDisplayString()));
+            return exit(toInt(ExitCode::Failure));
+        }
+    }
     // --quiet wins over log_level and PEAL_LOG: stderr keeps only the "warning:" and "error:"
     // lines a person must see; the log file still gets every event.
     logger.setFilter(request.quiet ? LogFilter::parse(u"off")

@@ -127,6 +127,48 @@ LogFilter LogFilter::effective(const std::optional<QString> &pealLogEnv,
     return LogFilter();
 }
 
+const QStringList &LogFilter::knownTargets()
+{
+    static const QStringList targets{
+        QStringLiteral("peal"),         QStringLiteral("peal::main"),   QStringLiteral("peal::plan"),
+        QStringLiteral("peal::state"),  QStringLiteral("peal::runner"), QStringLiteral("peal::phase"),
+        QStringLiteral("peal::exec"),   QStringLiteral("peal::git"),    QStringLiteral("peal::stet"),
+        QStringLiteral("peal::worktree"),
+    };
+    return targets;
+}
+
+Result<void> LogFilter::validate(QStringView directives, const QString &origin)
+{
+    const auto invalid = [&](QStringView item, const QString &why) {
+        return Error(Error::Kind::Config,
+                     QStringLiteral("invalid log filter '%1': %2").arg(item.toString(), why),
+                     (origin.isEmpty() ? QString() : QStringLiteral("set by ") + origin + QStringLiteral("; "))
+                         + QStringLiteral("expected a level (error, warn, info, debug, trace, off) or <module>=<level> "
+                                          "with a module of: ")
+                         + knownTargets().join(QStringLiteral(", ")));
+    };
+    bool any = false;
+    for (QStringView item : directives.split(u',')) {
+        item = item.trimmed();
+        if (item.isEmpty())
+            continue;
+        any = true;
+        const qsizetype eq = item.indexOf(u'=');
+        const QStringView target = (eq < 0 ? item : item.left(eq)).trimmed();
+        if (eq < 0 && parseLevel(item))
+            continue;
+        if (!knownTargets().contains(target.toString()))
+            return invalid(item, eq < 0 ? QStringLiteral("not a level or a module")
+                                        : QStringLiteral("'%1' is not a module of peal").arg(target.toString()));
+        if (eq >= 0 && !parseLevel(item.mid(eq + 1)))
+            return invalid(item, QStringLiteral("'%1' is not a level").arg(item.mid(eq + 1).trimmed().toString()));
+    }
+    if (!any)
+        return invalid(directives, QStringLiteral("it names no level"));
+    return {};
+}
+
 bool LogFilter::enabled(QStringView target, LogLevel level) const
 {
     int threshold = int(LogLevel::Error);

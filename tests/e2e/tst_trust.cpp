@@ -329,6 +329,26 @@ private Q_SLOTS:
         QVERIFY(!r.err.contains(u"None"_s));
     }
 
+    // ---- log filters ----
+
+    void logFiltersMustNameRealLevelsAndModules()
+    {
+        Scenario s;
+        const auto flag = s.run({u"--log-level"_s, u"verbose"_s});
+        QCOMPARE(flag.exitCode, 1);
+        QVERIFY2(flag.err.contains(u"error: invalid log filter 'verbose': not a level or a module (set by --log-level; "
+                                   "expected a level"_s),
+                 qPrintable(flag.err));
+        const auto env = s.run({}, {{u"PEAL_LOG"_s, u"peal::nope=debug"_s}});
+        QCOMPARE(env.exitCode, 1);
+        QCOMPARE(env.err.count(u'\n'), 1);
+        QVERIFY2(env.err.startsWith(u"error: invalid log filter 'peal::nope=debug': 'peal::nope' is not a module of "
+                                    "peal (set by PEAL_LOG;"_s),
+                 qPrintable(env.err));
+        QVERIFY(s.agentLogLines().isEmpty());
+        QCOMPARE(s.run({}, {{u"PEAL_LOG"_s, u"warn,peal::runner=info"_s}}).exitCode, 0);
+    }
+
     // ---- a state file that a run replaces is kept ----
 
     void invalidStateFileIsMovedAsideNotOverwritten()

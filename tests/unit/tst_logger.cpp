@@ -101,6 +101,36 @@ private Q_SLOTS:
         QVERIFY(!opened);
         QVERIFY(opened.error().message().contains(dir.filePath(u"blocker"_s)));
     }
+
+    void validateAcceptsOnlyLevelsAndModules_data()
+    {
+        QTest::addColumn<QString>("directives");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("level") << u"debug"_s << QString();
+        QTest::newRow("upper case level") << u"WARN"_s << QString();
+        QTest::newRow("modules") << u"info,peal::exec=trace,peal=warn"_s << QString();
+        QTest::newRow("bare module") << u"peal::stet"_s << QString();
+        QTest::newRow("off") << u"off"_s << QString();
+        QTest::newRow("typo") << u"verbose"_s << u"invalid log filter 'verbose': not a level or a module"_s;
+        QTest::newRow("unknown module") << u"info,peal::nope=debug"_s
+                                        << u"invalid log filter 'peal::nope=debug': 'peal::nope' is not a module of peal"_s;
+        QTest::newRow("bad level") << u"peal=loud"_s << u"invalid log filter 'peal=loud': 'loud' is not a level"_s;
+        QTest::newRow("nothing") << u" , "_s << u"invalid log filter ' , ': it names no level"_s;
+    }
+    void validateAcceptsOnlyLevelsAndModules()
+    {
+        QFETCH(QString, directives);
+        QFETCH(QString, error);
+        const auto valid = LogFilter::validate(directives, u"--log-level"_s);
+        if (error.isEmpty()) {
+            QVERIFY2(valid, qPrintable(valid ? QString() : valid.error().toDisplayString()));
+            return;
+        }
+        QVERIFY(!valid);
+        QCOMPARE(valid.error().message(), error);
+        QVERIFY(valid.error().hint().startsWith(u"set by --log-level; expected a level (error, warn, info, debug, "
+                                                "trace, off) or <module>=<level> with a module of: peal, peal::main"_s));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_Logger)

@@ -39,6 +39,14 @@ public:
     static LogFilter effective(const std::optional<QString> &pealLogEnv,
                                const std::optional<QString> &configLevel);
 
+    // Checks `directives` strictly: every item is a level (error, warn, info, debug, trace, off),
+    // a module of knownTargets(), or "<module>=<level>". The error names the item and `origin`
+    // (the flag, variable or file that set it) and lists what is allowed.
+    static Result<void> validate(QStringView directives, const QString &origin);
+
+    // The modules peal logs under ("peal", "peal::main", ...), the targets a filter may name.
+    static const QStringList &knownTargets();
+
     bool enabled(QStringView target, LogLevel level) const;
     QString toString() const;
 
