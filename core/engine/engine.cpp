@@ -244,8 +244,13 @@ void Engine::Private::loadAgent()
         program = Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to resolve '%2'")
                                                  .arg(run->config().agentPlugin, run->config().agentCmd));
     }
-    if (!program)
+    if (!program && !request.dryRun)
         return fail(program.error());
+    if (!program) {
+        // A dry run shows the commands a run would start, installed or not.
+        logger.warning(u"peal::main", QStringLiteral("a run would stop here: ") + program.error().toDisplayString());
+        program = run->config().agentCmd;
+    }
     const Config &c = run->config();
     agent.settings.program = *program;
     agent.settings.workspace = c.repoPath;

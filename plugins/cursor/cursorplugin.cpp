@@ -6,12 +6,11 @@ namespace Peal::Cursor {
 Result<QString> CursorPlugin::resolveProgram(const QString &command,
                                              const std::optional<QString> &pathVariable) const
 {
-    if (const auto found = findExecutable(command, pathVariable))
-        return *found;
-    return Error(Error::Kind::AgentNotFound,
-                 QStringLiteral("Cursor CLI command '%1' not found on PATH. Install it from "
-                                "https://docs.cursor.com/cli")
-                     .arg(command));
+    const ProgramLookup found = lookUpProgram(command, pathVariable);
+    if (found.outcome == ProgramLookup::Outcome::Found)
+        return found.path;
+    return programNotUsable(found, command, QStringLiteral("Cursor CLI"),
+                            QStringLiteral("Install it from https://docs.cursor.com/cli"));
 }
 
 QStringList CursorPlugin::arguments(AgentMode mode, const QString &prompt,

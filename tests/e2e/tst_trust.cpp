@@ -329,6 +329,54 @@ private Q_SLOTS:
         QVERIFY(!r.err.contains(u"None"_s));
     }
 
+    // ---- an agent that cannot be used ----
+
+    void anAgentThatIsNotExecutableIsToldApartFromAMissingOne()
+    {
+        Scenario s;
+        const QString agent = s.path(u"bin/agent"_s);
+        QVERIFY(PealTest::writeFile(agent, "#!/bin/sh\necho hi\n")); // no execute bit
+        const auto r = s.run({u"--agent-cmd"_s, agent});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.endsWith(u"error: Cursor CLI command '%1' exists but is not executable (%1 has no execute "
+                                "permission; make it executable (chmod +x) or set agent_cmd to the right program)\n"_s
+                                    .arg(agent)),
+                 qPrintable(r.err));
+        // Found on PATH, but not executable, is said so too.
+        const auto onPath = s.run({u"--agent-cmd"_s, u"agent"_s}, {{u"PATH"_s, s.path(u"bin"_s) + u":/usr/bin:/bin"_s}});
+        QCOMPARE(onPath.exitCode, 1);
+        QVERIFY2(onPath.err.contains(u"error: Cursor CLI command 'agent' exists but is not executable ("_s + agent),
+                 qPrintable(onPath.err));
+        // And nothing at all is the reference's message.
+        const auto missing = s.run({u"--agent-cmd"_s, u"agent"_s}, {{u"PATH"_s, s.path(u"nothing"_s) + u":/usr/bin:/bin"_s}});
+        QVERIFY2(missing.err.endsWith(u"error: Cursor CLI command 'agent' not found on PATH. Install it from "
+                                      "https://docs.cursor.com/cli\n"_s),
+                 qPrintable(missing.err));
+    }
+
+    void anotherAgentPluginUsesItsOwnNameAndHint()
+    {
+        Scenario s;
+        const auto r = s.run({u"--agent-plugin"_s, u"otheragent"_s, u"--plugin-dir"_s, QStringLiteral(PEAL_TEST_PLUGIN_DIR),
+                              u"--agent-cmd"_s, u"other-agent-not-installed"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.endsWith(u"error: Other Agent command 'other-agent-not-installed' not found on PATH. Install "
+                                "it with 'npm install -g other-agent'\n"_s),
+                 qPrintable(r.err));
+        QVERIFY(!r.err.contains(u"Cursor"));
+    }
+
+    void aDryRunWorksWithoutTheAgentInstalled()
+    {
+        Scenario s;
+        const auto r = s.run({u"--dry-run"_s, u"--agent-cmd"_s, u"not-installed-agent"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains(u"warning: a run would stop here: Cursor CLI command 'not-installed-agent' not found "
+                                "on PATH."_s),
+                 qPrintable(r.err));
+        QVERIFY2(r.out.contains(u"plan     not-installed-agent --print --plan --workspace "_s), qPrintable(r.out));
+    }
+
     // ---- log filters ----
 
     void logFiltersMustNameRealLevelsAndModules()

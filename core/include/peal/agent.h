@@ -65,6 +65,30 @@ public:
     virtual AgentOutput interpret(AgentMode mode, const ProcessResult &result) const = 0;
 };
 
+// What looking up a program found (lookUpProgram).
+struct PEAL_EXPORT ProgramLookup
+{
+    enum class Outcome {
+        Found,         // `path` is the executable, absolute
+        NotFound,      // nothing of that name
+        NotExecutable, // `path` is a file of that name without an execute bit
+        NotAFile,      // `path` is a directory (or another non-regular file) of that name
+    };
+    Outcome outcome = Outcome::NotFound;
+    QString path;
+};
+
+// findExecutable() that also tells why nothing was accepted: a command with '/' is checked as a
+// path; a name is searched on `pathVariable`, and the first file of that name that is not
+// executable is reported when no executable one exists.
+PEAL_EXPORT ProgramLookup lookUpProgram(const QString &command, const std::optional<QString> &pathVariable);
+
+// The error for a lookup that found nothing usable, in an agent plugin's own words:
+// "<tool> command '<cmd>' not found on PATH. <installHint>" (the reference's text for Cursor),
+// or "<tool> command '<cmd>' exists but is not executable" with the file and the fix as hint.
+PEAL_EXPORT Error programNotUsable(const ProgramLookup &lookup, const QString &command, const QString &tool,
+                                   const QString &installHint);
+
 // The executable test of spec §4.3: a regular file with an execute bit. `command` containing
 // '/' is a path (relative to the current directory); otherwise each PATH entry is tried in
 // order (an empty entry means the current directory). Returns an absolute path.
