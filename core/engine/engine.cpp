@@ -355,16 +355,23 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
     settings.onFail = c.onStetFail;
     std::unique_ptr<ReviewSession> session;
     QStringList stateDirs;
+    bool seesUncommitted = true;
     if (!guardPlugin(QStringLiteral("reviewer plugin (session)"),
                      [&] {
                          session = plugin->createSession(settings);
                          stateDirs = plugin->repositoryStateDirectories();
+                         seesUncommitted = !session || session->seesUncommittedChanges();
                      },
                      [this](const Error &e) { fail(e); }))
         return;
     if (!session)
         return fail(Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin 'stet' created no session")));
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
+    if (!c.commitAfterPhase2 && !seesUncommitted)
+        logger.warning(u"peal::stet",
+                       QStringLiteral("reviews will see no change: stet reviews committed changes only and "
+                                      "commit_after_phase2 is off (turn it on with --commit-after-phase2, or review "
+                                      "with stet_commands that look at the work tree)"));
     if (request.dryRun) {
         reviewing = true; // described, never started
         return protectWorkingTree(stateDirs, [this] { logConfig(); });

@@ -8,6 +8,11 @@ namespace Peal {
 
 ReviewServices::~ReviewServices() = default;
 ReviewSession::~ReviewSession() = default;
+
+bool ReviewSession::seesUncommittedChanges() const
+{
+    return true;
+}
 Reviewer::~Reviewer() = default;
 ReviewerPlugin::~ReviewerPlugin() = default;
 

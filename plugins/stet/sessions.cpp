@@ -216,7 +216,19 @@ void BuiltInSession::finish(ReviewServices &services, std::function<void(Result<
     });
 }
 
+// stet reviews commits only (`baseline..HEAD`), even with --allow-dirty.
+bool BuiltInSession::seesUncommittedChanges() const
+{
+    return false;
+}
+
 // ---- custom: stet_commands ----------------------------------------------------------------
+
+// The user's own commands may look at the work tree: peal cannot tell.
+bool CustomSession::seesUncommittedChanges() const
+{
+    return true;
+}
 
 /*
  * The session-start sequence of spec §8.4 for one entry, with its retry quirks: a spawn failure

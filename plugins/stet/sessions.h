@@ -26,6 +26,7 @@ public:
     void finish(ReviewServices &services, std::function<void(Result<void>)> done) override;
     QString reviewName() const override { return QStringLiteral("stet run"); }
     ReviewOutline outline() const override;
+    bool seesUncommittedChanges() const override;
 
     QStringList startArguments() const;
     QStringList runArguments() const;
@@ -54,6 +55,7 @@ public:
     void finish(ReviewServices &services, std::function<void(Result<void>)> done) override;
     QString reviewName() const override { return QStringLiteral("custom stet command"); }
     ReviewOutline outline() const override;
+    bool seesUncommittedChanges() const override;
 
 private:
     struct StartEntry;

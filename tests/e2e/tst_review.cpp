@@ -1032,6 +1032,20 @@ private Q_SLOTS:
         QVERIFY(!s.stetSessionOpen());
         QCOMPARE(s.completed(), QList<int>());
     }
+
+    void reviewsThatCannotSeeUncommittedWorkAreWarnedAbout()
+    {
+        const QString warning = u"warning: reviews will see no change: stet reviews committed changes only and "
+                                "commit_after_phase2 is off"_s;
+        Scenario s;
+        const auto blind = runReviewed(s, {}, {}, {kNone});
+        QCOMPARE(blind.exitCode, 0);
+        QCOMPARE(blind.err.count(warning), 1);
+        Scenario c;
+        const auto committed = runReviewed(c, {u"--commit-after-phase2"_s}, {}, {kNone});
+        QCOMPARE(committed.exitCode, 0);
+        QVERIFY(!committed.err.contains(warning));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_Review)

@@ -80,6 +80,9 @@ public:
     // The name used in messages: "stet run", "custom stet command".
     virtual QString reviewName() const = 0;
     virtual ReviewOutline outline() const = 0;
+    // Whether a review sees changes that are not committed. When it does not, reviews see
+    // nothing of a task unless commit_after_phase2 is on, and peal warns at the start.
+    virtual bool seesUncommittedChanges() const;
 };
 
 // Reviewer role: finds the reviewer, creates sessions and understands its output.
