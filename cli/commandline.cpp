@@ -38,6 +38,8 @@ QList<OptionDef> runOptions()
          QStringLiteral("run only the task with this index (conflicts with --from-task)"), {}},
         {QStringLiteral("--from-task"), QStringLiteral("N"),
          QStringLiteral("run from this task index to the end (conflicts with --task)"), {}},
+        {QStringLiteral("--redo"), QStringLiteral("N"),
+         QStringLiteral("run only this task, also when it is completed (conflicts with --task and --from-task)"), {}},
         {QStringLiteral("--dry-run"), QString(),
          QStringLiteral("print what the run would do (segments, phases, commands) and run nothing"), {}},
         {QStringLiteral("--quiet"), QString(),
@@ -51,6 +53,16 @@ QList<OptionDef> statusOptions()
     return configOptions()
            + QList<OptionDef>{{QStringLiteral("--json"), QString(),
                                QStringLiteral("print the status as one JSON object"), {}}};
+}
+
+QList<OptionDef> resetOptions()
+{
+    return configOptions()
+           + QList<OptionDef>{{QStringLiteral("--task"), QStringLiteral("N"),
+                               QStringLiteral("mark this task not completed, so that 'peal run' runs it again"), {}},
+                              {QStringLiteral("--all"), QString(),
+                               QStringLiteral("mark every task not completed (the old state file is kept as a .bak)"),
+                               {}}};
 }
 
 QList<OptionDef> completionOptions()
@@ -172,7 +184,7 @@ std::optional<CommandLine> parseOptions(const QString &command, const QList<Opti
 }
 
 std::optional<CommandLine> parseIndex(const QCommandLineParser &parser, const QString &name,
-                                      std::optional<quint32> *target)
+                                      std::optional<quint32> *target, const QString &command = QStringLiteral("run"))
 {
     if (!parser.isSet(name))
         return std::nullopt;
@@ -181,7 +193,7 @@ std::optional<CommandLine> parseIndex(const QCommandLineParser &parser, const QS
     if (!n)
         return usageError(QStringLiteral("invalid value '%1' for '--%2 <N>': %3")
                               .arg(value, name, n.error().message()),
-                          QStringLiteral("run"));
+                          command);
     *target = quint32(*n);
     return std::nullopt;
 }
@@ -221,9 +233,15 @@ CommandLine parseRun(const QStringList &arguments)
         return *error;
     if (auto error = parseIndex(parser, QStringLiteral("from-task"), &result.fromTask))
         return *error;
+    if (auto error = parseIndex(parser, QStringLiteral("redo"), &result.redo))
+        return *error;
     if (result.task && result.fromTask)
         return usageError(QStringLiteral("the argument '--task <N>' cannot be used with "
                                          "'--from-task <N>'"),
+                          command);
+    if (result.redo && (result.task || result.fromTask))
+        return usageError(QStringLiteral("the argument '--redo <N>' cannot be used with '%1'")
+                              .arg(result.task ? QStringLiteral("--task <N>") : QStringLiteral("--from-task <N>")),
                           command);
     result.dryRun = parser.isSet(QStringLiteral("dry-run"));
     result.quiet = parser.isSet(QStringLiteral("quiet"));
@@ -243,6 +261,28 @@ CommandLine parseStatus(const QStringList &arguments)
     if (auto error = readConfigOptions(command, parser, result))
         return *error;
     result.json = parser.isSet(QStringLiteral("json"));
+    return result;
+}
+
+CommandLine parseReset(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("reset");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, resetOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(resetHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Reset;
+    if (auto error = readConfigOptions(command, parser, result))
+        return *error;
+    if (auto error = parseIndex(parser, QStringLiteral("task"), &result.task, command))
+        return *error;
+    result.resetAll = parser.isSet(QStringLiteral("all"));
+    if (result.resetAll == result.task.has_value())
+        return usageError(result.resetAll ? QStringLiteral("the argument '--all' cannot be used with '--task <N>'")
+                                          : QStringLiteral("one of '--task <N>' or '--all' is required"),
+                          command);
     return result;
 }
 
@@ -397,6 +437,18 @@ QString statusHelp()
            + formatOptions(statusOptions());
 }
 
+QString resetHelp()
+{
+    return QStringLiteral("Mark tasks not completed in the state file, so that 'peal run' runs them again. "
+                          "Takes the options of 'peal run' that locate the plan, the repo and the state, "
+                          "and edits <state_dir>/state.json under the run lock: it is refused while a run "
+                          "holds the state directory, and a state file of another plan or repo is left "
+                          "alone.\n\n"
+                          "Usage: peal reset [OPTIONS] --task <N>\n"
+                          "       peal reset [OPTIONS] --all\n\nOptions:\n")
+           + formatOptions(resetOptions());
+}
+
 QList<CommandDef> commandCatalog()
 {
     return {
@@ -404,6 +456,8 @@ QList<CommandDef> commandCatalog()
          runOptions()},
         {QStringLiteral("status"), QStringLiteral("show which tasks are done and what a run would do next"),
          statusOptions()},
+        {QStringLiteral("reset"), QStringLiteral("mark tasks not completed so that a run does them again"),
+         resetOptions()},
         {QStringLiteral("prompt"), QStringLiteral("print the plan-format instructions to give an LLM"),
          promptOptions()},
         {QStringLiteral("demo"), QStringLiteral("run the engine on a built-in demo repository and plan"),
@@ -452,6 +506,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return parseDemo(rest);
     if (first == u"status")
         return parseStatus(rest);
+    if (first == u"reset")
+        return parseReset(rest);
     if (first == u"completion")
         return parseCompletion(rest);
     if (first == u"manpage")
@@ -469,6 +525,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return showHelp(demoHelp());
         if (rest.first() == u"status")
             return showHelp(statusHelp());
+        if (rest.first() == u"reset")
+            return showHelp(resetHelp());
         if (rest.first() == u"completion" || rest.first() == u"manpage")
             return parseCommandLine({rest.first(), QStringLiteral("--help")});
         if (rest.first() == u"help")

@@ -22,6 +22,7 @@ struct CommandLine
         Plugins,
         Demo,
         Status,
+        Reset,
         Completion,
         ManPage,
     };
@@ -34,9 +35,11 @@ struct CommandLine
     std::optional<QString> configFile;
     std::optional<quint32> task;
     std::optional<quint32> fromTask;
+    std::optional<quint32> redo; // run: run this task again, completed or not (implies --task)
     bool dryRun = false; // run: print the schedule, run nothing
     bool quiet = false;  // run: only warnings and errors on stderr, no progress line
     bool json = false;   // status: machine-readable output
+    bool resetAll = false; // reset --all (else `task`)
 
     QStringList pluginDirs; // run, plugins
 
@@ -79,5 +82,6 @@ QString promptHelp();
 QString pluginsHelp();
 QString demoHelp();
 QString statusHelp();
+QString resetHelp();
 
 } // namespace Peal::Cli

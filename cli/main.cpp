@@ -4,6 +4,7 @@
 #include "democommand.h"
 #include "pluginscommand.h"
 #include "promptcommand.h"
+#include "resetcommand.h"
 #include "runcommand.h"
 #include "shellintegration.h"
 #include "statuscommand.h"
@@ -34,6 +35,8 @@ int main(int argc, char *argv[])
         return runPromptCommand(commandLine.promptOutput);
     case CommandLine::Action::Plugins:
         return runPluginsCommand(commandLine.pluginDirs);
+    case CommandLine::Action::Reset:
+        return runResetCommand(commandLine);
     case CommandLine::Action::Status: {
         auto *status = new StatusCommand(commandLine, &app);
         QObject::connect(status, &StatusCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });

@@ -29,6 +29,10 @@ void RunCommand::start()
     request.config = std::move(config).value();
     request.task = m_commandLine.task;
     request.fromTask = m_commandLine.fromTask;
+    if (m_commandLine.redo) {
+        request.task = m_commandLine.redo;
+        request.redo = true;
+    }
     request.pluginDirs = m_commandLine.pluginDirs;
     request.dryRun = m_commandLine.dryRun;
     request.quiet = m_commandLine.quiet;

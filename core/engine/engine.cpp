@@ -35,6 +35,7 @@ public:
     void lockState();
     void preflight();
     void inspectPlan();
+    bool taskIsAlreadyDone();
     void loadAgent();
     void loadPhases();
     void setUpReview();
@@ -225,7 +226,28 @@ void Engine::Private::inspectPlan()
         }
         planDocument = std::move(document).value();
     }
+    if (taskIsAlreadyDone())
+        return exit(toInt(ExitCode::Success));
     setUpReview();
+}
+
+bool Engine::Private::taskIsAlreadyDone()
+{
+    // `--task N` on a completed task: said so, and nothing starts (no review session, no
+    // post-run commands, no summary). Decided only where the run itself would skip the task.
+    const Config &c = run->config();
+    if (!request.task || request.redo || !planDocument || !planDocument->canonical
+        || !planDocument->plan.taskByIndex(*request.task))
+        return false;
+    auto loaded = StateStore::load(c.stateDir);
+    if (!loaded || !loaded->state || !loaded->state->matchesContext(c.planPath, c.repoPath)
+        || !loaded->state->isTaskCompleted(*request.task))
+        return false;
+    logger.warning(u"peal::state", QStringLiteral("task %1 is already completed (%2); nothing to do. Run 'peal run "
+                                                  "--redo %1' to run it again")
+                                       .arg(*request.task)
+                                       .arg(StateStore::stateFilePath(c.stateDir)));
+    return true;
 }
 
 void Engine::Private::loadAgent()
@@ -457,6 +479,15 @@ void Engine::Private::loadState()
         run->state() = *loaded->state;
         logger.info(u"peal::state", QStringLiteral("resumed from existing state"),
                     {{QStringLiteral("completed"), run->state().completedTaskIndices().size()}});
+    }
+    if (request.redo && run->state().markTaskIncomplete(*request.task)) {
+        // Saved at once, under the lock: the task is to be done again whatever happens next.
+        logger.info(u"peal::state", QStringLiteral("task marked not completed, to run again"),
+                    {{QStringLiteral("task_index"), *request.task}});
+        if (!request.dryRun) {
+            if (auto saved = run->saveState(); !saved)
+                return fail(saved.error());
+        }
     }
     const QList<quint32> &done = run->state().completedTaskIndices();
     if (!done.isEmpty()) {

@@ -36,6 +36,15 @@ void State::markTaskCompleted(quint32 index)
         m_completed.insert(it, index);
 }
 
+bool State::markTaskIncomplete(quint32 index)
+{
+    const auto it = std::lower_bound(m_completed.begin(), m_completed.end(), index);
+    if (it == m_completed.end() || *it != index)
+        return false;
+    m_completed.erase(it);
+    return true;
+}
+
 bool State::matchesContext(const QString &planPath, const QString &repoPath) const
 {
     return StateStore::samePlace(m_planPath, planPath) && StateStore::samePlace(m_repoPath, repoPath);

@@ -118,6 +118,25 @@ private Q_SLOTS:
         QCOMPARE(parseCommandLine({u"help"_s, u"status"_s}).action, Action::ShowHelp);
     }
 
+    void redoAndReset()
+    {
+        const CommandLine redo = parseCommandLine({u"run"_s, u"--redo"_s, u"3"_s});
+        QCOMPARE(redo.action, Action::Run);
+        QCOMPARE(redo.redo, std::optional<quint32>(3));
+        QCOMPARE(parseCommandLine({u"run"_s, u"--redo"_s, u"3"_s, u"--from-task"_s, u"2"_s}).action, Action::UsageError);
+        QCOMPARE(parseCommandLine({u"run"_s, u"--redo"_s, u"x"_s}).action, Action::UsageError);
+        const CommandLine one = parseCommandLine({u"reset"_s, u"--task"_s, u"2"_s, u"--state-dir"_s, u"s"_s});
+        QCOMPARE(one.action, Action::Reset);
+        QCOMPARE(one.task, std::optional<quint32>(2));
+        QVERIFY(!one.resetAll);
+        QCOMPARE(one.cliLayer.stateDir, std::optional<QString>(u"s"_s));
+        QVERIFY(parseCommandLine({u"reset"_s, u"--all"_s}).resetAll);
+        QCOMPARE(parseCommandLine({u"reset"_s, u"--all"_s, u"--task"_s, u"1"_s}).action, Action::UsageError);
+        const CommandLine bad = parseCommandLine({u"reset"_s, u"--task"_s, u"-1"_s});
+        QCOMPARE(bad.action, Action::UsageError);
+        QCOMPARE(parseCommandLine({u"help"_s, u"reset"_s}).action, Action::ShowHelp);
+    }
+
     void runDryRunQuietAndRepeatedPluginDirs()
     {
         const CommandLine c = parseCommandLine({u"run"_s, u"--dry-run"_s, u"--quiet"_s, u"--plugin-dir"_s, u"a"_s,

@@ -167,6 +167,12 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.startsWith(u"error: a run is in progress (pid %1) and holds "_s.arg(peal.processId())),
                  qPrintable(r.err));
+        // So is `peal reset`, which leaves the state file alone.
+        const QByteArray before = s.stateJson();
+        const auto reset = s.runRaw(scenarioArgs(s, u"reset"_s) + QStringList{u"--all"_s});
+        QCOMPARE(reset.exitCode, 1);
+        QVERIFY2(reset.err.contains(QString::number(peal.processId())), qPrintable(reset.err));
+        QCOMPARE(s.stateJson(), before);
         peal.terminate();
         QVERIFY(peal.waitForFinished(20000));
         QCOMPARE(peal.exitCode(), 143);

@@ -377,6 +377,79 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains(u"plan     not-installed-agent --print --plan --workspace "_s), qPrintable(r.out));
     }
 
+    // ---- running a finished task again ----
+
+    void aCompletedTaskAskedForWithTaskIsSaidSoAndNothingRuns()
+    {
+        Scenario s(kTwoTasks);
+        QCOMPARE(s.run().exitCode, 0);
+        QFile::remove(s.agentLog());
+        const QByteArray summary = s.summaryJson();
+        const auto r = s.run({u"--task"_s, u"1"_s, u"--quiet"_s, u"--stet-path"_s, PealTest::demoStet()});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.err, u"warning: task 1 is already completed (%1/state.json); nothing to do. Run 'peal run --redo 1' "
+                        "to run it again\n"_s.arg(s.stateDir()));
+        QVERIFY(s.agentLogLines().isEmpty());
+        QVERIFY(s.stetCalls().isEmpty()); // not even a review session
+        QCOMPARE(s.summaryJson(), summary);
+    }
+
+    void redoRunsACompletedTaskAgain()
+    {
+        Scenario s(kTwoTasks);
+        QCOMPARE(s.run().exitCode, 0);
+        QFile::remove(s.agentLog());
+        const auto r = s.run({u"--redo"_s, u"1"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+        const auto both = s.run({u"--redo"_s, u"1"_s, u"--task"_s, u"2"_s});
+        QCOMPARE(both.exitCode, 2);
+        QVERIFY(both.err.contains(u"the argument '--redo <N>' cannot be used with '--task <N>'"));
+    }
+
+    void resetMarksTasksNotCompletedUnderTheLock()
+    {
+        Scenario s(kTwoTasks);
+        QCOMPARE(s.run().exitCode, 0);
+        const QStringList where{u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, s.stateDir()};
+        const auto one = s.runRaw(QStringList{u"reset"_s, u"--task"_s, u"1"_s} + where);
+        QCOMPARE(one.exitCode, 0);
+        QCOMPARE(one.out, u"task 1 is no longer completed in %1/state.json; 'peal run' will run it again\n"_s.arg(s.stateDir()));
+        QCOMPARE(s.completed(), QList<int>{2});
+        const auto again = s.runRaw(QStringList{u"reset"_s, u"--task"_s, u"1"_s} + where);
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY(again.out.contains(u"task 1 is not completed"));
+        QFile::remove(s.agentLog());
+        QCOMPARE(s.run().exitCode, 0);
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+
+        const auto all = s.runRaw(QStringList{u"reset"_s, u"--all"_s} + where);
+        QCOMPARE(all.exitCode, 0);
+        QVERIFY2(all.out.startsWith(u"2 task(s) are no longer completed in "_s), qPrintable(all.out));
+        QCOMPARE(s.completed(), QList<int>{});
+        QCOMPARE(backups(s).size(), 1);
+        QCOMPARE(json(PealTest::readFile(s.stateDir() + u'/' + backups(s).first())).value(u"completed_task_indices"_s).toArray().size(), 2);
+
+        const auto neither = s.runRaw(QStringList{u"reset"_s} + where);
+        QCOMPARE(neither.exitCode, 2);
+        QVERIFY(neither.err.contains(u"one of '--task <N>' or '--all' is required"));
+    }
+
+    void resetLeavesAnotherPlansStateAlone()
+    {
+        Scenario s;
+        const QByteArray other = R"({"plan_path":"other.md","repo_path":"/x","completed_task_indices":[1]})";
+        QVERIFY(PealTest::writeFile(s.stateDir() + u"/state.json"_s, other));
+        const auto r = s.runRaw({u"reset"_s, u"--all"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
+                                 u"--state-dir"_s, s.stateDir()});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith(u"error: %1/state.json belongs to plan other.md and repo /x"_s.arg(s.stateDir())),
+                 qPrintable(r.err));
+        QCOMPARE(s.stateJson(), other);
+        QVERIFY(backups(s).isEmpty());
+    }
+
     // ---- log filters ----
 
     void logFiltersMustNameRealLevelsAndModules()

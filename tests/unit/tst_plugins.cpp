@@ -152,7 +152,7 @@ private Q_SLOTS:
                 QVERIFY(!spec.error.isEmpty());
             }
         }
-        QCOMPARE(loaded, 1);   // good
+        QCOMPARE(loaded, 2);   // good, otheragent
         QCOMPARE(rejected, 8); // the rest
     }
 

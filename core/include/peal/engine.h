@@ -19,6 +19,7 @@ struct PEAL_EXPORT RunRequest
     Config config;
     std::optional<quint32> task;
     std::optional<quint32> fromTask;
+    bool redo = false;                   // `task` runs even if completed (peal run --redo)
     QStringList pluginDirs;              // --plugin-dir, searched first
     std::optional<QString> pealLog;      // PEAL_LOG
     std::optional<QString> pathVariable; // PATH, for resolving the agent

@@ -29,6 +29,9 @@ public:
 
     bool isTaskCompleted(quint32 index) const;
     void markTaskCompleted(quint32 index); // keeps the list sorted and unique
+    // Whether the index was completed; afterwards it is not (peal run --redo, peal reset).
+    bool markTaskIncomplete(quint32 index);
+    void clearCompleted() { m_completed.clear(); }
 
     // Whether the recorded plan and repo are the configured ones: the same path text (Rust
     // `Path ==`, spec §9.3) or, beyond the reference, the same file once both are resolved
