@@ -390,6 +390,15 @@ Result<void> validateValues(const Config &config)
                                     "\"retry_once\", or \"skip\")")
                          .arg(stetFail),
                      QStringLiteral("set by ") + config.originOf(QStringLiteral("on_stet_fail")));
+    // A timeout of 0 would end every process at once (the reference times out at its first
+    // wait); "no timeout" is not a setting either: every process has a deadline.
+    for (const auto &[key, value] : {std::pair{QStringLiteral("phase_timeout_sec"), std::optional(config.phaseTimeoutSec)},
+                                     std::pair{QStringLiteral("post_run_timeout_sec"), config.postRunTimeoutSec}}) {
+        if (value && *value == 0)
+            return Error(Error::Kind::Config,
+                         QStringLiteral("Invalid %1 value 0 (expected at least 1 second)").arg(key),
+                         QStringLiteral("set by ") + config.originOf(key));
+    }
     if (config.logLevel) {
         if (auto valid = LogFilter::validate(*config.logLevel, config.originOf(QStringLiteral("log_level"))); !valid)
             return valid;

@@ -36,6 +36,15 @@ QString title(const Task &task)
     return QStringLiteral("(empty task)");
 }
 
+// A timeout as it is used: one above the longest a process can have is clamped to it.
+QString timeoutText(quint64 seconds)
+{
+    const quint64 longest = quint64(kLongestTimeout.count() / 1000);
+    if (seconds <= longest)
+        return QStringLiteral("%1 s").arg(seconds);
+    return QStringLiteral("%1 s (%2 s is clamped to the longest timeout, about 24.8 days)").arg(longest).arg(seconds);
+}
+
 QString plural(qsizetype n, const QString &noun)
 {
     return QStringLiteral("%1 %2%3").arg(n).arg(noun, n == 1 ? QString() : QStringLiteral("s"));
@@ -81,8 +90,8 @@ public:
                                                  : reviewNote);
         field(QStringLiteral("phases"), phaseNames().join(QStringLiteral(", ")));
         field(QStringLiteral("limits"),
-              QStringLiteral("timeout %1 s per process; %2 of phases 1-2; %3")
-                  .arg(c.phaseTimeoutSec)
+              QStringLiteral("timeout %1 per process; %2 of phases 1-2; %3")
+                  .arg(timeoutText(c.phaseTimeoutSec))
                   .arg(c.phaseRetryCount == 1 ? QStringLiteral("1 retry")
                                               : QStringLiteral("%1 retries").arg(c.phaseRetryCount))
                   .arg(c.parallel ? QStringLiteral("parallel blocks run up to %1 tasks at once%2")
@@ -166,9 +175,8 @@ public:
             for (const QString &command : m_review->atFinish)
                 line(command, 1);
         for (const QString &command : c.postRunCommands)
-            line(QStringLiteral("%1 (post-run command, timeout %2 s; only when the run succeeds)")
-                     .arg(command)
-                     .arg(c.postRunTimeoutSec.value_or(c.phaseTimeoutSec)),
+            line(QStringLiteral("%1 (post-run command, timeout %2; only when the run succeeds)")
+                     .arg(command, timeoutText(c.postRunTimeoutSec.value_or(c.phaseTimeoutSec))),
                  1);
         line(QStringLiteral("write %1").arg(SummaryFile::path(c)), 1);
     }

@@ -130,7 +130,7 @@ void ProcessJob::Private::start()
     if (spec.timeout) {
         // QTimer takes an int of milliseconds: a longer timeout would wrap around (4294968 s
         // became 704 ms). Clamped, the longest timeout is about 24.8 days.
-        const qint64 ms = std::clamp<qint64>(spec.timeout->count(), 0, std::numeric_limits<int>::max());
+        const qint64 ms = std::clamp<qint64>(spec.timeout->count(), 0, kLongestTimeout.count());
         timeoutTimer.start(int(ms));
     }
     process->start(QIODevice::ReadOnly);

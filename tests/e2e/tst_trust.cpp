@@ -450,6 +450,36 @@ private Q_SLOTS:
         QVERIFY(backups(s).isEmpty());
     }
 
+    // ---- timeouts ----
+
+    void aZeroTimeoutIsRejected()
+    {
+        Scenario s;
+        const auto flag = s.run({u"--phase-timeout-sec"_s, u"0"_s});
+        QCOMPARE(flag.exitCode, 1);
+        QVERIFY2(flag.err.endsWith(u"error: Invalid phase_timeout_sec value 0 (expected at least 1 second) (set by "
+                                   "--phase-timeout-sec)\n"_s),
+                 qPrintable(flag.err));
+        const auto env = s.run({}, {{u"PEAL_POST_RUN_TIMEOUT_SEC"_s, u"0"_s}});
+        QCOMPARE(env.exitCode, 1);
+        QVERIFY2(env.err.contains(u"error: Invalid post_run_timeout_sec value 0 (expected at least 1 second) (set by "
+                                  "PEAL_POST_RUN_TIMEOUT_SEC)"_s),
+                 qPrintable(env.err));
+        QVERIFY(s.agentLogLines().isEmpty());
+    }
+
+    void theDryRunShowsTheTimeoutThatIsUsed()
+    {
+        Scenario s;
+        const auto r = s.run({u"--dry-run"_s, u"--phase-timeout-sec"_s, u"99999999"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(u"timeout 2147483 s (99999999 s is clamped to the longest timeout, about 24.8 days) "
+                                "per process"_s),
+                 qPrintable(r.out));
+        const auto plain = s.run({u"--dry-run"_s, u"--phase-timeout-sec"_s, u"60"_s});
+        QVERIFY(plain.out.contains(u"timeout 60 s per process"_s));
+    }
+
     // ---- log filters ----
 
     void logFiltersMustNameRealLevelsAndModules()

@@ -40,6 +40,10 @@ struct PEAL_EXPORT ProcessSpec
     bool lastArgumentIsPrompt = false;
 };
 
+// The longest timeout a process can have: QTimer counts milliseconds in an int (about 24.8
+// days). Longer timeouts are clamped to it.
+inline constexpr std::chrono::milliseconds kLongestTimeout{2147483647};
+
 // How a process ended. Every ending produces exactly one result.
 enum class ProcessEnding {
     Exited,        // it exited by itself; exitCode is valid
