@@ -44,6 +44,8 @@ QList<OptionDef> runOptions()
          QStringLiteral("print what the run would do (segments, phases, commands) and run nothing"), {}},
         {QStringLiteral("--quiet"), QString(),
          QStringLiteral("print only 'warning:' and 'error:' lines (no log lines, no progress)"), {}},
+        {QStringLiteral("--verbose"), QString(),
+         QStringLiteral("on a terminal, print the log lines instead of one line per task event"), {}},
     };
     return configOptions() + options;
 }
@@ -245,6 +247,9 @@ CommandLine parseRun(const QStringList &arguments)
                           command);
     result.dryRun = parser.isSet(QStringLiteral("dry-run"));
     result.quiet = parser.isSet(QStringLiteral("quiet"));
+    result.verbose = parser.isSet(QStringLiteral("verbose"));
+    if (result.quiet && result.verbose)
+        return usageError(QStringLiteral("the argument '--quiet' cannot be used with '--verbose'"), command);
     return result;
 }
 

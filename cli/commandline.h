@@ -38,6 +38,7 @@ struct CommandLine
     std::optional<quint32> redo; // run: run this task again, completed or not (implies --task)
     bool dryRun = false; // run: print the schedule, run nothing
     bool quiet = false;  // run: only warnings and errors on stderr, no progress line
+    bool verbose = false; // run: log lines on stderr also on a terminal
     bool json = false;   // status: machine-readable output
     bool resetAll = false; // reset --all (else `task`)
 

@@ -2,6 +2,7 @@
 #include "democommand.h"
 
 #include "console.h"
+#include "progressview.h"
 
 #include <peal/engine.h>
 #include <peal/exec.h>
@@ -98,13 +99,9 @@ void DemoCommand::start()
         return fail(QStringLiteral("cannot write %1").arg(readme.fileName()));
     readme.close();
 
-    printOut(QStringLiteral("peal demo\n"
-                            "  directory:  %1\n"
-                            "  repository: %2\n"
-                            "  plan:       %3\n"
-                            "  agent:      %4 (a stand-in for Cursor's agent)\n"
-                            "  reviewer:   %5 (a stand-in for stet)\n\n")
-                 .arg(m_dir, m_repo, m_plan, demoAgentPath(), demoReviewerPath()));
+    printOut(QStringLiteral("peal demo in %1: a 4-task plan, run with peal-demo-agent and peal-demo-stet "
+                            "(stand-ins for Cursor's agent and stet; no network)\n")
+                 .arg(m_dir));
     setUpRepository(0);
 }
 
@@ -152,8 +149,14 @@ void DemoCommand::runEngine()
     if (qEnvironmentVariableIsSet("PEAL_LOG"))
         request.pealLog = qEnvironmentVariable("PEAL_LOG");
     request.pathVariable = qEnvironmentVariable("PATH");
+    const ProgressView::Options view = ProgressView::optionsFor(request, false);
     auto *engine = new Engine(std::move(request), this);
-    connect(engine, &Engine::finished, this, &DemoCommand::showResult);
+    ProgressView *shown = ProgressView::attach(engine, view, this);
+    connect(engine, &Engine::finished, this, [this, shown](int code) {
+        if (shown)
+            shown->close();
+        showResult(code);
+    });
     engine->start();
 }
 
@@ -161,21 +164,19 @@ void DemoCommand::showResult(int exitCode)
 {
     runProcess(gitSpec(m_repo, {QStringLiteral("log"), QStringLiteral("--format=  %h %s")}), this,
                [this, exitCode](const ProcessResult &log) {
-        QString text = QStringLiteral("\nResult: exit code %1 (%2)\n")
+        QString text = QStringLiteral("Result: exit code %1 (%2); peal's commits in %3:\n")
                            .arg(exitCode)
-                           .arg(exitCode == 0 ? QStringLiteral("every task done")
-                                              : QStringLiteral("see the log above"));
-        text += QStringLiteral("Commits in the demo repository:\n") + log.stdoutText;
-        const QStringList files = QDir(m_repo).entryList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name);
-        text += QStringLiteral("Files: %1\n").arg(files.join(QStringLiteral(", ")));
-        QFile greeting(m_repo + QStringLiteral("/greeting.txt"));
-        if (greeting.open(QIODevice::ReadOnly))
-            text += QStringLiteral("greeting.txt:\n") + QString::fromUtf8(greeting.readAll());
-        text += QStringLiteral("State:   %1\nSummary: %2\n")
+                           .arg(exitCode == 0 ? QStringLiteral("every task done") : QStringLiteral("see above"),
+                                m_repo);
+        for (const QString &line : log.stdoutText.split(u'\n', Qt::SkipEmptyParts)) {
+            if (line.contains(QStringLiteral(" peal: ")))
+                text += line + u'\n';
+        }
+        text += QStringLiteral("State: %1; summary: %2\n")
                     .arg(StateStore::stateFilePath(m_stateDir),
                          QDir(m_stateDir).filePath(QStringLiteral("run_summary.json")));
-        text += QStringLiteral("Run it again (it resumes; nothing is left to do):\n"
-                               "  peal run --plan %1 --repo %2 --agent-cmd %3 --stet-path %4 --state-dir %5\n")
+        text += QStringLiteral("Run it again (it resumes; nothing is left to do): peal run --plan %1 --repo %2 "
+                               "--agent-cmd %3 --stet-path %4 --state-dir %5\n")
                     .arg(m_plan, m_repo, demoAgentPath(), demoReviewerPath(), m_stateDir);
         printOut(text);
         Q_EMIT finished(exitCode);

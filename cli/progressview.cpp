@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "progressview.h"
 
+#include <peal/engine.h>
 #include <peal/log.h>
+#include <peal/state.h>
+#include <peal/textutil.h>
 
 #include <cstdio>
 
@@ -20,6 +23,12 @@ QString clock(qint64 ms)
                      : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+// A duration a person reads at a glance: "0.4 s", "12.0 s", then "1:05", "1:02:03".
+QString duration(qint64 ms)
+{
+    return ms < 60000 ? QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1) : clock(ms);
+}
+
 int terminalWidth()
 {
     winsize size{};
@@ -34,10 +43,15 @@ void writeRaw(const QByteArray &bytes)
     std::fflush(stderr);
 }
 
+QString shortCommit(const QString &sha)
+{
+    return sha.left(7);
+}
+
 } // namespace
 
-ProgressView::ProgressView(Logger &logger, bool color, QObject *parent)
-    : QObject(parent), m_logger(logger), m_color(color)
+ProgressView::ProgressView(Logger &logger, Options options, QObject *parent)
+    : QObject(parent), m_logger(logger), m_options(std::move(options))
 {
     m_clock.start();
     m_tick.setInterval(1000);
@@ -50,10 +64,51 @@ ProgressView::~ProgressView()
     close();
 }
 
-bool ProgressView::wanted()
+ProgressView::Options ProgressView::optionsFor(RunRequest &request, bool verbose)
 {
-    const QByteArray term = qgetenv("TERM");
-    return ::isatty(STDERR_FILENO) == 1 && term != "dumb";
+    Options view;
+    const bool shown = !request.dryRun && !request.quiet && isTerminal();
+    view.eventLines = shown && !verbose && !request.config.logLevel && !request.pealLog;
+    view.liveLine = shown && takesCursorControl();
+    view.color = Logger::colorWanted();
+    if (view.eventLines) {
+        request.logLines = false;
+        request.logToStateDir = true;
+        view.logFile = request.config.logFile.value_or(StateStore::pathIn(request.config.stateDir,
+                                                                         QStringLiteral("peal.log")));
+    }
+    return view;
+}
+
+ProgressView *ProgressView::attach(Engine *engine, const Options &options, QObject *parent)
+{
+    if (!options.eventLines && !options.liveLine)
+        return nullptr;
+    auto *view = new ProgressView(engine->logger(), options, parent);
+    connect(engine, &Engine::progress, view, &ProgressView::onProgress);
+    return view;
+}
+
+bool ProgressView::isTerminal()
+{
+    return ::isatty(STDERR_FILENO) == 1;
+}
+
+bool ProgressView::takesCursorControl()
+{
+    return isTerminal() && qgetenv("TERM") != "dumb";
+}
+
+QString ProgressView::mark(bool ok) const
+{
+    if (!m_options.color)
+        return ok ? QStringLiteral("+") : QStringLiteral("x");
+    return ok ? QStringLiteral("\x1b[32m✓\x1b[0m") : QStringLiteral("\x1b[31m✗\x1b[0m");
+}
+
+void ProgressView::print(const QString &line)
+{
+    writeLog((line + u'\n').toUtf8());
 }
 
 void ProgressView::onProgress(const ProgressEvent &event)
@@ -70,17 +125,95 @@ void ProgressView::onProgress(const ProgressEvent &event)
         r.phase = event.phase;
         r.position = event.position;
         r.since.start();
+        if (!m_tasks.contains(event.task))
+            m_order.append(event.task);
+        TaskRecord &record = m_tasks[event.task];
+        if (record.firstStart < 0)
+            record.firstStart = m_clock.elapsed();
+        if (m_options.eventLines && !m_options.liveLine)
+            print(QStringLiteral("    task %1 %2 ...").arg(event.task).arg(event.phase));
         break;
     }
-    case ProgressEvent::Kind::TaskFinished:
-        m_running.remove(event.task);
-        if (event.final)
-            (event.ok ? m_done : m_failed).insert(event.task);
+    case ProgressEvent::Kind::PhaseFinished:
+        if (event.rounds >= 0)
+            m_tasks[event.task].rounds = event.rounds;
+        if (!event.commit.isEmpty())
+            m_tasks[event.task].commitIds.append(shortCommit(event.commit));
         break;
+    case ProgressEvent::Kind::Committed:
+        for (quint32 task : event.tasks) {
+            TaskRecord &record = m_tasks[task];
+            record.commitIds.append(shortCommit(event.commit));
+            QList<quint32> others = event.tasks;
+            others.removeAll(task);
+            if (!others.isEmpty())
+                record.sharedWith = Text::joinIndices(others);
+        }
+        break; // told with each task's line
+    case ProgressEvent::Kind::TaskFinished: {
+        m_running.remove(event.task);
+        TaskRecord &record = m_tasks[event.task];
+        record.lastEnd = m_clock.elapsed();
+        if (event.rounds >= 0)
+            record.rounds = event.rounds;
+        if (event.final) {
+            (event.ok ? m_done : m_failed).insert(event.task);
+            record.result = !event.ok            ? QStringLiteral("failed")
+                            : event.findingsLeft ? QStringLiteral("done, findings left")
+                                                 : QStringLiteral("done");
+            if (m_options.eventLines)
+                printTask(event.task, event);
+        }
+        break;
+    }
     case ProgressEvent::Kind::RunFinished:
+        if (m_options.eventLines)
+            printTable();
         return close();
     }
     draw();
+}
+
+void ProgressView::printTask(quint32 task, const ProgressEvent &event)
+{
+    const TaskRecord &r = m_tasks[task];
+    const QString took = duration(std::max<qint64>(0, r.lastEnd - r.firstStart));
+    if (!event.ok) {
+        print(QStringLiteral("  %1 %2 (after %3)").arg(mark(false), event.detail, took));
+        return;
+    }
+    QStringList parts{r.result, took};
+    if (r.rounds == 0)
+        parts << QStringLiteral("reviewed, no findings");
+    else if (r.rounds > 0)
+        parts << (r.rounds == 1 ? QStringLiteral("1 review round") : QStringLiteral("%1 review rounds").arg(r.rounds));
+    if (!r.commitIds.isEmpty())
+        parts << QStringLiteral("committed ") + r.commitIds.join(QStringLiteral(", "))
+                     + (r.sharedWith.isEmpty() ? QString() : QStringLiteral(" (with task ") + r.sharedWith + u')');
+    print(QStringLiteral("  %1 task %2  %3").arg(mark(true), QString::number(task), parts.join(QStringLiteral(" · "))));
+}
+
+void ProgressView::printTable()
+{
+    if (m_order.isEmpty())
+        return;
+    const auto row = [](const QString &task, const QString &result, const QString &time, const QString &commits,
+                        const QString &rounds) {
+        return QStringLiteral("  %1 %2 %3 %4 %5")
+            .arg(task.leftJustified(5), result.leftJustified(20), time.rightJustified(7), commits.rightJustified(7),
+                 rounds.rightJustified(6));
+    };
+    print(QString());
+    print(row(QStringLiteral("task"), QStringLiteral("result"), QStringLiteral("time"), QStringLiteral("commits"),
+              QStringLiteral("rounds")));
+    for (quint32 task : std::as_const(m_order)) {
+        const TaskRecord &r = m_tasks[task];
+        print(row(QString::number(task), r.result.isEmpty() ? QStringLiteral("not finished") : r.result,
+                  duration(std::max<qint64>(0, r.lastEnd - r.firstStart)), QString::number(r.commitIds.size()),
+                  r.rounds < 0 ? QStringLiteral("-") : QString::number(r.rounds)));
+    }
+    if (!m_options.logFile.isEmpty())
+        print(QStringLiteral("  the log is in ") + m_options.logFile);
 }
 
 QString ProgressView::render() const
@@ -108,10 +241,10 @@ QString ProgressView::render() const
 
 void ProgressView::draw()
 {
-    if (m_closed)
+    if (m_closed || !m_options.liveLine)
         return;
     const QString line = render();
-    writeRaw("\r\x1b[2K" + (m_color ? "\x1b[2m" + line.toUtf8() + "\x1b[0m" : line.toUtf8()));
+    writeRaw("\r\x1b[2K" + (m_options.color ? "\x1b[2m" + line.toUtf8() + "\x1b[0m" : line.toUtf8()));
     m_visible = true;
 }
 

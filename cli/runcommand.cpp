@@ -7,6 +7,7 @@
 
 #include <peal/engine.h>
 #include <peal/log.h>
+#include <peal/state.h>
 
 #include <csignal>
 
@@ -40,12 +41,9 @@ void RunCommand::start()
         request.pealLog = qEnvironmentVariable("PEAL_LOG");
     if (qEnvironmentVariableIsSet("PATH"))
         request.pathVariable = qEnvironmentVariable("PATH");
-    const bool live = !request.dryRun && !request.quiet && ProgressView::wanted();
+    const ProgressView::Options view = ProgressView::optionsFor(request, m_commandLine.verbose);
     m_engine = new Engine(std::move(request), this);
-    if (live) {
-        m_progress = new ProgressView(m_engine->logger(), Logger::colorWanted(), this);
-        connect(m_engine, &Engine::progress, m_progress, &ProgressView::onProgress);
-    }
+    m_progress = ProgressView::attach(m_engine, view, this);
     connect(m_engine, &Engine::finished, this, [this](int code) {
         if (m_progress)
             m_progress->close();

@@ -161,8 +161,8 @@ void Engine::Private::initLogging()
     }
     // --quiet wins over log_level and PEAL_LOG: stderr keeps only the "warning:" and "error:"
     // lines a person must see; the log file still gets every event.
-    logger.setFilter(request.quiet ? LogFilter::parse(u"off")
-                                   : LogFilter::effective(request.pealLog, config.logLevel));
+    logger.setFilter(request.quiet || !request.logLines ? LogFilter::parse(u"off")
+                                                        : LogFilter::effective(request.pealLog, config.logLevel));
     if (config.logFile) {
         if (auto opened = logger.openFile(*config.logFile); !opened) {
             // The log is not there to carry this one: print it directly.
@@ -198,6 +198,12 @@ void Engine::Private::lockState()
     if (auto acquired = stateLock.acquire(run->config().stateDir); !acquired)
         return fail(acquired.error());
     locked = true;
+    if (request.logToStateDir && !run->config().logFile) {
+        // The terminal view shows events; the log lines go here.
+        const QString path = StateStore::pathIn(run->config().stateDir, QStringLiteral("peal.log"));
+        if (auto opened = logger.openFile(path); !opened)
+            logger.warning(u"peal::main", opened.error().toDisplayString());
+    }
     preflight();
 }
 

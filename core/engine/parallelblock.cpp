@@ -259,6 +259,14 @@ void ParallelBlock::markAndCommit()
                                                      e.hint());
                               return finish();
                           }
+                          if (!committed->isEmpty()) {
+                              ProgressEvent event;
+                              event.kind = ProgressEvent::Kind::Committed;
+                              event.task = first;
+                              event.tasks = held;
+                              event.commit = *committed;
+                              m_run.notify(event);
+                          }
                           runTail(0);
                       });
 }

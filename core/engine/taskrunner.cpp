@@ -54,13 +54,8 @@ void TaskRunner::runPhase(qsizetype index)
     }
     m_current = index;
     const PhaseDef &def = m_pipeline[index];
-    ProgressEvent event;
-    event.kind = ProgressEvent::Kind::PhaseStarted;
-    event.task = m_task.index;
-    event.phase = def.name;
-    event.position = m_task.position;
-    event.taskCount = m_task.taskCount;
-    m_run.notify(event);
+    m_phaseClock.start();
+    m_run.notify(taskEvent(ProgressEvent::Kind::PhaseStarted));
     guarded([&] {
         m_runs.push_back(def.create());
         PhaseRun *run = m_runs.back().get();
@@ -76,13 +71,16 @@ void TaskRunner::onPhaseDone(qsizetype index, const Result<void> &result)
 {
     if (m_finished || index != m_current)
         return;
+    const bool commits = result && m_pipeline[index].name == u"execute" && m_options.commitAfterExecute
+                         && m_run.config().commitAfterPhase2;
+    if (!commits)
+        notifyPhaseFinished(result);
     if (!result) {
         if (m_options.saveOnFailure)
             m_run.saveStateBestEffort(QStringLiteral("phase %1 failure").arg(m_pipeline[index].name));
         return fail(result.error());
     }
-    if (m_pipeline[index].name == u"execute" && m_options.commitAfterExecute
-        && m_run.config().commitAfterPhase2)
+    if (commits)
         return afterExecute(index);
     // Continue from the event loop, so a phase that completes synchronously cannot recurse.
     QMetaObject::invokeMethod(this, [this, index] { runPhase(index + 1); }, Qt::QueuedConnection);
@@ -98,10 +96,35 @@ void TaskRunner::afterExecute(qsizetype index)
                                                    {{QStringLiteral("task_index"), m_task.index},
                                                     {QStringLiteral("err"), committed.error().message()}});
                               m_run.saveStateBestEffort(QStringLiteral("commit failure"));
+                              notifyPhaseFinished(Result<void>());
                               return fail(committed.error(), false);
                           }
+                          notifyPhaseFinished(Result<void>(), *committed);
                           runPhase(index + 1);
                       });
+}
+
+ProgressEvent TaskRunner::taskEvent(ProgressEvent::Kind kind) const
+{
+    ProgressEvent event;
+    event.kind = kind;
+    event.task = m_task.index;
+    event.phase = m_pipeline.value(m_current).name;
+    event.position = m_task.position;
+    event.taskCount = m_task.taskCount;
+    event.rounds = m_data.review ? int(m_data.review->roundsUsed) : -1;
+    return event;
+}
+
+void TaskRunner::notifyPhaseFinished(const Result<void> &result, const QString &commit)
+{
+    ProgressEvent event = taskEvent(ProgressEvent::Kind::PhaseFinished);
+    event.ok = result.ok();
+    event.durationMs = m_phaseClock.elapsed();
+    event.commit = commit;
+    if (!result)
+        event.detail = result.error().toDisplayString();
+    m_run.notify(event);
 }
 
 void TaskRunner::fail(const Error &error, bool inPhase)
@@ -121,15 +144,12 @@ void TaskRunner::finish(const Result<TaskResult> &result)
     if (m_finished)
         return;
     m_finished = true;
-    ProgressEvent event;
-    event.kind = ProgressEvent::Kind::TaskFinished;
-    event.task = m_task.index;
-    event.position = m_task.position;
-    event.taskCount = m_task.taskCount;
+    ProgressEvent event = taskEvent(ProgressEvent::Kind::TaskFinished);
     event.ok = result.ok();
     event.final = !result || m_options.endPhase >= m_pipeline.size();
+    event.findingsLeft = m_data.review && !m_data.review->findingsResolved;
     if (!result)
-        event.detail = result.error().message();
+        event.detail = result.error().toDisplayString();
     m_run.notify(event);
     m_done(result);
 }
@@ -203,8 +223,15 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
     commitAll(m_run, this, message, QStringLiteral("after address round"),
               QStringLiteral("commit after address round failed: "), m_task.index,
               [self, done](Result<QString> committed) {
-                  if (self && !self->m_finished)
-                      self->guarded([&] { done(committed ? Result<void>() : Result<void>(committed.error())); });
+                  if (!self || self->m_finished)
+                      return;
+                  if (committed && !committed->isEmpty()) {
+                      ProgressEvent event = self->taskEvent(ProgressEvent::Kind::Committed);
+                      event.commit = *committed;
+                      event.tasks = {self->m_task.index};
+                      self->m_run.notify(event);
+                  }
+                  self->guarded([&] { done(committed ? Result<void>() : Result<void>(committed.error())); });
               });
 }
 

@@ -4,6 +4,8 @@
 #include "runcontext.h"
 #include "taskresult.h"
 
+#include <QElapsedTimer>
+
 #include <vector>
 
 namespace Peal::Internal {
@@ -60,6 +62,9 @@ private:
     void runPhase(qsizetype index);
     void onPhaseDone(qsizetype index, const Result<void> &result);
     void afterExecute(qsizetype index);
+    // The PhaseFinished event of the current phase; `commit` is the commit made after it.
+    void notifyPhaseFinished(const Result<void> &result, const QString &commit = {});
+    ProgressEvent taskEvent(ProgressEvent::Kind kind) const;
     void finish(const Result<TaskResult> &result);
     // Ends the task with `error`, named after the task and (`inPhase`) the current phase.
     void fail(const Error &error, bool inPhase = true);
@@ -72,6 +77,7 @@ private:
     Options m_options;
     TaskData m_data;
     qsizetype m_current = -1;
+    QElapsedTimer m_phaseClock;
     std::vector<std::unique_ptr<PhaseRun>> m_runs; // kept until the runner ends
     std::unique_ptr<Reviewer> m_reviewer;
     std::function<void(Result<TaskResult>)> m_done;

@@ -241,7 +241,7 @@ void Logger::setStderrEnabled(bool enabled)
 
 bool Logger::colorWanted()
 {
-    return ::isatty(STDERR_FILENO) == 1 && qEnvironmentVariable("NO_COLOR").isEmpty();
+    return ::isatty(STDERR_FILENO) == 1 && qEnvironmentVariable("NO_COLOR").isEmpty() && qgetenv("TERM") != "dumb";
 }
 
 Result<void> Logger::openFile(const QString &path)

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -323,6 +324,33 @@ private Q_SLOTS:
         QVERIFY(tty.out.contains(u"3/3 done"));
         QVERIFY(!tty.out.contains(u"4/3 done"));
         QVERIFY(tty.out.trimmed().endsWith(u"\x1b[2K") || tty.out.endsWith(u"\r\x1b[2K"));
+        // With --log-level the log lines are shown; nothing else was asked for.
+        QVERIFY(!tty.out.contains(u"  task  result "));
+    }
+
+    void aFailedTaskOnATerminalSaysWhyInItsLineAndTheTable()
+    {
+        const QString script = QStandardPaths::findExecutable(u"script"_s);
+        QVERIFY2(!script.isEmpty(), "script(1) from bsdutils is needed");
+        Scenario t(kThreeTasks);
+        const QString command = QStringList{PealTest::pealBinary(), u"run"_s, u"--plan"_s, t.planPath(),
+                                            u"--repo"_s, t.repo(), u"--state-dir"_s, t.stateDir(),
+                                            u"--agent-cmd"_s, PealTest::demoAgent(), u"--continue-with-remaining-tasks"_s}
+                                    .join(u' ');
+        const auto tty = PealTest::run(script, {u"-qec"_s, command, u"/dev/null"_s}, t.dir(),
+                                       {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1"_s}, {u"TERM"_s, u"xterm"_s},
+                                        {u"NO_COLOR"_s, u"1"_s}});
+        QCOMPARE(tty.exitCode, 2);
+        QString shown = tty.out;
+        shown.remove(QRegularExpression(u"\x1b\\[[0-9;]*[A-Za-z]"_s));
+        QVERIFY2(shown.contains(u"  x task 1, phase 1 (plan): agent exited with code 1 (stderr: peal-demo-agent: failing "
+                                "as asked (plan mode)) (after "_s),
+                 qPrintable(shown));
+        QVERIFY(shown.contains(u"  + task 2  done · "_s));
+        QVERIFY2(shown.contains(u"  1     failed  "_s), qPrintable(shown));
+        QVERIFY(shown.contains(u"warning: finished with issues (exit 2): failed: task 1"_s));
+        QVERIFY(!shown.contains(u" INFO "_s));
+        QVERIFY(QFile::exists(t.stateDir() + u"/peal.log"_s));
     }
 
     // ---- completion and man page ----

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -24,7 +26,7 @@ private Q_SLOTS:
         const QString dir = temp.filePath(u"demo"_s);
         const auto r = PealTest::runPeal({u"demo"_s, u"--dir"_s, dir}, {}, {}, 180000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
-        QVERIFY(r.out.contains(u"  repository: %1/repo\n"_s.arg(dir)));
+        QVERIFY2(r.out.startsWith(u"peal demo in %1: a 4-task plan"_s.arg(dir)), qPrintable(r.out));
         QVERIFY(r.out.contains(u"Result: exit code 0 (every task done)"));
 
         const QJsonObject state = QJsonDocument::fromJson(PealTest::readFile(dir + u"/.peal/state.json"_s)).object();
@@ -49,6 +51,45 @@ private Q_SLOTS:
         const auto again = PealTest::runPeal({u"demo"_s, u"--dir"_s, dir});
         QCOMPARE(again.exitCode, 1);
         QVERIFY(again.err.startsWith(u"error: --dir %1 is not empty"_s.arg(dir)));
+    }
+
+    // On a terminal (a pseudo-terminal made by script(1)), a person gets one line per task, a
+    // table and the log in a file; the whole demo fits in 20 lines.
+    void onATerminalTheDemoIsShortAndTheLogGoesToAFile_data()
+    {
+        QTest::addColumn<QString>("term");
+        QTest::newRow("xterm") << u"xterm"_s;
+        QTest::newRow("dumb: no colour, no cursor control") << u"dumb"_s;
+    }
+    void onATerminalTheDemoIsShortAndTheLogGoesToAFile()
+    {
+        QFETCH(QString, term);
+        const QString script = QStandardPaths::findExecutable(u"script"_s);
+        if (script.isEmpty())
+            QFAIL("script(1) from util-linux is needed");
+        QTemporaryDir temp;
+        const QString dir = temp.filePath(u"demo"_s);
+        const auto r = PealTest::run(script, {u"-qfec"_s, PealTest::pealBinary() + u" demo --dir "_s + dir, u"/dev/null"_s},
+                                     {}, {{u"TERM"_s, term}}, 180000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        const bool dumb = term == u"dumb";
+        // Without the live line each of the 12 phases that start is a line too.
+        QVERIFY2(r.out.count(u'\n') <= (dumb ? 20 + 12 : 20), qPrintable(r.out));
+        QCOMPARE(r.out.contains(u"\x1b["_s), !dumb);
+        // What a person reads, without the colours and the redrawn live line.
+        QString shown = r.out;
+        shown.remove(QRegularExpression(u"\x1b\\[[0-9;]*[A-Za-z]"_s));
+        const QString mark = dumb ? u"+"_s : u"✓"_s;
+        QVERIFY2(shown.contains(mark + u" task 1  done · "_s), qPrintable(shown));
+        QVERIFY(shown.contains(u"1 review round · committed "_s));
+        QVERIFY(shown.contains(mark + u" task 2  done · "_s));
+        QVERIFY(shown.contains(u"(with task 3)"_s));
+        QVERIFY(shown.contains(u"  task  result "_s));
+        QVERIFY(shown.contains(u"the log is in %1/.peal/peal.log"_s.arg(dir)));
+        QVERIFY(!shown.contains(u" INFO "_s)); // the log lines are in the file
+        QCOMPARE(shown.contains(u"    task 1 plan ..."_s), dumb); // without the live line, phases are lines
+        const QByteArray log = PealTest::readFile(dir + u"/.peal/peal.log"_s);
+        QVERIFY(log.contains("\"findings detected, starting address loop\""));
     }
 };
 

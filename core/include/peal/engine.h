@@ -25,6 +25,8 @@ struct PEAL_EXPORT RunRequest
     std::optional<QString> pathVariable; // PATH, for resolving the agent
     bool dryRun = false;                 // print the schedule on stdout, run nothing
     bool quiet = false;                  // stderr shows only "warning:" and "error:" lines
+    bool logLines = true;                // log lines on stderr (off: the terminal view shows events)
+    bool logToStateDir = false;          // no log_file: log to <state_dir>/peal.log once it is held
 };
 
 /*

@@ -3,6 +3,7 @@
 
 #include <peal/pealcore_export.h>
 
+#include <QList>
 #include <QString>
 
 namespace Peal {
@@ -14,20 +15,27 @@ namespace Peal {
 struct PEAL_EXPORT ProgressEvent
 {
     enum class Kind {
-        RunStarted,   // the scheduler starts; taskCount is the number of tasks in this run
-        PhaseStarted, // a task starts a phase ("plan", "execute", "address", a plugin's id)
-        TaskFinished, // a task ended its phases (`final`) or the concurrent part of a block
-        RunFinished,  // the scheduler is done
+        RunStarted,    // the scheduler starts; taskCount is the number of tasks in this run
+        PhaseStarted,  // a task starts a phase ("plan", "execute", "address", a plugin's id)
+        PhaseFinished, // a phase ended: ok, durationMs, detail (the error), commit (made after it)
+        Committed,     // peal committed `commit` for `tasks` within a phase or after a block
+        TaskFinished,  // a task ended its phases (`final`) or the concurrent part of a block
+        RunFinished,   // the scheduler is done
     };
 
     Kind kind = Kind::RunStarted;
     quint32 task = 0;
     QString phase;
-    int position = 0;   // 1-based place of the task in this run
+    int position = 0;      // 1-based place of the task in this run
     int taskCount = 0;
-    bool ok = true;     // TaskFinished: whether the task (or its part) succeeded
-    bool final = true;  // TaskFinished: false after the concurrent part of a parallel block
-    QString detail;     // TaskFinished with !ok: the error
+    bool ok = true;        // PhaseFinished, TaskFinished: whether it succeeded
+    bool final = true;     // TaskFinished: false after the concurrent part of a parallel block
+    QString detail;        // PhaseFinished, TaskFinished with !ok: the error
+    qint64 durationMs = 0; // PhaseFinished
+    QString commit;        // PhaseFinished, Committed: the commit's id (empty: none)
+    QList<quint32> tasks;  // Committed: the tasks whose changes the commit holds
+    int rounds = -1;       // PhaseFinished, TaskFinished: review rounds so far (-1: no review)
+    bool findingsLeft = false; // TaskFinished: the review ended with findings left
 };
 
 } // namespace Peal
