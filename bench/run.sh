@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Builds a release tree with the benchmark helpers and runs every benchmark; prints the numbers
 # that bench/README.md reports.
-# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|all]
+# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|plan|all]
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 what="${1:-all}"
@@ -141,12 +141,40 @@ write new%d.txt: %d
                none, wt, (wt - none) / 4 }'
 }
 
+# A 10,000-task plan of about 4.3 MB against a 1-task plan: wall time from starting peal to its
+# first agent process, and peal's peak RSS (best of 5 each). The agent fails at once, so the run
+# ends after that call.
+plan() {
+    local repo="$work/plan-repo" big="$work/plan-big.md" small="$work/plan-small.md" name
+    new_repo "$repo"
+    awk 'BEGIN { body = ""; for (i = 0; i < 405; i++) body = body "x"
+                 for (i = 1; i <= 10000; i++) printf "## Task %d\nStep %d: %s\n\n", i, i, body }' > "$big"
+    printf '## Task 1\nStep 1\n' > "$small"
+    for name in small big; do
+        local file="$work/plan-$name.md" best_ms="" best_rss=""
+        for round in 1 2 3 4 5; do
+            rm -rf "$work/plan-state"
+            local out ms rss
+            out=$("$build/bench/peal-bench-firstspawn" "$peal" run --plan "$file" --repo "$repo" \
+                --state-dir "$work/plan-state" --log-level error 2>/dev/null)
+            ms=$(sed -n 's/.*first_spawn_ms=\([0-9.]*\).*/\1/p' <<<"$out")
+            rss=$(sed -n 's/.*peak_rss_kib=\([0-9]*\).*/\1/p' <<<"$out")
+            if [ -z "$best_ms" ] || awk -v a="$ms" -v b="$best_ms" 'BEGIN { exit !(a < b) }'; then best_ms=$ms; fi
+            if [ -z "$best_rss" ] || [ "$rss" -lt "$best_rss" ]; then best_rss=$rss; fi
+        done
+        awk -v n="$name" -v ms="$best_ms" -v rss="$best_rss" -v bytes="$(stat -c %s "$file")" 'BEGIN {
+            printf "plan: %s plan (%.1f MB): first agent spawn after %.1f ms, peak RSS %.1f MiB (best of 5)\n",
+                   n, bytes / 1e6, ms, rss / 1024 }'
+    done
+}
+
 case "$what" in
     overhead) overhead ;;
     memory) memory ;;
     startup) startup ;;
     parallel) parallel ;;
     isolation) isolation ;;
-    all) startup; overhead; memory; parallel; isolation ;;
+    plan) plan ;;
+    all) startup; overhead; memory; parallel; isolation; plan ;;
     *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -219,9 +219,9 @@ std::optional<QString> describeLookalike(QStringView line, const HeadingMatch &m
 QString bodyText(QByteArrayView bytes)
 {
     QString body = Text::decodeUtf8(bytes);
-    if (body.contains(u'\r'))
+    if (bytes.contains('\r'))
         body.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
-    return body.trimmed();
+    return std::move(body).trimmed(); // in place, no copy
 }
 
 Plan withSegments(QList<Task> tasks)
@@ -234,67 +234,138 @@ Plan withSegments(QList<Task> tasks)
 
 } // namespace
 
+namespace {
+
+/*
+ * The parser, fed one line at a time (without its '\n'), so that a plan file is read in
+ * blocks and never held whole: only the tasks' bodies are kept. Lines are split on the file's
+ * '\n': the '\r' of a CRLF ending is white space to both patterns, and each body turns CRLF
+ * into LF (spec §3.3 step 1) on its own.
+ */
+class DocumentReader
+{
+public:
+    void line(QByteArrayView line)
+    {
+        ++m_lineNumber;
+        if (line.startsWith("## Task") || (!m_inFence && mayBeHeading(line))) {
+            const QString decoded = Text::decodeUtf8(line);
+            const HeadingMatch m = matchHeading(decoded);
+            m_doc.canonical = m_doc.canonical || m.canonical;
+            if (m.isHeading())
+                return heading(decoded, m);
+            if (!m_inFence) {
+                if (auto notice = describeLookalike(decoded, m, m_current))
+                    m_doc.notices.append({m_lineNumber, *notice});
+            }
+        } else if (isFence(line)) {
+            m_inFence = !m_inFence;
+        }
+        if (m_current) {
+            m_body += line;
+            m_body += '\n';
+        }
+    }
+
+    PlanDocument finish()
+    {
+        closeBody();
+        const auto byIndex = [](const Task &a, const Task &b) { return a.index < b.index; };
+        if (!std::is_sorted(m_tasks.cbegin(), m_tasks.cend(), byIndex)) // plans are mostly in order
+            std::stable_sort(m_tasks.begin(), m_tasks.end(), byIndex);
+        m_doc.plan = withSegments(std::move(m_tasks));
+        return std::move(m_doc);
+    }
+
+private:
+    void heading(const QString &decoded, const HeadingMatch &m)
+    {
+        closeBody();
+        m_tasks.append(Task{*m.index, QString(), m.parallel});
+        m_current = *m.index;
+        if (const int first = m_firstLine.value(*m.index); first > 0)
+            m_doc.notices.append({m_lineNumber, QStringLiteral("%1 repeats task %2 of line %3: ignored duplicate, only "
+                                                               "the first one runs (give it a number of its own)")
+                                                    .arg(quotedHeading(decoded))
+                                                    .arg(*m.index)
+                                                    .arg(first)});
+        else
+            m_firstLine.insert(*m.index, m_lineNumber);
+    }
+
+    void closeBody()
+    {
+        if (m_current)
+            m_tasks.last().content = bodyText(m_body);
+        m_body.resize(0); // keeps its capacity for the next body
+    }
+
+    PlanDocument m_doc;
+    QList<Task> m_tasks;
+    std::optional<quint32> m_current; // the task whose body the lines belong to
+    QByteArray m_body;
+    QHash<quint32, int> m_firstLine;  // where each index was first seen, for duplicates
+    bool m_inFence = false;
+    int m_lineNumber = 0;
+};
+
+} // namespace
+
 PlanDocument parseDocument(QByteArrayView text)
 {
-    // Lines are split on the file's '\n': the '\r' of a CRLF ending is white space to both
-    // patterns, and each body turns CRLF into LF (spec §3.3 step 1) on its own.
-    PlanDocument doc;
-    QList<Task> tasks;
-    std::optional<quint32> current;  // the task whose body the lines belong to
-    qsizetype bodyStart = 0;
-    QHash<quint32, int> firstLine;   // where each index was first seen, for duplicates
-    bool inFence = false;
-    int lineNumber = 0;
-    const auto closeBody = [&](qsizetype end) {
-        if (current)
-            tasks.last().content = bodyText(text.sliced(bodyStart, end - bodyStart));
-    };
+    DocumentReader reader;
     for (qsizetype pos = 0; pos < text.size();) {
         qsizetype end = text.indexOf('\n', pos);
         if (end < 0)
             end = text.size();
-        const qsizetype next = std::min(end + 1, text.size());
-        const QByteArrayView line = text.sliced(pos, end - pos);
-        ++lineNumber;
-        if (line.startsWith("## Task") || (!inFence && mayBeHeading(line))) {
-            const QString decoded = Text::decodeUtf8(line);
-            const HeadingMatch m = matchHeading(decoded);
-            doc.canonical = doc.canonical || m.canonical;
-            if (m.isHeading()) {
-                closeBody(pos);
-                tasks.append(Task{*m.index, QString(), m.parallel});
-                current = *m.index;
-                bodyStart = next;
-                if (const int first = firstLine.value(*m.index); first > 0)
-                    doc.notices.append({lineNumber, QStringLiteral("%1 repeats task %2 of line %3: ignored duplicate, "
-                                                                   "only the first one runs (give it a number of "
-                                                                   "its own)")
-                                                        .arg(quotedHeading(decoded))
-                                                        .arg(*m.index)
-                                                        .arg(first)});
-                else
-                    firstLine.insert(*m.index, lineNumber);
-            } else if (!inFence) {
-                if (auto notice = describeLookalike(decoded, m, current))
-                    doc.notices.append({lineNumber, *notice});
-            }
-        } else if (isFence(line)) {
-            inFence = !inFence;
-        }
-        pos = next;
+        reader.line(text.sliced(pos, end - pos));
+        pos = end + 1;
     }
-    closeBody(text.size());
-    std::stable_sort(tasks.begin(), tasks.end(), [](const Task &a, const Task &b) { return a.index < b.index; });
-    doc.plan = withSegments(std::move(tasks));
-    return doc;
+    return reader.finish();
 }
 
 Result<PlanDocument> readDocument(const QString &path)
 {
-    auto bytes = readBytes(path);
-    if (!bytes)
-        return bytes.error();
-    return parseDocument(*bytes);
+    QFile file(path);
+    if (!file.exists())
+        return invalidPlanFile(path + QStringLiteral(": no such file"));
+    if (!file.open(QIODevice::ReadOnly))
+        return invalidPlanFile(path + QStringLiteral(": ") + file.errorString());
+    // In blocks: a large plan is never in memory twice (as bytes and as its tasks' text).
+    constexpr qsizetype kBlock = 256 * 1024;
+    DocumentReader reader;
+    QByteArray pending; // the start of a line the next block ends, then the block
+    bool first = true;
+    for (;;) {
+        const qsizetype kept = pending.size();
+        pending.resize(kept + kBlock);
+        const qint64 got = file.read(pending.data() + kept, kBlock);
+        if (got < 0 || file.error() != QFileDevice::NoError)
+            return invalidPlanFile(path + QStringLiteral(": ") + file.errorString());
+        pending.resize(kept + qsizetype(got));
+        if (first && pending.startsWith("\xEF\xBB\xBF"))
+            pending.remove(0, 3); // one leading byte order mark (docs/decisions.md 18)
+        first = false;
+        const bool last = got == 0;
+        qsizetype pos = 0;
+        for (;;) {
+            qsizetype end = pending.indexOf('\n', pos);
+            if (end < 0 && !(last && pos < pending.size()))
+                break;
+            if (end < 0)
+                end = pending.size();
+            // A '\n' is never inside a UTF-8 sequence: each line can be checked on its own.
+            const QByteArrayView line = QByteArrayView(pending).sliced(pos, end - pos);
+            if (!Text::isValidUtf8(line))
+                return invalidPlanFile(path + QStringLiteral(": not valid UTF-8"));
+            reader.line(line);
+            pos = end + 1;
+        }
+        if (last)
+            break;
+        pending.remove(0, std::min(pos, pending.size()));
+    }
+    return reader.finish();
 }
 
 QString noticeLine(const QString &path, const PlanNotice &notice)
@@ -347,8 +418,15 @@ Result<QByteArray> readBytes(const QString &path)
         return invalidPlanFile(path + QStringLiteral(": no such file"));
     if (!file.open(QIODevice::ReadOnly))
         return invalidPlanFile(path + QStringLiteral(": ") + file.errorString());
-    QByteArray bytes = file.readAll();
-    if (file.error() != QFileDevice::NoError)
+    // One buffer of the file's size: readAll() grows its buffer by doubling, which for a large
+    // plan held twice its size at the peak. What a file gains while read is read on.
+    QByteArray bytes(qsizetype(std::max<qint64>(0, file.size())), Qt::Uninitialized);
+    const qint64 got = file.read(bytes.data(), bytes.size());
+    if (got >= 0)
+        bytes.truncate(qsizetype(got));
+    if (got >= 0 && !file.atEnd())
+        bytes += file.readAll();
+    if (got < 0 || file.error() != QFileDevice::NoError)
         return invalidPlanFile(path + QStringLiteral(": ") + file.errorString());
     if (!Text::isValidUtf8(bytes))
         return invalidPlanFile(path + QStringLiteral(": not valid UTF-8"));

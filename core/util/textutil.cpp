@@ -2,6 +2,7 @@
 #include <peal/textutil.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include <QStringDecoder>
 
@@ -118,6 +119,16 @@ bool isValidUtf8(QByteArrayView bytes)
         return i < n && p[i] >= low && p[i] <= high;
     };
     for (qsizetype i = 0; i < n;) {
+        // Plans are mostly ASCII: eight bytes at a time while none has its high bit set.
+        while (i + 8 <= n) {
+            quint64 word;
+            std::memcpy(&word, p + i, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         const unsigned char c = p[i];
         if (c < 0x80) {
             ++i;
