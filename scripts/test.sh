@@ -3,8 +3,9 @@
 # Install what is needed, build with warnings as errors under ASan+UBSan, run the whole suite.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# zsh checks the generated completion; dpkg-dev and file let CPack build and inspect the .deb.
-install_dependencies zsh dpkg-dev file
+# zsh checks the generated completion; dpkg-dev and file let CPack build and inspect the .deb;
+# script(1) (bsdutils) gives the terminal tests a pseudo-terminal; clang builds the fuzzers.
+install_dependencies zsh dpkg-dev file bsdutils clang libclang-rt-14-dev
 build="$PEAL_ROOT/build/test"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
 
@@ -21,6 +22,10 @@ if [ -n "$log" ]; then
         printf "==> %d test executables, %d test cases passed, %d failed, %d skipped\n", n, p-2*n, f, s }' >&2
 fi
 [ $status -eq 0 ] || exit $status
+
+# The parsers under libFuzzer (clang, ASan+UBSan), 10 s each; bench/fuzz.sh runs longer.
+log "fuzzing each parser for 10 s"
+bash "$PEAL_ROOT/bench/fuzz.sh" 10
 
 log "packaging test"
 bash "$PEAL_ROOT/scripts/package-test.sh"

@@ -213,12 +213,13 @@ Result<ConfigLayer> layerFromTable(const toml::table &table)
         }
         bool known = false;
         std::optional<Error> failure;
+        const toml::node &entry = node; // clang 14 cannot capture a structured binding
         forEachKey([&](const auto &def) {
             if (known || name != QLatin1String(def.name))
                 return;
             known = true;
             using T = typename std::remove_reference_t<decltype(*(layer.*def.layer))>;
-            auto value = convert<T>(name, def.kind, node);
+            auto value = convert<T>(name, def.kind, entry);
             if (!value)
                 failure = value.error();
             else

@@ -219,8 +219,12 @@ std::optional<QString> describeLookalike(QStringView line, const HeadingMatch &m
 QString bodyText(QByteArrayView bytes)
 {
     QString body = Text::decodeUtf8(bytes);
-    if (bytes.contains('\r'))
+    // The reference replaces every CRLF by LF, then splits with Rust's `lines`, which drops one
+    // more '\r' before each '\n': "x\r\r\n" is "x\n". Two passes do both (found by fuzzing).
+    if (bytes.contains('\r')) {
         body.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+        body.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+    }
     return std::move(body).trimmed(); // in place, no copy
 }
 

@@ -263,6 +263,16 @@ private Q_SLOTS:
                  u"plan.md:%1: %2"_s.arg(line).arg(text));
     }
 
+    void repeatedCarriageReturnsAreReadAsTheReferenceDoes()
+    {
+        // Regression (fuzz_plan): CRLF -> LF, then Rust's `lines` drops one more '\r' per line.
+        const QByteArray plan = "## Task 1\r\r\nbody\r\r\r\nmore\r\r\nend\r\n";
+        const PlanDocument doc = PlanParser::parseDocument(plan);
+        QCOMPARE(doc.plan.tasks.size(), 1);
+        QCOMPARE(doc.plan.tasks.first().content, u"body\r\nmore\nend"_s);
+        QCOMPARE(PlanParser::parse(QString::fromUtf8(plan)).tasks, doc.plan.tasks);
+    }
+
     void lookalikeKeepsTheReferenceParse()
     {
         const PlanDocument doc = PlanParser::parseDocument("## Task 1\nfirst\n## Task 2: title\nsecond\n");
