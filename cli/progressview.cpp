@@ -157,8 +157,11 @@ void ProgressView::onProgress(const ProgressEvent &event)
         if (event.rounds >= 0)
             record.rounds = event.rounds;
         if (event.final) {
-            (event.ok ? m_done : m_failed).insert(event.task);
-            record.result = !event.ok            ? QStringLiteral("failed")
+            m_done.remove(event.task);
+            if (!event.interrupted)
+                (event.ok ? m_done : m_failed).insert(event.task);
+            record.result = event.interrupted    ? QStringLiteral("interrupted")
+                            : !event.ok          ? QStringLiteral("failed")
                             : event.findingsLeft ? QStringLiteral("done, findings left")
                                                  : QStringLiteral("done");
             if (m_options.eventLines)
@@ -178,6 +181,8 @@ void ProgressView::printTask(quint32 task, const ProgressEvent &event)
 {
     const TaskRecord &r = m_tasks[task];
     const QString took = duration(std::max<qint64>(0, r.lastEnd - r.firstStart));
+    if (event.interrupted)
+        return; // the run's last line says why it stopped
     if (!event.ok) {
         print(QStringLiteral("  %1 %2 (after %3)").arg(mark(false), event.detail, took));
         return;

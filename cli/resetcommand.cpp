@@ -6,6 +6,8 @@
 #include <peal/exitcode.h>
 #include <peal/state.h>
 
+#include <QFileInfo>
+
 namespace Peal::Cli {
 
 namespace {
@@ -41,6 +43,11 @@ int runResetCommand(const CommandLine &commandLine)
     }
     const Config &c = *config;
     const QString path = StateStore::stateFilePath(c.stateDir);
+    // Nothing to change: no lock is taken, so a mistyped --state-dir creates nothing.
+    if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink()) {
+        printOut(QStringLiteral("%1 does not exist: no task is completed, nothing to reset\n").arg(path));
+        return toInt(ExitCode::Success);
+    }
     // A run that holds the state directory would overwrite the change; the lock keeps a run
     // from starting while the file is rewritten.
     StateLock lock;

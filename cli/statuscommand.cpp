@@ -5,6 +5,7 @@
 
 #include <peal/config.h>
 #include <peal/exitcode.h>
+#include <peal/log.h>
 #include <peal/plan.h>
 #include <peal/state.h>
 #include <peal/summary.h>
@@ -39,7 +40,7 @@ struct Status
     QString summaryNote;
     std::optional<qint64> activePid;
     QStringList planWarnings; // the "warning:" lines of a run about the plan's headings
-    QString runWouldFail;     // why `peal run` would stop before it starts, if it would
+    QStringList runWouldFail; // why `peal run` would stop before it starts, if it would
 
     // One row per task index (a duplicated index counts once, as the run does it once).
     struct Row
@@ -129,21 +130,31 @@ Result<Status> gather(const Config &config)
         for (const PlanNotice &notice : std::as_const(document->notices))
             st.planWarnings.append(PlanParser::noticeLine(c.planPath, notice));
         if (!st.planWarnings.isEmpty() && c.strictPlan)
-            st.runWouldFail = QStringLiteral("'peal run' would stop: %1 has %2 line(s) that look like task headings "
-                                             "but are not (strict_plan is on)")
-                                  .arg(c.planPath)
-                                  .arg(st.planWarnings.size());
+            st.runWouldFail << QStringLiteral("%1 has %2 line(s) that look like task headings but are not "
+                                              "(strict_plan is on)")
+                                   .arg(c.planPath)
+                                   .arg(st.planWarnings.size());
     }
-    if (st.canonical ? st.plan.tasks.isEmpty() : !c.normalizePlan)
+    if (st.canonical ? st.plan.tasks.isEmpty() : !c.normalizePlan) {
+        // As a run does: the warnings first (often they say why no heading was found).
+        for (const QString &warning : std::as_const(st.planWarnings))
+            printWarning(warning);
         return PlanParser::invalidPlanFile(c.planPath
                                            + QStringLiteral(": no task headings such as '## Task 1' found"));
+    }
+    if (auto writable = SummaryFile::checkWritable(SummaryFile::path(c)); !writable)
+        st.runWouldFail << writable.error().toDisplayString();
+    if (qEnvironmentVariableIsSet("PEAL_LOG") && !qEnvironmentVariable("PEAL_LOG").trimmed().isEmpty()) {
+        if (auto valid = LogFilter::validate(qEnvironmentVariable("PEAL_LOG"), QStringLiteral("PEAL_LOG")); !valid)
+            st.runWouldFail << valid.error().toDisplayString();
+    }
 
     st.stateFile = StateStore::stateFilePath(c.stateDir);
     auto loaded = StateStore::load(c.stateDir);
     if (!loaded) {
         st.stateKind = QStringLiteral("unreadable");
         st.stateNote = loaded.error().toDisplayString();
-        st.runWouldFail = QStringLiteral("'peal run' would stop: ") + st.stateNote;
+        st.runWouldFail << st.stateNote;
     } else if (loaded->isInvalid()) {
         st.stateKind = QStringLiteral("invalid");
         st.stateNote = loaded->invalidWarning(c.stateDir)
@@ -180,10 +191,10 @@ Result<Status> gather(const Config &config)
     }
     st.activePid = StateLock::activeHolder(c.stateDir);
     if (st.activePid)
-        st.runWouldFail = QStringLiteral("a run is in progress (pid %1) and holds %2; 'peal run' would be refused "
-                                         "until it ends")
-                              .arg(*st.activePid)
-                              .arg(StateLock::lockFilePath(c.stateDir));
+        st.runWouldFail << QStringLiteral("a run is in progress (pid %1) and holds %2; 'peal run' would be refused "
+                                          "until it ends")
+                               .arg(*st.activePid)
+                               .arg(StateLock::lockFilePath(c.stateDir));
     buildRows(st);
     return st;
 }
@@ -194,6 +205,8 @@ QString nextStep(const Status &st)
     if (st.activePid)
         return QStringLiteral("a run is in progress (pid %1); 'peal run' would be refused until it ends")
             .arg(*st.activePid);
+    if (!st.runWouldFail.isEmpty())
+        return QStringLiteral("'peal run' would stop before it starts: ") + st.runWouldFail.first();
     if (!st.canonical)
         return QStringLiteral("the plan is not in canonical form: 'peal run' would first normalise it "
                               "through the agent, then run every task");
@@ -286,14 +299,16 @@ QString jsonReport(const Status &st)
     o.insert(QStringLiteral("tasks"), tasks);
     o.insert(QStringLiteral("completed"), jsonIndices(st.state.completedTaskIndices()));
     o.insert(QStringLiteral("pending"), jsonIndices(pending));
-    o.insert(QStringLiteral("next_task"), pending.isEmpty() || !st.canonical ? QJsonValue() : QJsonValue(qint64(pending.first())));
+    o.insert(QStringLiteral("next_task"), pending.isEmpty() || !st.canonical || !st.runWouldFail.isEmpty()
+                                              ? QJsonValue()
+                                              : QJsonValue(qint64(pending.first())));
     o.insert(QStringLiteral("running_pid"), st.activePid ? QJsonValue(*st.activePid) : QJsonValue());
     o.insert(QStringLiteral("last_run"), st.lastRun ? QJsonDocument::fromJson(st.lastRun->toJson()).object()
                                                     : QJsonValue());
     o.insert(QStringLiteral("summary"), st.summary ? QJsonDocument::fromJson(st.summary->toJson()).object()
                                                    : QJsonValue());
     o.insert(QStringLiteral("plan_warnings"), QJsonArray::fromStringList(st.planWarnings));
-    o.insert(QStringLiteral("run_would_fail"), st.runWouldFail.isEmpty() ? QJsonValue() : QJsonValue(st.runWouldFail));
+    o.insert(QStringLiteral("run_would_fail"), QJsonArray::fromStringList(st.runWouldFail));
     o.insert(QStringLiteral("next"), nextStep(st));
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
 }
@@ -336,7 +351,8 @@ void StatusCommand::report(const Config &config)
         printWarning(warning);
     printOut(m_commandLine.json ? jsonReport(*status) : textReport(*status));
     if (!status->runWouldFail.isEmpty()) {
-        printError(status->runWouldFail);
+        for (const QString &why : std::as_const(status->runWouldFail))
+            printError(QStringLiteral("'peal run' would stop: ") + why);
         return Q_EMIT finished(toInt(ExitCode::Failure));
     }
     Q_EMIT finished(toInt(ExitCode::Success));

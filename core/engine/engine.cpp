@@ -55,6 +55,7 @@ public:
     void warnIssues(const RunOutcome &outcome);
     void fail(const Error &error);
     void exit(int code);
+    void finishExit(int code);
     Pipeline buildPipeline();
     void onProgress(const ProgressEvent &event);
     Result<void> recordLastRun(int code);
@@ -79,6 +80,7 @@ public:
     QList<quint32> failedTasks;
     QString reviewNote; // why phase 3 is off, for --dry-run
     std::optional<PlanDocument> planDocument; // read by inspectPlan(), parsed by readPlan()
+    bool nothingDone = false; // --task N of a completed task: the run ends before it starts
 };
 
 Engine::Engine(RunRequest request, QObject *parent)
@@ -117,6 +119,17 @@ void Engine::Private::exit(int code)
     if (exited)
         return;
     exited = true;
+    if (!run || !locked)
+        return finishExit(code);
+    // The edits that tasks leave uncommitted are recorded, so that the next run tells them from
+    // the user's (UserTree); after a cancel these few git calls still run.
+    if (run->isCancelled())
+        run->reopenForCleanup();
+    run->userTree().recordLeftovers(*run, q, [this, code] { finishExit(code); });
+}
+
+void Engine::Private::finishExit(int code)
+{
     if (auto recorded = recordLastRun(code); !recorded) {
         // Output that cannot be written is a failure, not a warning; a run that already failed
         // keeps its own code.
@@ -249,6 +262,7 @@ bool Engine::Private::taskIsAlreadyDone()
     if (!loaded || !loaded->state || !loaded->state->matchesContext(c.planPath, c.repoPath)
         || !loaded->state->isTaskCompleted(*request.task))
         return false;
+    nothingDone = true;
     logger.warning(u"peal::state", QStringLiteral("task %1 is already completed (%2); nothing to do. Run 'peal run "
                                                   "--redo %1' to run it again")
                                        .arg(*request.task)
@@ -598,8 +612,9 @@ void Engine::Private::onProgress(const ProgressEvent &event)
 
 Result<void> Engine::Private::recordLastRun(int code)
 {
-    // Only a run that held the state directory may write into it.
-    if (!locked)
+    // Only a run that held the state directory may write into it; one that did nothing leaves
+    // the record of the last run that did something.
+    if (!locked || nothingDone)
         return {};
     LastRun last;
     last.startedAt = startedAt;

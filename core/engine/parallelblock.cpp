@@ -104,6 +104,7 @@ TaskRunner *ParallelBlock::makeRunner(quint32 index, qsizetype firstPhase, qsize
     options.commitAfterExecute = false; // one commit for the whole block
     options.markCompleted = false;      // the block marks its tasks itself
     options.saveOnFailure = firstPhase > 0; // streams write no state (as the reference's threads)
+    options.endsTask = firstPhase > 0;      // after a stream come the merge and the tail
     options.workspace = workspace;
     // The segment came from this plan, so the task exists.
     return new TaskRunner(m_run, m_pipeline, *m_run.plan().taskByIndex(index), positionOf(index), options, this);
@@ -208,6 +209,14 @@ void ParallelBlock::afterIntegration(const QHash<quint32, Error> &mergeFailures)
     for (auto it = mergeFailures.begin(); it != mergeFailures.end(); ++it) {
         m_succeeded.removeAll(it.key());
         m_report.streamFailures.append({it.key(), it.value()});
+        // Its stream ended well; the task did not.
+        ProgressEvent event;
+        event.kind = ProgressEvent::Kind::TaskFinished;
+        event.task = it.key();
+        event.position = positionOf(it.key());
+        event.ok = false;
+        event.detail = it.value().message();
+        m_run.notify(event);
     }
     // Failures are reported in the order the tasks started.
     std::stable_sort(m_report.streamFailures.begin(), m_report.streamFailures.end(),

@@ -146,8 +146,9 @@ void TaskRunner::finish(const Result<TaskResult> &result)
     m_finished = true;
     ProgressEvent event = taskEvent(ProgressEvent::Kind::TaskFinished);
     event.ok = result.ok();
-    event.final = !result || m_options.endPhase >= m_pipeline.size();
+    event.final = !result || (m_options.endsTask && m_options.endPhase >= m_pipeline.size());
     event.findingsLeft = m_data.review && !m_data.review->findingsResolved;
+    event.interrupted = !result && (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled());
     if (!result)
         event.detail = result.error().toDisplayString();
     m_run.notify(event);

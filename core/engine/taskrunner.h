@@ -30,6 +30,7 @@ public:
         bool commitAfterExecute = true;
         bool markCompleted = true;
         bool saveOnFailure = true;   // best-effort state save when a phase fails
+        bool endsTask = true;        // its success ends the task (a block's stream does not: the merge and the tail follow)
         QString workspace;           // empty: repo_path; else the task's own worktree
     };
 

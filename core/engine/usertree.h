@@ -20,12 +20,15 @@ class RunContext;
  * state directory, the reviewer's `.review/`) never count. Changes that peal did not make stop
  * the run, unless allow_dirty is set: then they are left out of every commit peal makes.
  *
- * `<state_dir>/tree.json` tells a resumed run which changes are peal's own: the commit the
- * tree stood on when peal last changed it, the tasks that may have left edits since (set when
- * a segment starts, cleared when its tasks are committed and done) and the user's paths. When
- * HEAD is still that commit, every change outside the user's paths was left by those tasks,
- * and the run goes on with it. Once HEAD has moved (a commit of the user's), nothing is
- * assumed: every change counts as the user's again.
+ * `<state_dir>/tree.json` tells a resumed run which changes are peal's own. It names the plan
+ * and repository, the commit the tree stood on when peal last changed it, the tasks that may
+ * have left edits since (set when a segment starts, cleared when its tasks are committed and
+ * done), the user's paths, and - written when a run ends with such tasks - a snapshot of the
+ * work tree (a git tree object made through a private index). A resumed run of the same plan,
+ * on the same commit, takes a change as peal's when it is not one of the user's paths and is
+ * unchanged since that snapshot; a change made after peal stopped is the user's. Without a
+ * snapshot (peal was killed) every change outside the user's paths is taken as peal's, and
+ * the run says so. Once HEAD has moved (a commit of the user's), nothing is assumed.
  */
 class UserTree
 {
@@ -36,8 +39,9 @@ public:
     void check(RunContext &run, QObject *context, const QStringList &reviewerDirs, bool dryRun,
                std::function<void(Result<void>)> done);
 
-    // The pathspec for `git add -A` and `git commit` that leaves the user's paths out, or
-    // nothing when there are none (the reference's plain `git add -A`).
+    // The arguments for `git add -A` and `git commit` that leave the user's paths out (a
+    // pathspec file, so that any number of paths fits), or nothing when there are none (the
+    // reference's plain `git add -A`).
     QStringList commitPathspec() const;
 
     // A segment's tasks are about to edit the tree.
@@ -46,20 +50,37 @@ public:
     void committed(const QString &head);
     // The tasks that were editing are completed and committed: no change of theirs is left.
     void tasksSettled();
+    // At the end of a run: when tasks may have left edits, records the work tree as it is, so
+    // that the next run can tell those edits from later ones. Failures are not errors.
+    void recordLeftovers(RunContext &run, QObject *context, std::function<void()> done);
 
     // Up to `limit` paths, comma separated, and "(and N more)".
     static QString listPaths(const QStringList &paths, int limit = 5);
 
 private:
-    void inspect(RunContext &run, QObject *context, const QString &top, const QStringList &own,
-                 bool dryRun, std::function<void(Result<void>)> done);
+    struct Record;
+    void inspect(RunContext &run, QObject *context, bool dryRun, std::function<void(Result<void>)> done);
+    void classify(RunContext &run, QObject *context, const QStringList &dirty, bool dryRun,
+                  std::function<void(Result<void>)> done);
+    // `changedSince`: the paths changed since the recorded snapshot (`recorded`), or every path
+    // when nothing can be taken as peal's.
+    void decide(RunContext &run, const QStringList &dirty, const QStringList &changedSince, bool recorded,
+                bool dryRun, std::function<void(Result<void>)> done);
+    // The work tree as a git tree object (through a private index), or empty on failure.
+    void snapshot(RunContext &run, QObject *context, std::function<void(QString)> done);
     void save() const;
 
     bool m_active = false;     // commit_after_phase2 and not a dry run: the record is kept
     QString m_recordPath;
+    QString m_top;             // the top of the work tree
+    QStringList m_own;         // prefixes of peal's and the reviewer's directories
+    QString m_plan;
+    QString m_repo;
     QString m_head;
     QList<quint32> m_tasks;
     QStringList m_userPaths;   // relative to the top of the work tree
+    QString m_snapshot;        // tree object of the work tree when the run ended, or empty
+    QString m_pathspecFile;    // the user's paths as a pathspec file for git, when there are any
 };
 
 // Paths of `git status --porcelain -z --no-renames` output, relative to the work tree's top.

@@ -147,6 +147,8 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.contains(u"state:     %1/state.json: Failed to read state file"_s.arg(s.stateDir())), qPrintable(r.out));
         QVERIFY2(r.err.startsWith(u"error: 'peal run' would stop: Failed to read state file "_s), qPrintable(r.err));
+        QVERIFY2(r.out.contains(u"next: 'peal run' would stop before it starts: Failed to read state file"_s), qPrintable(r.out));
+        QVERIFY(statusJson(s).value(u"next_task"_s).isNull());
         QCOMPARE(s.run().exitCode, 1); // as a run does
     }
 
@@ -166,7 +168,7 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains(u"next: a run is in progress (pid %1)"_s.arg(peal.processId())), qPrintable(r.out));
         // `peal run` would be refused now: status says so and exits 1.
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.startsWith(u"error: a run is in progress (pid %1) and holds "_s.arg(peal.processId())),
+        QVERIFY2(r.err.startsWith(u"error: 'peal run' would stop: a run is in progress (pid %1) and holds "_s.arg(peal.processId())),
                  qPrintable(r.err));
         // So is `peal reset`, which leaves the state file alone.
         const QByteArray before = s.stateJson();

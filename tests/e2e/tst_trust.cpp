@@ -176,6 +176,31 @@ private Q_SLOTS:
         QVERIFY(status.contains(u"with*star.txt"_s));
     }
 
+    void anyNumberOfTheUsersPathsIsLeftOut()
+    {
+        // More excluded paths than fit on one command line (2,000 paths of 1 KB each, over
+        // ARG_MAX's 2 MB): changed tracked files, and an untracked directory, left out as a whole.
+        Scenario s(kTwoEdits);
+        QString deep = s.repo() + u"/t"_s;
+        for (int level = 0; level < 10; ++level)
+            deep += u'/' + QString(100, QChar(u'a' + level));
+        for (int i = 0; i < 2000; ++i)
+            QVERIFY(PealTest::writeFile(deep + u"/file"_s + QString::number(i), "v1\n"));
+        PealTest::git(s.repo(), {u"add"_s, u"-A"_s});
+        PealTest::git(s.repo(), {u"commit"_s, u"-q"_s, u"-m"_s, u"many files"_s});
+        for (int i = 0; i < 2000; ++i)
+            QVERIFY(PealTest::writeFile(deep + u"/file"_s + QString::number(i), "mine\n"));
+        QVERIFY(PealTest::writeFile(s.repo() + u"/generated/a/b.txt"_s, "untracked\n"));
+        const auto r = s.run({u"--commit-after-phase2"_s, u"--allow-dirty"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err.right(2000)));
+        QVERIFY2(r.err.contains(u"leaving 2001 uncommitted path(s)"_s), qPrintable(r.err.right(2000)));
+        QCOMPARE(filesOf(s, u"HEAD"_s), QStringList{u"two.txt"_s});
+        QCOMPARE(filesOf(s, u"HEAD~1"_s), QStringList{u"one.txt"_s});
+        const QString status = PealTest::git(s.repo(), {u"status"_s, u"--porcelain"_s});
+        QCOMPARE(status.count(u"\n M "_s) + (status.startsWith(u" M "_s) ? 1 : 0), 2000);
+        QVERIFY(status.contains(u"?? generated/"_s));
+    }
+
     void pealsOwnFilesNeverCountAsChanges()
     {
         Scenario s(kTwoEdits);
@@ -203,6 +228,48 @@ private Q_SLOTS:
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
         QCOMPARE(s.completed(), (QList<int>{1, 2}));
         QCOMPARE(filesOf(s, u"HEAD"_s), QStringList{u"two.txt"_s});
+    }
+
+    void whatTheUserChangesAfterAFailedRunIsTheUsers()
+    {
+        Scenario s(kTwoEdits);
+        const auto first = s.run({u"--commit-after-phase2"_s},
+                                 {{u"PEAL_FAKE_AGENT_SET_LINE_ON"_s, u"T2:=../outside:1:x"_s}});
+        QCOMPARE(first.exitCode, 1);
+        // The user then edits the file task 2 left, and adds one.
+        QVERIFY(PealTest::writeFile(s.repo() + u"/two.txt"_s, "edited by me\n"));
+        QVERIFY(PealTest::writeFile(s.repo() + u"/mine.txt"_s, "mine\n"));
+        const auto again = s.run({u"--commit-after-phase2"_s});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains(u"uncommitted changes that peal did not make: mine.txt, two.txt ("_s),
+                 qPrintable(again.err));
+    }
+
+    void aKilledRunsLeftoversAreTakenWithAWarning()
+    {
+        Scenario s(kTwoEdits);
+        QCOMPARE(s.run({u"--commit-after-phase2"_s}, {{u"PEAL_FAKE_AGENT_SET_LINE_ON"_s, u"T2:=../outside:1:x"_s}}).exitCode, 1);
+        // As if peal had been killed: no snapshot of what the task left.
+        QJsonObject record = json(PealTest::readFile(s.stateDir() + u"/tree.json"_s));
+        QVERIFY(!record.value(u"snapshot"_s).toString().isEmpty());
+        record.insert(u"snapshot"_s, QString());
+        QVERIFY(PealTest::writeFile(s.stateDir() + u"/tree.json"_s, QJsonDocument(record).toJson()));
+        const auto again = s.run({u"--commit-after-phase2"_s});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QVERIFY2(again.err.contains(u"warning: taking 1 uncommitted path(s) as left by task 2, which was stopped before "
+                                    "peal could record them: two.txt"_s),
+                 qPrintable(again.err));
+    }
+
+    void anotherPlansLeftoversAreNotTaken()
+    {
+        Scenario s(kTwoEdits);
+        QCOMPARE(s.run({u"--commit-after-phase2"_s}, {{u"PEAL_FAKE_AGENT_SET_LINE_ON"_s, u"T2:=../outside:1:x"_s}}).exitCode, 1);
+        QVERIFY(PealTest::writeFile(s.path(u"other.md"_s), kTwoEdits));
+        const auto other = s.runRaw({u"run"_s, u"--plan"_s, s.path(u"other.md"_s), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                     s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(), u"--commit-after-phase2"_s});
+        QCOMPARE(other.exitCode, 1);
+        QVERIFY2(other.err.contains(u"peal did not make: two.txt ("_s), qPrintable(other.err));
     }
 
     void afterACommitOfTheUsersNothingIsAssumedToBePeals()
@@ -244,6 +311,12 @@ private Q_SLOTS:
                                       s.stateDir()});
         QCOMPARE(status.exitCode, 0);
         QVERIFY2(status.err.contains(warning), qPrintable(status.err));
+        // Also when no heading is left: the warnings say why.
+        Scenario none("## Task 1: the title\nT1: first\n");
+        const auto empty = none.runRaw({u"status"_s, u"--plan"_s, none.planPath(), u"--repo"_s, none.repo()});
+        QCOMPARE(empty.exitCode, 1);
+        QVERIFY2(empty.err.startsWith(u"warning: %1:1: '## Task 1: the title' is not a task heading"_s.arg(none.planPath())),
+                 qPrintable(empty.err));
         const auto run = s.run({u"--quiet"_s});
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.err.count(warning), 1);
@@ -286,6 +359,12 @@ private Q_SLOTS:
                                     .arg(target, s.path(u"blocker"_s))),
                  qPrintable(r.err));
         QVERIFY(s.agentLogLines().isEmpty());
+        // peal status says the same.
+        const auto status = s.runRaw({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                      s.stateDir(), u"--run-summary-path"_s, target});
+        QCOMPARE(status.exitCode, 1);
+        QVERIFY2(status.err.contains(u"error: 'peal run' would stop: the run summary cannot be written to "_s),
+                 qPrintable(status.err));
     }
 
     void aSummaryThatFailsAtTheEndFailsTheRun()

@@ -23,10 +23,13 @@ struct ReferenceParse
 
 ReferenceParse referenceParse(const QString &content)
 {
-    static const QRegularExpression canonical(QStringLiteral("^## Task\\s+\\d+"),
+    // `\s` is Rust's White_Space: PCRE2 also counts U+180E (a space before Unicode 6.3), Rust
+    // and QChar do not.
+    static const QRegularExpression canonical(QStringLiteral("^## Task(?:(?!\\x{180E})\\s)+\\d+"),
                                               QRegularExpression::UseUnicodePropertiesOption);
-    static const QRegularExpression heading(QStringLiteral("^## Task\\s+(\\d+)\\s*(\\(parallel\\))?\\s*$"),
-                                            QRegularExpression::UseUnicodePropertiesOption);
+    static const QRegularExpression heading(
+        QStringLiteral("^## Task(?:(?!\\x{180E})\\s)+(\\d+)(?:(?!\\x{180E})\\s)*(\\(parallel\\))?(?:(?!\\x{180E})\\s)*$"),
+        QRegularExpression::UseUnicodePropertiesOption);
     QString text = content;
     text.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
     ReferenceParse out;

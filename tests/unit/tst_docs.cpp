@@ -64,6 +64,11 @@ QSet<QString> sdkMacros()
         for (auto it = define.globalMatch(text); it.hasNext();)
             out.insert(it.next().captured(1));
     }
+    // The build's options (-DPEAL_FUZZ=ON) are real names too.
+    static const QRegularExpression option(u"option\\((PEAL_[A-Z0-9_]+)"_s);
+    const QString cmake = QString::fromUtf8(PealTest::readFile(source(u"CMakeLists.txt"_s)));
+    for (auto it = option.globalMatch(cmake); it.hasNext();)
+        out.insert(it.next().captured(1));
     return out;
 }
 

@@ -55,6 +55,9 @@ private Q_SLOTS:
         QTest::newRow("no whitespace") << u"## Task1"_s << false;
         QTest::newRow("three hashes") << u"### Task 1"_s << false;
         QTest::newRow("unicode digit") << u"## Task \u0663"_s << true;
+        QTest::newRow("no-break space is white space") << u"## Task\u00A01"_s << true;
+        // Rust's White_Space: U+180E has not been a space since Unicode 6.3 (PCRE2 still says it is).
+        QTest::newRow("mongolian vowel separator is not") << u"## Task\u180E1"_s << false;
         QTest::newRow("nbsp separator") << u"## Task\u00a01"_s << true;
     }
     void isCanonical()

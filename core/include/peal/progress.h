@@ -36,6 +36,7 @@ struct PEAL_EXPORT ProgressEvent
     QList<quint32> tasks;  // Committed: the tasks whose changes the commit holds
     int rounds = -1;       // PhaseFinished, TaskFinished: review rounds so far (-1: no review)
     bool findingsLeft = false; // TaskFinished: the review ended with findings left
+    bool interrupted = false;  // TaskFinished with !ok: cut short by SIGINT/SIGTERM, not failed
 };
 
 } // namespace Peal
