@@ -43,8 +43,9 @@ int runResetCommand(const CommandLine &commandLine)
     }
     const Config &c = *config;
     const QString path = StateStore::stateFilePath(c.stateDir);
-    // Nothing to change: no lock is taken, so a mistyped --state-dir creates nothing.
-    if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink()) {
+    // Nothing to change: no lock is taken, so a mistyped --state-dir creates nothing. A run in
+    // progress is said so, whatever its state file says yet.
+    if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink() && !StateLock::activeHolder(c.stateDir)) {
         printOut(QStringLiteral("%1 does not exist: no task is completed, nothing to reset\n").arg(path));
         return toInt(ExitCode::Success);
     }
