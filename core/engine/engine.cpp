@@ -6,6 +6,7 @@
 #include "gitexclude.h"
 #include "planloader.h"
 #include "postrun.h"
+#include "recipe.h"
 #include "review.h"
 #include "runcontext.h"
 #include "runvalidation.h"
@@ -19,46 +20,64 @@
 #include <peal/textutil.h>
 #include <peal/validation.h>
 
+#include <QTimer>
+
 #include <cstdio>
 
 namespace Peal {
 
 using namespace Internal;
 
+/*
+ * The run is a recipe (recipe.h): one step per stage of spec §4.1, in the order below, then the
+ * closing recipe (finish the review session, report, record what tasks left in the tree). A
+ * stage fails the run by ending with an error; a dry run or a run with nothing to do ends the
+ * recipe early with finishRecipe(). Cancel ends whatever stage runs; a second cancel also ends
+ * the closing work, and the run finishes within kForcedExit whatever a plugin does.
+ */
 class Engine::Private
 {
 public:
     Private(Engine *engine, RunRequest r) : q(engine), request(std::move(r)) {}
 
-    void initLogging();
-    void validate();
-    void lockState();
-    void preflight();
-    void inspectPlan();
+    Step runRecipe();
+    bool initLogging();
+    void validate(const StepHandle &step);
+    Result<void> loadAgent();
+    Result<void> loadPhases();
+    Result<void> lockState();
+    Result<void> preflight();
+    void inspectPlan(const StepHandle &step);
     bool taskIsAlreadyDone();
-    void loadAgent();
-    void loadPhases();
-    void setUpReview();
-    void startReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath);
-    void protectWorkingTree(const QStringList &reviewerDirs, std::function<void()> then);
-    void logConfig();
-    void finishReview(std::function<void()> then);
-    void readPlan();
-    void loadState();
+    void setUpReview(const StepHandle &step);
+    void startReview(const StepHandle &step, std::shared_ptr<ReviewerPlugin> plugin,
+                     const std::optional<QString> &stetPath);
+    void protectWorkingTree(const StepHandle &step, const QStringList &reviewerDirs, std::function<void()> then);
+    Result<void> logConfig();
+    void readPlan(const StepHandle &step);
+    Result<void> loadState();
     // Moves the state file that a fresh start replaces aside; the text that says where.
     Result<QString> keepReplacedState();
-    void runScheduler();
+    void schedule(const StepHandle &step);
     QString describeSchedule();
-    void printDryRun(const QString &text); // the dry run's report on stdout, then exit 0
-    void afterScheduler(const Result<RunOutcome> &result);
-    void report(const RunOutcome &outcome);
+    void printDryRun(const StepHandle &step, const QString &text); // the dry run's report on stdout, then exit 0
+    void finishReview(std::function<void()> then);
+    Result<void> report();
     void warnIssues(const RunOutcome &outcome);
+    void afterRecipe(const Result<void> &result);
     void fail(const Error &error);
     void exit(int code);
+    // The closing recipe, then finishExit(); `verdict` prints the run's last word and returns
+    // the exit code.
+    void closeRun(std::function<int()> verdict);
     void finishExit(int code);
+    void forceStop();
     Pipeline buildPipeline();
     void onProgress(const ProgressEvent &event);
     Result<void> recordLastRun(int code);
+
+    // The longest a run takes to end after a second SIGINT/SIGTERM.
+    static constexpr std::chrono::milliseconds kForcedExit{3000};
 
     Engine *q;
     RunRequest request;
@@ -67,13 +86,21 @@ public:
     std::unique_ptr<RunContext> run;
     std::unique_ptr<RunReview> review;
     bool reviewing = false; // the session started: phase 3 reviews (else `review` only finishes)
+    bool reviewStarting = false;
+    std::function<void()> afterReviewStart; // the closing recipe waits for a start to end
     std::shared_ptr<PhasePlugin> addressPlugin;
     QHash<QString, std::shared_ptr<PhasePlugin>> phasePlugins; // custom phases, by id
     Pipeline pipeline;
     Scheduler *scheduler = nullptr;
+    std::optional<RunOutcome> outcome;
+    RecipeRunner recipe;
+    RecipeRunner closing;
+    bool closingStarted = false;
+    int exitCode = 0;
     StateLock stateLock;
     bool locked = false;
     std::optional<ExitCode> cancelledWith;
+    bool forced = false;
     bool exited = false;
     QString startedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
     QString lastError;
@@ -92,7 +119,9 @@ Engine::~Engine() = default;
 
 void Engine::start()
 {
-    d->initLogging();
+    if (!d->initLogging())
+        return;
+    d->recipe.start(d->runRecipe(), [this](Result<void> result) { d->afterRecipe(result); });
 }
 
 Logger &Engine::logger()
@@ -102,34 +131,128 @@ Logger &Engine::logger()
 
 void Engine::cancel(ExitCode exitCode)
 {
-    if (d->exited || d->cancelledWith)
+    if (d->exited)
         return;
+    if (d->cancelledWith)
+        return d->forceStop();
     d->cancelledWith = exitCode;
     d->logger.warn(u"peal::main", QStringLiteral("interrupted; stopping running processes"));
-    // Every step of the run ends in fail() or afterScheduler(), which see the cancel, save the
-    // state, finish the review session and exit with the signal's code.
-    if (d->run)
-        d->run->cancel();
-    else
-        d->exit(toInt(exitCode));
+    if (!d->run)
+        return d->exit(toInt(exitCode));
+    // Every stage ends at once as interrupted; afterRecipe() saves the state, finishes the
+    // review session and exits with the signal's code.
+    d->run->cancel();
+    d->recipe.cancel();
+}
+
+void Engine::Private::forceStop()
+{
+    if (forced)
+        return;
+    forced = true;
+    logger.warning(u"peal::main", QStringLiteral("interrupted again; stopping now without finishing the review session"));
+    if (run)
+        run->cancel(); // also the clean-up processes
+    recipe.cancel();
+    closing.cancel();
+    // Whatever a plugin does with the event loop's time, the run ends now or very soon.
+    QTimer::singleShot(kForcedExit, q, [this] { finishExit(toInt(*cancelledWith)); });
+}
+
+Step Engine::Private::runRecipe()
+{
+    // Spec §4.1 steps 3-18, in this order.
+    return sequenceStep(QStringLiteral("run"), {
+        leafStep(QStringLiteral("validate"), [this](const StepHandle &s) { validate(s); }),
+        syncStep(QStringLiteral("load agent"), [this] { return loadAgent(); }),
+        syncStep(QStringLiteral("load phases"), [this] { return loadPhases(); }),
+        syncStep(QStringLiteral("lock state"), [this] { return lockState(); }),
+        syncStep(QStringLiteral("preflight"), [this] { return preflight(); }),
+        leafStep(QStringLiteral("inspect plan"), [this](const StepHandle &s) { inspectPlan(s); }),
+        leafStep(QStringLiteral("set up review"), [this](const StepHandle &s) { setUpReview(s); }),
+        syncStep(QStringLiteral("log config"), [this] { return logConfig(); }),
+        leafStep(QStringLiteral("read plan"), [this](const StepHandle &s) { readPlan(s); }),
+        syncStep(QStringLiteral("load state"), [this] { return loadState(); }),
+        leafStep(QStringLiteral("schedule"), [this](const StepHandle &s) { schedule(s); }),
+        // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12): a failed
+        // stage reaches it through fail().
+        leafStep(QStringLiteral("finish review"), [this](const StepHandle &s) { finishReview([s] { s.done(); }); }),
+        leafStep(QStringLiteral("post-run commands"),
+                 [this](const StepHandle &s) { runPostRunCommands(*run, q, [s] { s.done(); }); }),
+        syncStep(QStringLiteral("report"), [this] { return report(); }),
+    });
+}
+
+void Engine::Private::afterRecipe(const Result<void> &result)
+{
+    if (cancelledWith) {
+        if (!scheduler)
+            return exit(toInt(*cancelledWith));
+        // Tasks that were running are not completed; those that finished were saved already.
+        run->saveStateBestEffort(QStringLiteral("interruption"));
+        return closeRun([this] {
+            logger.fatal(u"peal::main",
+                         QStringLiteral("interrupted by %1; the state is saved in %2; run the same command "
+                                        "again to resume")
+                             .arg(*cancelledWith == ExitCode::Terminated ? QStringLiteral("SIGTERM")
+                                                                         : QStringLiteral("SIGINT"),
+                                  StateStore::stateFilePath(run->config().stateDir)));
+            return toInt(*cancelledWith);
+        });
+    }
+    if (!result)
+        return fail(result.error());
+    exit(exitCode);
 }
 
 void Engine::Private::exit(int code)
 {
-    if (exited)
+    closeRun([code] { return code; });
+}
+
+void Engine::Private::fail(const Error &error)
+{
+    // Unlike the reference, a review session that was started (or may have been, by a start
+    // that was killed) is always finished.
+    closeRun([this, error] {
+        if (cancelledWith)
+            return toInt(*cancelledWith);
+        logger.fatal(u"peal::main", error.toDisplayString());
+        lastError = error.toDisplayString();
+        return toInt(error.kind() == Error::Kind::CapReached ? ExitCode::CapReached : ExitCode::Failure);
+    });
+}
+
+void Engine::Private::closeRun(std::function<int()> verdict)
+{
+    if (closingStarted)
         return;
-    exited = true;
-    if (!run || !locked)
-        return finishExit(code);
-    // The edits that tasks leave uncommitted are recorded, so that the next run tells them from
-    // the user's (UserTree); after a cancel these few git calls still run.
-    if (run->isCancelled())
-        run->reopenForCleanup();
-    run->userTree().recordLeftovers(*run, q, [this, code] { finishExit(code); });
+    closingStarted = true;
+    exitCode = cancelledWith ? toInt(*cancelledWith) : toInt(ExitCode::Failure);
+    const Step steps = sequenceStep(QStringLiteral("close"), {
+        leafStep(QStringLiteral("finish review"), [this](const StepHandle &s) { finishReview([s] { s.done(); }); }),
+        syncStep(QStringLiteral("verdict"), [this, verdict] {
+            exitCode = verdict();
+            return Result<void>();
+        }),
+        // The edits that tasks leave uncommitted are recorded, so that the next run tells them
+        // from the user's (UserTree); after a cancel these few git calls still run.
+        leafStep(QStringLiteral("record leftovers"), [this](const StepHandle &s) {
+            if (!run || !locked)
+                return s.done();
+            if (run->isCancelled())
+                run->reopenForCleanup();
+            run->userTree().recordLeftovers(*run, q, [s] { s.done(); });
+        }),
+    });
+    closing.start(steps, [this](Result<void>) { finishExit(exitCode); });
 }
 
 void Engine::Private::finishExit(int code)
 {
+    if (exited)
+        return;
+    exited = true;
     if (auto recorded = recordLastRun(code); !recorded) {
         // Output that cannot be written is a failure, not a warning; a run that already failed
         // keeps its own code.
@@ -140,21 +263,12 @@ void Engine::Private::finishExit(int code)
     QMetaObject::invokeMethod(q, [this, code] { Q_EMIT q->finished(code); }, Qt::QueuedConnection);
 }
 
-void Engine::Private::fail(const Error &error)
-{
-    // Unlike the reference, a review session that was started (or may have been, by a start
-    // that was killed) is always finished.
-    finishReview([this, error] {
-        if (cancelledWith)
-            return exit(toInt(*cancelledWith));
-        logger.fatal(u"peal::main", error.toDisplayString());
-        lastError = error.toDisplayString();
-        exit(toInt(error.kind() == Error::Kind::CapReached ? ExitCode::CapReached : ExitCode::Failure));
-    });
-}
-
 void Engine::Private::finishReview(std::function<void()> then)
 {
+    if (reviewStarting) {
+        afterReviewStart = [this, then] { finishReview(then); };
+        return;
+    }
     if (!review || review->isFinished() || request.dryRun)
         return then();
     if (run->isCancelled())
@@ -162,14 +276,15 @@ void Engine::Private::finishReview(std::function<void()> then)
     review->finish(std::move(then));
 }
 
-void Engine::Private::initLogging()
+bool Engine::Private::initLogging()
 {
     const Config &config = request.config;
     if (request.pealLog && !request.pealLog->trimmed().isEmpty()) {
         // Checked like every setting: a typo must not silently log at the default level.
         if (auto valid = LogFilter::validate(*request.pealLog, QStringLiteral("PEAL_LOG")); !valid) {
             std::fprintf(stderr, "error: %s\n", qPrintable(valid.error().toDisplayString()));
-            return exit(toInt(ExitCode::Failure));
+            exit(toInt(ExitCode::Failure));
+            return false;
         }
     }
     // --quiet wins over log_level and PEAL_LOG: stderr keeps only the "warning:" and "error:"
@@ -180,7 +295,8 @@ void Engine::Private::initLogging()
         if (auto opened = logger.openFile(*config.logFile); !opened) {
             // The log is not there to carry this one: print it directly.
             std::fprintf(stderr, "error: %s\n", qPrintable(opened.error().toDisplayString()));
-            return exit(toInt(ExitCode::Failure));
+            exit(toInt(ExitCode::Failure));
+            return false;
         }
     }
     run = std::make_unique<RunContext>(config, logger, q);
@@ -188,28 +304,24 @@ void Engine::Private::initLogging()
         onProgress(event);
         Q_EMIT q->progress(event);
     });
-    validate();
+    return true;
 }
 
-void Engine::Private::validate()
+void Engine::Private::validate(const StepHandle &step)
 {
-    validateRun(*run, q, [this](Result<void> valid) {
-        if (!valid)
-            return fail(valid.error());
-        loadAgent();
-    });
+    validateRun(*run, q, [step](Result<void> valid) { step.done(valid); });
 }
 
-void Engine::Private::lockState()
+Result<void> Engine::Private::lockState()
 {
     // Taken after the agent and the phases are known (their errors come first, as in the
     // reference) and before anything runs. A dry run reads the state directory but never
     // writes it, so it needs no lock.
     if (request.dryRun)
-        return preflight();
+        return {};
     // Two runs on one state directory would overwrite each other's state.json.
     if (auto acquired = stateLock.acquire(run->config().stateDir); !acquired)
-        return fail(acquired.error());
+        return acquired.error();
     locked = true;
     if (request.logToStateDir && !run->config().logFile) {
         // The terminal view shows events; the log lines go here.
@@ -217,22 +329,22 @@ void Engine::Private::lockState()
         if (auto opened = logger.openFile(path); !opened)
             logger.warning(u"peal::main", opened.error().toDisplayString());
     }
-    preflight();
+    return {};
 }
 
-void Engine::Private::preflight()
+Result<void> Engine::Private::preflight()
 {
     // Where the run's results go must be writable before any agent time is spent.
     const QString summary = SummaryFile::path(run->config());
     if (auto writable = SummaryFile::checkWritable(summary); !writable) {
         if (!request.dryRun)
-            return fail(writable.error());
+            return writable.error();
         logger.warning(u"peal::main", QStringLiteral("a run would fail: ") + writable.error().toDisplayString());
     }
-    inspectPlan();
+    return {};
 }
 
-void Engine::Private::inspectPlan()
+void Engine::Private::inspectPlan(const StepHandle &step)
 {
     // Read once, here, before anything runs: its notices are warned about (and stop a strict
     // run) first. A plan that cannot be read is reported where the reference reads it (spec
@@ -241,13 +353,15 @@ void Engine::Private::inspectPlan()
     if (document) {
         if (document->canonical) {
             if (auto reported = reportNotices(*run, run->config().planPath, document->notices); !reported)
-                return fail(reported.error());
+                return step.done(reported.error());
         }
         planDocument = std::move(document).value();
     }
-    if (taskIsAlreadyDone())
-        return exit(toInt(ExitCode::Success));
-    setUpReview();
+    if (taskIsAlreadyDone()) {
+        exitCode = toInt(ExitCode::Success);
+        return step.finishRecipe();
+    }
+    step.done();
 }
 
 bool Engine::Private::taskIsAlreadyDone()
@@ -270,24 +384,23 @@ bool Engine::Private::taskIsAlreadyDone()
     return true;
 }
 
-void Engine::Private::loadAgent()
+Result<void> Engine::Private::loadAgent()
 {
     plugins.discover(PluginManager::defaultSearchPath(request.pluginDirs));
     auto plugin = plugins.load(run->config().agentPlugin, PluginRole::Agent);
     if (!plugin)
-        return fail(plugin.error());
+        return plugin.error();
     AgentHandle &agent = run->agent();
     agent.plugin = pluginCast<AgentPlugin>(*plugin);
     agent.pluginId = run->config().agentPlugin;
     Result<QString> program = Error();
-    try {
-        program = agent.plugin->resolveProgram(run->config().agentCmd, request.pathVariable);
-    } catch (...) {
-        program = Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to resolve '%2'")
-                                                 .arg(run->config().agentPlugin, run->config().agentCmd));
-    }
+    if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (resolve)").arg(agent.pluginId), [&] {
+            program = agent.plugin->resolveProgram(run->config().agentCmd, request.pathVariable);
+        });
+        !called)
+        program = called.error();
     if (!program && !request.dryRun)
-        return fail(program.error());
+        return program.error();
     if (!program) {
         // A dry run shows the commands a run would start, installed or not.
         logger.warning(u"peal::main", QStringLiteral("a run would stop here: ") + program.error().toDisplayString());
@@ -300,7 +413,7 @@ void Engine::Private::loadAgent()
     agent.settings.sandbox = c.sandbox;
     agent.settings.timeout = run->timeout();
     agent.settings.options = c.pluginOptions.value(run->config().agentPlugin);
-    loadPhases();
+    return {};
 }
 
 namespace {
@@ -312,7 +425,7 @@ bool isBuiltinPhase(const QString &name)
 
 } // namespace
 
-void Engine::Private::loadPhases()
+Result<void> Engine::Private::loadPhases()
 {
     // Custom phases are loaded before anything runs, so a missing one costs no agent time.
     const Config &c = run->config();
@@ -321,10 +434,10 @@ void Engine::Private::loadPhases()
             continue;
         auto plugin = plugins.load(name, PluginRole::Phase);
         if (!plugin)
-            return fail(Error(Error::Kind::Plugin,
-                              QStringLiteral("phase '%1' (set by %2) cannot be used: %3")
-                                  .arg(name, c.originOf(QStringLiteral("phases")), plugin.error().message()),
-                              plugin.error().hint()));
+            return Error(Error::Kind::Plugin,
+                         QStringLiteral("phase '%1' (set by %2) cannot be used: %3")
+                             .arg(name, c.originOf(QStringLiteral("phases")), plugin.error().message()),
+                         plugin.error().hint());
         phasePlugins.insert(name, pluginCast<PhasePlugin>(*plugin));
     }
     QStringList used{run->config().agentPlugin, QStringLiteral("stet")};
@@ -335,35 +448,34 @@ void Engine::Private::loadPhases()
                         QStringLiteral("config table [plugins.%1] is not used: no plugin '%1' takes part in this run")
                             .arg(it.key()));
     }
-    lockState();
+    return {};
 }
 
-void Engine::Private::setUpReview()
+void Engine::Private::setUpReview(const StepHandle &step)
 {
     const Config &c = run->config();
     if (!c.phases.contains(QStringLiteral("address"))) {
         reviewNote = QStringLiteral("off: address is not in phases");
         logger.info(u"peal::stet", QStringLiteral("phase 3 (address) is not in phases; no review"));
-        return protectWorkingTree({}, [this] { logConfig(); });
+        return protectWorkingTree(step, {}, [step] { step.done(); });
     }
     // Removing the reviewer plugin only matters to runs that ask for a review explicitly.
     auto plugin = plugins.load(QStringLiteral("stet"), PluginRole::Reviewer);
     if (!plugin) {
         if (!c.stetCommands.isEmpty() || c.stetPath)
-            return fail(plugin.error());
+            return step.done(plugin.error());
         reviewNote = QStringLiteral("off: the reviewer plugin is unavailable");
         logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
                     {{QStringLiteral("err"), plugin.error().message()}});
-        return protectWorkingTree({}, [this] { logConfig(); });
+        return protectWorkingTree(step, {}, [step] { step.done(); });
     }
     auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
     QString warning;
     std::optional<QString> stetPath;
-    const bool resolved = guardPlugin(QStringLiteral("reviewer plugin (resolve)"),
-                                      [&] { stetPath = reviewer->resolve(c.stetPath, request.pathVariable, &warning); },
-                                      [this](const Error &e) { fail(e); });
-    if (!resolved)
-        return;
+    if (auto resolved = callGuarded(QStringLiteral("reviewer plugin (resolve)"),
+                                    [&] { stetPath = reviewer->resolve(c.stetPath, request.pathVariable, &warning); });
+        !resolved)
+        return step.done(resolved.error());
     if (!warning.isEmpty())
         logger.warn(u"peal::stet", warning, {{QStringLiteral("stet_path"), c.stetPath.value_or(QString())}});
     if (stetPath)
@@ -374,16 +486,17 @@ void Engine::Private::setUpReview()
     if (!stetPath)
         reviewNote = QStringLiteral("off: stet not found (stet_path or PATH)");
     if (c.stetCommands.isEmpty() && !stetPath)
-        return protectWorkingTree({}, [this] { logConfig(); });
-    startReview(reviewer, stetPath);
+        return protectWorkingTree(step, {}, [step] { step.done(); });
+    startReview(step, reviewer, stetPath);
 }
 
-void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath)
+void Engine::Private::startReview(const StepHandle &step, std::shared_ptr<ReviewerPlugin> plugin,
+                                  const std::optional<QString> &stetPath)
 {
     const Config &c = run->config();
     auto address = plugins.load(QStringLiteral("address"), PluginRole::Phase);
     if (!address)
-        return fail(address.error());
+        return step.done(address.error());
     addressPlugin = pluginCast<PhasePlugin>(*address);
 
     ReviewerSettings settings;
@@ -398,16 +511,15 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
     std::unique_ptr<ReviewSession> session;
     QStringList stateDirs;
     bool seesUncommitted = true;
-    if (!guardPlugin(QStringLiteral("reviewer plugin (session)"),
-                     [&] {
-                         session = plugin->createSession(settings);
-                         stateDirs = plugin->repositoryStateDirectories();
-                         seesUncommitted = !session || session->seesUncommittedChanges();
-                     },
-                     [this](const Error &e) { fail(e); }))
-        return;
+    if (auto created = callGuarded(QStringLiteral("reviewer plugin (session)"), [&] {
+            session = plugin->createSession(settings);
+            stateDirs = plugin->repositoryStateDirectories();
+            seesUncommitted = !session || session->seesUncommittedChanges();
+        });
+        !created)
+        return step.done(created.error());
     if (!session)
-        return fail(Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin 'stet' created no session")));
+        return step.done(Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin 'stet' created no session")));
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
     if (!c.commitAfterPhase2 && !seesUncommitted)
         logger.warning(u"peal::stet",
@@ -416,30 +528,37 @@ void Engine::Private::startReview(std::shared_ptr<ReviewerPlugin> plugin, const 
                                       "with stet_commands that look at the work tree)"));
     if (request.dryRun) {
         reviewing = true; // described, never started
-        return protectWorkingTree(stateDirs, [this] { logConfig(); });
+        return protectWorkingTree(step, stateDirs, [step] { step.done(); });
     }
-    protectWorkingTree(stateDirs, [this] {
-        review->start([this](Result<bool> active) {
+    protectWorkingTree(step, stateDirs, [this, step] {
+        // Not dropped when the step is cancelled: a start that was killed may have left a
+        // session, which the closing recipe finishes once the start has ended.
+        reviewStarting = true;
+        review->start([this, step](Result<bool> active) {
+            reviewStarting = false;
             reviewing = active && *active;
             // A session that did not start is not finished either, unless a start that was
             // killed (timeout, Ctrl-C) may have left one: then it is finished, never used.
             if (!reviewing && !review->session().needsFinish())
                 review.reset();
+            if (auto then = std::exchange(afterReviewStart, nullptr))
+                then();
             if (!active)
-                return fail(active.error());
-            logConfig();
+                return step.done(active.error());
+            step.done();
         });
     });
 }
 
-void Engine::Private::protectWorkingTree(const QStringList &reviewerDirs, std::function<void()> then)
+void Engine::Private::protectWorkingTree(const StepHandle &step, const QStringList &reviewerDirs,
+                                         std::function<void()> then)
 {
     // Neither the reviewer's state nor ours may be committed or make the tree look dirty;
     // then the user's own uncommitted changes are found before anything runs.
-    const auto checkTree = [this, reviewerDirs, then] {
-        run->userTree().check(*run, q, reviewerDirs, request.dryRun, [this, then](Result<void> clean) {
+    const auto checkTree = [this, step, reviewerDirs, then] {
+        run->userTree().check(*run, q, reviewerDirs, request.dryRun, [step, then](Result<void> clean) {
             if (!clean)
-                return fail(clean.error());
+                return step.done(clean.error());
             then();
         });
     };
@@ -448,7 +567,7 @@ void Engine::Private::protectWorkingTree(const QStringList &reviewerDirs, std::f
     excludeFromGit(*run, q, reviewerDirs, {run->config().stateDir}, checkTree);
 }
 
-void Engine::Private::logConfig()
+Result<void> Engine::Private::logConfig()
 {
     const Config &c = run->config();
     logger.info(u"peal::main", QStringLiteral("config loaded"),
@@ -459,37 +578,38 @@ void Engine::Private::logConfig()
                  {QStringLiteral("model"), c.model.value_or(QStringLiteral("auto"))},
                  {QStringLiteral("parallel"), c.parallel},
                  {QStringLiteral("timeout_sec"), c.phaseTimeoutSec}});
-    readPlan();
+    return {};
 }
 
-void Engine::Private::readPlan()
+void Engine::Private::readPlan(const StepHandle &step)
 {
     // A plan that needs normalising has no tasks until the agent answers.
     if (request.dryRun && planDocument && !planDocument->canonical && run->config().normalizePlan)
-        return printDryRun(describeNormalization(*run));
-    loadPlan(*run, q, request.task, request.fromTask, std::exchange(planDocument, std::nullopt), [this](Result<Plan> plan) {
-        if (!plan)
-            return fail(plan.error());
-        run->plan() = std::move(plan).value();
-        loadState();
-    });
+        return printDryRun(step, describeNormalization(*run));
+    loadPlan(*run, q, request.task, request.fromTask, std::exchange(planDocument, std::nullopt),
+             [this, step](Result<Plan> plan) {
+                 if (!plan)
+                     return step.done(plan.error());
+                 run->plan() = std::move(plan).value();
+                 step.done();
+             });
 }
 
-void Engine::Private::loadState()
+Result<void> Engine::Private::loadState()
 {
     const Config &c = run->config();
     auto loaded = StateStore::load(c.stateDir);
     if (!loaded)
-        return fail(loaded.error());
+        return loaded.error();
     if (loaded->isInvalid()) {
         auto kept = keepReplacedState();
         if (!kept)
-            return fail(kept.error());
+            return kept.error();
         logger.warning(u"peal::state", loaded->invalidWarning(c.stateDir) + QStringLiteral("; starting fresh") + *kept);
     } else if (loaded->state && !loaded->state->matchesContext(c.planPath, c.repoPath)) {
         auto kept = keepReplacedState();
         if (!kept)
-            return fail(kept.error());
+            return kept.error();
         logger.warning(u"peal::state",
                        QStringLiteral("state file does not match current plan/repo paths; starting fresh "
                                       "(recorded: plan %1, repo %2; current: plan %3, repo %4)%5")
@@ -506,7 +626,7 @@ void Engine::Private::loadState()
                     {{QStringLiteral("task_index"), *request.task}});
         if (!request.dryRun) {
             if (auto saved = run->saveState(); !saved)
-                return fail(saved.error());
+                return saved.error();
         }
     }
     const QList<quint32> &done = run->state().completedTaskIndices();
@@ -522,7 +642,7 @@ void Engine::Private::loadState()
                     {{QStringLiteral("completed"), Text::debugList(done)},
                      {QStringLiteral("first_incomplete"), firstIncomplete}});
     }
-    runScheduler();
+    return {};
 }
 
 Result<QString> Engine::Private::keepReplacedState()
@@ -572,20 +692,19 @@ QString Engine::Private::describeSchedule()
     return describeRun(*run, pipeline, outline ? &*outline : nullptr, reviewNote);
 }
 
-void Engine::Private::printDryRun(const QString &text)
+void Engine::Private::printDryRun(const StepHandle &step, const QString &text)
 {
     const QByteArray bytes = text.toUtf8();
     std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout);
     std::fflush(stdout);
-    exit(toInt(ExitCode::Success));
+    exitCode = toInt(ExitCode::Success);
+    step.finishRecipe();
 }
 
-void Engine::Private::runScheduler()
+void Engine::Private::schedule(const StepHandle &step)
 {
-    if (cancelledWith)
-        return finishReview([this] { exit(toInt(*cancelledWith)); });
     if (request.dryRun)
-        return printDryRun(describeSchedule());
+        return printDryRun(step, describeSchedule());
     run->setReview(reviewing ? review.get() : nullptr);
     pipeline = buildPipeline();
     scheduler = new Scheduler(*run, pipeline, q);
@@ -593,12 +712,16 @@ void Engine::Private::runScheduler()
     started.kind = ProgressEvent::Kind::RunStarted;
     started.taskCount = int(run->plan().tasks.size());
     run->notify(started);
-    scheduler->start([this](Result<RunOutcome> result) {
+    step.onCancel([this] { scheduler->cancel(); });
+    scheduler->start([this, step](Result<RunOutcome> result) {
         ProgressEvent finished;
         finished.kind = ProgressEvent::Kind::RunFinished;
         finished.ok = result.ok();
         run->notify(finished);
-        afterScheduler(result);
+        if (!result)
+            return step.done(result.error());
+        outcome = *result;
+        step.done();
     });
 }
 
@@ -633,36 +756,14 @@ Result<void> Engine::Private::recordLastRun(int code)
     return LastRunFile::write(run->config().stateDir, last);
 }
 
-void Engine::Private::afterScheduler(const Result<RunOutcome> &result)
-{
-    if (cancelledWith) {
-        run->saveStateBestEffort(QStringLiteral("interruption"));
-        return finishReview([this] {
-            logger.fatal(u"peal::main",
-                         QStringLiteral("interrupted by %1; the state is saved in %2; run the same command "
-                                        "again to resume")
-                             .arg(*cancelledWith == ExitCode::Terminated ? QStringLiteral("SIGTERM")
-                                                                         : QStringLiteral("SIGINT"),
-                                  StateStore::stateFilePath(run->config().stateDir)));
-            exit(toInt(*cancelledWith));
-        });
-    }
-    // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12).
-    finishReview([this, result] {
-        if (!result)
-            return fail(result.error());
-        runPostRunCommands(*run, q, [this, outcome = *result] { report(outcome); });
-    });
-}
-
-void Engine::Private::warnIssues(const RunOutcome &outcome)
+void Engine::Private::warnIssues(const RunOutcome &done)
 {
     // Why the run exits 2, in one line that --quiet keeps.
     QStringList why;
-    if (!outcome.failedTaskIndices.isEmpty())
-        why << QStringLiteral("failed: task %1").arg(Text::joinIndices(outcome.failedTaskIndices));
+    if (!done.failedTaskIndices.isEmpty())
+        why << QStringLiteral("failed: task %1").arg(Text::joinIndices(done.failedTaskIndices));
     QList<quint32> findings;
-    for (const TaskResult &r : outcome.results) {
+    for (const TaskResult &r : done.results) {
         if (r.review && !r.review->findingsResolved)
             findings.append(r.index);
     }
@@ -671,10 +772,11 @@ void Engine::Private::warnIssues(const RunOutcome &outcome)
     logger.warning(u"peal::main", QStringLiteral("finished with issues (exit 2): ") + why.join(QStringLiteral("; ")));
 }
 
-void Engine::Private::report(const RunOutcome &outcome)
+Result<void> Engine::Private::report()
 {
+    const RunOutcome &done = *outcome;
     bool unresolved = false;
-    for (const TaskResult &r : outcome.results) {
+    for (const TaskResult &r : done.results) {
         logger.info(u"peal::main", QStringLiteral("task complete"),
                     {{QStringLiteral("task_index"), r.index},
                      {QStringLiteral("plan_text_len"), Text::utf8Length(r.planText)},
@@ -683,20 +785,20 @@ void Engine::Private::report(const RunOutcome &outcome)
                      {QStringLiteral("phase3_resolved"), r.review ? QVariant(r.review->findingsResolved) : QVariant()}});
         unresolved = unresolved || (r.review && !r.review->findingsResolved);
     }
-    const bool hasIssues = !outcome.failedTaskIndices.isEmpty() || unresolved;
+    const bool hasIssues = !done.failedTaskIndices.isEmpty() || unresolved;
     const int code = toInt(hasIssues ? ExitCode::Issues : ExitCode::Success);
     if (hasIssues)
-        warnIssues(outcome);
+        warnIssues(done);
 
     const Config &c = run->config();
     RunSummary summary;
-    for (const TaskResult &r : outcome.results) {
+    for (const TaskResult &r : done.results) {
         if (r.review && !r.review->findingsResolved)
             summary.tasksWithRemainingFindings.append(r.index);
-        else if (!outcome.failedTaskIndices.contains(r.index))
+        else if (!done.failedTaskIndices.contains(r.index))
             summary.tasksCompleted.append(r.index);
     }
-    summary.tasksFailed = outcome.failedTaskIndices;
+    summary.tasksFailed = done.failedTaskIndices;
     summary.exitCode = code;
     summary.planPath = c.planPath;
     summary.repoPath = c.repoPath;
@@ -704,10 +806,11 @@ void Engine::Private::report(const RunOutcome &outcome)
     const QString path = SummaryFile::path(c);
     // A summary that scripts cannot read is a failed run (the reference only warns).
     if (auto written = SummaryFile::write(path, summary); !written)
-        return fail(written.error());
+        return written.error();
     logger.info(u"peal::main", QStringLiteral("run summary written"),
                 {{QStringLiteral("path"), path}, {QStringLiteral("exit_code"), code}});
-    exit(code);
+    exitCode = code;
+    return {};
 }
 
 } // namespace Peal

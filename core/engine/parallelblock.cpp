@@ -41,14 +41,20 @@ public:
         });
     }
 
-    void cancel() override {}
+    void cancel() override
+    {
+        if (m_runner)
+            m_runner->cancel();
+    }
 
 private:
     void run(const QString &workspace)
     {
         TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, workspace);
+        m_runner = runner;
         runner->start([this, runner](Result<TaskResult> result) {
             m_failedPhase = runner->currentPhase();
+            m_runner = nullptr;
             runner->deleteLater();
             end(std::move(result));
         });
@@ -70,6 +76,7 @@ private:
     State m_state = State::Queued;
     std::optional<Result<TaskResult>> m_result;
     QString m_failedPhase;
+    TaskRunner *m_runner = nullptr;
 };
 
 ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<quint32> indices,
@@ -131,6 +138,12 @@ void ParallelBlock::start(std::function<void(Report)> done)
         }
         startStreams();
     });
+}
+
+void ParallelBlock::cancel()
+{
+    m_done = nullptr;
+    m_streams.cancelAll();
 }
 
 void ParallelBlock::startStreams()

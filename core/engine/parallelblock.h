@@ -52,6 +52,8 @@ public:
     ~ParallelBlock() override;
 
     void start(std::function<void(Report)> done);
+    // Stops at once: queued streams never start, running ones are cancelled, nothing calls back.
+    void cancel();
 
 private:
     class Stream;

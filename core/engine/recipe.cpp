@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "recipe.h"
 
-#include <exception>
 #include <map>
 
 namespace Peal::Internal {
@@ -12,18 +11,6 @@ namespace {
 using Completion = std::function<void(const Result<void> &, bool finishRecipe)>;
 
 } // namespace
-
-Result<void> callGuarded(const QString &what, const std::function<void()> &call)
-{
-    try {
-        call();
-        return {};
-    } catch (const std::exception &e) {
-        return Error(Error::Kind::Plugin, QStringLiteral("%1 threw: %2").arg(what, QString::fromLocal8Bit(e.what())));
-    } catch (...) {
-        return Error(Error::Kind::Plugin, QStringLiteral("%1 threw an exception").arg(what));
-    }
-}
 
 Error interruptedError()
 {

@@ -4,6 +4,8 @@
 #include <peal/pealcore_export.h>
 #include <peal/result.h>
 
+#include "../util/guard.h"
+
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -27,10 +29,6 @@
  */
 
 namespace Peal::Internal {
-
-// Runs `call` (plugin or step code); an escaping exception becomes an error naming `what`. The
-// one exception guard of the engine.
-PEAL_EXPORT Result<void> callGuarded(const QString &what, const std::function<void()> &call);
 
 // The error of a step that the runner ended because the run was cancelled.
 PEAL_EXPORT Error interruptedError();

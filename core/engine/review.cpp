@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "review.h"
 
+#include "recipe.h"
+#include "taskrunner.h"
+
 #include <peal/exec.h>
 
 
@@ -28,20 +31,6 @@ QStringList ReviewerPlugin::repositoryStateDirectories() const
 
 namespace Internal {
 
-bool guardPlugin(const QString &what, const std::function<void()> &call,
-                 const std::function<void(const Error &)> &onError)
-{
-    try {
-        call();
-        return true;
-    } catch (const std::exception &e) {
-        onError(Error(Error::Kind::Plugin, QStringLiteral("%1 threw: %2").arg(what, QString::fromLocal8Bit(e.what()))));
-    } catch (...) {
-        onError(Error(Error::Kind::Plugin, QStringLiteral("%1 threw an exception").arg(what)));
-    }
-    return false;
-}
-
 RunReview::RunReview(RunContext &run, QObject *context, std::shared_ptr<ReviewerPlugin> plugin,
                      std::unique_ptr<ReviewSession> session)
     : m_run(run), m_context(context), m_plugin(std::move(plugin)), m_session(std::move(session))
@@ -52,8 +41,9 @@ RunReview::~RunReview() = default;
 
 void RunReview::start(std::function<void(Result<bool>)> done)
 {
-    guardPlugin(QStringLiteral("reviewer plugin (start)"),
-                [&] { m_session->start(*this, done); }, [&](const Error &e) { done(e); });
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (start)"), [&] { m_session->start(*this, done); });
+        !called)
+        done(called.error());
 }
 
 void RunReview::finish(std::function<void()> done)
@@ -69,15 +59,16 @@ void RunReview::finish(std::function<void()> done)
                                 {{QStringLiteral("err"), finished.error().message()}});
         done();
     };
-    guardPlugin(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*this, report); },
-                [&](const Error &e) { report(e); });
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*this, report); });
+        !called)
+        report(called.error());
 }
 
 void RunReview::runProcess(const ProcessSpec &spec, ProcessCallback done)
 {
     m_run.runProcess(spec, m_context, [this, done](const ProcessResult &r) {
-        guardPlugin(QStringLiteral("reviewer plugin"), [&] { done(r); },
-                    [this](const Error &e) { log(LogLevel::Error, e.message(), {}); });
+        if (auto called = callGuarded(QStringLiteral("reviewer plugin"), [&] { done(r); }); !called)
+            log(LogLevel::Error, called.error().message(), {});
     });
 }
 
@@ -86,63 +77,56 @@ void RunReview::log(LogLevel level, const QString &message, const LogFields &fie
     m_run.logger().log(level, u"peal::stet", message, fields);
 }
 
-TaskReviewer::TaskReviewer(RunReview &review, QObject *owner, std::function<bool()> active,
-                           std::function<void(const Error &)> onPluginError)
-    : m_review(review), m_owner(owner), m_active(std::move(active)),
-      m_onPluginError(std::move(onPluginError))
-{
-}
+TaskReviewer::TaskReviewer(RunReview &review, TaskRunner &task) : m_review(review), m_task(task) {}
 
-template<typename... Args>
-std::function<void(Args...)> TaskReviewer::onlyWhileActive(std::function<void(Args...)> done) const
+template<typename T>
+T TaskReviewer::ask(const QString &what, const std::function<T()> &call, T fallback) const
 {
-    return [owner = m_owner, active = m_active, done](Args... args) {
-        if (owner && active())
-            done(args...);
-    };
+    T out = std::move(fallback);
+    if (auto called = callGuarded(what, [&] { out = call(); }); !called)
+        m_task.failPhase(called.error());
+    return out;
 }
 
 void TaskReviewer::review(std::function<void(Result<ReviewResult>)> done)
 {
-    guardPlugin(QStringLiteral("reviewer plugin (review)"),
-                [&] { m_review.session().review(m_review, onlyWhileActive(std::move(done))); },
-                m_onPluginError);
+    auto answer = m_task.track(QStringLiteral("phase plugin (review callback)"), std::move(done));
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (review)"),
+                                  [&] { m_review.session().review(m_review, answer); });
+        !called)
+        m_task.failPhase(called.error());
 }
 
 bool TaskReviewer::canDismiss() const
 {
-    return m_review.session().canDismiss();
+    return ask<bool>(QStringLiteral("reviewer plugin (can dismiss)"), [this] { return m_review.session().canDismiss(); },
+                     false);
 }
 
 void TaskReviewer::dismiss(const QString &id, const QString &reason, std::function<void()> done)
 {
-    guardPlugin(QStringLiteral("reviewer plugin (dismiss)"),
-                [&] { m_review.session().dismiss(m_review, id, reason, onlyWhileActive(std::move(done))); },
-                m_onPluginError);
+    auto answer = m_task.track(QStringLiteral("phase plugin (dismiss callback)"), std::move(done));
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (dismiss)"),
+                                  [&] { m_review.session().dismiss(m_review, id, reason, answer); });
+        !called)
+        m_task.failPhase(called.error());
 }
 
 std::optional<QList<Finding>> TaskReviewer::parseFindings(const QString &output) const
 {
-    std::optional<QList<Finding>> out;
-    guardPlugin(QStringLiteral("reviewer plugin (parse)"), [&] { out = m_review.plugin().parseFindings(output); },
-                m_onPluginError);
-    return out;
+    return ask<std::optional<QList<Finding>>>(QStringLiteral("reviewer plugin (parse)"),
+                                              [&] { return m_review.plugin().parseFindings(output); }, std::nullopt);
 }
 
 std::optional<QString> TaskReviewer::extractSuggestions(const QString &output) const
 {
-    std::optional<QString> out;
-    guardPlugin(QStringLiteral("reviewer plugin (suggestions)"),
-                [&] { out = m_review.plugin().extractSuggestions(output); }, m_onPluginError);
-    return out;
+    return ask<std::optional<QString>>(QStringLiteral("reviewer plugin (suggestions)"),
+                                       [&] { return m_review.plugin().extractSuggestions(output); }, std::nullopt);
 }
 
 int TaskReviewer::countFindings(const QString &output) const
 {
-    int out = 1;
-    guardPlugin(QStringLiteral("reviewer plugin (count)"), [&] { out = m_review.plugin().countFindings(output); },
-                m_onPluginError);
-    return out;
+    return ask<int>(QStringLiteral("reviewer plugin (count)"), [&] { return m_review.plugin().countFindings(output); }, 1);
 }
 
 QString TaskReviewer::reviewName() const

@@ -37,20 +37,16 @@ private:
     bool m_finished = false;
 };
 
-// Runs `call`, turning an escaping exception into an error passed to `onError`.
-bool guardPlugin(const QString &what, const std::function<void()> &call,
-                 const std::function<void(const Error &)> &onError);
+class TaskRunner;
 
 /*
- * The Reviewer a task's phases see. It forwards to the run's session; `wrap` lets the task
- * runner guard and drop callbacks that arrive after the task ended.
+ * The Reviewer a task's phases see. It forwards to the run's session; the task runner tracks
+ * its callbacks (dropped after the phase ended, guarded against throws).
  */
 class TaskReviewer : public Reviewer
 {
 public:
-    // Callbacks reach the phase only while `owner` exists and `active()` holds.
-    TaskReviewer(RunReview &review, QObject *owner, std::function<bool()> active,
-                 std::function<void(const Error &)> onPluginError);
+    TaskReviewer(RunReview &review, TaskRunner &task);
 
     void review(std::function<void(Result<ReviewResult>)> done) override;
     bool canDismiss() const override;
@@ -61,13 +57,12 @@ public:
     QString reviewName() const override;
 
 private:
-    template<typename... Args>
-    std::function<void(Args...)> onlyWhileActive(std::function<void(Args...)> done) const;
+    // Runs reviewer code that returns a value; a throw fails the phase and leaves `fallback`.
+    template<typename T>
+    T ask(const QString &what, const std::function<T()> &call, T fallback) const;
 
     RunReview &m_review;
-    QPointer<QObject> m_owner;
-    std::function<bool()> m_active;
-    std::function<void(const Error &)> m_onPluginError;
+    TaskRunner &m_task;
 };
 
 } // namespace Peal::Internal

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "runcontext.h"
 
+#include "recipe.h"
+
 #include <peal/processjob.h>
 #include <peal/prompt.h>
 
@@ -9,39 +11,34 @@ namespace Peal::Internal {
 Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt,
                                          const QString &workspace) const
 {
-    try {
-        AgentSettings own = settings;
-        if (!workspace.isEmpty())
-            own.workspace = workspace;
-        ProcessSpec spec = plugin->command(mode, prompt, own);
-        // Every agent command ends with its prompt (spec §5.1); forcing the flag keeps a plugin
-        // that forgot it from writing prompts into the log file.
-        spec.lastArgumentIsPrompt = true;
-        return spec;
-    } catch (const std::exception &e) {
-        return Error(Error::Kind::Plugin, QStringLiteral("agent plugin '%1' failed to build a "
-                                                         "command: %2")
-                                              .arg(pluginId, QString::fromLocal8Bit(e.what())));
-    } catch (...) {
-        return Error(Error::Kind::Plugin,
-                     QStringLiteral("agent plugin '%1' failed to build a command").arg(pluginId));
-    }
+    AgentSettings own = settings;
+    if (!workspace.isEmpty())
+        own.workspace = workspace;
+    ProcessSpec spec;
+    if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (command)").arg(pluginId),
+                                  [&] { spec = plugin->command(mode, prompt, own); });
+        !called)
+        return called.error();
+    // Every agent command ends with its prompt (spec §5.1); forcing the flag keeps a plugin
+    // that forgot it from writing prompts into the log file.
+    spec.lastArgumentIsPrompt = true;
+    return spec;
 }
 
 AgentOutput AgentHandle::interpret(AgentMode mode, const ProcessResult &result) const
 {
-    try {
-        AgentOutput out = plugin->interpret(mode, result);
-        if (result.ending == ProcessEnding::Crashed)
-            out.signal = result.signal;
-        return out;
-    } catch (...) {
-        AgentOutput out;
+    AgentOutput out;
+    if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (interpret)").arg(pluginId),
+                                  [&] { out = plugin->interpret(mode, result); });
+        !called) {
+        out = AgentOutput();
         out.status = AgentOutput::Status::Failed;
         out.exitCode = result.code();
-        out.stderrText = QStringLiteral("agent plugin '%1' could not read the result").arg(pluginId);
-        return out;
+        out.stderrText = called.error().message();
     }
+    if (result.ending == ProcessEnding::Crashed)
+        out.signal = result.signal;
+    return out;
 }
 
 RunContext::RunContext(Config config, Logger &logger, QObject *parent)
@@ -88,7 +85,7 @@ void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCa
         if (skipped == job)
             job->cancel(); // reports Cancelled through done()
     });
-    if (m_cancelled)
+    if (m_cancelled && !m_cleaningUp)
         job->cancel();
     else
         m_limiter.submit(job);
@@ -108,14 +105,18 @@ void RunContext::saveStateBestEffort(const QString &what)
 
 void RunContext::reopenForCleanup()
 {
-    m_cancelled = false;
+    m_cleaningUp = true;
     m_limiter.reopen();
 }
 
 void RunContext::cancel()
 {
+    const bool first = !m_cancelled;
     m_cancelled = true;
+    m_cleaningUp = false;
     m_limiter.cancelAll();
+    if (first)
+        Q_EMIT cancelled();
 }
 
 } // namespace Peal::Internal

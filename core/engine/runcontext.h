@@ -75,11 +75,17 @@ public:
             m_progress(event);
     }
 
-    // Ends everything running and refuses new work; results arrive as Cancelled.
+    // Ends everything running and refuses new work; results arrive as Cancelled, and every
+    // recipe of the run is cancelled (cancelled()).
     void cancel();
+    // Stays true once cancelled: nothing of the run's own work starts again.
     bool isCancelled() const { return m_cancelled; }
-    // After a cancel, lets clean-up processes (finishing the review session) run.
+    // After a cancel, lets clean-up processes (finishing the review session, recording what
+    // tasks left in the tree) run; a second cancel ends those too.
     void reopenForCleanup();
+
+Q_SIGNALS:
+    void cancelled();
 
 private:
     Config m_config;
@@ -92,6 +98,7 @@ private:
     RunReview *m_review = nullptr;
     std::function<void(const ProgressEvent &)> m_progress;
     bool m_cancelled = false;
+    bool m_cleaningUp = false;
 };
 
 } // namespace Peal::Internal

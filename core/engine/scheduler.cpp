@@ -22,6 +22,15 @@ void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
     nextSegment();
 }
 
+void Scheduler::cancel()
+{
+    m_done = nullptr;
+    if (m_current)
+        m_current->cancel();
+    if (m_block)
+        m_block->cancel();
+}
+
 void Scheduler::nextSegment()
 {
     // A loop, not recursion, over the segments that are already done: a resumed plan with
@@ -172,7 +181,9 @@ void Scheduler::runBlock(const QList<quint32> &indices, const QList<quint32> &pe
     auto *block = new ParallelBlock(m_run, m_pipeline, indices, pending, m_position + 1, this);
     m_position += int(indices.size());
     m_run.userTree().tasksStarting(pending);
+    m_block = block;
     block->start([this, block, indices](ParallelBlock::Report report) {
+        m_block = nullptr;
         block->deleteLater();
         applyBlock(indices, report);
     });

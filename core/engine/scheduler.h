@@ -23,6 +23,8 @@ public:
     Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent = nullptr);
 
     void start(std::function<void(Result<RunOutcome>)> done);
+    // Stops at once: the running task or block is cancelled and nothing calls back.
+    void cancel();
 
 private:
     void nextSegment();
@@ -50,6 +52,7 @@ private:
     int m_position = 0;
     quint32 m_consecutiveFailures = 0;
     TaskRunner *m_current = nullptr;
+    ParallelBlock *m_block = nullptr;
 };
 
 } // namespace Peal::Internal

@@ -5,6 +5,8 @@
 #include "commit.h"
 #include "review.h"
 
+#include <QTimer>
+
 namespace Peal::Internal {
 
 TaskRunner::TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &task, int position,
@@ -24,84 +26,120 @@ TaskRunner::~TaskRunner() = default;
 void TaskRunner::start(std::function<void(Result<TaskResult>)> done)
 {
     m_done = std::move(done);
-    runPhase(m_options.firstPhase);
+    connect(&m_run, &RunContext::cancelled, this, &TaskRunner::cancel);
+    if (m_run.isCancelled())
+        return finish(interruptedError());
+    m_recipe.start(recipe(), [this](Result<void> result) {
+        if (!result)
+            return finish(result.error());
+        finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
+    });
 }
 
-bool TaskRunner::guarded(const std::function<void()> &call)
+void TaskRunner::cancel()
 {
-    try {
-        call();
-        return true;
-    } catch (const std::exception &e) {
-        fail(Error(Error::Kind::Plugin, QStringLiteral("the phase plugin threw: %1").arg(QString::fromLocal8Bit(e.what()))));
-    } catch (...) {
-        fail(Error(Error::Kind::Plugin, QStringLiteral("the phase plugin threw an exception")));
-    }
-    return false;
+    m_recipe.cancel();
 }
 
-void TaskRunner::runPhase(qsizetype index)
+Step TaskRunner::recipe()
 {
-    if (m_finished)
-        return;
-    if (index >= m_options.endPhase) {
-        if (!m_options.markCompleted)
-            return finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
-        m_run.state().markTaskCompleted(m_task.index);
-        if (auto saved = m_run.saveState(); !saved)
-            return fail(saved.error(), false);
-        return finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
+    // plan -> execute -> [commit] -> the phases after it -> [mark completed and save]
+    QList<Step> steps;
+    for (qsizetype i = m_options.firstPhase; i < m_options.endPhase; ++i) {
+        steps << phaseStep(i);
+        if (commitsAfter(i))
+            steps << commitStep();
     }
-    m_current = index;
-    const PhaseDef &def = m_pipeline[index];
-    m_phaseClock.start();
-    m_run.notify(taskEvent(ProgressEvent::Kind::PhaseStarted));
-    guarded([&] {
-        m_runs.push_back(def.create());
+    if (m_options.markCompleted)
+        steps << markCompletedStep();
+    return sequenceStep(QStringLiteral("task %1").arg(m_task.index), steps);
+}
+
+bool TaskRunner::commitsAfter(qsizetype index) const
+{
+    return m_pipeline[index].name == u"execute" && m_options.commitAfterExecute && m_run.config().commitAfterPhase2;
+}
+
+Step TaskRunner::phaseStep(qsizetype index)
+{
+    const QString what = QStringLiteral("phase plugin '%1'").arg(m_pipeline[index].name);
+    return leafStep(what, [this, index, what](const StepHandle &handle) {
+        m_current = index;
+        m_inPhase = true;
+        m_phase = handle;
+        m_inFlight = 0;
+        m_phaseClock.start();
+        m_run.notify(taskEvent(ProgressEvent::Kind::PhaseStarted));
+        m_runs.push_back(m_pipeline[index].create());
         PhaseRun *run = m_runs.back().get();
-        QPointer<TaskRunner> self(this);
-        run->start(*this, [self, index](Result<void> result) {
-            if (self)
-                self->onPhaseDone(index, result);
-        });
+        if (!run)
+            return handle.done(Error(Error::Kind::Plugin, what + QStringLiteral(" created no run")));
+        run->start(*this, handle.guard(what, std::function<void(Result<void>)>([this, index](Result<void> result) {
+                                           onPhaseDone(index, result);
+                                       })));
+        checkStalled();
     });
 }
 
 void TaskRunner::onPhaseDone(qsizetype index, const Result<void> &result)
 {
-    if (m_finished || index != m_current)
-        return;
-    const bool commits = result && m_pipeline[index].name == u"execute" && m_options.commitAfterExecute
-                         && m_run.config().commitAfterPhase2;
-    if (!commits)
+    StepHandle handle = *m_phase;
+    m_phase.reset();
+    if (!result || !commitsAfter(index))
         notifyPhaseFinished(result);
-    if (!result) {
-        if (m_options.saveOnFailure)
-            m_run.saveStateBestEffort(QStringLiteral("phase %1 failure").arg(m_pipeline[index].name));
-        return fail(result.error());
-    }
-    if (commits)
-        return afterExecute(index);
-    // Continue from the event loop, so a phase that completes synchronously cannot recurse.
-    QMetaObject::invokeMethod(this, [this, index] { runPhase(index + 1); }, Qt::QueuedConnection);
+    if (!result && m_options.saveOnFailure)
+        m_run.saveStateBestEffort(QStringLiteral("phase %1 failure").arg(m_pipeline[index].name));
+    handle.done(result);
 }
 
-void TaskRunner::afterExecute(qsizetype index)
+void TaskRunner::failPhase(const Error &error)
 {
-    commitAfterPhase2(m_run, this, m_task.index, planSuffix(m_data.planText),
-                      [this, index](Result<QString> committed) {
-                          if (!committed) {
-                              m_run.logger().error(u"peal::runner",
-                                                   QStringLiteral("commit after phase 2 failed"),
-                                                   {{QStringLiteral("task_index"), m_task.index},
-                                                    {QStringLiteral("err"), committed.error().message()}});
-                              m_run.saveStateBestEffort(QStringLiteral("commit failure"));
-                              notifyPhaseFinished(Result<void>());
-                              return fail(committed.error(), false);
-                          }
-                          notifyPhaseFinished(Result<void>(), *committed);
-                          runPhase(index + 1);
-                      });
+    if (m_phase)
+        m_phase->done(error);
+}
+
+void TaskRunner::checkStalled()
+{
+    if (!m_phase || !m_phase->isActive() || m_inFlight > 0)
+        return;
+    // Later, not now: a phase may call `done` right after the call that brought us here.
+    const quint64 generation = ++m_stallCheck;
+    QTimer::singleShot(std::chrono::milliseconds(100), this, [this, generation] {
+        if (generation != m_stallCheck || !m_phase || !m_phase->isActive() || m_inFlight > 0)
+            return;
+        m_phase->done(Error(Error::Kind::Plugin,
+                            QStringLiteral("the phase plugin returned without calling done and has nothing running")));
+    });
+}
+
+Step TaskRunner::commitStep()
+{
+    return leafStep(QStringLiteral("commit"), [this](const StepHandle &handle) {
+        m_inPhase = false;
+        commitAfterPhase2(m_run, this, m_task.index, planSuffix(m_data.planText),
+                          handle.guard(QStringLiteral("commit"), std::function<void(Result<QString>)>([this, handle](
+                                                                                      Result<QString> committed) {
+                              if (!committed) {
+                                  m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
+                                                       {{QStringLiteral("task_index"), m_task.index},
+                                                        {QStringLiteral("err"), committed.error().message()}});
+                                  m_run.saveStateBestEffort(QStringLiteral("commit failure"));
+                                  notifyPhaseFinished(Result<void>());
+                                  return handle.done(committed.error());
+                              }
+                              notifyPhaseFinished(Result<void>(), *committed);
+                              handle.done();
+                          })));
+    });
+}
+
+Step TaskRunner::markCompletedStep()
+{
+    return syncStep(QStringLiteral("mark completed"), [this] {
+        m_inPhase = false;
+        m_run.state().markTaskCompleted(m_task.index);
+        return m_run.saveState();
+    });
 }
 
 ProgressEvent TaskRunner::taskEvent(ProgressEvent::Kind kind) const
@@ -127,7 +165,7 @@ void TaskRunner::notifyPhaseFinished(const Result<void> &result, const QString &
     m_run.notify(event);
 }
 
-void TaskRunner::fail(const Error &error, bool inPhase)
+Error TaskRunner::named(const Error &error, bool inPhase) const
 {
     // Every error that ends a task names it, and the phase it ended in: "task 3, phase 1
     // (plan): agent exited with code 1".
@@ -136,14 +174,16 @@ void TaskRunner::fail(const Error &error, bool inPhase)
         const QString name = m_pipeline.value(m_current).name;
         where += QStringLiteral(", phase %1 (%2)").arg(m_run.config().phases.indexOf(name) + 1).arg(name);
     }
-    finish(Error(error.kind(), where + QStringLiteral(": ") + error.message(), error.hint()));
+    return Error(error.kind(), where + QStringLiteral(": ") + error.message(), error.hint());
 }
 
-void TaskRunner::finish(const Result<TaskResult> &result)
+void TaskRunner::finish(const Result<TaskResult> &given)
 {
     if (m_finished)
         return;
     m_finished = true;
+    m_phase.reset();
+    const Result<TaskResult> result = given ? given : Result<TaskResult>(named(given.error(), m_inPhase));
     ProgressEvent event = taskEvent(ProgressEvent::Kind::TaskFinished);
     event.ok = result.ok();
     event.final = !result || (m_options.endsTask && m_options.endPhase >= m_pipeline.size());
@@ -183,21 +223,14 @@ QJsonObject TaskRunner::options() const
 void TaskRunner::runAgent(AgentMode mode, const QString &prompt, const AgentCallOptions &options,
                           AgentCallback done)
 {
-    QPointer<TaskRunner> self(this);
     runAgentCall(m_run, this, mode, prompt, options, m_task.index, m_options.workspace,
-                 [self, done](const Result<AgentOutput> &result) {
-                     if (self && !self->m_finished)
-                         self->guarded([&] { done(result); });
-                 });
+                 track(QStringLiteral("phase plugin (agent callback)"), std::move(done)));
 }
 
 void TaskRunner::runProcess(const ProcessSpec &spec, ProcessCallback done)
 {
-    QPointer<TaskRunner> self(this);
-    m_run.runProcess(spec, this, [self, done](const ProcessResult &result) {
-        if (self && !self->m_finished)
-            self->guarded([&] { done(result); });
-    }, m_task.index);
+    m_run.runProcess(spec, this, track(QStringLiteral("phase plugin (process callback)"), std::move(done)),
+                     m_task.index);
 }
 
 void TaskRunner::log(LogLevel level, const QString &message, const LogFields &fields)
@@ -211,8 +244,7 @@ Reviewer *TaskRunner::reviewer()
     if (!review)
         return nullptr;
     if (!m_reviewer)
-        m_reviewer = std::make_unique<TaskReviewer>(
-            *review, this, [this] { return !m_finished; }, [this](const Error &e) { fail(e); });
+        m_reviewer = std::make_unique<TaskReviewer>(*review, *this);
     return m_reviewer.get();
 }
 
@@ -220,19 +252,17 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
 {
     if (!m_run.config().commitAfterPhase2)
         return done(Result<void>());
-    QPointer<TaskRunner> self(this);
+    auto answer = track(QStringLiteral("phase plugin (commit callback)"), std::move(done));
     commitAll(m_run, this, message, QStringLiteral("after address round"),
               QStringLiteral("commit after address round failed: "), m_task.index,
-              [self, done](Result<QString> committed) {
-                  if (!self || self->m_finished)
-                      return;
-                  if (committed && !committed->isEmpty()) {
-                      ProgressEvent event = self->taskEvent(ProgressEvent::Kind::Committed);
+              [this, answer](Result<QString> committed) {
+                  if (committed && !committed->isEmpty() && m_phase) {
+                      ProgressEvent event = taskEvent(ProgressEvent::Kind::Committed);
                       event.commit = *committed;
-                      event.tasks = {self->m_task.index};
-                      self->m_run.notify(event);
+                      event.tasks = {m_task.index};
+                      m_run.notify(event);
                   }
-                  self->guarded([&] { done(committed ? Result<void>() : Result<void>(committed.error())); });
+                  answer(committed ? Result<void>() : Result<void>(committed.error()));
               });
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "recipe.h"
 #include "runcontext.h"
 #include "taskresult.h"
 
@@ -11,12 +12,16 @@
 namespace Peal::Internal {
 
 /*
- * Runs the pipeline for one task (spec §4.6) as a state machine: each phase in turn, the
- * commit after "execute" when configured, then "mark completed and save". A parallel block
- * uses two runners per task: the concurrent part (up to "execute", no commit, no save) and,
- * after the block's commit, the rest (no save: the block already marked the task).
+ * Runs the pipeline for one task (spec §4.6) as a recipe: each phase in turn, the commit after
+ * "execute" when configured, then "mark completed and save". A parallel block uses two runners
+ * per task: the concurrent part (up to "execute", no commit, no save) and, after the block's
+ * commit, the rest (no save: the block already marked the task).
  *
- * It is the PhaseServices of its task: phases start processes and agent calls through it.
+ * It is the PhaseServices of its task: phases start processes and agent calls through it, and
+ * every callback into the phase goes through track(), which drops it once the phase ended and
+ * turns a throw into the phase's failure. Cancelling the run ends the task at once. A phase
+ * that returns to the event loop with nothing in flight and without calling `done` can never
+ * finish: it fails the task instead of hanging the run.
  */
 class TaskRunner : public QObject, public PhaseServices
 {
@@ -42,8 +47,30 @@ public:
     void setData(const TaskData &data) { m_data = data; }
 
     void start(std::function<void(Result<TaskResult>)> done);
+    // Ends the task as interrupted at once, whatever its phase is doing.
+    void cancel();
     // The phase running now, or the one the task ended in.
     QString currentPhase() const { return m_pipeline.value(m_current).name; }
+
+    // `callback` for a call the current phase made: counted as in flight until it arrives,
+    // dropped if the phase has ended by then, guarded against throws.
+    template<typename... Args>
+    std::function<void(Args...)> track(const QString &what, std::function<void(Args...)> callback)
+    {
+        if (!m_phase)
+            return [](Args...) {};
+        ++m_inFlight;
+        QPointer<TaskRunner> self(this);
+        return [self, phase = *m_phase, guarded = m_phase->guard(what, std::move(callback))](Args... args) {
+            if (!self || !phase.isActive())
+                return; // the phase ended: neither its answer nor its count matters any more
+            --self->m_inFlight;
+            guarded(args...);
+            self->checkStalled();
+        };
+    }
+    // Fails the current phase (a plugin threw in a call that returns a value).
+    void failPhase(const Error &error);
 
     // PhaseServices
     const Config &config() const override;
@@ -60,17 +87,20 @@ public:
     void commitChanges(const QString &message, std::function<void(Result<void>)> done) override;
 
 private:
-    void runPhase(qsizetype index);
+    Step recipe();
+    Step phaseStep(qsizetype index);
+    Step commitStep();
+    Step markCompletedStep();
     void onPhaseDone(qsizetype index, const Result<void> &result);
-    void afterExecute(qsizetype index);
+    bool commitsAfter(qsizetype index) const;
+    // A phase that has nothing in flight and has not called `done` fails a moment later.
+    void checkStalled();
     // The PhaseFinished event of the current phase; `commit` is the commit made after it.
     void notifyPhaseFinished(const Result<void> &result, const QString &commit = {});
     ProgressEvent taskEvent(ProgressEvent::Kind kind) const;
     void finish(const Result<TaskResult> &result);
-    // Ends the task with `error`, named after the task and (`inPhase`) the current phase.
-    void fail(const Error &error, bool inPhase = true);
-    // Runs plugin code; an escaping exception fails the task instead of the process.
-    bool guarded(const std::function<void()> &call);
+    // `error` named after the task and (`inPhase`) the current phase.
+    Error named(const Error &error, bool inPhase) const;
 
     RunContext &m_run;
     const Pipeline &m_pipeline;
@@ -78,9 +108,14 @@ private:
     Options m_options;
     TaskData m_data;
     qsizetype m_current = -1;
+    bool m_inPhase = false;                  // false in the commit and mark steps
+    std::optional<StepHandle> m_phase;       // the running phase's step
+    int m_inFlight = 0;                      // calls of the phase not answered yet
+    quint64 m_stallCheck = 0;                // generation of the pending stall check
     QElapsedTimer m_phaseClock;
     std::vector<std::unique_ptr<PhaseRun>> m_runs; // kept until the runner ends
     std::unique_ptr<Reviewer> m_reviewer;
+    RecipeRunner m_recipe;
     std::function<void(Result<TaskResult>)> m_done;
     bool m_finished = false;
 };

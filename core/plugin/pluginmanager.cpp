@@ -2,6 +2,8 @@
 // The only translation unit that includes Boost.DLL.
 #include <peal/pluginmanager.h>
 
+#include "../util/guard.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -252,13 +254,9 @@ Result<std::shared_ptr<Plugin>> PluginManager::Private::loadSpec(PluginSpec &spe
     PluginFactory &factory = library->get_alias<PluginFactory>(kFactoryAlias);
     char message[512] = {};
     Plugin *raw = nullptr;
-    try {
-        raw = factory(message, sizeof message);
-    } catch (const std::exception &e) {
-        return reject(QStringLiteral("the plugin factory threw: %1").arg(QString::fromLocal8Bit(e.what())));
-    } catch (...) {
-        return reject(QStringLiteral("the plugin factory threw an unknown exception"));
-    }
+    if (auto made = Internal::callGuarded(QStringLiteral("the plugin factory"), [&] { raw = factory(message, sizeof message); });
+        !made)
+        return reject(made.error().message());
     if (!raw)
         return reject(message[0] ? QStringLiteral("the plugin factory failed: %1")
                                        .arg(QString::fromLocal8Bit(message))
@@ -266,11 +264,8 @@ Result<std::shared_ptr<Plugin>> PluginManager::Private::loadSpec(PluginSpec &spe
     // The deleter owns the library: the object's code stays mapped until the object is gone.
     std::shared_ptr<Plugin> object(raw, [library](Plugin *p) { delete p; });
     PluginRole actual = spec.manifest.role;
-    try {
-        actual = object->role();
-    } catch (...) {
-        return reject(QStringLiteral("role() threw"));
-    }
+    if (auto asked = Internal::callGuarded(QStringLiteral("role()"), [&] { actual = object->role(); }); !asked)
+        return reject(asked.error().message());
     if (actual != spec.manifest.role)
         return reject(QStringLiteral("object has role '%1' but its manifest says '%2'")
                           .arg(pluginRoleName(actual), pluginRoleName(spec.manifest.role)));

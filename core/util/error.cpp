@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <peal/result.h>
 
+#include "guard.h"
+
+#include <exception>
+
 namespace Peal {
 
 QString Error::toDisplayString() const
@@ -11,3 +15,19 @@ QString Error::toDisplayString() const
 }
 
 } // namespace Peal
+
+namespace Peal::Internal {
+
+Result<void> callGuarded(const QString &what, const std::function<void()> &call)
+{
+    try {
+        call();
+        return {};
+    } catch (const std::exception &e) {
+        return Error(Error::Kind::Plugin, QStringLiteral("%1 threw: %2").arg(what, QString::fromLocal8Bit(e.what())));
+    } catch (...) {
+        return Error(Error::Kind::Plugin, QStringLiteral("%1 threw an exception").arg(what));
+    }
+}
+
+} // namespace Peal::Internal
