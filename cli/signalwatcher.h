@@ -3,6 +3,8 @@
 
 #include <QObject>
 
+#include <chrono>
+
 class QSocketNotifier;
 
 namespace Peal::Cli {
@@ -10,13 +12,16 @@ namespace Peal::Cli {
 /*
  * Turns SIGINT and SIGTERM into a Qt signal on the event loop. The handler only writes the
  * signal number to a pipe (async-signal-safe); the notifier reads it there. One watcher per
- * process.
+ * process. A thread waits for the second signal: if peal is still running kWatchdogDelay
+ * later, it kills every child's process group and exits (128 + the first signal).
  */
 class SignalWatcher : public QObject
 {
     Q_OBJECT
 
 public:
+    static constexpr std::chrono::milliseconds kWatchdogDelay{2500};
+
     explicit SignalWatcher(QObject *parent = nullptr);
     ~SignalWatcher() override;
 

@@ -76,8 +76,9 @@ public:
     void onProgress(const ProgressEvent &event);
     Result<void> recordLastRun(int code);
 
-    // The longest a run takes to end after a second SIGINT/SIGTERM.
-    static constexpr std::chrono::milliseconds kForcedExit{3000};
+    // The longest the closing work may take after a second SIGINT/SIGTERM (the command line's
+    // watchdog steps in after 2.5 s should the event loop be blocked).
+    static constexpr std::chrono::milliseconds kForcedExit{2000};
 
     Engine *q;
     RunRequest request;

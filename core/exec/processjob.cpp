@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <mutex>
+#include <set>
 
 #include <csignal>
 #include <sys/prctl.h>
@@ -21,6 +23,30 @@ namespace Peal {
 namespace {
 
 std::atomic<qint64> s_graceMs{2000};
+
+// The process groups of running children, for killEveryProcessGroup() on another thread.
+std::mutex &groupsMutex()
+{
+    static std::mutex mutex;
+    return mutex;
+}
+
+std::set<pid_t> &liveGroups()
+{
+    static std::set<pid_t> groups;
+    return groups;
+}
+
+void trackGroup(qint64 pid, bool live)
+{
+    if (pid <= 0)
+        return;
+    std::lock_guard lock(groupsMutex());
+    if (live)
+        liveGroups().insert(pid_t(pid));
+    else
+        liveGroups().erase(pid_t(pid));
+}
 
 // Keeps the first `limit` bytes of a stream and counts the rest.
 class CaptureBuffer
@@ -116,6 +142,7 @@ void ProcessJob::Private::start()
                      [this](QProcess::ProcessError error) { onError(error); });
     QObject::connect(process, &QProcess::started, q, [this] {
         pid = process->processId();
+        trackGroup(pid, true);
         Q_EMIT q->started();
     });
 
@@ -200,6 +227,7 @@ void ProcessJob::Private::onError(QProcess::ProcessError error)
 void ProcessJob::Private::complete(ProcessResult result)
 {
     phase = Phase::Done;
+    trackGroup(pid, false);
     timeoutTimer.stop();
     killTimer.stop();
     result.stdoutText = out.text();
@@ -228,6 +256,7 @@ ProcessJob::~ProcessJob()
     // Never block in a destructor on a live child: kill its tree so QProcess reaps it at once.
     if (d->phase == Private::Phase::Running || d->phase == Private::Phase::Terminating) {
         d->signalGroup(SIGKILL);
+        trackGroup(d->pid, false);
     }
     if (d->process) {
         d->process->disconnect();
@@ -278,6 +307,13 @@ void ProcessJob::setTerminateGracePeriod(std::chrono::milliseconds grace)
 std::chrono::milliseconds ProcessJob::terminateGracePeriod()
 {
     return std::chrono::milliseconds(s_graceMs.load());
+}
+
+void ProcessJob::killEveryProcessGroup()
+{
+    std::lock_guard lock(groupsMutex());
+    for (pid_t group : liveGroups())
+        ::kill(-group, SIGKILL);
 }
 
 } // namespace Peal

@@ -1033,6 +1033,39 @@ private Q_SLOTS:
         QCOMPARE(s.completed(), QList<int>());
     }
 
+    void secondInterruptDoesNotWaitForAHangingFinish()
+    {
+        // The first Ctrl-C ends the task; the closing work hangs in `stet finish`; the second
+        // Ctrl-C ends that too, and the run exits with the first signal's code.
+        Scenario s("## Task 1\nT1: one\n");
+        QProcess peal;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+        env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
+        env.insert(u"PEAL_FAKE_STET_HANG"_s, u"finish"_s);
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"Execute the following=30000"_s);
+        peal.setProcessEnvironment(env);
+        peal.setWorkingDirectory(s.dir());
+        peal.setStandardInputFile(QProcess::nullDevice());
+        peal.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
+                                            u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(),
+                                            u"--stet-path"_s, PealTest::demoStet()});
+        QVERIFY(peal.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(s.agentLogLines().size() == 1, 30000);
+        QTest::qWait(200);
+        ::kill(pid_t(peal.processId()), SIGINT);
+        // The finish call is logged when it starts: then the closing work waits on it.
+        QTRY_VERIFY_WITH_TIMEOUT(s.stetCalls().contains(u"finish"_s), 30000);
+        QVERIFY(!peal.waitForFinished(500));
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitCode(), 130);
+        const QString err = QString::fromUtf8(peal.readAllStandardError());
+        QVERIFY2(err.contains(u"warning: interrupted again; stopping now without finishing the review session"_s),
+                 qPrintable(err));
+        QCOMPARE(s.completed(), QList<int>());
+    }
+
     void reviewsThatCannotSeeUncommittedWorkAreWarnedAbout()
     {
         const QString warning = u"warning: reviews will see no change: stet reviews committed changes only and "

@@ -4,6 +4,7 @@
 // directory is refused while the first is alive, but not after it was killed.
 #include "testsupport.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTest>
@@ -43,6 +44,36 @@ void startPeal(QProcess &peal, const Scenario &s, const QHash<QString, QString> 
 }
 
 const QByteArray kTwoTasks = "## Task 1\nT1: one\n\n## Task 2\nT2: two\n";
+
+// The pids of `parent`'s children whose command line is `argv` (NUL-separated as in /proc).
+QList<qint64> childrenRunning(qint64 parent, const QByteArray &argv)
+{
+    QList<qint64> found;
+    const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool number = false;
+        const qint64 pid = entry.toLongLong(&number);
+        if (!number)
+            continue;
+        const QByteArray stat = PealTest::readFile(u"/proc/%1/stat"_s.arg(pid));
+        const qsizetype close = stat.lastIndexOf(')');
+        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
+        if (fields.size() > 1 && fields[1].toLongLong() == parent && PealTest::readFile(u"/proc/%1/cmdline"_s.arg(pid)) == argv)
+            found << pid;
+    }
+    return found;
+}
+
+// Runs a plan whose third phase is the misbehaving test plugin in `mode`.
+void startMisbehaving(QProcess &peal, const Scenario &s, const QString &mode)
+{
+    PealTest::writeFile(s.path(u"peal.toml"_s),
+                        "phases = [\"plan\", \"execute\", \"misbehave\"]\n[plugins.misbehave]\nmode = \"" + mode.toUtf8()
+                            + "\"\nmarker = \"" + s.path(u"blocked"_s).toUtf8() + "\"\n");
+    startPeal(peal, s, {}, {u"--plugin-dir"_s, QStringLiteral(PEAL_TEST_PLUGIN_DIR), u"--config"_s, s.path(u"peal.toml"_s)});
+}
+
+const QByteArray kSleeper("/bin/sleep\0" "600\0", 15);
 
 } // namespace
 
@@ -139,6 +170,76 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(first.waitForFinished(30000));
         QCOMPARE(first.exitCode(), 0);
+    }
+
+    void phaseThatBreaksTheContractFailsItsTask_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("throws in a callback")
+            << u"throw-in-callback"_s
+            << u"error: task 1, phase 3 (misbehave): phase plugin (process callback) threw: callback exploded"_s;
+        QTest::newRow("never calls done")
+            << u"never-done"_s
+            << u"error: task 1, phase 3 (misbehave): the phase plugin returned without calling done and has nothing "
+               "running"_s;
+    }
+
+    void phaseThatBreaksTheContractFailsItsTask()
+    {
+        QFETCH(QString, mode);
+        QFETCH(QString, error);
+        Scenario s(kTwoTasks);
+        QVERIFY(s.isValid());
+        QProcess peal;
+        startMisbehaving(peal, s, mode);
+        QVERIFY(peal.waitForFinished(60000));
+        const QString err = QString::fromUtf8(peal.readAllStandardError());
+        QCOMPARE(peal.exitCode(), 1);
+        QVERIFY2(err.contains(error), qPrintable(err));
+        // The state is intact: readable, task 1 not completed, task 2 never started.
+        QCOMPARE(s.completed(), QList<int>{});
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
+    }
+
+    void interruptEndsAPhaseThatIgnoresIt()
+    {
+        Scenario s(kTwoTasks);
+        QVERIFY(s.isValid());
+        QProcess peal;
+        startMisbehaving(peal, s, u"ignore-cancel"_s);
+        QVERIFY(peal.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(!childrenRunning(peal.processId(), kSleeper).isEmpty(), 60000);
+        const qint64 sleeper = childrenRunning(peal.processId(), kSleeper).first();
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitCode(), 130);
+        QTRY_VERIFY_WITH_TIMEOUT(!processAlive(sleeper), 5000);
+        QCOMPARE(s.completed(), QList<int>{});
+    }
+
+    void secondInterruptEndsARunWhoseEventLoopIsBlocked()
+    {
+        Scenario s(kTwoTasks);
+        QVERIFY(s.isValid());
+        QProcess peal;
+        startMisbehaving(peal, s, u"block"_s);
+        QVERIFY(peal.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(!childrenRunning(peal.processId(), kSleeper).isEmpty(), 60000);
+        const qint64 sleeper = childrenRunning(peal.processId(), kSleeper).first();
+        // The plugin creates this file just before it blocks the event loop.
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(s.path(u"blocked"_s)), 10000);
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QTest::qWait(300); // two signals sent at once may arrive as one
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitCode(), 130);
+        const QString err = QString::fromUtf8(peal.readAllStandardError());
+        QVERIFY2(err.contains(u"error: the run did not end after the second interrupt; stopped it"_s), qPrintable(err));
+        QTRY_VERIFY_WITH_TIMEOUT(!processAlive(sleeper), 5000);
+        // Nothing was saved before the loop blocked, and nothing half-written since.
+        QVERIFY(!QFile::exists(s.stateDir() + u"/state.json"_s));
+        QVERIFY(QDir(s.stateDir()).entryList({u"state.json*"_s}, QDir::Files).isEmpty());
     }
 };
 

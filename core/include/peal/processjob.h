@@ -38,6 +38,10 @@ public:
     static void setTerminateGracePeriod(std::chrono::milliseconds grace);
     static std::chrono::milliseconds terminateGracePeriod();
 
+    // SIGKILL to the process group of every job that runs now. Safe from any thread: the last
+    // resort of a forced exit, when the event loop may be blocked.
+    static void killEveryProcessGroup();
+
 Q_SIGNALS:
     void started();
     void done(const Peal::ProcessResult &result);
