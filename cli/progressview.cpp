@@ -134,6 +134,10 @@ void ProgressView::onProgress(const ProgressEvent &event)
             print(QStringLiteral("    task %1 %2 ...").arg(event.task).arg(event.phase));
         break;
     }
+    case ProgressEvent::Kind::AgentActivity:
+        if (auto it = m_running.find(event.task); it != m_running.end())
+            it->activity = event.detail;
+        break;
     case ProgressEvent::Kind::PhaseFinished:
         if (event.rounds >= 0)
             m_tasks[event.task].rounds = event.rounds;
@@ -229,6 +233,8 @@ QString ProgressView::render() const
         const Running &r = m_running.first();
         line += QStringLiteral(" · task %1 (%2/%3) %4 %5")
                     .arg(task).arg(r.position).arg(m_total).arg(r.phase, clock(r.since.elapsed()));
+        if (!r.activity.isEmpty())
+            line += QStringLiteral(" · ") + r.activity;
     } else if (!m_running.isEmpty()) {
         QStringList parts;
         for (auto it = m_running.cbegin(); it != m_running.cend(); ++it)

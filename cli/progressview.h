@@ -69,6 +69,7 @@ private:
         QString phase;
         int position = 0;
         QElapsedTimer since;
+        QString activity; // what its agent does now ("Edit src/app.cpp")
     };
 
     // What the final table says of a task.

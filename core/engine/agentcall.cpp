@@ -28,6 +28,8 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     AgentCallback done;
     QString workspace;
     quint64 attempt = 0;
+    AgentTotals totals;      // of the current attempt
+    bool lineErrorLogged = false;
 
     AgentCall(RunContext &r, QObject *c, AgentMode m, QString p, AgentCallOptions o, quint32 t,
               QString w, AgentCallback d)
@@ -65,13 +67,65 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                                       Prompts::redactForLog(spec->arguments)}}));
         auto self = shared_from_this();
         const bool perTask = taskIndex != 0 || options.phaseNumber != 0;
+        totals = AgentTotals();
+        RunContext::LineCallback onLine;
+        if (run.agent().streamsEvents(mode)) {
+            spec->streamLines = true;
+            onLine = [self](OutputChannel channel, const QString &line) { self->onLine(channel, line); };
+        }
         run.runProcess(*spec, context, [self](const ProcessResult &result) { self->onResult(result); },
-                       perTask ? std::optional<quint32>(taskIndex) : std::nullopt);
+                       perTask ? std::optional<quint32>(taskIndex) : std::nullopt, std::move(onLine));
+    }
+
+    // One line of a streaming agent: its events are counted, logged and shown.
+    void onLine(OutputChannel channel, const QString &line)
+    {
+        QString error;
+        const QList<AgentEvent> events = run.agent().events(mode, channel, line, &error);
+        if (!error.isEmpty() && !std::exchange(lineErrorLogged, true))
+            run.logger().warn(u"peal::phase", QStringLiteral("agent output line not understood"),
+                              withTask({{QStringLiteral("err"), error}}));
+        for (const AgentEvent &event : events) {
+            totals.add(event);
+            LogFields fields{{QStringLiteral("kind"), agentEventKindName(event.kind)}};
+            if (!event.name.isEmpty())
+                fields.append({QStringLiteral("name"), event.name});
+            if (!event.target.isEmpty())
+                fields.append({QStringLiteral("target"), Text::firstLine(event.target).left(200)});
+            if (event.kind == AgentEvent::Kind::Failure)
+                fields.append({QStringLiteral("class"), failureClassName(event.failure)});
+            if (event.kind == AgentEvent::Kind::Usage)
+                fields.append({{QStringLiteral("input_tokens"), event.inputTokens},
+                               {QStringLiteral("output_tokens"), event.outputTokens}});
+            run.logger().debug(u"peal::agent", QStringLiteral("agent event"), withTask(fields));
+            if (event.kind == AgentEvent::Kind::ToolCall && taskIndex != 0) {
+                ProgressEvent activity;
+                activity.kind = ProgressEvent::Kind::AgentActivity;
+                activity.task = taskIndex;
+                activity.detail = QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed();
+                run.notify(activity);
+            }
+        }
     }
 
     void onResult(const ProcessResult &result)
     {
-        const AgentOutput output = run.agent().interpret(mode, result);
+        AgentOutput output = run.agent().interpret(mode, result);
+        output.totals = totals;
+        if (totals.events > 0) {
+            LogFields fields{{QStringLiteral("events"), totals.events},
+                             {QStringLiteral("tool_calls"), totals.toolCalls},
+                             {QStringLiteral("turns"), totals.turns},
+                             {QStringLiteral("input_tokens"), totals.inputTokens},
+                             {QStringLiteral("output_tokens"), totals.outputTokens}};
+            if (totals.costUsd)
+                fields.append({QStringLiteral("cost_usd"), *totals.costUsd});
+            if (!totals.sessionId.isEmpty())
+                fields.append({QStringLiteral("session"), totals.sessionId});
+            if (totals.failure != AgentEvent::Failure::None)
+                fields.append({QStringLiteral("failure"), failureClassName(totals.failure)});
+            run.logger().info(u"peal::agent", QStringLiteral("%1 events").arg(options.logName), withTask(fields));
+        }
         const quint64 timeoutSec = run.config().phaseTimeoutSec;
         if (output.status == AgentOutput::Status::TimedOut)
             run.logger().warn(u"peal::phase", QStringLiteral("phase timed out"),

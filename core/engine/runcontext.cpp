@@ -41,9 +41,30 @@ AgentOutput AgentHandle::interpret(AgentMode mode, const ProcessResult &result) 
     return out;
 }
 
+bool AgentHandle::streamsEvents(AgentMode mode) const
+{
+    bool streams = false;
+    (void)callGuarded(QStringLiteral("agent plugin '%1' (streams events)").arg(pluginId),
+                      [&] { streams = plugin->streamsEvents(mode); });
+    return streams;
+}
+
+QList<AgentEvent> AgentHandle::events(AgentMode mode, OutputChannel channel, const QString &line, QString *error) const
+{
+    QList<AgentEvent> out;
+    if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (output line)").arg(pluginId),
+                                  [&] { out = plugin->onOutputLine(mode, channel, line); });
+        !called) {
+        *error = called.error().message();
+        return {};
+    }
+    return out;
+}
+
 RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_logger(logger),
       m_limiter(m_config.parallel ? int(std::max<quint32>(1, m_config.maxParallel)) : 1),
+      m_launcher(std::make_shared<LocalLauncher>()),
       m_state(m_config.planPath, m_config.repoPath)
 {
 }
@@ -56,9 +77,9 @@ std::chrono::milliseconds RunContext::timeout() const
 }
 
 void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done,
-                            std::optional<quint32> task)
+                            std::optional<quint32> task, LineCallback onLine)
 {
-    auto *job = new ProcessJob(spec, this);
+    RunningProcess *job = m_launcher->create(spec, this);
     const QStringList shown = spec.lastArgumentIsPrompt ? Prompts::redactForLog(spec.arguments)
                                                         : spec.arguments;
     const auto withTask = [task](LogFields fields) {
@@ -72,7 +93,12 @@ void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCa
                              {QStringLiteral("args"), shown},
                              {QStringLiteral("cwd"), spec.workingDirectory}}));
     QPointer<QObject> guard(context);
-    connect(job, &ProcessJob::done, this, [this, job, guard, done, withTask](const ProcessResult &result) {
+    if (onLine)
+        connect(job, &RunningProcess::outputLine, this, [guard, onLine](OutputChannel channel, const QString &line) {
+            if (guard)
+                onLine(channel, line);
+        });
+    connect(job, &RunningProcess::done, this, [this, job, guard, done, withTask](const ProcessResult &result) {
         m_logger.trace(u"peal::exec", QStringLiteral("process ended"),
                        withTask({{QStringLiteral("label"), job->spec().label},
                                  {QStringLiteral("exit_code"), result.code() ? QVariant(*result.code()) : QVariant()},

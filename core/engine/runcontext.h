@@ -7,6 +7,7 @@
 #include <peal/log.h>
 #include <peal/phase.h>
 #include <peal/plan.h>
+#include <peal/processjob.h>
 #include <peal/progress.h>
 #include <peal/state.h>
 
@@ -31,6 +32,9 @@ public:
     // `workspace`, when not empty, replaces settings.workspace (a task's own worktree).
     Result<ProcessSpec> command(AgentMode mode, const QString &prompt, const QString &workspace = {}) const;
     AgentOutput interpret(AgentMode mode, const ProcessResult &result) const;
+    bool streamsEvents(AgentMode mode) const;
+    // The events of one output line; a plugin that throws yields none (and `error` says why).
+    QList<AgentEvent> events(AgentMode mode, OutputChannel channel, const QString &line, QString *error) const;
 };
 
 /*
@@ -59,9 +63,13 @@ public:
 
     // Starts `spec` through the limiter; `done` runs on the event loop with the result.
     // `context` going away first drops the callback (the process is still reaped). `task`
-    // names the task the process belongs to in the log.
+    // names the task the process belongs to in the log. With spec.streamLines, `onLine` gets
+    // each line as it arrives.
+    using LineCallback = std::function<void(OutputChannel, const QString &)>;
     void runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done,
-                    std::optional<quint32> task = {});
+                    std::optional<quint32> task = {}, LineCallback onLine = {});
+    // Where the run's processes come from (default: local children).
+    void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
 
     Result<void> saveState();
     // Saves and logs a failure at ERROR ("failed to save state after <what>") without failing.
@@ -91,6 +99,7 @@ private:
     Config m_config;
     Logger &m_logger;
     Limiter m_limiter;
+    std::shared_ptr<ProcessLauncher> m_launcher;
     AgentHandle m_agent;
     State m_state;
     Plan m_plan;

@@ -71,7 +71,74 @@ private:
     qint64 m_limit;
 };
 
+// Splits a stream into lines as it arrives. Only the line being read is held, and at most
+// `limit` bytes of it.
+class LineSplitter
+{
+public:
+    explicit LineSplitter(qint64 limit) : m_limit(std::max<qint64>(1, limit)) {}
+
+    template<typename Emit>
+    void append(const QByteArray &chunk, Emit emitLine)
+    {
+        qsizetype from = 0;
+        while (from < chunk.size()) {
+            const qsizetype newline = chunk.indexOf('\n', from);
+            const qsizetype end = newline < 0 ? chunk.size() : newline;
+            keep(chunk.constData() + from, end - from);
+            if (newline < 0)
+                return;
+            flush(emitLine);
+            from = newline + 1;
+        }
+    }
+
+    template<typename Emit>
+    void finish(Emit emitLine)
+    {
+        if (!m_line.isEmpty() || m_cut)
+            flush(emitLine);
+    }
+
+    qint64 linesCut() const { return m_linesCut; }
+
+private:
+    void keep(const char *data, qsizetype size)
+    {
+        const qint64 room = m_limit - m_line.size();
+        if (size > room)
+            m_cut = true;
+        if (room > 0)
+            m_line.append(data, qsizetype(std::min<qint64>(room, size)));
+    }
+
+    template<typename Emit>
+    void flush(Emit emitLine)
+    {
+        if (m_line.endsWith('\r'))
+            m_line.chop(1);
+        if (m_cut)
+            ++m_linesCut;
+        emitLine(Text::fromUtf8Lossy(m_line));
+        m_line.clear();
+        m_cut = false;
+    }
+
+    QByteArray m_line;
+    qint64 m_limit;
+    bool m_cut = false;
+    qint64 m_linesCut = 0;
+};
+
 } // namespace
+
+RunningProcess::~RunningProcess() = default;
+ProcessLauncher::~ProcessLauncher() = default;
+
+RunningProcess *LocalLauncher::create(const ProcessSpec &spec, QObject *parent)
+{
+    return new ProcessJob(spec, parent);
+}
 
 class ProcessJob::Private
 {
@@ -79,12 +146,15 @@ public:
     enum class Phase { Idle, Running, Terminating, Done };
 
     Private(ProcessJob *job, ProcessSpec s)
-        : q(job), spec(std::move(s)), out(spec.captureLimit), err(spec.captureLimit) {}
+        : q(job), spec(std::move(s)), out(spec.captureLimit), err(spec.captureLimit), outLines(spec.maxLineLength),
+          errLines(spec.maxLineLength) {}
 
     void start();
     void endTree(ProcessEnding why);
     void signalGroup(int signal) const;
     void drain();
+    void drainStdout();
+    void drainStderr();
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onError(QProcess::ProcessError error);
     void complete(ProcessResult result);
@@ -96,6 +166,8 @@ public:
     QTimer killTimer;
     CaptureBuffer out;
     CaptureBuffer err;
+    LineSplitter outLines;
+    LineSplitter errLines;
     QElapsedTimer clock;
     Phase phase = Phase::Idle;
     ProcessEnding requestedEnding = ProcessEnding::Exited;
@@ -132,10 +204,8 @@ void ProcessJob::Private::start()
         sigprocmask(SIG_SETMASK, &none, nullptr);
     });
 
-    QObject::connect(process, &QProcess::readyReadStandardOutput, q,
-                     [this] { out.append(process->readAllStandardOutput()); });
-    QObject::connect(process, &QProcess::readyReadStandardError, q,
-                     [this] { err.append(process->readAllStandardError()); });
+    QObject::connect(process, &QProcess::readyReadStandardOutput, q, [this] { drainStdout(); });
+    QObject::connect(process, &QProcess::readyReadStandardError, q, [this] { drainStderr(); });
     QObject::connect(process, &QProcess::finished, q,
                      [this](int code, QProcess::ExitStatus status) { onFinished(code, status); });
     QObject::connect(process, &QProcess::errorOccurred, q,
@@ -187,10 +257,31 @@ void ProcessJob::Private::endTree(ProcessEnding why)
     killTimer.start(int(s_graceMs.load()));
 }
 
+void ProcessJob::Private::drainStdout()
+{
+    const QByteArray chunk = process->readAllStandardOutput();
+    out.append(chunk);
+    if (spec.streamLines)
+        outLines.append(chunk, [this](const QString &line) { Q_EMIT q->outputLine(OutputChannel::Stdout, line); });
+}
+
+void ProcessJob::Private::drainStderr()
+{
+    const QByteArray chunk = process->readAllStandardError();
+    err.append(chunk);
+    if (spec.streamLines)
+        errLines.append(chunk, [this](const QString &line) { Q_EMIT q->outputLine(OutputChannel::Stderr, line); });
+}
+
 void ProcessJob::Private::drain()
 {
-    out.append(process->readAllStandardOutput());
-    err.append(process->readAllStandardError());
+    drainStdout();
+    drainStderr();
+    if (!spec.streamLines)
+        return;
+    // What follows the last line break is a line too.
+    outLines.finish([this](const QString &line) { Q_EMIT q->outputLine(OutputChannel::Stdout, line); });
+    errLines.finish([this](const QString &line) { Q_EMIT q->outputLine(OutputChannel::Stderr, line); });
 }
 
 void ProcessJob::Private::onFinished(int exitCode, QProcess::ExitStatus status)
@@ -236,6 +327,7 @@ void ProcessJob::Private::complete(ProcessResult result)
     result.stderrBytes = err.total();
     result.stdoutTruncated = out.truncated();
     result.stderrTruncated = err.truncated();
+    result.linesCut = outLines.linesCut() + errLines.linesCut();
     result.duration = std::chrono::milliseconds(clock.elapsed());
     QMetaObject::invokeMethod(
         q,
@@ -247,7 +339,7 @@ void ProcessJob::Private::complete(ProcessResult result)
 }
 
 ProcessJob::ProcessJob(ProcessSpec spec, QObject *parent)
-    : Job(parent), d(std::make_unique<Private>(this, std::move(spec)))
+    : RunningProcess(parent), d(std::make_unique<Private>(this, std::move(spec)))
 {
 }
 

@@ -133,7 +133,7 @@ const QStringList &LogFilter::knownTargets()
         QStringLiteral("peal"),         QStringLiteral("peal::main"),   QStringLiteral("peal::plan"),
         QStringLiteral("peal::state"),  QStringLiteral("peal::runner"), QStringLiteral("peal::phase"),
         QStringLiteral("peal::exec"),   QStringLiteral("peal::git"),    QStringLiteral("peal::stet"),
-        QStringLiteral("peal::worktree"),
+        QStringLiteral("peal::worktree"), QStringLiteral("peal::agent"),
     };
     return targets;
 }

@@ -244,6 +244,40 @@ private Q_SLOTS:
         QVERIFY(!r.stderrTruncated);
     }
 
+    void linesStreamAsTheyArrive()
+    {
+        // Lines split across writes, CRLF, an empty line, a long line cut at the limit, a last
+        // line without a break, and stderr kept apart.
+        ProcessSpec spec = command(u"sh"_s, {u"-c"_s, u"printf 'one\\r\\ntw'; sleep 0.05; printf 'o\\n\\n'; "
+                                                      "printf 'err line\\n' >&2; printf '%0100d\\n' 0; printf 'last'"_s});
+        spec.streamLines = true;
+        spec.maxLineLength = 10;
+        ProcessJob job(spec);
+        QStringList out, err;
+        connect(&job, &RunningProcess::outputLine, this, [&](OutputChannel channel, const QString &line) {
+            (channel == OutputChannel::Stdout ? out : err) << line;
+        });
+        QSignalSpy spy(&job, &ProcessJob::done);
+        job.start();
+        QVERIFY(spy.wait(30000));
+        QCOMPARE(out, (QStringList{u"one"_s, u"two"_s, QString(), u"0000000000"_s, u"last"_s}));
+        QCOMPARE(err, QStringList{u"err line"_s});
+        const auto r = spy.first().first().value<ProcessResult>();
+        QCOMPARE(r.linesCut, 1);
+        QVERIFY(r.stdoutText.startsWith(u"one\r\ntwo\n"_s)); // the capture is unchanged
+    }
+
+    void linesAreNotStreamedUnlessAsked()
+    {
+        ProcessJob job(command(u"echo"_s, {u"hello"_s}));
+        int lines = 0;
+        connect(&job, &RunningProcess::outputLine, this, [&] { ++lines; });
+        QSignalSpy spy(&job, &ProcessJob::done);
+        job.start();
+        QVERIFY(spy.wait(30000));
+        QCOMPARE(lines, 0);
+    }
+
     void invalidUtf8BecomesReplacementCharacter()
     {
         const ProcessResult r = run(command(u"printf"_s, {u"ok\\377\\376!"_s}));

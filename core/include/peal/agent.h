@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <peal/events.h>
 #include <peal/plugin.h>
 #include <peal/process.h>
 #include <peal/result.h>
@@ -44,6 +45,7 @@ struct PEAL_EXPORT AgentOutput
     std::optional<int> exitCode;   // none after a signal, timeout or cancel
     QString errorString;           // why it failed to start
     int signal = 0;                // the signal that killed it (set by the core)
+    AgentTotals totals;            // added up from the streamed events (set by the core)
 };
 
 /*
@@ -63,6 +65,13 @@ public:
     virtual ProcessSpec command(AgentMode mode, const QString &prompt,
                                 const AgentSettings &settings) const = 0;
     virtual AgentOutput interpret(AgentMode mode, const ProcessResult &result) const = 0;
+
+    // Whether calls in `mode` stream events: the core then reads the agent's output as it
+    // arrives and hands every line to onOutputLine(). Default: no.
+    virtual bool streamsEvents(AgentMode mode) const;
+    // The events one line of output carries (none for a line it does not understand). Pure: no
+    // I/O, no state; called on the event loop for every line, so keep it cheap.
+    virtual QList<AgentEvent> onOutputLine(AgentMode mode, OutputChannel channel, const QString &line) const;
 };
 
 // What looking up a program found (lookUpProgram).

@@ -34,11 +34,20 @@ struct PEAL_EXPORT ProcessSpec
     // Bytes of stdout and of stderr kept in memory; the rest is drained and counted.
     qint64 captureLimit = 10 * 1024 * 1024;
 
+    // Hand every complete line of stdout and stderr to the owner as it arrives (an agent's JSON
+    // stream). A line longer than maxLineLength bytes is cut there (the rest of it is counted
+    // in linesCut, not delivered). Off, output is only captured.
+    bool streamLines = false;
+    qint64 maxLineLength = 1024 * 1024;
+
     // For logs and progress: what this process is for ("task 3 phase 1", "stet run").
     QString label;
     // The last argument is a prompt: logs show "<prompt len=N>" instead.
     bool lastArgumentIsPrompt = false;
 };
+
+// Which of a child's outputs a line came from.
+enum class OutputChannel { Stdout, Stderr };
 
 // The longest timeout a process can have: QTimer counts milliseconds in an int (about 24.8
 // days). Longer timeouts are clamped to it.
@@ -66,6 +75,7 @@ struct PEAL_EXPORT ProcessResult
     QString errorString;        // why it failed to start, for messages
     std::chrono::milliseconds duration{0};
     int signal = 0;             // Crashed: the signal that ended it
+    qint64 linesCut = 0;        // streamLines: lines longer than maxLineLength
 
     bool success() const { return ending == ProcessEnding::Exited && exitCode == 0; }
     bool timedOut() const { return ending == ProcessEnding::TimedOut; }

@@ -9,6 +9,46 @@
 namespace Peal {
 
 /*
+ * A process as the core sees it, wherever it runs (a local child, a cluster job): started and
+ * cancelled as a Job, it reports lines as they arrive (when the spec streams them) and ends
+ * with exactly one done(), always from the event loop.
+ */
+class PEAL_EXPORT RunningProcess : public Job
+{
+    Q_OBJECT
+
+public:
+    using Job::Job;
+    ~RunningProcess() override;
+
+    virtual const ProcessSpec &spec() const = 0;
+
+Q_SIGNALS:
+    void started();
+    // One complete line (without its line break) of stdout or stderr; spec().streamLines only.
+    void outputLine(Peal::OutputChannel channel, const QString &line);
+    void done(const Peal::ProcessResult &result);
+};
+
+/*
+ * Creates the processes of a run. The core's own launches local children (ProcessJob); tests
+ * inject scripted ones, and executors (a cluster) bring their own.
+ */
+class PEAL_EXPORT ProcessLauncher
+{
+public:
+    virtual ~ProcessLauncher();
+    virtual RunningProcess *create(const ProcessSpec &spec, QObject *parent) = 0;
+};
+
+// Launches local children.
+class PEAL_EXPORT LocalLauncher final : public ProcessLauncher
+{
+public:
+    RunningProcess *create(const ProcessSpec &spec, QObject *parent) override;
+};
+
+/*
  * Runs one ProcessSpec on the event loop. Whatever happens - normal exit, failure to start, a
  * crash, the timeout, cancel() - `done` is emitted exactly once, always from the event loop
  * (never from inside start() or cancel()), so callers never re-enter themselves.
@@ -19,7 +59,7 @@ namespace Peal {
  * limit is read and counted but not kept, so a chatty child neither blocks nor grows memory.
  * As a Job, it reports finished(success) right after done().
  */
-class PEAL_EXPORT ProcessJob : public Job
+class PEAL_EXPORT ProcessJob : public RunningProcess
 {
     Q_OBJECT
 
@@ -27,7 +67,7 @@ public:
     explicit ProcessJob(ProcessSpec spec, QObject *parent = nullptr);
     ~ProcessJob() override;
 
-    const ProcessSpec &spec() const;
+    const ProcessSpec &spec() const override;
     bool isRunning() const;
     qint64 processId() const;
 
@@ -41,10 +81,6 @@ public:
     // SIGKILL to the process group of every job that runs now. Safe from any thread: the last
     // resort of a forced exit, when the event loop may be blocked.
     static void killEveryProcessGroup();
-
-Q_SIGNALS:
-    void started();
-    void done(const Peal::ProcessResult &result);
 
 private:
     class Private;

@@ -18,6 +18,7 @@ struct PEAL_EXPORT ProgressEvent
         RunStarted,    // the scheduler starts; taskCount is the number of tasks in this run
         PhaseStarted,  // a task starts a phase ("plan", "execute", "address", a plugin's id)
         PhaseFinished, // a phase ended: ok, durationMs, detail (the error), commit (made after it)
+        AgentActivity, // a task's agent called a tool: detail is "<tool> <target>"
         Committed,     // peal committed `commit` for `tasks` within a phase or after a block
         TaskFinished,  // a task ended its phases (`final`) or the concurrent part of a block
         RunFinished,   // the scheduler is done
@@ -30,7 +31,7 @@ struct PEAL_EXPORT ProgressEvent
     int taskCount = 0;
     bool ok = true;        // PhaseFinished, TaskFinished: whether it succeeded
     bool final = true;     // TaskFinished: false after the concurrent part of a parallel block
-    QString detail;        // PhaseFinished, TaskFinished with !ok: the error
+    QString detail;        // PhaseFinished, TaskFinished with !ok: the error; AgentActivity: what
     qint64 durationMs = 0; // PhaseFinished
     QString commit;        // PhaseFinished, Committed: the commit's id (empty: none)
     QList<quint32> tasks;  // Committed: the tasks whose changes the commit holds

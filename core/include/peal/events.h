@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/pealcore_export.h>
+
+#include <QString>
+
+#include <optional>
+
+namespace Peal {
+
+/*
+ * What an agent said or did, as its plugin read it from one line of the agent's output
+ * (AgentPlugin::onOutputLine). Plugins only describe; the core logs, shows, counts and acts on
+ * events. Fields a kind does not use stay empty.
+ */
+struct PEAL_EXPORT AgentEvent
+{
+    enum class Kind {
+        Session,  // text: the session or thread id
+        Text,     // text: words of the assistant
+        ToolCall, // name: the tool; target: a short what (a file path, a command), never contents
+        Usage,    // tokens (and cost where the CLI reports it) of a turn or of the whole call
+        Turn,     // one more model turn
+        Failure,  // failure: the class; text: the CLI's message
+    };
+
+    // Why an agent call failed, as far as its output tells.
+    enum class Failure {
+        None,
+        RateLimit,
+        Overloaded,
+        Auth,
+        ContextLimit,
+        MaxTurns,
+        Timeout,
+        Crash,
+        Other,
+    };
+
+    Kind kind = Kind::Text;
+    QString text;
+    QString name;
+    QString target;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+    qint64 cacheReadTokens = 0;
+    qint64 cacheWriteTokens = 0;
+    std::optional<double> costUsd;
+    Failure failure = Failure::None;
+};
+
+// "session", "text", "tool_call", ...; "rate_limit", "overloaded", ... ("" for None).
+PEAL_EXPORT QString agentEventKindName(AgentEvent::Kind kind);
+PEAL_EXPORT QString failureClassName(AgentEvent::Failure failure);
+
+// What the core added up from one agent call's events.
+struct PEAL_EXPORT AgentTotals
+{
+    qint64 events = 0;
+    qint64 toolCalls = 0;
+    qint64 turns = 0;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+    qint64 cacheReadTokens = 0;
+    qint64 cacheWriteTokens = 0;
+    std::optional<double> costUsd; // unset: the agent reports no cost
+    QString sessionId;
+    AgentEvent::Failure failure = AgentEvent::Failure::None; // the last one reported
+
+    void add(const AgentEvent &event);
+};
+
+} // namespace Peal
