@@ -15,7 +15,7 @@ class TaskRunner;
  * sequential fallback (§4.8), and applies the failure policies - the consecutive-failure cap
  * (checked first), continue_with_remaining_tasks, and the fallback's stop at any failure.
  */
-class Scheduler : public QObject
+class PEAL_EXPORT Scheduler : public QObject
 {
     Q_OBJECT
 

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+// The scheduler, parallel blocks and failure policies on a scripted process launcher: no
+// process is spawned, every agent call answers from a script after a few milliseconds, and the
+// tests compare the log of starts and ends. The engine itself is the real one.
+#include "builtinphases.h"
+#include "runcontext.h"
+#include "scheduler.h"
+
+#include <peal/log.h>
+#include <peal/processjob.h>
+
+#include <QHash>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace Peal;
+using namespace Peal::Internal;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// The agent of these tests: argv is {mode, prompt}; the answer is stdout.
+class ScriptAgent final : public AgentPlugin
+{
+public:
+    Result<QString> resolveProgram(const QString &command, const std::optional<QString> &) const override
+    {
+        return command;
+    }
+    ProcessSpec command(AgentMode mode, const QString &prompt, const AgentSettings &settings) const override
+    {
+        ProcessSpec spec;
+        spec.program = settings.program;
+        spec.arguments = {agentModeName(mode), prompt};
+        return spec;
+    }
+    AgentOutput interpret(AgentMode, const ProcessResult &result) const override
+    {
+        AgentOutput out;
+        out.status = result.ending == ProcessEnding::Cancelled ? AgentOutput::Status::Cancelled
+                     : result.success()                       ? AgentOutput::Status::Succeeded
+                                                              : AgentOutput::Status::Failed;
+        out.text = result.stdoutText;
+        out.exitCode = result.code();
+        return out;
+    }
+};
+
+// What a scripted call does; a negative delay holds it until the test releases it.
+struct Answer
+{
+    int delayMs = 2;
+    int exitCode = 0;
+    QString stdoutText;
+};
+
+// What the agent answers to `call`: a plan that names the task, so the execute prompt does too.
+QString answerTo(const QString &call)
+{
+    return u"Steps for T"_s + call.section(u' ', 1) + u": do it."_s;
+}
+
+// "plan 3" / "execute 3": the call's mode and the task its prompt is about (T<n> in the body).
+QString callName(const ProcessSpec &spec)
+{
+    static const QRegularExpression task(u"T(\\d+):"_s);
+    const auto m = task.match(spec.arguments.value(1));
+    return spec.arguments.value(0) + u' ' + (m.hasMatch() ? m.captured(1) : u"?"_s);
+}
+
+class ScriptedProcess final : public RunningProcess
+{
+public:
+    ScriptedProcess(ProcessSpec spec, Answer answer, QStringList &log, int &running, int &peak, QObject *parent)
+        : RunningProcess(parent), m_spec(std::move(spec)), m_answer(std::move(answer)), m_log(log), m_running(running),
+          m_peak(peak)
+    {
+    }
+
+    const ProcessSpec &spec() const override { return m_spec; }
+
+    void start() override
+    {
+        m_started = true;
+        m_log << u"start "_s + callName(m_spec);
+        m_peak = std::max(m_peak, ++m_running);
+        m_timer.setSingleShot(true);
+        connect(&m_timer, &QTimer::timeout, this, &ScriptedProcess::answer);
+        if (m_answer.delayMs >= 0)
+            m_timer.start(m_answer.delayMs);
+    }
+
+    // Ends the call as scripted (at once for one that is held).
+    void answer()
+    {
+        ProcessResult r;
+        r.ending = ProcessEnding::Exited;
+        r.exitCode = m_answer.exitCode;
+        r.stdoutText = m_answer.stdoutText;
+        end(r, u"end "_s);
+    }
+
+    void cancel() override
+    {
+        if (m_ended)
+            return;
+        m_timer.stop();
+        ProcessResult r;
+        r.ending = ProcessEnding::Cancelled;
+        QMetaObject::invokeMethod(this, [this, r] { end(r, u"cancelled "_s); }, Qt::QueuedConnection);
+    }
+
+private:
+    void end(const ProcessResult &r, const QString &how)
+    {
+        if (std::exchange(m_ended, true))
+            return;
+        if (m_started)
+            --m_running;
+        m_log << how + callName(m_spec);
+        Q_EMIT done(r);
+        Q_EMIT finished(r.success());
+    }
+
+    ProcessSpec m_spec;
+    Answer m_answer;
+    QStringList &m_log;
+    int &m_running;
+    int &m_peak;
+    QTimer m_timer;
+    bool m_started = false;
+    bool m_ended = false;
+};
+
+class ScriptedLauncher final : public ProcessLauncher
+{
+public:
+    std::function<Answer(const QString &call)> script = [](const QString &call) {
+        return Answer{2, 0, answerTo(call)};
+    };
+    QStringList log;
+    int running = 0;
+    int peak = 0;
+
+    QHash<QString, QPointer<ScriptedProcess>> calls;
+
+    RunningProcess *create(const ProcessSpec &spec, QObject *parent) override
+    {
+        auto *process = new ScriptedProcess(spec, script(callName(spec)), log, running, peak, parent);
+        calls.insert(callName(spec), process);
+        return process;
+    }
+
+    void release(const QString &call)
+    {
+        if (ScriptedProcess *process = calls.value(call))
+            process->answer();
+    }
+};
+
+// One run's parts, as the engine puts them together, on the scripted launcher.
+struct Harness
+{
+    QTemporaryDir dir;
+    Logger logger;
+    std::shared_ptr<ScriptedLauncher> launcher = std::make_shared<ScriptedLauncher>();
+    std::unique_ptr<RunContext> run;
+    Pipeline pipeline{{u"plan"_s, &createPlanPhase, true, {}}, {u"execute"_s, &createExecutePhase, true, {}}};
+
+    explicit Harness(const QByteArray &plan, const std::function<void(Config &)> &configure = {})
+    {
+        logger.setFilter(LogFilter::parse(u"off"));
+        Config config;
+        config.planPath = dir.filePath(u"plan.md"_s);
+        config.repoPath = dir.path();
+        config.stateDir = dir.filePath(u"state"_s);
+        config.phases = {u"plan"_s, u"execute"_s};
+        if (configure)
+            configure(config);
+        run = std::make_unique<RunContext>(config, logger);
+        run->setLauncher(launcher);
+        run->agent().plugin = std::make_shared<ScriptAgent>();
+        run->agent().pluginId = u"script"_s;
+        run->agent().settings.program = u"agent"_s;
+        run->plan() = PlanParser::parse(QString::fromUtf8(plan));
+    }
+
+    std::optional<Result<RunOutcome>> schedule(std::function<void()> whileRunning = {})
+    {
+        Scheduler scheduler(*run, pipeline);
+        std::optional<Result<RunOutcome>> result;
+        scheduler.start([&](Result<RunOutcome> r) { result = r; });
+        if (whileRunning)
+            whileRunning();
+        (void)QTest::qWaitFor([&] { return result.has_value(); }, 10000);
+        return result;
+    }
+
+    QList<quint32> completed() const { return run->state().completedTaskIndices(); }
+};
+
+const QByteArray kThree = "## Task 1\nT1: a\n\n## Task 2\nT2: b\n\n## Task 3\nT3: c\n";
+const QByteArray kBlock = "## Task 1 (parallel)\nT1: a\n\n## Task 2 (parallel)\nT2: b\n\n"
+                          "## Task 3 (parallel)\nT3: c\n\n## Task 4 (parallel)\nT4: d\n\n## Task 5\nT5: e\n";
+
+} // namespace
+
+class tst_Scheduler : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sequentialTasksRunPhaseAfterPhase()
+    {
+        Harness h(kThree);
+        auto r = h.schedule();
+        QVERIFY(r && r->ok());
+        QCOMPARE(h.launcher->log, (QStringList{u"start plan 1"_s, u"end plan 1"_s, u"start execute 1"_s,
+                                               u"end execute 1"_s, u"start plan 2"_s, u"end plan 2"_s,
+                                               u"start execute 2"_s, u"end execute 2"_s, u"start plan 3"_s,
+                                               u"end plan 3"_s, u"start execute 3"_s, u"end execute 3"_s}));
+        QCOMPARE(h.completed(), (QList<quint32>{1, 2, 3}));
+        QCOMPARE(h.launcher->peak, 1);
+    }
+
+    void parallelBlockKeepsTheCapAndThenRunsTheRest()
+    {
+        Harness h(kBlock, [](Config &c) {
+            c.parallel = true;
+            c.maxParallel = 2;
+        });
+        // Task 1's plan is held: the second slot serves tasks 2, 3 and 4 meanwhile
+        // (work-conserving), and only then is task 1 let go.
+        h.launcher->script = [](const QString &call) { return Answer{call == u"plan 1" ? -1 : 2, 0, answerTo(call)}; };
+        auto r = h.schedule([&] {
+            QTRY_VERIFY(h.launcher->log.contains(u"end execute 4"_s));
+            h.launcher->release(u"plan 1"_s);
+        });
+        QVERIFY(r && r->ok());
+        QCOMPARE(h.launcher->peak, 2);
+        const QStringList &log = h.launcher->log;
+        QVERIFY(!log.contains(u"start plan 5"_s) || log.indexOf(u"start plan 5"_s) > log.indexOf(u"end execute 1"_s));
+        QVERIFY(log.indexOf(u"start plan 5"_s) > log.indexOf(u"end execute 1"_s)); // the block ends first
+        QVERIFY(log.indexOf(u"start plan 4"_s) < log.indexOf(u"end plan 1"_s));
+        QCOMPARE(h.completed(), (QList<quint32>{1, 2, 3, 4, 5}));
+    }
+
+    void continuingPastAFailureRecordsIt()
+    {
+        Harness h(kThree, [](Config &c) { c.continueWithRemainingTasks = true; });
+        h.launcher->script = [](const QString &call) {
+            return Answer{2, call == u"execute 2" ? 1 : 0, answerTo(call)};
+        };
+        auto r = h.schedule();
+        QVERIFY(r && r->ok());
+        QCOMPARE((*r)->failedTaskIndices, QList<quint32>{2});
+        QCOMPARE(h.completed(), (QList<quint32>{1, 3}));
+    }
+
+    void stoppingAtAFailureNamesTaskAndPhase()
+    {
+        Harness h(kThree);
+        h.launcher->script = [](const QString &call) {
+            return Answer{2, call == u"execute 2" ? 1 : 0, answerTo(call)};
+        };
+        auto r = h.schedule();
+        QVERIFY(r && !r->ok());
+        QCOMPARE(r->error().message(), u"task 2, phase 2 (execute): agent exited with code 1"_s);
+        QVERIFY(!h.launcher->log.contains(u"start plan 3"_s));
+        QCOMPARE(h.completed(), QList<quint32>{1});
+    }
+
+    void theConsecutiveFailureCapIsCheckedFirst()
+    {
+        Harness h(kThree, [](Config &c) {
+            c.continueWithRemainingTasks = true;
+            c.maxConsecutiveTaskFailures = 2;
+        });
+        h.launcher->script = [](const QString &call) { return Answer{2, call.startsWith(u"plan") ? 1 : 0, {}}; };
+        auto r = h.schedule();
+        QVERIFY(r && !r->ok());
+        QCOMPARE(r->error().kind(), Error::Kind::CapReached);
+        QCOMPARE(r->error().message(), u"Run stopped: 2 consecutive task failure(s) reached cap 2."_s);
+        QVERIFY(!h.launcher->log.contains(u"start plan 3"_s));
+    }
+
+    void aFailureInABlockStopsNewStreamsUnlessContinuing()
+    {
+        Harness h(kBlock, [](Config &c) {
+            c.parallel = true;
+            c.maxParallel = 2;
+        });
+        h.launcher->script = [](const QString &call) {
+            return Answer{call == u"plan 2" ? 1 : 20, call == u"plan 2" ? 1 : 0, answerTo(call)};
+        };
+        auto r = h.schedule();
+        QVERIFY(r && !r->ok());
+        const QStringList &log = h.launcher->log;
+        QVERIFY(log.contains(u"end execute 1"_s)); // running streams finish
+        QVERIFY(!log.contains(u"start plan 3"_s)); // queued ones never start
+        QVERIFY(!log.contains(u"start plan 4"_s));
+        QCOMPARE(h.completed(), QList<quint32>{1}); // the block's successes are kept
+    }
+
+    void cancelEndsEveryStreamAtOnce()
+    {
+        Harness h(kBlock, [](Config &c) {
+            c.parallel = true;
+            c.maxParallel = 4;
+        });
+        h.launcher->script = [](const QString &) { return Answer{60000, 0, {}}; };
+        auto r = h.schedule([&] {
+            QTimer::singleShot(20, [&] { h.run->cancel(); });
+        });
+        QVERIFY(r && !r->ok());
+        QCOMPARE(r->error().kind(), Error::Kind::Interrupted);
+        QVERIFY(h.completed().isEmpty());
+        QTRY_COMPARE(h.launcher->running, 0); // every scripted process was told to end
+        QCOMPARE(h.launcher->log.filter(u"cancelled plan"_s).size(), 4);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Scheduler)
+#include "tst_scheduler.moc"
