@@ -277,6 +277,8 @@ Config merge(const ConfigLayer &file, const QString &fileName, const ConfigLayer
     config.maxParallel = m.value_or(4);
     // Plugin tables exist only in the config file.
     config.pluginOptions = file.pluginOptions.value_or(QHash<QString, QJsonObject>());
+    for (auto it = config.pluginOptions.cbegin(); it != config.pluginOptions.cend(); ++it)
+        config.origins.insert(QStringLiteral("plugins.") + it.key(), fileName);
     return config;
 }
 

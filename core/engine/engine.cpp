@@ -44,6 +44,8 @@ public:
     bool initLogging();
     void validate(const StepHandle &step);
     Result<void> loadAgent();
+    // The plugin's configure() with its table; an error names the table and the file.
+    Result<void> configure(const QString &id, Plugin &plugin);
     Result<void> loadPhases();
     Result<void> lockState();
     Result<void> preflight();
@@ -385,6 +387,32 @@ bool Engine::Private::taskIsAlreadyDone()
     return true;
 }
 
+Result<void> Engine::Private::configure(const QString &id, Plugin &plugin)
+{
+    const Config &c = run->config();
+    PluginConfig settings;
+    settings.id = id;
+    settings.options = c.pluginOptions.value(id);
+    settings.repoPath = c.repoPath;
+    settings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(run->timeout());
+    settings.commitAfterPhase2 = c.commitAfterPhase2;
+    Result<void> configured;
+    if (auto called = callGuarded(QStringLiteral("plugin '%1' (configure)").arg(id),
+                                  [&] { configured = plugin.configure(settings); });
+        !called)
+        return called.error();
+    if (configured)
+        return {};
+    const QString file = c.originOf(QStringLiteral("plugins.") + id);
+    QStringList hint;
+    if (!configured.error().hint().isEmpty())
+        hint << configured.error().hint();
+    hint << (file.isEmpty() ? QStringLiteral("the configuration has no [plugins.%1] table").arg(id)
+                            : QStringLiteral("in ") + file);
+    return Error(Error::Kind::Config, QStringLiteral("[plugins.%1] %2").arg(id, configured.error().message()),
+                 hint.join(QStringLiteral("; ")));
+}
+
 Result<void> Engine::Private::loadAgent()
 {
     plugins.discover(PluginManager::defaultSearchPath(request.pluginDirs));
@@ -394,6 +422,8 @@ Result<void> Engine::Private::loadAgent()
     AgentHandle &agent = run->agent();
     agent.plugin = pluginCast<AgentPlugin>(*plugin);
     agent.pluginId = run->config().agentPlugin;
+    if (auto configured = configure(agent.pluginId, *agent.plugin); !configured)
+        return configured.error();
     Result<QString> program = Error();
     if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (resolve)").arg(agent.pluginId), [&] {
             program = agent.plugin->resolveProgram(run->config().agentCmd, request.pathVariable);
@@ -439,6 +469,8 @@ Result<void> Engine::Private::loadPhases()
                          QStringLiteral("phase '%1' (set by %2) cannot be used: %3")
                              .arg(name, c.originOf(QStringLiteral("phases")), plugin.error().message()),
                          plugin.error().hint());
+        if (auto configured = configure(name, **plugin); !configured)
+            return configured.error();
         phasePlugins.insert(name, pluginCast<PhasePlugin>(*plugin));
     }
     QStringList used{run->config().agentPlugin, QStringLiteral("stet")};
@@ -471,6 +503,8 @@ void Engine::Private::setUpReview(const StepHandle &step)
         return protectWorkingTree(step, {}, [step] { step.done(); });
     }
     auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
+    if (auto configured = configure(QStringLiteral("stet"), *reviewer); !configured)
+        return step.done(configured.error());
     QString warning;
     std::optional<QString> stetPath;
     if (auto resolved = callGuarded(QStringLiteral("reviewer plugin (resolve)"),
@@ -499,6 +533,8 @@ void Engine::Private::startReview(const StepHandle &step, std::shared_ptr<Review
     if (!address)
         return step.done(address.error());
     addressPlugin = pluginCast<PhasePlugin>(*address);
+    if (auto configured = configure(QStringLiteral("address"), *addressPlugin); !configured)
+        return step.done(configured.error());
 
     ReviewerSettings settings;
     settings.program = stetPath.value_or(QString());

@@ -27,6 +27,11 @@ namespace Peal {
 
 Plugin::~Plugin() = default;
 
+Result<void> Plugin::configure(const PluginConfig &)
+{
+    return {};
+}
+
 QString pluginRoleName(PluginRole role)
 {
     switch (role) {

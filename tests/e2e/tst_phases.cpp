@@ -130,13 +130,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("table");
         QTest::addColumn<QString>("message");
+        // Checked when the plugin is loaded (configure), before any agent runs.
         QTest::newRow("no command") << QByteArray("max_rounds = 2\n")
-                                    << u"error: task 1, phase 3 (tests-gate): [plugins.tests-gate] command is required, e.g. command = [\"make\", \"check\"]"_s;
+                                    << u"error: [plugins.tests-gate] command is required, e.g. command = [\"make\", \"check\"] (in %1)"_s;
         QTest::newRow("bad rounds") << QByteArray("command = [\"./check.sh\"]\nmax_rounds = -1\n")
-                                    << u"error: task 1, phase 3 (tests-gate): [plugins.tests-gate] max_rounds must be a non-negative integer"_s;
+                                    << u"error: [plugins.tests-gate] max_rounds must be a non-negative integer (in %1)"_s;
         QTest::newRow("unknown key") << QByteArray("command = [\"./check.sh\"]\nrounds = 1\n")
-                                     << u"error: task 1, phase 3 (tests-gate): [plugins.tests-gate] has an unknown key 'rounds' (known: command, "
-                                        "max_rounds, timeout_sec, output_tail)"_s;
+                                     << u"error: [plugins.tests-gate] has an unknown key 'rounds' (known: command, "
+                                        "max_rounds, timeout_sec, output_tail) (in %1)"_s;
     }
     void testsGateOptionErrorsNameTheTable()
     {
@@ -146,8 +147,12 @@ private Q_SLOTS:
         QVERIFY(writeConfig(s, "phases = [\"plan\", \"execute\", \"tests-gate\"]\n[plugins.tests-gate]\n" + table));
         const auto r = s.run(withGate({s.path(u"peal.toml"_s)}));
         QCOMPARE(r.exitCode, 1);
-        QCOMPARE(lastLine(r.err), message);
-        QCOMPARE(s.completed(), QList<int>{});
+        QCOMPARE(lastLine(r.err), message.arg(s.path(u"peal.toml"_s)));
+        QCOMPARE(s.agentCalls(), QStringList{});
+        // The dry run finds it too.
+        const auto dry = s.run(withGate({s.path(u"peal.toml"_s), u"--dry-run"_s}));
+        QCOMPARE(dry.exitCode, 1);
+        QCOMPARE(lastLine(dry.err), message.arg(s.path(u"peal.toml"_s)));
     }
 
     void missingTestCommandFailsTheTask()

@@ -4,8 +4,10 @@
 #include <peal/pealcore_export.h>
 #include <peal/version.h>
 
+#include <QJsonObject>
 #include <QString>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <exception>
@@ -27,6 +29,20 @@ enum class PluginRole {
 
 PEAL_EXPORT QString pluginRoleName(PluginRole role);
 
+template<typename T>
+class Result;
+
+// What a plugin is told at load time: its own `[plugins.<id>]` table and the few core settings
+// plugins need. Never the whole configuration.
+struct PEAL_EXPORT PluginConfig
+{
+    QString id;                        // the plugin's id
+    QJsonObject options;               // its [plugins.<id>] table (empty when there is none)
+    QString repoPath;                  // repo_path as configured
+    std::chrono::seconds phaseTimeout{0}; // phase_timeout_sec: the default for a process's timeout
+    bool commitAfterPhase2 = false;
+};
+
 // Base of every plugin object. Plugins never throw out of their methods; the core still
 // catches anything that escapes and reports it as a plugin error.
 class PEAL_EXPORT Plugin
@@ -34,6 +50,11 @@ class PEAL_EXPORT Plugin
 public:
     virtual ~Plugin();
     virtual PluginRole role() const = 0;
+
+    // Called once, when the plugin takes part in a run, before anything runs (and by
+    // --dry-run): read and check the options here, so that a bad one stops the run at once. An
+    // error's message names the key ("unknown key 'comand'"); peal adds the table and the file.
+    virtual Result<void> configure(const PluginConfig &config);
 };
 
 // The factory: returns a new plugin, or nullptr with a message written into `error`.

@@ -35,9 +35,10 @@ struct GateOptions
     qsizetype outputTail = 4000;
 };
 
+// peal puts "[plugins.tests-gate]" and the file in front of the message.
 Error optionError(const QString &what)
 {
-    return Error(Error::Kind::Config, QStringLiteral("[plugins.tests-gate] %1").arg(what));
+    return Error(Error::Kind::Config, what);
 }
 
 // A non-negative integer option, or `fallback` when absent.
@@ -51,7 +52,7 @@ Result<qint64> integerOption(const QJsonObject &table, const QString &key, qint6
     return value.toInteger();
 }
 
-Result<GateOptions> readOptions(const QJsonObject &table, const Config &config)
+Result<GateOptions> readOptions(const QJsonObject &table, std::chrono::seconds phaseTimeout)
 {
     static const QStringList known{QStringLiteral("command"), QStringLiteral("max_rounds"),
                                    QStringLiteral("timeout_sec"), QStringLiteral("output_tail")};
@@ -69,7 +70,7 @@ Result<GateOptions> readOptions(const QJsonObject &table, const Config &config)
     if (options.command.isEmpty() || options.command.first().isEmpty())
         return optionError(QStringLiteral("command is required, e.g. command = [\"make\", \"check\"]"));
     auto rounds = integerOption(table, QStringLiteral("max_rounds"), 3);
-    auto timeout = integerOption(table, QStringLiteral("timeout_sec"), qint64(config.phaseTimeoutSec));
+    auto timeout = integerOption(table, QStringLiteral("timeout_sec"), qint64(phaseTimeout.count()));
     auto tail = integerOption(table, QStringLiteral("output_tail"), 4000);
     for (const auto *r : {&rounds, &timeout, &tail}) {
         if (!*r)
@@ -93,14 +94,12 @@ QString tail(const QString &text, qsizetype bytes)
 class TestsGateRun final : public PhaseRun
 {
 public:
+    explicit TestsGateRun(GateOptions options) : m_options(std::move(options)) {}
+
     void start(PhaseServices &services, std::function<void(Result<void>)> done) override
     {
         m_services = &services;
         m_done = std::move(done);
-        auto options = readOptions(services.options(), services.config());
-        if (!options)
-            return m_done(options.error());
-        m_options = std::move(options).value();
         runTests();
     }
 
@@ -209,7 +208,20 @@ private:
 class TestsGatePlugin final : public PhasePlugin
 {
 public:
-    std::unique_ptr<PhaseRun> createRun() const override { return std::make_unique<TestsGateRun>(); }
+    // Read at load time: a typo in an option stops the run before any agent time is spent.
+    Result<void> configure(const PluginConfig &config) override
+    {
+        auto options = readOptions(config.options, config.phaseTimeout);
+        if (!options)
+            return options.error();
+        m_options = std::move(options).value();
+        return {};
+    }
+
+    std::unique_ptr<PhaseRun> createRun() const override { return std::make_unique<TestsGateRun>(m_options); }
+
+private:
+    GateOptions m_options;
 };
 
 } // namespace
