@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: MIT
 # peal_add_plugin(<id> ROLE <agent|reviewer|phase> DESCRIPTION <text> SOURCES <files...>
-#                 [VERSION <x.y.z>] [OUTPUT_DIRECTORY <dir>] [MANIFEST_ABI <n>] [NO_INSTALL])
+#                 [NEEDS <agent|reviewer>...] [VERSION <x.y.z>] [OUTPUT_DIRECTORY <dir>]
+#                 [MANIFEST_ABI <n>] [NO_INSTALL])
+#
+# NEEDS (phase plugins): what the phase uses from the run. A phase that needs a reviewer makes
+# the run start its review session, and is skipped when the run has none.
 #
 # Builds the MODULE library `peal-<id>.so` with hidden visibility, writes its manifest
 # `<id>.plugin.json` beside it, and installs both into lib/peal/plugins.
@@ -13,7 +17,7 @@
 
 function(peal_add_plugin id)
     cmake_parse_arguments(ARG "NO_INSTALL" "ROLE;DESCRIPTION;VERSION;MANIFEST_ABI;OUTPUT_DIRECTORY"
-                          "SOURCES" ${ARGN})
+                          "SOURCES;NEEDS" ${ARGN})
     if(NOT ARG_ROLE OR NOT ARG_DESCRIPTION OR NOT ARG_SOURCES)
         message(FATAL_ERROR "peal_add_plugin(${id}): ROLE, DESCRIPTION and SOURCES are required")
     endif()
@@ -23,6 +27,16 @@ function(peal_add_plugin id)
     if(NOT id MATCHES "^[a-z0-9_-]+$")
         message(FATAL_ERROR "peal_add_plugin(${id}): the id may use only a-z, 0-9, '-' and '_'")
     endif()
+    set(needs "")
+    foreach(need IN LISTS ARG_NEEDS)
+        if(NOT need MATCHES "^(agent|reviewer)$")
+            message(FATAL_ERROR "peal_add_plugin(${id}): NEEDS takes agent and reviewer, not '${need}'")
+        endif()
+        if(needs)
+            string(APPEND needs ", ")
+        endif()
+        string(APPEND needs "\"${need}\"")
+    endforeach()
     if(NOT ARG_VERSION)
         set(ARG_VERSION "${PROJECT_VERSION}")
     endif()
@@ -47,7 +61,7 @@ function(peal_add_plugin id)
         LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
         INSTALL_RPATH "$ORIGIN/..")
     string(REPLACE "\"" "\\\"" description "${ARG_DESCRIPTION}")
-    set(manifest "{\n  \"id\": \"${id}\",\n  \"version\": \"${ARG_VERSION}\",\n  \"abi\": ${ARG_MANIFEST_ABI},\n  \"role\": \"${ARG_ROLE}\",\n  \"description\": \"${description}\",\n  \"library\": \"peal-${id}.so\"\n}\n")
+    set(manifest "{\n  \"id\": \"${id}\",\n  \"version\": \"${ARG_VERSION}\",\n  \"abi\": ${ARG_MANIFEST_ABI},\n  \"role\": \"${ARG_ROLE}\",\n  \"needs\": [${needs}],\n  \"description\": \"${description}\",\n  \"library\": \"peal-${id}.so\"\n}\n")
     file(GENERATE OUTPUT "${ARG_OUTPUT_DIRECTORY}/${id}.plugin.json" CONTENT "${manifest}")
     if(NOT ARG_NO_INSTALL AND NOT PEAL_PLUGIN_NO_INSTALL)
         install(TARGETS ${target} LIBRARY DESTINATION "lib/peal/plugins")

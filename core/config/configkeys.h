@@ -162,6 +162,9 @@ inline auto keyTable()
         key("agent_plugin", K::String, C::Value, "--agent-plugin", "ID", "cursor",
             "the agent plugin that builds the agent's command lines (see peal plugins)",
             &L::agentPlugin, &G::agentPlugin),
+        key("reviewer_plugin", K::String, C::Value, "--reviewer-plugin", "ID", "stet",
+            "the reviewer plugin of phases that need one, such as address (see peal plugins)",
+            &L::reviewerPlugin, &G::reviewerPlugin),
         key("allow_dirty", K::Bool, C::Switch, "--allow-dirty", "", "false",
             "with commit_after_phase2, run on a tree with changes peal did not make and leave "
             "them out of its commits", &L::allowDirty, &G::allowDirty),

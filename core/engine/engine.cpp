@@ -20,6 +20,7 @@
 #include <peal/textutil.h>
 #include <peal/validation.h>
 
+#include <QSet>
 #include <QTimer>
 
 #include <cstdio>
@@ -91,8 +92,8 @@ public:
     bool reviewing = false; // the session started: phase 3 reviews (else `review` only finishes)
     bool reviewStarting = false;
     std::function<void()> afterReviewStart; // the closing recipe waits for a start to end
-    std::shared_ptr<PhasePlugin> addressPlugin;
-    QHash<QString, std::shared_ptr<PhasePlugin>> phasePlugins; // custom phases, by id
+    QHash<QString, std::shared_ptr<PhasePlugin>> phasePlugins; // plugin phases, by id
+    QSet<QString> needReviewer; // phases whose manifest says they need a reviewer
     Pipeline pipeline;
     Scheduler *scheduler = nullptr;
     std::optional<RunOutcome> outcome;
@@ -458,10 +459,11 @@ bool isBuiltinPhase(const QString &name)
 
 Result<void> Engine::Private::loadPhases()
 {
-    // Custom phases are loaded before anything runs, so a missing one costs no agent time.
+    // Phase plugins are loaded before anything runs, so a missing one costs no agent time; what
+    // their manifests say they need decides whether the run starts a review session.
     const Config &c = run->config();
     for (const QString &name : c.phases) {
-        if (isBuiltinPhase(name) || name == u"address")
+        if (isBuiltinPhase(name) || phasePlugins.contains(name))
             continue;
         auto plugin = plugins.load(name, PluginRole::Phase);
         if (!plugin)
@@ -472,8 +474,10 @@ Result<void> Engine::Private::loadPhases()
         if (auto configured = configure(name, **plugin); !configured)
             return configured.error();
         phasePlugins.insert(name, pluginCast<PhasePlugin>(*plugin));
+        if (const PluginSpec *spec = plugins.find(name); spec && spec->manifest.needsReviewer)
+            needReviewer.insert(name);
     }
-    QStringList used{run->config().agentPlugin, QStringLiteral("stet")};
+    QStringList used{c.agentPlugin, c.reviewerPlugin};
     used += c.phases;
     for (auto it = c.pluginOptions.cbegin(); it != c.pluginOptions.cend(); ++it) {
         if (!used.contains(it.key()))
@@ -487,15 +491,20 @@ Result<void> Engine::Private::loadPhases()
 void Engine::Private::setUpReview(const StepHandle &step)
 {
     const Config &c = run->config();
-    if (!c.phases.contains(QStringLiteral("address"))) {
-        reviewNote = QStringLiteral("off: address is not in phases");
-        logger.info(u"peal::stet", QStringLiteral("phase 3 (address) is not in phases; no review"));
+    if (needReviewer.isEmpty()) {
+        if (!c.phases.contains(QStringLiteral("address"))) {
+            reviewNote = QStringLiteral("off: address is not in phases");
+            logger.info(u"peal::stet", QStringLiteral("phase 3 (address) is not in phases; no review"));
+        } else {
+            reviewNote = QStringLiteral("off: no phase needs a reviewer");
+        }
         return protectWorkingTree(step, {}, [step] { step.done(); });
     }
     // Removing the reviewer plugin only matters to runs that ask for a review explicitly.
-    auto plugin = plugins.load(QStringLiteral("stet"), PluginRole::Reviewer);
+    const QString id = c.reviewerPlugin;
+    auto plugin = plugins.load(id, PluginRole::Reviewer);
     if (!plugin) {
-        if (!c.stetCommands.isEmpty() || c.stetPath)
+        if (!c.stetCommands.isEmpty() || c.stetPath || c.originOf(QStringLiteral("reviewer_plugin")).size())
             return step.done(plugin.error());
         reviewNote = QStringLiteral("off: the reviewer plugin is unavailable");
         logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
@@ -503,7 +512,7 @@ void Engine::Private::setUpReview(const StepHandle &step)
         return protectWorkingTree(step, {}, [step] { step.done(); });
     }
     auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
-    if (auto configured = configure(QStringLiteral("stet"), *reviewer); !configured)
+    if (auto configured = configure(id, *reviewer); !configured)
         return step.done(configured.error());
     QString warning;
     std::optional<QString> stetPath;
@@ -514,12 +523,12 @@ void Engine::Private::setUpReview(const StepHandle &step)
     if (!warning.isEmpty())
         logger.warn(u"peal::stet", warning, {{QStringLiteral("stet_path"), c.stetPath.value_or(QString())}});
     if (stetPath)
-        logger.info(u"peal::stet", QStringLiteral("stet found, phase 3 enabled"),
+        logger.info(u"peal::stet", QStringLiteral("%1 found, phase 3 enabled").arg(id),
                     {{QStringLiteral("stet_path"), *stetPath}});
     else
-        logger.info(u"peal::stet", QStringLiteral("stet not found, phase 3 will be skipped"));
+        logger.info(u"peal::stet", QStringLiteral("%1 not found, phase 3 will be skipped").arg(id));
     if (!stetPath)
-        reviewNote = QStringLiteral("off: stet not found (stet_path or PATH)");
+        reviewNote = QStringLiteral("off: %1 not found").arg(id);
     if (c.stetCommands.isEmpty() && !stetPath)
         return protectWorkingTree(step, {}, [step] { step.done(); });
     startReview(step, reviewer, stetPath);
@@ -529,12 +538,6 @@ void Engine::Private::startReview(const StepHandle &step, std::shared_ptr<Review
                                   const std::optional<QString> &stetPath)
 {
     const Config &c = run->config();
-    auto address = plugins.load(QStringLiteral("address"), PluginRole::Phase);
-    if (!address)
-        return step.done(address.error());
-    addressPlugin = pluginCast<PhasePlugin>(*address);
-    if (auto configured = configure(QStringLiteral("address"), *addressPlugin); !configured)
-        return step.done(configured.error());
 
     ReviewerSettings settings;
     settings.program = stetPath.value_or(QString());
@@ -556,7 +559,8 @@ void Engine::Private::startReview(const StepHandle &step, std::shared_ptr<Review
         !created)
         return step.done(created.error());
     if (!session)
-        return step.done(Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin 'stet' created no session")));
+        return step.done(Error(Error::Kind::Plugin,
+                               QStringLiteral("reviewer plugin '%1' created no session").arg(c.reviewerPlugin)));
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
     if (!c.commitAfterPhase2 && !seesUncommitted)
         logger.warning(u"peal::stet",
@@ -710,10 +714,9 @@ Pipeline Engine::Private::buildPipeline()
         } else if (name == u"execute") {
             def.create = &createExecutePhase;
         } else {
-            // "address" needs a review session; without one phase 3 is skipped (spec §8.1).
-            std::shared_ptr<PhasePlugin> plugin = name == u"address" ? (review && reviewing ? addressPlugin : nullptr)
-                                                                     : phasePlugins.value(name);
-            if (!plugin)
+            // A phase that needs a reviewer (address) is skipped when the run has none (spec §8.1).
+            std::shared_ptr<PhasePlugin> plugin = phasePlugins.value(name);
+            if (!plugin || (needReviewer.contains(name) && !(review && reviewing)))
                 continue;
             def.create = [plugin] { return plugin->createRun(); };
         }

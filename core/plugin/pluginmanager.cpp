@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -165,6 +166,18 @@ std::optional<QString> readManifest(const QString &path, PluginManifest *manifes
         return e;
     if (manifest->library.contains(u'/'))
         return QStringLiteral("manifest field 'library' must be a file name beside the manifest");
+    const QJsonValue needs = o.value(QStringLiteral("needs"));
+    if (!needs.isUndefined() && !needs.isArray())
+        return QStringLiteral("manifest field 'needs' must be an array of \"agent\" and \"reviewer\"");
+    for (const QJsonValue &need : needs.toArray()) {
+        if (need == QJsonValue(QStringLiteral("agent")))
+            manifest->needsAgent = true;
+        else if (need == QJsonValue(QStringLiteral("reviewer")))
+            manifest->needsReviewer = true;
+        else
+            return QStringLiteral("manifest field 'needs' may list \"agent\" and \"reviewer\", not %1")
+                .arg(QString::fromUtf8(QJsonDocument(QJsonArray{need}).toJson(QJsonDocument::Compact)));
+    }
     const QJsonValue abi = o.value(QStringLiteral("abi"));
     if (!abi.isDouble() || abi.toDouble() != double(abi.toInt()))
         return QStringLiteral("manifest field 'abi' must be an integer");

@@ -65,6 +65,7 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<QString> isolation;
     std::optional<QStringList> phases;
     std::optional<QString> agentPlugin;
+    std::optional<QString> reviewerPlugin;
     std::optional<bool> allowDirty;
     std::optional<bool> strictPlan;
     // [plugins.<id>] tables of the config file (TOML only), as JSON objects.
@@ -111,6 +112,7 @@ struct PEAL_EXPORT Config
     QString isolation = QStringLiteral("none"); // "none" or "worktree" (not in the reference)
     QStringList phases{QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address")};
     QString agentPlugin = QStringLiteral("cursor"); // the agent plugin's id (not in the reference)
+    QString reviewerPlugin = QStringLiteral("stet"); // the reviewer plugin's id (not in the reference)
     bool allowDirty = false;  // commit_after_phase2 on a tree with changes peal did not make
     bool strictPlan = false;  // headings that look like tasks but are not stop the run
     QHash<QString, QJsonObject> pluginOptions;  // [plugins.<id>] tables, by plugin id

@@ -21,6 +21,8 @@ struct PEAL_EXPORT PluginManifest
     PluginRole role = PluginRole::Phase;
     QString description;
     QString library; // file name of the module, beside the manifest
+    bool needsAgent = false;    // "needs": ["agent", "reviewer"] (phase plugins)
+    bool needsReviewer = false;
 };
 
 // One manifest found during discovery and what became of it.
