@@ -529,6 +529,12 @@ void Engine::Private::setUpReview(const StepHandle &step)
         logger.info(u"peal::stet", QStringLiteral("%1 not found, phase 3 will be skipped").arg(id));
     if (!stetPath)
         reviewNote = QStringLiteral("off: %1 not found").arg(id);
+    // A reviewer the user chose by name must be there; stet found nowhere only skips phase 3
+    // (spec §8.1).
+    if (!stetPath && !c.originOf(QStringLiteral("reviewer_plugin")).isEmpty())
+        return step.done(Error(Error::Kind::Plugin,
+                               QStringLiteral("reviewer '%1' (set by %2) cannot run").arg(id, c.originOf(QStringLiteral("reviewer_plugin"))),
+                               warning));
     if (c.stetCommands.isEmpty() && !stetPath)
         return protectWorkingTree(step, {}, [step] { step.done(); });
     startReview(step, reviewer, stetPath);
