@@ -8,11 +8,12 @@ include(CMakePackageConfigHelpers)
 install(TARGETS peal RUNTIME DESTINATION "${PEAL_INSTALL_BINDIR}")
 install(TARGETS peal-demo-agent peal-demo-stet RUNTIME DESTINATION "${PEAL_INSTALL_LIBDIR}")
 
-# libpealcore and the public headers: the plugin SDK.
+# libpealcore and the plugin SDK: only peal/sdk/*.h is installed (the rest of the core's headers
+# are internal, and free to change); the test sdk_fingerprint guards the ABI of these.
 install(TARGETS pealcore EXPORT PealTargets
     LIBRARY DESTINATION "${PEAL_INSTALL_LIBDIR}"
     INCLUDES DESTINATION "${PEAL_INSTALL_INCLUDEDIR}")
-install(DIRECTORY "${PROJECT_SOURCE_DIR}/core/include/peal" DESTINATION "${PEAL_INSTALL_INCLUDEDIR}")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/core/include/peal/sdk" DESTINATION "${PEAL_INSTALL_INCLUDEDIR}/peal")
 install(FILES "${PROJECT_BINARY_DIR}/core/include/peal/pealcore_export.h"
               "${PROJECT_BINARY_DIR}/core/include/peal/version.h"
         DESTINATION "${PEAL_INSTALL_INCLUDEDIR}/peal")

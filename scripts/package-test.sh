@@ -39,7 +39,7 @@ contents=$(awk '{print $6}' <<<"$contents")
 for f in ./usr/bin/peal ./usr/lib/peal/libpealcore.so ./usr/lib/peal/peal-demo-agent \
          ./usr/lib/peal/peal-demo-stet ./usr/lib/peal/plugins/peal-cursor.so \
          ./usr/lib/peal/plugins/cursor.plugin.json ./usr/lib/peal/plugins/peal-stet.so \
-         ./usr/lib/peal/plugins/peal-address.so ./usr/include/peal/phase.h \
+         ./usr/lib/peal/plugins/peal-address.so ./usr/lib/peal/plugins/peal-checks.so ./usr/include/peal/sdk/phase.h \
          ./usr/include/peal/version.h ./usr/include/peal/pealcore_export.h \
          ./usr/lib/cmake/Peal/PealConfig.cmake ./usr/lib/cmake/Peal/PealPlugin.cmake \
          ./usr/share/man/man1/peal.1 ./usr/share/bash-completion/completions/peal \

@@ -5,6 +5,8 @@
 #include <peal/textutil.h>
 
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -200,6 +202,30 @@ QString quoted(const QString &value)
 } // namespace
 
 namespace ConfigLoader {
+
+QJsonObject pluginOptions(const Config &config, const QString &id)
+{
+    QJsonObject table = config.pluginOptions.value(id);
+    if (id != u"address")
+        return table;
+    // The reference's phase 3 keys configure the address phase plugin.
+    QJsonArray patterns;
+    for (const DismissPattern &p : config.stetDismissPatterns)
+        patterns.append(QJsonObject{{QStringLiteral("pattern"), p.pattern}, {QStringLiteral("reason"), p.reason}});
+    const QJsonObject owned{
+        {QStringLiteral("max_address_rounds"), qint64(config.maxAddressRounds)},
+        {QStringLiteral("on_findings_remaining"), config.onFindingsRemaining},
+        {QStringLiteral("on_stet_fail"), config.onStetFail},
+        {QStringLiteral("phase3_retry_count"), qint64(config.phase3RetryCount)},
+        {QStringLiteral("stet_disable_llm_triage"), config.stetDisableLlmTriage},
+        {QStringLiteral("stet_dismiss_patterns"), patterns},
+    };
+    for (auto it = owned.begin(); it != owned.end(); ++it) {
+        if (!table.contains(it.key()))
+            table.insert(it.key(), it.value());
+    }
+    return table;
+}
 
 Result<ConfigLayer> readEnvironment(const EnvLookup &env)
 {

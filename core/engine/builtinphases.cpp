@@ -28,6 +28,8 @@ AgentCallOptions callOptions(int phase, const Config &config)
 class PlanPhase final : public PhaseRun
 {
 public:
+    explicit PlanPhase(const Config &config) : m_config(config) {}
+
     void start(PhaseServices &services, std::function<void(Result<void>)> done) override
     {
         m_services = &services;
@@ -44,7 +46,7 @@ private:
     void invoke(bool validationRetry)
     {
         m_services->runAgent(AgentMode::Plan, Prompts::plan(m_services->task().body),
-                             callOptions(1, m_services->config()),
+                             callOptions(1, m_config),
                              [this, validationRetry](const Result<AgentOutput> &out) {
                                  onAnswer(out, validationRetry);
                              });
@@ -70,7 +72,7 @@ private:
                              {QStringLiteral("duration_ms"), m_clock.elapsed()},
                              {QStringLiteral("plan_text_len"), Text::utf8Length(text)}});
         }
-        const Result<void> valid = validatePlanText(m_services->config(), index, text);
+        const Result<void> valid = validatePlanText(m_config, index, text);
         if (!valid) {
             if (!validationRetry) {
                 m_services->log(LogLevel::Warn,
@@ -87,6 +89,7 @@ private:
         m_done(Result<void>());
     }
 
+    const Config &m_config;
     PhaseServices *m_services = nullptr;
     std::function<void(Result<void>)> m_done;
     QElapsedTimer m_clock;
@@ -95,6 +98,8 @@ private:
 class ExecutePhase final : public PhaseRun
 {
 public:
+    explicit ExecutePhase(const Config &config) : m_config(config) {}
+
     void start(PhaseServices &services, std::function<void(Result<void>)> done) override
     {
         const TaskInfo &task = services.task();
@@ -103,7 +108,7 @@ public:
                      taskFields(task));
         m_clock.start();
         services.runAgent(AgentMode::Execute, Prompts::execute(services.data().planText),
-                          callOptions(2, services.config()),
+                          callOptions(2, m_config),
                           [this, &services, done](const Result<AgentOutput> &out) {
                               if (!out) {
                                   services.log(LogLevel::Error, QStringLiteral("phase 2 failed"),
@@ -121,19 +126,20 @@ public:
     }
 
 private:
+    const Config &m_config;
     QElapsedTimer m_clock;
 };
 
 } // namespace
 
-std::unique_ptr<PhaseRun> createPlanPhase()
+std::unique_ptr<PhaseRun> createPlanPhase(const Config &config)
 {
-    return std::make_unique<PlanPhase>();
+    return std::make_unique<PlanPhase>(config);
 }
 
-std::unique_ptr<PhaseRun> createExecutePhase()
+std::unique_ptr<PhaseRun> createExecutePhase(const Config &config)
 {
-    return std::make_unique<ExecutePhase>();
+    return std::make_unique<ExecutePhase>(config);
 }
 
 Result<void> validatePlanText(const Config &config, quint32 taskIndex, const QString &text)

@@ -4,7 +4,7 @@
 #include "runcontext.h"
 #include "taskresult.h"
 
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 
 namespace Peal::Internal {
 

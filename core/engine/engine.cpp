@@ -13,9 +13,9 @@
 #include "scheduler.h"
 
 #include <peal/log.h>
-#include <peal/phase.h>
+#include <peal/sdk/phase.h>
 #include <peal/pluginmanager.h>
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 #include <peal/summary.h>
 #include <peal/textutil.h>
 #include <peal/validation.h>
@@ -393,7 +393,7 @@ Result<void> Engine::Private::configure(const QString &id, Plugin &plugin)
     const Config &c = run->config();
     PluginConfig settings;
     settings.id = id;
-    settings.options = c.pluginOptions.value(id);
+    settings.options = ConfigLoader::pluginOptions(c, id);
     settings.repoPath = c.repoPath;
     settings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(run->timeout());
     settings.commitAfterPhase2 = c.commitAfterPhase2;
@@ -714,11 +714,11 @@ Pipeline Engine::Private::buildPipeline()
     Pipeline p;
     for (qsizetype i = 0; i < c.phases.size(); ++i) {
         const QString &name = c.phases[i];
-        PhaseDef def{name, {}, i <= execute, c.pluginOptions.value(name)};
+        PhaseDef def{name, {}, i <= execute, ConfigLoader::pluginOptions(c, name)};
         if (name == u"plan") {
-            def.create = &createPlanPhase;
+            def.create = [&c] { return createPlanPhase(c); };
         } else if (name == u"execute") {
-            def.create = &createExecutePhase;
+            def.create = [&c] { return createExecutePhase(c); };
         } else {
             // A phase that needs a reviewer (address) is skipped when the run has none (spec §8.1).
             std::shared_ptr<PhasePlugin> plugin = phasePlugins.value(name);

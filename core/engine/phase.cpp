@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <peal/phase.h>
+#include <peal/sdk/phase.h>
 
 namespace Peal {
 

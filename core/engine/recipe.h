@@ -2,7 +2,7 @@
 #pragma once
 
 #include <peal/pealcore_export.h>
-#include <peal/result.h>
+#include <peal/sdk/result.h>
 
 #include "../util/guard.h"
 

@@ -3,7 +3,7 @@
 
 #include "runcontext.h"
 
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 
 namespace Peal::Internal {
 

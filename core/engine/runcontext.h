@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 #include <peal/config.h>
 #include <peal/limiter.h>
 #include <peal/log.h>
-#include <peal/phase.h>
+#include <peal/sdk/phase.h>
 #include <peal/plan.h>
 #include <peal/processjob.h>
 #include <peal/progress.h>

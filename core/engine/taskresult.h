@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/phase.h>
+#include <peal/sdk/phase.h>
 
 #include <QList>
 

@@ -17,6 +17,11 @@ TaskRunner::TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &ta
     m_task.body = task.content;
     m_task.position = position;
     m_task.taskCount = int(run.plan().tasks.size());
+    const Config &c = run.config();
+    m_settings.repoPath = c.repoPath;
+    m_settings.commitAfterPhase2 = c.commitAfterPhase2;
+    m_settings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(run.timeout());
+    m_settings.phaseRetryCount = c.phaseRetryCount;
     if (m_options.endPhase < 0 || m_options.endPhase > pipeline.size())
         m_options.endPhase = pipeline.size();
 }
@@ -195,9 +200,9 @@ void TaskRunner::finish(const Result<TaskResult> &given)
     m_done(result);
 }
 
-const Config &TaskRunner::config() const
+const PhaseSettings &TaskRunner::settings() const
 {
-    return m_run.config();
+    return m_settings;
 }
 
 const TaskInfo &TaskRunner::task() const

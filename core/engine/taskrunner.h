@@ -73,7 +73,7 @@ public:
     void failPhase(const Error &error);
 
     // PhaseServices
-    const Config &config() const override;
+    const PhaseSettings &settings() const override;
     const TaskInfo &task() const override;
     TaskData &data() override;
     QString workspace() const override;
@@ -105,6 +105,7 @@ private:
     RunContext &m_run;
     const Pipeline &m_pipeline;
     TaskInfo m_task;
+    PhaseSettings m_settings;
     Options m_options;
     TaskData m_data;
     qsizetype m_current = -1;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <peal/agent.h>
-#include <peal/events.h>
+#include <peal/sdk/agent.h>
+#include <peal/sdk/events.h>
 
 namespace Peal {
 

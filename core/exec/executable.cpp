@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 
 #include <QDir>
 #include <QFile>

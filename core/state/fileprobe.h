@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/result.h>
+#include <peal/sdk/result.h>
 
 namespace Peal::Internal {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <peal/result.h>
+#include <peal/sdk/result.h>
 
 #include "guard.h"
 

@@ -5,8 +5,10 @@
 
 #include <peal/exec.h>
 #include <peal/prompt.h>
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 #include <peal/textutil.h>
+
+#include <QJsonArray>
 
 namespace Peal::Address {
 
@@ -21,6 +23,8 @@ namespace {
 class AddressRun final : public PhaseRun
 {
 public:
+    explicit AddressRun(AddressSettings settings) : m_settings(std::move(settings)) {}
+
     void start(PhaseServices &services, std::function<void(Result<void>)> done) override
     {
         m_services = &services;
@@ -28,9 +32,7 @@ public:
         m_reviewer = services.reviewer();
         if (!m_reviewer)
             return m_done(Result<void>()); // no review this run
-        const Config &c = services.config();
-        m_policy = c.onStetFail;
-        m_maxRounds = c.maxAddressRounds;
+        m_maxRounds = m_settings.maxRounds;
         log(LogLevel::Info, m_reviewer->canDismiss() ? QStringLiteral("phase 3: running stet review")
                                                      : QStringLiteral("phase 3: running custom stet command"));
         initialReview(false);
@@ -66,12 +68,12 @@ private:
     {
         if (error.kind() == Error::Kind::Interrupted)
             return m_done(error);
-        if (m_policy == u"retry_once" && !isRetry) {
+        if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::RetryOnce && !isRetry) {
             log(LogLevel::Warn, QStringLiteral("%1 failed, retrying once").arg(m_reviewer->reviewName()),
                 {{QStringLiteral("err"), error.message()}});
             return initialReview(true);
         }
-        if (m_policy == u"skip") {
+        if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
             log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
             log(LogLevel::Info, QStringLiteral("phase 3 skipped (stet run failed)"));
             return m_done(Result<void>()); // done without an outcome: counts as clean
@@ -147,14 +149,14 @@ private:
 
     void exhausted()
     {
-        if (m_services->config().onFindingsRemaining == u"warn") {
+        if (m_settings.warnOnFindingsLeft) {
             log(LogLevel::Warn, QStringLiteral("stet findings remain after address rounds"),
                 {{QStringLiteral("rounds"), m_maxRounds}});
             return complete(ReviewOutcome{m_maxRounds, false, m_current});
         }
         const int count = m_reviewer->countFindings(m_current.stdoutText);
         m_services->runProcess(
-            gitSpec(m_services->config().repoPath, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}),
+            gitSpec(m_services->settings().repoPath, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}),
             [this, count](const ProcessResult &head) {
                 const QString sha = head.success() && !head.stdoutText.trimmed().isEmpty()
                                         ? head.stdoutText.trimmed()
@@ -163,7 +165,7 @@ private:
                 log(LogLevel::Warn, QStringLiteral("stet review with findings left"),
                     {{QStringLiteral("commit"), sha}, {QStringLiteral("stdout"), m_current.stdoutText},
                      {QStringLiteral("stderr"), m_current.stderrText}});
-                loopFailed(Error(Error::Kind::StetFindingsRemain,
+                loopFailed(Error(Error::Kind::Review,
                                  QStringLiteral("%1 stet findings remain after %2 address round(s)")
                                      .arg(count)
                                      .arg(m_maxRounds),
@@ -177,12 +179,12 @@ private:
     {
         if (error.kind() == Error::Kind::Interrupted)
             return m_done(error);
-        if (m_policy == u"retry_once" && !m_loopIsRetry) {
+        if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::RetryOnce && !m_loopIsRetry) {
             log(LogLevel::Warn, QStringLiteral("address loop failed, retrying once"),
                 {{QStringLiteral("err"), error.message()}});
             return startLoop(true); // from the original review, as the reference does
         }
-        if (m_policy == u"skip") {
+        if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
             log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
             return complete(ReviewOutcome{0, false, m_initial});
         }
@@ -211,9 +213,8 @@ private:
         }
         if (findings->isEmpty())
             return m_reviewer->review(next);
-        const Config &c = m_services->config();
-        if (c.stetDisableLlmTriage)
-            return dismissAll(triageByPatterns(*findings, c.stetDismissPatterns), 0, next);
+        if (m_settings.patternTriage)
+            return dismissAll(triageByPatterns(*findings, m_settings.patterns), 0, next);
         m_services->runAgent(AgentMode::Triage, Prompts::triage(m_current.stdoutText), agentOptions(true),
                              [this, findings = *findings, next](const Result<AgentOutput> &answer) {
                                  // A triage that could not run dismisses nothing.
@@ -237,7 +238,7 @@ private:
     {
         AgentCallOptions o;
         o.phaseNumber = 3;
-        o.attempts = 1 + std::min<quint64>(m_services->config().phase3RetryCount, 2);
+        o.attempts = 1 + std::min<quint64>(m_settings.retryCount, 2);
         o.emptyAnswerOnFailure = triage;
         o.logName = triage ? QStringLiteral("phase 3 triage") : QStringLiteral("phase 3");
         return o;
@@ -246,7 +247,7 @@ private:
     PhaseServices *m_services = nullptr;
     Reviewer *m_reviewer = nullptr;
     std::function<void(Result<void>)> m_done;
-    QString m_policy;
+    AddressSettings m_settings;
     quint32 m_maxRounds = 0;
     quint32 m_round = 0;
     bool m_loopIsRetry = false;
@@ -256,9 +257,59 @@ private:
 
 } // namespace
 
+Result<void> AddressPlugin::configure(const PluginConfig &config)
+{
+    const QJsonObject &t = config.options;
+    static const QStringList known{QStringLiteral("max_address_rounds"), QStringLiteral("on_findings_remaining"),
+                                   QStringLiteral("on_stet_fail"), QStringLiteral("phase3_retry_count"),
+                                   QStringLiteral("stet_disable_llm_triage"), QStringLiteral("stet_dismiss_patterns")};
+    for (auto it = t.begin(); it != t.end(); ++it) {
+        if (!known.contains(it.key()))
+            return Error(Error::Kind::Config, QStringLiteral("has an unknown key '%1' (known: %2)")
+                                                  .arg(it.key(), known.join(QStringLiteral(", "))));
+    }
+    const auto count = [&](const QString &key, quint32 fallback) -> std::optional<quint32> {
+        const QJsonValue v = t.value(key);
+        if (v.isUndefined())
+            return fallback;
+        if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > 4294967295.0 || v.toDouble() != double(v.toInteger()))
+            return std::nullopt;
+        return quint32(v.toInteger());
+    };
+    const auto choice = [&](const QString &key, const QStringList &allowed) -> std::optional<qsizetype> {
+        const qsizetype i = allowed.indexOf(t.value(key).toString(allowed.first()));
+        return i < 0 ? std::nullopt : std::optional(i);
+    };
+    AddressSettings s;
+    const auto rounds = count(QStringLiteral("max_address_rounds"), 5);
+    const auto retries = count(QStringLiteral("phase3_retry_count"), 0);
+    if (!rounds || !retries)
+        return Error(Error::Kind::Config, QStringLiteral("max_address_rounds and phase3_retry_count must be non-negative integers"));
+    s.maxRounds = *rounds;
+    s.retryCount = *retries;
+    const auto remaining = choice(QStringLiteral("on_findings_remaining"), {QStringLiteral("fail"), QStringLiteral("warn")});
+    const auto onFail = choice(QStringLiteral("on_stet_fail"),
+                               {QStringLiteral("fail"), QStringLiteral("skip"), QStringLiteral("retry_once")});
+    if (!remaining)
+        return Error(Error::Kind::Config, QStringLiteral("on_findings_remaining must be \"fail\" or \"warn\""));
+    if (!onFail)
+        return Error(Error::Kind::Config, QStringLiteral("on_stet_fail must be \"fail\", \"skip\" or \"retry_once\""));
+    s.warnOnFindingsLeft = *remaining == 1;
+    s.onReviewFailure = AddressSettings::OnReviewFailure(*onFail);
+    s.patternTriage = t.value(QStringLiteral("stet_disable_llm_triage")).toBool(false);
+    for (const QJsonValue &p : t.value(QStringLiteral("stet_dismiss_patterns")).toArray()) {
+        const QJsonObject o = p.toObject();
+        if (!o.value(QStringLiteral("pattern")).isString() || !o.value(QStringLiteral("reason")).isString())
+            return Error(Error::Kind::Config, QStringLiteral("stet_dismiss_patterns must be a list of {pattern, reason}"));
+        s.patterns.append({o.value(QStringLiteral("pattern")).toString(), o.value(QStringLiteral("reason")).toString()});
+    }
+    m_settings = std::move(s);
+    return {};
+}
+
 std::unique_ptr<PhaseRun> AddressPlugin::createRun() const
 {
-    return std::make_unique<AddressRun>();
+    return std::make_unique<AddressRun>(m_settings);
 }
 
 } // namespace Peal::Address

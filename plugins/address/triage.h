@@ -2,7 +2,7 @@
 #pragma once
 
 #include <peal/config.h>
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 
 // Deciding which findings to dismiss (spec §8.8). Pure functions.
 namespace Peal::Address {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "checksplugin.h"
 
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 #include <peal/exec.h>
 #include <peal/textutil.h>
 

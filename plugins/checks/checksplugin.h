@@ -3,7 +3,7 @@
 
 #include "checkfindings.h"
 
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 
 namespace Peal::Checks {
 

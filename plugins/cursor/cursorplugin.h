@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 
 namespace Peal::Cursor {
 

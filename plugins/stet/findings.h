@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 
 // Reading reviewer output (spec §8.5). Pure functions: no processes, no state.
 namespace Peal::Stet {

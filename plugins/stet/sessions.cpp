@@ -52,12 +52,12 @@ Error startCancelled()
 
 Error startFailed(const QString &detail)
 {
-    return Error(Error::Kind::StetStart, QStringLiteral("stet start failed: ") + detail);
+    return Error(Error::Kind::Review, QStringLiteral("stet start failed: ") + detail);
 }
 
 Error runFailed(const QString &detail)
 {
-    return Error(Error::Kind::StetRun, QStringLiteral("stet run failed: ") + detail);
+    return Error(Error::Kind::Review, QStringLiteral("stet run failed: ") + detail);
 }
 
 // A review result from a finished review process (spec §8.3 "stet run completed").
@@ -207,7 +207,7 @@ void BuiltInSession::finish(ReviewServices &services, std::function<void(Result<
                   {QStringLiteral("cwd"), s.workingDirectory}});
     services.runProcess(s, [&services, done](const ProcessResult &r) {
         if (!r.success())
-            return done(Error(Error::Kind::StetRun,
+            return done(Error(Error::Kind::Review,
                               QStringLiteral("stet finish failed: ") + processDetail(r)));
         services.log(LogLevel::Info, QStringLiteral("stet finish succeeded"),
                      {{QStringLiteral("stdout_len"), Text::utf8Length(r.stdoutText)},

@@ -4,7 +4,7 @@
 #include "findings.h"
 #include "sessions.h"
 
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 
 #include <QDir>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 
 namespace Peal::Stet {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The manifest says the current ABI; the library says otherwise.
-#include <peal/phase.h>
+#include <peal/sdk/phase.h>
 
 namespace {
 

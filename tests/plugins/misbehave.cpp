@@ -6,7 +6,7 @@
 //   ignore-cancel      waits on `sleep 600` and never calls done, even when it ends
 //   block              blocks the event loop from a timer while `sleep 600` runs, after
 //                      creating the file `marker`
-#include <peal/phase.h>
+#include <peal/sdk/phase.h>
 
 #include <QFile>
 #include <QTimer>

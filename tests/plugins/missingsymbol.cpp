@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <peal/phase.h>
+#include <peal/sdk/phase.h>
 
 // Declared, never defined anywhere: loading with RTLD_NOW must fail and name it.
 extern "C" int peal_test_symbol_nobody_defines(int);

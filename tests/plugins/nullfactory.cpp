@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <peal/plugin.h>
+#include <peal/sdk/plugin.h>
 
 extern "C" {
 PEAL_PLUGIN_VISIBLE Peal::Plugin *peal_null_factory(char *, std::size_t)

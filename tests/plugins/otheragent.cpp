@@ -3,7 +3,7 @@
 // program cannot be used, and runs the program with the prompt as its only argument. It streams
 // events: "@session ID", "@tool NAME TARGET", "@usage IN OUT [COST]", "@turn", "@fail CLASS"
 // lines of its output; "@throw" makes it throw.
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 
 #include <stdexcept>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Exports the aliases by hand with a factory that lets an exception escape.
-#include <peal/plugin.h>
+#include <peal/sdk/plugin.h>
 
 #include <stdexcept>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Its manifest says "phase"; the object is an agent.
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 
 namespace {
 

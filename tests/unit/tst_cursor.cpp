@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Cursor agent plugin, loaded as a plugin: argv layouts, resolution, classification
 // (reference §13.3 cursor, §13.6 phase argv, §13.7 normalisation argv).
-#include <peal/agent.h>
+#include <peal/sdk/agent.h>
 #include <peal/pluginmanager.h>
 
 #include "testsupport.h"

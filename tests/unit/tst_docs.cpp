@@ -56,9 +56,11 @@ QSet<QString> sdkMacros()
     QSet<QString> out;
     static const QRegularExpression define(u"#\\s*define\\s+(PEAL_[A-Z0-9_]+)"_s);
     QStringList files{source(u"core/version.h.in"_s)};
-    const QDir include(source(u"core/include/peal"_s));
-    for (const QString &name : include.entryList({u"*.h"_s}, QDir::Files))
-        files.append(include.filePath(name));
+    for (const QString &dir : {u"core/include/peal"_s, u"core/include/peal/sdk"_s}) {
+        const QDir include(source(dir));
+        for (const QString &name : include.entryList({u"*.h"_s}, QDir::Files))
+            files.append(include.filePath(name));
+    }
     for (const QString &file : files) {
         const QString text = QString::fromUtf8(PealTest::readFile(file));
         for (auto it = define.globalMatch(text); it.hasNext();)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Plugin discovery and loading: the real plugins, and one purpose-built broken plugin for each
 // way loading can fail. Every failure is an error naming the file and the reason, never a crash.
-#include <peal/agent.h>
-#include <peal/phase.h>
+#include <peal/sdk/agent.h>
+#include <peal/sdk/phase.h>
 #include <peal/pluginmanager.h>
 
 #include "testsupport.h"

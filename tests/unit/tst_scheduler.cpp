@@ -168,7 +168,7 @@ struct Harness
     Logger logger;
     std::shared_ptr<ScriptedLauncher> launcher = std::make_shared<ScriptedLauncher>();
     std::unique_ptr<RunContext> run;
-    Pipeline pipeline{{u"plan"_s, &createPlanPhase, true, {}}, {u"execute"_s, &createExecutePhase, true, {}}};
+    Pipeline pipeline;
 
     explicit Harness(const QByteArray &plan, const std::function<void(Config &)> &configure = {})
     {
@@ -186,6 +186,9 @@ struct Harness
         run->agent().pluginId = u"script"_s;
         run->agent().settings.program = u"agent"_s;
         run->plan() = PlanParser::parse(QString::fromUtf8(plan));
+        const Config &c = run->config();
+        pipeline = {{u"plan"_s, [&c] { return createPlanPhase(c); }, true, {}},
+                    {u"execute"_s, [&c] { return createExecutePhase(c); }, true, {}}};
     }
 
     std::optional<Result<RunOutcome>> schedule(std::function<void()> whileRunning = {})

@@ -5,7 +5,7 @@
 // processes, real git repositories), and the fake stet's own contract (stet-contract.md).
 #include <peal/exec.h>
 #include <peal/pluginmanager.h>
-#include <peal/reviewer.h>
+#include <peal/sdk/reviewer.h>
 
 #include "testsupport.h"
 
@@ -637,7 +637,7 @@ private Q_SLOTS:
             QVERIFY(!*started);
             QCOMPARE(started->error().message(), message);
             QCOMPARE(started->error().kind(),
-                     message == u"stet start cancelled" ? Error::Kind::Interrupted : Error::Kind::StetStart);
+                     message == u"stet start cancelled" ? Error::Kind::Interrupted : Error::Kind::Review);
         } else {
             QVERIFY(*started);
             QCOMPARE(**started, outcome == 1);
@@ -721,7 +721,7 @@ private Q_SLOTS:
         auto session = m_stet->createSession(r.settings());
         auto started = start(*session);
         QVERIFY(started && !*started);
-        QCOMPARE(started->error().kind(), Error::Kind::StetStart);
+        QCOMPARE(started->error().kind(), Error::Kind::Review);
         QCOMPARE(started->error().message(),
                  u"stet start failed: exit code 1: peal-demo-stet: start failing as asked"_s);
 
@@ -812,7 +812,7 @@ private Q_SLOTS:
         auto missing = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
         auto reviewed = review(*missing);
         QVERIFY(reviewed && !*reviewed);
-        QCOMPARE(reviewed->error().kind(), Error::Kind::StetRun);
+        QCOMPARE(reviewed->error().kind(), Error::Kind::Review);
         QVERIFY(reviewed->error().message().startsWith(u"stet run failed: spawn failed: "));
 
         qputenv("PEAL_FAKE_STET_HANG", "run");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/result.h>
+#include <peal/sdk/result.h>
 
 #include <QHash>
 #include <QJsonObject>
@@ -172,6 +172,12 @@ PEAL_EXPORT const QList<ConfigKeyInfo> &keys();
 PEAL_EXPORT Result<void> setFromCommandLine(ConfigLayer &layer, const QString &flag,
                                             const QString &value);
 PEAL_EXPORT QString suggestKey(const QString &unknownKey);
+
+// The options of plugin `id`: its [plugins.<id>] table, plus the reference's keys that belong
+// to it and are not in that table (address: max_address_rounds, on_findings_remaining,
+// on_stet_fail, phase3_retry_count, stet_disable_llm_triage, stet_dismiss_patterns). Plugins
+// read their settings from here only.
+PEAL_EXPORT QJsonObject pluginOptions(const Config &config, const QString &id);
 
 } // namespace ConfigLoader
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/process.h>
+#include <peal/sdk/process.h>
 
 #include <QObject>
 

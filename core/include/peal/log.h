@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/result.h>
+#include <peal/sdk/log.h>
+#include <peal/sdk/result.h>
 
 #include <QList>
 #include <QString>
@@ -11,16 +12,6 @@
 #include <memory>
 
 namespace Peal {
-
-enum class LogLevel { Trace, Debug, Info, Warn, Error };
-
-// One key=value of an event, kept in the order given.
-struct PEAL_EXPORT LogField
-{
-    QString key;
-    QVariant value;
-};
-using LogFields = QList<LogField>;
 
 /*
  * Which events reach stderr: tracing-style directives, comma separated, each a level

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/plugin.h>
-#include <peal/result.h>
+#include <peal/sdk/plugin.h>
+#include <peal/sdk/result.h>
 
 #include <QList>
 #include <QString>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <peal/limiter.h>
-#include <peal/process.h>
+#include <peal/sdk/process.h>
 
 #include <memory>
 

@@ -16,9 +16,8 @@
  * Like every plugin it never starts a process itself: it describes commands and asks the core
  * (PhaseServices) to run them, so timeouts, cancellation, logging and limits apply.
  */
-#include <peal/agent.h>
-#include <peal/phase.h>
-#include <peal/textutil.h>
+#include <peal/sdk/agent.h>
+#include <peal/sdk/phase.h>
 
 #include <QDir>
 #include <QJsonArray>

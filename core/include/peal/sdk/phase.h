@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/agent.h>
-#include <peal/config.h>
-#include <peal/log.h>
-#include <peal/plugin.h>
+#include <peal/sdk/agent.h>
+#include <peal/sdk/log.h>
+#include <peal/sdk/plugin.h>
 
 #include <QJsonObject>
 
@@ -62,6 +61,15 @@ using ProcessCallback = std::function<void(const ProcessResult &)>;
 
 class Reviewer;
 
+// The few core settings a running phase may need (never the whole configuration).
+struct PEAL_EXPORT PhaseSettings
+{
+    QString repoPath;                     // repo_path as configured
+    bool commitAfterPhase2 = false;
+    std::chrono::seconds phaseTimeout{0}; // phase_timeout_sec
+    quint32 phaseRetryCount = 0;          // phase_retry_count
+};
+
 /*
  * What the core offers a running phase. Every process a phase needs is started through here,
  * so it is limited, logged, timed out and cancelled like every other.
@@ -71,13 +79,14 @@ class PEAL_EXPORT PhaseServices
 public:
     virtual ~PhaseServices();
 
-    virtual const Config &config() const = 0;
+    virtual const PhaseSettings &settings() const = 0;
     virtual const TaskInfo &task() const = 0;
     virtual TaskData &data() = 0;
     // The directory this task changes: repo_path, or the task's own git worktree while it runs
     // in an isolated parallel block. Processes that touch the task's files run here.
     virtual QString workspace() const = 0;
-    // This phase's own table from the config file (empty when none).
+    // This phase's own table: [plugins.<id>] from the config file (empty when none), with the
+    // reference's keys that belong to the phase (address: max_address_rounds, ...).
     virtual QJsonObject options() const = 0;
 
     virtual void runAgent(AgentMode mode, const QString &prompt, const AgentCallOptions &options,

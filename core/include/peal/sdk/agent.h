@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/events.h>
-#include <peal/plugin.h>
-#include <peal/process.h>
-#include <peal/result.h>
+#include <peal/sdk/events.h>
+#include <peal/sdk/plugin.h>
+#include <peal/sdk/process.h>
+#include <peal/sdk/result.h>
 
 #include <QJsonObject>
 

@@ -31,9 +31,7 @@ public:
         Phase,
         PlanTextInvalid,
         Commit,
-        StetStart,
-        StetRun,
-        StetFindingsRemain,
+        Review,            // a review could not run, or findings remain
         CapReached,
         Plugin,
         Io,

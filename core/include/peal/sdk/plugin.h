@@ -2,6 +2,7 @@
 #pragma once
 
 #include <peal/pealcore_export.h>
+#include <peal/sdk/result.h>
 #include <peal/version.h>
 
 #include <QJsonObject>
@@ -28,9 +29,6 @@ enum class PluginRole {
 };
 
 PEAL_EXPORT QString pluginRoleName(PluginRole role);
-
-template<typename T>
-class Result;
 
 // What a plugin is told at load time: its own `[plugins.<id>]` table and the few core settings
 // plugins need. Never the whole configuration.

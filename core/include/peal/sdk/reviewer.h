@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/config.h>
-#include <peal/log.h>
-#include <peal/phase.h>
-#include <peal/plugin.h>
-#include <peal/process.h>
+#include <peal/sdk/log.h>
+#include <peal/sdk/phase.h>
+#include <peal/sdk/plugin.h>
+#include <peal/sdk/process.h>
 
 #include <QJsonObject>
 
