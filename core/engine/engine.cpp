@@ -76,7 +76,6 @@ public:
     void finishExit(int code);
     void forceStop();
     Pipeline buildPipeline();
-    void onProgress(const ProgressEvent &event);
     Result<void> recordLastRun(int code);
 
     // The longest the closing work may take after a second SIGINT/SIGTERM (the command line's
@@ -108,7 +107,6 @@ public:
     bool exited = false;
     QString startedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
     QString lastError;
-    QList<quint32> failedTasks;
     QString reviewNote; // why phase 3 is off, for --dry-run
     std::optional<PlanDocument> planDocument; // read by inspectPlan(), parsed by readPlan()
     bool nothingDone = false; // --task N of a completed task: the run ends before it starts
@@ -193,7 +191,7 @@ void Engine::Private::afterRecipe(const Result<void> &result)
         if (!scheduler)
             return exit(toInt(*cancelledWith));
         // Tasks that were running are not completed; those that finished were saved already.
-        run->saveStateBestEffort(QStringLiteral("interruption"));
+        run->outcomes().save(QStringLiteral("interruption"));
         return closeRun([this] {
             logger.fatal(u"peal::main",
                          QStringLiteral("interrupted by %1; the state is saved in %2; run the same command "
@@ -305,7 +303,6 @@ bool Engine::Private::initLogging()
     }
     run = std::make_unique<RunContext>(config, logger, q);
     run->setProgressSink([this](const ProgressEvent &event) {
-        onProgress(event);
         Q_EMIT q->progress(event);
     });
     return true;
@@ -667,14 +664,14 @@ Result<void> Engine::Private::loadState()
         logger.info(u"peal::state", QStringLiteral("resumed from existing state"),
                     {{QStringLiteral("completed"), run->state().completedTaskIndices().size()}});
     }
-    if (request.redo && run->state().markTaskIncomplete(*request.task)) {
+    if (request.redo && run->state().isTaskCompleted(*request.task)) {
         // Saved at once, under the lock: the task is to be done again whatever happens next.
         logger.info(u"peal::state", QStringLiteral("task marked not completed, to run again"),
                     {{QStringLiteral("task_index"), *request.task}});
-        if (!request.dryRun) {
-            if (auto saved = run->saveState(); !saved)
-                return saved.error();
-        }
+        if (request.dryRun)
+            run->state().markTaskIncomplete(*request.task);
+        else if (auto saved = run->outcomes().reopened(*request.task); !saved)
+            return saved.error();
     }
     const QList<quint32> &done = run->state().completedTaskIndices();
     if (!done.isEmpty()) {
@@ -771,13 +768,6 @@ void Engine::Private::schedule(const StepHandle &step)
     });
 }
 
-void Engine::Private::onProgress(const ProgressEvent &event)
-{
-    if (cancelledWith) // tasks cut short by the interrupt did not fail
-        return;
-    if (event.kind == ProgressEvent::Kind::TaskFinished && !event.ok && !failedTasks.contains(event.task))
-        failedTasks.append(event.task);
-}
 
 Result<void> Engine::Private::recordLastRun(int code)
 {
@@ -795,7 +785,7 @@ Result<void> Engine::Private::recordLastRun(int code)
                    : code == toInt(ExitCode::CapReached)   ? QStringLiteral("cap_reached")
                                                            : QStringLiteral("failed");
     last.error = lastError;
-    last.failedTasks = failedTasks;
+    last.failedTasks = run->outcomes().failedTasks();
     std::sort(last.failedTasks.begin(), last.failedTasks.end());
     last.planPath = run->config().planPath;
     last.repoPath = run->config().repoPath;

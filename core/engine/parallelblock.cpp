@@ -250,9 +250,7 @@ void ParallelBlock::markAndCommit()
     if (m_succeeded.isEmpty())
         return runTail(0);
     // Successes are completed before phase 3 (spec §4.7 step 3); a write error stops the run.
-    for (quint32 index : std::as_const(m_succeeded))
-        m_run.state().markTaskCompleted(index);
-    if (auto saved = m_run.saveState(); !saved) {
+    if (auto saved = m_run.outcomes().completed(m_succeeded); !saved) {
         m_report.abort = saved.error();
         return finish();
     }

@@ -65,7 +65,7 @@ RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_logger(logger),
       m_limiter(m_config.parallel ? int(std::max<quint32>(1, m_config.maxParallel)) : 1),
       m_launcher(std::make_shared<LocalLauncher>()),
-      m_state(m_config.planPath, m_config.repoPath)
+      m_state(m_config.planPath, m_config.repoPath), m_outcomes(m_state, m_config.stateDir, m_logger)
 {
 }
 
@@ -115,18 +115,6 @@ void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCa
         job->cancel();
     else
         m_limiter.submit(job);
-}
-
-Result<void> RunContext::saveState()
-{
-    return StateStore::save(m_config.stateDir, m_state);
-}
-
-void RunContext::saveStateBestEffort(const QString &what)
-{
-    if (auto saved = saveState(); !saved)
-        m_logger.error(u"peal::runner", QStringLiteral("failed to save state after %1").arg(what),
-                       {{QStringLiteral("err"), saved.error().toDisplayString()}});
 }
 
 void RunContext::reopenForCleanup()

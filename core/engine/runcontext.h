@@ -11,6 +11,7 @@
 #include <peal/progress.h>
 #include <peal/state.h>
 
+#include "outcomes.h"
 #include "usertree.h"
 
 #include <QObject>
@@ -71,9 +72,8 @@ public:
     // Where the run's processes come from (default: local children).
     void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
 
-    Result<void> saveState();
-    // Saves and logs a failure at ERROR ("failed to save state after <what>") without failing.
-    void saveStateBestEffort(const QString &what);
+    // Where task outcomes go: the state and state.json.
+    TaskOutcomes &outcomes() { return m_outcomes; }
 
     // Progress for live displays; the engine forwards it as Engine::progress.
     void setProgressSink(std::function<void(const ProgressEvent &)> sink) { m_progress = std::move(sink); }
@@ -102,6 +102,7 @@ private:
     std::shared_ptr<ProcessLauncher> m_launcher;
     AgentHandle m_agent;
     State m_state;
+    TaskOutcomes m_outcomes;
     Plan m_plan;
     UserTree m_userTree;
     RunReview *m_review = nullptr;

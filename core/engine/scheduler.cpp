@@ -119,7 +119,6 @@ std::optional<Error> Scheduler::countFailure()
     ++m_consecutiveFailures;
     const std::optional<quint32> cap = m_run.config().maxConsecutiveTaskFailures;
     if (cap && m_consecutiveFailures >= *cap) {
-        m_run.saveStateBestEffort(QStringLiteral("reaching the consecutive failure cap"));
         return Error(Error::Kind::CapReached,
                      QStringLiteral("Run stopped: %1 consecutive task failure(s) reached cap %2.")
                          .arg(m_consecutiveFailures)
@@ -141,7 +140,6 @@ void Scheduler::runSequential(quint32 index)
             return finish(result.error());
         if (auto cap = countFailure())
             return finish(*cap);
-        m_run.saveStateBestEffort(QStringLiteral("task failure"));
         if (m_run.config().continueWithRemainingTasks) {
             m_outcome.failedTaskIndices.append(index);
             // The run will exit 2 because of it: a line that --quiet keeps.
@@ -170,7 +168,6 @@ void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
             return finish(result.error());
         if (auto cap = countFailure())
             return finish(*cap);
-        m_run.saveStateBestEffort(QStringLiteral("task failure"));
         // The sequential fallback ignores continue_with_remaining_tasks (spec §4.8).
         finish(result.error());
     });
@@ -213,13 +210,14 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
     QList<quint32> blockFailed;
     for (const ParallelBlock::Failure &f : report.streamFailures)
         blockFailed.append(f.index);
+    if (!blockFailed.isEmpty())
+        m_run.outcomes().failed(blockFailed, QStringLiteral("task failure"));
     if (report.phase3Failure) {
         const ParallelBlock::Failure &f = *report.phase3Failure;
         blockFailed.append(f.index);
         if (!keepGoing) {
             if (auto cap = countBlock(indices, blockFailed))
                 return finish(*cap);
-            m_run.saveStateBestEffort(QStringLiteral("phase 3 failure in a parallel block"));
             return finish(f.error);
         }
         m_run.logger().warning(u"peal::runner",
@@ -228,7 +226,6 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
                                                     "remaining segments"),
                                {{QStringLiteral("task_index"), f.index}});
         m_outcome.failedTaskIndices.append(f.index);
-        m_run.saveStateBestEffort(QStringLiteral("phase 3 failure in a parallel block"));
     }
     if (auto cap = countBlock(indices, blockFailed))
         return finish(*cap);
@@ -241,10 +238,8 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
                                {{QStringLiteral("task_index"), f.index}});
     }
     if (!report.streamFailures.isEmpty()) {
-        if (!keepGoing) {
-            m_run.saveStateBestEffort(QStringLiteral("task failure"));
+        if (!keepGoing)
             return finish(report.streamFailures.first().error);
-        }
         for (const ParallelBlock::Failure &f : report.streamFailures)
             m_outcome.failedTaskIndices.append(f.index);
     }

@@ -92,8 +92,6 @@ void TaskRunner::onPhaseDone(qsizetype index, const Result<void> &result)
     m_phase.reset();
     if (!result || !commitsAfter(index))
         notifyPhaseFinished(result);
-    if (!result && m_options.saveOnFailure)
-        m_run.saveStateBestEffort(QStringLiteral("phase %1 failure").arg(m_pipeline[index].name));
     handle.done(result);
 }
 
@@ -128,7 +126,6 @@ Step TaskRunner::commitStep()
                                   m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
                                                        {{QStringLiteral("task_index"), m_task.index},
                                                         {QStringLiteral("err"), committed.error().message()}});
-                                  m_run.saveStateBestEffort(QStringLiteral("commit failure"));
                                   notifyPhaseFinished(Result<void>());
                                   return handle.done(committed.error());
                               }
@@ -142,8 +139,7 @@ Step TaskRunner::markCompletedStep()
 {
     return syncStep(QStringLiteral("mark completed"), [this] {
         m_inPhase = false;
-        m_run.state().markTaskCompleted(m_task.index);
-        return m_run.saveState();
+        return m_run.outcomes().completed({m_task.index});
     });
 }
 
@@ -194,6 +190,9 @@ void TaskRunner::finish(const Result<TaskResult> &given)
     event.final = !result || (m_options.endsTask && m_options.endPhase >= m_pipeline.size());
     event.findingsLeft = m_data.review && !m_data.review->findingsResolved;
     event.interrupted = !result && (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled());
+    // A failed task is an outcome of the run (a block's stream is the block's to report).
+    if (!result && !event.interrupted && m_options.saveOnFailure)
+        m_run.outcomes().failed({m_task.index}, QStringLiteral("task failure"));
     if (!result)
         event.detail = result.error().toDisplayString();
     m_run.notify(event);
@@ -271,9 +270,5 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
               });
 }
 
-void TaskRunner::saveState()
-{
-    m_run.saveStateBestEffort(QStringLiteral("phase %1").arg(m_pipeline.value(m_current).name));
-}
 
 } // namespace Peal::Internal

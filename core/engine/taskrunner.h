@@ -34,7 +34,7 @@ public:
         qsizetype endPhase = -1;     // -1: to the end of the pipeline
         bool commitAfterExecute = true;
         bool markCompleted = true;
-        bool saveOnFailure = true;   // best-effort state save when a phase fails
+        bool saveOnFailure = true;   // a failure is the task's outcome (recorded, state saved)
         bool endsTask = true;        // its success ends the task (a block's stream does not: the merge and the tail follow)
         QString workspace;           // empty: repo_path; else the task's own worktree
     };
@@ -82,7 +82,6 @@ public:
                   AgentCallback done) override;
     void runProcess(const ProcessSpec &spec, ProcessCallback done) override;
     void log(LogLevel level, const QString &message, const LogFields &fields) override;
-    void saveState() override;
     Reviewer *reviewer() override;
     void commitChanges(const QString &message, std::function<void(Result<void>)> done) override;
 

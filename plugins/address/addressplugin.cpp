@@ -79,7 +79,6 @@ private:
             return m_done(Result<void>()); // done without an outcome: counts as clean
         }
         log(LogLevel::Error, QStringLiteral("stet run failed"), {{QStringLiteral("err"), error.message()}});
-        m_services->saveState();
         m_done(error);
     }
 
@@ -189,7 +188,6 @@ private:
             return complete(ReviewOutcome{0, false, m_initial});
         }
         log(LogLevel::Error, QStringLiteral("address loop failed"), {{QStringLiteral("err"), error.message()}});
-        m_services->saveState();
         m_done(error);
     }
 

@@ -93,8 +93,6 @@ public:
                           AgentCallback done) = 0;
     virtual void runProcess(const ProcessSpec &spec, ProcessCallback done) = 0;
     virtual void log(LogLevel level, const QString &message, const LogFields &fields = {}) = 0;
-    // Best effort: failures are logged, not returned.
-    virtual void saveState() = 0;
     // The run's review, or nullptr when phase 3 has no reviewer.
     virtual Reviewer *reviewer() = 0;
     // `git add -A` and commit with `message` when commit_after_phase2 is on; a clean tree is
