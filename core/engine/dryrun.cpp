@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "dryrun.h"
 
+#include "../util/guard.h"
+
 #include "commit.h"
 
 #include <peal/state.h>
@@ -123,25 +125,36 @@ public:
                     line(QStringLiteral("commit   git add -A; git commit -m 'peal: task <N> - <first line of "
                                         "its plan>'"),
                          1);
-            } else if (name == u"address" && m_review) {
-                phase(QStringLiteral("%1; when it finds something, up to %2 of:")
-                          .arg(m_review->perReview, plural(c.maxAddressRounds, QStringLiteral("round"))));
-                if (!m_review->dismiss.isEmpty()) {
-                    line(QStringLiteral("dismiss  %1, chosen %2")
-                             .arg(m_review->dismiss,
-                                  c.stetDisableLlmTriage
-                                      ? QStringLiteral("by stet_dismiss_patterns")
-                                      : QStringLiteral("by triage: %1").arg(agentCommand(m_run, AgentMode::Triage))),
-                         3);
-                    line(QStringLiteral("review   %1").arg(m_review->perReview), 3);
-                }
-                line(QStringLiteral("fix      %1").arg(agentCommand(m_run, AgentMode::Address)), 3);
-                line(QStringLiteral("review   %1").arg(m_review->perReview), 3);
             } else {
-                phase(QStringLiteral("(phase plugin '%1')").arg(name));
+                describePlugin(def, phase);
             }
         }
         line();
+    }
+
+    // A plugin phase describes itself; its first line is the phase's, the rest its steps.
+    template<typename PhaseLine>
+    void describePlugin(const PhaseDef &def, const PhaseLine &phase)
+    {
+        PhaseOutlineContext context;
+        context.agentCommand = [this](AgentMode mode) { return agentCommand(m_run, mode); };
+        context.hasReview = m_review != nullptr;
+        if (m_review) {
+            context.reviewCommand = m_review->perReview;
+            context.dismissCommand = m_review->dismiss;
+        }
+        QStringList lines;
+        if (def.plugin) {
+            if (auto described = callGuarded(QStringLiteral("phase plugin '%1' (describe)").arg(def.name),
+                                             [&] { lines = def.plugin->describe(context); });
+                !described)
+                lines = QStringList{described.error().message()};
+        }
+        if (lines.isEmpty())
+            return phase(QStringLiteral("(phase plugin '%1')").arg(def.name), 1);
+        phase(lines.first(), 1);
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            line(lines[i], 3);
     }
 
     void beforeFirstTask()

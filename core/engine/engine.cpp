@@ -711,7 +711,7 @@ Pipeline Engine::Private::buildPipeline()
     Pipeline p;
     for (qsizetype i = 0; i < c.phases.size(); ++i) {
         const QString &name = c.phases[i];
-        PhaseDef def{name, {}, i <= execute, ConfigLoader::pluginOptions(c, name)};
+        PhaseDef def{name, {}, i <= execute, ConfigLoader::pluginOptions(c, name), nullptr};
         if (name == u"plan") {
             def.create = [&c] { return createPlanPhase(c); };
         } else if (name == u"execute") {
@@ -722,6 +722,7 @@ Pipeline Engine::Private::buildPipeline()
             if (!plugin || (needReviewer.contains(name) && !(review && reviewing)))
                 continue;
             def.create = [plugin] { return plugin->createRun(); };
+            def.plugin = plugin;
         }
         p.append(def);
     }

@@ -12,4 +12,9 @@ PluginRole PhasePlugin::role() const
     return PluginRole::Phase;
 }
 
+QStringList PhasePlugin::describe(const PhaseOutlineContext &) const
+{
+    return {};
+}
+
 } // namespace Peal

@@ -33,6 +33,7 @@ struct PhaseDef
     std::function<std::unique_ptr<PhaseRun>()> create;   // a fresh run per task
     bool concurrent = false; // part of the concurrent stream of a parallel block
     QJsonObject options;     // the phase's table from the config file
+    std::shared_ptr<PhasePlugin> plugin; // for plugin phases: asked to describe itself
 };
 using Pipeline = QList<PhaseDef>;
 

@@ -305,6 +305,29 @@ Result<void> AddressPlugin::configure(const PluginConfig &config)
     return {};
 }
 
+QStringList AddressPlugin::describe(const PhaseOutlineContext &context) const
+{
+    if (!context.hasReview)
+        return {QStringLiteral("skipped: the run has no reviewer")};
+    const QString &review = context.reviewCommand;
+    const quint32 rounds = m_settings.maxRounds;
+    QStringList lines{QStringLiteral("%1; when it finds something, up to %2 %3 of:")
+                          .arg(review)
+                          .arg(rounds)
+                          .arg(rounds == 1 ? QStringLiteral("round") : QStringLiteral("rounds"))};
+    if (!context.dismissCommand.isEmpty()) {
+        lines << QStringLiteral("dismiss  %1, chosen %2")
+                     .arg(context.dismissCommand,
+                          m_settings.patternTriage
+                              ? QStringLiteral("by stet_dismiss_patterns")
+                              : QStringLiteral("by triage: %1").arg(context.agentCommand(AgentMode::Triage)));
+        lines << QStringLiteral("review   %1").arg(review);
+    }
+    lines << QStringLiteral("fix      %1").arg(context.agentCommand(AgentMode::Address));
+    lines << QStringLiteral("review   %1").arg(review);
+    return lines;
+}
+
 std::unique_ptr<PhaseRun> AddressPlugin::createRun() const
 {
     return std::make_unique<AddressRun>(m_settings);

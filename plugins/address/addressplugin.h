@@ -24,6 +24,7 @@ class AddressPlugin final : public PhasePlugin
 public:
     Result<void> configure(const PluginConfig &config) override;
     std::unique_ptr<PhaseRun> createRun() const override;
+    QStringList describe(const PhaseOutlineContext &context) const override;
 
 private:
     AddressSettings m_settings;

@@ -81,6 +81,18 @@ private Q_SLOTS:
                                   "before \"execute\" (set by PEAL_PHASES)"_s);
     }
 
+    void theDryRunAsksThePhaseToDescribeItself()
+    {
+        Scenario s;
+        QVERIFY(writeConfig(s, "phases = [\"plan\", \"execute\", \"tests-gate\"]\n"
+                               "[plugins.tests-gate]\ncommand = [\"./check.sh\", \"-v\"]\nmax_rounds = 2\n"));
+        const auto r = s.run(withGate({s.path(u"peal.toml"_s), u"--dry-run"_s}));
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(u"tests-gate ./check.sh -v; when it fails, up to 2 fix round(s) of:"_s), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"test     ./check.sh -v"_s), qPrintable(r.out));
+        QVERIFY(s.agentCalls().isEmpty());
+    }
+
     void testsGateFixesFailingTests()
     {
         Scenario s("## Task 1\nT1: write a.txt: one\n");

@@ -187,8 +187,8 @@ struct Harness
         run->agent().settings.program = u"agent"_s;
         run->plan() = PlanParser::parse(QString::fromUtf8(plan));
         const Config &c = run->config();
-        pipeline = {{u"plan"_s, [&c] { return createPlanPhase(c); }, true, {}},
-                    {u"execute"_s, [&c] { return createExecutePhase(c); }, true, {}}};
+        pipeline = {{u"plan"_s, [&c] { return createPlanPhase(c); }, true, {}, nullptr},
+                    {u"execute"_s, [&c] { return createExecutePhase(c); }, true, {}, nullptr}};
     }
 
     std::optional<Result<RunOutcome>> schedule(std::function<void()> whileRunning = {})

@@ -100,6 +100,16 @@ public:
     virtual void commitChanges(const QString &message, std::function<void(Result<void>)> done) = 0;
 };
 
+// What `peal run --dry-run` tells a phase when it asks the phase to describe itself.
+struct PEAL_EXPORT PhaseOutlineContext
+{
+    // The agent's command line in `mode`, the prompt shown as <prompt>.
+    std::function<QString(AgentMode mode)> agentCommand;
+    bool hasReview = false;  // the run has a reviewer
+    QString reviewCommand;   // what one review runs
+    QString dismissCommand;  // how a finding is dismissed (empty: it cannot be)
+};
+
 // One execution of a phase for one task. `done` is called exactly once.
 class PEAL_EXPORT PhaseRun
 {
@@ -119,6 +129,10 @@ public:
     // configuration) decides when it runs: up to "execute" it is part of the concurrent stream
     // of a parallel block; after "execute" it runs after the block's commit, one task at a time.
     virtual std::unique_ptr<PhaseRun> createRun() const = 0;
+
+    // What the phase would do, for --dry-run: the first line is the phase's own, the others are
+    // its steps (printed below it). Empty (the default): "(phase plugin '<id>')".
+    virtual QStringList describe(const PhaseOutlineContext &context) const;
 };
 
 } // namespace Peal

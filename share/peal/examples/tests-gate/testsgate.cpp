@@ -219,6 +219,16 @@ public:
 
     std::unique_ptr<PhaseRun> createRun() const override { return std::make_unique<TestsGateRun>(m_options); }
 
+    // For peal run --dry-run.
+    QStringList describe(const PhaseOutlineContext &context) const override
+    {
+        return {QStringLiteral("%1; when it fails, up to %2 fix round(s) of:")
+                    .arg(m_options.command.join(u' '))
+                    .arg(m_options.maxRounds),
+                QStringLiteral("fix      %1").arg(context.agentCommand(AgentMode::Address)),
+                QStringLiteral("test     %1").arg(m_options.command.join(u' '))};
+    }
+
 private:
     GateOptions m_options;
 };
