@@ -10,16 +10,16 @@
 namespace Peal::Internal {
 
 /*
- * One task's concurrent phases as a Limiter job: it starts when the block's limiter admits it
- * (adding its worktree first under isolation) and finishes when its runner ends. It owns no
- * process itself; cancelling the run cancels the processes, which ends the runner.
+ * One task's concurrent phases: a leaf of the block's parallel recipe. It starts when the
+ * recipe admits it (adding its worktree first under isolation) and ends when its runner ends;
+ * cancelling it cancels the runner.
  */
-class ParallelBlock::Stream final : public Job
+class ParallelBlock::Stream
 {
 public:
     enum class State { Queued, Running, Succeeded, Failed, Skipped };
 
-    Stream(ParallelBlock &block, quint32 index) : Job(&block), m_block(block), m_index(index) {}
+    Stream(ParallelBlock &block, quint32 index) : m_block(block), m_index(index) {}
 
     quint32 index() const { return m_index; }
     State state() const { return m_state; }
@@ -28,47 +28,49 @@ public:
     const QString &failedPhase() const { return m_failedPhase; }
     void skip() { m_state = State::Skipped; }
 
-    void start() override
+    Step step()
     {
-        m_state = State::Running;
-        m_block.progressChanged();
-        if (!m_block.m_worktrees)
-            return run(QString());
-        m_block.m_worktrees->add(m_index, [this](Result<QString> workspace) {
-            if (!workspace)
-                return end(workspace.error());
-            run(*workspace);
+        return leafStep(QStringLiteral("task %1").arg(m_index), [this](const StepHandle &handle) {
+            m_state = State::Running;
+            m_block.progressChanged();
+            handle.onCancel([this] {
+                if (m_runner)
+                    m_runner->cancel();
+            });
+            if (!m_block.m_worktrees)
+                return run(handle, QString());
+            m_block.m_worktrees->add(m_index, handle.guard(QStringLiteral("worktree"), std::function<void(Result<QString>)>(
+                                                               [this, handle](Result<QString> workspace) {
+                                                                   if (!workspace)
+                                                                       return end(handle, workspace.error());
+                                                                   run(handle, *workspace);
+                                                               })));
         });
-    }
-
-    void cancel() override
-    {
-        if (m_runner)
-            m_runner->cancel();
     }
 
 private:
-    void run(const QString &workspace)
+    void run(const StepHandle &handle, const QString &workspace)
     {
         TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, workspace);
         m_runner = runner;
-        runner->start([this, runner](Result<TaskResult> result) {
+        runner->start([this, runner, handle](Result<TaskResult> result) {
             m_failedPhase = runner->currentPhase();
             m_runner = nullptr;
             runner->deleteLater();
-            end(std::move(result));
+            end(handle, std::move(result));
         });
     }
 
-    void end(Result<TaskResult> result)
+    void end(const StepHandle &handle, Result<TaskResult> result)
     {
         m_state = result ? State::Succeeded : State::Failed;
         m_result = std::move(result);
-        // From the event loop: the limiter must not see a job end inside its start(). Queued
-        // before the progress line, so the line also shows the task that takes the free slot.
-        QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_state == State::Succeeded); },
-                                  Qt::QueuedConnection);
+        if (m_state == State::Failed)
+            m_block.stopQueuedStreams();
+        // The recipe starts the next stream inside done(): the progress line (queued) also
+        // shows the task that takes the free slot.
         m_block.progressChanged();
+        handle.done(m_result->ok() ? Result<void>() : Result<void>(m_result->error()));
     }
 
     ParallelBlock &m_block;
@@ -82,20 +84,27 @@ private:
 ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<quint32> indices,
                              QList<quint32> pending, int firstPosition, QObject *parent)
     : QObject(parent), m_run(run), m_pipeline(pipeline), m_indices(std::move(indices)),
-      m_pending(std::move(pending)), m_firstPosition(firstPosition),
-      m_streams(int(std::max<quint32>(1, run.config().maxParallel)))
+      m_pending(std::move(pending)), m_firstPosition(firstPosition)
 {
     m_split = concurrentPhaseCount(m_pipeline);
-    m_streams.setPolicy(run.config().continueWithRemainingTasks ? Limiter::Policy::KeepGoing
-                                                                : Limiter::Policy::StopOnError);
-    connect(&m_streams, &Limiter::jobSkipped, this, [this](Job *job) {
-        static_cast<Stream *>(job)->skip();
-        progressChanged();
-    });
-    connect(&m_streams, &Limiter::idle, this, &ParallelBlock::afterStreams, Qt::QueuedConnection);
 }
 
-ParallelBlock::~ParallelBlock() = default;
+ParallelBlock::~ParallelBlock()
+{
+    qDeleteAll(m_streamList);
+}
+
+void ParallelBlock::stopQueuedStreams()
+{
+    // After a failure no new stream starts unless continue_with_remaining_tasks (the recipe's
+    // on-error policy); the queued ones are shown as not started from now on.
+    if (m_run.config().continueWithRemainingTasks)
+        return;
+    for (Stream *s : std::as_const(m_streamList)) {
+        if (s->state() == Stream::State::Queued)
+            s->skip();
+    }
+}
 
 int ParallelBlock::positionOf(quint32 index) const
 {
@@ -143,15 +152,24 @@ void ParallelBlock::start(std::function<void(Report)> done)
 void ParallelBlock::cancel()
 {
     m_done = nullptr;
-    m_streams.cancelAll();
+    m_recipe.cancel();
 }
 
 void ParallelBlock::startStreams()
 {
-    for (quint32 index : std::as_const(m_pending))
+    // At most max_parallel streams at once, the next started the moment one ends.
+    QList<Step> steps;
+    for (quint32 index : std::as_const(m_pending)) {
         m_streamList.append(new Stream(*this, index));
-    for (Stream *stream : std::as_const(m_streamList))
-        m_streams.submit(stream);
+        steps << m_streamList.last()->step();
+    }
+    const Step streams = parallelStep(QStringLiteral("parallel block"), int(std::max<quint32>(1, m_run.config().maxParallel)),
+                                      steps,
+                                      m_run.config().continueWithRemainingTasks ? Step::OnError::Continue
+                                                                                : Step::OnError::Stop);
+    m_recipe.start(streams, [this](Result<void>) {
+        QMetaObject::invokeMethod(this, &ParallelBlock::afterStreams, Qt::QueuedConnection);
+    });
 }
 
 void ParallelBlock::progressChanged()

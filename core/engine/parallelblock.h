@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "recipe.h"
 #include "runcontext.h"
 #include "taskresult.h"
-
-#include <peal/limiter.h>
 
 #include <QHash>
 
@@ -15,9 +14,9 @@ class Worktrees;
 
 /*
  * The concurrent path of a parallel block (spec §4.7). Each pending task's concurrent phases
- * (plan, execute) run as one stream; a Limiter admits at most max_parallel streams at once and
- * starts the next the moment one ends (work-conserving, no batches). After a failure no new
- * stream starts unless continue_with_remaining_tasks. With isolation = "worktree" every stream
+ * (plan, execute) run as one stream, a leaf of a parallel recipe that admits at most
+ * max_parallel streams at once and starts the next the moment one ends (work-conserving, no
+ * batches). After a failure no new stream starts unless continue_with_remaining_tasks. With isolation = "worktree" every stream
  * works in its own worktree, added as the stream starts, and the results are merged back in
  * task order (Worktrees). A line "parallel block progress" follows every start and end.
  *
@@ -59,6 +58,7 @@ private:
     class Stream;
 
     void startStreams();
+    void stopQueuedStreams();
     void progressChanged();
     void logProgress();
     void afterStreams();
@@ -75,7 +75,7 @@ private:
     QList<quint32> m_pending;
     int m_firstPosition;
     qsizetype m_split = 0; // first phase that runs after the block's commit
-    Limiter m_streams;
+    RecipeRunner m_recipe;
     QList<Stream *> m_streamList;
     Worktrees *m_worktrees = nullptr;
     QList<quint32> m_succeeded;          // streams that succeeded, segment order
