@@ -19,46 +19,47 @@ void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
     m_run.logger().info(u"peal::runner", QStringLiteral("starting scheduled run"),
                         {{QStringLiteral("task_count"), plan.tasks.size()},
                          {QStringLiteral("segment_count"), plan.segments.size()}});
-    nextSegment();
+    connect(&m_run, &RunContext::cancelled, this, [this] { m_recipe.cancel(); });
+    // The segments in order; one that is already done ends at once, and the sequence takes the
+    // next in a loop, so a resumed plan with thousands of completed tasks takes no stack.
+    QList<Step> segments;
+    for (qsizetype i = 0; i < plan.segments.size(); ++i)
+        segments << leafStep(QStringLiteral("segment %1").arg(i + 1), [this, i](const StepHandle &segment) {
+            m_segment = i;
+            m_step = segment;
+            if (!skipSegment())
+                startSegment();
+        });
+    m_recipe.start(sequenceStep(QStringLiteral("segments"), segments), [this](Result<void> result) {
+        m_step.reset();
+        if (!result)
+            return finish(result.error());
+        m_run.logger().info(u"peal::runner", QStringLiteral("all tasks complete"),
+                            {{QStringLiteral("completed"), m_outcome.results.size()},
+                             {QStringLiteral("task_count"), m_run.plan().tasks.size()}});
+        finish(m_outcome);
+    });
 }
 
 void Scheduler::cancel()
 {
     m_done = nullptr;
+    m_recipe.cancel();
     if (m_current)
         m_current->cancel();
     if (m_block)
         m_block->cancel();
 }
 
-void Scheduler::nextSegment()
+void Scheduler::segmentDone(const Result<void> &result)
 {
-    // A loop, not recursion, over the segments that are already done: a resumed plan with
-    // thousands of completed tasks must not take a stack frame per task.
-    while (skipSegment()) {
-    }
-    if (m_done)
-        startSegment();
+    if (m_step)
+        m_step->done(result);
 }
 
 bool Scheduler::skipSegment()
 {
-    if (!m_done)
-        return false;
-    if (m_run.isCancelled()) {
-        finish(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
-        return false;
-    }
-    ++m_segment;
-    const Plan &plan = m_run.plan();
-    if (m_segment >= plan.segments.size()) {
-        m_run.logger().info(u"peal::runner", QStringLiteral("all tasks complete"),
-                            {{QStringLiteral("completed"), m_outcome.results.size()},
-                             {QStringLiteral("task_count"), plan.tasks.size()}});
-        finish(m_outcome);
-        return false;
-    }
-    const Segment &segment = plan.segments[m_segment];
+    const Segment &segment = m_run.plan().segments[m_segment];
     if (!segment.isParallel()) {
         const quint32 index = segment.indices.first();
         if (!m_run.state().isTaskCompleted(index))
@@ -66,6 +67,7 @@ bool Scheduler::skipSegment()
         ++m_position;
         m_run.logger().info(u"peal::runner", QStringLiteral("skipping already-completed task"),
                             {{QStringLiteral("task_index"), index}});
+        segmentDone({});
         return true;
     }
     for (quint32 index : segment.indices) {
@@ -75,6 +77,7 @@ bool Scheduler::skipSegment()
     m_position += int(segment.indices.size());
     m_run.logger().info(u"peal::runner", QStringLiteral("skipping fully-completed parallel block"),
                         {{QStringLiteral("block_indices"), QVariant::fromValue(Text::debugList(segment.indices))}});
+    segmentDone({});
     return true;
 }
 
@@ -134,28 +137,28 @@ void Scheduler::runSequential(quint32 index)
             m_consecutiveFailures = 0;
             m_outcome.results.append(*result);
             m_run.userTree().tasksSettled();
-            return nextSegment();
+            return segmentDone({});
         }
         if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
-            return finish(result.error());
+            return segmentDone(result.error());
         if (auto cap = countFailure())
-            return finish(*cap);
+            return segmentDone(*cap);
         if (m_run.config().continueWithRemainingTasks) {
             m_outcome.failedTaskIndices.append(index);
             // The run will exit 2 because of it: a line that --quiet keeps.
             m_run.logger().warning(u"peal::runner",
                                    result.error().toDisplayString() + QStringLiteral("; continuing with the remaining tasks"),
                                    {{QStringLiteral("task_index"), index}});
-            return nextSegment();
+            return segmentDone({});
         }
-        finish(result.error());
+        segmentDone(result.error());
     });
 }
 
 void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
 {
     if (next >= pending.size())
-        return nextSegment();
+        return segmentDone({});
     const quint32 index = pending[next];
     runTask(index, [this, pending, next](Result<TaskResult> result) {
         if (result) {
@@ -165,11 +168,11 @@ void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
             return runFallback(pending, next + 1);
         }
         if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
-            return finish(result.error());
+            return segmentDone(result.error());
         if (auto cap = countFailure())
-            return finish(*cap);
+            return segmentDone(*cap);
         // The sequential fallback ignores continue_with_remaining_tasks (spec §4.8).
-        finish(result.error());
+        segmentDone(result.error());
     });
 }
 
@@ -203,9 +206,9 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
 {
     m_outcome.results.append(report.results);
     if (report.interrupted || m_run.isCancelled())
-        return finish(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+        return segmentDone(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
     if (report.abort)
-        return finish(*report.abort);
+        return segmentDone(*report.abort);
     const bool keepGoing = m_run.config().continueWithRemainingTasks;
     QList<quint32> blockFailed;
     for (const ParallelBlock::Failure &f : report.streamFailures)
@@ -217,8 +220,8 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
         blockFailed.append(f.index);
         if (!keepGoing) {
             if (auto cap = countBlock(indices, blockFailed))
-                return finish(*cap);
-            return finish(f.error);
+                return segmentDone(*cap);
+            return segmentDone(f.error);
         }
         m_run.logger().warning(u"peal::runner",
                                f.error.toDisplayString()
@@ -228,7 +231,7 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
         m_outcome.failedTaskIndices.append(f.index);
     }
     if (auto cap = countBlock(indices, blockFailed))
-        return finish(*cap);
+        return segmentDone(*cap);
     // Each failure of the block is one line; without continuing, the first one is the run's error.
     for (qsizetype i = keepGoing ? 0 : 1; i < report.streamFailures.size(); ++i) {
         const ParallelBlock::Failure &f = report.streamFailures[i];
@@ -239,13 +242,13 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
     }
     if (!report.streamFailures.isEmpty()) {
         if (!keepGoing)
-            return finish(report.streamFailures.first().error);
+            return segmentDone(report.streamFailures.first().error);
         for (const ParallelBlock::Failure &f : report.streamFailures)
             m_outcome.failedTaskIndices.append(f.index);
     }
     if (report.streamFailures.isEmpty() && !report.phase3Failure)
         m_run.userTree().tasksSettled();
-    nextSegment();
+    segmentDone({});
 }
 
 void Scheduler::finish(const Result<RunOutcome> &result)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "parallelblock.h"
+#include "recipe.h"
 #include "runcontext.h"
 #include "taskresult.h"
 
@@ -10,7 +11,7 @@ namespace Peal::Internal {
 class TaskRunner;
 
 /*
- * Walks the plan's segments (spec §4.5): skips completed tasks, runs each task through a
+ * Walks the plan's segments (spec §4.5) as a sequence recipe, one step per segment: skips completed tasks, runs each task through a
  * TaskRunner, runs parallel blocks concurrently through a ParallelBlock (§4.7) or in the
  * sequential fallback (§4.8), and applies the failure policies - the consecutive-failure cap
  * (checked first), continue_with_remaining_tasks, and the fallback's stop at any failure.
@@ -27,10 +28,10 @@ public:
     void cancel();
 
 private:
-    void nextSegment();
-    // Moves to the next segment; true if it was already done and has been skipped, false if
-    // it needs to run or the run has ended (then m_done is spent).
+    // True (and the segment's step done) if the current segment was already done.
     bool skipSegment();
+    // Ends the current segment's step: success goes on with the next segment, an error stops.
+    void segmentDone(const Result<void> &result);
     void startSegment();
     void runSequential(quint32 index);
     void runFallback(const QList<quint32> &pending, qsizetype next);
@@ -49,6 +50,8 @@ private:
     std::function<void(Result<RunOutcome>)> m_done;
     RunOutcome m_outcome;
     qsizetype m_segment = -1;
+    std::optional<StepHandle> m_step; // the current segment's step
+    RecipeRunner m_recipe;
     int m_position = 0;
     quint32 m_consecutiveFailures = 0;
     TaskRunner *m_current = nullptr;
