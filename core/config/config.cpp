@@ -335,10 +335,8 @@ Result<Config> load(const std::optional<QString> &configFile, const ConfigLayer 
     for (const DismissPattern &p : std::as_const(config.stetDismissPatterns)) {
         if (!ConfigValues::isDismissReason(p.reason))
             return Error(Error::Kind::Config,
-                         QStringLiteral("Invalid stet_dismiss_patterns reason '%1' (expected one "
-                                        "of: false_positive, already_correct, wrong_suggestion, "
-                                        "out_of_scope)")
-                             .arg(p.reason),
+                         QStringLiteral("Invalid stet_dismiss_patterns reason '%1' (expected one of: %2)")
+                             .arg(p.reason, ConfigValues::dismissReasons().join(QStringLiteral(", "))),
                          QStringLiteral("set by ") + config.originOf(QStringLiteral("stet_dismiss_patterns")));
     }
     return config;
@@ -402,43 +400,6 @@ static Result<void> validatePhases(const Config &config)
                  QStringLiteral("set by ") + config.originOf(QStringLiteral("phases")));
 }
 
-Result<void> validateValues(const Config &config)
-{
-    const QString &findings = config.onFindingsRemaining;
-    if (findings != u"fail" && findings != u"warn")
-        return Error(Error::Kind::Config,
-                     QStringLiteral("Invalid on_findings_remaining value '%1' (expected \"fail\" "
-                                    "or \"warn\")")
-                         .arg(findings),
-                     QStringLiteral("set by ") + config.originOf(QStringLiteral("on_findings_remaining")));
-    const QString &stetFail = config.onStetFail;
-    if (stetFail != u"fail" && stetFail != u"retry_once" && stetFail != u"skip")
-        return Error(Error::Kind::Config,
-                     QStringLiteral("Invalid on_stet_fail value '%1' (expected \"fail\", "
-                                    "\"retry_once\", or \"skip\")")
-                         .arg(stetFail),
-                     QStringLiteral("set by ") + config.originOf(QStringLiteral("on_stet_fail")));
-    // A timeout of 0 would end every process at once (the reference times out at its first
-    // wait); "no timeout" is not a setting either: every process has a deadline.
-    for (const auto &[key, value] : {std::pair{QStringLiteral("phase_timeout_sec"), std::optional(config.phaseTimeoutSec)},
-                                     std::pair{QStringLiteral("post_run_timeout_sec"), config.postRunTimeoutSec}}) {
-        if (value && *value == 0)
-            return Error(Error::Kind::Config,
-                         QStringLiteral("Invalid %1 value 0 (expected at least 1 second)").arg(key),
-                         QStringLiteral("set by ") + config.originOf(key));
-    }
-    if (config.logLevel) {
-        if (auto valid = LogFilter::validate(*config.logLevel, config.originOf(QStringLiteral("log_level"))); !valid)
-            return valid;
-    }
-    if (config.isolation != u"none" && config.isolation != u"worktree")
-        return Error(Error::Kind::Config,
-                     QStringLiteral("Invalid isolation value '%1' (expected \"none\" or \"worktree\")")
-                         .arg(config.isolation),
-                     QStringLiteral("set by ") + config.originOf(QStringLiteral("isolation")));
-    return validatePhases(config);
-}
-
 // The fixed sets of values validateValues() accepts, for --help and shell completion.
 static QStringList choicesOf(const QString &key)
 {
@@ -454,6 +415,48 @@ static QStringList choicesOf(const QString &key)
         return {QStringLiteral("error"), QStringLiteral("warn"), QStringLiteral("info"),
                 QStringLiteral("debug"), QStringLiteral("trace")};
     return {};
+}
+
+// `value` of `key` is one of choicesOf(key), or the error that lists them: "Invalid <key> value
+// '<value>' (expected "a" or "b")", the reference's wording.
+static Result<void> checkChoice(const Config &config, const QString &key, const QString &value)
+{
+    const QStringList allowed = choicesOf(key);
+    if (allowed.contains(value))
+        return {};
+    QStringList quoted;
+    for (const QString &a : allowed)
+        quoted << u'"' + a + u'"';
+    const QString expected = quoted.size() == 2 ? quoted.join(QStringLiteral(" or "))
+                                                : quoted.mid(0, quoted.size() - 1).join(QStringLiteral(", "))
+                                                      + QStringLiteral(", or ") + quoted.last();
+    return Error(Error::Kind::Config, QStringLiteral("Invalid %1 value '%2' (expected %3)").arg(key, value, expected),
+                 QStringLiteral("set by ") + config.originOf(key));
+}
+
+Result<void> validateValues(const Config &config)
+{
+    for (const auto &[key, value] : {std::pair{QStringLiteral("on_findings_remaining"), config.onFindingsRemaining},
+                                     std::pair{QStringLiteral("on_stet_fail"), config.onStetFail}}) {
+        if (auto valid = checkChoice(config, key, value); !valid)
+            return valid;
+    }
+    // A timeout of 0 would end every process at once (the reference times out at its first
+    // wait); "no timeout" is not a setting either: every process has a deadline.
+    for (const auto &[key, value] : {std::pair{QStringLiteral("phase_timeout_sec"), std::optional(config.phaseTimeoutSec)},
+                                     std::pair{QStringLiteral("post_run_timeout_sec"), config.postRunTimeoutSec}}) {
+        if (value && *value == 0)
+            return Error(Error::Kind::Config,
+                         QStringLiteral("Invalid %1 value 0 (expected at least 1 second)").arg(key),
+                         QStringLiteral("set by ") + config.originOf(key));
+    }
+    if (config.logLevel) {
+        if (auto valid = LogFilter::validate(*config.logLevel, config.originOf(QStringLiteral("log_level"))); !valid)
+            return valid;
+    }
+    if (auto valid = checkChoice(config, QStringLiteral("isolation"), config.isolation); !valid)
+        return valid;
+    return validatePhases(config);
 }
 
 const QList<ConfigKeyInfo> &keys()

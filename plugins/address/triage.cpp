@@ -88,11 +88,9 @@ QString normalizeReason(const QString &reason)
 {
     QString r = reason.trimmed().toLower();
     r.replace(u' ', u'_');
-    for (const char *known : {"false_positive", "already_correct", "wrong_suggestion", "out_of_scope"}) {
-        if (r == QLatin1String(known))
-            return r;
-    }
-    return QStringLiteral("false_positive");
+    // The reasons stet accepts, as the configuration checks them; the first is the fallback.
+    const QStringList &known = ConfigValues::dismissReasons();
+    return known.contains(r) ? r : known.first();
 }
 
 } // namespace Peal::Address

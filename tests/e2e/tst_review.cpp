@@ -20,6 +20,30 @@ using PealTest::Scenario;
 
 namespace {
 
+// Starts a reviewed `peal run` in the background and waits until phase 2 (which sleeps) runs.
+bool startInPhase2(QProcess &peal, const Scenario &s, const QHash<QString, QString> &extra = {})
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+    env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
+    env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"Execute the following=30000"_s);
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        env.insert(it.key(), it.value());
+    peal.setProcessEnvironment(env);
+    peal.setWorkingDirectory(s.dir());
+    peal.setStandardInputFile(QProcess::nullDevice());
+    peal.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                        s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s,
+                                        PealTest::demoStet()});
+    if (!peal.waitForStarted())
+        return false;
+    // The plan call is logged when it ends: then phase 2 runs.
+    if (!QTest::qWaitFor([&] { return s.agentLogLines().size() == 1; }, 30000))
+        return false;
+    QTest::qWait(200);
+    return true;
+}
+
 QJsonObject json(const QByteArray &bytes)
 {
     return QJsonDocument::fromJson(bytes).object();
@@ -1008,20 +1032,7 @@ private Q_SLOTS:
     {
         Scenario s("## Task 1\nT1: one\n\n## Task 2\nT2: two\n");
         QProcess peal;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
-        env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
-        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"Execute the following=30000"_s);
-        peal.setProcessEnvironment(env);
-        peal.setWorkingDirectory(s.dir());
-        peal.setStandardInputFile(QProcess::nullDevice());
-        peal.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
-                                            u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(),
-                                            u"--stet-path"_s, PealTest::demoStet()});
-        QVERIFY(peal.waitForStarted());
-        // Wait until phase 2 is running (the plan call is logged when it ends).
-        QTRY_VERIFY_WITH_TIMEOUT(s.agentLogLines().size() == 1, 30000);
-        QTest::qWait(200);
+        QVERIFY(startInPhase2(peal, s));
         ::kill(pid_t(peal.processId()), SIGINT);
         QVERIFY(peal.waitForFinished(30000));
         QCOMPARE(peal.exitStatus(), QProcess::NormalExit);
@@ -1039,20 +1050,7 @@ private Q_SLOTS:
         // Ctrl-C ends that too, and the run exits with the first signal's code.
         Scenario s("## Task 1\nT1: one\n");
         QProcess peal;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
-        env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
-        env.insert(u"PEAL_FAKE_STET_HANG"_s, u"finish"_s);
-        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"Execute the following=30000"_s);
-        peal.setProcessEnvironment(env);
-        peal.setWorkingDirectory(s.dir());
-        peal.setStandardInputFile(QProcess::nullDevice());
-        peal.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
-                                            u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(),
-                                            u"--stet-path"_s, PealTest::demoStet()});
-        QVERIFY(peal.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(s.agentLogLines().size() == 1, 30000);
-        QTest::qWait(200);
+        QVERIFY(startInPhase2(peal, s, {{u"PEAL_FAKE_STET_HANG"_s, u"finish"_s}}));
         ::kill(pid_t(peal.processId()), SIGINT);
         // The finish call is logged when it starts: then the closing work waits on it.
         QTRY_VERIFY_WITH_TIMEOUT(s.stetCalls().contains(u"finish"_s), 30000);

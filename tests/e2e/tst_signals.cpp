@@ -75,6 +75,16 @@ void startMisbehaving(QProcess &peal, const Scenario &s, const QString &mode)
 
 const QByteArray kSleeper("/bin/sleep\0" "600\0", 15);
 
+// startMisbehaving(), then the pid of the plugin's `sleep 600` once it runs (0 if it never does).
+qint64 startAndFindSleeper(QProcess &peal, const Scenario &s, const QString &mode)
+{
+    startMisbehaving(peal, s, mode);
+    if (!peal.waitForStarted()
+        || !QTest::qWaitFor([&] { return !childrenRunning(peal.processId(), kSleeper).isEmpty(); }, 60000))
+        return 0;
+    return childrenRunning(peal.processId(), kSleeper).first();
+}
+
 } // namespace
 
 class tst_Signals : public QObject
@@ -207,10 +217,8 @@ private Q_SLOTS:
         Scenario s(kTwoTasks);
         QVERIFY(s.isValid());
         QProcess peal;
-        startMisbehaving(peal, s, u"ignore-cancel"_s);
-        QVERIFY(peal.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(!childrenRunning(peal.processId(), kSleeper).isEmpty(), 60000);
-        const qint64 sleeper = childrenRunning(peal.processId(), kSleeper).first();
+        const qint64 sleeper = startAndFindSleeper(peal, s, u"ignore-cancel"_s);
+        QVERIFY(sleeper > 0);
         ::kill(pid_t(peal.processId()), SIGINT);
         QVERIFY(peal.waitForFinished(30000));
         QCOMPARE(peal.exitCode(), 130);
@@ -223,10 +231,8 @@ private Q_SLOTS:
         Scenario s(kTwoTasks);
         QVERIFY(s.isValid());
         QProcess peal;
-        startMisbehaving(peal, s, u"block"_s);
-        QVERIFY(peal.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(!childrenRunning(peal.processId(), kSleeper).isEmpty(), 60000);
-        const qint64 sleeper = childrenRunning(peal.processId(), kSleeper).first();
+        const qint64 sleeper = startAndFindSleeper(peal, s, u"block"_s);
+        QVERIFY(sleeper > 0);
         // The plugin creates this file just before it blocks the event loop.
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(s.path(u"blocked"_s)), 10000);
         ::kill(pid_t(peal.processId()), SIGINT);
