@@ -391,9 +391,9 @@ Result<void> Engine::Private::configure(const QString &id, Plugin &plugin)
     PluginConfig settings;
     settings.id = id;
     settings.options = ConfigLoader::pluginOptions(c, id);
-    settings.repoPath = c.repoPath;
-    settings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(run->timeout());
-    settings.commitAfterPhase2 = c.commitAfterPhase2;
+    settings.repoPath = run->phaseSettings().repoPath;
+    settings.phaseTimeout = run->phaseSettings().phaseTimeout;
+    settings.commitAfterPhase2 = run->phaseSettings().commitAfterPhase2;
     Result<void> configured;
     if (auto called = callGuarded(QStringLiteral("plugin '%1' (configure)").arg(id),
                                   [&] { configured = plugin.configure(settings); });
@@ -499,9 +499,10 @@ void Engine::Private::setUpReview(const StepHandle &step)
     }
     // Removing the reviewer plugin only matters to runs that ask for a review explicitly.
     const QString id = c.reviewerPlugin;
+    const QString chosenBy = c.originOf(QStringLiteral("reviewer_plugin")); // empty: the default
     auto plugin = plugins.load(id, PluginRole::Reviewer);
     if (!plugin) {
-        if (!c.stetCommands.isEmpty() || c.stetPath || c.originOf(QStringLiteral("reviewer_plugin")).size())
+        if (!c.stetCommands.isEmpty() || c.stetPath || !chosenBy.isEmpty())
             return step.done(plugin.error());
         reviewNote = QStringLiteral("off: the reviewer plugin is unavailable");
         logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
@@ -528,9 +529,8 @@ void Engine::Private::setUpReview(const StepHandle &step)
         reviewNote = QStringLiteral("off: %1 not found").arg(id);
     // A reviewer the user chose by name must be there; stet found nowhere only skips phase 3
     // (spec §8.1).
-    if (!stetPath && !c.originOf(QStringLiteral("reviewer_plugin")).isEmpty())
-        return step.done(Error(Error::Kind::Plugin,
-                               QStringLiteral("reviewer '%1' (set by %2) cannot run").arg(id, c.originOf(QStringLiteral("reviewer_plugin"))),
+    if (!stetPath && !chosenBy.isEmpty())
+        return step.done(Error(Error::Kind::Plugin, QStringLiteral("reviewer '%1' (set by %2) cannot run").arg(id, chosenBy),
                                warning));
     if (c.stetCommands.isEmpty() && !stetPath)
         return protectWorkingTree(step, {}, [step] { step.done(); });

@@ -67,6 +67,10 @@ RunContext::RunContext(Config config, Logger &logger, QObject *parent)
       m_launcher(std::make_shared<LocalLauncher>()),
       m_state(m_config.planPath, m_config.repoPath), m_outcomes(m_state, m_config.stateDir, m_logger)
 {
+    m_phaseSettings.repoPath = m_config.repoPath;
+    m_phaseSettings.commitAfterPhase2 = m_config.commitAfterPhase2;
+    m_phaseSettings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(timeout());
+    m_phaseSettings.phaseRetryCount = m_config.phaseRetryCount;
 }
 
 std::chrono::milliseconds RunContext::timeout() const

@@ -61,6 +61,8 @@ public:
     RunReview *review() const { return m_review; }
     void setReview(RunReview *review) { m_review = review; }
     std::chrono::milliseconds timeout() const;
+    // The core settings plugins see (PhaseServices::settings(), PluginConfig).
+    const PhaseSettings &phaseSettings() const { return m_phaseSettings; }
 
     // Starts `spec` through the limiter; `done` runs on the event loop with the result.
     // `context` going away first drops the callback (the process is still reaped). `task`
@@ -103,6 +105,7 @@ private:
     AgentHandle m_agent;
     State m_state;
     TaskOutcomes m_outcomes;
+    PhaseSettings m_phaseSettings;
     Plan m_plan;
     UserTree m_userTree;
     RunReview *m_review = nullptr;

@@ -206,7 +206,7 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
 {
     m_outcome.results.append(report.results);
     if (report.interrupted || m_run.isCancelled())
-        return segmentDone(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+        return segmentDone(interruptedError());
     if (report.abort)
         return segmentDone(*report.abort);
     const bool keepGoing = m_run.config().continueWithRemainingTasks;

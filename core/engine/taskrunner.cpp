@@ -17,11 +17,6 @@ TaskRunner::TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &ta
     m_task.body = task.content;
     m_task.position = position;
     m_task.taskCount = int(run.plan().tasks.size());
-    const Config &c = run.config();
-    m_settings.repoPath = c.repoPath;
-    m_settings.commitAfterPhase2 = c.commitAfterPhase2;
-    m_settings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(run.timeout());
-    m_settings.phaseRetryCount = c.phaseRetryCount;
     if (m_options.endPhase < 0 || m_options.endPhase > pipeline.size())
         m_options.endPhase = pipeline.size();
 }
@@ -201,7 +196,7 @@ void TaskRunner::finish(const Result<TaskResult> &given)
 
 const PhaseSettings &TaskRunner::settings() const
 {
-    return m_settings;
+    return m_run.phaseSettings();
 }
 
 const TaskInfo &TaskRunner::task() const

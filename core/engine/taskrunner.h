@@ -104,7 +104,6 @@ private:
     RunContext &m_run;
     const Pipeline &m_pipeline;
     TaskInfo m_task;
-    PhaseSettings m_settings;
     Options m_options;
     TaskData m_data;
     qsizetype m_current = -1;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "worktrees.h"
 
+#include "recipe.h"
+
 #include <peal/exec.h>
 #include <peal/textutil.h>
 
@@ -232,7 +234,7 @@ void Worktrees::addWorktree(quint32 task, std::function<void()> registered,
             registered();
             if (!added.success()) {
                 if (m_run.isCancelled())
-                    return done(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+                    return done(interruptedError());
                 return done(gitError(QStringLiteral("cannot create the worktree of task %1").arg(task), added));
             }
             m_tasks.append(task);
@@ -247,7 +249,7 @@ void Worktrees::checkOut(quint32 task, std::function<void(Result<QString>)> done
         [this, task, done](const ProcessResult &checkedOut) {
             if (!checkedOut.success()) {
                 if (m_run.isCancelled())
-                    return done(Error(Error::Kind::Interrupted, QStringLiteral("run cancelled")));
+                    return done(interruptedError());
                 return done(gitError(QStringLiteral("cannot check out the worktree of task %1").arg(task), checkedOut));
             }
             // repo_path may lie below the top directory; a directory without tracked files is
