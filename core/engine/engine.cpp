@@ -776,21 +776,7 @@ Result<void> Engine::Private::recordLastRun(int code)
     // the record of the last run that did something.
     if (!locked || nothingDone)
         return {};
-    LastRun last;
-    last.startedAt = startedAt;
-    last.finishedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
-    last.exitCode = code;
-    last.outcome = cancelledWith                           ? QStringLiteral("interrupted")
-                   : code == toInt(ExitCode::Success)      ? QStringLiteral("success")
-                   : code == toInt(ExitCode::Issues)       ? QStringLiteral("issues")
-                   : code == toInt(ExitCode::CapReached)   ? QStringLiteral("cap_reached")
-                                                           : QStringLiteral("failed");
-    last.error = lastError;
-    last.failedTasks = run->outcomes().failedTasks();
-    std::sort(last.failedTasks.begin(), last.failedTasks.end());
-    last.planPath = run->config().planPath;
-    last.repoPath = run->config().repoPath;
-    return LastRunFile::write(run->config().stateDir, last);
+    return run->outcomes().writeLastRun({startedAt, code, cancelledWith.has_value(), lastError});
 }
 
 void Engine::Private::warnIssues(const RunOutcome &done)
@@ -812,7 +798,6 @@ void Engine::Private::warnIssues(const RunOutcome &done)
 Result<void> Engine::Private::report()
 {
     const RunOutcome &done = *outcome;
-    bool unresolved = false;
     for (const TaskResult &r : done.results) {
         logger.info(u"peal::main", QStringLiteral("task complete"),
                     {{QStringLiteral("task_index"), r.index},
@@ -820,32 +805,16 @@ Result<void> Engine::Private::report()
                      {QStringLiteral("phase2_stdout_len"), Text::utf8Length(r.executeOutput)},
                      {QStringLiteral("phase3_rounds"), r.review ? QVariant(r.review->roundsUsed) : QVariant()},
                      {QStringLiteral("phase3_resolved"), r.review ? QVariant(r.review->findingsResolved) : QVariant()}});
-        unresolved = unresolved || (r.review && !r.review->findingsResolved);
     }
-    const bool hasIssues = !done.failedTaskIndices.isEmpty() || unresolved;
-    const int code = toInt(hasIssues ? ExitCode::Issues : ExitCode::Success);
-    if (hasIssues)
+    const int code = TaskOutcomes::exitCodeOf(done);
+    if (code != toInt(ExitCode::Success))
         warnIssues(done);
-
-    const Config &c = run->config();
-    RunSummary summary;
-    for (const TaskResult &r : done.results) {
-        if (r.review && !r.review->findingsResolved)
-            summary.tasksWithRemainingFindings.append(r.index);
-        else if (!done.failedTaskIndices.contains(r.index))
-            summary.tasksCompleted.append(r.index);
-    }
-    summary.tasksFailed = done.failedTaskIndices;
-    summary.exitCode = code;
-    summary.planPath = c.planPath;
-    summary.repoPath = c.repoPath;
-    summary.completedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
-    const QString path = SummaryFile::path(c);
     // A summary that scripts cannot read is a failed run (the reference only warns).
-    if (auto written = SummaryFile::write(path, summary); !written)
-        return written.error();
+    auto path = run->outcomes().writeSummary(done, code);
+    if (!path)
+        return path.error();
     logger.info(u"peal::main", QStringLiteral("run summary written"),
-                {{QStringLiteral("path"), path}, {QStringLiteral("exit_code"), code}});
+                {{QStringLiteral("path"), *path}, {QStringLiteral("exit_code"), code}});
     exitCode = code;
     return {};
 }

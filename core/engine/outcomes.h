@@ -1,23 +1,36 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "taskresult.h"
+
 #include <peal/log.h>
 #include <peal/state.h>
+#include <peal/summary.h>
 
 #include <QList>
 
 namespace Peal::Internal {
 
+// How a run ended, for last_run.json.
+struct RunEnd
+{
+    QString startedAt; // RFC 3339
+    int exitCode = 0;
+    bool interrupted = false;
+    QString error; // the error line's message, empty when none
+};
+
 /*
  * The one owner of task outcomes: every completion and failure of a task comes here, which
- * updates the state and writes state.json; the engine reads the failures from here for
- * last_run.json. No plugin saves state.
+ * updates the state and writes state.json; the run's record files (run_summary.json and
+ * last_run.json) are written from here too. No plugin saves state.
  */
 class PEAL_EXPORT TaskOutcomes
 {
 public:
-    TaskOutcomes(State &state, const QString &stateDir, Logger &logger)
-        : m_state(state), m_stateDir(stateDir), m_logger(logger)
+    // `config` outlives this object (the run's own).
+    TaskOutcomes(State &state, const Config &config, Logger &logger)
+        : m_state(state), m_config(config), m_logger(logger)
     {
     }
 
@@ -35,9 +48,18 @@ public:
     // The tasks that failed in this run, in the order they failed, each once.
     const QList<quint32> &failedTasks() const { return m_failed; }
 
+    // run_summary.json for a run that finished its tasks with exit `code` (spec §4.5); the path
+    // written on success. A summary that cannot be written is an error.
+    Result<QString> writeSummary(const RunOutcome &done, int code) const;
+    // last_run.json, what `peal status` reads.
+    Result<void> writeLastRun(const RunEnd &end) const;
+
+    // The exit code of a finished run: 2 when a task failed or findings remain, else 0.
+    static int exitCodeOf(const RunOutcome &done);
+
 private:
     State &m_state;
-    QString m_stateDir;
+    const Config &m_config;
     Logger &m_logger;
     QList<quint32> m_failed;
 };

@@ -28,49 +28,55 @@ public:
     const QString &failedPhase() const { return m_failedPhase; }
     void skip() { m_state = State::Skipped; }
 
+    // "started", the worktree under isolation, then the task's concurrent phases.
     Step step()
     {
-        return leafStep(QStringLiteral("task %1").arg(m_index), [this](const StepHandle &handle) {
+        QList<Step> steps{syncStep(QStringLiteral("start"), [this] {
             m_state = State::Running;
             m_block.progressChanged();
+            return Result<void>();
+        })};
+        if (m_block.m_worktrees)
+            steps << m_block.m_worktrees->add(m_index, &m_workspace);
+        steps << leafStep(QStringLiteral("phases"), [this](const StepHandle &handle) {
             handle.onCancel([this] {
                 if (m_runner)
                     m_runner->cancel();
             });
-            if (!m_block.m_worktrees)
-                return run(handle, QString());
-            m_block.m_worktrees->add(m_index, handle.guard(QStringLiteral("worktree"), std::function<void(Result<QString>)>(
-                                                               [this, handle](Result<QString> workspace) {
-                                                                   if (!workspace)
-                                                                       return end(handle, workspace.error());
-                                                                   run(handle, *workspace);
-                                                               })));
+            run(handle);
+        });
+        return sequenceStep(QStringLiteral("task %1").arg(m_index), steps).onDone([this](const Result<void> &r) {
+            end(r);
+            return r;
         });
     }
 
 private:
-    void run(const StepHandle &handle, const QString &workspace)
+    void run(const StepHandle &handle)
     {
-        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, workspace);
+        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, m_workspace);
         m_runner = runner;
         runner->start([this, runner, handle](Result<TaskResult> result) {
             m_failedPhase = runner->currentPhase();
             m_runner = nullptr;
             runner->deleteLater();
-            end(handle, std::move(result));
+            m_result = std::move(result);
+            handle.done(m_result->ok() ? Result<void>() : Result<void>(m_result->error()));
         });
     }
 
-    void end(const StepHandle &handle, Result<TaskResult> result)
+    // The stream ended by itself (its phases, or adding its worktree, failed or succeeded).
+    void end(const Result<void> &r)
     {
-        m_state = result ? State::Succeeded : State::Failed;
-        m_result = std::move(result);
+        if (!m_result)
+            m_result = r ? Result<TaskResult>(Error(Error::Kind::Generic, QStringLiteral("the stream ended without a result")))
+                         : Result<TaskResult>(r.error());
+        m_state = m_result->ok() ? State::Succeeded : State::Failed;
         if (m_state == State::Failed)
             m_block.stopQueuedStreams();
-        // The recipe starts the next stream inside done(): the progress line (queued) also
-        // shows the task that takes the free slot.
+        // The recipe starts the next stream once this returns: the progress line (queued)
+        // also shows the task that takes the free slot.
         m_block.progressChanged();
-        handle.done(m_result->ok() ? Result<void>() : Result<void>(m_result->error()));
     }
 
     ParallelBlock &m_block;
@@ -78,6 +84,7 @@ private:
     State m_state = State::Queued;
     std::optional<Result<TaskResult>> m_result;
     QString m_failedPhase;
+    QString m_workspace; // empty: repo_path; else the task's worktree
     TaskRunner *m_runner = nullptr;
 };
 
@@ -136,17 +143,39 @@ void ParallelBlock::start(std::function<void(Report)> done)
                          {QStringLiteral("max_concurrent"), c.maxParallel},
                          {QStringLiteral("block_indices"), Text::debugList(m_indices)},
                          {QStringLiteral("isolation"), c.isolation}});
-    if (c.isolation != u"worktree")
-        return startStreams();
-    // Each task's worktree is added when its stream starts (Stream::start).
-    m_worktrees = new Worktrees(m_run, this);
-    m_worktrees->prepare([this](Result<void> ready) {
-        if (!ready) {
-            m_report.abort = ready.error();
-            return finish();
-        }
-        startStreams();
+    if (c.isolation == u"worktree")
+        m_worktrees = new Worktrees(m_run, this);
+    m_recipe.start(recipe(), [this](Result<void> result) { finish(result); });
+}
+
+Step ParallelBlock::recipe()
+{
+    // The streams' failures are the tasks' outcomes (collectStreams); an error that ends this
+    // recipe is an interruption, a phase-3 failure (the tail), or one that stops the run.
+    QList<Step> steps;
+    if (m_worktrees)
+        steps << m_worktrees->prepare();
+    steps << streams();
+    // The last progress line goes out before what follows is logged.
+    steps << leafStep(QStringLiteral("settle"), [this](const StepHandle &step) {
+        QMetaObject::invokeMethod(this, [step] { step.done(); }, Qt::QueuedConnection);
     });
+    steps << syncStep(QStringLiteral("collect the streams"), [this] { return collectStreams(); });
+    if (m_worktrees) {
+        steps << deferredStep(QStringLiteral("integrate"), [this] { return m_worktrees->integrate(m_succeeded); });
+        steps << syncStep(QStringLiteral("record merge failures"), [this] {
+            recordMergeFailures();
+            return Result<void>();
+        });
+        steps << m_worktrees->cleanUp();
+        steps << syncStep(QStringLiteral("after clean-up"), [this] {
+            return m_run.isCancelled() ? Result<void>(interruptedError()) : Result<void>();
+        });
+    }
+    steps << syncStep(QStringLiteral("mark completed"), [this] { return markCompleted(); });
+    steps << leafStep(QStringLiteral("commit the block"), [this](const StepHandle &step) { commitBlock(step); });
+    steps << tail();
+    return sequenceStep(QStringLiteral("parallel block"), steps);
 }
 
 void ParallelBlock::cancel()
@@ -155,7 +184,7 @@ void ParallelBlock::cancel()
     m_recipe.cancel();
 }
 
-void ParallelBlock::startStreams()
+Step ParallelBlock::streams()
 {
     // At most max_parallel streams at once, the next started the moment one ends.
     QList<Step> steps;
@@ -163,12 +192,11 @@ void ParallelBlock::startStreams()
         m_streamList.append(new Stream(*this, index));
         steps << m_streamList.last()->step();
     }
-    const Step streams = parallelStep(QStringLiteral("parallel block"), int(std::max<quint32>(1, m_run.config().maxParallel)),
-                                      steps,
-                                      m_run.config().continueWithRemainingTasks ? Step::OnError::Continue
-                                                                                : Step::OnError::Stop);
-    m_recipe.start(streams, [this](Result<void>) {
-        QMetaObject::invokeMethod(this, &ParallelBlock::afterStreams, Qt::QueuedConnection);
+    Step streams = parallelStep(QStringLiteral("streams"), int(std::max<quint32>(1, m_run.config().maxParallel)), steps,
+                                m_run.config().continueWithRemainingTasks ? Step::OnError::Continue : Step::OnError::Stop);
+    // A stream's failure is its task's; the block goes on to keep the others' work.
+    return streams.onDone([](const Result<void> &r) {
+        return r || r.error().kind() == Error::Kind::Interrupted ? r : Result<void>();
     });
 }
 
@@ -207,8 +235,9 @@ void ParallelBlock::logProgress()
     m_run.logger().info(u"peal::runner", QStringLiteral("parallel block progress"), fields);
 }
 
-void ParallelBlock::afterStreams()
+Result<void> ParallelBlock::collectStreams()
 {
+    bool interrupted = false;
     for (const Stream *s : std::as_const(m_streamList)) {
         if (s->state() != Stream::State::Succeeded && s->state() != Stream::State::Failed)
             continue; // never started after a failure: neither run nor failed
@@ -217,7 +246,7 @@ void ParallelBlock::afterStreams()
             m_succeeded.append(s->index());
             m_data.insert(s->index(), TaskData{r->planText, r->executeOutput, std::nullopt});
         } else if (r.error().kind() == Error::Kind::Interrupted) {
-            m_report.interrupted = true;
+            interrupted = true;
         } else {
             m_report.streamFailures.append({s->index(), r.error()});
             // Only the plan phase is read-only; later phases edit the shared checkout.
@@ -225,19 +254,16 @@ void ParallelBlock::afterStreams()
                 m_partial.append(s->index());
         }
     }
-    if (m_report.interrupted || m_run.isCancelled()) {
-        // Worktrees stay for the next run to clean; nothing is marked.
-        m_report.interrupted = true;
-        return finish();
-    }
-    if (!m_worktrees)
-        return markAndCommit();
-    m_worktrees->integrate(m_succeeded, [this](QHash<quint32, Error> failures) { afterIntegration(failures); });
+    // Worktrees stay for the next run to clean; nothing is marked.
+    if (interrupted || m_run.isCancelled())
+        return interruptedError();
+    return {};
 }
 
-void ParallelBlock::afterIntegration(const QHash<quint32, Error> &mergeFailures)
+void ParallelBlock::recordMergeFailures()
 {
-    for (auto it = mergeFailures.begin(); it != mergeFailures.end(); ++it) {
+    const QHash<quint32, Error> &failures = m_worktrees->failures();
+    for (auto it = failures.begin(); it != failures.end(); ++it) {
         m_succeeded.removeAll(it.key());
         m_report.streamFailures.append({it.key(), it.value()});
         // Its stream ended well; the task did not.
@@ -254,26 +280,20 @@ void ParallelBlock::afterIntegration(const QHash<quint32, Error> &mergeFailures)
                      [this](const Failure &a, const Failure &b) {
                          return m_pending.indexOf(a.index) < m_pending.indexOf(b.index);
                      });
-    m_worktrees->cleanUp([this] {
-        if (m_run.isCancelled()) {
-            m_report.interrupted = true;
-            return finish();
-        }
-        markAndCommit();
-    });
 }
 
-void ParallelBlock::markAndCommit()
+Result<void> ParallelBlock::markCompleted()
 {
-    if (m_succeeded.isEmpty())
-        return runTail(0);
     // Successes are completed before phase 3 (spec §4.7 step 3); a write error stops the run.
-    if (auto saved = m_run.outcomes().completed(m_succeeded); !saved) {
-        m_report.abort = saved.error();
-        return finish();
-    }
-    if (!m_run.config().commitAfterPhase2)
-        return runTail(0);
+    if (m_succeeded.isEmpty())
+        return {};
+    return m_run.outcomes().completed(m_succeeded);
+}
+
+void ParallelBlock::commitBlock(const StepHandle &step)
+{
+    if (m_succeeded.isEmpty() || !m_run.config().commitAfterPhase2)
+        return step.done();
     // The message names the tasks whose changes the commit holds: the ones that succeeded, and
     // those that failed after editing the shared checkout (their partial edits are in it too).
     QList<quint32> held;
@@ -286,16 +306,16 @@ void ParallelBlock::markAndCommit()
     if (!m_partial.isEmpty())
         suffix += QStringLiteral(" (and what failed task%1 %2 left)")
                       .arg(m_partial.size() == 1 ? QString() : QStringLiteral("s"), numbers(m_partial));
-    commitAfterPhase2(m_run, this, held.first(), suffix,
-                      [this, first = held.first(), held](Result<QString> committed) {
+    const quint32 first = held.first();
+    commitAfterPhase2(m_run, this, first, suffix,
+                      step.guard(QStringLiteral("commit"), std::function<void(Result<QString>)>([this, step, first, held](Result<QString> committed) {
                           if (!committed) {
                               m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
                                                    {{QStringLiteral("task_index"), first},
                                                     {QStringLiteral("err"), committed.error().message()}});
                               const Error &e = committed.error();
-                              m_report.abort = Error(e.kind(), QStringLiteral("tasks %1: %2").arg(Text::joinIndices(held), e.message()),
-                                                     e.hint());
-                              return finish();
+                              return step.done(Error(e.kind(), QStringLiteral("tasks %1: %2").arg(Text::joinIndices(held), e.message()),
+                                                     e.hint()));
                           }
                           if (!committed->isEmpty()) {
                               ProgressEvent event;
@@ -305,39 +325,54 @@ void ParallelBlock::markAndCommit()
                               event.commit = *committed;
                               m_run.notify(event);
                           }
-                          runTail(0);
-                      });
+                          step.done();
+                      })));
 }
 
-void ParallelBlock::runTail(qsizetype next)
+Step ParallelBlock::tail()
 {
-    // The remaining phases one task at a time, in segment order (spec §4.7 step 5).
-    QList<quint32> order;
-    for (quint32 index : std::as_const(m_indices)) {
-        if (m_succeeded.contains(index) && !order.contains(index))
-            order.append(index);
-    }
-    if (next >= order.size())
-        return finish();
-    const quint32 index = order[next];
-    TaskRunner *runner = makeRunner(index, m_split, -1, QString());
-    runner->setData(m_data.value(index));
-    runner->start([this, runner, index, next](Result<TaskResult> result) {
-        runner->deleteLater();
-        if (result) {
-            m_report.results.append(*result);
-            return runTail(next + 1);
+    // The remaining phases one task at a time, in segment order (spec §4.7 step 5), stopping
+    // at the first failure.
+    return deferredStep(QStringLiteral("tail"), [this] {
+        QList<Step> steps;
+        QList<quint32> order;
+        for (quint32 index : std::as_const(m_indices)) {
+            if (m_succeeded.contains(index) && !order.contains(index)) {
+                order.append(index);
+                steps << tailTask(index);
+            }
         }
-        if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
-            m_report.interrupted = true;
-        else
-            m_report.phase3Failure = Failure{index, result.error()};
-        finish();
+        return sequenceStep(QStringLiteral("tail"), steps);
     });
 }
 
-void ParallelBlock::finish()
+Step ParallelBlock::tailTask(quint32 index)
 {
+    return leafStep(QStringLiteral("task %1").arg(index), [this, index](const StepHandle &step) {
+        TaskRunner *runner = makeRunner(index, m_split, -1, QString());
+        runner->setData(m_data.value(index));
+        step.onCancel([runner] { runner->cancel(); });
+        runner->start([this, runner, index, step](Result<TaskResult> result) {
+            runner->deleteLater();
+            if (result) {
+                m_report.results.append(*result);
+                return step.done();
+            }
+            if (result.error().kind() != Error::Kind::Interrupted && !m_run.isCancelled())
+                m_report.phase3Failure = Failure{index, result.error()};
+            step.done(result.error());
+        });
+    });
+}
+
+void ParallelBlock::finish(const Result<void> &result)
+{
+    if (!result) {
+        if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
+            m_report.interrupted = true;
+        else if (!m_report.phase3Failure)
+            m_report.abort = result.error(); // isolation set-up, state write or commit
+    }
     if (!m_done)
         return;
     auto done = std::exchange(m_done, nullptr);

@@ -56,16 +56,19 @@ public:
 
 private:
     class Stream;
-
-    void startStreams();
+    // The block as one recipe: worktrees, streams, merge, mark, commit, tail.
+    Step recipe();
+    Step streams();
     void stopQueuedStreams();
     void progressChanged();
     void logProgress();
-    void afterStreams();
-    void afterIntegration(const QHash<quint32, Error> &mergeFailures);
-    void markAndCommit();
-    void runTail(qsizetype next);
-    void finish();
+    Result<void> collectStreams();
+    void recordMergeFailures();
+    Result<void> markCompleted();
+    void commitBlock(const StepHandle &step);
+    Step tail();
+    Step tailTask(quint32 index);
+    void finish(const Result<void> &result);
     int positionOf(quint32 index) const;
     TaskRunner *makeRunner(quint32 index, qsizetype firstPhase, qsizetype endPhase, const QString &workspace);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "recipe.h"
 #include "runcontext.h"
 
 #include <QHash>
@@ -20,6 +21,9 @@ namespace Peal::Internal {
  * Everything lives under <state_dir>/worktrees, which also records the branches peal created;
  * what a crashed run left there (worktrees, and only those branches) is removed before a new
  * block starts. Internal commits use a fixed identity and never reach the user's branch.
+ *
+ * Each operation is a recipe step (recipe.h) for the parallel block's recipe; every git call
+ * is one leaf, started through the run's limiter, so a cancel ends it at once.
  */
 class Worktrees : public QObject
 {
@@ -29,52 +33,56 @@ public:
     Worktrees(RunContext &run, QObject *parent = nullptr);
 
     // Finds the work tree, removes what a crashed run left and snapshots the checkout.
-    void prepare(std::function<void(Result<void>)> done);
-    // Adds the worktree of `task` (as its stream starts); `done` gets the directory the task
-    // works in: repo_path's place inside the worktree.
-    void add(quint32 task, std::function<void(Result<QString>)> done);
+    Step prepare();
+    // Adds the worktree of `task` (as its stream starts) and sets `*workspace` (which outlives
+    // the step) to the directory the task works in: repo_path's place inside the worktree.
+    Step add(quint32 task, QString *workspace);
     // The worktree's top directory.
     QString path(quint32 task) const;
 
-    // Brings the changes of `succeeded` (in this order) into the checkout. Tasks that could not
-    // be merged come back with their error; the others' changes are in the checkout.
-    void integrate(const QList<quint32> &succeeded,
-                   std::function<void(QHash<quint32, Error> failed)> done);
+    // Brings the changes of `succeeded` (in this order) into the checkout. The step fails only
+    // when interrupted; tasks that could not be merged are in failures() with their error, the
+    // others' changes are in the checkout.
+    Step integrate(const QList<quint32> &succeeded);
+    const QHash<quint32, Error> &failures() const { return m_failed; }
 
     // Removes the block's worktrees and branches, keeping the branches of failed merges under
     // "peal/conflict-task-<i>-<sha>". Best effort.
-    void cleanUp(std::function<void()> done);
+    Step cleanUp();
 
     // The branch a task works on.
     static QString branchName(quint32 task);
 
 private:
-    using Next = std::function<void(const ProcessResult &)>;
-    // `git -C <dir> <args>` through the run's limiter; `task` names the task in the log.
-    void git(const QString &dir, const QStringList &args, Next next, const QHash<QString, QString> &env = {},
-             std::optional<quint32> task = {});
-    // The same with the fixed identity of internal commits.
-    void gitCommitting(const QString &dir, const QStringList &args, Next next,
-                       const QHash<QString, QString> &env = {}, std::optional<quint32> task = {});
+    // One git command: `git -C <dir> <args>`, with the fixed identity of internal commits when
+    // `committing`; `task` names the task in the log.
+    struct GitCall
+    {
+        QString dir;
+        QStringList args;
+        QHash<QString, QString> env = {};
+        std::optional<quint32> task = {};
+        bool committing = false;
+    };
+    // Reads a git call's result; an error ends the step. Without one, the result is ignored.
+    using Check = std::function<Result<void>(const ProcessResult &)>;
+    // A git call as a leaf step; `call` is evaluated as the step starts, so it may use what
+    // earlier steps found. A call cancelled by the run ends the step as interrupted.
+    Step git(const QString &name, std::function<GitCall()> call, Check check = {});
     static QString firstLine(const ProcessResult &r);
     Error gitError(const QString &what, const ProcessResult &r) const;
 
-    void removeStale(std::function<void()> done);
-    void removeStaleWorktrees(const QStringList &stale, const QStringList &branches, qsizetype next,
-                              std::function<void()> done);
-    void cleanUpTask(qsizetype next, std::function<void()> done);
+    Step removeStale();
+    Step snapshot();
+    Step snapshotChanges();
+    Step mergeTask(quint32 task);
+    Step applyResult();
+    // The serialised part of add(): one `git worktree add` at a time.
+    Step waitToRegister();
+    void registered();
     QString keptBranchName(quint32 task) const;
     QString branchRecord() const;
     void recordBranch(const QString &branch);
-    void snapshot(std::function<void(Result<QString>)> done);
-    void addNext();
-    // Registers the worktree (`registered` lets the next one go), then checks it out.
-    void addWorktree(quint32 task, std::function<void()> registered, std::function<void(Result<QString>)> done);
-    void checkOut(quint32 task, std::function<void(Result<QString>)> done);
-    void mergeNext(qsizetype next);
-    void commitTask(quint32 task, std::function<void(Result<std::optional<QString>>)> done);
-    void applyResult();
-    void finishIntegration();
 
     RunContext &m_run;
     QString m_root;       // <state_dir>/worktrees, absolute
@@ -83,22 +91,21 @@ private:
     QString m_snapshot;   // the commit every worktree starts from
     QList<quint32> m_tasks; // tasks whose worktree was added, in that order
 
-    // add() state: requests wait for the one `git worktree add` in flight
-    struct PendingAdd
-    {
-        quint32 task;
-        std::function<void(Result<QString>)> done;
-    };
-    QList<PendingAdd> m_addQueue;
-    bool m_adding = false;
+    // prepare() state
+    QStringList m_stale;         // worktrees a crashed run left
+    QStringList m_staleBranches; // and their branches
+    bool m_dirty = false;        // the checkout has uncommitted changes
+    QString m_tree;              // their tree
+
+    // add() state: registrations wait for the one `git worktree add` in flight
+    bool m_registering = false;
+    QList<StepHandle> m_waiting;
 
     // integrate() state
-    QList<quint32> m_toMerge;
     QList<quint32> m_merged;
     QString m_current;    // the merge result so far
     QHash<quint32, Error> m_failed;
     QHash<quint32, QString> m_keep; // task -> commit of a branch to keep
-    std::function<void(QHash<quint32, Error>)> m_integrated;
 };
 
 } // namespace Peal::Internal
