@@ -52,10 +52,14 @@ public:
     Result<void> preflight();
     void inspectPlan(const StepHandle &step);
     bool taskIsAlreadyDone();
-    void setUpReview(const StepHandle &step);
-    void startReview(const StepHandle &step, std::shared_ptr<ReviewerPlugin> plugin,
-                     const std::optional<QString> &stetPath);
-    void protectWorkingTree(const StepHandle &step, const QStringList &reviewerDirs, std::function<void()> then);
+    // Loads the reviewer a phase needs and creates its session (not started yet); the
+    // reviewer's state directories go to `reviewerDirs`.
+    Result<void> chooseReviewer();
+    Result<void> createReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath);
+    // Keeps peal's and the reviewer's files out of git, then checks for the user's own
+    // uncommitted changes (UserTree).
+    Step protectWorkingTree();
+    void startReview(const StepHandle &step);
     Result<void> logConfig();
     void readPlan(const StepHandle &step);
     Result<void> loadState();
@@ -90,6 +94,7 @@ public:
     std::unique_ptr<RunReview> review;
     bool reviewing = false; // the session started: phase 3 reviews (else `review` only finishes)
     bool reviewStarting = false;
+    QStringList reviewerDirs; // the reviewer's state directories, kept out of git
     std::function<void()> afterReviewStart; // the closing recipe waits for a start to end
     QHash<QString, std::shared_ptr<PhasePlugin>> phasePlugins; // plugin phases, by id
     QSet<QString> needReviewer; // phases whose manifest says they need a reviewer
@@ -171,7 +176,9 @@ Step Engine::Private::runRecipe()
         syncStep(QStringLiteral("lock state"), [this] { return lockState(); }),
         syncStep(QStringLiteral("preflight"), [this] { return preflight(); }),
         leafStep(QStringLiteral("inspect plan"), [this](const StepHandle &s) { inspectPlan(s); }),
-        leafStep(QStringLiteral("set up review"), [this](const StepHandle &s) { setUpReview(s); }),
+        syncStep(QStringLiteral("choose reviewer"), [this] { return chooseReviewer(); }),
+        deferredStep(QStringLiteral("protect the work tree"), [this] { return protectWorkingTree(); }),
+        leafStep(QStringLiteral("start review"), [this](const StepHandle &s) { startReview(s); }),
         syncStep(QStringLiteral("log config"), [this] { return logConfig(); }),
         leafStep(QStringLiteral("read plan"), [this](const StepHandle &s) { readPlan(s); }),
         syncStep(QStringLiteral("load state"), [this] { return loadState(); }),
@@ -239,12 +246,12 @@ void Engine::Private::closeRun(std::function<int()> verdict)
         }),
         // The edits that tasks leave uncommitted are recorded, so that the next run tells them
         // from the user's (UserTree); after a cancel these few git calls still run.
-        leafStep(QStringLiteral("record leftovers"), [this](const StepHandle &s) {
+        deferredStep(QStringLiteral("record leftovers"), [this] {
             if (!run || !locked)
-                return s.done();
+                return emptyStep(QStringLiteral("record leftovers"));
             if (run->isCancelled())
                 run->reopenForCleanup();
-            run->userTree().recordLeftovers(*run, q, [s] { s.done(); });
+            return run->userTree().recordLeftovers(*run, q);
         }),
     });
     closing.start(steps, [this](Result<void>) { finishExit(exitCode); });
@@ -485,7 +492,7 @@ Result<void> Engine::Private::loadPhases()
     return {};
 }
 
-void Engine::Private::setUpReview(const StepHandle &step)
+Result<void> Engine::Private::chooseReviewer()
 {
     const Config &c = run->config();
     if (needReviewer.isEmpty()) {
@@ -495,7 +502,7 @@ void Engine::Private::setUpReview(const StepHandle &step)
         } else {
             reviewNote = QStringLiteral("off: no phase needs a reviewer");
         }
-        return protectWorkingTree(step, {}, [step] { step.done(); });
+        return {};
     }
     // Removing the reviewer plugin only matters to runs that ask for a review explicitly.
     const QString id = c.reviewerPlugin;
@@ -503,21 +510,21 @@ void Engine::Private::setUpReview(const StepHandle &step)
     auto plugin = plugins.load(id, PluginRole::Reviewer);
     if (!plugin) {
         if (!c.stetCommands.isEmpty() || c.stetPath || !chosenBy.isEmpty())
-            return step.done(plugin.error());
+            return plugin.error();
         reviewNote = QStringLiteral("off: the reviewer plugin is unavailable");
         logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
                     {{QStringLiteral("err"), plugin.error().message()}});
-        return protectWorkingTree(step, {}, [step] { step.done(); });
+        return {};
     }
     auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
     if (auto configured = configure(id, *reviewer); !configured)
-        return step.done(configured.error());
+        return configured.error();
     QString warning;
     std::optional<QString> stetPath;
     if (auto resolved = callGuarded(QStringLiteral("reviewer plugin (resolve)"),
                                     [&] { stetPath = reviewer->resolve(c.stetPath, request.pathVariable, &warning); });
         !resolved)
-        return step.done(resolved.error());
+        return resolved.error();
     if (!warning.isEmpty())
         logger.warn(u"peal::stet", warning, {{QStringLiteral("stet_path"), c.stetPath.value_or(QString())}});
     if (stetPath)
@@ -530,15 +537,14 @@ void Engine::Private::setUpReview(const StepHandle &step)
     // A reviewer the user chose by name must be there; stet found nowhere only skips phase 3
     // (spec §8.1).
     if (!stetPath && !chosenBy.isEmpty())
-        return step.done(Error(Error::Kind::Plugin, QStringLiteral("reviewer '%1' (set by %2) cannot run").arg(id, chosenBy),
-                               warning));
+        return Error(Error::Kind::Plugin, QStringLiteral("reviewer '%1' (set by %2) cannot run").arg(id, chosenBy),
+                     warning);
     if (c.stetCommands.isEmpty() && !stetPath)
-        return protectWorkingTree(step, {}, [step] { step.done(); });
-    startReview(step, reviewer, stetPath);
+        return {};
+    return createReview(reviewer, stetPath);
 }
 
-void Engine::Private::startReview(const StepHandle &step, std::shared_ptr<ReviewerPlugin> plugin,
-                                  const std::optional<QString> &stetPath)
+Result<void> Engine::Private::createReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath)
 {
     const Config &c = run->config();
 
@@ -552,63 +558,58 @@ void Engine::Private::startReview(const StepHandle &step, std::shared_ptr<Review
     settings.customCommands = c.stetCommands;
     settings.onFail = c.onStetFail;
     std::unique_ptr<ReviewSession> session;
-    QStringList stateDirs;
     bool seesUncommitted = true;
     if (auto created = callGuarded(QStringLiteral("reviewer plugin (session)"), [&] {
             session = plugin->createSession(settings);
-            stateDirs = plugin->repositoryStateDirectories();
+            reviewerDirs = plugin->repositoryStateDirectories();
             seesUncommitted = !session || session->seesUncommittedChanges();
         });
         !created)
-        return step.done(created.error());
+        return created.error();
     if (!session)
-        return step.done(Error(Error::Kind::Plugin,
-                               QStringLiteral("reviewer plugin '%1' created no session").arg(c.reviewerPlugin)));
+        return Error(Error::Kind::Plugin, QStringLiteral("reviewer plugin '%1' created no session").arg(c.reviewerPlugin));
     review = std::make_unique<RunReview>(*run, q, plugin, std::move(session));
     if (!c.commitAfterPhase2 && !seesUncommitted)
         logger.warning(u"peal::stet",
                        QStringLiteral("reviews will see no change: stet reviews committed changes only and "
                                       "commit_after_phase2 is off (turn it on with --commit-after-phase2, or review "
                                       "with stet_commands that look at the work tree)"));
-    if (request.dryRun) {
+    if (request.dryRun)
         reviewing = true; // described, never started
-        return protectWorkingTree(step, stateDirs, [step] { step.done(); });
-    }
-    protectWorkingTree(step, stateDirs, [this, step] {
-        // Not dropped when the step is cancelled: a start that was killed may have left a
-        // session, which the closing recipe finishes once the start has ended.
-        reviewStarting = true;
-        review->start([this, step](Result<bool> active) {
-            reviewStarting = false;
-            reviewing = active && *active;
-            // A session that did not start is not finished either, unless a start that was
-            // killed (timeout, Ctrl-C) may have left one: then it is finished, never used.
-            if (!reviewing && !review->session().needsFinish())
-                review.reset();
-            if (auto then = std::exchange(afterReviewStart, nullptr))
-                then();
-            if (!active)
-                return step.done(active.error());
-            step.done();
-        });
+    return {};
+}
+
+void Engine::Private::startReview(const StepHandle &step)
+{
+    if (!review || request.dryRun)
+        return step.done();
+    // Not dropped when the step is cancelled: a start that was killed may have left a session,
+    // which the closing recipe finishes once the start has ended.
+    reviewStarting = true;
+    review->start([this, step](Result<bool> active) {
+        reviewStarting = false;
+        reviewing = active && *active;
+        // A session that did not start is not finished either, unless a start that was killed
+        // (timeout, Ctrl-C) may have left one: then it is finished, never used.
+        if (!reviewing && !review->session().needsFinish())
+            review.reset();
+        if (auto then = std::exchange(afterReviewStart, nullptr))
+            then();
+        if (!active)
+            return step.done(active.error());
+        step.done();
     });
 }
 
-void Engine::Private::protectWorkingTree(const StepHandle &step, const QStringList &reviewerDirs,
-                                         std::function<void()> then)
+Step Engine::Private::protectWorkingTree()
 {
     // Neither the reviewer's state nor ours may be committed or make the tree look dirty;
     // then the user's own uncommitted changes are found before anything runs.
-    const auto checkTree = [this, step, reviewerDirs, then] {
-        run->userTree().check(*run, q, reviewerDirs, request.dryRun, [step, then](Result<void> clean) {
-            if (!clean)
-                return step.done(clean.error());
-            then();
-        });
-    };
+    Step check = run->userTree().check(*run, q, reviewerDirs, request.dryRun);
     if (request.dryRun)
-        return checkTree();
-    excludeFromGit(*run, q, reviewerDirs, {run->config().stateDir}, checkTree);
+        return check;
+    return sequenceStep(QStringLiteral("protect the work tree"),
+                        {excludeFromGit(*run, q, reviewerDirs, {run->config().stateDir}), check});
 }
 
 Result<void> Engine::Private::logConfig()

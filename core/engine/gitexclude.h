@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "runcontext.h"
+#include "gitstep.h"
 
 namespace Peal::Internal {
 
@@ -17,8 +17,7 @@ namespace Peal::Internal {
  * to the current directory) is added as one when it lies inside the work tree. Patterns already
  * present are not added twice. Failures are logged and never stop the run.
  */
-void excludeFromGit(RunContext &run, QObject *context, const QStringList &patterns,
-                    const QStringList &directories, std::function<void()> done);
+Step excludeFromGit(RunContext &run, QObject *context, const QStringList &patterns, const QStringList &directories);
 
 // The root-anchored pattern for `path` when it lies strictly inside `workTree` (both absolute),
 // else nothing. The deepest existing ancestor of `path` is resolved like `workTree` is.

@@ -173,7 +173,7 @@ Step ParallelBlock::recipe()
         });
     }
     steps << syncStep(QStringLiteral("mark completed"), [this] { return markCompleted(); });
-    steps << leafStep(QStringLiteral("commit the block"), [this](const StepHandle &step) { commitBlock(step); });
+    steps << deferredStep(QStringLiteral("commit the block"), [this] { return commitBlock(); });
     steps << tail();
     return sequenceStep(QStringLiteral("parallel block"), steps);
 }
@@ -290,10 +290,10 @@ Result<void> ParallelBlock::markCompleted()
     return m_run.outcomes().completed(m_succeeded);
 }
 
-void ParallelBlock::commitBlock(const StepHandle &step)
+Step ParallelBlock::commitBlock()
 {
     if (m_succeeded.isEmpty() || !m_run.config().commitAfterPhase2)
-        return step.done();
+        return emptyStep(QStringLiteral("nothing to commit"));
     // The message names the tasks whose changes the commit holds: the ones that succeeded, and
     // those that failed after editing the shared checkout (their partial edits are in it too).
     QList<quint32> held;
@@ -307,26 +307,25 @@ void ParallelBlock::commitBlock(const StepHandle &step)
         suffix += QStringLiteral(" (and what failed task%1 %2 left)")
                       .arg(m_partial.size() == 1 ? QString() : QStringLiteral("s"), numbers(m_partial));
     const quint32 first = held.first();
-    commitAfterPhase2(m_run, this, first, suffix,
-                      step.guard(QStringLiteral("commit"), std::function<void(Result<QString>)>([this, step, first, held](Result<QString> committed) {
-                          if (!committed) {
-                              m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
-                                                   {{QStringLiteral("task_index"), first},
-                                                    {QStringLiteral("err"), committed.error().message()}});
-                              const Error &e = committed.error();
-                              return step.done(Error(e.kind(), QStringLiteral("tasks %1: %2").arg(Text::joinIndices(held), e.message()),
-                                                     e.hint()));
-                          }
-                          if (!committed->isEmpty()) {
-                              ProgressEvent event;
-                              event.kind = ProgressEvent::Kind::Committed;
-                              event.task = first;
-                              event.tasks = held;
-                              event.commit = *committed;
-                              m_run.notify(event);
-                          }
-                          step.done();
-                      })));
+    return commitAfterPhase2Step(m_run, this, first, suffix,
+                                 [this, first, held](const QString &commit) {
+                                     if (commit.isEmpty())
+                                         return;
+                                     ProgressEvent event;
+                                     event.kind = ProgressEvent::Kind::Committed;
+                                     event.task = first;
+                                     event.tasks = held;
+                                     event.commit = commit;
+                                     m_run.notify(event);
+                                 })
+        .onDone([this, first, held](const Result<void> &committed) -> Result<void> {
+            if (committed)
+                return committed;
+            const Error &e = committed.error();
+            m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
+                                 {{QStringLiteral("task_index"), first}, {QStringLiteral("err"), e.message()}});
+            return Error(e.kind(), QStringLiteral("tasks %1: %2").arg(Text::joinIndices(held), e.message()), e.hint());
+        });
 }
 
 Step ParallelBlock::tail()

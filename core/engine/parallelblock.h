@@ -65,7 +65,7 @@ private:
     Result<void> collectStreams();
     void recordMergeFailures();
     Result<void> markCompleted();
-    void commitBlock(const StepHandle &step);
+    Step commitBlock();
     Step tail();
     Step tailTask(quint32 index);
     void finish(const Result<void> &result);

@@ -133,6 +133,11 @@ Step syncStep(QString name, std::function<Result<void>()> run)
     return leafStep(std::move(name), [run = std::move(run)](const StepHandle &handle) { handle.done(run()); });
 }
 
+Step emptyStep(QString name)
+{
+    return syncStep(std::move(name), [] { return Result<void>(); });
+}
+
 Step sequenceStep(QString name, QList<Step> steps, Step::OnError onError)
 {
     Step step;
@@ -307,6 +312,15 @@ void RecipeRunner::cancel()
 bool RecipeRunner::isRunning() const
 {
     return m_run != nullptr;
+}
+
+void startDetached(QObject *owner, const Step &recipe, std::function<void(Result<void>)> done)
+{
+    auto *runner = new RecipeRunner(owner);
+    runner->start(recipe, [runner, done = std::move(done)](Result<void> result) {
+        runner->deleteLater();
+        done(result);
+    });
 }
 
 } // namespace Peal::Internal

@@ -114,6 +114,8 @@ private:
 PEAL_EXPORT Step leafStep(QString name, Step::Start start);
 // A leaf that is done when `run` returns.
 PEAL_EXPORT Step syncStep(QString name, std::function<Result<void>()> run);
+// A leaf with nothing to do (the branch of a deferred step that has no work).
+PEAL_EXPORT Step emptyStep(QString name);
 // A leaf whose recipe is built when it starts, from what earlier steps produced; it ends when
 // that recipe ends and is cancelled with it.
 PEAL_EXPORT Step deferredStep(QString name, std::function<Step()> build);
@@ -152,5 +154,12 @@ private:
     std::shared_ptr<Run> m_run;
     bool m_cancelled = false;
 };
+
+/*
+ * Runs `recipe` on a runner of its own, a child of `owner`: for work that starts from a callback
+ * API (a plugin asks the core to commit). `done` is called once with the recipe's result;
+ * destroying `owner` drops the recipe without calling back.
+ */
+PEAL_EXPORT void startDetached(QObject *owner, const Step &recipe, std::function<void(Result<void>)> done);
 
 } // namespace Peal::Internal

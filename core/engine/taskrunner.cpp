@@ -48,7 +48,7 @@ Step TaskRunner::recipe()
     for (qsizetype i = m_options.firstPhase; i < m_options.endPhase; ++i) {
         steps << phaseStep(i);
         if (commitsAfter(i))
-            steps << commitStep();
+            steps << phase2CommitStep();
     }
     if (m_options.markCompleted)
         steps << markCompletedStep();
@@ -110,23 +110,26 @@ void TaskRunner::checkStalled()
     });
 }
 
-Step TaskRunner::commitStep()
+Step TaskRunner::phase2CommitStep()
 {
-    return leafStep(QStringLiteral("commit"), [this](const StepHandle &handle) {
-        m_inPhase = false;
-        commitAfterPhase2(m_run, this, m_task.index, planSuffix(m_data.planText),
-                          handle.guard(QStringLiteral("commit"), std::function<void(Result<QString>)>([this, handle](
-                                                                                      Result<QString> committed) {
-                              if (!committed) {
-                                  m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
-                                                       {{QStringLiteral("task_index"), m_task.index},
-                                                        {QStringLiteral("err"), committed.error().message()}});
-                                  notifyPhaseFinished(Result<void>());
-                                  return handle.done(committed.error());
-                              }
-                              notifyPhaseFinished(Result<void>(), *committed);
-                              handle.done();
-                          })));
+    return sequenceStep(QStringLiteral("commit"), {
+        syncStep(QStringLiteral("leave the phase"), [this] {
+            m_inPhase = false;
+            return Result<void>();
+        }),
+        // Built as it starts: the message takes the plan that phase 1 wrote.
+        deferredStep(QStringLiteral("commit"), [this] {
+            return commitAfterPhase2Step(m_run, this, m_task.index, planSuffix(m_data.planText),
+                                         [this](const QString &commit) { notifyPhaseFinished(Result<void>(), commit); });
+        }),
+    }).onDone([this](const Result<void> &committed) {
+        if (!committed) {
+            m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
+                                 {{QStringLiteral("task_index"), m_task.index},
+                                  {QStringLiteral("err"), committed.error().message()}});
+            notifyPhaseFinished(Result<void>());
+        }
+        return committed;
     });
 }
 
@@ -252,17 +255,17 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
     if (!m_run.config().commitAfterPhase2)
         return done(Result<void>());
     auto answer = track(QStringLiteral("phase plugin (commit callback)"), std::move(done));
-    commitAll(m_run, this, message, QStringLiteral("after address round"),
-              QStringLiteral("commit after address round failed: "), m_task.index,
-              [this, answer](Result<QString> committed) {
-                  if (committed && !committed->isEmpty() && m_phase) {
+    const CommitRequest request{message, QStringLiteral("after address round"),
+                                QStringLiteral("commit after address round failed: "), m_task.index};
+    startDetached(this, commitStep(m_run, this, request, [this](const QString &commit) {
+                      if (commit.isEmpty() || !m_phase)
+                          return;
                       ProgressEvent event = taskEvent(ProgressEvent::Kind::Committed);
-                      event.commit = *committed;
+                      event.commit = commit;
                       event.tasks = {m_task.index};
                       m_run.notify(event);
-                  }
-                  answer(committed ? Result<void>() : Result<void>(committed.error()));
-              });
+                  }),
+                  answer);
 }
 
 

@@ -88,7 +88,7 @@ public:
 private:
     Step recipe();
     Step phaseStep(qsizetype index);
-    Step commitStep();
+    Step phase2CommitStep();
     Step markCompletedStep();
     void onPhaseDone(qsizetype index, const Result<void> &result);
     bool commitsAfter(qsizetype index) const;

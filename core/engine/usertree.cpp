@@ -2,9 +2,9 @@
 #include "usertree.h"
 
 #include "gitexclude.h"
+#include "gitstep.h"
 #include "runcontext.h"
 
-#include <peal/exec.h>
 #include <peal/state.h>
 #include <peal/textutil.h>
 
@@ -33,11 +33,6 @@ QJsonArray toJsonArray(const QList<quint32> &values)
 QString prefixOf(const QString &pattern)
 {
     return pattern.startsWith(u'/') ? pattern.mid(1) : pattern;
-}
-
-QString firstLine(const ProcessResult &r)
-{
-    return r.stdoutText.section(u'\n', 0, 0).trimmed();
 }
 
 Error inspectionFailed(const ProcessResult &r)
@@ -109,84 +104,105 @@ QString UserTree::listPaths(const QStringList &paths, int limit)
     return text;
 }
 
-void UserTree::check(RunContext &run, QObject *context, const QStringList &reviewerDirs, bool dryRun,
-                     std::function<void(Result<void>)> done)
+Step UserTree::check(RunContext &run, QObject *context, const QStringList &reviewerDirs, bool dryRun)
 {
     const Config &c = run.config();
     if (!c.commitAfterPhase2)
-        return done({});
+        return emptyStep(QStringLiteral("user tree"));
     m_recordPath = StateStore::pathIn(c.stateDir, QStringLiteral("tree.json"));
     m_plan = c.planPath;
     m_repo = c.repoPath;
-    run.runProcess(gitSpec(c.repoPath, {QStringLiteral("rev-parse"), QStringLiteral("--show-toplevel")}), context,
-                   [this, &run, context, reviewerDirs, dryRun, done](const ProcessResult &top) {
-        if (!top.success())
-            return done(inspectionFailed(top));
-        m_top = firstLine(top);
-        for (const QString &dir : reviewerDirs)
-            m_own.append(prefixOf(dir));
-        if (auto state = workTreePattern(m_top, run.config().stateDir))
-            m_own.append(prefixOf(*state));
-        inspect(run, context, dryRun, done);
-    });
-}
-
-void UserTree::inspect(RunContext &run, QObject *context, bool dryRun, std::function<void(Result<void>)> done)
-{
-    // HEAD may not exist yet (a repository without commits): then it is the empty string.
-    run.runProcess(gitSpec(m_top, {QStringLiteral("rev-parse"), QStringLiteral("-q"), QStringLiteral("--verify"),
-                                   QStringLiteral("HEAD")}),
-                   context, [this, &run, context, dryRun, done](const ProcessResult &head) {
-        m_head = head.success() ? firstLine(head) : QString();
+    const auto inspected = [](const ProcessResult &r) { return r.success() ? Result<void>() : inspectionFailed(r); };
+    return sequenceStep(QStringLiteral("user tree"), {
+        gitStep(run, context, QStringLiteral("git rev-parse --show-toplevel"),
+                [repo = c.repoPath] { return GitCall{repo, {QStringLiteral("rev-parse"), QStringLiteral("--show-toplevel")}}; },
+                [this, &run, reviewerDirs, inspected](const ProcessResult &top) {
+                    if (!top.success())
+                        return inspected(top);
+                    m_top = gitFirstLine(top);
+                    for (const QString &dir : reviewerDirs)
+                        m_own.append(prefixOf(dir));
+                    if (auto state = workTreePattern(m_top, run.config().stateDir))
+                        m_own.append(prefixOf(*state));
+                    return Result<void>();
+                }),
+        // HEAD may not exist yet (a repository without commits): then it is the empty string.
+        gitStep(run, context, QStringLiteral("git rev-parse HEAD"),
+                [this] {
+                    return GitCall{m_top, {QStringLiteral("rev-parse"), QStringLiteral("-q"), QStringLiteral("--verify"),
+                                           QStringLiteral("HEAD")}};
+                },
+                [this](const ProcessResult &head) {
+                    m_head = head.success() ? gitFirstLine(head) : QString();
+                    return Result<void>();
+                }),
         // An untracked directory is one entry ("build/"), excluded as a whole: a pathspec per
         // file would make git's matching quadratic in the number of files.
-        run.runProcess(gitSpec(m_top, {QStringLiteral("status"), QStringLiteral("--porcelain"), QStringLiteral("-z"),
-                                       QStringLiteral("--untracked-files=normal"), QStringLiteral("--no-renames")}),
-                       context, [this, &run, context, dryRun, done](const ProcessResult &status) {
-            if (!status.success())
-                return done(inspectionFailed(status));
-            QStringList dirty;
-            for (const QString &path : statusPaths(status.stdoutText)) {
-                const bool pealsOwn = std::any_of(m_own.cbegin(), m_own.cend(),
-                                                  [&](const QString &prefix) { return path.startsWith(prefix); });
-                if (!pealsOwn)
-                    dirty.append(path);
-            }
-            classify(run, context, dirty, dryRun, done);
-        });
+        gitStep(run, context, QStringLiteral("git status"),
+                [this] {
+                    return GitCall{m_top, {QStringLiteral("status"), QStringLiteral("--porcelain"), QStringLiteral("-z"),
+                                           QStringLiteral("--untracked-files=normal"), QStringLiteral("--no-renames")}};
+                },
+                [this, inspected](const ProcessResult &status) {
+                    if (!status.success())
+                        return inspected(status);
+                    m_dirty.clear();
+                    for (const QString &path : statusPaths(status.stdoutText)) {
+                        const bool pealsOwn = std::any_of(m_own.cbegin(), m_own.cend(),
+                                                          [&](const QString &prefix) { return path.startsWith(prefix); });
+                        if (!pealsOwn)
+                            m_dirty.append(path);
+                    }
+                    return Result<void>();
+                }),
+        deferredStep(QStringLiteral("classify"), [this, &run, context, dryRun] { return classify(run, context, dryRun); }),
     });
 }
 
-void UserTree::classify(RunContext &run, QObject *context, const QStringList &dirty, bool dryRun,
-                        std::function<void(Result<void>)> done)
+Step UserTree::classify(RunContext &run, QObject *context, bool dryRun)
 {
+    const auto deciding = [this, &run, dryRun](std::function<QStringList()> changedSince, bool recorded) {
+        return syncStep(QStringLiteral("decide"), [this, &run, dryRun, changedSince, recorded] {
+            return decide(run, changedSince(), recorded, dryRun);
+        });
+    };
+    const auto everything = [this] { return m_dirty; };
     const std::optional<Record> record = Record::read(m_recordPath);
     const bool resumable = record && StateStore::samePlace(record->plan, m_plan)
                            && StateStore::samePlace(record->repo, m_repo) && record->head == m_head
-                           && !record->tasks.isEmpty() && !dirty.isEmpty();
+                           && !record->tasks.isEmpty() && !m_dirty.isEmpty();
     if (!resumable)
-        return decide(run, dirty, dirty, false, dryRun, done);
+        return deciding(everything, false);
     m_tasks = record->tasks;
     m_userPaths = record->userPaths;
     if (record->snapshot.isEmpty())
-        return decide(run, dirty, {}, false, dryRun, done);
+        return deciding([] { return QStringList(); }, false);
     // What changed since peal recorded the tree is not peal's.
-    snapshot(run, context, [this, &run, context, dirty, dryRun, done, before = record->snapshot](QString now) {
-        if (now.isEmpty())
-            return decide(run, dirty, dirty, true, dryRun, done);
-        run.runProcess(gitSpec(m_top, {QStringLiteral("diff-tree"), QStringLiteral("-r"), QStringLiteral("-z"),
-                                       QStringLiteral("--no-renames"), QStringLiteral("--name-only"), before, now}),
-                       context, [this, &run, dirty, dryRun, done](const ProcessResult &diff) {
-            if (!diff.success())
-                return decide(run, dirty, dirty, true, dryRun, done);
-            decide(run, dirty, diff.stdoutText.split(QChar(0), Qt::SkipEmptyParts), true, dryRun, done);
-        });
+    auto changed = std::make_shared<std::optional<QStringList>>();
+    return sequenceStep(QStringLiteral("compare with the recorded tree"), {
+        snapshot(run, context, &m_now),
+        deferredStep(QStringLiteral("diff"), [this, &run, context, changed, before = record->snapshot] {
+            if (m_now.isEmpty())
+                return emptyStep(QStringLiteral("no snapshot"));
+            return gitStep(run, context, QStringLiteral("git diff-tree"),
+                           [this, before] {
+                               return GitCall{m_top, {QStringLiteral("diff-tree"), QStringLiteral("-r"), QStringLiteral("-z"),
+                                                      QStringLiteral("--no-renames"), QStringLiteral("--name-only"), before,
+                                                      m_now}};
+                           },
+                           [changed](const ProcessResult &diff) {
+                               if (diff.success())
+                                   *changed = diff.stdoutText.split(QChar(0), Qt::SkipEmptyParts);
+                               return Result<void>();
+                           });
+        }),
+        deciding([this, changed] { return changed->value_or(m_dirty); }, true),
     });
 }
 
-void UserTree::decide(RunContext &run, const QStringList &dirty, const QStringList &changedSince, bool recorded,
-                      bool dryRun, std::function<void(Result<void>)> done)
+Result<void> UserTree::decide(RunContext &run, const QStringList &changedSince, bool recorded, bool dryRun)
 {
+    const QStringList &dirty = m_dirty;
     // A change is peal's when an interrupted task may have made it, it is not one of the
     // user's paths, and it has not changed since peal stopped.
     const QSet<QString> known(m_userPaths.cbegin(), m_userPaths.cend());
@@ -228,7 +244,7 @@ void UserTree::decide(RunContext &run, const QStringList &dirty, const QStringLi
                     QStringLiteral("commit_after_phase2 would commit them with its own changes; commit or "
                                    "stash them, or pass --allow-dirty to leave them out of peal's commits"));
         if (!dryRun)
-            return done(error);
+            return error;
         run.logger().warning(u"peal::git", QStringLiteral("a run would stop: ") + error.toDisplayString());
     } else if (!m_userPaths.isEmpty()) {
         run.logger().warning(u"peal::git",
@@ -248,49 +264,61 @@ void UserTree::decide(RunContext &run, const QStringList &dirty, const QStringLi
             spec += '\0' + (QStringLiteral(":(top,exclude,literal)") + path).toUtf8();
         const QString file = QFileInfo(StateStore::pathIn(c.stateDir, QStringLiteral("tree.pathspec"))).absoluteFilePath();
         if (!writeAtomically(file, spec + '\0'))
-            return done(Error(Error::Kind::Commit, QStringLiteral("cannot write %1").arg(file),
-                              QStringLiteral("peal needs it to keep your changes out of its commits")));
+            return Error(Error::Kind::Commit, QStringLiteral("cannot write %1").arg(file),
+                         QStringLiteral("peal needs it to keep your changes out of its commits"));
         m_pathspecFile = file;
     }
     save();
-    done({});
+    return {};
 }
 
-void UserTree::snapshot(RunContext &run, QObject *context, std::function<void(QString)> done)
+Step UserTree::snapshot(RunContext &run, QObject *context, QString *tree)
 {
     // A private index: the user's own index (what they staged) is not touched.
     const QString index = QFileInfo(StateStore::pathIn(run.config().stateDir, QStringLiteral("tree.index")))
                               .absoluteFilePath();
     const auto withIndex = [this, index](QStringList args) {
-        ProcessSpec spec = gitSpec(m_top, std::move(args));
-        spec.environment.insert(QStringLiteral("GIT_INDEX_FILE"), index);
-        return spec;
+        return GitCall{m_top, std::move(args), {{QStringLiteral("GIT_INDEX_FILE"), index}}};
     };
-    const QStringList read = m_head.isEmpty() ? QStringList{QStringLiteral("read-tree"), QStringLiteral("--empty")}
-                                              : QStringList{QStringLiteral("read-tree"), m_head};
-    run.runProcess(withIndex(read), context, [&run, context, withIndex, index, done](const ProcessResult &r) {
-        if (!r.success())
-            return done(QString());
-        run.runProcess(withIndex({QStringLiteral("add"), QStringLiteral("-A")}), context,
-                       [&run, context, withIndex, index, done](const ProcessResult &add) {
-            if (!add.success())
-                return done(QString());
-            run.runProcess(withIndex({QStringLiteral("write-tree")}), context, [index, done](const ProcessResult &tree) {
-                QFile::remove(index);
-                done(tree.success() ? firstLine(tree) : QString());
-            });
-        });
+    const auto succeeded = [](const ProcessResult &r) {
+        return r.success() ? Result<void>() : Result<void>(Error(Error::Kind::Commit, QStringLiteral("no snapshot")));
+    };
+    return sequenceStep(QStringLiteral("snapshot"), {
+        syncStep(QStringLiteral("start"), [tree] {
+            tree->clear();
+            return Result<void>();
+        }),
+        gitStep(run, context, QStringLiteral("git read-tree"),
+                [this, withIndex] {
+                    return withIndex(m_head.isEmpty() ? QStringList{QStringLiteral("read-tree"), QStringLiteral("--empty")}
+                                                      : QStringList{QStringLiteral("read-tree"), m_head});
+                },
+                succeeded),
+        gitStep(run, context, QStringLiteral("git add -A"), [withIndex] { return withIndex({QStringLiteral("add"), QStringLiteral("-A")}); },
+                succeeded),
+        gitStep(run, context, QStringLiteral("git write-tree"), [withIndex] { return withIndex({QStringLiteral("write-tree")}); },
+                [tree](const ProcessResult &r) {
+                    if (r.success())
+                        *tree = gitFirstLine(r);
+                    return Result<void>();
+                }),
+    }).onDone([index](const Result<void> &) {
+        // A failed snapshot is no snapshot, never an error.
+        QFile::remove(index);
+        return Result<void>();
     });
 }
 
-void UserTree::recordLeftovers(RunContext &run, QObject *context, std::function<void()> done)
+Step UserTree::recordLeftovers(RunContext &run, QObject *context)
 {
     if (!m_active || m_tasks.isEmpty())
-        return done();
-    snapshot(run, context, [this, done](QString tree) {
-        m_snapshot = tree;
-        save();
-        done();
+        return emptyStep(QStringLiteral("record leftovers"));
+    return sequenceStep(QStringLiteral("record leftovers"), {
+        snapshot(run, context, &m_snapshot),
+        syncStep(QStringLiteral("save"), [this] {
+            save();
+            return Result<void>();
+        }),
     });
 }
 

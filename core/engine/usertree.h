@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/sdk/result.h>
+#include "recipe.h"
 
 #include <QList>
 #include <QObject>
 #include <QStringList>
-
-#include <functional>
 
 namespace Peal::Internal {
 
@@ -33,11 +31,10 @@ class RunContext;
 class UserTree
 {
 public:
-    // Runs the check; `done` gets the error that stops the run. `reviewerDirs` are the
-    // reviewer's root-anchored patterns ("/.review/"). A dry run reports instead of failing and
-    // writes nothing.
-    void check(RunContext &run, QObject *context, const QStringList &reviewerDirs, bool dryRun,
-               std::function<void(Result<void>)> done);
+    // The check as steps; its error stops the run. `reviewerDirs` are the reviewer's
+    // root-anchored patterns ("/.review/"). A dry run reports instead of failing and writes
+    // nothing.
+    Step check(RunContext &run, QObject *context, const QStringList &reviewerDirs, bool dryRun);
 
     // The arguments for `git add -A` and `git commit` that leave the user's paths out (a
     // pathspec file, so that any number of paths fits), or nothing when there are none (the
@@ -52,22 +49,21 @@ public:
     void tasksSettled();
     // At the end of a run: when tasks may have left edits, records the work tree as it is, so
     // that the next run can tell those edits from later ones. Failures are not errors.
-    void recordLeftovers(RunContext &run, QObject *context, std::function<void()> done);
+    Step recordLeftovers(RunContext &run, QObject *context);
 
     // Up to `limit` paths, comma separated, and "(and N more)".
     static QString listPaths(const QStringList &paths, int limit = 5);
 
 private:
     struct Record;
-    void inspect(RunContext &run, QObject *context, bool dryRun, std::function<void(Result<void>)> done);
-    void classify(RunContext &run, QObject *context, const QStringList &dirty, bool dryRun,
-                  std::function<void(Result<void>)> done);
+    // After `git status`: what a recorded run left tells which changes are peal's.
+    Step classify(RunContext &run, QObject *context, bool dryRun);
     // `changedSince`: the paths changed since the recorded snapshot (`recorded`), or every path
     // when nothing can be taken as peal's.
-    void decide(RunContext &run, const QStringList &dirty, const QStringList &changedSince, bool recorded,
-                bool dryRun, std::function<void(Result<void>)> done);
-    // The work tree as a git tree object (through a private index), or empty on failure.
-    void snapshot(RunContext &run, QObject *context, std::function<void(QString)> done);
+    Result<void> decide(RunContext &run, const QStringList &changedSince, bool recorded, bool dryRun);
+    // The work tree as a git tree object (through a private index) into `*tree`, or empty on
+    // failure; never fails.
+    Step snapshot(RunContext &run, QObject *context, QString *tree);
     void save() const;
 
     bool m_active = false;     // commit_after_phase2 and not a dry run: the record is kept
@@ -79,6 +75,8 @@ private:
     QString m_head;
     QList<quint32> m_tasks;
     QStringList m_userPaths;   // relative to the top of the work tree
+    QStringList m_dirty;       // changed paths that are not peal's own files, as the check found them
+    QString m_now;             // the work tree as the check found it (a tree object), when compared
     QString m_snapshot;        // tree object of the work tree when the run ended, or empty
     QString m_pathspecFile;    // the user's paths as a pathspec file for git, when there are any
 };

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "worktrees.h"
 
-#include <peal/exec.h>
 #include <peal/textutil.h>
 
 #include <QDir>
@@ -12,11 +11,6 @@ namespace Peal::Internal {
 namespace {
 
 const QString kBranchPrefix = QStringLiteral("peal/task-");
-
-// Internal commits: a fixed identity, no signing, no hooks. They never reach the user's branch.
-const QStringList kCommitConfig{QStringLiteral("-c"), QStringLiteral("user.name=peal"),
-                                QStringLiteral("-c"), QStringLiteral("user.email=peal@localhost"),
-                                QStringLiteral("-c"), QStringLiteral("commit.gpgsign=false")};
 
 QStringList outputLines(const ProcessResult &r)
 {
@@ -47,25 +41,13 @@ QString Worktrees::path(quint32 task) const
     return m_root + QStringLiteral("/task-") + QString::number(task);
 }
 
-Step Worktrees::git(const QString &name, std::function<GitCall()> call, Check check)
+Step Worktrees::git(const QString &name, std::function<GitCall()> call, GitCheck check)
 {
-    return leafStep(name, [this, call = std::move(call), check = std::move(check)](const StepHandle &step) {
-        const GitCall c = call();
-        ProcessSpec spec = gitSpec(c.dir, c.committing ? kCommitConfig + c.args : c.args);
-        spec.environment = c.env;
-        spec.label = QStringLiteral("git (worktrees)");
-        m_run.runProcess(spec, this, step.guard(step.name(), ProcessCallback([step, check](const ProcessResult &r) {
-                             if (r.ending == ProcessEnding::Cancelled)
-                                 return step.done(interruptedError());
-                             step.done(check ? check(r) : Result<void>());
-                         })),
-                         c.task);
-    });
-}
-
-QString Worktrees::firstLine(const ProcessResult &r)
-{
-    return outputLines(r).value(0).trimmed();
+    return gitStep(m_run, this, name, [call = std::move(call)] {
+        GitCall c = call();
+        c.label = QStringLiteral("git (worktrees)");
+        return c;
+    }, std::move(check));
 }
 
 Error Worktrees::gitError(const QString &what, const ProcessResult &r) const
@@ -203,7 +185,7 @@ Step Worktrees::snapshot()
                        [this](const ProcessResult &head) -> Result<void> {
                            if (!head.success())
                                return gitError(QStringLiteral("the repository has no commit yet"), head);
-                           m_snapshot = firstLine(head);
+                           m_snapshot = gitFirstLine(head);
                            return {};
                        });
         }),
@@ -228,7 +210,7 @@ Step Worktrees::snapshotChanges()
         git(QStringLiteral("write their tree"),
             [this, env] { return GitCall{m_top, {QStringLiteral("write-tree")}, env}; },
             [this, succeeded](const ProcessResult &tree) -> Result<void> {
-                m_tree = firstLine(tree);
+                m_tree = gitFirstLine(tree);
                 return succeeded(tree);
             }),
         git(QStringLiteral("commit their tree"),
@@ -239,7 +221,7 @@ Step Worktrees::snapshotChanges()
                                {}, {}, true};
             },
             [this, succeeded](const ProcessResult &commit) -> Result<void> {
-                m_snapshot = firstLine(commit);
+                m_snapshot = gitFirstLine(commit);
                 return succeeded(commit);
             }),
     });
@@ -364,7 +346,7 @@ Step Worktrees::mergeTask(quint32 task)
             [this, task, merge](const ProcessResult &head) -> Result<void> {
                 if (!head.success())
                     return gitError(QStringLiteral("cannot read the commit of task %1").arg(task), head);
-                merge->commit = firstLine(head);
+                merge->commit = gitFirstLine(head);
                 return {};
             }),
         git(QStringLiteral("merge the task's commit"),
@@ -407,7 +389,7 @@ Step Worktrees::mergeTask(quint32 task)
             [this, task](const ProcessResult &merged) -> Result<void> {
                 if (!merged.success())
                     return gitError(QStringLiteral("cannot merge task %1").arg(task), merged);
-                m_current = firstLine(merged);
+                m_current = gitFirstLine(merged);
                 m_merged.append(task);
                 return {};
             }),

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "recipe.h"
-#include "runcontext.h"
+#include "gitstep.h"
 
 #include <QHash>
 
@@ -54,22 +53,8 @@ public:
     static QString branchName(quint32 task);
 
 private:
-    // One git command: `git -C <dir> <args>`, with the fixed identity of internal commits when
-    // `committing`; `task` names the task in the log.
-    struct GitCall
-    {
-        QString dir;
-        QStringList args;
-        QHash<QString, QString> env = {};
-        std::optional<quint32> task = {};
-        bool committing = false;
-    };
-    // Reads a git call's result; an error ends the step. Without one, the result is ignored.
-    using Check = std::function<Result<void>(const ProcessResult &)>;
-    // A git call as a leaf step; `call` is evaluated as the step starts, so it may use what
-    // earlier steps found. A call cancelled by the run ends the step as interrupted.
-    Step git(const QString &name, std::function<GitCall()> call, Check check = {});
-    static QString firstLine(const ProcessResult &r);
+    // A git call of the worktrees as a step (gitstep.h).
+    Step git(const QString &name, std::function<GitCall()> call, GitCheck check = {});
     Error gitError(const QString &what, const ProcessResult &r) const;
 
     Step removeStale();

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "gitstep.h"
+
+#include <peal/exec.h>
+
+namespace Peal::Internal {
+
+namespace {
+
+// Internal commits: a fixed identity, no signing. They never reach the user's branch.
+const QStringList kCommitConfig{QStringLiteral("-c"), QStringLiteral("user.name=peal"),
+                                QStringLiteral("-c"), QStringLiteral("user.email=peal@localhost"),
+                                QStringLiteral("-c"), QStringLiteral("commit.gpgsign=false")};
+
+} // namespace
+
+Step gitStep(RunContext &run, QObject *context, const QString &name, std::function<GitCall()> call, GitCheck check)
+{
+    return leafStep(name, [&run, context, call = std::move(call), check = std::move(check)](const StepHandle &step) {
+        const GitCall c = call();
+        ProcessSpec spec = gitSpec(c.dir, c.committing ? kCommitConfig + c.args : c.args);
+        spec.environment.insert(c.env);
+        if (!c.label.isEmpty())
+            spec.label = c.label;
+        run.runProcess(spec, context, step.guard(step.name(), ProcessCallback([step, check](const ProcessResult &r) {
+                           if (r.ending == ProcessEnding::Cancelled)
+                               return step.done(interruptedError());
+                           step.done(check ? check(r) : Result<void>());
+                       })),
+                       c.task);
+    });
+}
+
+QString gitFirstLine(const ProcessResult &result)
+{
+    return result.stdoutText.split(u'\n', Qt::SkipEmptyParts).value(0).trimmed();
+}
+
+} // namespace Peal::Internal
