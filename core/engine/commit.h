@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "gitstep.h"
+#include "processstep.h"
 
 namespace Peal::Internal {
 

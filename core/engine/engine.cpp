@@ -186,8 +186,7 @@ Step Engine::Private::runRecipe()
         // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12): a failed
         // stage reaches it through fail().
         leafStep(QStringLiteral("finish review"), [this](const StepHandle &s) { finishReview([s] { s.done(); }); }),
-        leafStep(QStringLiteral("post-run commands"),
-                 [this](const StepHandle &s) { runPostRunCommands(*run, q, [s] { s.done(); }); }),
+        deferredStep(QStringLiteral("post-run commands"), [this] { return postRunCommands(*run, q); }),
         syncStep(QStringLiteral("report"), [this] { return report(); }),
     });
 }

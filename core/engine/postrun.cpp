@@ -4,8 +4,6 @@
 #include <peal/exec.h>
 #include <peal/textutil.h>
 
-#include <memory>
-
 namespace Peal::Internal {
 
 namespace {
@@ -15,79 +13,68 @@ QString truncated(const QString &text)
     return Text::truncateUtf8(text.trimmed(), 2048);
 }
 
-struct PostRun : std::enable_shared_from_this<PostRun>
+std::chrono::milliseconds postRunTimeout(const RunContext &run)
 {
-    RunContext &run;
-    QPointer<QObject> context;
-    QStringList commands;
-    qsizetype next = 0;
-    std::function<void()> done;
+    const auto &c = run.config();
+    if (!c.postRunTimeoutSec)
+        return run.timeout();
+    constexpr quint64 maxSeconds = quint64(std::numeric_limits<qint64>::max() / 1000 / 2);
+    return std::chrono::milliseconds(qint64(std::min(*c.postRunTimeoutSec, maxSeconds)) * 1000);
+}
 
-    PostRun(RunContext &r, QObject *c, std::function<void()> d)
-        : run(r), context(c), commands(r.config().postRunCommands), done(std::move(d)) {}
-
-    std::chrono::milliseconds timeout() const
-    {
-        const auto &c = run.config();
-        if (!c.postRunTimeoutSec)
-            return run.timeout();
-        constexpr quint64 maxSeconds = quint64(std::numeric_limits<qint64>::max() / 1000 / 2);
-        return std::chrono::milliseconds(qint64(std::min(*c.postRunTimeoutSec, maxSeconds)) * 1000);
+// Logs what a command did; never an error.
+Result<void> logResult(Logger &log, const ProcessResult &r)
+{
+    if (r.failedToStart()) {
+        log.warn(u"peal::main", QStringLiteral("post-run command spawn failed (best-effort)"),
+                 {{QStringLiteral("err"), r.errorString}});
+        return {};
     }
-
-    void step()
-    {
-        if (next >= commands.size() || run.isCancelled())
-            return done();
-        const QString command = commands[next++].trimmed();
-        auto spec = commandSpec(command, run.config().repoPath, timeout());
-        if (!spec)
-            return step();
-        run.logger().info(u"peal::main", QStringLiteral("running post-run command"),
-                          {{QStringLiteral("command"), command}});
-        auto self = shared_from_this();
-        run.runProcess(*spec, context, [self](const ProcessResult &r) { self->onResult(r); });
-    }
-
-    void onResult(const ProcessResult &r)
-    {
-        Logger &log = run.logger();
-        if (r.failedToStart()) {
-            log.warn(u"peal::main", QStringLiteral("post-run command spawn failed (best-effort)"),
-                     {{QStringLiteral("err"), r.errorString}});
-            return step();
-        }
-        const bool ok = r.success();
-        const LogLevel level = ok ? LogLevel::Info : LogLevel::Warn;
-        if (ok)
-            log.info(u"peal::main", QStringLiteral("post-run command succeeded"),
-                     {{QStringLiteral("stdout_len"), Text::utf8Length(r.stdoutText)},
-                      {QStringLiteral("stderr_len"), Text::utf8Length(r.stderrText)},
-                      {QStringLiteral("exit_code"), r.exitCode}});
-        else
-            log.warn(u"peal::main", QStringLiteral("post-run command failed (best-effort)"),
-                     {{QStringLiteral("exit_code"), exitStatusText(r)},
-                      {QStringLiteral("timed_out"), r.timedOut()}});
-        if (!r.stdoutText.trimmed().isEmpty())
-            log.log(level, u"peal::main", QStringLiteral("post-run command stdout"),
-                    {{QStringLiteral("stdout"), truncated(r.stdoutText)}});
-        if (!r.stderrText.trimmed().isEmpty())
-            log.log(level, u"peal::main", QStringLiteral("post-run command stderr"),
-                    {{QStringLiteral("stderr"), truncated(r.stderrText)}});
-        step();
-    }
-};
+    const bool ok = r.success();
+    const LogLevel level = ok ? LogLevel::Info : LogLevel::Warn;
+    if (ok)
+        log.info(u"peal::main", QStringLiteral("post-run command succeeded"),
+                 {{QStringLiteral("stdout_len"), Text::utf8Length(r.stdoutText)},
+                  {QStringLiteral("stderr_len"), Text::utf8Length(r.stderrText)},
+                  {QStringLiteral("exit_code"), r.exitCode}});
+    else
+        log.warn(u"peal::main", QStringLiteral("post-run command failed (best-effort)"),
+                 {{QStringLiteral("exit_code"), exitStatusText(r)}, {QStringLiteral("timed_out"), r.timedOut()}});
+    if (!r.stdoutText.trimmed().isEmpty())
+        log.log(level, u"peal::main", QStringLiteral("post-run command stdout"),
+                {{QStringLiteral("stdout"), truncated(r.stdoutText)}});
+    if (!r.stderrText.trimmed().isEmpty())
+        log.log(level, u"peal::main", QStringLiteral("post-run command stderr"),
+                {{QStringLiteral("stderr"), truncated(r.stderrText)}});
+    return {};
+}
 
 } // namespace
 
-void runPostRunCommands(RunContext &run, QObject *context, std::function<void()> done)
+Step postRunCommands(RunContext &run, QObject *context)
 {
-    if (run.config().postRunCommands.isEmpty())
-        return done();
-    run.logger().info(u"peal::main", QStringLiteral("running post-run command(s)"),
-                      {{QStringLiteral("count"), run.config().postRunCommands.size()}});
-    auto postRun = std::make_shared<PostRun>(run, context, std::move(done));
-    postRun->step();
+    const QStringList &commands = run.config().postRunCommands;
+    QList<Step> steps;
+    if (!commands.isEmpty())
+        steps << syncStep(QStringLiteral("announce"), [&run, count = commands.size()] {
+            run.logger().info(u"peal::main", QStringLiteral("running post-run command(s)"),
+                              {{QStringLiteral("count"), count}});
+            return Result<void>();
+        });
+    for (const QString &entry : commands) {
+        const QString command = entry.trimmed();
+        auto spec = commandSpec(command, run.config().repoPath, postRunTimeout(run));
+        if (!spec)
+            continue;
+        steps << processStep(run, context, QStringLiteral("post-run command"),
+                             [&run, command, spec = *spec] {
+                                 run.logger().info(u"peal::main", QStringLiteral("running post-run command"),
+                                                   {{QStringLiteral("command"), command}});
+                                 return spec;
+                             },
+                             [&run](const ProcessResult &r) { return logResult(run.logger(), r); });
+    }
+    return sequenceStep(QStringLiteral("post-run commands"), steps);
 }
 
 } // namespace Peal::Internal

@@ -2,7 +2,7 @@
 #include "usertree.h"
 
 #include "gitexclude.h"
-#include "gitstep.h"
+#include "processstep.h"
 #include "runcontext.h"
 
 #include <peal/state.h>

@@ -41,7 +41,7 @@ QString Worktrees::path(quint32 task) const
     return m_root + QStringLiteral("/task-") + QString::number(task);
 }
 
-Step Worktrees::git(const QString &name, std::function<GitCall()> call, GitCheck check)
+Step Worktrees::git(const QString &name, std::function<GitCall()> call, ProcessCheck check)
 {
     return gitStep(m_run, this, name, [call = std::move(call)] {
         GitCall c = call();

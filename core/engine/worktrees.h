@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "gitstep.h"
+#include "processstep.h"
 
 #include <QHash>
 
@@ -53,8 +53,8 @@ public:
     static QString branchName(quint32 task);
 
 private:
-    // A git call of the worktrees as a step (gitstep.h).
-    Step git(const QString &name, std::function<GitCall()> call, GitCheck check = {});
+    // A git call of the worktrees as a step (processstep.h).
+    Step git(const QString &name, std::function<GitCall()> call, ProcessCheck check = {});
     Error gitError(const QString &what, const ProcessResult &r) const;
 
     Step removeStale();
