@@ -52,6 +52,13 @@ memory() {
     out=$(PEAL_FAKE_AGENT_PRINT_BYTES=1073741824 "$build/bench/peal-bench-rss" "$peal" run --plan "$plan" \
         --repo "$repo" --agent-cmd "$agent" --state-dir "$work/memory-state" --log-level error)
     echo "memory: 1 GiB on phase 2 stdout: $out (peak RSS of the largest process: peal or the agent)"
+    # The same 1 GiB as 100-byte lines through an agent plugin that streams: every line is
+    # handed to the plugin as it arrives.
+    rm -rf "$work/memory-state"
+    out=$(PEAL_FAKE_AGENT_PRINT_BYTES=1073741824 PEAL_FAKE_AGENT_PRINT_LINES=1 "$build/bench/peal-bench-rss" \
+        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$agent" --state-dir "$work/memory-state" \
+        --agent-plugin benchstream --plugin-dir "$build/bench/plugins" --stet-path /nonexistent --log-level error)
+    echo "memory: 1 GiB on phase 2 stdout in 100-byte lines, streamed to the plugin: $out"
 }
 
 startup() {

@@ -59,6 +59,7 @@ const char *usage()
            "  PEAL_FAKE_AGENT_GRANDCHILD=FILE start a long-lived grandchild, append its pid to FILE\n"
            "  PEAL_FAKE_AGENT_GRANDCHILD_ON=T ... only when the prompt contains T\n"
            "  PEAL_FAKE_AGENT_PRINT_BYTES=N   also print N bytes on stdout (execute mode)\n"
+           "  PEAL_FAKE_AGENT_PRINT_LINES=1   ... as lines of 100 bytes, not one long line\n"
            "  PEAL_FAKE_AGENT_INVALID_UTF8=1  put invalid UTF-8 in the answer\n"
            "  PEAL_FAKE_AGENT_PLAN_TEXT=TEXT  answer plan prompts with TEXT\n"
            "  PEAL_FAKE_AGENT_NORMALIZE_OUTPUT=TEXT  answer normalise prompts with TEXT\n"
@@ -517,7 +518,12 @@ int main(int argc, char **argv)
             out += "bad bytes: \xff\xfe\n";
         std::fwrite(out.data(), 1, out.size(), stdout);
         long long bytes = mode == "execute" ? envNumber("PEAL_FAKE_AGENT_PRINT_BYTES", 0) : 0;
-        const std::string chunk(1 << 16, 'x');
+        std::string chunk(1 << 16, 'x');
+        if (!env("PEAL_FAKE_AGENT_PRINT_LINES").empty()) {
+            chunk.resize(100 * 655);
+            for (size_t i = 99; i < chunk.size(); i += 100)
+                chunk[i] = '\n';
+        }
         while (bytes > 0) {
             const size_t n = size_t(std::min<long long>(bytes, (long long)chunk.size()));
             if (std::fwrite(chunk.data(), 1, n, stdout) != n)

@@ -17,12 +17,6 @@ QStringList outputLines(const ProcessResult &r)
     return r.stdoutText.split(u'\n', Qt::SkipEmptyParts);
 }
 
-// A step with nothing to do (a branch not taken).
-Step nothing()
-{
-    return sequenceStep(QStringLiteral("nothing"), {});
-}
-
 } // namespace
 
 Worktrees::Worktrees(RunContext &run, QObject *parent)
@@ -153,7 +147,7 @@ Step Worktrees::removeStale()
             [this] { return GitCall{m_top, {QStringLiteral("worktree"), QStringLiteral("prune")}}; }),
         deferredStep(QStringLiteral("remove stale branches"), [this] {
             if (m_staleBranches.isEmpty())
-                return nothing();
+                return emptyStep(QStringLiteral("nothing"));
             // Names already gone are reported and skipped; the others are deleted.
             return git(QStringLiteral("delete stale branches"), [this] {
                 m_run.logger().info(u"peal::worktree", QStringLiteral("removing stale task branches"),
@@ -294,28 +288,31 @@ Step Worktrees::add(quint32 task, QString *workspace)
 
 Step Worktrees::integrate(const QList<quint32> &succeeded)
 {
-    m_merged.clear();
-    m_failed.clear();
-    m_current = m_snapshot;
-    QList<Step> steps;
-    for (quint32 task : succeeded) {
-        // A task that cannot be merged fails alone; the next ones are still merged.
-        steps << mergeTask(task).onDone([this, task](const Result<void> &merged) -> Result<void> {
-            if (!merged && merged.error().kind() != Error::Kind::Interrupted) {
-                m_failed.insert(task, merged.error());
-                return {};
-            }
-            return merged;
+    // Built as it starts: the merges begin at the snapshot that prepare() took.
+    return deferredStep(QStringLiteral("integrate the block"), [this, succeeded] {
+        m_merged.clear();
+        m_failed.clear();
+        m_current = m_snapshot;
+        QList<Step> steps;
+        for (quint32 task : succeeded) {
+            // A task that cannot be merged fails alone; the next ones are still merged.
+            steps << mergeTask(task).onDone([this, task](const Result<void> &merged) -> Result<void> {
+                if (!merged && merged.error().kind() != Error::Kind::Interrupted) {
+                    m_failed.insert(task, merged.error());
+                    return {};
+                }
+                return merged;
+            });
+        }
+        steps << deferredStep(QStringLiteral("apply the block's changes"), [this] {
+            return m_current == m_snapshot ? emptyStep(QStringLiteral("nothing")) : applyResult();
         });
-    }
-    steps << deferredStep(QStringLiteral("apply the block's changes"), [this] {
-        return m_current == m_snapshot ? nothing() : applyResult();
+        steps << syncStep(QStringLiteral("remove the patch"), [this] {
+            QFile::remove(m_root + QStringLiteral("/block.patch"));
+            return Result<void>();
+        });
+        return sequenceStep(QStringLiteral("integrate the block"), steps);
     });
-    steps << syncStep(QStringLiteral("remove the patch"), [this] {
-        QFile::remove(m_root + QStringLiteral("/block.patch"));
-        return Result<void>();
-    });
-    return sequenceStep(QStringLiteral("integrate the block"), steps);
 }
 
 Step Worktrees::mergeTask(quint32 task)
@@ -408,7 +405,7 @@ Step Worktrees::mergeTask(quint32 task)
                 merge->changed = !diff.success(); // exit 0: the task changed nothing
                 return {};
             }),
-        deferredStep(QStringLiteral("merge"), [merge, commitAndMerge] { return merge->changed ? commitAndMerge : nothing(); }),
+        deferredStep(QStringLiteral("merge"), [merge, commitAndMerge] { return merge->changed ? commitAndMerge : emptyStep(QStringLiteral("nothing")); }),
     });
 }
 

@@ -24,7 +24,7 @@ namespace Peal::Internal {
  * Each operation is a recipe step (recipe.h) for the parallel block's recipe; every git call
  * is one leaf, started through the run's limiter, so a cancel ends it at once.
  */
-class Worktrees : public QObject
+class PEAL_EXPORT Worktrees : public QObject
 {
     Q_OBJECT
 

@@ -17,6 +17,8 @@
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
+using PealTest::ints;
+
 namespace {
 
 const QByteArray kThreeTasks = "## Task 1\nT1: one\n\n## Task 2 (parallel)\nT2: two\n\n"
@@ -36,14 +38,6 @@ QJsonObject statusJson(const Scenario &s)
 {
     const auto r = status(s, {u"--json"_s});
     return QJsonDocument::fromJson(r.out.toUtf8()).object();
-}
-
-QList<int> ints(const QJsonValue &v)
-{
-    QList<int> out;
-    for (const QJsonValue &x : v.toArray())
-        out.append(x.toInt());
-    return out;
 }
 
 QString taskStatus(const QJsonObject &status, int index)

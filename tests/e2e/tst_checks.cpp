@@ -12,6 +12,8 @@
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
+using PealTest::lastLine;
+
 namespace {
 
 // A check (run directly, no shell in between) that reports fixed.txt missing until it exists,
@@ -29,11 +31,6 @@ PealTest::RunResult runChecked(const Scenario &s, const QByteArray &table, QStri
 {
     PealTest::writeFile(s.path(u"peal.toml"_s), "[plugins.checks]\n" + table);
     return s.run(QStringList{u"--reviewer-plugin"_s, u"checks"_s, u"--config"_s, s.path(u"peal.toml"_s)} + extra);
-}
-
-QString lastLine(const QString &text)
-{
-    return text.trimmed().section(u'\n', -1);
 }
 
 const QByteArray kMissing = R"({"findings": [{"message": "fixed.txt is missing", "path": "fixed.txt", "line": 1, "suggestion": "write fixed.txt: ok"}]})";

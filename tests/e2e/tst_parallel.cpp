@@ -18,20 +18,11 @@
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
+using PealTest::json;
+using PealTest::ints;
+using PealTest::commitAll;
+
 namespace {
-
-QJsonObject json(const QByteArray &bytes)
-{
-    return QJsonDocument::fromJson(bytes).object();
-}
-
-QList<int> ints(const QJsonValue &value)
-{
-    QList<int> out;
-    for (const QJsonValue &v : value.toArray())
-        out.append(v.toInt());
-    return out;
-}
 
 // "## Task 1\nT1\n<lines of task 1>\n\n## Task 2 (parallel)\n..." from (index, parallel, body).
 struct TaskSpec
@@ -147,16 +138,6 @@ std::pair<QString, QString> workspaceAndCwd(const QJsonObject &call)
     const QJsonArray argv = call.value(u"argv").toArray();
     const QString workspace = argv.at(argv.toVariantList().indexOf(u"--workspace"_s) + 1).toString();
     return {workspace, QDir(call.value(u"cwd").toString()).canonicalPath()};
-}
-
-bool commitAll(const QString &repo, const QString &message)
-{
-    int code = 0;
-    PealTest::git(repo, {u"add"_s, u"-A"_s}, &code);
-    if (code != 0)
-        return false;
-    PealTest::git(repo, {u"commit"_s, u"-q"_s, u"-m"_s, message}, &code);
-    return code == 0;
 }
 
 } // namespace

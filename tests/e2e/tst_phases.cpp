@@ -9,12 +9,9 @@
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
-namespace {
+using PealTest::lastLine;
 
-QString lastLine(const QString &text)
-{
-    return text.trimmed().section(u'\n', -1);
-}
+namespace {
 
 // A test script for the repository: it fails, printing a fix the demo agent understands, until
 // fixed.txt exists. `alwaysFail` makes it fail regardless.

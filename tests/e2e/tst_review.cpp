@@ -18,6 +18,9 @@
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
+using PealTest::json;
+using PealTest::ints;
+
 namespace {
 
 // Starts a reviewed `peal run` in the background and waits until phase 2 (which sleeps) runs.
@@ -42,19 +45,6 @@ bool startInPhase2(QProcess &peal, const Scenario &s, const QHash<QString, QStri
         return false;
     QTest::qWait(200);
     return true;
-}
-
-QJsonObject json(const QByteArray &bytes)
-{
-    return QJsonDocument::fromJson(bytes).object();
-}
-
-QList<int> ints(const QJsonValue &value)
-{
-    QList<int> out;
-    for (const QJsonValue &v : value.toArray())
-        out.append(v.toInt());
-    return out;
 }
 
 QString finding(const QString &id, const QString &message, const QString &suggestion = {})

@@ -14,25 +14,11 @@
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
+using PealTest::json;
+using PealTest::ints;
+using PealTest::lastLine;
+
 namespace {
-
-QJsonObject json(const QByteArray &bytes)
-{
-    return QJsonDocument::fromJson(bytes).object();
-}
-
-QList<int> ints(const QJsonValue &value)
-{
-    QList<int> out;
-    for (const QJsonValue &v : value.toArray())
-        out.append(v.toInt());
-    return out;
-}
-
-QString lastLine(const QString &text)
-{
-    return text.trimmed().section(u'\n', -1);
-}
 
 const QByteArray threeTasks = "## Task 1\nT1: first\n\n## Task 2\nT2: second\n\n## Task 3\nT3: third\n";
 

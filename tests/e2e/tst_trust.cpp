@@ -15,12 +15,9 @@
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
-namespace {
+using PealTest::json;
 
-QJsonObject json(const QByteArray &bytes)
-{
-    return QJsonDocument::fromJson(bytes).object();
-}
+namespace {
 
 // The `.bak` files beside state.json.
 QStringList backups(const Scenario &s)

@@ -92,6 +92,34 @@ QString git(const QString &repo, const QStringList &arguments, int *exitCode)
     return r.out;
 }
 
+bool commitAll(const QString &repo, const QString &message)
+{
+    int code = 0;
+    git(repo, {QStringLiteral("add"), QStringLiteral("-A")}, &code);
+    if (code != 0)
+        return false;
+    git(repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), message}, &code);
+    return code == 0;
+}
+
+QJsonObject json(const QByteArray &bytes)
+{
+    return QJsonDocument::fromJson(bytes).object();
+}
+
+QList<int> ints(const QJsonValue &value)
+{
+    QList<int> out;
+    for (const QJsonValue &v : value.toArray())
+        out.append(v.toInt());
+    return out;
+}
+
+QString lastLine(const QString &text)
+{
+    return text.trimmed().section(u'\n', -1);
+}
+
 bool initGitRepo(const QString &dir)
 {
     QDir().mkpath(dir);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <QHash>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 #include <QList>
@@ -25,6 +27,16 @@ QByteArray readFile(const QString &path);
 // Makes `dir` a git repository with a local identity and one initial commit.
 bool initGitRepo(const QString &dir);
 QString git(const QString &repo, const QStringList &arguments, int *exitCode = nullptr);
+
+// Commits everything in the work tree (git add -A, git commit).
+bool commitAll(const QString &repo, const QString &message);
+
+// The JSON object in `bytes` (empty when it is not one).
+QJsonObject json(const QByteArray &bytes);
+// The integers of a JSON array.
+QList<int> ints(const QJsonValue &value);
+// The last non-blank line of a text (what peal prints last on stderr).
+QString lastLine(const QString &text);
 
 struct RunResult
 {

@@ -5,12 +5,11 @@
 #include "builtinphases.h"
 #include "runcontext.h"
 #include "scheduler.h"
+#include "scriptedlauncher.h"
 
 #include <peal/log.h>
 #include <peal/processjob.h>
 
-#include <QHash>
-#include <QPointer>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -18,6 +17,7 @@
 
 using namespace Peal;
 using namespace Peal::Internal;
+using namespace PealTest;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -49,13 +49,7 @@ public:
     }
 };
 
-// What a scripted call does; a negative delay holds it until the test releases it.
-struct Answer
-{
-    int delayMs = 2;
-    int exitCode = 0;
-    QString stdoutText;
-};
+using Answer = ScriptedAnswer;
 
 // What the agent answers to `call`: a plan that names the task, so the execute prompt does too.
 QString answerTo(const QString &call)
@@ -71,108 +65,19 @@ QString callName(const ProcessSpec &spec)
     return spec.arguments.value(0) + u' ' + (m.hasMatch() ? m.captured(1) : u"?"_s);
 }
 
-class ScriptedProcess final : public RunningProcess
-{
-public:
-    ScriptedProcess(ProcessSpec spec, Answer answer, QStringList &log, int &running, int &peak, QObject *parent)
-        : RunningProcess(parent), m_spec(std::move(spec)), m_answer(std::move(answer)), m_log(log), m_running(running),
-          m_peak(peak)
-    {
-    }
-
-    const ProcessSpec &spec() const override { return m_spec; }
-
-    void start() override
-    {
-        m_started = true;
-        m_log << u"start "_s + callName(m_spec);
-        m_peak = std::max(m_peak, ++m_running);
-        m_timer.setSingleShot(true);
-        connect(&m_timer, &QTimer::timeout, this, &ScriptedProcess::answer);
-        if (m_answer.delayMs >= 0)
-            m_timer.start(m_answer.delayMs);
-    }
-
-    // Ends the call as scripted (at once for one that is held).
-    void answer()
-    {
-        ProcessResult r;
-        r.ending = ProcessEnding::Exited;
-        r.exitCode = m_answer.exitCode;
-        r.stdoutText = m_answer.stdoutText;
-        end(r, u"end "_s);
-    }
-
-    void cancel() override
-    {
-        if (m_ended)
-            return;
-        m_timer.stop();
-        ProcessResult r;
-        r.ending = ProcessEnding::Cancelled;
-        QMetaObject::invokeMethod(this, [this, r] { end(r, u"cancelled "_s); }, Qt::QueuedConnection);
-    }
-
-private:
-    void end(const ProcessResult &r, const QString &how)
-    {
-        if (std::exchange(m_ended, true))
-            return;
-        if (m_started)
-            --m_running;
-        m_log << how + callName(m_spec);
-        Q_EMIT done(r);
-        Q_EMIT finished(r.success());
-    }
-
-    ProcessSpec m_spec;
-    Answer m_answer;
-    QStringList &m_log;
-    int &m_running;
-    int &m_peak;
-    QTimer m_timer;
-    bool m_started = false;
-    bool m_ended = false;
-};
-
-class ScriptedLauncher final : public ProcessLauncher
-{
-public:
-    std::function<Answer(const QString &call)> script = [](const QString &call) {
-        return Answer{2, 0, answerTo(call)};
-    };
-    QStringList log;
-    int running = 0;
-    int peak = 0;
-
-    QHash<QString, QPointer<ScriptedProcess>> calls;
-
-    RunningProcess *create(const ProcessSpec &spec, QObject *parent) override
-    {
-        auto *process = new ScriptedProcess(spec, script(callName(spec)), log, running, peak, parent);
-        calls.insert(callName(spec), process);
-        return process;
-    }
-
-    void release(const QString &call)
-    {
-        if (ScriptedProcess *process = calls.value(call))
-            process->answer();
-    }
-};
-
 // One run's parts, as the engine puts them together, on the scripted launcher.
 struct Harness
 {
     QTemporaryDir dir;
     Logger logger;
-    std::shared_ptr<ScriptedLauncher> launcher = std::make_shared<ScriptedLauncher>();
+    std::shared_ptr<ScriptedLauncher> launcher = std::make_shared<ScriptedLauncher>(callName);
     std::unique_ptr<RunContext> run;
     Pipeline pipeline;
 
     explicit Harness(const QByteArray &plan, const std::function<void(Config &)> &configure = {})
     {
         logger.setFilter(LogFilter::parse(u"off"));
+        launcher->script = [](const QString &call, const ProcessSpec &) { return Answer{2, 0, answerTo(call)}; };
         Config config;
         config.planPath = dir.filePath(u"plan.md"_s);
         config.repoPath = dir.path();
@@ -237,7 +142,7 @@ private Q_SLOTS:
         });
         // Task 1's plan is held: the second slot serves tasks 2, 3 and 4 meanwhile
         // (work-conserving), and only then is task 1 let go.
-        h.launcher->script = [](const QString &call) { return Answer{call == u"plan 1" ? -1 : 2, 0, answerTo(call)}; };
+        h.launcher->script = [](const QString &call, const ProcessSpec &) { return Answer{call == u"plan 1" ? -1 : 2, 0, answerTo(call)}; };
         auto r = h.schedule([&] {
             QTRY_VERIFY(h.launcher->log.contains(u"end execute 4"_s));
             h.launcher->release(u"plan 1"_s);
@@ -254,7 +159,7 @@ private Q_SLOTS:
     void continuingPastAFailureRecordsIt()
     {
         Harness h(kThree, [](Config &c) { c.continueWithRemainingTasks = true; });
-        h.launcher->script = [](const QString &call) {
+        h.launcher->script = [](const QString &call, const ProcessSpec &) {
             return Answer{2, call == u"execute 2" ? 1 : 0, answerTo(call)};
         };
         auto r = h.schedule();
@@ -266,7 +171,7 @@ private Q_SLOTS:
     void stoppingAtAFailureNamesTaskAndPhase()
     {
         Harness h(kThree);
-        h.launcher->script = [](const QString &call) {
+        h.launcher->script = [](const QString &call, const ProcessSpec &) {
             return Answer{2, call == u"execute 2" ? 1 : 0, answerTo(call)};
         };
         auto r = h.schedule();
@@ -282,7 +187,7 @@ private Q_SLOTS:
             c.continueWithRemainingTasks = true;
             c.maxConsecutiveTaskFailures = 2;
         });
-        h.launcher->script = [](const QString &call) { return Answer{2, call.startsWith(u"plan") ? 1 : 0, {}}; };
+        h.launcher->script = [](const QString &call, const ProcessSpec &) { return Answer{2, call.startsWith(u"plan") ? 1 : 0, {}}; };
         auto r = h.schedule();
         QVERIFY(r && !r->ok());
         QCOMPARE(r->error().kind(), Error::Kind::CapReached);
@@ -296,7 +201,7 @@ private Q_SLOTS:
             c.parallel = true;
             c.maxParallel = 2;
         });
-        h.launcher->script = [](const QString &call) {
+        h.launcher->script = [](const QString &call, const ProcessSpec &) {
             return Answer{call == u"plan 2" ? 1 : 20, call == u"plan 2" ? 1 : 0, answerTo(call)};
         };
         auto r = h.schedule();
@@ -314,7 +219,7 @@ private Q_SLOTS:
             c.parallel = true;
             c.maxParallel = 4;
         });
-        h.launcher->script = [](const QString &) { return Answer{60000, 0, {}}; };
+        h.launcher->script = [](const QString &, const ProcessSpec &) { return Answer{60000, 0, {}}; };
         auto r = h.schedule([&] {
             QTimer::singleShot(20, [&] { h.run->cancel(); });
         });
