@@ -34,3 +34,23 @@ configure_and_build() {
     log "building $dir"
     cmake --build "$dir" -j 2
 }
+
+# The agent CLIs the tests drive through peal (tests/e2e/tst_claude.cpp ...), pinned: their
+# stream formats drift between releases. Node.js and npm come from Debian when missing.
+PEAL_AGENT_CLIS=("@anthropic-ai/claude-code@2.1.197")
+
+# install_agent_clis <dir>: npm packages into <dir>/node_modules (nothing to do when the pinned
+# versions are there).
+install_agent_clis() {
+    local dir="$1" wanted="" have=""
+    command -v npm >/dev/null || install_dependencies nodejs npm
+    wanted=$(printf '%s\n' "${PEAL_AGENT_CLIS[@]}")
+    [ -f "$dir/installed.txt" ] && have=$(cat "$dir/installed.txt")
+    if [ "$wanted" = "$have" ] && [ -d "$dir/node_modules/.bin" ]; then
+        return 0
+    fi
+    log "installing the agent CLIs: ${PEAL_AGENT_CLIS[*]}"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "${PEAL_AGENT_CLIS[@]}" >&2
+    printf '%s\n' "$wanted" > "$dir/installed.txt"
+}

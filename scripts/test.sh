@@ -8,6 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 install_dependencies zsh dpkg-dev file bsdutils clang libclang-rt-14-dev
 build="$PEAL_ROOT/build/test"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
+# The real agent CLIs, driven against the scripted model server (docs/agents.md).
+install_agent_clis "$build/agent-clis"
 
 log "running the test suite"
 status=0

@@ -82,6 +82,12 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     {
         QString error;
         const QList<AgentEvent> events = run.agent().events(mode, channel, line, &error);
+        for (const AgentEvent &event : events) {
+            if (event.kind == AgentEvent::Kind::Unreadable && error.isEmpty())
+                error = event.text;
+        }
+        if (events.isEmpty() && !error.isEmpty())
+            ++totals.malformedLines; // the plugin threw on it
         if (!error.isEmpty() && !std::exchange(lineErrorLogged, true))
             run.logger().warn(u"peal::phase", QStringLiteral("agent output line not understood"),
                               withTask({{QStringLiteral("err"), error}}));
@@ -108,10 +114,31 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         }
     }
 
+    // A back-end that ends its stream with a result: the answer is the result's, an error result
+    // fails the call even after exit 0, and a stream without a result is a failure too.
+    void applyResult(AgentOutput &output, const ProcessResult &result) const
+    {
+        const bool ran = output.status == AgentOutput::Status::Succeeded || output.status == AgentOutput::Status::Failed;
+        if (!ran)
+            return;
+        if (totals.resultSeen && output.text.isEmpty())
+            output.text = totals.resultText;
+        if (totals.failure != AgentEvent::Failure::None) {
+            output.status = AgentOutput::Status::Failed;
+        } else if (!totals.resultSeen) {
+            output.status = AgentOutput::Status::Failed;
+            const bool died = result.ending == ProcessEnding::Crashed || !result.success();
+            output.totals.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
+            output.totals.failureText = died ? QString() : QStringLiteral("the output holds no result");
+        }
+    }
+
     void onResult(const ProcessResult &result)
     {
         AgentOutput output = run.agent().interpret(mode, result);
         output.totals = totals;
+        if (run.agent().reportsResult(mode))
+            applyResult(output, result);
         if (totals.events > 0) {
             LogFields fields{{QStringLiteral("events"), totals.events},
                              {QStringLiteral("tool_calls"), totals.toolCalls},
@@ -124,6 +151,8 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                 fields.append({QStringLiteral("session"), totals.sessionId});
             if (totals.failure != AgentEvent::Failure::None)
                 fields.append({QStringLiteral("failure"), failureClassName(totals.failure)});
+            if (totals.malformedLines > 0)
+                fields.append({QStringLiteral("unreadable_lines"), totals.malformedLines});
             run.logger().info(u"peal::agent", QStringLiteral("%1 events").arg(options.logName), withTask(fields));
         }
         const quint64 timeoutSec = run.config().phaseTimeoutSec;
@@ -134,7 +163,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             run.logger().warn(u"peal::phase", QStringLiteral("phase exited with non-zero code"),
                               withTask({{QStringLiteral("exit_code"), exitStatusText(output.exitCode, output.signal)},
                                         {QStringLiteral("stderr_len"), Text::utf8Length(output.stderrText)}}));
-        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec);
+        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec, run.agent().pluginId);
         if (classified)
             return finish(classified);
         const bool retryable = output.status == AgentOutput::Status::TimedOut
@@ -169,7 +198,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
 } // namespace
 
 Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &subject,
-                                        quint64 timeoutSec)
+                                        quint64 timeoutSec, const QString &backEnd)
 {
     switch (output.status) {
     case AgentOutput::Status::Succeeded:
@@ -182,6 +211,18 @@ Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString
         return Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(subject));
     case AgentOutput::Status::Failed:
         break;
+    }
+    // A back-end that said why names itself: "claude: rate limited (429)", its message as the hint.
+    if (const AgentTotals &t = output.totals; t.failure != AgentEvent::Failure::None) {
+        QString message = (backEnd.isEmpty() ? subject : backEnd) + QStringLiteral(": ") + failureDescription(t.failure);
+        if (!t.failureDetail.isEmpty())
+            message += QStringLiteral(" (%1)").arg(t.failureDetail);
+        else if (t.failure == AgentEvent::Failure::Crash && output.exitCode)
+            message += QStringLiteral(" (exit code %1)").arg(*output.exitCode);
+        else if (t.failure == AgentEvent::Failure::Crash && output.signal > 0)
+            message += QStringLiteral(" (%1)").arg(signalName(output.signal));
+        const QString why = Text::firstLine(t.failureText).trimmed().left(300);
+        return Error(Error::Kind::Phase, message, why.isEmpty() ? stderrHint(output.stderrText) : why);
     }
     QString how;
     if (output.exitCode)

@@ -17,7 +17,8 @@ void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QStri
                   AgentCallback done);
 
 // Maps an agent's output to an error about `subject` ("agent exited with code 1"), or success.
+// A failure class the back-end reported names the back-end: "claude: rate limited (429)".
 PEAL_EXPORT Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &subject,
-                                                    quint64 timeoutSec);
+                                                    quint64 timeoutSec, const QString &backEnd = {});
 
 } // namespace Peal::Internal

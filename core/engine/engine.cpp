@@ -428,9 +428,13 @@ Result<void> Engine::Private::loadAgent()
     agent.pluginId = run->config().agentPlugin;
     if (auto configured = configure(agent.pluginId, *agent.plugin); !configured)
         return configured.error();
+    // agent_cmd at its default ("agent", Cursor's) names the plugin's own program ("claude").
+    QString command = run->config().agentCmd;
     Result<QString> program = Error();
     if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (resolve)").arg(agent.pluginId), [&] {
-            program = agent.plugin->resolveProgram(run->config().agentCmd, request.pathVariable);
+            if (command == u"agent")
+                command = agent.plugin->defaultCommand();
+            program = agent.plugin->resolveProgram(command, request.pathVariable);
         });
         !called)
         program = called.error();
@@ -439,7 +443,7 @@ Result<void> Engine::Private::loadAgent()
     if (!program) {
         // A dry run shows the commands a run would start, installed or not.
         logger.warning(u"peal::main", QStringLiteral("a run would stop here: ") + program.error().toDisplayString());
-        program = run->config().agentCmd;
+        program = command;
     }
     const Config &c = run->config();
     agent.settings.program = *program;

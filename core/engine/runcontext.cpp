@@ -19,9 +19,9 @@ Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt,
                                   [&] { spec = plugin->command(mode, prompt, own); });
         !called)
         return called.error();
-    // Every agent command ends with its prompt (spec §5.1); forcing the flag keeps a plugin
-    // that forgot it from writing prompts into the log file.
-    spec.lastArgumentIsPrompt = true;
+    // Every agent command ends with its prompt (spec §5.1) unless the prompt goes on stdin;
+    // forcing the flag keeps a plugin that forgot it from writing prompts into the log file.
+    spec.lastArgumentIsPrompt = spec.stdinMode != ProcessSpec::Stdin::Data;
     return spec;
 }
 
@@ -47,6 +47,14 @@ bool AgentHandle::streamsEvents(AgentMode mode) const
     (void)callGuarded(QStringLiteral("agent plugin '%1' (streams events)").arg(pluginId),
                       [&] { streams = plugin->streamsEvents(mode); });
     return streams;
+}
+
+bool AgentHandle::reportsResult(AgentMode mode) const
+{
+    bool reports = false;
+    (void)callGuarded(QStringLiteral("agent plugin '%1' (reports result)").arg(pluginId),
+                      [&] { reports = plugin->reportsResult(mode); });
+    return reports;
 }
 
 QList<AgentEvent> AgentHandle::events(AgentMode mode, OutputChannel channel, const QString &line, QString *error) const

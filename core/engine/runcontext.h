@@ -34,6 +34,7 @@ public:
     Result<ProcessSpec> command(AgentMode mode, const QString &prompt, const QString &workspace = {}) const;
     AgentOutput interpret(AgentMode mode, const ProcessResult &result) const;
     bool streamsEvents(AgentMode mode) const;
+    bool reportsResult(AgentMode mode) const;
     // The events of one output line; a plugin that throws yields none (and `error` says why).
     QList<AgentEvent> events(AgentMode mode, OutputChannel channel, const QString &line, QString *error) const;
 };

@@ -4,7 +4,17 @@
 
 namespace Peal {
 
+QString AgentPlugin::defaultCommand() const
+{
+    return QStringLiteral("agent");
+}
+
 bool AgentPlugin::streamsEvents(AgentMode) const
+{
+    return false;
+}
+
+bool AgentPlugin::reportsResult(AgentMode) const
 {
     return false;
 }
@@ -23,6 +33,24 @@ QString agentEventKindName(AgentEvent::Kind kind)
     case AgentEvent::Kind::Usage: return QStringLiteral("usage");
     case AgentEvent::Kind::Turn: return QStringLiteral("turn");
     case AgentEvent::Kind::Failure: return QStringLiteral("failure");
+    case AgentEvent::Kind::Result: return QStringLiteral("result");
+    case AgentEvent::Kind::Unreadable: return QStringLiteral("unreadable");
+    }
+    return QString();
+}
+
+QString failureDescription(AgentEvent::Failure failure)
+{
+    switch (failure) {
+    case AgentEvent::Failure::None: return QString();
+    case AgentEvent::Failure::RateLimit: return QStringLiteral("rate limited");
+    case AgentEvent::Failure::Overloaded: return QStringLiteral("overloaded");
+    case AgentEvent::Failure::Auth: return QStringLiteral("not authenticated");
+    case AgentEvent::Failure::ContextLimit: return QStringLiteral("context limit reached");
+    case AgentEvent::Failure::MaxTurns: return QStringLiteral("turn limit reached");
+    case AgentEvent::Failure::Timeout: return QStringLiteral("timed out");
+    case AgentEvent::Failure::Crash: return QStringLiteral("ended without a result");
+    case AgentEvent::Failure::Other: return QStringLiteral("failed");
     }
     return QString();
 }
@@ -66,6 +94,21 @@ void AgentTotals::add(const AgentEvent &event)
         break;
     case AgentEvent::Kind::Failure:
         failure = event.failure;
+        failureText = event.text;
+        failureDetail = event.name;
+        break;
+    case AgentEvent::Kind::Result:
+        resultSeen = true;
+        resultText = event.text.left(10 * 1024 * 1024);
+        turns = std::max(turns, event.turns);
+        if (event.failure != AgentEvent::Failure::None) {
+            failure = event.failure;
+            failureText = event.text;
+            failureDetail = event.name;
+        }
+        break;
+    case AgentEvent::Kind::Unreadable:
+        ++malformedLines;
         break;
     case AgentEvent::Kind::Text:
         break;

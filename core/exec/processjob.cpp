@@ -189,7 +189,7 @@ void ProcessJob::Private::start()
     }
     if (spec.stdinMode == ProcessSpec::Stdin::Inherit)
         process->setInputChannelMode(QProcess::ForwardedInputChannel);
-    else
+    else if (spec.stdinMode == ProcessSpec::Stdin::Null)
         process->setStandardInputFile(QProcess::nullDevice());
 
     // Runs in the child between fork and exec: only async-signal-safe calls. A process group of
@@ -213,6 +213,11 @@ void ProcessJob::Private::start()
     QObject::connect(process, &QProcess::started, q, [this] {
         pid = process->processId();
         trackGroup(pid, true);
+        if (spec.stdinMode == ProcessSpec::Stdin::Data) {
+            // Written as the child reads it; end of file once it is all out.
+            process->write(spec.stdinData);
+            process->closeWriteChannel();
+        }
         Q_EMIT q->started();
     });
 
@@ -230,7 +235,7 @@ void ProcessJob::Private::start()
         const qint64 ms = std::clamp<qint64>(spec.timeout->count(), 0, kLongestTimeout.count());
         timeoutTimer.start(int(ms));
     }
-    process->start(QIODevice::ReadOnly);
+    process->start(spec.stdinMode == ProcessSpec::Stdin::Data ? QIODevice::ReadWrite : QIODevice::ReadOnly);
 }
 
 void ProcessJob::Private::signalGroup(int signal) const

@@ -66,9 +66,17 @@ public:
                                 const AgentSettings &settings) const = 0;
     virtual AgentOutput interpret(AgentMode mode, const ProcessResult &result) const = 0;
 
+    // The command run when agent_cmd is left at its default ("agent", Cursor's): the plugin's
+    // own program name ("claude", "codex"). Default: "agent".
+    virtual QString defaultCommand() const;
+
     // Whether calls in `mode` stream events: the core then reads the agent's output as it
     // arrives and hands every line to onOutputLine(). Default: no.
     virtual bool streamsEvents(AgentMode mode) const;
+    // Whether a call in `mode` ends its stream with a Result event. The core then takes the
+    // answer from it, fails a call whose result is an error even when the CLI exits 0, and
+    // fails a call that ends without a result. Default: no.
+    virtual bool reportsResult(AgentMode mode) const;
     // The events one line of output carries (none for a line it does not understand). Pure: no
     // I/O, no state; called on the event loop for every line, so keep it cheap.
     virtual QList<AgentEvent> onOutputLine(AgentMode mode, OutputChannel channel, const QString &line) const;

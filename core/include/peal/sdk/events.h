@@ -23,6 +23,10 @@ struct PEAL_EXPORT AgentEvent
         Usage,    // tokens (and cost where the CLI reports it) of a turn or of the whole call
         Turn,     // one more model turn
         Failure,  // failure: the class; text: the CLI's message
+        Result,   // the call's terminal result: text is the answer (or the error's message);
+                  // failure is set when the CLI reported an error result, with a short detail
+                  // in `name` (an HTTP status, a subtype); turns as the CLI counted them
+        Unreadable, // a line the plugin could not read (text: why); counted and skipped
     };
 
     // Why an agent call failed, as far as its output tells.
@@ -48,11 +52,14 @@ struct PEAL_EXPORT AgentEvent
     qint64 cacheWriteTokens = 0;
     std::optional<double> costUsd;
     Failure failure = Failure::None;
+    qint64 turns = 0; // Result: the CLI's count of model turns (0: not reported)
 };
 
 // "session", "text", "tool_call", ...; "rate_limit", "overloaded", ... ("" for None).
 PEAL_EXPORT QString agentEventKindName(AgentEvent::Kind kind);
 PEAL_EXPORT QString failureClassName(AgentEvent::Failure failure);
+// "rate limited", "overloaded", ... for error messages ("" for None).
+PEAL_EXPORT QString failureDescription(AgentEvent::Failure failure);
 
 // What the core added up from one agent call's events.
 struct PEAL_EXPORT AgentTotals
@@ -67,6 +74,11 @@ struct PEAL_EXPORT AgentTotals
     std::optional<double> costUsd; // unset: the agent reports no cost
     QString sessionId;
     AgentEvent::Failure failure = AgentEvent::Failure::None; // the last one reported
+    QString failureText;    // the message that came with it
+    QString failureDetail;  // a short detail of it ("429")
+    bool resultSeen = false; // a Result event arrived
+    QString resultText;     // its answer (at most 10 MiB kept)
+    qint64 malformedLines = 0; // lines the plugin could not read (counted, skipped)
 
     void add(const AgentEvent &event);
 };

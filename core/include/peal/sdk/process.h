@@ -3,6 +3,7 @@
 
 #include <peal/pealcore_export.h>
 
+#include <QByteArray>
 #include <QHash>
 #include <QMetaType>
 #include <QString>
@@ -22,6 +23,7 @@ struct PEAL_EXPORT ProcessSpec
     enum class Stdin {
         Inherit, // the child reads peal's stdin (agents, stet, post-run commands)
         Null,    // the child reads /dev/null (git)
+        Data,    // the child reads `stdinData`, then end of file (a prompt too long for argv)
     };
 
     QString program;
@@ -29,6 +31,7 @@ struct PEAL_EXPORT ProcessSpec
     QString workingDirectory;               // empty: peal's current directory
     QHash<QString, QString> environment;    // added to (overriding) peal's own environment
     Stdin stdinMode = Stdin::Inherit;
+    QByteArray stdinData;                   // Stdin::Data only; never logged
     std::optional<std::chrono::milliseconds> timeout; // none: wait as long as it takes
 
     // Bytes of stdout and of stderr kept in memory; the rest is drained and counted.

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#include "realcli.h"
+
+#include "testsupport.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <csignal>
+
+namespace PealTest {
+
+QString agentCliBinDir()
+{
+    return QStringLiteral(PEAL_BUILD_DIR) + QStringLiteral("/agent-clis/node_modules/.bin");
+}
+
+QString agentCli(const QString &name)
+{
+    const QString path = agentCliBinDir() + u'/' + name;
+    return QFile::exists(path) ? path : QString();
+}
+
+ModelServer::ModelServer(const QStringList &arguments) : m_dir(std::make_unique<QTemporaryDir>())
+{
+    const QString portFile = m_dir->filePath(QStringLiteral("port"));
+    m_process.setProgram(QStringLiteral(PEAL_BUILD_DIR) + QStringLiteral("/tests/peal-test-model-server"));
+    m_process.setArguments(QStringList{QStringLiteral("--port-file"), portFile, QStringLiteral("--log"),
+                                       m_dir->filePath(QStringLiteral("requests.jsonl"))}
+                           + arguments);
+    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process.start();
+    if (!m_process.waitForStarted(10000))
+        return;
+    // Bounded: the server writes its port within milliseconds.
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
+        const QByteArray port = readFile(portFile).trimmed();
+        if (!port.isEmpty()) {
+            m_port = port.toInt();
+            break;
+        }
+        QThread::msleep(10);
+    }
+}
+
+ModelServer::~ModelServer()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        ::kill(pid_t(m_process.processId()), SIGTERM);
+        if (!m_process.waitForFinished(5000)) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+}
+
+QString ModelServer::url() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+}
+
+QList<QJsonObject> ModelServer::requests() const
+{
+    QList<QJsonObject> out;
+    for (const QByteArray &line : readFile(m_dir->filePath(QStringLiteral("requests.jsonl"))).split('\n')) {
+        if (!line.trimmed().isEmpty())
+            out << QJsonDocument::fromJson(line).object();
+    }
+    return out;
+}
+
+QHash<QString, QString> ModelServer::claudeEnvironment() const
+{
+    const QString home = m_dir->filePath(QStringLiteral("home"));
+    QDir().mkpath(home);
+    return {{QStringLiteral("HOME"), home},
+            {QStringLiteral("ANTHROPIC_BASE_URL"), url()},
+            {QStringLiteral("ANTHROPIC_API_KEY"), QStringLiteral("test-key")},
+            {QStringLiteral("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"), QStringLiteral("1")},
+            // Failures reach peal at once instead of after the CLI's own retries.
+            {QStringLiteral("CLAUDE_CODE_MAX_RETRIES"), QStringLiteral("0")},
+            {QStringLiteral("PATH"), agentCliBinDir() + u':' + qEnvironmentVariable("PATH")}};
+}
+
+} // namespace PealTest
