@@ -67,6 +67,18 @@ QList<OptionDef> resetOptions()
                                {}}};
 }
 
+QList<OptionDef> logsOptions()
+{
+    return {{QStringLiteral("--phase"), QStringLiteral("MODE"), QStringLiteral("only the calls of this mode"),
+             {QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address"), QStringLiteral("triage"),
+              QStringLiteral("normalize")}},
+            {QStringLiteral("--raw"), QString(), QStringLiteral("print the agent's own output (the last 64 KiB of each call)"), {}},
+            {QStringLiteral("--follow"), QString(), QStringLiteral("keep printing the call in progress until it ends"), {}},
+            {QStringLiteral("--json"), QString(), QStringLiteral("print the records as JSON lines, for tools"), {}},
+            {QStringLiteral("--state-dir"), QStringLiteral("DIR"),
+             QStringLiteral("the state directory of the run (default: PEAL_STATE_DIR, else .peal)"), {}}};
+}
+
 QList<OptionDef> completionOptions()
 {
     return {};
@@ -88,7 +100,11 @@ QList<OptionDef> demoOptions()
 {
     return {{QStringLiteral("--dir"), QStringLiteral("DIR"),
              QStringLiteral("create the demo here (default: a new directory under the system "
-                            "temporary directory)"), {}}};
+                            "temporary directory)"), {}},
+            {QStringLiteral("--agent"), QStringLiteral("AGENT"),
+             QStringLiteral("demo: the built-in demo agent (default); claude, codex or gemini: that real CLI, "
+                            "against a scripted model on 127.0.0.1 (no account needed)"),
+             {QStringLiteral("demo"), QStringLiteral("claude"), QStringLiteral("codex"), QStringLiteral("gemini")}}};
 }
 
 QString formatOptions(const QList<OptionDef> &options)
@@ -269,6 +285,64 @@ CommandLine parseStatus(const QStringList &arguments)
     return result;
 }
 
+QString logsHelp()
+{
+    return QStringLiteral("Print what the agent calls of a task said and did: every call's prompt, the assistant's "
+                          "words, its tool calls, usage and cost, and how it ended, from "
+                          "<state_dir>/tasks/<N>/. Without a task, the tasks that have records.\n\n"
+                          "Usage: peal logs [N] [OPTIONS]\n\nOptions:\n")
+           + formatOptions(logsOptions());
+}
+
+CommandLine parseLogs(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("logs");
+    // The task is the one positional argument.
+    QStringList options;
+    std::optional<QString> task;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &a = arguments[i];
+        const bool takesValue = a == u"--phase" || a == u"--state-dir";
+        if (!a.startsWith(u'-') && !task) {
+            task = a;
+            continue;
+        }
+        options << a;
+        if (takesValue && i + 1 < arguments.size())
+            options << arguments[++i];
+    }
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, logsOptions(), options, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(logsHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Logs;
+    if (task) {
+        bool ok = false;
+        const uint n = task->toUInt(&ok);
+        if (!ok || n == 0)
+            return usageError(QStringLiteral("invalid value '%1' for '[N]': a task number (1 or more)").arg(*task), command);
+        result.task = n;
+    }
+    result.logsPhase = parser.value(QStringLiteral("phase"));
+    const QStringList modes = logsOptions().first().choices;
+    if (!result.logsPhase.isEmpty() && !modes.contains(result.logsPhase))
+        return usageError(QStringLiteral("invalid value '%1' for '--phase <MODE>' (expected %2)")
+                              .arg(result.logsPhase, modes.join(QStringLiteral(", "))),
+                          command);
+    result.logsRaw = parser.isSet(QStringLiteral("raw"));
+    result.logsFollow = parser.isSet(QStringLiteral("follow"));
+    result.json = parser.isSet(QStringLiteral("json"));
+    if (result.logsFollow && !result.task)
+        return usageError(QStringLiteral("the argument '--follow' needs a task: peal logs <N> --follow"), command);
+    if (parser.isSet(QStringLiteral("state-dir")))
+        result.logsStateDir = parser.value(QStringLiteral("state-dir"));
+    else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty())
+        result.logsStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+    return result;
+}
+
 CommandLine parseReset(const QStringList &arguments)
 {
     const QString command = QStringLiteral("reset");
@@ -371,6 +445,14 @@ CommandLine parseDemo(const QStringList &arguments)
     result.action = CommandLine::Action::Demo;
     if (parser.isSet(QStringLiteral("dir")))
         result.demoDir = parser.value(QStringLiteral("dir"));
+    if (parser.isSet(QStringLiteral("agent"))) {
+        const QStringList agents = demoOptions().last().choices;
+        result.demoAgent = parser.value(QStringLiteral("agent"));
+        if (!agents.contains(result.demoAgent))
+            return usageError(QStringLiteral("invalid value '%1' for '--agent <AGENT>' (expected %2)")
+                                  .arg(result.demoAgent, agents.join(QStringLiteral(", "))),
+                              command);
+    }
     return result;
 }
 
@@ -386,7 +468,8 @@ QString pluginsHelp()
 QString demoHelp()
 {
     return QStringLiteral("Create a small git repository and plan, and run the real engine on it "
-                          "with the built-in demo agent (no network needed).\n\n"
+                          "with the built-in demo agent, or with a real agent CLI (--agent claude) that "
+                          "talks to a scripted model on 127.0.0.1 (no network or account needed).\n\n"
                           "Usage: peal demo [OPTIONS]\n\nOptions:\n")
            + formatOptions(demoOptions());
 }
@@ -463,6 +546,7 @@ QList<CommandDef> commandCatalog()
          statusOptions()},
         {QStringLiteral("reset"), QStringLiteral("mark tasks not completed so that a run does them again"),
          resetOptions()},
+        {QStringLiteral("logs"), QStringLiteral("show what a task's agent calls said, did and cost"), logsOptions()},
         {QStringLiteral("prompt"), QStringLiteral("print the plan-format instructions to give an LLM"),
          promptOptions()},
         {QStringLiteral("demo"), QStringLiteral("run the engine on a built-in demo repository and plan"),
@@ -513,6 +597,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return parseStatus(rest);
     if (first == u"reset")
         return parseReset(rest);
+    if (first == u"logs")
+        return parseLogs(rest);
     if (first == u"completion")
         return parseCompletion(rest);
     if (first == u"manpage")
@@ -532,6 +618,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return showHelp(statusHelp());
         if (rest.first() == u"reset")
             return showHelp(resetHelp());
+        if (rest.first() == u"logs")
+            return showHelp(logsHelp());
         if (rest.first() == u"completion" || rest.first() == u"manpage")
             return parseCommandLine({rest.first(), QStringLiteral("--help")});
         if (rest.first() == u"help")

@@ -25,6 +25,7 @@ struct CommandLine
         Reset,
         Completion,
         ManPage,
+        Logs,
     };
 
     Action action = Action::ShowHelp;
@@ -44,11 +45,18 @@ struct CommandLine
 
     QStringList pluginDirs; // run, plugins
 
+    // logs
+    QString logsPhase;      // --phase: plan, execute, address, triage, normalize
+    bool logsRaw = false;   // --raw: the agent's own stdout tail
+    bool logsFollow = false; // --follow: wait for the call in progress
+    QString logsStateDir = QStringLiteral(".peal");
+
     // prompt
     std::optional<QString> promptOutput;
 
     // demo
     std::optional<QString> demoDir;
+    QString demoAgent = QStringLiteral("demo"); // or claude, codex, gemini
 
     // completion
     QString shell;

@@ -4,6 +4,7 @@
 #include "democommand.h"
 #include "pluginscommand.h"
 #include "promptcommand.h"
+#include "logscommand.h"
 #include "resetcommand.h"
 #include "runcommand.h"
 #include "shellintegration.h"
@@ -37,6 +38,8 @@ int main(int argc, char *argv[])
         return runPluginsCommand(commandLine.pluginDirs);
     case CommandLine::Action::Reset:
         return runResetCommand(commandLine);
+    case CommandLine::Action::Logs:
+        return runLogsCommand(commandLine);
     case CommandLine::Action::Status: {
         auto *status = new StatusCommand(commandLine, &app);
         QObject::connect(status, &StatusCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
@@ -50,7 +53,7 @@ int main(int argc, char *argv[])
         printOut(manPage());
         return toInt(ExitCode::Success);
     case CommandLine::Action::Demo: {
-        auto *demo = new DemoCommand(commandLine.demoDir, &app);
+        auto *demo = new DemoCommand(commandLine.demoDir, commandLine.demoAgent, &app);
         QObject::connect(demo, &DemoCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
         QTimer::singleShot(0, demo, &DemoCommand::start);
         return QCoreApplication::exec();

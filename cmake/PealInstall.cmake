@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 
 # The executable and its helpers.
 install(TARGETS peal RUNTIME DESTINATION "${PEAL_INSTALL_BINDIR}")
-install(TARGETS peal-demo-agent peal-demo-stet RUNTIME DESTINATION "${PEAL_INSTALL_LIBDIR}")
+install(TARGETS peal-demo-agent peal-demo-stet peal-model-server RUNTIME DESTINATION "${PEAL_INSTALL_LIBDIR}")
 
 # libpealcore and the plugin SDK: only peal/sdk/*.h is installed (the rest of the core's headers
 # are internal, and free to change); the test sdk_fingerprint guards the ABI of these.

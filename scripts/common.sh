@@ -37,7 +37,7 @@ configure_and_build() {
 
 # The agent CLIs the tests drive through peal (tests/e2e/tst_claude.cpp ...), pinned: their
 # stream formats drift between releases. Node.js and npm come from Debian when missing.
-PEAL_AGENT_CLIS=("@anthropic-ai/claude-code@2.1.197")
+PEAL_AGENT_CLIS=("@anthropic-ai/claude-code@2.1.197" "@openai/codex@0.171.0" "@google/gemini-cli@0.61.0")
 
 # install_agent_clis <dir>: npm packages into <dir>/node_modules (nothing to do when the pinned
 # versions are there).

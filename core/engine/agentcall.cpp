@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "agentcall.h"
 
+#include "transcript.h"
+
 #include <peal/prompt.h>
 #include <peal/textutil.h>
 
@@ -30,6 +32,8 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     quint64 attempt = 0;
     AgentTotals totals;      // of the current attempt
     bool lineErrorLogged = false;
+    std::unique_ptr<Transcript> transcript; // of the current attempt (task calls only)
+    QByteArray rawTail;      // the last lines of stdout (streaming calls)
 
     AgentCall(RunContext &r, QObject *c, AgentMode m, QString p, AgentCallOptions o, quint32 t,
               QString w, AgentCallback d)
@@ -54,7 +58,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     void start()
     {
         ++attempt;
-        auto spec = run.agent().command(mode, prompt, workspace);
+        auto spec = run.agentFor(mode).command(mode, prompt, workspace);
         if (!spec)
             return finish(spec.error());
         run.logger().info(u"peal::phase", QStringLiteral("invoking %1").arg(options.logName),
@@ -68,8 +72,10 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         auto self = shared_from_this();
         const bool perTask = taskIndex != 0 || options.phaseNumber != 0;
         totals = AgentTotals();
+        rawTail.clear();
+        openTranscript(*spec);
         RunContext::LineCallback onLine;
-        if (run.agent().streamsEvents(mode)) {
+        if (run.agentFor(mode).streamsEvents(mode)) {
             spec->streamLines = true;
             onLine = [self](OutputChannel channel, const QString &line) { self->onLine(channel, line); };
         }
@@ -77,11 +83,28 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                        perTask ? std::optional<quint32>(taskIndex) : std::nullopt, std::move(onLine));
     }
 
+    void openTranscript(const ProcessSpec &spec)
+    {
+        transcript.reset();
+        if (taskIndex == 0)
+            return;
+        transcript = std::make_unique<Transcript>(
+            run.config().stateDir, Transcript::Call{taskIndex, agentModeName(mode), run.agentFor(mode).pluginId, spec, prompt});
+        if (!transcript->isOpen())
+            run.logger().warn(u"peal::phase", QStringLiteral("cannot record the agent call"),
+                              withTask({{QStringLiteral("err"), transcript->error()}}));
+    }
+
     // One line of a streaming agent: its events are counted, logged and shown.
     void onLine(OutputChannel channel, const QString &line)
     {
+        if (channel == OutputChannel::Stdout) {
+            rawTail += line.toUtf8() + '\n';
+            if (rawTail.size() > 2 * Transcript::kRawTail)
+                rawTail = rawTail.right(Transcript::kRawTail);
+        }
         QString error;
-        const QList<AgentEvent> events = run.agent().events(mode, channel, line, &error);
+        const QList<AgentEvent> events = run.agentFor(mode).events(mode, channel, line, &error);
         for (const AgentEvent &event : events) {
             if (event.kind == AgentEvent::Kind::Unreadable && error.isEmpty())
                 error = event.text;
@@ -93,6 +116,8 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                               withTask({{QStringLiteral("err"), error}}));
         for (const AgentEvent &event : events) {
             totals.add(event);
+            if (transcript)
+                transcript->event(event);
             LogFields fields{{QStringLiteral("kind"), agentEventKindName(event.kind)}};
             if (!event.name.isEmpty())
                 fields.append({QStringLiteral("name"), event.name});
@@ -122,22 +147,31 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         if (!ran)
             return;
         if (totals.resultSeen && output.text.isEmpty())
-            output.text = totals.resultText;
+            output.text = totals.resultText.isEmpty() ? totals.lastText : totals.resultText;
         if (totals.failure != AgentEvent::Failure::None) {
             output.status = AgentOutput::Status::Failed;
         } else if (!totals.resultSeen) {
             output.status = AgentOutput::Status::Failed;
-            const bool died = result.ending == ProcessEnding::Crashed || !result.success();
-            output.totals.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
-            output.totals.failureText = died ? QString() : QStringLiteral("the output holds no result");
+            if (output.totals.failure == AgentEvent::Failure::None) {
+                const bool died = result.ending == ProcessEnding::Crashed || !result.success();
+                output.totals.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
+                output.totals.failureText = died ? QString() : QStringLiteral("the output holds no result");
+            }
         }
     }
 
     void onResult(const ProcessResult &result)
     {
-        AgentOutput output = run.agent().interpret(mode, result);
+        AgentOutput output = run.agentFor(mode).interpret(mode, result);
+        // The plugin may name a failure class its events did not (from an exit code).
+        const AgentTotals pluginSaid = output.totals;
         output.totals = totals;
-        if (run.agent().reportsResult(mode))
+        if (totals.failure == AgentEvent::Failure::None && pluginSaid.failure != AgentEvent::Failure::None) {
+            output.totals.failure = pluginSaid.failure;
+            output.totals.failureText = pluginSaid.failureText;
+            output.totals.failureDetail = pluginSaid.failureDetail;
+        }
+        if (run.agentFor(mode).reportsResult(mode))
             applyResult(output, result);
         if (totals.events > 0) {
             LogFields fields{{QStringLiteral("events"), totals.events},
@@ -163,7 +197,13 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             run.logger().warn(u"peal::phase", QStringLiteral("phase exited with non-zero code"),
                               withTask({{QStringLiteral("exit_code"), exitStatusText(output.exitCode, output.signal)},
                                         {QStringLiteral("stderr_len"), Text::utf8Length(output.stderrText)}}));
-        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec, run.agent().pluginId);
+        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec, run.agentFor(mode).pluginId);
+        if (transcript) {
+            const QByteArray tail = rawTail.isEmpty() ? result.stdoutText.right(Transcript::kRawTail).toUtf8() : rawTail;
+            transcript->end(output, classified ? QString() : classified.error().message(), tail);
+            transcript.reset();
+        }
+        run.outcomes().agentCallEnded(taskIndex, output.totals, result.duration);
         if (classified)
             return finish(classified);
         const bool retryable = output.status == AgentOutput::Status::TimedOut

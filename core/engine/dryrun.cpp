@@ -18,10 +18,12 @@ const QString kPrompt = QStringLiteral("<prompt>");
 // The agent's command for `mode`, with the prompt shown as <prompt>.
 QString agentCommand(RunContext &run, AgentMode mode)
 {
-    auto spec = run.agent().command(mode, kPrompt);
+    auto spec = run.agentFor(mode).command(mode, kPrompt);
     if (!spec)
         return QStringLiteral("(the agent plugin cannot build it: %1)").arg(spec.error().message());
     QStringList args = spec->arguments;
+    if (spec->stdinMode == ProcessSpec::Stdin::Data)
+        return Text::commandLine(spec->program, args) + QStringLiteral(" < ") + kPrompt;
     if (spec->lastArgumentIsPrompt && !args.isEmpty())
         args.removeLast();
     return Text::commandLine(spec->program, args) + u' ' + kPrompt;
@@ -88,6 +90,16 @@ public:
                                                  .arg(StateStore::stateFilePath(c.stateDir), Text::debugList(done)));
         field(QStringLiteral("agent"), QStringLiteral("%1 (plugin %2)")
                                            .arg(m_run.agent().settings.program, m_run.agent().pluginId));
+        for (const auto &[mode, role] : {std::pair{AgentMode::Plan, QStringLiteral("plan")},
+                                         std::pair{AgentMode::Execute, QStringLiteral("execute")},
+                                         std::pair{AgentMode::Address, QStringLiteral("review")}}) {
+            const AgentHandle &own = m_run.agentFor(mode);
+            if (&own != &m_run.agent())
+                field(role + QStringLiteral(" agent"), QStringLiteral("%1 (plugin %2%3)")
+                                                          .arg(own.settings.program, own.pluginId,
+                                                               own.settings.model ? QStringLiteral(", model ") + *own.settings.model
+                                                                                  : QString()));
+        }
         field(QStringLiteral("review"), m_review ? QStringLiteral("%1 (%2)").arg(m_review->perReview, m_review->mode)
                                                  : reviewNote);
         field(QStringLiteral("phases"), phaseNames().join(QStringLiteral(", ")));

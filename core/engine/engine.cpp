@@ -45,6 +45,8 @@ public:
     bool initLogging();
     void validate(const StepHandle &step);
     Result<void> loadAgent();
+    // The agent plugin `id` (loaded, configured and resolved once) with `model`.
+    Result<AgentHandle> agentHandle(const QString &id, const std::optional<QString> &model);
     // The plugin's configure() with its table; an error names the table and the file.
     Result<void> configure(const QString &id, Plugin &plugin);
     Result<void> loadPhases();
@@ -95,6 +97,7 @@ public:
     bool reviewing = false; // the session started: phase 3 reviews (else `review` only finishes)
     bool reviewStarting = false;
     QStringList reviewerDirs; // the reviewer's state directories, kept out of git
+    QHash<QString, AgentHandle> agentPlugins; // by id: loaded, configured, resolved
     std::function<void()> afterReviewStart; // the closing recipe waits for a start to end
     QHash<QString, std::shared_ptr<PhasePlugin>> phasePlugins; // plugin phases, by id
     QSet<QString> needReviewer; // phases whose manifest says they need a reviewer
@@ -417,41 +420,75 @@ Result<void> Engine::Private::configure(const QString &id, Plugin &plugin)
                  hint.join(QStringLiteral("; ")));
 }
 
+Result<AgentHandle> Engine::Private::agentHandle(const QString &id, const std::optional<QString> &model)
+{
+    const Config &c = run->config();
+    AgentHandle agent;
+    if (auto loaded = agentPlugins.constFind(id); loaded != agentPlugins.cend()) {
+        agent = *loaded;
+    } else {
+        auto plugin = plugins.load(id, PluginRole::Agent);
+        if (!plugin)
+            return plugin.error();
+        agent.plugin = pluginCast<AgentPlugin>(*plugin);
+        agent.pluginId = id;
+        if (auto configured = configure(id, *agent.plugin); !configured)
+            return configured.error();
+        // agent_cmd names the program of agent_plugin; at its default ("agent", Cursor's), and
+        // for the other back-ends, each runs its own program ("claude").
+        QString command = id == c.agentPlugin ? c.agentCmd : QStringLiteral("agent");
+        Result<QString> program = Error();
+        if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (resolve)").arg(id), [&] {
+                if (command == u"agent")
+                    command = agent.plugin->defaultCommand();
+                program = agent.plugin->resolveProgram(command, request.pathVariable);
+            });
+            !called)
+            program = called.error();
+        if (!program && !request.dryRun)
+            return program.error();
+        if (!program) {
+            // A dry run shows the commands a run would start, installed or not.
+            logger.warning(u"peal::main", QStringLiteral("a run would stop here: ") + program.error().toDisplayString());
+            program = command;
+        }
+        agent.settings.program = *program;
+        agent.settings.workspace = c.repoPath;
+        agent.settings.sandbox = c.sandbox;
+        agent.settings.timeout = run->timeout();
+        agent.settings.options = c.pluginOptions.value(id);
+        agentPlugins.insert(id, agent);
+    }
+    agent.settings.model = model;
+    return agent;
+}
+
 Result<void> Engine::Private::loadAgent()
 {
     plugins.discover(PluginManager::defaultSearchPath(request.pluginDirs));
-    auto plugin = plugins.load(run->config().agentPlugin, PluginRole::Agent);
-    if (!plugin)
-        return plugin.error();
-    AgentHandle &agent = run->agent();
-    agent.plugin = pluginCast<AgentPlugin>(*plugin);
-    agent.pluginId = run->config().agentPlugin;
-    if (auto configured = configure(agent.pluginId, *agent.plugin); !configured)
-        return configured.error();
-    // agent_cmd at its default ("agent", Cursor's) names the plugin's own program ("claude").
-    QString command = run->config().agentCmd;
-    Result<QString> program = Error();
-    if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (resolve)").arg(agent.pluginId), [&] {
-            if (command == u"agent")
-                command = agent.plugin->defaultCommand();
-            program = agent.plugin->resolveProgram(command, request.pathVariable);
-        });
-        !called)
-        program = called.error();
-    if (!program && !request.dryRun)
-        return program.error();
-    if (!program) {
-        // A dry run shows the commands a run would start, installed or not.
-        logger.warning(u"peal::main", QStringLiteral("a run would stop here: ") + program.error().toDisplayString());
-        program = command;
-    }
     const Config &c = run->config();
-    agent.settings.program = *program;
-    agent.settings.workspace = c.repoPath;
-    agent.settings.model = c.model;
-    agent.settings.sandbox = c.sandbox;
-    agent.settings.timeout = run->timeout();
-    agent.settings.options = c.pluginOptions.value(run->config().agentPlugin);
+    auto agent = agentHandle(c.agentPlugin, c.model);
+    if (!agent)
+        return agent.error();
+    run->agent() = *agent;
+    // plan_agent, execute_agent, review_agent and their models: another back-end or model
+    // for one role; unset, the role uses agent_plugin and model.
+    using Role = RunContext::AgentRole;
+    const std::array<std::tuple<Role, const std::optional<QString> *, const std::optional<QString> *, const char *>, 3> roles{
+        {{Role::Plan, &c.planAgent, &c.planModel, "plan_agent"},
+         {Role::Execute, &c.executeAgent, &c.executeModel, "execute_agent"},
+         {Role::Review, &c.reviewAgent, &c.reviewModel, "review_agent"}}};
+    for (const auto &[role, id, model, key] : roles) {
+        if (!*id && !*model)
+            continue;
+        auto own = agentHandle(id->value_or(c.agentPlugin), *model ? *model : c.model);
+        if (!own)
+            return Error(own.error().kind(),
+                         QStringLiteral("%1 (set by %2): %3").arg(QLatin1String(key), c.originOf(QLatin1String(key)),
+                                                                  own.error().message()),
+                         own.error().hint());
+        run->setRoleAgent(role, *own);
+    }
     return {};
 }
 
@@ -485,6 +522,10 @@ Result<void> Engine::Private::loadPhases()
             needReviewer.insert(name);
     }
     QStringList used{c.agentPlugin, c.reviewerPlugin};
+    for (const std::optional<QString> *role : {&c.planAgent, &c.executeAgent, &c.reviewAgent}) {
+        if (*role)
+            used << **role;
+    }
     used += c.phases;
     for (auto it = c.pluginOptions.cbegin(); it != c.pluginOptions.cend(); ++it) {
         if (!used.contains(it.key()))

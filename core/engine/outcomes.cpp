@@ -64,6 +64,7 @@ Result<QString> TaskOutcomes::writeSummary(const RunOutcome &done, int code) con
     summary.planPath = m_config.planPath;
     summary.repoPath = m_config.repoPath;
     summary.completedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
+    summary.usage = usageJson();
     const QString path = SummaryFile::path(m_config);
     if (auto written = SummaryFile::write(path, summary); !written)
         return written.error();
@@ -86,7 +87,62 @@ Result<void> TaskOutcomes::writeLastRun(const RunEnd &end) const
     std::sort(last.failedTasks.begin(), last.failedTasks.end());
     last.planPath = m_config.planPath;
     last.repoPath = m_config.repoPath;
+    last.usage = usageJson();
     return LastRunFile::write(m_config.stateDir, last);
+}
+
+void UsageTotals::add(const AgentTotals &call, std::chrono::milliseconds duration)
+{
+    ++calls;
+    durationMs += duration.count();
+    inputTokens += call.inputTokens;
+    outputTokens += call.outputTokens;
+    cacheReadTokens += call.cacheReadTokens;
+    cacheWriteTokens += call.cacheWriteTokens;
+    turns += call.turns;
+    toolCalls += call.toolCalls;
+    if (call.costUsd)
+        costUsd = costUsd.value_or(0.0) + *call.costUsd;
+    if (call.failure != AgentEvent::Failure::None)
+        ++failures[failureClassName(call.failure)];
+}
+
+QJsonObject UsageTotals::toJson() const
+{
+    QJsonObject o{{QStringLiteral("agent_calls"), calls},
+                  {QStringLiteral("duration_ms"), durationMs},
+                  {QStringLiteral("input_tokens"), inputTokens},
+                  {QStringLiteral("output_tokens"), outputTokens},
+                  {QStringLiteral("cache_read_tokens"), cacheReadTokens},
+                  {QStringLiteral("cache_write_tokens"), cacheWriteTokens},
+                  {QStringLiteral("turns"), turns},
+                  {QStringLiteral("tool_calls"), toolCalls}};
+    if (costUsd)
+        o.insert(QStringLiteral("cost_usd"), *costUsd);
+    QJsonObject classes;
+    for (auto it = failures.cbegin(); it != failures.cend(); ++it)
+        classes.insert(it.key(), it.value());
+    o.insert(QStringLiteral("failures"), classes);
+    return o;
+}
+
+void TaskOutcomes::agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration)
+{
+    m_usage.add(totals, duration);
+    if (task != 0)
+        m_taskUsage[task].add(totals, duration);
+}
+
+QJsonObject TaskOutcomes::usageJson() const
+{
+    if (m_usage.calls == 0)
+        return {};
+    QJsonObject o = m_usage.toJson();
+    QJsonObject tasks;
+    for (auto it = m_taskUsage.cbegin(); it != m_taskUsage.cend(); ++it)
+        tasks.insert(QString::number(it.key()), it.value().toJson());
+    o.insert(QStringLiteral("tasks"), tasks);
+    return o;
 }
 
 } // namespace Peal::Internal

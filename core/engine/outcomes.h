@@ -7,9 +7,33 @@
 #include <peal/state.h>
 #include <peal/summary.h>
 
+#include <peal/sdk/events.h>
+
+#include <QJsonObject>
 #include <QList>
+#include <QMap>
+
+#include <chrono>
 
 namespace Peal::Internal {
+
+// What agent calls used, added up: for a task or a whole run.
+struct PEAL_EXPORT UsageTotals
+{
+    qint64 calls = 0;
+    qint64 durationMs = 0;
+    qint64 inputTokens = 0;
+    qint64 outputTokens = 0;
+    qint64 cacheReadTokens = 0;
+    qint64 cacheWriteTokens = 0;
+    qint64 turns = 0;
+    qint64 toolCalls = 0;
+    std::optional<double> costUsd; // unset: no back-end reported a cost
+    QMap<QString, qint64> failures; // failure class -> calls that ended with it
+
+    void add(const AgentTotals &call, std::chrono::milliseconds duration);
+    QJsonObject toJson() const;
+};
 
 // How a run ended, for last_run.json.
 struct RunEnd
@@ -57,11 +81,20 @@ public:
     // The exit code of a finished run: 2 when a task failed or findings remain, else 0.
     static int exitCodeOf(const RunOutcome &done);
 
+    // One agent call ended (`task` 0: not a task's, such as plan normalisation).
+    void agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration);
+    const UsageTotals &runUsage() const { return m_usage; }
+    // The "usage" object of run_summary.json and last_run.json: the run's totals and "tasks"
+    // by index; empty when no agent call ran.
+    QJsonObject usageJson() const;
+
 private:
     State &m_state;
     const Config &m_config;
     Logger &m_logger;
     QList<quint32> m_failed;
+    UsageTotals m_usage;
+    QMap<quint32, UsageTotals> m_taskUsage;
 };
 
 } // namespace Peal::Internal

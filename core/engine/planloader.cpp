@@ -33,7 +33,7 @@ struct Normalization : std::enable_shared_from_this<Normalization>
         auto prompt = Prompts::buildNormalize(document, run.config().normalizePromptPath);
         if (!prompt)
             return done(prompt.error());
-        auto spec = run.agent().command(AgentMode::Normalize, *prompt);
+        auto spec = run.agentFor(AgentMode::Normalize).command(AgentMode::Normalize, *prompt);
         if (!spec)
             return done(spec.error());
         auto self = shared_from_this();
@@ -42,7 +42,7 @@ struct Normalization : std::enable_shared_from_this<Normalization>
 
     void onResult(const ProcessResult &result)
     {
-        const AgentOutput out = run.agent().interpret(AgentMode::Normalize, result);
+        const AgentOutput out = run.agentFor(AgentMode::Normalize).interpret(AgentMode::Normalize, result);
         switch (out.status) {
         case AgentOutput::Status::FailedToStart:
             return done(normalizationFailed(QStringLiteral("spawn failed: ") + out.errorString));

@@ -69,6 +69,32 @@ QList<AgentEvent> AgentHandle::events(AgentMode mode, OutputChannel channel, con
     return out;
 }
 
+RunContext::AgentRole RunContext::roleOf(AgentMode mode)
+{
+    switch (mode) {
+    case AgentMode::Plan:
+    case AgentMode::Normalize:
+        return AgentRole::Plan;
+    case AgentMode::Execute:
+        return AgentRole::Execute;
+    case AgentMode::Address:
+    case AgentMode::Triage:
+        return AgentRole::Review;
+    }
+    return AgentRole::Execute;
+}
+
+AgentHandle &RunContext::agentFor(AgentMode mode)
+{
+    std::optional<AgentHandle> &own = m_roleAgents[size_t(roleOf(mode))];
+    return own ? *own : m_agent;
+}
+
+void RunContext::setRoleAgent(AgentRole role, AgentHandle handle)
+{
+    m_roleAgents[size_t(role)] = std::move(handle);
+}
+
 RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_logger(logger),
       m_limiter(m_config.parallel ? int(std::max<quint32>(1, m_config.maxParallel)) : 1),

@@ -16,6 +16,8 @@
 
 #include <QObject>
 
+#include <array>
+
 #include <memory>
 
 namespace Peal::Internal {
@@ -53,7 +55,13 @@ public:
     const Config &config() const { return m_config; }
     Logger &logger() { return m_logger; }
     Limiter &limiter() { return m_limiter; }
+    // The agent of agent_plugin and model; agentFor() the one of a mode (plan_agent, ...), which
+    // is that one unless a per-phase key chose another.
     AgentHandle &agent() { return m_agent; }
+    enum class AgentRole { Plan, Execute, Review };
+    static AgentRole roleOf(AgentMode mode);
+    AgentHandle &agentFor(AgentMode mode);
+    void setRoleAgent(AgentRole role, AgentHandle handle);
     State &state() { return m_state; }
     Plan &plan() { return m_plan; }
     // The user's uncommitted changes, kept out of peal's commits.
@@ -104,6 +112,7 @@ private:
     Limiter m_limiter;
     std::shared_ptr<ProcessLauncher> m_launcher;
     AgentHandle m_agent;
+    std::array<std::optional<AgentHandle>, 3> m_roleAgents; // by AgentRole; unset: m_agent
     State m_state;
     TaskOutcomes m_outcomes;
     PhaseSettings m_phaseSettings;

@@ -71,6 +71,31 @@ QString failureClassName(AgentEvent::Failure failure)
     return QString();
 }
 
+namespace {
+
+constexpr qsizetype kMaxText = 10 * 1024 * 1024;
+
+} // namespace
+
+AgentEvent::Failure failureFromApiError(int httpStatus, const QString &message)
+{
+    const QString lower = message.toLower();
+    if (httpStatus == 429 || lower.contains(u"rate limit") || lower.contains(u"rate_limit") || lower.contains(u"usage limit")
+        || lower.contains(u"quota") || lower.contains(u"resource_exhausted") || lower.contains(u"too many requests"))
+        return AgentEvent::Failure::RateLimit;
+    if (httpStatus == 401 || httpStatus == 403 || lower.contains(u"api key") || lower.contains(u"unauthorized")
+        || lower.contains(u"authentication") || lower.contains(u"permission_denied"))
+        return AgentEvent::Failure::Auth;
+    if (lower.contains(u"context window") || lower.contains(u"context length") || lower.contains(u"context_length")
+        || lower.contains(u"prompt is too long") || lower.contains(u"too many tokens"))
+        return AgentEvent::Failure::ContextLimit;
+    if ((httpStatus >= 500 && httpStatus < 600) || lower.contains(u"overloaded") || lower.contains(u"unavailable")
+        || lower.contains(u"server error") || lower.contains(u"internal error") || lower.contains(u"capacity")
+        || lower.contains(u"high demand") || lower.contains(u"temporar"))
+        return AgentEvent::Failure::Overloaded;
+    return AgentEvent::Failure::Other;
+}
+
 void AgentTotals::add(const AgentEvent &event)
 {
     ++events;
@@ -80,6 +105,7 @@ void AgentTotals::add(const AgentEvent &event)
         break;
     case AgentEvent::Kind::ToolCall:
         ++toolCalls;
+        lastText.clear();
         break;
     case AgentEvent::Kind::Turn:
         ++turns;
@@ -98,19 +124,23 @@ void AgentTotals::add(const AgentEvent &event)
         failureDetail = event.name;
         break;
     case AgentEvent::Kind::Result:
+        // The result is what counts: errors the CLI reported and recovered from are gone.
         resultSeen = true;
-        resultText = event.text.left(10 * 1024 * 1024);
+        resultText = event.text.left(kMaxText);
         turns = std::max(turns, event.turns);
-        if (event.failure != AgentEvent::Failure::None) {
-            failure = event.failure;
-            failureText = event.text;
-            failureDetail = event.name;
-        }
+        failure = event.failure;
+        failureText = event.failure != AgentEvent::Failure::None ? event.text : QString();
+        failureDetail = event.failure != AgentEvent::Failure::None ? event.name : QString();
         break;
     case AgentEvent::Kind::Unreadable:
         ++malformedLines;
         break;
     case AgentEvent::Kind::Text:
+        if (lastText.size() < kMaxText) {
+            if (event.name != u"delta" && !lastText.isEmpty())
+                lastText += QStringLiteral("\n\n");
+            lastText += event.text.left(kMaxText - lastText.size());
+        }
         break;
     }
 }

@@ -54,6 +54,7 @@ Result<RunSummary> RunSummary::fromJson(const QByteArray &json)
             return text.error();
         *target = *text;
     }
+    s.usage = object->value(u"usage").toObject();
     return s;
 }
 
@@ -76,6 +77,10 @@ QByteArray LastRun::toJson() const
     w.value(planPath);
     w.key(u"repo_path");
     w.value(repoPath);
+    if (!usage.isEmpty()) {
+        w.key(u"usage");
+        w.json(usage);
+    }
     w.endObject();
     return w.take();
 }
@@ -102,6 +107,7 @@ Result<LastRun> LastRun::fromJson(const QByteArray &json)
     if (!failed)
         return failed.error();
     r.failedTasks = *failed;
+    r.usage = object->value(u"usage").toObject();
     return r;
 }
 

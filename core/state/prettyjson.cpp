@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "prettyjson.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLocale>
+
 namespace Peal::Internal {
 
 void PrettyJsonWriter::newline(qsizetype depth)
@@ -56,6 +60,52 @@ void PrettyJsonWriter::value(qint64 number)
 {
     beginValue();
     m_out += QByteArray::number(number);
+}
+
+void PrettyJsonWriter::value(double number)
+{
+    beginValue();
+    m_out += QByteArray::number(number, 'g', QLocale::FloatingPointShortest);
+}
+
+void PrettyJsonWriter::json(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Object: {
+        const QJsonObject o = value.toObject();
+        beginObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            key(it.key());
+            json(it.value());
+        }
+        endObject();
+        break;
+    }
+    case QJsonValue::Array:
+        beginArray();
+        for (const QJsonValue &item : value.toArray())
+            json(item);
+        endArray();
+        break;
+    case QJsonValue::String:
+        this->value(value.toString());
+        break;
+    case QJsonValue::Double:
+        if (value.toDouble() == double(value.toInteger()))
+            this->value(value.toInteger());
+        else
+            this->value(value.toDouble());
+        break;
+    case QJsonValue::Bool:
+        beginValue();
+        m_out += value.toBool() ? "true" : "false";
+        break;
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        beginValue();
+        m_out += "null";
+        break;
+    }
 }
 
 void PrettyJsonWriter::string(QStringView text)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonValue>
 #include <QList>
 #include <QStringView>
 
@@ -23,6 +24,9 @@ public:
     void key(QStringView name);
     void value(QStringView text);
     void value(qint64 number);
+    void value(double number);
+    // Any JSON value, objects with their keys in QJsonObject's (sorted) order.
+    void json(const QJsonValue &value);
     // `"key": [1, 2, ...]`: the task-index lists of state.json, run_summary.json, last_run.json.
     void indices(QStringView name, const QList<quint32> &values);
     QByteArray take() { return std::move(m_out); }

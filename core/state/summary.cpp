@@ -76,6 +76,10 @@ QByteArray RunSummary::toJson() const
     w.value(repoPath);
     w.key(u"completed_at");
     w.value(completedAt);
+    if (!usage.isEmpty()) {
+        w.key(u"usage");
+        w.json(usage);
+    }
     w.endObject();
     return w.take();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Claude Code (`claude -p --output-format stream-json --verbose`) as an agent back-end.
+#include "agentcommon.h"
 #include "claudestream.h"
 
 namespace Peal::Claude {
@@ -20,13 +21,10 @@ public:
 
     Result<QString> resolveProgram(const QString &command, const std::optional<QString> &pathVariable) const override
     {
-        const ProgramLookup found = lookUpProgram(command, pathVariable);
-        if (found.outcome == ProgramLookup::Outcome::Found)
-            return found.path;
-        return programNotUsable(found, command, QStringLiteral("Claude Code"),
-                                QStringLiteral("Install it with 'npm install -g @anthropic-ai/claude-code' "
-                                               "(Node.js 18 or newer), then sign in with 'claude' or set "
-                                               "ANTHROPIC_API_KEY"));
+        return AgentCommon::resolveAgentProgram(command, pathVariable, QStringLiteral("Claude Code"),
+                                                QStringLiteral("Install it with 'npm install -g @anthropic-ai/claude-code' "
+                                                               "(Node.js 18 or newer), then sign in with 'claude' or set "
+                                                               "ANTHROPIC_API_KEY"));
     }
 
     ProcessSpec command(AgentMode mode, const QString &prompt, const AgentSettings &settings) const override
@@ -52,24 +50,8 @@ public:
         return channel == OutputChannel::Stdout ? eventsOf(line) : QList<AgentEvent>();
     }
 
-    AgentOutput interpret(AgentMode, const ProcessResult &result) const override
-    {
-        // The answer and the error class come from the stream's result (the core applies them).
-        AgentOutput out;
-        out.stderrText = result.stderrText;
-        out.exitCode = result.code();
-        out.errorString = result.errorString;
-        switch (result.ending) {
-        case ProcessEnding::FailedToStart: out.status = AgentOutput::Status::FailedToStart; break;
-        case ProcessEnding::TimedOut: out.status = AgentOutput::Status::TimedOut; break;
-        case ProcessEnding::Cancelled: out.status = AgentOutput::Status::Cancelled; break;
-        case ProcessEnding::Crashed:
-        case ProcessEnding::Exited:
-            out.status = result.success() ? AgentOutput::Status::Succeeded : AgentOutput::Status::Failed;
-            break;
-        }
-        return out;
-    }
+    // The answer and the error class come from the stream's result (the core applies them).
+    AgentOutput interpret(AgentMode, const ProcessResult &result) const override { return AgentCommon::outputOf(result); }
 
 private:
     ClaudeOptions m_options;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "claudestream.h"
 
+#include "agentcommon.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -8,74 +10,23 @@ namespace Peal::Claude {
 
 namespace {
 
-Error optionError(const QString &what)
-{
-    return Error(Error::Kind::Config, what);
-}
+using namespace AgentCommon;
 
 const QStringList kPermissionModes{QStringLiteral("default"), QStringLiteral("acceptEdits"),
                                    QStringLiteral("bypassPermissions"), QStringLiteral("dontAsk"),
                                    QStringLiteral("plan")};
-
-Result<QStringList> stringList(const QJsonObject &table, const QString &key)
-{
-    const QJsonValue value = table.value(key);
-    if (value.isUndefined())
-        return QStringList();
-    QStringList out;
-    for (const QJsonValue &item : value.toArray()) {
-        if (!item.isString())
-            return optionError(QStringLiteral("%1 must be an array of strings").arg(key));
-        out << item.toString();
-    }
-    if (!value.isArray())
-        return optionError(QStringLiteral("%1 must be an array of strings").arg(key));
-    return out;
-}
-
-Result<QString> permissionMode(const QJsonObject &table, const QString &key, const QString &fallback)
-{
-    const QJsonValue value = table.value(key);
-    if (value.isUndefined())
-        return fallback;
-    if (!value.isString() || !kPermissionModes.contains(value.toString()))
-        return optionError(QStringLiteral("%1 must be one of %2").arg(key, kPermissionModes.join(QStringLiteral(", "))));
-    return value.toString();
-}
-
-bool readsOnly(AgentMode mode)
-{
-    return mode == AgentMode::Plan || mode == AgentMode::Triage || mode == AgentMode::Normalize;
-}
 
 qint64 number(const QJsonObject &o, const char *key)
 {
     return o.value(QLatin1String(key)).toInteger();
 }
 
-// The class of an error result: from the HTTP status the CLI saw, its subtype, or its words.
+// The class of an error result: from its subtype, or the HTTP status the CLI saw and its words.
 AgentEvent::Failure failureOf(const QJsonObject &result, const QString &text)
 {
-    const QString subtype = result.value(u"subtype").toString();
-    if (subtype == u"error_max_turns")
+    if (result.value(u"subtype").toString() == u"error_max_turns")
         return AgentEvent::Failure::MaxTurns;
-    const int status = result.value(u"api_error_status").toInt();
-    if (status == 429)
-        return AgentEvent::Failure::RateLimit;
-    if (status == 401 || status == 403)
-        return AgentEvent::Failure::Auth;
-    if (status == 529 || (status >= 500 && status < 600))
-        return AgentEvent::Failure::Overloaded;
-    const QString lower = text.toLower();
-    if (lower.contains(u"prompt is too long") || lower.contains(u"context window") || lower.contains(u"context length"))
-        return AgentEvent::Failure::ContextLimit;
-    if (lower.contains(u"rate limit") || lower.contains(u"usage limit"))
-        return AgentEvent::Failure::RateLimit;
-    if (lower.contains(u"overloaded"))
-        return AgentEvent::Failure::Overloaded;
-    if (lower.contains(u"invalid api key") || lower.contains(u"authentication") || lower.contains(u"/login"))
-        return AgentEvent::Failure::Auth;
-    return AgentEvent::Failure::Other;
+    return failureFromApiError(result.value(u"api_error_status").toInt(), text);
 }
 
 QList<AgentEvent> resultEvents(const QJsonObject &o)
@@ -119,36 +70,28 @@ QList<AgentEvent> resultEvents(const QJsonObject &o)
 
 Result<ClaudeOptions> readOptions(const QJsonObject &table)
 {
-    static const QStringList known{QStringLiteral("permission_mode"), QStringLiteral("plan_permission_mode"),
-                                   QStringLiteral("allowed_tools"), QStringLiteral("max_turns"),
-                                   QStringLiteral("extra_args")};
-    for (auto it = table.begin(); it != table.end(); ++it) {
-        if (!known.contains(it.key()))
-            return optionError(QStringLiteral("has an unknown key '%1' (known: %2)").arg(it.key(), known.join(QStringLiteral(", "))));
-    }
+    if (auto known = onlyKnownKeys(table, {QStringLiteral("permission_mode"), QStringLiteral("plan_permission_mode"),
+                                           QStringLiteral("allowed_tools"), QStringLiteral("max_turns"),
+                                           QStringLiteral("extra_args")});
+        !known)
+        return known.error();
     ClaudeOptions options;
-    auto mode = permissionMode(table, QStringLiteral("permission_mode"), options.permissionMode);
-    if (!mode)
-        return mode.error();
-    options.permissionMode = *mode;
-    auto planMode = permissionMode(table, QStringLiteral("plan_permission_mode"), options.planPermissionMode);
-    if (!planMode)
-        return planMode.error();
-    options.planPermissionMode = *planMode;
-    auto tools = stringList(table, QStringLiteral("allowed_tools"));
-    if (!tools)
-        return tools.error();
-    options.allowedTools = *tools;
-    auto extra = stringList(table, QStringLiteral("extra_args"));
-    if (!extra)
-        return extra.error();
-    options.extraArgs = *extra;
-    const QJsonValue turns = table.value(u"max_turns");
-    if (!turns.isUndefined()) {
-        if (!turns.isDouble() || turns.toDouble() < 1 || turns.toDouble() != double(turns.toInteger()))
-            return optionError(QStringLiteral("max_turns must be a positive integer"));
-        options.maxTurns = turns.toInteger();
+    auto mode = choiceOption(table, QStringLiteral("permission_mode"), kPermissionModes, options.permissionMode);
+    auto planMode = choiceOption(table, QStringLiteral("plan_permission_mode"), kPermissionModes, options.planPermissionMode);
+    auto tools = stringListOption(table, QStringLiteral("allowed_tools"));
+    auto extra = stringListOption(table, QStringLiteral("extra_args"));
+    auto turns = positiveIntegerOption(table, QStringLiteral("max_turns"));
+    for (const Error *wrong : {mode ? nullptr : &mode.error(), planMode ? nullptr : &planMode.error(),
+                               tools ? nullptr : &tools.error(), extra ? nullptr : &extra.error(),
+                               turns ? nullptr : &turns.error()}) {
+        if (wrong)
+            return *wrong;
     }
+    options.permissionMode = *mode;
+    options.planPermissionMode = *planMode;
+    options.allowedTools = *tools;
+    options.extraArgs = *extra;
+    options.maxTurns = *turns;
     return options;
 }
 
@@ -167,31 +110,15 @@ QStringList arguments(AgentMode mode, const AgentSettings &settings, const Claud
     return args;
 }
 
-QString toolTarget(const QJsonObject &input)
-{
-    for (const char *key : {"file_path", "notebook_path", "path", "command", "pattern", "url", "query", "description"}) {
-        const QJsonValue value = input.value(QLatin1String(key));
-        if (value.isString() && !value.toString().isEmpty())
-            return value.toString().section(u'\n', 0, 0).left(200);
-    }
-    return QString();
-}
-
 QList<AgentEvent> eventsOf(const QString &line)
 {
     if (line.trimmed().isEmpty())
         return {};
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(line.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        AgentEvent unreadable;
-        unreadable.kind = AgentEvent::Kind::Unreadable;
-        unreadable.text = error.error != QJsonParseError::NoError
-                              ? QStringLiteral("not JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
-                              : QStringLiteral("not a JSON object");
+    AgentEvent unreadable;
+    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    if (!object)
         return {unreadable};
-    }
-    const QJsonObject o = document.object();
+    const QJsonObject &o = *object;
     const QString type = o.value(u"type").toString();
     QList<AgentEvent> out;
     if (type == u"system" && o.value(u"subtype") == QJsonValue(QStringLiteral("init"))) {

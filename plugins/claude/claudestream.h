@@ -27,7 +27,4 @@ QStringList arguments(AgentMode mode, const AgentSettings &settings, const Claud
 // The events of one line of `--output-format stream-json --verbose` output. Pure.
 QList<AgentEvent> eventsOf(const QString &line);
 
-// A short "what" for a tool call: the file, the command, the pattern; never contents.
-QString toolTarget(const QJsonObject &input);
-
 } // namespace Peal::Claude

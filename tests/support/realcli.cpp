@@ -28,9 +28,10 @@ QString agentCli(const QString &name)
 ModelServer::ModelServer(const QStringList &arguments) : m_dir(std::make_unique<QTemporaryDir>())
 {
     const QString portFile = m_dir->filePath(QStringLiteral("port"));
-    m_process.setProgram(QStringLiteral(PEAL_BUILD_DIR) + QStringLiteral("/tests/peal-test-model-server"));
+    m_process.setProgram(modelServerProgram());
     m_process.setArguments(QStringList{QStringLiteral("--port-file"), portFile, QStringLiteral("--log"),
-                                       m_dir->filePath(QStringLiteral("requests.jsonl"))}
+                                       m_dir->filePath(QStringLiteral("requests.jsonl")), QStringLiteral("--client-home"),
+                                       m_dir->filePath(QStringLiteral("home"))}
                            + arguments);
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process.start();
@@ -40,7 +41,8 @@ ModelServer::ModelServer(const QStringList &arguments) : m_dir(std::make_unique<
     QDeadlineTimer deadline(10000);
     while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
         const QByteArray port = readFile(portFile).trimmed();
-        if (!port.isEmpty()) {
+        // The client set-up is written right after the port.
+        if (!port.isEmpty() && QFile::exists(m_dir->filePath(QStringLiteral("home/env")))) {
             m_port = port.toInt();
             break;
         }
@@ -74,17 +76,21 @@ QList<QJsonObject> ModelServer::requests() const
     return out;
 }
 
-QHash<QString, QString> ModelServer::claudeEnvironment() const
+QHash<QString, QString> ModelServer::environment() const
 {
-    const QString home = m_dir->filePath(QStringLiteral("home"));
-    QDir().mkpath(home);
-    return {{QStringLiteral("HOME"), home},
-            {QStringLiteral("ANTHROPIC_BASE_URL"), url()},
-            {QStringLiteral("ANTHROPIC_API_KEY"), QStringLiteral("test-key")},
-            {QStringLiteral("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"), QStringLiteral("1")},
-            // Failures reach peal at once instead of after the CLI's own retries.
-            {QStringLiteral("CLAUDE_CODE_MAX_RETRIES"), QStringLiteral("0")},
-            {QStringLiteral("PATH"), agentCliBinDir() + u':' + qEnvironmentVariable("PATH")}};
+    // What the server wrote for the CLIs (peal-model-server --client-home), and the CLIs on PATH.
+    QHash<QString, QString> env{{QStringLiteral("PATH"), agentCliBinDir() + u':' + qEnvironmentVariable("PATH")}};
+    for (const QByteArray &line : readFile(m_dir->filePath(QStringLiteral("home/env"))).split('\n')) {
+        const qsizetype eq = line.indexOf('=');
+        if (eq > 0)
+            env.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
+    }
+    return env;
+}
+
+QString modelServerProgram()
+{
+    return QStringLiteral(PEAL_BUILD_DIR) + QStringLiteral("/lib/peal/peal-model-server");
 }
 
 } // namespace PealTest

@@ -18,6 +18,8 @@ namespace PealTest {
 QString agentCliBinDir();
 // The installed CLI `name` ("claude"), or empty when it is not there.
 QString agentCli(const QString &name);
+// The scripted model server of the build (peal-model-server).
+QString modelServerProgram();
 
 /*
  * The scripted model server (tests/modelserver) on 127.0.0.1 and a free port, started for one
@@ -35,8 +37,9 @@ public:
     // The requests it answered, one JSON object each.
     QList<QJsonObject> requests() const;
 
-    // The environment that points Claude Code at this server, with a throwaway HOME.
-    QHash<QString, QString> claudeEnvironment() const;
+    // The environment that points the real CLIs (claude, codex, gemini) at this server, with a
+    // throwaway HOME of their own, and puts the installed CLIs first on PATH.
+    QHash<QString, QString> environment() const;
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Claude Code back-end's reading of `--output-format stream-json --verbose` lines and its
 // argv, on lines captured from Claude Code 2.1.197 (trimmed) and on broken ones.
+#include "agentcommon.h"
 #include "claudestream.h"
 
 #include <QTest>
@@ -31,7 +32,7 @@ private Q_SLOTS:
         QCOMPARE(events[1].name, u"Write"_s);
         QCOMPARE(events[1].target, u"/w/hello.txt"_s);
         QVERIFY(!events[1].target.contains(u"secret"_s));
-        QCOMPARE(toolTarget(QJsonObject{{u"command"_s, u"npm test\nrm -rf /"_s}}), u"npm test"_s);
+        QCOMPARE(AgentCommon::toolTarget(QJsonObject{{u"command"_s, u"npm test\nrm -rf /"_s}}), u"npm test"_s);
     }
 
     void aSuccessfulResultGivesUsageCostTurnsAndTheAnswer()

@@ -858,8 +858,8 @@ private Q_SLOTS:
     {
         const QList<ConfigKeyInfo> &keys = ConfigLoader::keys();
         // the 34 of the reference, `isolation`, `phases`, `agent_plugin`, `reviewer_plugin`,
-        // `allow_dirty`, `strict_plan`
-        QCOMPARE(keys.size(), 40);
+        // the six per-phase agents and models, `allow_dirty`, `strict_plan`
+        QCOMPARE(keys.size(), 46);
         QSet<QString> names;
         for (const ConfigKeyInfo &k : keys) {
             QVERIFY(!k.key.isEmpty());
@@ -1069,6 +1069,12 @@ private:
         if (key == u"stet_start_extra_args") return c.stetStartExtraArgs.join(u'|');
         if (key == u"phases") return c.phases.join(u'|');
         if (key == u"agent_plugin") return c.agentPlugin;
+        if (key == u"plan_agent") return opt(c.planAgent);
+        if (key == u"execute_agent") return opt(c.executeAgent);
+        if (key == u"review_agent") return opt(c.reviewAgent);
+        if (key == u"plan_model") return opt(c.planModel);
+        if (key == u"execute_model") return opt(c.executeModel);
+        if (key == u"review_model") return opt(c.reviewModel);
         return u"<no renderer>"_s;
     }
 };

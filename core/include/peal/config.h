@@ -66,6 +66,12 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<QStringList> phases;
     std::optional<QString> agentPlugin;
     std::optional<QString> reviewerPlugin;
+    std::optional<QString> planAgent;
+    std::optional<QString> executeAgent;
+    std::optional<QString> reviewAgent;
+    std::optional<QString> planModel;
+    std::optional<QString> executeModel;
+    std::optional<QString> reviewModel;
     std::optional<bool> allowDirty;
     std::optional<bool> strictPlan;
     // [plugins.<id>] tables of the config file (TOML only), as JSON objects.
@@ -113,6 +119,14 @@ struct PEAL_EXPORT Config
     QStringList phases{QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address")};
     QString agentPlugin = QStringLiteral("cursor"); // the agent plugin's id (not in the reference)
     QString reviewerPlugin = QStringLiteral("stet"); // the reviewer plugin's id (not in the reference)
+    // Per-phase agents and models (not in the reference): unset, agent_plugin and model. "review"
+    // is the address phase and its triage; normalisation is planning.
+    std::optional<QString> planAgent;
+    std::optional<QString> executeAgent;
+    std::optional<QString> reviewAgent;
+    std::optional<QString> planModel;
+    std::optional<QString> executeModel;
+    std::optional<QString> reviewModel;
     bool allowDirty = false;  // commit_after_phase2 on a tree with changes peal did not make
     bool strictPlan = false;  // headings that look like tasks but are not stop the run
     QHash<QString, QJsonObject> pluginOptions;  // [plugins.<id>] tables, by plugin id

@@ -4,6 +4,7 @@
 #include <peal/sdk/result.h>
 
 #include <QList>
+#include <QJsonObject>
 #include <QString>
 
 #include <chrono>
@@ -22,6 +23,9 @@ struct PEAL_EXPORT RunSummary
     QString planPath;
     QString repoPath;
     QString completedAt; // RFC 3339, UTC, "+00:00"
+    // Beyond the reference, written after its fields: what the agent calls used (calls,
+    // duration, tokens, cost, turns, failure classes) for the run and per task. Empty: none.
+    QJsonObject usage;
 
     QByteArray toJson() const;
     // Strict: every field present with its type; errors name the field.
@@ -43,6 +47,7 @@ struct PEAL_EXPORT LastRun
     QList<quint32> failedTasks;
     QString planPath;
     QString repoPath;
+    QJsonObject usage;   // as RunSummary::usage
 
     QByteArray toJson() const;
     static Result<LastRun> fromJson(const QByteArray &json);

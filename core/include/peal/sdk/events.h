@@ -18,12 +18,13 @@ struct PEAL_EXPORT AgentEvent
 {
     enum class Kind {
         Session,  // text: the session or thread id
-        Text,     // text: words of the assistant
+        Text,     // text: words of the assistant; name "delta": they continue the previous ones
         ToolCall, // name: the tool; target: a short what (a file path, a command), never contents
         Usage,    // tokens (and cost where the CLI reports it) of a turn or of the whole call
         Turn,     // one more model turn
         Failure,  // failure: the class; text: the CLI's message
-        Result,   // the call's terminal result: text is the answer (or the error's message);
+        Result,   // the call's terminal result: text is the answer (or the error's message; empty:
+                  // the assistant's last words are the answer);
                   // failure is set when the CLI reported an error result, with a short detail
                   // in `name` (an HTTP status, a subtype); turns as the CLI counted them
         Unreadable, // a line the plugin could not read (text: why); counted and skipped
@@ -60,6 +61,10 @@ PEAL_EXPORT QString agentEventKindName(AgentEvent::Kind kind);
 PEAL_EXPORT QString failureClassName(AgentEvent::Failure failure);
 // "rate limited", "overloaded", ... for error messages ("" for None).
 PEAL_EXPORT QString failureDescription(AgentEvent::Failure failure);
+// The class of an API error from its HTTP status (0: unknown) and its message, as the CLIs
+// report them: 429 or "rate limit" is RateLimit, 5xx or "overloaded" Overloaded, 401/403 or
+// "api key" Auth, "context" words ContextLimit; anything else Other.
+PEAL_EXPORT AgentEvent::Failure failureFromApiError(int httpStatus, const QString &message);
 
 // What the core added up from one agent call's events.
 struct PEAL_EXPORT AgentTotals
@@ -78,6 +83,7 @@ struct PEAL_EXPORT AgentTotals
     QString failureDetail;  // a short detail of it ("429")
     bool resultSeen = false; // a Result event arrived
     QString resultText;     // its answer (at most 10 MiB kept)
+    QString lastText;       // the assistant's words since its last tool call (at most 10 MiB)
     qint64 malformedLines = 0; // lines the plugin could not read (counted, skipped)
 
     void add(const AgentEvent &event);

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/pealcore_export.h>
+#include <peal/sdk/agent.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+
+#include <memory>
+
+namespace Peal::Internal {
+
+/*
+ * The record of one agent call of a task: `<state_dir>/tasks/<N>/<mode>-<attempt>.jsonl`, one
+ * JSON object per line - a "call" header (agent, program, argv, workspace, model and the prompt:
+ * it is the user's own state directory, and prompts never go to the logs), one line per event as
+ * the plugin read it, and an "end" line with the outcome and the call's totals - plus
+ * `<mode>-<attempt>.raw`, the last 64 KiB of the agent's stdout. At most 16 MiB of events are
+ * kept per call; the rest are counted in the end line. Attempts are numbered per task and mode
+ * across runs, so a resumed run never overwrites a record. Writing is best effort: a record that
+ * cannot be written costs a warning, never the call.
+ */
+class PEAL_EXPORT Transcript
+{
+public:
+    static constexpr qint64 kMaxBytes = 16 * 1024 * 1024;
+    static constexpr qsizetype kRawTail = 64 * 1024;
+
+    // The directory of a task's records.
+    static QString taskDirectory(const QString &stateDir, quint32 task);
+
+    struct Call
+    {
+        quint32 task = 0;
+        QString mode;          // "plan", "execute", "address", "triage", "normalize"
+        QString agent;         // the plugin id
+        ProcessSpec spec;
+        QString prompt;
+    };
+    // Opens the next record of `call.task` and `call.mode` and writes its header; on failure
+    // isOpen() is false and error() says why.
+    Transcript(const QString &stateDir, const Call &call);
+
+    bool isOpen() const { return m_file.isOpen(); }
+    QString path() const { return m_file.fileName(); }
+    QString error() const { return m_error; }
+    int attempt() const { return m_attempt; }
+
+    void event(const AgentEvent &event);
+    // The last line, and the raw tail of stdout.
+    void end(const AgentOutput &output, const QString &error, const QByteArray &rawTail);
+
+private:
+    void write(const QJsonObject &line, bool bounded);
+
+    QFile m_file;
+    QString m_error;
+    int m_attempt = 0;
+    qint64 m_bytes = 0;
+    qint64 m_dropped = 0;
+    QElapsedTimer m_clock;
+};
+
+} // namespace Peal::Internal

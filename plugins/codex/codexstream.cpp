@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "codexstream.h"
+
+#include "agentcommon.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+namespace Peal::Codex {
+
+using namespace AgentCommon;
+
+namespace {
+
+const QStringList kSandboxes{QStringLiteral("read-only"), QStringLiteral("workspace-write"),
+                             QStringLiteral("danger-full-access")};
+
+AgentEvent toolCall(const QString &name, const QString &target)
+{
+    AgentEvent event;
+    event.kind = AgentEvent::Kind::ToolCall;
+    event.name = name;
+    event.target = target.section(u'\n', 0, 0).left(200);
+    return event;
+}
+
+// An item as it starts: what the agent runs or edits.
+QList<AgentEvent> startedItem(const QJsonObject &item)
+{
+    const QString type = item.value(u"type").toString();
+    if (type == u"command_execution")
+        return {toolCall(QStringLiteral("shell"), item.value(u"command").toString())};
+    if (type == u"file_change") {
+        const QJsonArray changes = item.value(u"changes").toArray();
+        QString target = changes.first().toObject().value(u"path").toString();
+        if (changes.size() > 1)
+            target += QStringLiteral(" (and %1 more)").arg(changes.size() - 1);
+        return {toolCall(QStringLiteral("edit"), target)};
+    }
+    if (type == u"mcp_tool_call")
+        return {toolCall(item.value(u"tool").toString(), item.value(u"server").toString())};
+    if (type == u"web_search")
+        return {toolCall(QStringLiteral("web_search"), item.value(u"query").toString())};
+    return {};
+}
+
+} // namespace
+
+Result<CodexOptions> readOptions(const QJsonObject &table)
+{
+    if (auto known = onlyKnownKeys(table, {QStringLiteral("sandbox"), QStringLiteral("plan_sandbox"),
+                                           QStringLiteral("skip_git_repo_check"), QStringLiteral("extra_args")});
+        !known)
+        return known.error();
+    CodexOptions options;
+    auto sandbox = choiceOption(table, QStringLiteral("sandbox"), kSandboxes, options.sandbox);
+    if (!sandbox)
+        return sandbox.error();
+    auto planSandbox = choiceOption(table, QStringLiteral("plan_sandbox"), kSandboxes, options.planSandbox);
+    if (!planSandbox)
+        return planSandbox.error();
+    auto skip = booleanOption(table, QStringLiteral("skip_git_repo_check"), false);
+    if (!skip)
+        return skip.error();
+    auto extra = stringListOption(table, QStringLiteral("extra_args"));
+    if (!extra)
+        return extra.error();
+    options.sandbox = *sandbox;
+    options.planSandbox = *planSandbox;
+    options.skipGitRepoCheck = *skip;
+    options.extraArgs = *extra;
+    return options;
+}
+
+QStringList arguments(AgentMode mode, const AgentSettings &settings, const CodexOptions &options)
+{
+    // Codex works in its current directory, the workspace (the spec's working directory).
+    QStringList args{QStringLiteral("exec"), QStringLiteral("--json"), QStringLiteral("--sandbox"),
+                     readsOnly(mode) ? options.planSandbox : options.sandbox};
+    if (settings.model)
+        args << QStringLiteral("--model") << *settings.model;
+    if (options.skipGitRepoCheck)
+        args << QStringLiteral("--skip-git-repo-check");
+    args << options.extraArgs << QStringLiteral("-");
+    return args;
+}
+
+QList<AgentEvent> eventsOf(const QString &line)
+{
+    if (line.trimmed().isEmpty())
+        return {};
+    AgentEvent unreadable;
+    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    if (!object)
+        return {unreadable};
+    const QJsonObject &o = *object;
+    const QString type = o.value(u"type").toString();
+    if (type == u"thread.started") {
+        AgentEvent session;
+        session.kind = AgentEvent::Kind::Session;
+        session.text = o.value(u"thread_id").toString();
+        return {session};
+    }
+    if (type == u"item.started")
+        return startedItem(o.value(u"item").toObject());
+    if (type == u"item.completed") {
+        const QJsonObject item = o.value(u"item").toObject();
+        if (item.value(u"type") == QJsonValue(QStringLiteral("agent_message"))) {
+            AgentEvent text;
+            text.kind = AgentEvent::Kind::Text;
+            text.text = item.value(u"text").toString();
+            return {text};
+        }
+        return {}; // reasoning, finished commands, warnings ("error" items) carry nothing more
+    }
+    if (type == u"turn.completed") {
+        const QJsonObject usage = o.value(u"usage").toObject();
+        AgentEvent tokens;
+        tokens.kind = AgentEvent::Kind::Usage;
+        tokens.inputTokens = usage.value(u"input_tokens").toInteger();
+        tokens.outputTokens = usage.value(u"output_tokens").toInteger();
+        tokens.cacheReadTokens = usage.value(u"cached_input_tokens").toInteger();
+        AgentEvent result;
+        result.kind = AgentEvent::Kind::Result; // the answer is the last agent message
+        result.turns = 1;
+        return {tokens, result};
+    }
+    if (type == u"turn.failed" || type == u"error") {
+        const QString message = type == u"error" ? o.value(u"message").toString()
+                                                 : o.value(u"error").toObject().value(u"message").toString();
+        AgentEvent failure;
+        // A turn that failed is the result; an error event may be followed by a retry.
+        failure.kind = type == u"turn.failed" ? AgentEvent::Kind::Result : AgentEvent::Kind::Failure;
+        failure.failure = failureFromApiError(0, message);
+        failure.text = message.isEmpty() ? QStringLiteral("Codex reported an error") : message;
+        static const QRegularExpression status(QStringLiteral("\\b([45]\\d\\d)\\b"));
+        failure.name = status.match(message).captured(1);
+        if (failure.name.toInt() > 0)
+            failure.failure = failureFromApiError(failure.name.toInt(), message);
+        return {failure};
+    }
+    return {};
+}
+
+} // namespace Peal::Codex

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include "geministream.h"
+
+#include "agentcommon.h"
+
+namespace Peal::Gemini {
+
+using namespace AgentCommon;
+
+namespace {
+
+const QStringList kApprovalModes{QStringLiteral("default"), QStringLiteral("auto_edit"), QStringLiteral("yolo"),
+                                 QStringLiteral("plan")};
+
+} // namespace
+
+Result<GeminiOptions> readOptions(const QJsonObject &table)
+{
+    if (auto known = onlyKnownKeys(table, {QStringLiteral("approval_mode"), QStringLiteral("plan_approval_mode"),
+                                           QStringLiteral("skip_trust"), QStringLiteral("extra_args")});
+        !known)
+        return known.error();
+    GeminiOptions options;
+    auto mode = choiceOption(table, QStringLiteral("approval_mode"), kApprovalModes, options.approvalMode);
+    if (!mode)
+        return mode.error();
+    auto planMode = choiceOption(table, QStringLiteral("plan_approval_mode"), kApprovalModes, options.planApprovalMode);
+    if (!planMode)
+        return planMode.error();
+    auto skipTrust = booleanOption(table, QStringLiteral("skip_trust"), false);
+    if (!skipTrust)
+        return skipTrust.error();
+    auto extra = stringListOption(table, QStringLiteral("extra_args"));
+    if (!extra)
+        return extra.error();
+    options.approvalMode = *mode;
+    options.planApprovalMode = *planMode;
+    options.skipTrust = *skipTrust;
+    options.extraArgs = *extra;
+    return options;
+}
+
+QStringList arguments(AgentMode mode, const AgentSettings &settings, const GeminiOptions &options)
+{
+    QStringList args{QStringLiteral("--output-format"), QStringLiteral("stream-json"), QStringLiteral("--approval-mode"),
+                     readsOnly(mode) ? options.planApprovalMode : options.approvalMode};
+    if (settings.model)
+        args << QStringLiteral("--model") << *settings.model;
+    if (options.skipTrust)
+        args << QStringLiteral("--skip-trust");
+    args << options.extraArgs << QStringLiteral("--prompt") << QStringLiteral(" ");
+    return args;
+}
+
+AgentEvent::Failure failureOfExitCode(int code)
+{
+    switch (code) {
+    case 41: return AgentEvent::Failure::Auth;
+    case 53: return AgentEvent::Failure::MaxTurns;
+    case 42:
+    case 52:
+    case 54: return AgentEvent::Failure::Other;
+    default: return AgentEvent::Failure::None;
+    }
+}
+
+QList<AgentEvent> eventsOf(const QString &line)
+{
+    if (line.trimmed().isEmpty())
+        return {};
+    AgentEvent unreadable;
+    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    if (!object)
+        return {unreadable};
+    const QJsonObject &o = *object;
+    const QString type = o.value(u"type").toString();
+    if (type == u"init") {
+        AgentEvent session;
+        session.kind = AgentEvent::Kind::Session;
+        session.text = o.value(u"session_id").toString();
+        return {session};
+    }
+    if (type == u"message" && o.value(u"role") == QJsonValue(QStringLiteral("assistant"))) {
+        AgentEvent text;
+        text.kind = AgentEvent::Kind::Text;
+        text.text = o.value(u"content").toString();
+        if (o.value(u"delta").toBool())
+            text.name = QStringLiteral("delta");
+        return {text};
+    }
+    if (type == u"tool_use") {
+        AgentEvent tool;
+        tool.kind = AgentEvent::Kind::ToolCall;
+        tool.name = o.value(u"tool_name").toString();
+        tool.target = toolTarget(o.value(u"parameters").toObject());
+        return {tool};
+    }
+    if (type == u"error" && o.value(u"severity") != QJsonValue(QStringLiteral("warning"))) {
+        AgentEvent failure;
+        failure.kind = AgentEvent::Kind::Failure;
+        failure.text = o.value(u"message").toString();
+        failure.failure = failureFromApiError(0, failure.text);
+        return {failure};
+    }
+    if (type == u"result") {
+        const QJsonObject stats = o.value(u"stats").toObject();
+        AgentEvent tokens;
+        tokens.kind = AgentEvent::Kind::Usage;
+        tokens.inputTokens = stats.value(u"input_tokens").toInteger();
+        tokens.outputTokens = stats.value(u"output_tokens").toInteger();
+        tokens.cacheReadTokens = stats.value(u"cached").toInteger();
+        AgentEvent result;
+        result.kind = AgentEvent::Kind::Result; // the answer is the assistant's messages
+        if (o.value(u"status") != QJsonValue(QStringLiteral("success"))) {
+            const QJsonValue error = o.value(u"error");
+            const QJsonObject e = error.toObject();
+            result.text = error.isString() ? error.toString() : e.value(u"message").toString();
+            if (result.text.isEmpty())
+                result.text = QStringLiteral("Gemini CLI reported an error");
+            const int code = e.value(u"code").toInt();
+            result.failure = failureFromApiError(code, result.text + u' ' + e.value(u"type").toString());
+            result.name = code > 0 ? QString::number(code) : e.value(u"type").toString();
+        }
+        return {tokens, result};
+    }
+    return {};
+}
+
+} // namespace Peal::Gemini

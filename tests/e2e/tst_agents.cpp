@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// peal driving the real agent CLIs - Claude Code, Codex and Gemini CLI, the pinned npm releases
+// scripts/test.sh installs - against the scripted model server: the model asks for each CLI's
+// own file-writing tool, so the edits that peal commits are made by the real CLI.
+#include "realcli.h"
+#include "testsupport.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using PealTest::ModelServer;
+using PealTest::Scenario;
+
+namespace {
+
+const QByteArray kTwoTasks = "## Task 1\nCreate the greeting.\n@write hello.txt Hello from task 1\n\n"
+                             "## Task 2\nCreate the farewell.\n@write bye.txt Goodbye from task 2\n";
+
+const QStringList kBackEnds{u"claude"_s, u"codex"_s, u"gemini"_s};
+
+// `peal run` with the back-end's plugin and its real CLI, no reviewer, against `server`.
+PealTest::RunResult runWith(const QString &backEnd, const Scenario &s, const ModelServer &server, QStringList extra = {})
+{
+    QStringList args{u"--agent-plugin"_s, backEnd, u"--agent-cmd"_s, PealTest::agentCli(backEnd), u"--stet-path"_s,
+                     u"/nonexistent"_s};
+    if (backEnd == u"gemini")
+        args << u"--model"_s << u"gemini-2.5-pro"_s; // no model router call
+    return s.run(args + extra, server.environment(), 240000);
+}
+
+QString fileAt(const Scenario &s, const QString &revision, const QString &path)
+{
+    return PealTest::git(s.repo(), {u"show"_s, revision + u':' + path});
+}
+
+void addBackEnds()
+{
+    QTest::addColumn<QString>("backEnd");
+    for (const QString &b : kBackEnds)
+        QTest::newRow(qPrintable(b)) << b;
+}
+
+} // namespace
+
+class tst_Agents : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        for (const QString &b : kBackEnds) {
+            if (PealTest::agentCli(b).isEmpty())
+                QFAIL(qPrintable(u"the %1 CLI is not installed in %2; scripts/test.sh installs the pinned versions "
+                                 "(install_agent_clis in scripts/common.sh)"_s.arg(b, PealTest::agentCliBinDir())));
+        }
+    }
+
+    void twoTasksAreEditedByTheRealCliAndCommitted_data() { addBackEnds(); }
+    void twoTasksAreEditedByTheRealCliAndCommitted()
+    {
+        QFETCH(QString, backEnd);
+        Scenario s(kTwoTasks);
+        ModelServer server;
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = runWith(backEnd, s, server, {u"--commit-after-phase2"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList commits = s.commits();
+        QCOMPARE(commits.size(), 3);
+        QVERIFY(commits[0].startsWith(u"peal: task 2"_s));
+        QVERIFY(commits[1].startsWith(u"peal: task 1"_s));
+        QCOMPARE(fileAt(s, u"HEAD~1"_s, u"hello.txt"_s), u"Hello from task 1\n"_s);
+        QCOMPARE(fileAt(s, u"HEAD"_s, u"bye.txt"_s), u"Goodbye from task 2\n"_s);
+        // Two calls per task (plan, execute), each a tool turn and an answer.
+        QCOMPARE(server.requests().size(), 8);
+        for (const QJsonObject &request : server.requests()) {
+            const QString cwd = request.value(u"cwd"_s).toString();
+            if (!cwd.isEmpty())
+                QCOMPARE(QFileInfo(cwd).canonicalFilePath(), QFileInfo(s.repo()).canonicalFilePath());
+        }
+        QVERIFY2(r.err.contains(u"phase 2 events phase=2 task_index=2"_s), qPrintable(r.err));
+    }
+
+    void planModeDoesNotWrite_data() { addBackEnds(); }
+    void planModeDoesNotWrite()
+    {
+        // The model tries to write probe.txt in every phase whose prompt names it; only the plan
+        // prompt does, and the CLI's read-only mode refuses the write.
+        QFETCH(QString, backEnd);
+        Scenario s("## Task 1\nTry it.\n@probe probe.txt written in plan mode\n@write real.txt written in execute\n");
+        ModelServer server;
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = runWith(backEnd, s, server);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(!QFile::exists(s.repo() + u"/probe.txt"_s));
+        QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/real.txt"_s)), u"written in execute\n"_s);
+        const QList<QJsonObject> requests = server.requests();
+        QVERIFY(requests.size() >= 2);
+        QVERIFY(requests[0].value(u"directives"_s).toArray().contains(u"probe.txt"_s));
+    }
+
+    void failuresAreClassified_data()
+    {
+        QTest::addColumn<QString>("backEnd");
+        QTest::addColumn<QStringList>("serverArgs");
+        QTest::addColumn<QString>("message");
+        for (const QString &b : kBackEnds) {
+            QTest::addRow("%s 429", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"429"_s}
+                                                   << u"error: task 1, phase 1 (plan): %1: rate limited"_s.arg(b);
+            // Gemini CLI retries a 5xx ten times with a backoff from 5 s (and falls back to a
+            // flash model) before it reports one: minutes, not for this suite. Its report is read
+            // by tst_agentstreams (docs/agents.md).
+            if (b != u"gemini")
+                QTest::addRow("%s 500", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"500"_s}
+                                                       << u"error: task 1, phase 1 (plan): %1: overloaded"_s.arg(b);
+            QTest::addRow("%s malformed", qPrintable(b)) << b << QStringList{u"--malformed"_s, u"99"_s}
+                                                         << u"error: task 1, phase 1 (plan): %1: "_s.arg(b);
+        }
+    }
+
+    void failuresAreClassified()
+    {
+        QFETCH(QString, backEnd);
+        QFETCH(QStringList, serverArgs);
+        QFETCH(QString, message);
+        Scenario s("## Task 1\nT1: do it.\n@write a.txt a\n");
+        ModelServer server(serverArgs);
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = runWith(backEnd, s, server);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QCOMPARE(s.completed(), QList<int>{});
+    }
+
+    void theDemoRunsTheRealCli_data() { addBackEnds(); }
+    void theDemoRunsTheRealCli()
+    {
+        // `peal demo --agent <cli>`: the real CLI edits the demo repository, no account needed.
+        QFETCH(QString, backEnd);
+        QTemporaryDir temp;
+        const QString dir = temp.filePath(u"demo"_s);
+        const QHash<QString, QString> path{{u"PATH"_s, PealTest::agentCliBinDir() + u':' + qEnvironmentVariable("PATH")}};
+        const auto r = PealTest::runPeal({u"demo"_s, u"--agent"_s, backEnd, u"--dir"_s, dir}, {}, path, 240000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY(r.out.contains(u"run with the real %1"_s.arg(backEnd)));
+        QCOMPARE(QString::fromUtf8(PealTest::readFile(dir + u"/repo/greeting.txt"_s)), u"Hello from peal and a real agent!\n"_s);
+        QVERIFY(QFile::exists(dir + u"/repo/NOTES.md"_s));
+        QCOMPARE(PealTest::git(dir + u"/repo"_s, {u"status"_s, u"--porcelain"_s}), QString()); // all committed
+        // The demo's model server is gone with the demo.
+        const auto left = PealTest::run(u"pgrep"_s, {u"-f"_s, u"peal-model-server --port-file "_s + dir});
+        QCOMPARE(left.exitCode, 1);
+    }
+
+    void aParallelBlockWithWorktrees_data() { addBackEnds(); }
+    void aParallelBlockWithWorktrees()
+    {
+        QFETCH(QString, backEnd);
+        Scenario s("## Task 1 (parallel)\nOne.\n@write one.txt 1\n\n## Task 2 (parallel)\nTwo.\n@write two.txt 2\n\n"
+                   "## Task 3 (parallel)\nThree.\n@write three.txt 3\n");
+        ModelServer server;
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = runWith(backEnd, s, server, {u"--parallel"_s, u"--max-parallel"_s, u"3"_s, u"--isolation"_s,
+                                                    u"worktree"_s, u"--commit-after-phase2"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        for (const QString &file : {u"one.txt"_s, u"two.txt"_s, u"three.txt"_s})
+            QVERIFY2(!fileAt(s, u"HEAD"_s, file).isEmpty(), qPrintable(file));
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3}));
+        // Each task's calls ran in its own worktree, not in the checkout.
+        for (const QJsonObject &request : server.requests()) {
+            const QString cwd = request.value(u"cwd"_s).toString();
+            if (!cwd.isEmpty())
+                QVERIFY2(cwd.contains(u"/worktrees/task-"_s), qPrintable(cwd));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Agents)
+#include "tst_agents.moc"
