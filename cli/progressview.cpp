@@ -138,6 +138,13 @@ void ProgressView::onProgress(const ProgressEvent &event)
         if (auto it = m_running.find(event.task); it != m_running.end())
             it->activity = event.detail;
         break;
+    case ProgressEvent::Kind::AgentCallEnded:
+        if (event.costUsd) {
+            m_costUsd = m_costUsd.value_or(0.0) + *event.costUsd;
+            TaskRecord &record = m_tasks[event.task];
+            record.costUsd = record.costUsd.value_or(0.0) + *event.costUsd;
+        }
+        break;
     case ProgressEvent::Kind::PhaseFinished:
         if (event.rounds >= 0)
             m_tasks[event.task].rounds = event.rounds;
@@ -199,6 +206,8 @@ void ProgressView::printTask(quint32 task, const ProgressEvent &event)
     if (!r.commitIds.isEmpty())
         parts << QStringLiteral("committed ") + r.commitIds.join(QStringLiteral(", "))
                      + (r.sharedWith.isEmpty() ? QString() : QStringLiteral(" (with task ") + r.sharedWith + u')');
+    if (r.costUsd)
+        parts << QStringLiteral("$%1").arg(*r.costUsd, 0, 'f', 2);
     print(QStringLiteral("  %1 task %2  %3").arg(mark(true), QString::number(task), parts.join(QStringLiteral(" · "))));
 }
 
@@ -221,6 +230,8 @@ void ProgressView::printTable()
                   duration(std::max<qint64>(0, r.lastEnd - r.firstStart)), QString::number(r.commitIds.size()),
                   r.rounds < 0 ? QStringLiteral("-") : QString::number(r.rounds)));
     }
+    if (m_costUsd)
+        print(QStringLiteral("  agent cost: $%1 (as the back-ends reported it)").arg(*m_costUsd, 0, 'f', 2));
     if (!m_options.logFile.isEmpty())
         print(QStringLiteral("  the log is in ") + m_options.logFile);
 }
@@ -242,6 +253,8 @@ QString ProgressView::render() const
         line += QStringLiteral(" · %1 running: %2").arg(m_running.size()).arg(parts.join(QStringLiteral(", ")));
     }
     line += QStringLiteral(" · %1/%2 done").arg(m_done.size()).arg(m_total);
+    if (m_costUsd)
+        line += QStringLiteral(" · $%1").arg(*m_costUsd, 0, 'f', 2);
     if (!m_failed.isEmpty())
         line += QStringLiteral(" · %1 failed").arg(m_failed.size());
     const int width = terminalWidth() - 1;

@@ -81,6 +81,7 @@ private:
         int rounds = -1;
         QStringList commitIds;  // short ids, in order
         QString sharedWith;     // the other tasks of a block's commit
+        std::optional<double> costUsd; // what its agent calls cost, when a back-end said
     };
 
     QString render() const;
@@ -102,6 +103,7 @@ private:
     int m_total = 0;
     QSet<quint32> m_done;   // a task's tail in a parallel block reports again: count once
     QSet<quint32> m_failed;
+    std::optional<double> m_costUsd; // the run's agent cost so far, when a back-end reported one
     QMap<quint32, TaskRecord> m_tasks;
     QList<quint32> m_order; // the tasks in the order they started
 };

@@ -230,6 +230,29 @@ QString describeLastRun(const LastRun &r)
     return text;
 }
 
+// "4 agent calls in 8.6 s, 800 tokens in, 160 out, $0.0040, 4 turns; failures: rate_limit 1".
+QString describeUsage(const QJsonObject &usage)
+{
+    if (usage.isEmpty())
+        return QString();
+    QString text = QStringLiteral("%1 agent call(s) in %2 s, %3 tokens in, %4 out")
+                       .arg(usage.value(u"agent_calls").toInteger())
+                       .arg(usage.value(u"duration_ms").toDouble() / 1000.0, 0, 'f', 1)
+                       .arg(usage.value(u"input_tokens").toInteger())
+                       .arg(usage.value(u"output_tokens").toInteger());
+    if (usage.contains(u"cost_usd"))
+        text += QStringLiteral(", $%1").arg(usage.value(u"cost_usd").toDouble(), 0, 'f', 4);
+    if (usage.value(u"turns").toInteger() > 0)
+        text += QStringLiteral(", %1 turn(s)").arg(usage.value(u"turns").toInteger());
+    const QJsonObject failures = usage.value(u"failures").toObject();
+    QStringList classes;
+    for (auto it = failures.begin(); it != failures.end(); ++it)
+        classes << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toInteger());
+    if (!classes.isEmpty())
+        text += QStringLiteral("; failures: ") + classes.join(QStringLiteral(", "));
+    return text;
+}
+
 QString textReport(const Status &st)
 {
     const Config &c = st.config;
@@ -250,9 +273,11 @@ QString textReport(const Status &st)
         row(QStringLiteral("state"), QStringLiteral("%1 does not exist yet (no task completed)").arg(st.stateFile));
     else
         row(QStringLiteral("state"), QStringLiteral("%1: %2").arg(st.stateFile, st.stateNote));
-    if (st.lastRun)
+    if (st.lastRun) {
         row(QStringLiteral("last run"), describeLastRun(*st.lastRun));
-    else
+        if (const QString usage = describeUsage(st.lastRun->usage); !usage.isEmpty())
+            row(QStringLiteral("usage"), usage);
+    } else
         row(QStringLiteral("last run"), st.lastRunNote.isEmpty() ? QStringLiteral("none recorded") : st.lastRunNote);
     if (st.summary)
         row(QStringLiteral("summary"), QStringLiteral("%1: exit %2 at %3; completed %4; failed %5; findings left %6")

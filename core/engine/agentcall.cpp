@@ -204,6 +204,14 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             transcript.reset();
         }
         run.outcomes().agentCallEnded(taskIndex, output.totals, result.duration);
+        if (taskIndex != 0) {
+            ProgressEvent used;
+            used.kind = ProgressEvent::Kind::AgentCallEnded;
+            used.task = taskIndex;
+            used.costUsd = output.totals.costUsd;
+            used.tokens = output.totals.inputTokens + output.totals.outputTokens;
+            run.notify(used);
+        }
         if (classified)
             return finish(classified);
         const bool retryable = output.status == AgentOutput::Status::TimedOut

@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -133,6 +134,45 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QCOMPARE(s.completed(), QList<int>{});
+    }
+
+    void oneBackEndPlansAnotherExecutesAndTheRunAddsUp()
+    {
+        // Gemini CLI plans with one model, Claude Code executes with another; every call is
+        // recorded with its back-end, and the usage lands in the summary files.
+        Scenario s(kTwoTasks);
+        ModelServer server;
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = s.run({u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, PealTest::agentCli(u"claude"_s),
+                              u"--plan-agent"_s, u"gemini"_s, u"--plan-model"_s,
+                              u"gemini-2.5-flash"_s, u"--execute-model"_s, u"claude-sonnet-4-5"_s, u"--stet-path"_s,
+                              u"/nonexistent"_s, u"--commit-after-phase2"_s},
+                             server.environment(), 240000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QStringList apis;
+        QStringList models;
+        for (const QJsonObject &request : server.requests()) {
+            apis << request.value(u"api"_s).toString();
+            models << request.value(u"model"_s).toString();
+        }
+        QCOMPARE(apis, (QStringList{u"gemini"_s, u"gemini"_s, u"anthropic"_s, u"anthropic"_s, u"gemini"_s, u"gemini"_s,
+                                    u"anthropic"_s, u"anthropic"_s}));
+        QCOMPARE(models.value(2), u"claude-sonnet-4-5"_s);
+        const auto header = [&](const QString &file) {
+            return QJsonDocument::fromJson(PealTest::readFile(s.stateDir() + u"/tasks/1/"_s + file).split('\n').first()).object();
+        };
+        QCOMPARE(header(u"plan-1.jsonl"_s).value(u"agent"_s).toString(), u"gemini"_s);
+        QCOMPARE(header(u"execute-1.jsonl"_s).value(u"agent"_s).toString(), u"claude"_s);
+        const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
+        QCOMPARE(usage.value(u"agent_calls"_s).toInt(), 4);
+        QVERIFY(usage.value(u"input_tokens"_s).toInt() > 0);
+        QVERIFY(usage.value(u"cost_usd"_s).toDouble() > 0); // Claude Code's; Gemini CLI reports none
+        const QJsonObject task1 = usage.value(u"tasks"_s).toObject().value(u"1"_s).toObject();
+        QCOMPARE(task1.value(u"agent_calls"_s).toInt(), 2);
+        QVERIFY(task1.value(u"turns"_s).toInt() >= 2);
+        const auto status = PealTest::runPeal({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                               s.stateDir()});
+        QVERIFY2(status.out.contains(u"usage:     4 agent call(s)"_s), qPrintable(status.out));
     }
 
     void theDemoRunsTheRealCli_data() { addBackEnds(); }

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace Peal {
 
 /*
@@ -19,6 +21,7 @@ struct PEAL_EXPORT ProgressEvent
         PhaseStarted,  // a task starts a phase ("plan", "execute", "address", a plugin's id)
         PhaseFinished, // a phase ended: ok, durationMs, detail (the error), commit (made after it)
         AgentActivity, // a task's agent called a tool: detail is "<tool> <target>"
+        AgentCallEnded, // an agent call ended: costUsd and tokens are what it used
         Committed,     // peal committed `commit` for `tasks` within a phase or after a block
         TaskFinished,  // a task ended its phases (`final`) or the concurrent part of a block
         RunFinished,   // the scheduler is done
@@ -38,6 +41,8 @@ struct PEAL_EXPORT ProgressEvent
     int rounds = -1;       // PhaseFinished, TaskFinished: review rounds so far (-1: no review)
     bool findingsLeft = false; // TaskFinished: the review ended with findings left
     bool interrupted = false;  // TaskFinished with !ok: cut short by SIGINT/SIGTERM, not failed
+    std::optional<double> costUsd; // AgentCallEnded: when the back-end reported one
+    qint64 tokens = 0;             // AgentCallEnded: input plus output tokens
 };
 
 } // namespace Peal
