@@ -21,6 +21,7 @@
 #include <peal/validation.h>
 
 #include <QSet>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <cstdio>
@@ -50,6 +51,9 @@ public:
     // The plugin's configure() with its table; an error names the table and the file.
     Result<void> configure(const QString &id, Plugin &plugin);
     Result<void> loadPhases();
+    // `<program> --version` of each back-end that names a tested version; a warning when it
+    // differs in its major version. Never an error.
+    Step checkAgentVersions();
     Result<void> lockState();
     Result<void> preflight();
     void inspectPlan(const StepHandle &step);
@@ -176,6 +180,7 @@ Step Engine::Private::runRecipe()
         leafStep(QStringLiteral("validate"), [this](const StepHandle &s) { validate(s); }),
         syncStep(QStringLiteral("load agent"), [this] { return loadAgent(); }),
         syncStep(QStringLiteral("load phases"), [this] { return loadPhases(); }),
+        deferredStep(QStringLiteral("check agent versions"), [this] { return checkAgentVersions(); }),
         syncStep(QStringLiteral("lock state"), [this] { return lockState(); }),
         syncStep(QStringLiteral("preflight"), [this] { return preflight(); }),
         leafStep(QStringLiteral("inspect plan"), [this](const StepHandle &s) { inspectPlan(s); }),
@@ -461,6 +466,52 @@ Result<AgentHandle> Engine::Private::agentHandle(const QString &id, const std::o
     }
     agent.settings.model = model;
     return agent;
+}
+
+Step Engine::Private::checkAgentVersions()
+{
+    QList<Step> checks;
+    if (request.dryRun)
+        return emptyStep(QStringLiteral("no version check"));
+    for (const AgentHandle &agent : std::as_const(agentPlugins)) {
+        QString tested;
+        (void)callGuarded(QStringLiteral("agent plugin '%1' (tested version)").arg(agent.pluginId),
+                          [&] { tested = agent.plugin->testedVersion(); });
+        if (tested.isEmpty())
+            continue;
+        ProcessSpec spec;
+        spec.program = agent.settings.program;
+        spec.arguments = {QStringLiteral("--version")};
+        spec.stdinMode = ProcessSpec::Stdin::Null;
+        spec.timeout = std::chrono::seconds(30);
+        spec.label = agent.pluginId + QStringLiteral(" --version");
+        checks << processStep(*run, q, spec.label, [spec] { return spec; },
+                              [this, id = agent.pluginId, program = spec.program, tested](const ProcessResult &r) {
+                                  static const QRegularExpression version(QStringLiteral("(\\d+)\\.(\\d+)\\.(\\d+)"));
+                                  const auto found = version.match(QString(r.stdoutText + u' ' + r.stderrText));
+                                  const auto want = version.match(tested);
+                                  if (!r.success() || !found.hasMatch()) {
+                                      logger.warning(u"peal::main", QStringLiteral("cannot tell the version of %1 (%2 --version: %3); "
+                                                                                   "peal is tested with %4")
+                                                                        .arg(id, program,
+                                                                             r.failedToStart() ? r.errorString
+                                                                                               : Text::firstLine(QString(r.stderrText + r.stdoutText)),
+                                                                             tested));
+                                      return Result<void>();
+                                  }
+                                  // Before 1.0 a minor version may change the output as a major one does.
+                                  const int part = want.captured(1) == u"0" ? 2 : 1;
+                                  if (found.captured(1) != want.captured(1) || (part == 2 && found.captured(2) != want.captured(2)))
+                                      logger.warning(u"peal::main", QStringLiteral("%1 is version %2, peal is tested with %3: its output "
+                                                                                   "may differ (docs/agents.md)")
+                                                                        .arg(program, found.captured(0), tested));
+                                  else
+                                      logger.info(u"peal::main", QStringLiteral("agent CLI version"),
+                                                  {{QStringLiteral("agent"), id}, {QStringLiteral("version"), found.captured(0)}});
+                                  return Result<void>();
+                              });
+    }
+    return sequenceStep(QStringLiteral("agent versions"), checks);
 }
 
 Result<void> Engine::Private::loadAgent()

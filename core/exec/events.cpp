@@ -9,6 +9,11 @@ QString AgentPlugin::defaultCommand() const
     return QStringLiteral("agent");
 }
 
+QString AgentPlugin::testedVersion() const
+{
+    return QString();
+}
+
 bool AgentPlugin::streamsEvents(AgentMode) const
 {
     return false;

@@ -42,6 +42,8 @@ public:
         return spec;
     }
 
+    QString testedVersion() const override { return QStringLiteral("2.1.197"); }
+
     bool streamsEvents(AgentMode) const override { return true; }
     bool reportsResult(AgentMode) const override { return true; }
 

@@ -39,6 +39,8 @@ public:
         return spec;
     }
 
+    QString testedVersion() const override { return QStringLiteral("0.171.0"); }
+
     bool streamsEvents(AgentMode) const override { return true; }
     bool reportsResult(AgentMode) const override { return true; }
 

@@ -40,6 +40,8 @@ public:
         return spec;
     }
 
+    QString testedVersion() const override { return QStringLiteral("0.61.0"); }
+
     bool streamsEvents(AgentMode) const override { return true; }
     bool reportsResult(AgentMode) const override { return true; }
 

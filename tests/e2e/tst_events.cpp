@@ -64,6 +64,39 @@ private Q_SLOTS:
         QVERIFY(r.err.contains(u"kind=tool_call name=Read target=README.md"_s));
     }
 
+    void theResultOfAStreamDecides_data()
+    {
+        // A stand-in for Claude Code: its --version, then one stream-json line, exit 0.
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("success") << QByteArray(R"j({"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"Plan: change the file carefully, then check it.","total_cost_usd":0.01,"usage":{"input_tokens":5,"output_tokens":2}})j")
+                                 << 0 << u"phase 2 events phase=2 task_index=1 events=2"_s;
+        QTest::newRow("error result after exit 0")
+            << QByteArray(R"j({"type":"result","subtype":"success","is_error":true,"api_error_status":429,"result":"API Error: Request rejected (429)"})j")
+            << 1 << u"error: task 1, phase 1 (plan): claude: rate limited (429) (API Error: Request rejected (429))"_s;
+        QTest::newRow("no result") << QByteArray("this is not the stream you are looking for") << 1
+                                   << u"error: task 1, phase 1 (plan): claude: failed (the output holds no result)"_s;
+    }
+
+    void theResultOfAStreamDecides()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(int, exitCode);
+        QFETCH(QString, expected);
+        Scenario s;
+        QVERIFY(s.isValid());
+        const QString path = s.path(u"claude"_s);
+        PealTest::writeFile(path, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '9.1.0 (Claude Code)'; exit 0; fi\n"
+                                  "cat > /dev/null\necho '" + line + "'\n");
+        QFile::setPermissions(path, QFile::permissions(path) | QFile::ExeOwner);
+        const auto r = s.run({u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, path, u"--stet-path"_s, u"/nonexistent"_s});
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        // The version is checked once per run: 9.x is not the tested 2.x.
+        QCOMPARE(r.err.count(u"is version 9.1.0, peal is tested with 2.1.197: its output may differ"_s), 1);
+    }
+
     void agentsThatDoNotStreamAreRunAsBefore()
     {
         // The Cursor agent does not stream: no event lines, even at debug.

@@ -70,6 +70,11 @@ public:
     // own program name ("claude", "codex"). Default: "agent".
     virtual QString defaultCommand() const;
 
+    // The CLI version the plugin was tested with ("2.1.197"). When set, peal runs
+    // `<program> --version` once per run and warns when the major version (the minor one
+    // before 1.0) differs: the CLI's output may have changed. Default: none, no check.
+    virtual QString testedVersion() const;
+
     // Whether calls in `mode` stream events: the core then reads the agent's output as it
     // arrives and hands every line to onOutputLine(). Default: no.
     virtual bool streamsEvents(AgentMode mode) const;
