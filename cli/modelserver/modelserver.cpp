@@ -172,9 +172,9 @@ private:
         if (method == "POST" && path.startsWith(u"/v1/responses"))
             return send(socket, openAi(body));
         if (method == "POST" && path.contains(u":streamGenerateContent"))
-            return send(socket, gemini(body, true));
+            return send(socket, gemini(body, path, true));
         if (method == "POST" && path.contains(u":generateContent"))
-            return send(socket, gemini(body, false));
+            return send(socket, gemini(body, path, false));
         send(socket, {404, "application/json", R"({"error":"not found"})", {}});
     }
 
@@ -333,8 +333,10 @@ private:
 
     // Gemini (Gemini CLI): write_file calls, the answer as text; generateContent (the CLI's
     // model router) gets a plain JSON answer.
-    Reply gemini(const QByteArray &body, bool streaming)
+    Reply gemini(const QByteArray &body, const QString &path, bool streaming)
     {
+        // The model is in the path: /v1beta/models/<model>:streamGenerateContent.
+        const QString model = path.section(u'/', -1).section(u':', 0, 0);
         const QJsonObject j = QJsonDocument::fromJson(body).object();
         if (!streaming) {
             const QJsonObject answer{{QStringLiteral("candidates"),
@@ -358,7 +360,7 @@ private:
             }
         }
         const QList<Directive> directives = directivesIn(userText);
-        logRequest("gemini", request, directives, toolResult, QString(), j.value(u"model"));
+        logRequest("gemini", request, directives, toolResult, QString(), model);
         if (auto failure = scriptedFailure(request, Api::Gemini))
             return *failure;
         QJsonArray parts;

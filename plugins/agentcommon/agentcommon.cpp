@@ -68,6 +68,55 @@ Result<bool> booleanOption(const QJsonObject &table, const QString &key, bool fa
     return value.toBool();
 }
 
+template<typename T>
+OptionReader &OptionReader::take(const QString &key, Result<T> value, T &target)
+{
+    m_known << key;
+    if (!value) {
+        if (!m_error)
+            m_error = value.error();
+    } else {
+        target = std::move(value).value();
+    }
+    return *this;
+}
+
+OptionReader &OptionReader::choice(const QString &key, const QStringList &choices, QString &target)
+{
+    return take(key, choiceOption(m_table, key, choices, target), target);
+}
+
+OptionReader &OptionReader::boolean(const QString &key, bool &target)
+{
+    return take(key, booleanOption(m_table, key, target), target);
+}
+
+OptionReader &OptionReader::strings(const QString &key, QStringList &target)
+{
+    return take(key, m_table.contains(key) ? stringListOption(m_table, key) : Result<QStringList>(target), target);
+}
+
+OptionReader &OptionReader::positiveInteger(const QString &key, std::optional<qint64> &target)
+{
+    return take(key, m_table.contains(key) ? positiveIntegerOption(m_table, key) : Result<std::optional<qint64>>(target),
+                target);
+}
+
+OptionReader &OptionReader::known(const QString &key)
+{
+    m_known << key;
+    return *this;
+}
+
+Result<void> OptionReader::finish() const
+{
+    if (auto keys = onlyKnownKeys(m_table, m_known); !keys)
+        return keys.error();
+    if (m_error)
+        return *m_error;
+    return {};
+}
+
 bool readsOnly(AgentMode mode)
 {
     return mode == AgentMode::Plan || mode == AgentMode::Triage || mode == AgentMode::Normalize;
@@ -122,6 +171,37 @@ Result<QString> resolveAgentProgram(const QString &command, const std::optional<
     if (found.outcome == ProgramLookup::Outcome::Found)
         return found.path;
     return programNotUsable(found, command, tool, installHint);
+}
+
+Result<QString> StreamingCliAgent::resolveProgram(const QString &command, const std::optional<QString> &pathVariable) const
+{
+    return resolveAgentProgram(command, pathVariable, m_description.tool, m_description.installHint);
+}
+
+ProcessSpec StreamingCliAgent::command(AgentMode mode, const QString &prompt, const AgentSettings &settings) const
+{
+    ProcessSpec spec;
+    spec.program = settings.program;
+    spec.arguments = arguments(mode, settings);
+    // The CLI works in its current directory; the prompt goes on stdin, so neither its length
+    // nor a leading '-' matters.
+    spec.workingDirectory = settings.workspace;
+    spec.stdinMode = ProcessSpec::Stdin::Data;
+    spec.stdinData = prompt.toUtf8();
+    spec.timeout = settings.timeout;
+    spec.label = m_description.program + u' ' + agentModeName(mode);
+    return spec;
+}
+
+QList<AgentEvent> StreamingCliAgent::onOutputLine(AgentMode, OutputChannel channel, const QString &line) const
+{
+    return channel == OutputChannel::Stdout ? eventsOfLine(line) : QList<AgentEvent>();
+}
+
+AgentOutput StreamingCliAgent::interpret(AgentMode, const ProcessResult &result) const
+{
+    // The answer and the error class come from the stream's result (the core applies them).
+    return outputOf(result);
 }
 
 } // namespace Peal::AgentCommon

@@ -27,6 +27,43 @@ Result<std::optional<qint64>> positiveIntegerOption(const QJsonObject &table, co
 // A boolean, or `fallback` when the key is absent.
 Result<bool> booleanOption(const QJsonObject &table, const QString &key, bool fallback);
 
+/*
+ * Reads a plugin's option table into typed fields, one call per key; finish() then fails on a
+ * key no call named (naming the known ones), else on the first value that was wrong. Absent
+ * keys leave their field at its default.
+ */
+class OptionReader
+{
+public:
+    explicit OptionReader(const QJsonObject &table) : m_table(table) {}
+
+    OptionReader &choice(const QString &key, const QStringList &choices, QString &target);
+    OptionReader &boolean(const QString &key, bool &target);
+    OptionReader &strings(const QString &key, QStringList &target);
+    OptionReader &positiveInteger(const QString &key, std::optional<qint64> &target);
+    // A key read by the caller itself.
+    OptionReader &known(const QString &key);
+    Result<void> finish() const;
+
+private:
+    template<typename T>
+    OptionReader &take(const QString &key, Result<T> value, T &target);
+
+    const QJsonObject &m_table;
+    QStringList m_known;
+    std::optional<Error> m_error;
+};
+
+// Stores what `read` gave in `target`, or returns its error: a plugin's configure() in a line.
+template<typename Options>
+Result<void> readInto(Options &target, Result<Options> read)
+{
+    if (!read)
+        return read.error();
+    target = std::move(read).value();
+    return {};
+}
+
 // Plan, triage and normalisation only read; execute and address edit the workspace.
 bool readsOnly(AgentMode mode);
 
@@ -43,5 +80,44 @@ AgentOutput outputOf(const ProcessResult &result);
 // The lookup of a back-end's program, or its error with the install hint.
 Result<QString> resolveAgentProgram(const QString &command, const std::optional<QString> &pathVariable,
                                     const QString &tool, const QString &installHint);
+
+// What tells one CLI back-end from another.
+struct CliDescription
+{
+    QString program;       // its program name, run when agent_cmd is left at "agent"
+    QString tool;          // its name in errors: "Claude Code"
+    QString installHint;   // how to install it
+    QString testedVersion; // the version its plugin was tested with
+};
+
+/*
+ * A CLI back-end that prints a JSON stream ending in a result (Claude Code, Codex, Gemini CLI):
+ * the prompt goes on stdin, the CLI runs in the workspace, every stdout line is read as it
+ * arrives, and the answer and failure class come from the events. A plugin gives the
+ * description, its argv and its line reader.
+ */
+class StreamingCliAgent : public AgentPlugin
+{
+public:
+    explicit StreamingCliAgent(CliDescription description) : m_description(std::move(description)) {}
+
+    QString defaultCommand() const override { return m_description.program; }
+    QString testedVersion() const override { return m_description.testedVersion; }
+    Result<QString> resolveProgram(const QString &command, const std::optional<QString> &pathVariable) const override;
+    ProcessSpec command(AgentMode mode, const QString &prompt, const AgentSettings &settings) const override;
+    bool streamsEvents(AgentMode) const override { return true; }
+    bool reportsResult(AgentMode) const override { return true; }
+    QList<AgentEvent> onOutputLine(AgentMode mode, OutputChannel channel, const QString &line) const override;
+    AgentOutput interpret(AgentMode mode, const ProcessResult &result) const override;
+
+protected:
+    // The argv without the program.
+    virtual QStringList arguments(AgentMode mode, const AgentSettings &settings) const = 0;
+    // The events of one stdout line.
+    virtual QList<AgentEvent> eventsOfLine(const QString &line) const = 0;
+
+private:
+    CliDescription m_description;
+};
 
 } // namespace Peal::AgentCommon

@@ -70,28 +70,16 @@ QList<AgentEvent> resultEvents(const QJsonObject &o)
 
 Result<ClaudeOptions> readOptions(const QJsonObject &table)
 {
-    if (auto known = onlyKnownKeys(table, {QStringLiteral("permission_mode"), QStringLiteral("plan_permission_mode"),
-                                           QStringLiteral("allowed_tools"), QStringLiteral("max_turns"),
-                                           QStringLiteral("extra_args")});
-        !known)
-        return known.error();
     ClaudeOptions options;
-    auto mode = choiceOption(table, QStringLiteral("permission_mode"), kPermissionModes, options.permissionMode);
-    auto planMode = choiceOption(table, QStringLiteral("plan_permission_mode"), kPermissionModes, options.planPermissionMode);
-    auto tools = stringListOption(table, QStringLiteral("allowed_tools"));
-    auto extra = stringListOption(table, QStringLiteral("extra_args"));
-    auto turns = positiveIntegerOption(table, QStringLiteral("max_turns"));
-    for (const Error *wrong : {mode ? nullptr : &mode.error(), planMode ? nullptr : &planMode.error(),
-                               tools ? nullptr : &tools.error(), extra ? nullptr : &extra.error(),
-                               turns ? nullptr : &turns.error()}) {
-        if (wrong)
-            return *wrong;
-    }
-    options.permissionMode = *mode;
-    options.planPermissionMode = *planMode;
-    options.allowedTools = *tools;
-    options.extraArgs = *extra;
-    options.maxTurns = *turns;
+    const auto read = OptionReader(table)
+                          .choice(QStringLiteral("permission_mode"), kPermissionModes, options.permissionMode)
+                          .choice(QStringLiteral("plan_permission_mode"), kPermissionModes, options.planPermissionMode)
+                          .strings(QStringLiteral("allowed_tools"), options.allowedTools)
+                          .positiveInteger(QStringLiteral("max_turns"), options.maxTurns)
+                          .strings(QStringLiteral("extra_args"), options.extraArgs)
+                          .finish();
+    if (!read)
+        return read.error();
     return options;
 }
 

@@ -48,27 +48,15 @@ QList<AgentEvent> startedItem(const QJsonObject &item)
 
 Result<CodexOptions> readOptions(const QJsonObject &table)
 {
-    if (auto known = onlyKnownKeys(table, {QStringLiteral("sandbox"), QStringLiteral("plan_sandbox"),
-                                           QStringLiteral("skip_git_repo_check"), QStringLiteral("extra_args")});
-        !known)
-        return known.error();
     CodexOptions options;
-    auto sandbox = choiceOption(table, QStringLiteral("sandbox"), kSandboxes, options.sandbox);
-    if (!sandbox)
-        return sandbox.error();
-    auto planSandbox = choiceOption(table, QStringLiteral("plan_sandbox"), kSandboxes, options.planSandbox);
-    if (!planSandbox)
-        return planSandbox.error();
-    auto skip = booleanOption(table, QStringLiteral("skip_git_repo_check"), false);
-    if (!skip)
-        return skip.error();
-    auto extra = stringListOption(table, QStringLiteral("extra_args"));
-    if (!extra)
-        return extra.error();
-    options.sandbox = *sandbox;
-    options.planSandbox = *planSandbox;
-    options.skipGitRepoCheck = *skip;
-    options.extraArgs = *extra;
+    const auto read = OptionReader(table)
+                          .choice(QStringLiteral("sandbox"), kSandboxes, options.sandbox)
+                          .choice(QStringLiteral("plan_sandbox"), kSandboxes, options.planSandbox)
+                          .boolean(QStringLiteral("skip_git_repo_check"), options.skipGitRepoCheck)
+                          .strings(QStringLiteral("extra_args"), options.extraArgs)
+                          .finish();
+    if (!read)
+        return read.error();
     return options;
 }
 

@@ -18,40 +18,28 @@ const QList<std::pair<AgentMode, QString>> kModeKeys{
 
 Result<CommandOptions> readOptions(const QJsonObject &table)
 {
-    QStringList known{QStringLiteral("argv"), QStringLiteral("prompt_on_stdin")};
-    for (const auto &[mode, key] : kModeKeys)
-        known << key;
-    if (auto checked = onlyKnownKeys(table, known); !checked)
-        return checked.error();
     CommandOptions options;
-    auto argv = stringListOption(table, QStringLiteral("argv"));
-    if (!argv)
-        return argv.error();
-    if (argv->isEmpty() || argv->first().isEmpty())
+    OptionReader read(table);
+    read.strings(QStringLiteral("argv"), options.argv).boolean(QStringLiteral("prompt_on_stdin"), options.promptOnStdin);
+    for (const auto &[mode, key] : kModeKeys) {
+        QStringList own;
+        read.strings(key, own);
+        if (table.contains(key) && (own.isEmpty() || own.first().isEmpty()))
+            return optionError(QStringLiteral("%1 must name a program first").arg(key));
+        if (!own.isEmpty())
+            options.perMode.insert(mode, own);
+    }
+    if (auto checked = read.finish(); !checked)
+        return checked.error();
+    if (options.argv.isEmpty() || options.argv.first().isEmpty())
         return optionError(QStringLiteral("argv is required: the program and its arguments, e.g. argv = [\"aider\", "
                                           "\"--yes-always\", \"--message\", \"{prompt}\"]"));
-    options.argv = *argv;
-    for (const auto &[mode, key] : kModeKeys) {
-        auto own = stringListOption(table, key);
-        if (!own)
-            return own.error();
-        if (table.contains(key) && (own->isEmpty() || own->first().isEmpty()))
-            return optionError(QStringLiteral("%1 must name a program first").arg(key));
-        if (!own->isEmpty())
-            options.perMode.insert(mode, *own);
-    }
-    auto stdinPrompt = booleanOption(table, QStringLiteral("prompt_on_stdin"), false);
-    if (!stdinPrompt)
-        return stdinPrompt.error();
-    options.promptOnStdin = *stdinPrompt;
-    if (!options.promptOnStdin) {
-        const auto mentionsPrompt = [](const QStringList &args) {
-            return std::any_of(args.cbegin(), args.cend(), [](const QString &a) { return a.contains(u"{prompt}"); });
-        };
-        if (!mentionsPrompt(options.argv) && options.perMode.isEmpty())
-            return optionError(QStringLiteral("argv has no {prompt} and prompt_on_stdin is false: the agent would "
-                                              "never see the prompt"));
-    }
+    const auto mentionsPrompt = [](const QStringList &args) {
+        return std::any_of(args.cbegin(), args.cend(), [](const QString &a) { return a.contains(u"{prompt}"); });
+    };
+    if (!options.promptOnStdin && !mentionsPrompt(options.argv) && options.perMode.isEmpty())
+        return optionError(QStringLiteral("argv has no {prompt} and prompt_on_stdin is false: the agent would "
+                                          "never see the prompt"));
     return options;
 }
 

@@ -10,11 +10,7 @@ class CommandPlugin final : public AgentPlugin
 public:
     Result<void> configure(const PluginConfig &config) override
     {
-        auto options = readOptions(config.options);
-        if (!options)
-            return options.error();
-        m_options = std::move(options).value();
-        return {};
+        return AgentCommon::readInto(m_options, readOptions(config.options));
     }
 
     // agent_cmd left at its default runs the program of [plugins.command] argv.

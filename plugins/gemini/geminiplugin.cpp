@@ -5,54 +5,25 @@
 
 namespace Peal::Gemini {
 
-class GeminiPlugin final : public AgentPlugin
+class GeminiPlugin final : public AgentCommon::StreamingCliAgent
 {
 public:
+    GeminiPlugin()
+        : StreamingCliAgent({QStringLiteral("gemini"), QStringLiteral("Gemini CLI"),
+                             QStringLiteral("Install it with 'npm install -g @google/gemini-cli', then sign in with "
+                                            "'gemini' or set GEMINI_API_KEY"),
+                             QStringLiteral("0.61.0")})
+    {
+    }
+
     Result<void> configure(const PluginConfig &config) override
     {
-        auto options = readOptions(config.options);
-        if (!options)
-            return options.error();
-        m_options = std::move(options).value();
-        return {};
+        return AgentCommon::readInto(m_options, readOptions(config.options));
     }
 
-    QString defaultCommand() const override { return QStringLiteral("gemini"); }
-
-    Result<QString> resolveProgram(const QString &command, const std::optional<QString> &pathVariable) const override
+    AgentOutput interpret(AgentMode mode, const ProcessResult &result) const override
     {
-        return AgentCommon::resolveAgentProgram(command, pathVariable, QStringLiteral("Gemini CLI"),
-                                                QStringLiteral("Install it with 'npm install -g @google/gemini-cli', then "
-                                                               "sign in with 'gemini' or set GEMINI_API_KEY"));
-    }
-
-    ProcessSpec command(AgentMode mode, const QString &prompt, const AgentSettings &settings) const override
-    {
-        ProcessSpec spec;
-        spec.program = settings.program;
-        spec.arguments = arguments(mode, settings, m_options);
-        // Gemini CLI works in its current directory and reads the prompt from stdin.
-        spec.workingDirectory = settings.workspace;
-        spec.stdinMode = ProcessSpec::Stdin::Data;
-        spec.stdinData = prompt.toUtf8();
-        spec.timeout = settings.timeout;
-        spec.label = QStringLiteral("gemini ") + agentModeName(mode);
-        return spec;
-    }
-
-    QString testedVersion() const override { return QStringLiteral("0.61.0"); }
-
-    bool streamsEvents(AgentMode) const override { return true; }
-    bool reportsResult(AgentMode) const override { return true; }
-
-    QList<AgentEvent> onOutputLine(AgentMode, OutputChannel channel, const QString &line) const override
-    {
-        return channel == OutputChannel::Stdout ? eventsOf(line) : QList<AgentEvent>();
-    }
-
-    AgentOutput interpret(AgentMode, const ProcessResult &result) const override
-    {
-        AgentOutput out = AgentCommon::outputOf(result);
+        AgentOutput out = StreamingCliAgent::interpret(mode, result);
         // Gemini CLI's exit codes say why when its stream does not (docs/cli/headless.md).
         if (const auto why = failureOfExitCode(result.code().value_or(0)); why != AgentEvent::Failure::None) {
             out.totals.failure = why;
@@ -61,6 +32,14 @@ public:
         }
         return out;
     }
+
+protected:
+    // The prompt goes on stdin, which the CLI puts before the (blank) --prompt text.
+    QStringList arguments(AgentMode mode, const AgentSettings &settings) const override
+    {
+        return Gemini::arguments(mode, settings, m_options);
+    }
+    QList<AgentEvent> eventsOfLine(const QString &line) const override { return eventsOf(line); }
 
 private:
     GeminiOptions m_options;

@@ -16,27 +16,15 @@ const QStringList kApprovalModes{QStringLiteral("default"), QStringLiteral("auto
 
 Result<GeminiOptions> readOptions(const QJsonObject &table)
 {
-    if (auto known = onlyKnownKeys(table, {QStringLiteral("approval_mode"), QStringLiteral("plan_approval_mode"),
-                                           QStringLiteral("skip_trust"), QStringLiteral("extra_args")});
-        !known)
-        return known.error();
     GeminiOptions options;
-    auto mode = choiceOption(table, QStringLiteral("approval_mode"), kApprovalModes, options.approvalMode);
-    if (!mode)
-        return mode.error();
-    auto planMode = choiceOption(table, QStringLiteral("plan_approval_mode"), kApprovalModes, options.planApprovalMode);
-    if (!planMode)
-        return planMode.error();
-    auto skipTrust = booleanOption(table, QStringLiteral("skip_trust"), false);
-    if (!skipTrust)
-        return skipTrust.error();
-    auto extra = stringListOption(table, QStringLiteral("extra_args"));
-    if (!extra)
-        return extra.error();
-    options.approvalMode = *mode;
-    options.planApprovalMode = *planMode;
-    options.skipTrust = *skipTrust;
-    options.extraArgs = *extra;
+    const auto read = OptionReader(table)
+                          .choice(QStringLiteral("approval_mode"), kApprovalModes, options.approvalMode)
+                          .choice(QStringLiteral("plan_approval_mode"), kApprovalModes, options.planApprovalMode)
+                          .boolean(QStringLiteral("skip_trust"), options.skipTrust)
+                          .strings(QStringLiteral("extra_args"), options.extraArgs)
+                          .finish();
+    if (!read)
+        return read.error();
     return options;
 }
 

@@ -68,6 +68,11 @@ private Q_SLOTS:
         const auto list = PealTest::runPeal({u"logs"_s, u"--state-dir"_s, s.stateDir()});
         QCOMPARE(list.out, u"task 1: plan-1, execute-1\ntask 2: plan-1, execute-1\n"_s);
 
+        // --follow prints the same and ends once the task's calls have ended (bounded).
+        const auto followed = PealTest::runPeal({u"logs"_s, u"1"_s, u"--follow"_s, u"--state-dir"_s, s.stateDir()}, {}, {}, 20000);
+        QCOMPARE(followed.exitCode, 0);
+        QCOMPARE(followed.out, shown.out);
+
         // A task run again gets new records; the old ones stay.
         QCOMPARE(s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--redo"_s, u"1"_s}).exitCode, 0);
         QVERIFY(QFile::exists(dir + u"/plan-2.jsonl"_s));
