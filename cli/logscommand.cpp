@@ -88,7 +88,7 @@ QString readable(const QJsonObject &o)
     if (kind == u"text")
         return QStringLiteral("   says: ") + QString(text).replace(u'\n', QStringLiteral("\n         "));
     if (kind == u"tool_call")
-        return (QStringLiteral("   tool: %1 %2").arg(o.value(u"name").toString(), o.value(u"target").toString())).trimmed().prepend(QStringLiteral("   "));
+        return QStringLiteral("   tool: ") + QStringLiteral("%1 %2").arg(o.value(u"name").toString(), o.value(u"target").toString()).trimmed();
     if (kind == u"failure")
         return QStringLiteral("   error (%1): %2").arg(o.value(u"failure").toString(), text);
     if (kind == u"unreadable")

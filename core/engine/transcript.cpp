@@ -149,9 +149,10 @@ void Transcript::end(const AgentOutput &output, const QString &error, const QByt
     m_file.close();
     QString raw = m_file.fileName();
     raw.chop(6); // ".jsonl"
+    const QByteArray kept = rawTail.right(kRawTail);
     QSaveFile tail(raw + QStringLiteral(".raw"));
-    if (tail.open(QIODevice::WriteOnly))
-        (void)(tail.write(rawTail.right(kRawTail)) == rawTail.right(kRawTail).size() && tail.commit());
+    if (tail.open(QIODevice::WriteOnly) && tail.write(kept) == kept.size())
+        (void)tail.commit();
 }
 
 } // namespace Peal::Internal
