@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Builds a release tree with the benchmark helpers and runs every benchmark; prints the numbers
 # that bench/README.md reports.
-# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|plan|all]
+# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|plan|unattended|all]
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 what="${1:-all}"
@@ -175,6 +175,43 @@ plan() {
     done
 }
 
+# Unattended runs (docs/unattended.md), end to end through peal and the demo agent:
+# - rate-limit reset to the next agent start: the first call fails with "retry-after: 1"; the
+#   reset is the moment of the "waiting for rate limit" log line plus its wait_ms, the next
+#   start is the agent's own start time (PEAL_FAKE_AGENT_LOG);
+# - the watchdog's detection latency: the agent never answers, agent_idle_timeout_sec = 1; from
+#   the "invoking phase 1" line to the "agent stalled, killed" line (the tree is ended), minus 1 s.
+unattended() {
+    local repo="$work/ul-repo" plan="$work/ul.md" state="$work/ul-state" log="$work/ul-agent.jsonl" err="$work/ul.err"
+    new_repo "$repo"
+    printf '## Task 1\nT1: step\n' > "$plan"
+    local resets="" watches="" round
+    stamp() { date -d "$1" +%s%3N; }
+    for round in 1 2 3 4 5; do
+        rm -rf "$state" "$log" "$work/ul-counter"
+        PEAL_FAKE_AGENT_FAIL_FIRST=1 PEAL_FAKE_AGENT_COUNTER="$work/ul-counter" PEAL_FAKE_AGENT_LOG="$log" \
+            PEAL_FAKE_AGENT_STDERR="429 Too Many Requests; retry-after: 1" \
+            "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$agent" --state-dir "$state" \
+            --stet-path /nonexistent --log-level warn >/dev/null 2>"$err"
+        local line ts wait_ms next
+        line=$(grep -m1 'waiting for rate limit' "$err")
+        ts=$(stamp "${line%% *}")
+        wait_ms=$(printf '%s\n' "$line" | grep -o 'wait_ms=[0-9]*' | cut -d= -f2)
+        next=$(sed -n 2p "$log" | grep -o '"start":[0-9]*' | cut -d: -f2)
+        resets="$resets $((next - ts - wait_ms))"
+
+        rm -rf "$state"
+        PEAL_FAKE_AGENT_HANG=1 "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$agent" --state-dir "$state" \
+            --stet-path /nonexistent --agent-idle-timeout-sec 1 --log-level info >/dev/null 2>"$err" || true
+        local invoked killed
+        invoked=$(stamp "$(grep -m1 'invoking phase 1' "$err" | cut -d' ' -f1)")
+        killed=$(stamp "$(grep -m1 'agent stalled, killed' "$err" | cut -d' ' -f1)")
+        watches="$watches $((killed - invoked - 1000))"
+    done
+    printf '%s\n' $resets | sort -n | awk '{v[NR]=$1} END {printf "unattended: rate-limit reset to next agent start, 5 runs: median %d ms, max %d ms\n", v[int((NR+1)/2)], v[NR]}'
+    printf '%s\n' $watches | sort -n | awk '{v[NR]=$1} END {printf "unattended: watchdog detection past the 1 s idle limit, 5 runs: median %d ms, max %d ms\n", v[int((NR+1)/2)], v[NR]}'
+}
+
 case "$what" in
     overhead) overhead ;;
     memory) memory ;;
@@ -182,6 +219,7 @@ case "$what" in
     parallel) parallel ;;
     isolation) isolation ;;
     plan) plan ;;
-    all) startup; overhead; memory; parallel; isolation; plan ;;
+    unattended) unattended ;;
+    all) startup; overhead; memory; parallel; isolation; plan; unattended ;;
     *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

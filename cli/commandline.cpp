@@ -493,7 +493,7 @@ QString topLevelHelp(bool longForm)
                            "  -V, --version  print version\n");
     if (longForm)
         text += QStringLiteral("\nExit codes: 0 success, 1 error, 2 finished with issues or "
-                               "usage error, 3 consecutive-failure cap reached.\n"
+                               "usage error, 3 consecutive-failure cap or budget reached.\n"
                                "Run 'peal <command> --help' for the options of a command.\n");
     return text;
 }

@@ -180,6 +180,11 @@ void ProgressView::onProgress(const ProgressEvent &event)
         }
         break;
     }
+    case ProgressEvent::Kind::RateLimitWait:
+        m_waits[event.phase] = {event.detail, m_clock.elapsed() + event.durationMs};
+        if (m_options.eventLines)
+            print(QStringLiteral("  … task %1: %2").arg(event.task).arg(event.detail));
+        break;
     case ProgressEvent::Kind::RunFinished:
         if (m_options.eventLines)
             printTable();
@@ -251,6 +256,10 @@ QString ProgressView::render() const
         for (auto it = m_running.cbegin(); it != m_running.cend(); ++it)
             parts << QStringLiteral("%1 %2 %3").arg(it.key()).arg(it->phase, clock(it->since.elapsed()));
         line += QStringLiteral(" · %1 running: %2").arg(m_running.size()).arg(parts.join(QStringLiteral(", ")));
+    }
+    for (auto it = m_waits.cbegin(); it != m_waits.cend(); ++it) {
+        if (it->until > m_clock.elapsed())
+            line += QStringLiteral(" · ") + it->line;
     }
     line += QStringLiteral(" · %1/%2 done").arg(m_done.size()).arg(m_total);
     if (m_costUsd)

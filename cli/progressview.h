@@ -29,7 +29,8 @@ namespace Peal::Cli {
  * The event lines (the default on a terminal, instead of the log lines): one line per task
  * that ends - done (how long it took, its review rounds, the commits made for it) or failed
  * (the phase and why) - and, when the run ends, a table
- * of the tasks (result, duration, commits, rounds). Without the live line (TERM=dumb) each
+ * of the tasks (result, duration, commits, rounds). A rate-limit wait is a line of its own and
+ * stays on the live line until it ends. Without the live line (TERM=dumb) each
  * phase that starts gets a line too, so that a long phase is not silence.
  */
 class ProgressView : public QObject
@@ -105,6 +106,12 @@ private:
     QSet<quint32> m_failed;
     std::optional<double> m_costUsd; // the run's agent cost so far, when a back-end reported one
     QMap<quint32, TaskRecord> m_tasks;
+    struct Wait
+    {
+        QString line;     // "waiting for rate limit (claude), resumes 14:05"
+        qint64 until = 0; // ms on m_clock
+    };
+    QMap<QString, Wait> m_waits; // by back-end
     QList<quint32> m_order; // the tasks in the order they started
 };
 

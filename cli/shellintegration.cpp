@@ -241,7 +241,7 @@ QString manPage()
                         ".TP\n.B 1\nan error: configuration, validation, a task failure, state I/O\n"
                         ".TP\n.B 2\nfinished with issues (failed tasks with "
                         "continue_with_remaining_tasks, or findings left), or a usage error\n"
-                        ".TP\n.B 3\nstopped by max_consecutive_task_failures\n"
+                        ".TP\n.B 3\nstopped by max_consecutive_task_failures or a budget (max_cost_usd, max_tokens, task_max_cost_usd, task_max_tokens)\n"
                         ".TP\n.B 130, 143\ninterrupted by SIGINT or SIGTERM; run the same command "
                         "again to resume\n");
     t += QStringLiteral(".SH \"SEE ALSO\"\n.BR git (1),\n.BR stet (1)\n");

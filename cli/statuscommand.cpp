@@ -12,6 +12,7 @@
 #include <peal/textutil.h>
 #include <peal/validation.h>
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -39,6 +40,7 @@ struct Status
     QString summaryPath;
     QString summaryNote;
     std::optional<qint64> activePid;
+    QJsonArray waiting;       // the running peal's rate-limit waits (<state_dir>/waiting.json)
     QStringList planWarnings; // the "warning:" lines of a run about the plan's headings
     QStringList runWouldFail; // why `peal run` would stop before it starts, if it would
 
@@ -190,6 +192,14 @@ Result<Status> gather(const Config &config)
             st.summary = *summary;
     }
     st.activePid = StateLock::activeHolder(c.stateDir);
+    if (st.activePid) {
+        // Written by the run that holds the lock; one of another pid is left over.
+        QFile file(StateStore::pathIn(c.stateDir, QStringLiteral("waiting.json")));
+        const QJsonObject waiting =
+            file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.read(1 << 20)).object() : QJsonObject();
+        if (waiting.value(u"pid").toInteger(-1) == *st.activePid)
+            st.waiting = waiting.value(u"waiting").toArray();
+    }
     if (st.activePid)
         st.runWouldFail << QStringLiteral("a run is in progress (pid %1) and holds %2; 'peal run' would be refused "
                                           "until it ends")
@@ -289,6 +299,17 @@ QString textReport(const Status &st)
     else if (!st.summaryNote.isEmpty())
         row(QStringLiteral("summary"), QStringLiteral("%1: %2").arg(st.summaryPath, st.summaryNote));
     row(QStringLiteral("phases"), c.phases.join(QStringLiteral(", ")));
+    for (const QJsonValue &value : st.waiting) {
+        const QJsonObject w = value.toObject();
+        const QDateTime until = QDateTime::fromString(w.value(u"until").toString(), Qt::ISODate).toLocalTime();
+        QString line = QStringLiteral("for rate limit (%1), resumes %2")
+                           .arg(w.value(u"back_end").toString(),
+                                until.toString(until.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss")
+                                                                                    : QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        if (const qint64 task = w.value(u"task").toInteger(); task > 0)
+            line += QStringLiteral(" (task %1, %2)").arg(task).arg(w.value(u"phase").toString());
+        row(QStringLiteral("waiting"), line);
+    }
 
     if (st.canonical) {
         t += QStringLiteral("\n  %1  %2  %3\n").arg(QStringLiteral("task"), -6).arg(QStringLiteral("status"), -19)
@@ -328,6 +349,7 @@ QString jsonReport(const Status &st)
                                               ? QJsonValue()
                                               : QJsonValue(qint64(pending.first())));
     o.insert(QStringLiteral("running_pid"), st.activePid ? QJsonValue(*st.activePid) : QJsonValue());
+    o.insert(QStringLiteral("waiting"), st.waiting);
     o.insert(QStringLiteral("last_run"), st.lastRun ? QJsonDocument::fromJson(st.lastRun->toJson()).object()
                                                     : QJsonValue());
     o.insert(QStringLiteral("summary"), st.summary ? QJsonDocument::fromJson(st.summary->toJson()).object()

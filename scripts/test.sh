@@ -4,8 +4,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # zsh checks the generated completion; dpkg-dev and file let CPack build and inspect the .deb;
-# script(1) (bsdutils) gives the terminal tests a pseudo-terminal; clang builds the fuzzers.
-install_dependencies zsh dpkg-dev file bsdutils clang libclang-rt-14-dev
+# script(1) (bsdutils) gives the terminal tests a pseudo-terminal; clang builds the fuzzers; curl
+# posts the webhook example of share/peal/notify.
+install_dependencies zsh dpkg-dev file bsdutils clang libclang-rt-14-dev curl
 build="$PEAL_ROOT/build/test"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
 # The real agent CLIs, driven against the scripted model server (docs/agents.md).

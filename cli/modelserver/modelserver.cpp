@@ -15,13 +15,18 @@
  * the file exists afterwards only if the CLI let the phase that saw it write. Without directives
  * it answers "Nothing to do.".
  *
+ * POST /hook takes a webhook call (a JSON body, logged with api "hook"), for the notify
+ * examples.
+ *
  * Options:
  *   --port-file F      write the port it listens on (a free one) into F
  *   --log F            append one JSON line per request (api, path, directives, tool_result, cwd)
  *   --fail N           answer the first N model requests with --status (default 429)
  *   --status S         the HTTP status of those answers
- *   --retry-after SEC  send a retry-after header with them
+ *   --retry-after SEC  send a retry-after header with them, and say "Please try again in SECs."
+ *                      in their message, as providers do
  *   --malformed N      answer the first N model requests with a broken event stream
+ *   --hang N           hold the first N model requests (after those) open, unanswered
  *   --client-home DIR  set up the CLIs to talk to this server: DIR/.codex/config.toml,
  *                      DIR/.gemini/settings.json, and DIR/env with the NAME=value lines to add to
  *                      their environment (HOME=DIR among them), written once it listens
@@ -48,6 +53,7 @@ struct Settings
     int status = 429;
     QString retryAfter;
     int malformed = 0;
+    int hang = 0;
 };
 
 struct Directive
@@ -175,6 +181,12 @@ private:
             return send(socket, gemini(body, path, true));
         if (method == "POST" && path.contains(u":generateContent"))
             return send(socket, gemini(body, path, false));
+        if (method == "POST" && path == u"/hook") {
+            // A webhook (share/peal/notify/webhook.sh): the body is logged as it came.
+            log({{QStringLiteral("api"), QStringLiteral("hook")},
+                 {QStringLiteral("body"), QJsonDocument::fromJson(body).object()}});
+            return send(socket, {200, "application/json", R"({"ok":true})", {}});
+        }
         send(socket, {404, "application/json", R"({"error":"not found"})", {}});
     }
 
@@ -188,6 +200,8 @@ private:
 
     void send(QTcpSocket *socket, const Reply &reply)
     {
+        if (reply.status == 0)
+            return; // --hang: the client waits until it gives up
         QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + (reply.status == 200 ? " OK" : " Error")
                          + "\r\ncontent-type: " + reply.type + "\r\ncontent-length: " + QByteArray::number(reply.body.size())
                          + "\r\nconnection: close\r\n";
@@ -218,22 +232,25 @@ private:
             const QString message = status == 429 ? QStringLiteral("Rate limit reached (scripted)")
                                     : status >= 500 ? QStringLiteral("The server had an error (scripted)")
                                                     : QStringLiteral("Request failed (scripted)");
+            const QString said = m_settings.retryAfter.isEmpty()
+                                     ? message
+                                     : message + QStringLiteral(". Please try again in %1s.").arg(m_settings.retryAfter);
             QJsonObject error;
             if (api == Api::Anthropic)
                 error = {{QStringLiteral("type"), QStringLiteral("error")},
                          {QStringLiteral("error"), QJsonObject{{QStringLiteral("type"), status == 429 ? QStringLiteral("rate_limit_error")
                                                                                          : status == 529 ? QStringLiteral("overloaded_error")
                                                                                                          : QStringLiteral("api_error")},
-                                                               {QStringLiteral("message"), message}}}};
+                                                               {QStringLiteral("message"), said}}}};
             else if (api == Api::OpenAi)
                 error = {{QStringLiteral("error"), QJsonObject{{QStringLiteral("type"), status == 429 ? QStringLiteral("rate_limit_exceeded")
                                                                                                         : QStringLiteral("server_error")},
                                                                {QStringLiteral("code"), status == 429 ? QStringLiteral("rate_limit_exceeded")
                                                                                                         : QStringLiteral("server_error")},
-                                                               {QStringLiteral("message"), message}}}};
+                                                               {QStringLiteral("message"), said}}}};
             else
                 error = {{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), status},
-                                                               {QStringLiteral("message"), message},
+                                                               {QStringLiteral("message"), said},
                                                                {QStringLiteral("status"), status == 429 ? QStringLiteral("RESOURCE_EXHAUSTED")
                                                                                                         : QStringLiteral("INTERNAL")}}}};
             r.body = QJsonDocument(error).toJson(QJsonDocument::Compact);
@@ -247,6 +264,8 @@ private:
                          : api == Api::OpenAi  ? "event: response.created\ndata: {\"type\": \"resp\n\n"
                                                : "data: {\"candidates\": [{\"cont\r\n\r\n",
                          {}};
+        if (request <= m_settings.fail + m_settings.malformed + m_settings.hang)
+            return Reply{0, {}, {}, {}}; // held open: send() writes nothing
         return std::nullopt;
     }
 
@@ -516,6 +535,7 @@ int main(int argc, char **argv)
                        {QStringLiteral("status"), QStringLiteral("Their HTTP status."), QStringLiteral("code")},
                        {QStringLiteral("retry-after"), QStringLiteral("Their retry-after."), QStringLiteral("sec")},
                        {QStringLiteral("malformed"), QStringLiteral("Break the first N streams."), QStringLiteral("n")},
+                       {QStringLiteral("hang"), QStringLiteral("Hold the next N requests open."), QStringLiteral("n")},
                        {QStringLiteral("client-home"), QStringLiteral("Set up the CLIs in this home."), QStringLiteral("dir")}});
     parser.process(app);
     Settings settings;
@@ -525,6 +545,7 @@ int main(int argc, char **argv)
         settings.status = parser.value(QStringLiteral("status")).toInt();
     settings.retryAfter = parser.value(QStringLiteral("retry-after"));
     settings.malformed = parser.value(QStringLiteral("malformed")).toInt();
+    settings.hang = parser.value(QStringLiteral("hang")).toInt();
     Server server(settings);
     if (!parser.isSet(QStringLiteral("port-file")) || !server.listen(parser.value(QStringLiteral("port-file")))) {
         std::fputs("peal-model-server: cannot listen on 127.0.0.1 or write --port-file\n", stderr);

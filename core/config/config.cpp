@@ -7,9 +7,11 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStringDecoder>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace Peal {
@@ -111,6 +113,18 @@ QList<DismissPattern> parseDismissPatterns(QStringView text)
     return out;
 }
 
+Result<double> parseMoney(QStringView text)
+{
+    // Digits with an optional fraction: no sign, exponent, "inf" or "nan".
+    static const QRegularExpression decimal(QStringLiteral("^\\+?(\\d+(\\.\\d*)?|\\.\\d+)$"));
+    const QString trimmed = text.trimmed().toString();
+    bool ok = false;
+    const double value = trimmed.toDouble(&ok);
+    if (!decimal.match(trimmed).hasMatch() || !ok || !std::isfinite(value))
+        return Error(Error::Kind::Config, QStringLiteral("expected a non-negative amount such as 2.50"));
+    return value;
+}
+
 } // namespace ConfigValues
 
 namespace {
@@ -168,6 +182,24 @@ Result<QList<DismissPattern>> parseText<QList<DismissPattern>>(ValueKind, const 
     return ConfigValues::parseDismissPatterns(text);
 }
 
+template<>
+Result<double> parseText<double>(ValueKind, const QString &text)
+{
+    return ConfigValues::parseMoney(text);
+}
+
+template<>
+Result<QList<QStringList>> parseText<QList<QStringList>>(ValueKind, const QString &text)
+{
+    QList<QStringList> out;
+    for (const QString &command : ConfigValues::splitCommands(text, false)) {
+        const QStringList argv = Text::splitAsciiWhitespace(command);
+        if (!argv.isEmpty())
+            out.append(argv);
+    }
+    return out;
+}
+
 template<typename M, typename T>
 void assignMerged(M &target, const std::optional<T> &value)
 {
@@ -219,6 +251,7 @@ QJsonObject pluginOptions(const Config &config, const QString &id)
         {QStringLiteral("phase3_retry_count"), qint64(config.phase3RetryCount)},
         {QStringLiteral("stet_disable_llm_triage"), config.stetDisableLlmTriage},
         {QStringLiteral("stet_dismiss_patterns"), patterns},
+        {QStringLiteral("review_patience"), qint64(config.reviewPatience)},
     };
     for (auto it = owned.begin(); it != owned.end(); ++it) {
         if (!table.contains(it.key()))
@@ -400,6 +433,30 @@ static Result<void> validatePhases(const Config &config)
                  QStringLiteral("set by ") + config.originOf(QStringLiteral("phases")));
 }
 
+static Result<void> checkChoice(const Config &config, const QString &key, const QString &value);
+
+// The keys of unattended runs: a policy, events, regexes that compile, a backoff that waits.
+static Result<void> validateUnattended(const Config &config)
+{
+    if (auto valid = checkChoice(config, QStringLiteral("on_rate_limit"), config.onRateLimit); !valid)
+        return valid;
+    for (const QString &event : config.notifyOn) {
+        if (auto valid = checkChoice(config, QStringLiteral("notify_on"), event); !valid)
+            return valid;
+    }
+    for (const QString &pattern : config.rateLimitPatterns) {
+        const QRegularExpression re(pattern);
+        if (!re.isValid())
+            return Error(Error::Kind::Config,
+                         QStringLiteral("Invalid rate_limit_patterns regex '%1': %2").arg(pattern, re.errorString()),
+                         QStringLiteral("set by ") + config.originOf(QStringLiteral("rate_limit_patterns")));
+    }
+    if (config.rateLimitBackoffSec == 0)
+        return Error(Error::Kind::Config, QStringLiteral("Invalid rate_limit_backoff_sec value 0 (expected at least 1 second)"),
+                     QStringLiteral("set by ") + config.originOf(QStringLiteral("rate_limit_backoff_sec")));
+    return {};
+}
+
 // The fixed sets of values validateValues() accepts, for --help and shell completion.
 static QStringList choicesOf(const QString &key)
 {
@@ -409,6 +466,11 @@ static QStringList choicesOf(const QString &key)
         return {QStringLiteral("fail"), QStringLiteral("retry_once"), QStringLiteral("skip")};
     if (key == u"isolation")
         return {QStringLiteral("none"), QStringLiteral("worktree")};
+    if (key == u"on_rate_limit")
+        return {QStringLiteral("wait"), QStringLiteral("fail")};
+    if (key == u"notify_on")
+        return {QStringLiteral("task_failed"), QStringLiteral("task_done"), QStringLiteral("rate_limit_wait"),
+                QStringLiteral("budget_stop"), QStringLiteral("run_done")};
     if (key == u"stet_disable_llm_triage")
         return {QStringLiteral("true"), QStringLiteral("false")};
     if (key == u"log_level")
@@ -456,6 +518,8 @@ Result<void> validateValues(const Config &config)
     }
     if (auto valid = checkChoice(config, QStringLiteral("isolation"), config.isolation); !valid)
         return valid;
+    if (auto valid = validateUnattended(config); !valid)
+        return valid;
     return validatePhases(config);
 }
 
@@ -466,7 +530,7 @@ const QList<ConfigKeyInfo> &keys()
         forEachKey([&](const auto &def) {
             static const char *const typeNames[] = {
                 "string", "path", "u32", "u64", "bool", "string list", "string list",
-                "string list", "list of {pattern, reason}",
+                "string list", "list of {pattern, reason}", "number (USD)", "list of commands",
             };
             ConfigKeyInfo info;
             info.key = QString::fromLatin1(def.name);

@@ -18,6 +18,9 @@ enum class ValueKind {
     CommaList,       // list; env/CLI split on ',' dropping empty pieces
     ExtraArgs,       // list; env/CLI split on ',' then on whitespace
     DismissPatterns, // TOML array of {pattern, reason}; env "pattern|reason,..."
+    Money,           // a non-negative decimal number (US dollars)
+    Commands,        // list of argv lists; TOML items are arrays of strings or strings split on
+                     // whitespace; env/CLI split on ',' then on whitespace
 };
 
 enum class CliStyle {
@@ -183,7 +186,39 @@ inline auto keyTable()
             "them out of its commits", &L::allowDirty, &G::allowDirty),
         key("strict_plan", K::Bool, C::Switch, "--strict-plan", "", "false",
             "stop before anything runs when a plan heading looks like a task but is not one",
-            &L::strictPlan, &G::strictPlan));
+            &L::strictPlan, &G::strictPlan),
+        // Unattended runs (docs/unattended.md).
+        key("on_rate_limit", K::String, C::Value, "--on-rate-limit", "POLICY", "wait",
+            "wait (then run the call again) or fail when an agent is rate limited or overloaded",
+            &L::onRateLimit, &G::onRateLimit),
+        key("rate_limit_max_wait_sec", K::U64, C::Value, "--rate-limit-max-wait-sec", "SECS", "3600",
+            "the longest wait for one rate-limit event; a longer reset fails the call",
+            &L::rateLimitMaxWaitSec, &G::rateLimitMaxWaitSec),
+        key("rate_limit_backoff_sec", K::U64, C::Value, "--rate-limit-backoff-sec", "SECS", "30",
+            "the first wait when no reset time was reported (doubles, with jitter)",
+            &L::rateLimitBackoffSec, &G::rateLimitBackoffSec),
+        key("rate_limit_patterns", K::CommaList, C::Value, "--rate-limit-patterns", "REGEXES", "[]",
+            "extra regexes on a failed call's output that mean it was rate limited",
+            &L::rateLimitPatterns, &G::rateLimitPatterns),
+        key("agent_idle_timeout_sec", K::U64, C::Value, "--agent-idle-timeout-sec", "SECS", "0 (off)",
+            "end an agent call that writes nothing for this long and run it once more",
+            &L::agentIdleTimeoutSec, &G::agentIdleTimeoutSec),
+        key("max_cost_usd", K::Money, C::Value, "--max-cost-usd", "USD", "(no limit)",
+            "stop the run (exit 3) once its agent calls cost this much", &L::maxCostUsd, &G::maxCostUsd),
+        key("max_tokens", K::U64, C::Value, "--max-tokens", "N", "(no limit)",
+            "stop the run (exit 3) once its agent calls used this many tokens", &L::maxTokens, &G::maxTokens),
+        key("task_max_cost_usd", K::Money, C::Value, "--task-max-cost-usd", "USD", "(no limit)",
+            "the cost budget of each task", &L::taskMaxCostUsd, &G::taskMaxCostUsd),
+        key("task_max_tokens", K::U64, C::Value, "--task-max-tokens", "N", "(no limit)",
+            "the token budget of each task", &L::taskMaxTokens, &G::taskMaxTokens),
+        key("review_patience", K::U32, C::Value, "--review-patience", "N", "0 (off)",
+            "end the address loop after N rounds in a row that leave as many open findings",
+            &L::reviewPatience, &G::reviewPatience),
+        key("notify_commands", K::Commands, C::Value, "--notify-commands", "CMDS", "[]",
+            "commands run on run events with a JSON object on stdin (no shell)",
+            &L::notifyCommands, &G::notifyCommands),
+        key("notify_on", K::CommaList, C::Value, "--notify-on", "EVENTS", "(all events)",
+            "the events that run notify_commands", &L::notifyOn, &G::notifyOn));
 }
 
 template<typename F>

@@ -5,8 +5,11 @@
 #include <QFile>
 #include <QJsonArray>
 
+#include <peal/textutil.h>
+
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <limits>
 #include <sstream>
 #include <string_view>
@@ -116,6 +119,50 @@ Result<QStringList> convert<QStringList>(const QString &key, ValueKind, const to
             return typeError(QStringLiteral("%1[%2]").arg(key).arg(i), item,
                              QStringLiteral("a string"));
         out.append(toQString(*s));
+    }
+    return out;
+}
+
+template<>
+Result<double> convert<double>(const QString &key, ValueKind, const toml::node &node)
+{
+    const auto expected = QStringLiteral("a non-negative number such as 2.50");
+    std::optional<double> value;
+    if (const auto f = node.value_exact<double>())
+        value = *f;
+    else if (const auto i = node.value_exact<int64_t>())
+        value = double(*i);
+    if (!value || !std::isfinite(*value) || *value < 0)
+        return typeError(key, node, expected);
+    return *value;
+}
+
+template<>
+Result<QList<QStringList>> convert<QList<QStringList>>(const QString &key, ValueKind, const toml::node &node)
+{
+    // Each command is an argv array, or a string split on whitespace (as post_run_commands).
+    const auto expected = QStringLiteral("an array of commands (arrays of strings, or strings)");
+    const toml::array *array = node.as_array();
+    if (!array)
+        return typeError(key, node, expected);
+    QList<QStringList> out;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node &item = *array->get(i);
+        const QString itemKey = QStringLiteral("%1[%2]").arg(key).arg(i);
+        QStringList argv;
+        if (const auto s = item.value_exact<std::string_view>()) {
+            argv = Text::splitAsciiWhitespace(toQString(*s));
+        } else if (item.as_array()) {
+            auto words = convert<QStringList>(itemKey, ValueKind::CommaList, item);
+            if (!words)
+                return words.error();
+            argv = *words;
+        } else {
+            return typeError(itemKey, item, QStringLiteral("an argv array of strings, or a string"));
+        }
+        if (argv.isEmpty() || argv.first().isEmpty())
+            return typeError(itemKey, item, QStringLiteral("a command with a program"));
+        out.append(argv);
     }
     return out;
 }

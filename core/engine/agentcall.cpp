@@ -6,6 +6,8 @@
 #include <peal/prompt.h>
 #include <peal/textutil.h>
 
+#include <QRandomGenerator>
+
 #include <memory>
 
 namespace Peal::Internal {
@@ -16,6 +18,17 @@ QString stderrHint(const QString &stderrText)
 {
     const QString first = Text::firstLine(stderrText);
     return first.isEmpty() ? QString() : QStringLiteral("stderr: ") + first;
+}
+
+// A call rate-limited this many times in a row fails: a limit that never lifts, or output
+// that only looks like one (docs/unattended.md).
+constexpr int kMaxRateLimitWaits = 20;
+
+QString clockTime(const QDateTime &utc)
+{
+    const QDateTime local = utc.toLocalTime();
+    const bool today = local.date() == QDate::currentDate();
+    return local.toString(today ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
 // The state of one call across its attempts.
@@ -34,6 +47,8 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     bool lineErrorLogged = false;
     std::unique_ptr<Transcript> transcript; // of the current attempt (task calls only)
     QByteArray rawTail;      // the last lines of stdout (streaming calls)
+    bool stallRetried = false; // the one retry a stalled call gets beyond its attempts
+    int rateLimitWaits = 0;    // waits of this call in a row
 
     AgentCall(RunContext &r, QObject *c, AgentMode m, QString p, AgentCallOptions o, quint32 t,
               QString w, AgentCallback d)
@@ -55,12 +70,46 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         return options.phaseName.isEmpty() ? QStringLiteral("agent") : options.phaseName;
     }
 
+    QString backEnd() const { return run.agentFor(mode).pluginId; }
+
+    // A new attempt.
     void start()
     {
         ++attempt;
+        begin();
+    }
+
+    // Before anything runs: the budgets, then the rate-limit wait of the back-end.
+    void begin()
+    {
+        if (auto breach = run.budgetReached(taskIndex))
+            return budgetStop(*breach);
+        if (!run.rateLimits().isHeld(backEnd()))
+            return launch();
+        auto self = shared_from_this();
+        run.rateLimits().whenOpen(backEnd(), context, [self](bool open) {
+            if (!open)
+                return self->finish(Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(self->subject())));
+            self->begin();
+        });
+    }
+
+    void budgetStop(const BudgetBreach &breach)
+    {
+        run.logger().error(u"peal::phase", QStringLiteral("budget reached, no new agent call"),
+                           withTask({{QStringLiteral("budget"), breach.key}, {QStringLiteral("err"), breach.message}}));
+        run.outcomes().noteFailureClass(taskIndex, QStringLiteral("budget"));
+        run.budgetStopped(breach, taskIndex);
+        finish(Error(Error::Kind::CapReached, breach.message));
+    }
+
+    void launch()
+    {
         auto spec = run.agentFor(mode).command(mode, prompt, workspace);
         if (!spec)
             return finish(spec.error());
+        if (const quint64 idle = run.config().agentIdleTimeoutSec; idle > 0)
+            spec->idleTimeout = std::chrono::milliseconds(qint64(std::min<quint64>(idle, kLongestTimeout.count() / 1000)) * 1000);
         run.logger().info(u"peal::phase", QStringLiteral("invoking %1").arg(options.logName),
                           withTask({{QStringLiteral("agent"), spec->program},
                                     {QStringLiteral("timeout_sec"), run.config().phaseTimeoutSec},
@@ -160,6 +209,94 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         }
     }
 
+    // What the call printed, where a rate limit and its reset time are read.
+    QString failureOutput(const AgentOutput &output, const ProcessResult &result) const
+    {
+        const QString out = rawTail.isEmpty() ? result.stdoutText.right(Transcript::kRawTail) : QString::fromUtf8(rawTail);
+        return output.totals.failureText + u'\n' + output.totals.failureDetail + u'\n'
+               + output.stderrText.right(Transcript::kRawTail) + u'\n' + out;
+    }
+
+    // The watchdog ended a silent call; or a failed call that did not say why printed words
+    // of a rate limit (rate_limit_patterns and the built-in ones).
+    void classifyFailure(AgentOutput &output, const ProcessResult &result) const
+    {
+        if (result.idle) {
+            output.status = AgentOutput::Status::Failed;
+            output.totals.failure = AgentEvent::Failure::Stalled;
+            output.totals.failureDetail = QStringLiteral("no output for %1 s").arg(run.config().agentIdleTimeoutSec);
+            return;
+        }
+        if (output.status != AgentOutput::Status::Failed)
+            return;
+        const AgentEvent::Failure f = output.totals.failure;
+        if (f != AgentEvent::Failure::None && f != AgentEvent::Failure::Other && f != AgentEvent::Failure::Crash)
+            return;
+        const AgentEvent::Failure read = RateLimitText::classify(failureOutput(output, result), run.rateLimitPatterns());
+        if (read != AgentEvent::Failure::None) {
+            output.totals.failure = read;
+            if (output.totals.failureText.isEmpty())
+                output.totals.failureText = Text::firstLine(output.stderrText).trimmed();
+        }
+    }
+
+    // A rate-limited call waits for its back-end's reset and runs again, not counted as an
+    // attempt; false when it is not to wait (on_rate_limit = "fail", a reset too far away).
+    bool waitForRateLimit(const AgentOutput &output, const ProcessResult &result, const Error &error)
+    {
+        const AgentEvent::Failure f = output.totals.failure;
+        if ((f != AgentEvent::Failure::RateLimit && f != AgentEvent::Failure::Overloaded)
+            || run.config().onRateLimit != u"wait" || run.isCancelled())
+            return false;
+        const Config &c = run.config();
+        if (++rateLimitWaits > kMaxRateLimitWaits) {
+            run.logger().warn(u"peal::phase", QStringLiteral("rate limited too many times in a row, giving up"),
+                              withTask({{QStringLiteral("waits"), kMaxRateLimitWaits}}));
+            return false;
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const int streak = run.rateLimits().noteLimited(backEnd());
+        const std::optional<std::chrono::milliseconds> reset = RateLimitText::resetDelay(failureOutput(output, result), now);
+        const std::chrono::milliseconds cap(qint64(std::min<quint64>(c.rateLimitMaxWaitSec, kLongestTimeout.count() / 1000)) * 1000);
+        const std::chrono::milliseconds delay =
+            reset ? *reset
+                  : RateLimitText::backoff(std::chrono::milliseconds(qint64(std::min<quint64>(c.rateLimitBackoffSec, 86400)) * 1000),
+                                           streak, cap, QRandomGenerator::global()->generateDouble());
+        if (delay > cap) {
+            run.logger().warn(u"peal::phase", QStringLiteral("rate limit resets later than rate_limit_max_wait_sec, not waiting"),
+                              withTask({{QStringLiteral("resets_in_sec"), qint64(delay.count() / 1000)},
+                                        {QStringLiteral("rate_limit_max_wait_sec"), c.rateLimitMaxWaitSec}}));
+            return false;
+        }
+        const QDateTime until = now.addMSecs(delay.count());
+        const bool wasHeld = run.rateLimits().isHeld(backEnd());
+        run.rateLimits().hold({backEnd(), until, taskIndex, subject(), error.message()});
+        const QString line = QStringLiteral("waiting for rate limit (%1), resumes %2").arg(backEnd(), clockTime(until));
+        run.logger().warn(u"peal::phase", line,
+                          withTask({{QStringLiteral("class"), failureClassName(f)},
+                                    {QStringLiteral("wait_ms"), qint64(delay.count())},
+                                    {QStringLiteral("reset_reported"), reset.has_value()},
+                                    {QStringLiteral("err"), error.message()}}));
+        ProgressEvent waiting;
+        waiting.kind = ProgressEvent::Kind::RateLimitWait;
+        waiting.task = taskIndex;
+        waiting.phase = backEnd();
+        waiting.detail = line;
+        waiting.durationMs = delay.count();
+        run.notify(waiting);
+        if (!wasHeld) {
+            QJsonObject fields{{QStringLiteral("phase"), subject()},
+                               {QStringLiteral("reason"), error.message()},
+                               {QStringLiteral("back_end"), backEnd()},
+                               {QStringLiteral("until"), until.toString(Qt::ISODate)}};
+            if (taskIndex != 0)
+                fields.insert(QStringLiteral("task"), qint64(taskIndex));
+            run.notifier().send(QStringLiteral("rate_limit_wait"), line, fields);
+        }
+        begin();
+        return true;
+    }
+
     void onResult(const ProcessResult &result)
     {
         AgentOutput output = run.agentFor(mode).interpret(mode, result);
@@ -173,6 +310,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         }
         if (run.agentFor(mode).reportsResult(mode))
             applyResult(output, result);
+        classifyFailure(output, result);
         if (totals.events > 0) {
             LogFields fields{{QStringLiteral("events"), totals.events},
                              {QStringLiteral("tool_calls"), totals.toolCalls},
@@ -190,7 +328,10 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             run.logger().info(u"peal::agent", QStringLiteral("%1 events").arg(options.logName), withTask(fields));
         }
         const quint64 timeoutSec = run.config().phaseTimeoutSec;
-        if (output.status == AgentOutput::Status::TimedOut)
+        if (result.idle)
+            run.logger().warn(u"peal::phase", QStringLiteral("agent stalled, killed"),
+                              withTask({{QStringLiteral("agent_idle_timeout_sec"), run.config().agentIdleTimeoutSec}}));
+        else if (output.status == AgentOutput::Status::TimedOut)
             run.logger().warn(u"peal::phase", QStringLiteral("phase timed out"),
                               withTask({{QStringLiteral("timeout_sec"), timeoutSec}}));
         else if (output.status == AgentOutput::Status::Failed)
@@ -212,11 +353,21 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             used.tokens = output.totals.inputTokens + output.totals.outputTokens;
             run.notify(used);
         }
+        if (classified) {
+            rateLimitWaits = 0;
+            run.rateLimits().noteSucceeded(backEnd());
+        }
+        // Spending crossed a budget: the task ends here, whatever the call did.
+        if (auto breach = run.budgetReached(taskIndex); breach && output.status != AgentOutput::Status::Cancelled)
+            return budgetStop(*breach);
         if (classified)
             return finish(classified);
+        if (waitForRateLimit(output, result, classified.error()))
+            return;
         const bool retryable = output.status == AgentOutput::Status::TimedOut
                                || output.status == AgentOutput::Status::Failed;
-        if (retryable && attempt < options.attempts && !run.isCancelled()) {
+        const bool stallRetry = result.idle && !std::exchange(stallRetried, true);
+        if (retryable && (attempt < options.attempts || stallRetry) && !run.isCancelled()) {
             run.logger().warn(u"peal::phase", QStringLiteral("%1 failed, retrying").arg(options.logName),
                               withTask({{QStringLiteral("attempt"), attempt},
                                         {QStringLiteral("max_attempts"), options.attempts},

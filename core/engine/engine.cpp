@@ -20,6 +20,7 @@
 #include <peal/textutil.h>
 #include <peal/validation.h>
 
+#include <QJsonArray>
 #include <QSet>
 #include <QRegularExpression>
 #include <QTimer>
@@ -84,6 +85,9 @@ public:
     // the exit code.
     void closeRun(std::function<int()> verdict);
     void finishExit(int code);
+    void notifyRunDone(int code);
+    // spend.json read, and a word when a cost budget meets a back-end that reports no cost.
+    Result<void> loadSpend();
     void forceStop();
     Pipeline buildPipeline();
     Result<void> recordLastRun(int code);
@@ -165,8 +169,10 @@ void Engine::Private::forceStop()
         return;
     forced = true;
     logger.warning(u"peal::main", QStringLiteral("interrupted again; stopping now without finishing the review session"));
-    if (run)
+    if (run) {
         run->cancel(); // also the clean-up processes
+        run->notifier().killAll();
+    }
     recipe.cancel();
     closing.cancel();
     // Whatever a plugin does with the event loop's time, the run ends now or very soon.
@@ -190,6 +196,7 @@ Step Engine::Private::runRecipe()
         syncStep(QStringLiteral("log config"), [this] { return logConfig(); }),
         leafStep(QStringLiteral("read plan"), [this](const StepHandle &s) { readPlan(s); }),
         syncStep(QStringLiteral("load state"), [this] { return loadState(); }),
+        syncStep(QStringLiteral("load spend"), [this] { return loadSpend(); }),
         leafStep(QStringLiteral("schedule"), [this](const StepHandle &s) { schedule(s); }),
         // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12): a failed
         // stage reaches it through fail().
@@ -276,7 +283,42 @@ void Engine::Private::finishExit(int code)
         if (code == toInt(ExitCode::Success) || code == toInt(ExitCode::Issues))
             code = toInt(ExitCode::Failure);
     }
-    QMetaObject::invokeMethod(q, [this, code] { Q_EMIT q->finished(code); }, Qt::QueuedConnection);
+    const auto emitFinished = [this, code] {
+        QMetaObject::invokeMethod(q, [this, code] { Q_EMIT q->finished(code); }, Qt::QueuedConnection);
+    };
+    if (!run || !locked || nothingDone || request.dryRun || forced)
+        return emitFinished();
+    notifyRunDone(code);
+    // The notify commands get their 10 s; a second Ctrl-C ends them (forceStop).
+    run->notifier().whenIdle(emitFinished);
+}
+
+void Engine::Private::notifyRunDone(int code)
+{
+    const QString ending = cancelledWith                                ? QStringLiteral("interrupted")
+                            : code == toInt(ExitCode::Success)           ? QStringLiteral("success")
+                            : code == toInt(ExitCode::Issues)            ? QStringLiteral("issues")
+                            : code == toInt(ExitCode::CapReached)        ? QStringLiteral("cap_reached")
+                                                                         : QStringLiteral("failed");
+    QJsonArray failed;
+    for (quint32 index : run->outcomes().failedTasks())
+        failed.append(qint64(index));
+    QJsonObject fields{{QStringLiteral("exit_code"), code},
+                       {QStringLiteral("outcome"), ending},
+                       {QStringLiteral("failed_tasks"), failed}};
+    if (!lastError.isEmpty())
+        fields.insert(QStringLiteral("reason"), lastError);
+    if (const QJsonObject usage = run->outcomes().usageJson(); !usage.isEmpty())
+        fields.insert(QStringLiteral("totals"), usage);
+    QJsonObject paths{{QStringLiteral("last_run"), LastRunFile::path(run->config().stateDir)}};
+    if (ending == u"success" || ending == u"issues")
+        paths.insert(QStringLiteral("summary"), SummaryFile::path(run->config()));
+    if (run->config().logFile)
+        paths.insert(QStringLiteral("log_file"), *run->config().logFile);
+    fields.insert(QStringLiteral("paths"), paths);
+    const QString message = lastError.isEmpty() ? QStringLiteral("peal run %1 (exit %2)").arg(ending).arg(code)
+                                                : QStringLiteral("peal run %1 (exit %2): %3").arg(ending).arg(code).arg(lastError);
+    run->notifier().send(QStringLiteral("run_done"), message, fields);
 }
 
 void Engine::Private::finishReview(std::function<void()> then)
@@ -782,6 +824,33 @@ Result<void> Engine::Private::loadState()
                     {{QStringLiteral("completed"), Text::debugList(done)},
                      {QStringLiteral("first_incomplete"), firstIncomplete}});
     }
+    return {};
+}
+
+Result<void> Engine::Private::loadSpend()
+{
+    const Config &c = run->config();
+    if (request.dryRun)
+        return {};
+    QString warning;
+    if (auto loaded = run->outcomes().loadSpend(&warning); !loaded)
+        return loaded.error();
+    if (!warning.isEmpty())
+        logger.warning(u"peal::state", warning);
+    if (!c.maxCostUsd && !c.taskMaxCostUsd)
+        return {};
+    QStringList silent;
+    for (AgentMode mode : {AgentMode::Plan, AgentMode::Execute, AgentMode::Address}) {
+        const AgentHandle &agent = run->agentFor(mode);
+        if (!agent.reportsCost(mode) && !silent.contains(agent.pluginId))
+            silent.append(agent.pluginId);
+    }
+    if (!silent.isEmpty())
+        logger.warning(u"peal::main",
+                       QStringLiteral("%1 is set, but the %2 back-end reports no cost: its calls count only against "
+                                      "max_tokens and task_max_tokens")
+                           .arg(c.maxCostUsd ? QStringLiteral("max_cost_usd") : QStringLiteral("task_max_cost_usd"),
+                                silent.join(QStringLiteral(", "))));
     return {};
 }
 

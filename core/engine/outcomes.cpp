@@ -131,6 +131,16 @@ void TaskOutcomes::agentCallEnded(quint32 task, const AgentTotals &totals, std::
     m_usage.add(totals, duration);
     if (task != 0)
         m_taskUsage[task].add(totals, duration);
+    if (auto saved = m_spend.add(task, totals); !saved)
+        m_logger.warn(u"peal::main", QStringLiteral("cannot record what the agent calls cost"),
+                      {{QStringLiteral("err"), saved.error().toDisplayString()}});
+}
+
+void TaskOutcomes::noteFailureClass(quint32 task, const QString &name)
+{
+    ++m_usage.failures[name];
+    if (task != 0)
+        ++m_taskUsage[task].failures[name];
 }
 
 QJsonObject TaskOutcomes::usageJson() const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "budget.h"
 #include "taskresult.h"
 
 #include <peal/log.h>
@@ -83,7 +84,14 @@ public:
 
     // One agent call ended (`task` 0: not a task's, such as plan normalisation).
     void agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration);
+    // A task (0: none) ended for a reason of the core, not of an agent call ("budget"): counted
+    // with the failure classes of the calls.
+    void noteFailureClass(quint32 task, const QString &name);
     const UsageTotals &runUsage() const { return m_usage; }
+    // What this state spent, for budgets (spend.json): read at the start of a run; `warning`
+    // says when the file was not a ledger.
+    Result<void> loadSpend(QString *warning) { return m_spend.load(m_config.stateDir, warning); }
+    const SpendLedger &spend() const { return m_spend; }
     // The "usage" object of run_summary.json and last_run.json: the run's totals and "tasks"
     // by index; empty when no agent call ran.
     QJsonObject usageJson() const;
@@ -95,6 +103,7 @@ private:
     QList<quint32> m_failed;
     UsageTotals m_usage;
     QMap<quint32, UsageTotals> m_taskUsage;
+    SpendLedger m_spend;
 };
 
 } // namespace Peal::Internal

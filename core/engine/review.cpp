@@ -29,6 +29,40 @@ QStringList ReviewerPlugin::repositoryStateDirectories() const
     return {};
 }
 
+QStringList findingKeys(const QList<Finding> &findings)
+{
+    QStringList keys;
+    QHash<QString, int> seen;
+    for (const Finding &f : findings) {
+        QString key = f.id;
+        if (key.isEmpty()) {
+            key = f.path.value_or(QString());
+            if (f.line)
+                key += u':' + QString::number(*f.line);
+            key += QStringLiteral(": ") + f.message;
+        }
+        if (const int n = ++seen[key]; n > 1)
+            key += QStringLiteral(" #%1").arg(n);
+        keys.append(key);
+    }
+    return keys;
+}
+
+QStringList numberedFindingKeys(int count)
+{
+    QStringList keys;
+    for (int i = 1; i <= count; ++i)
+        keys.append(QStringLiteral("#%1").arg(i));
+    return keys;
+}
+
+QStringList ReviewerPlugin::openFindings(const QString &output) const
+{
+    if (const auto findings = parseFindings(output))
+        return findingKeys(*findings);
+    return numberedFindingKeys(countFindings(output));
+}
+
 namespace Internal {
 
 RunReview::RunReview(RunContext &run, QObject *context, std::shared_ptr<ReviewerPlugin> plugin,
@@ -127,6 +161,12 @@ std::optional<QString> TaskReviewer::extractSuggestions(const QString &output) c
 int TaskReviewer::countFindings(const QString &output) const
 {
     return ask<int>(QStringLiteral("reviewer plugin (count)"), [&] { return m_review.plugin().countFindings(output); }, 1);
+}
+
+QStringList TaskReviewer::openFindings(const QString &output) const
+{
+    return ask<QStringList>(QStringLiteral("reviewer plugin (open findings)"),
+                            [&] { return m_review.plugin().openFindings(output); }, numberedFindingKeys(1));
 }
 
 QString TaskReviewer::reviewName() const

@@ -54,6 +54,7 @@ public:
     std::optional<QList<Finding>> parseFindings(const QString &output) const override;
     std::optional<QString> extractSuggestions(const QString &output) const override;
     int countFindings(const QString &output) const override;
+    QStringList openFindings(const QString &output) const override;
     QString reviewName() const override;
 
 private:

@@ -6,6 +6,13 @@
 #include <peal/processjob.h>
 #include <peal/prompt.h>
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
 namespace Peal::Internal {
 
 Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt,
@@ -47,6 +54,14 @@ bool AgentHandle::streamsEvents(AgentMode mode) const
     (void)callGuarded(QStringLiteral("agent plugin '%1' (streams events)").arg(pluginId),
                       [&] { streams = plugin->streamsEvents(mode); });
     return streams;
+}
+
+bool AgentHandle::reportsCost(AgentMode mode) const
+{
+    bool reports = false;
+    (void)callGuarded(QStringLiteral("agent plugin '%1' (reports cost)").arg(pluginId),
+                      [&] { reports = plugin->reportsCost(mode); });
+    return reports;
 }
 
 bool AgentHandle::reportsResult(AgentMode mode) const
@@ -105,6 +120,85 @@ RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     m_phaseSettings.commitAfterPhase2 = m_config.commitAfterPhase2;
     m_phaseSettings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(timeout());
     m_phaseSettings.phaseRetryCount = m_config.phaseRetryCount;
+    m_rateLimits = std::make_unique<RateLimitGate>();
+    m_notifier = std::make_unique<Notifier>(m_config, m_logger);
+    for (const QString &pattern : m_config.rateLimitPatterns) // validated with the configuration
+        m_rateLimitPatterns.append(QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption));
+    connect(m_rateLimits.get(), &RateLimitGate::holdsChanged, this, [this] { writeWaiting(); });
+}
+
+RunContext::~RunContext() = default;
+
+QString RunContext::waitingPath(const QString &stateDir)
+{
+    return StateStore::pathIn(stateDir, QStringLiteral("waiting.json"));
+}
+
+void RunContext::writeWaiting()
+{
+    const QString path = waitingPath(m_config.stateDir);
+    const QList<RateLimitGate::Hold> holds = m_rateLimits->holds();
+    if (holds.isEmpty()) {
+        QFile::remove(path);
+        return;
+    }
+    QJsonArray list;
+    for (const RateLimitGate::Hold &h : holds)
+        list.append(QJsonObject{{QStringLiteral("back_end"), h.backEnd},
+                                {QStringLiteral("until"), h.until.toString(Qt::ISODate)},
+                                {QStringLiteral("task"), qint64(h.task)},
+                                {QStringLiteral("phase"), h.phase},
+                                {QStringLiteral("reason"), h.reason}});
+    QDir().mkpath(m_config.stateDir);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)
+        || file.write(QJsonDocument(QJsonObject{{QStringLiteral("pid"), QCoreApplication::applicationPid()},
+                                                {QStringLiteral("waiting"), list}})
+                          .toJson())
+               < 0
+        || !file.commit())
+        m_logger.warn(u"peal::main", QStringLiteral("cannot record the rate-limit wait"),
+                      {{QStringLiteral("path"), path}, {QStringLiteral("err"), file.errorString()}});
+}
+
+void RunContext::notify(const ProgressEvent &event) const
+{
+    if (m_progress)
+        m_progress(event);
+    if (event.kind != ProgressEvent::Kind::TaskFinished || !event.final || event.interrupted)
+        return;
+    const bool ok = event.ok && !event.findingsLeft;
+    QJsonObject fields{{QStringLiteral("task"), qint64(event.task)}};
+    if (!event.phase.isEmpty())
+        fields.insert(QStringLiteral("phase"), event.phase);
+    if (!ok)
+        fields.insert(QStringLiteral("reason"), event.detail.isEmpty() ? QStringLiteral("review findings remain") : event.detail);
+    if (const QJsonObject usage = m_outcomes.usageJson().value(QStringLiteral("tasks")).toObject().value(QString::number(event.task)).toObject();
+        !usage.isEmpty())
+        fields.insert(QStringLiteral("totals"), usage);
+    m_notifier->send(ok ? QStringLiteral("task_done") : QStringLiteral("task_failed"),
+                     ok ? QStringLiteral("task %1 done").arg(event.task)
+                        : QStringLiteral("task %1 failed: %2").arg(event.task).arg(fields.value(QStringLiteral("reason")).toString()),
+                     fields);
+}
+
+std::optional<BudgetBreach> RunContext::budgetReached(quint32 task) const
+{
+    const SpendLedger &spend = m_outcomes.spend();
+    return Internal::budgetReached(m_config, spend.run(), task, task == 0 ? Spend() : spend.task(task));
+}
+
+void RunContext::budgetStopped(const BudgetBreach &breach, quint32 task)
+{
+    if (std::exchange(m_budgetStopNotified, true))
+        return;
+    QJsonObject fields{{QStringLiteral("reason"), breach.message}, {QStringLiteral("budget"), breach.key}};
+    if (task != 0)
+        fields.insert(QStringLiteral("task"), qint64(task));
+    const QJsonObject usage = m_outcomes.usageJson();
+    if (!usage.isEmpty())
+        fields.insert(QStringLiteral("totals"), usage);
+    m_notifier->send(QStringLiteral("budget_stop"), breach.message, fields);
 }
 
 std::chrono::milliseconds RunContext::timeout() const
@@ -167,6 +261,7 @@ void RunContext::cancel()
     m_cancelled = true;
     m_cleaningUp = false;
     m_limiter.cancelAll();
+    m_rateLimits->cancel();
     if (first)
         Q_EMIT cancelled();
 }

@@ -11,10 +11,14 @@
 #include <peal/progress.h>
 #include <peal/state.h>
 
+#include "budget.h"
+#include "notifier.h"
 #include "outcomes.h"
+#include "ratelimit.h"
 #include "usertree.h"
 
 #include <QObject>
+#include <QRegularExpression>
 
 #include <array>
 
@@ -37,6 +41,7 @@ public:
     AgentOutput interpret(AgentMode mode, const ProcessResult &result) const;
     bool streamsEvents(AgentMode mode) const;
     bool reportsResult(AgentMode mode) const;
+    bool reportsCost(AgentMode mode) const;
     // The events of one output line; a plugin that throws yields none (and `error` says why).
     QList<AgentEvent> events(AgentMode mode, OutputChannel channel, const QString &line, QString *error) const;
 };
@@ -51,6 +56,10 @@ class PEAL_EXPORT RunContext : public QObject
 
 public:
     explicit RunContext(Config config, Logger &logger, QObject *parent = nullptr);
+    ~RunContext() override;
+
+    // `<state_dir>/waiting.json`: the rate-limit waits of the running peal (peal status).
+    static QString waitingPath(const QString &stateDir);
 
     const Config &config() const { return m_config; }
     Logger &logger() { return m_logger; }
@@ -88,11 +97,18 @@ public:
 
     // Progress for live displays; the engine forwards it as Engine::progress.
     void setProgressSink(std::function<void(const ProgressEvent &)> sink) { m_progress = std::move(sink); }
-    void notify(const ProgressEvent &event) const
-    {
-        if (m_progress)
-            m_progress(event);
-    }
+    // To the live display, and for a task that ended, to notify_commands (task_done, task_failed).
+    void notify(const ProgressEvent &event) const;
+
+    // Unattended runs (docs/unattended.md): the rate-limit waits shared by every stream, the
+    // notify_commands, rate_limit_patterns compiled, and the budget check.
+    RateLimitGate &rateLimits() { return *m_rateLimits; }
+    Notifier &notifier() const { return *m_notifier; }
+    const QList<QRegularExpression> &rateLimitPatterns() const { return m_rateLimitPatterns; }
+    // The budget that this state's spending (and task `task`'s, when not 0) has reached.
+    std::optional<BudgetBreach> budgetReached(quint32 task) const;
+    // A budget stopped the run: budget_stop is notified once.
+    void budgetStopped(const BudgetBreach &breach, quint32 task);
 
     // Ends everything running and refuses new work; results arrive as Cancelled, and every
     // recipe of the run is cancelled (cancelled()).
@@ -107,6 +123,8 @@ Q_SIGNALS:
     void cancelled();
 
 private:
+    void writeWaiting();
+
     Config m_config;
     Logger &m_logger;
     Limiter m_limiter;
@@ -120,6 +138,10 @@ private:
     UserTree m_userTree;
     RunReview *m_review = nullptr;
     std::function<void(const ProgressEvent &)> m_progress;
+    std::unique_ptr<RateLimitGate> m_rateLimits;
+    std::unique_ptr<Notifier> m_notifier;
+    QList<QRegularExpression> m_rateLimitPatterns;
+    bool m_budgetStopNotified = false;
     bool m_cancelled = false;
     bool m_cleaningUp = false;
 };

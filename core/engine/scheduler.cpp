@@ -27,8 +27,14 @@ void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
         segments << leafStep(QStringLiteral("segment %1").arg(i + 1), [this, i](const StepHandle &segment) {
             m_segment = i;
             m_step = segment;
-            if (!skipSegment())
-                startSegment();
+            if (skipSegment())
+                return;
+            // A budget reached before (an earlier run, the task before): nothing more starts.
+            if (auto breach = m_run.budgetReached(0)) {
+                m_run.budgetStopped(*breach, 0);
+                return segmentDone(Error(Error::Kind::CapReached, breach->message));
+            }
+            startSegment();
         });
     m_recipe.start(sequenceStep(QStringLiteral("segments"), segments), [this](Result<void> result) {
         m_step.reset();
@@ -117,6 +123,12 @@ void Scheduler::runTask(quint32 index, std::function<void(Result<TaskResult>)> d
     });
 }
 
+bool Scheduler::stopsRun(const Error &error) const
+{
+    // An interruption, or a budget: whatever continue_with_remaining_tasks says.
+    return error.kind() == Error::Kind::Interrupted || error.kind() == Error::Kind::CapReached || m_run.isCancelled();
+}
+
 std::optional<Error> Scheduler::countFailure()
 {
     ++m_consecutiveFailures;
@@ -139,7 +151,7 @@ void Scheduler::runSequential(quint32 index)
             m_run.userTree().tasksSettled();
             return segmentDone({});
         }
-        if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
+        if (stopsRun(result.error()))
             return segmentDone(result.error());
         if (auto cap = countFailure())
             return segmentDone(*cap);
@@ -167,7 +179,7 @@ void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
             m_run.userTree().tasksSettled();
             return runFallback(pending, next + 1);
         }
-        if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
+        if (stopsRun(result.error()))
             return segmentDone(result.error());
         if (auto cap = countFailure())
             return segmentDone(*cap);
@@ -215,6 +227,12 @@ void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::R
         blockFailed.append(f.index);
     if (!blockFailed.isEmpty())
         m_run.outcomes().failed(blockFailed, QStringLiteral("task failure"));
+    for (const ParallelBlock::Failure &f : report.streamFailures) {
+        if (f.error.kind() == Error::Kind::CapReached)
+            return segmentDone(f.error); // a budget: the run stops
+    }
+    if (report.phase3Failure && report.phase3Failure->error.kind() == Error::Kind::CapReached)
+        return segmentDone(report.phase3Failure->error);
     if (report.phase3Failure) {
         const ParallelBlock::Failure &f = *report.phase3Failure;
         blockFailed.append(f.index);

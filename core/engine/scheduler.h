@@ -43,6 +43,8 @@ private:
 
     // Counts a failure; returns the cap error when the cap is reached.
     std::optional<Error> countFailure();
+    // Whether a task's error ends the run at once (interrupted, a budget reached).
+    bool stopsRun(const Error &error) const;
     void finish(const Result<RunOutcome> &result);
 
     RunContext &m_run;

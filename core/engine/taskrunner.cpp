@@ -4,6 +4,7 @@
 #include "agentcall.h"
 #include "commit.h"
 #include "review.h"
+#include "transcript.h"
 
 #include <QTimer>
 
@@ -193,6 +194,12 @@ void TaskRunner::finish(const Result<TaskResult> &given)
         m_run.outcomes().failed({m_task.index}, QStringLiteral("task failure"));
     if (!result)
         event.detail = result.error().toDisplayString();
+    if (m_data.review && !m_data.review->stopReason.isEmpty()) {
+        if (const QString failed = Transcript::writeReview(m_run.config().stateDir, m_task.index, *m_data.review);
+            !failed.isEmpty())
+            m_run.logger().warn(u"peal::runner", QStringLiteral("cannot record the review rounds"),
+                                {{QStringLiteral("task_index"), m_task.index}, {QStringLiteral("err"), failed}});
+    }
     m_run.notify(event);
     m_done(result);
 }

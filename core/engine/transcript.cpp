@@ -47,6 +47,25 @@ QString Transcript::taskDirectory(const QString &stateDir, quint32 task)
     return StateStore::pathIn(stateDir, QStringLiteral("tasks/%1").arg(task));
 }
 
+QString Transcript::writeReview(const QString &stateDir, quint32 task, const ReviewOutcome &review)
+{
+    const QString dirPath = taskDirectory(stateDir, task);
+    if (!QDir().mkpath(dirPath))
+        return QStringLiteral("cannot create %1").arg(dirPath);
+    QJsonArray open;
+    for (qsizetype n : review.openPerRound)
+        open.append(qint64(n));
+    const QJsonObject o{{QStringLiteral("task"), qint64(task)},
+                        {QStringLiteral("rounds"), qint64(review.roundsUsed)},
+                        {QStringLiteral("resolved"), review.findingsResolved},
+                        {QStringLiteral("stop_reason"), review.stopReason},
+                        {QStringLiteral("open_findings"), open}};
+    QSaveFile file(QDir(dirPath).filePath(QStringLiteral("review.json")));
+    if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(o).toJson()) < 0 || !file.commit())
+        return QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
+    return {};
+}
+
 Transcript::Transcript(const QString &stateDir, const Call &call)
 {
     m_clock.start();

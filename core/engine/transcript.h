@@ -3,6 +3,7 @@
 
 #include <peal/pealcore_export.h>
 #include <peal/sdk/agent.h>
+#include <peal/sdk/phase.h>
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -29,6 +30,10 @@ public:
 
     // The directory of a task's records.
     static QString taskDirectory(const QString &stateDir, quint32 task);
+    // `<task directory>/review.json`: the review rounds of the task's last phase 3 - rounds,
+    // resolved, stop_reason and open_findings (the first review's, then after each round).
+    // Best effort: the error, or empty.
+    static QString writeReview(const QString &stateDir, quint32 task, const ReviewOutcome &review);
 
     struct Call
     {

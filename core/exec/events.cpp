@@ -24,6 +24,11 @@ bool AgentPlugin::reportsResult(AgentMode) const
     return false;
 }
 
+bool AgentPlugin::reportsCost(AgentMode) const
+{
+    return false;
+}
+
 QList<AgentEvent> AgentPlugin::onOutputLine(AgentMode, OutputChannel, const QString &) const
 {
     return {};
@@ -55,6 +60,7 @@ QString failureDescription(AgentEvent::Failure failure)
     case AgentEvent::Failure::MaxTurns: return QStringLiteral("turn limit reached");
     case AgentEvent::Failure::Timeout: return QStringLiteral("timed out");
     case AgentEvent::Failure::Crash: return QStringLiteral("ended without a result");
+    case AgentEvent::Failure::Stalled: return QStringLiteral("stalled");
     case AgentEvent::Failure::Other: return QStringLiteral("failed");
     }
     return QString();
@@ -71,6 +77,7 @@ QString failureClassName(AgentEvent::Failure failure)
     case AgentEvent::Failure::MaxTurns: return QStringLiteral("max_turns");
     case AgentEvent::Failure::Timeout: return QStringLiteral("timeout");
     case AgentEvent::Failure::Crash: return QStringLiteral("crash");
+    case AgentEvent::Failure::Stalled: return QStringLiteral("stalled");
     case AgentEvent::Failure::Other: return QStringLiteral("other");
     }
     return QString();

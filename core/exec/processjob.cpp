@@ -153,6 +153,12 @@ public:
     void endTree(ProcessEnding why);
     void signalGroup(int signal) const;
     void drain();
+    // Output arrived: the idle timer starts over.
+    void noteOutput(const QByteArray &chunk)
+    {
+        if (!chunk.isEmpty() && idleTimer.isActive())
+            idleTimer.start();
+    }
     void drainStdout();
     void drainStderr();
     void onFinished(int exitCode, QProcess::ExitStatus status);
@@ -163,6 +169,7 @@ public:
     ProcessSpec spec;
     QProcess *process = nullptr;
     QTimer timeoutTimer;
+    QTimer idleTimer; // restarted by every chunk of output (spec.idleTimeout)
     QTimer killTimer;
     CaptureBuffer out;
     CaptureBuffer err;
@@ -171,6 +178,7 @@ public:
     QElapsedTimer clock;
     Phase phase = Phase::Idle;
     ProcessEnding requestedEnding = ProcessEnding::Exited;
+    bool idle = false; // ended by the idle timer
     qint64 pid = 0;
 };
 
@@ -226,6 +234,11 @@ void ProcessJob::Private::start()
                      [this] { endTree(ProcessEnding::TimedOut); });
     killTimer.setSingleShot(true);
     QObject::connect(&killTimer, &QTimer::timeout, q, [this] { signalGroup(SIGKILL); });
+    idleTimer.setSingleShot(true);
+    QObject::connect(&idleTimer, &QTimer::timeout, q, [this] {
+        idle = true;
+        endTree(ProcessEnding::TimedOut);
+    });
 
     phase = Phase::Running;
     clock.start();
@@ -234,6 +247,10 @@ void ProcessJob::Private::start()
         // became 704 ms). Clamped, the longest timeout is about 24.8 days.
         const qint64 ms = std::clamp<qint64>(spec.timeout->count(), 0, kLongestTimeout.count());
         timeoutTimer.start(int(ms));
+    }
+    if (spec.idleTimeout) {
+        idleTimer.setInterval(int(std::clamp<qint64>(spec.idleTimeout->count(), 1, kLongestTimeout.count())));
+        idleTimer.start();
     }
     process->start(spec.stdinMode == ProcessSpec::Stdin::Data ? QIODevice::ReadWrite : QIODevice::ReadOnly);
 }
@@ -251,6 +268,7 @@ void ProcessJob::Private::endTree(ProcessEnding why)
     phase = Phase::Terminating;
     requestedEnding = why;
     timeoutTimer.stop();
+    idleTimer.stop();
     if (pid <= 0 && process)
         pid = process->processId();
     if (pid <= 0) {
@@ -265,6 +283,7 @@ void ProcessJob::Private::endTree(ProcessEnding why)
 void ProcessJob::Private::drainStdout()
 {
     const QByteArray chunk = process->readAllStandardOutput();
+    noteOutput(chunk);
     out.append(chunk);
     if (spec.streamLines)
         outLines.append(chunk, [this](const QString &line) { Q_EMIT q->outputLine(OutputChannel::Stdout, line); });
@@ -273,6 +292,7 @@ void ProcessJob::Private::drainStdout()
 void ProcessJob::Private::drainStderr()
 {
     const QByteArray chunk = process->readAllStandardError();
+    noteOutput(chunk);
     err.append(chunk);
     if (spec.streamLines)
         errLines.append(chunk, [this](const QString &line) { Q_EMIT q->outputLine(OutputChannel::Stderr, line); });
@@ -299,6 +319,7 @@ void ProcessJob::Private::onFinished(int exitCode, QProcess::ExitStatus status)
         // Whatever the child did on SIGTERM, we ended it; make sure nothing of it survives.
         signalGroup(SIGKILL);
         result.ending = requestedEnding;
+        result.idle = idle && requestedEnding == ProcessEnding::TimedOut;
     } else if (status == QProcess::CrashExit) {
         result.ending = ProcessEnding::Crashed;
         result.signal = exitCode; // QProcess reports the terminating signal as the code
@@ -325,6 +346,7 @@ void ProcessJob::Private::complete(ProcessResult result)
     phase = Phase::Done;
     trackGroup(pid, false);
     timeoutTimer.stop();
+    idleTimer.stop();
     killTimer.stop();
     result.stdoutText = out.text();
     result.stderrText = err.text();

@@ -180,6 +180,11 @@ Result<QString> setAside(const QString &stateDir)
         return Error(Error::Kind::State, QStringLiteral("Failed to write state file %1: %2")
                                              .arg(path, QStringLiteral("cannot move it aside to %1: %2")
                                                             .arg(target, osErrorText(errno))));
+    // The spending of the old state goes with it (budgets count from zero again); best effort.
+    const QString spend = pathIn(stateDir, QStringLiteral("spend.json"));
+    if (QFileInfo::exists(spend))
+        (void)std::rename(QFile::encodeName(spend).constData(),
+                          QFile::encodeName(spend + target.mid(path.size())).constData());
     return target;
 }
 

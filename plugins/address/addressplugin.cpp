@@ -56,7 +56,8 @@ private:
                 return initialReviewFailed(review.error(), isRetry);
             if (!review->hasFindings) {
                 log(LogLevel::Info, QStringLiteral("no findings, skipping address loop"));
-                return complete(ReviewOutcome{0, true, *review});
+                m_open.clear();
+                return complete(0, true, *review, QStringLiteral("clean"));
             }
             log(LogLevel::Info, QStringLiteral("findings detected, starting address loop"));
             m_initial = *review;
@@ -88,14 +89,17 @@ private:
     {
         m_loopIsRetry = isRetry;
         m_round = 0;
+        m_stale = 0;
+        m_stopReason.clear();
         m_current = m_initial;
+        m_open = {m_reviewer->openFindings(m_initial.stdoutText).size()};
         nextRound();
     }
 
     void nextRound()
     {
         if (m_round >= m_maxRounds)
-            return exhausted();
+            return exhausted(false);
         ++m_round;
         log(LogLevel::Info, QStringLiteral("address loop: starting round"),
             {{QStringLiteral("round"), m_round}, {QStringLiteral("max_rounds"), m_maxRounds}});
@@ -107,7 +111,8 @@ private:
             if (!review->hasFindings) {
                 log(LogLevel::Info, QStringLiteral("findings resolved (after dismiss pass)"),
                     {{QStringLiteral("round"), m_round}});
-                return complete(ReviewOutcome{m_round, true, *review});
+                m_open.append(0);
+                return complete(m_round, true, *review, QStringLiteral("clean"));
             }
             m_current = *review;
             addressFindings();
@@ -136,27 +141,41 @@ private:
             m_reviewer->review([this](const Result<ReviewResult> &review) {
                 if (!review)
                     return loopFailed(review.error());
-                if (!review->hasFindings)
-                    return complete(ReviewOutcome{m_round, true, *review});
+                if (!review->hasFindings) {
+                    m_open.append(0);
+                    return complete(m_round, true, *review, QStringLiteral("clean"));
+                }
+                const qsizetype open = m_reviewer->openFindings(review->stdoutText).size();
+                const bool fewer = open < m_open.last();
+                m_open.append(open);
+                m_stale = fewer ? 0 : m_stale + 1;
                 log(LogLevel::Info, QStringLiteral("findings still present after round"),
-                    {{QStringLiteral("round"), m_round}});
+                    {{QStringLiteral("round"), m_round}, {QStringLiteral("open_findings"), qint64(open)}});
                 m_current = *review;
+                if (m_settings.patience > 0 && m_stale >= m_settings.patience) {
+                    log(LogLevel::Warn, QStringLiteral("review is not converging, stopping the address loop"),
+                        {{QStringLiteral("round"), m_round}, {QStringLiteral("review_patience"), m_settings.patience}});
+                    return exhausted(true);
+                }
                 nextRound();
             });
         });
     }
 
-    void exhausted()
+    // The rounds ran out, or (`patience`) review_patience rounds in a row left no fewer findings.
+    void exhausted(bool patience)
     {
+        const QString reason = patience ? QStringLiteral("patience") : QStringLiteral("max_rounds");
+        const quint32 rounds = patience ? m_round : m_maxRounds;
         if (m_settings.warnOnFindingsLeft) {
             log(LogLevel::Warn, QStringLiteral("stet findings remain after address rounds"),
-                {{QStringLiteral("rounds"), m_maxRounds}});
-            return complete(ReviewOutcome{m_maxRounds, false, m_current});
+                {{QStringLiteral("rounds"), rounds}});
+            return complete(rounds, false, m_current, reason);
         }
         const int count = m_reviewer->countFindings(m_current.stdoutText);
         m_services->runProcess(
             gitSpec(m_services->settings().repoPath, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}),
-            [this, count](const ProcessResult &head) {
+            [this, count, rounds, patience](const ProcessResult &head) {
                 const QString sha = head.success() && !head.stdoutText.trimmed().isEmpty()
                                         ? head.stdoutText.trimmed()
                                         : QStringLiteral("unknown");
@@ -164,10 +183,11 @@ private:
                 log(LogLevel::Warn, QStringLiteral("stet review with findings left"),
                     {{QStringLiteral("commit"), sha}, {QStringLiteral("stdout"), m_current.stdoutText},
                      {QStringLiteral("stderr"), m_current.stderrText}});
-                loopFailed(Error(Error::Kind::Review,
-                                 QStringLiteral("%1 stet findings remain after %2 address round(s)")
-                                     .arg(count)
-                                     .arg(m_maxRounds),
+                QString message = QStringLiteral("%1 stet findings remain after %2 address round(s)").arg(count).arg(rounds);
+                if (patience)
+                    message += QStringLiteral(" (review_patience = %1: no fewer findings for %1 round(s))").arg(m_settings.patience);
+                m_stopReason = patience ? QStringLiteral("patience") : QStringLiteral("max_rounds");
+                loopFailed(Error(Error::Kind::Review, message,
                                  QStringLiteral("commit %1; set on_findings_remaining = \"warn\" to go on").arg(sha.left(12))));
             });
     }
@@ -185,14 +205,18 @@ private:
         }
         if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
             log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
-            return complete(ReviewOutcome{0, false, m_initial});
+            return complete(0, false, m_initial, QStringLiteral("skipped"));
         }
         log(LogLevel::Error, QStringLiteral("address loop failed"), {{QStringLiteral("err"), error.message()}});
+        // The task's records keep the rounds it ran (review.json), failed or not.
+        ReviewOutcome partial{m_round, false, m_current, m_open, m_stopReason.isEmpty() ? QStringLiteral("failed") : m_stopReason};
+        m_services->data().review = partial;
         m_done(error);
     }
 
-    void complete(const ReviewOutcome &outcome)
+    void complete(quint32 rounds, bool resolved, const ReviewResult &last, const QString &reason)
     {
+        const ReviewOutcome outcome{rounds, resolved, last, m_open, reason};
         m_services->data().review = outcome;
         log(LogLevel::Info, QStringLiteral("phase 3 complete"),
             {{QStringLiteral("rounds"), outcome.roundsUsed}, {QStringLiteral("resolved"), outcome.findingsResolved}});
@@ -248,6 +272,9 @@ private:
     AddressSettings m_settings;
     quint32 m_maxRounds = 0;
     quint32 m_round = 0;
+    quint32 m_stale = 0;          // rounds in a row that left no fewer open findings
+    QList<qsizetype> m_open;      // open findings: the first review, then after each round
+    QString m_stopReason;
     bool m_loopIsRetry = false;
     ReviewResult m_initial;
     ReviewResult m_current;
@@ -260,7 +287,8 @@ Result<void> AddressPlugin::configure(const PluginConfig &config)
     const QJsonObject &t = config.options;
     static const QStringList known{QStringLiteral("max_address_rounds"), QStringLiteral("on_findings_remaining"),
                                    QStringLiteral("on_stet_fail"), QStringLiteral("phase3_retry_count"),
-                                   QStringLiteral("stet_disable_llm_triage"), QStringLiteral("stet_dismiss_patterns")};
+                                   QStringLiteral("review_patience"), QStringLiteral("stet_disable_llm_triage"),
+                                   QStringLiteral("stet_dismiss_patterns")};
     for (auto it = t.begin(); it != t.end(); ++it) {
         if (!known.contains(it.key()))
             return Error(Error::Kind::Config, QStringLiteral("has an unknown key '%1' (known: %2)")
@@ -281,8 +309,11 @@ Result<void> AddressPlugin::configure(const PluginConfig &config)
     AddressSettings s;
     const auto rounds = count(QStringLiteral("max_address_rounds"), 5);
     const auto retries = count(QStringLiteral("phase3_retry_count"), 0);
-    if (!rounds || !retries)
-        return Error(Error::Kind::Config, QStringLiteral("max_address_rounds and phase3_retry_count must be non-negative integers"));
+    const auto patience = count(QStringLiteral("review_patience"), 0);
+    if (!rounds || !retries || !patience)
+        return Error(Error::Kind::Config,
+                     QStringLiteral("max_address_rounds, phase3_retry_count and review_patience must be non-negative integers"));
+    s.patience = *patience;
     s.maxRounds = *rounds;
     s.retryCount = *retries;
     const auto remaining = choice(QStringLiteral("on_findings_remaining"), {QStringLiteral("fail"), QStringLiteral("warn")});
@@ -325,6 +356,10 @@ QStringList AddressPlugin::describe(const PhaseOutlineContext &context) const
     }
     lines << QStringLiteral("fix      %1").arg(context.agentCommand(AgentMode::Address));
     lines << QStringLiteral("review   %1").arg(review);
+    if (m_settings.patience > 0)
+        lines << QStringLiteral("stopping after %1 %2 without fewer open findings (review_patience)")
+                     .arg(m_settings.patience)
+                     .arg(m_settings.patience == 1 ? QStringLiteral("round") : QStringLiteral("rounds"));
     return lines;
 }
 

@@ -16,6 +16,7 @@ struct AddressSettings
     quint32 retryCount = 0;          // phase3_retry_count
     bool patternTriage = false;      // stet_disable_llm_triage
     QList<DismissPattern> patterns;  // stet_dismiss_patterns
+    quint32 patience = 0;            // review_patience: rounds without fewer findings; 0: off
 };
 
 // Phase 3: review, dismiss, address, re-review (spec §8.6-§8.8).

@@ -28,6 +28,10 @@ protected:
     }
     QList<AgentEvent> eventsOfLine(const QString &line) const override { return eventsOf(line); }
 
+public:
+    // Its result event carries total_cost_usd.
+    bool reportsCost(AgentMode) const override { return true; }
+
 private:
     ClaudeOptions m_options;
 };

@@ -48,6 +48,17 @@ std::optional<QJsonArray> findingsArray(const QString &output)
     return findingsArray(*value);
 }
 
+// `path` (else `file`) and `line` of a finding, where they have the right types.
+void readLocation(const QJsonObject &o, Finding &f)
+{
+    const QJsonValue path = o.contains(u"path") ? o.value(u"path") : o.value(u"file");
+    if (path.isString())
+        f.path = path.toString();
+    const QJsonValue line = o.value(u"line");
+    if (line.isDouble() && line.toDouble() == double(line.toInteger()))
+        f.line = line.toInteger();
+}
+
 bool isZeroFindingsLine(const QString &line)
 {
     return line == u"0 finding(s)." || line == u"0 finding(s)" || line.startsWith(u"0 finding(s) at ");
@@ -96,12 +107,27 @@ std::optional<QList<Finding>> parseFindings(const QString &output)
         f.message = o.value(u"message").toString();
         if (o.value(u"suggestion").isString())
             f.suggestion = o.value(u"suggestion").toString();
-        const QJsonValue path = o.contains(u"path") ? o.value(u"path") : o.value(u"file");
-        if (path.isString())
-            f.path = path.toString();
+        readLocation(o, f);
         findings.append(f);
     }
     return findings;
+}
+
+QStringList openFindings(const QString &output)
+{
+    const auto array = findingsArray(output);
+    if (!array)
+        return numberedFindingKeys(countFindings(output));
+    QList<Finding> findings;
+    for (const QJsonValue &item : *array) {
+        const QJsonObject o = item.toObject();
+        Finding f;
+        f.id = o.value(u"id").toString();
+        f.message = item.isObject() ? o.value(u"message").toString() : item.toVariant().toString();
+        readLocation(o, f);
+        findings.append(f);
+    }
+    return findingKeys(findings);
 }
 
 std::optional<QString> extractSuggestions(const QString &output)

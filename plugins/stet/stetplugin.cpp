@@ -64,6 +64,11 @@ int StetPlugin::countFindings(const QString &output) const
     return Stet::countFindings(output);
 }
 
+QStringList StetPlugin::openFindings(const QString &output) const
+{
+    return Stet::openFindings(output);
+}
+
 } // namespace Peal::Stet
 
 PEAL_REGISTER_PLUGIN(Peal::Stet::StetPlugin)

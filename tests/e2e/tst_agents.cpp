@@ -138,7 +138,8 @@ private Q_SLOTS:
         Scenario s("## Task 1\nT1: do it.\n@write a.txt a\n");
         ModelServer server(serverArgs);
         QVERIFY(s.isValid() && server.isRunning());
-        const auto r = runWith(backEnd, s, server);
+        // Failing, not waiting for the limit to lift (tst_unattended waits).
+        const auto r = runWith(backEnd, s, server, {u"--on-rate-limit"_s, u"fail"_s});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QCOMPARE(s.completed(), QList<int>{});

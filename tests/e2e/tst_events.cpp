@@ -90,7 +90,8 @@ private Q_SLOTS:
         PealTest::writeFile(path, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '9.1.0 (Claude Code)'; exit 0; fi\n"
                                   "cat > /dev/null\necho '" + line + "'\n");
         QFile::setPermissions(path, QFile::permissions(path) | QFile::ExeOwner);
-        const auto r = s.run({u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, path, u"--stet-path"_s, u"/nonexistent"_s});
+        const auto r = s.run({u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, path, u"--stet-path"_s, u"/nonexistent"_s,
+                              u"--on-rate-limit"_s, u"fail"_s});
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
         // The version is checked once per run: 9.x is not the tested 2.x.

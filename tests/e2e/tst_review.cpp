@@ -340,6 +340,53 @@ private Q_SLOTS:
                                            << p12;
     }
 
+    void aReviewThatDoesNotConvergeStopsAfterReviewPatienceRounds_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<int>("exitCode");
+        QTest::newRow("fail") << u"fail"_s << 1;
+        QTest::newRow("warn") << u"warn"_s << 2;
+    }
+
+    void aReviewThatDoesNotConvergeStopsAfterReviewPatienceRounds()
+    {
+        // Two findings, then one fixed and another one found, then the same two again: the
+        // count never falls below two, so two rounds in a row without progress end the loop
+        // long before max_address_rounds.
+        QFETCH(QString, policy);
+        QFETCH(int, exitCode);
+        Scenario s;
+        const QString kC = finding(u"c3333333"_s, u"leaks a handle"_s);
+        // Pattern triage without patterns: nothing is dismissed, every review is as scripted.
+        const auto r = runReviewed(s, {u"--review-patience"_s, u"2"_s, u"--max-address-rounds"_s, u"10"_s,
+                                       u"--on-findings-remaining"_s, policy, u"--stet-disable-llm-triage"_s, u"true"_s},
+                                   {}, {list({kA, kB}), list({kA, kB}), list({kA, kC}), list({kA, kC}), list({kA, kB})});
+        QCOMPARE(r.exitCode, exitCode);
+        QCOMPARE(s.agentCalls().count(u"address"_s), 2);
+        QVERIFY2(r.err.contains(u"review is not converging, stopping the address loop"_s), qPrintable(r.err));
+        if (policy == u"fail")
+            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): 2 stet findings remain after 2 address round(s) "
+                                    "(review_patience = 2: no fewer findings for 2 round(s))"_s),
+                     qPrintable(r.err));
+        const QJsonObject review = json(PealTest::readFile(s.stateDir() + u"/tasks/1/review.json"_s));
+        QCOMPARE(review.value(u"rounds"_s).toInt(), 2);
+        QCOMPARE(review.value(u"resolved"_s).toBool(), false);
+        QCOMPARE(review.value(u"stop_reason"_s).toString(), u"patience"_s);
+        QCOMPARE(ints(review.value(u"open_findings"_s)), (QList<int>{2, 2, 2}));
+    }
+
+    void aReviewThatConvergesIsRecordedRoundByRound()
+    {
+        Scenario s;
+        const auto r = runReviewed(s, {u"--review-patience"_s, u"1"_s, u"--stet-disable-llm-triage"_s, u"true"_s}, {},
+                                   {list({kA, kB}), list({kA, kB}), list({kA}), list({kA}), kNone});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject review = json(PealTest::readFile(s.stateDir() + u"/tasks/1/review.json"_s));
+        QCOMPARE(review.value(u"stop_reason"_s).toString(), u"clean"_s);
+        QCOMPARE(review.value(u"rounds"_s).toInt(), 2);
+        QCOMPARE(ints(review.value(u"open_findings"_s)), (QList<int>{2, 1, 0}));
+    }
+
     void findingsRemain()
     {
         QFETCH(QString, policy);

@@ -17,7 +17,7 @@ QList<Finding> findings(const QStringList &ids)
 {
     QList<Finding> out;
     for (const QString &id : ids)
-        out.append(Finding{id, u"message of "_s + id, std::nullopt, std::nullopt});
+        out.append(Finding{id, u"message of "_s + id, std::nullopt, std::nullopt, std::nullopt});
     return out;
 }
 
@@ -97,9 +97,9 @@ private Q_SLOTS:
     void triageByPatterns()
     {
         QList<Finding> f{
-            Finding{u"f1"_s, u"unused variable x"_s, std::nullopt, u"src/gen/model.rs"_s},
-            Finding{u"f2"_s, u"possible null dereference"_s, std::nullopt, u"src/main.rs"_s},
-            Finding{u"f3"_s, u"Unused import"_s, std::nullopt, std::nullopt},
+            Finding{u"f1"_s, u"unused variable x"_s, std::nullopt, u"src/gen/model.rs"_s, std::nullopt},
+            Finding{u"f2"_s, u"possible null dereference"_s, std::nullopt, u"src/main.rs"_s, std::nullopt},
+            Finding{u"f3"_s, u"Unused import"_s, std::nullopt, std::nullopt, std::nullopt},
         };
         // No patterns: nothing dismissed.
         QVERIFY(Address::triageByPatterns(f, {}).isEmpty());

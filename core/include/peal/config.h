@@ -74,6 +74,18 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<QString> reviewModel;
     std::optional<bool> allowDirty;
     std::optional<bool> strictPlan;
+    std::optional<QString> onRateLimit;
+    std::optional<quint64> rateLimitMaxWaitSec;
+    std::optional<quint64> rateLimitBackoffSec;
+    std::optional<QStringList> rateLimitPatterns;
+    std::optional<quint64> agentIdleTimeoutSec;
+    std::optional<double> maxCostUsd;
+    std::optional<quint64> maxTokens;
+    std::optional<double> taskMaxCostUsd;
+    std::optional<quint64> taskMaxTokens;
+    std::optional<quint32> reviewPatience;
+    std::optional<QList<QStringList>> notifyCommands;
+    std::optional<QStringList> notifyOn;
     // [plugins.<id>] tables of the config file (TOML only), as JSON objects.
     std::optional<QHash<QString, QJsonObject>> pluginOptions;
 };
@@ -129,6 +141,19 @@ struct PEAL_EXPORT Config
     std::optional<QString> reviewModel;
     bool allowDirty = false;  // commit_after_phase2 on a tree with changes peal did not make
     bool strictPlan = false;  // headings that look like tasks but are not stop the run
+    // Unattended runs (docs/unattended.md; not in the reference).
+    QString onRateLimit = QStringLiteral("wait"); // "wait" or "fail"
+    quint64 rateLimitMaxWaitSec = 3600;           // the longest wait for one rate-limit event
+    quint64 rateLimitBackoffSec = 30;             // the first backoff when no reset time is known
+    QStringList rateLimitPatterns;                // extra regexes that mark output as rate limited
+    quint64 agentIdleTimeoutSec = 0;              // the stall watchdog; 0: off
+    std::optional<double> maxCostUsd;             // budgets; unset: no limit
+    std::optional<quint64> maxTokens;
+    std::optional<double> taskMaxCostUsd;
+    std::optional<quint64> taskMaxTokens;
+    quint32 reviewPatience = 0;                   // address rounds without progress; 0: off
+    QList<QStringList> notifyCommands;            // argv lists run on events
+    QStringList notifyOn;                         // the events that notify; empty: all
     QHash<QString, QJsonObject> pluginOptions;  // [plugins.<id>] tables, by plugin id
 
     // Where each key's value came from, for error messages: "--max-parallel",
@@ -209,6 +234,8 @@ PEAL_EXPORT bool isDismissReason(QStringView reason);
 // returns the reference detail text ("invalid digit found in string", ...).
 PEAL_EXPORT Result<quint64> parseUnsigned(QStringView text, quint64 max);
 PEAL_EXPORT Result<bool> parseBool(QStringView text);
+// A non-negative decimal amount ("2.50", "0.1"): no sign, exponent or "inf".
+PEAL_EXPORT Result<double> parseMoney(QStringView text);
 
 } // namespace ConfigValues
 

@@ -25,6 +25,8 @@ struct PEAL_EXPORT ProgressEvent
         Committed,     // peal committed `commit` for `tasks` within a phase or after a block
         TaskFinished,  // a task ended its phases (`final`) or the concurrent part of a block
         RunFinished,   // the scheduler is done
+        RateLimitWait, // agent calls of a back-end wait for a rate limit: detail is the line
+                       // ("waiting for rate limit (claude), resumes 14:05"), phase the back-end
     };
 
     Kind kind = Kind::RunStarted;

@@ -82,6 +82,9 @@ public:
     // answer from it, fails a call whose result is an error even when the CLI exits 0, and
     // fails a call that ends without a result. Default: no.
     virtual bool reportsResult(AgentMode mode) const;
+    // Whether calls in `mode` report what they cost in US dollars (a Usage event's costUsd).
+    // A back-end that does not counts only against token budgets. Default: no.
+    virtual bool reportsCost(AgentMode mode) const;
     // The events one line of output carries (none for a line it does not understand). Pure: no
     // I/O, no state; called on the event loop for every line, so keep it cheap.
     virtual QList<AgentEvent> onOutputLine(AgentMode mode, OutputChannel channel, const QString &line) const;

@@ -40,6 +40,7 @@ struct PEAL_EXPORT AgentEvent
         MaxTurns,
         Timeout,
         Crash,
+        Stalled, // no output for agent_idle_timeout_sec: the watchdog ended it (set by the core)
         Other,
     };
 

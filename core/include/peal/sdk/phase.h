@@ -36,6 +36,11 @@ struct PEAL_EXPORT ReviewOutcome
     quint32 roundsUsed = 0;
     bool findingsResolved = true;
     ReviewResult last;
+    // Open findings of the first review, then after each round (Reviewer::openFindings);
+    // empty when the phase recorded none.
+    QList<qsizetype> openPerRound;
+    // Why the loop ended: "clean", "max_rounds", "patience" (review_patience), "skipped".
+    QString stopReason;
 };
 
 // What the phases of one task produce, passed from phase to phase.

@@ -33,6 +33,9 @@ struct PEAL_EXPORT ProcessSpec
     Stdin stdinMode = Stdin::Inherit;
     QByteArray stdinData;                   // Stdin::Data only; never logged
     std::optional<std::chrono::milliseconds> timeout; // none: wait as long as it takes
+    // Silence allowed: with no output on stdout or stderr for this long, the process tree is
+    // ended as for a timeout and the result says `idle` (the stall watchdog). None: no limit.
+    std::optional<std::chrono::milliseconds> idleTimeout;
 
     // Bytes of stdout and of stderr kept in memory; the rest is drained and counted.
     qint64 captureLimit = 10 * 1024 * 1024;
@@ -79,6 +82,7 @@ struct PEAL_EXPORT ProcessResult
     std::chrono::milliseconds duration{0};
     int signal = 0;             // Crashed: the signal that ended it
     qint64 linesCut = 0;        // streamLines: lines longer than maxLineLength
+    bool idle = false;          // TimedOut: because of spec.idleTimeout (silence), not the wall clock
 
     bool success() const { return ending == ProcessEnding::Exited && exitCode == 0; }
     bool timedOut() const { return ending == ProcessEnding::TimedOut; }

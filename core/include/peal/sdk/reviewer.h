@@ -20,8 +20,15 @@ struct PEAL_EXPORT Finding
     QString message;
     std::optional<QString> suggestion;
     std::optional<QString> path;
+    std::optional<qint64> line;
     friend bool operator==(const Finding &, const Finding &) = default;
 };
+
+// The keys of Reviewer::openFindings() for `findings`: each one's id, else
+// "<path>:<line>: <message>"; a key met again gets " #2", " #3", ...
+PEAL_EXPORT QStringList findingKeys(const QList<Finding> &findings);
+// `count` findings that cannot be told apart: "#1" ... "#count".
+PEAL_EXPORT QStringList numberedFindingKeys(int count);
 
 // What a reviewer session needs to build its commands.
 struct PEAL_EXPORT ReviewerSettings
@@ -104,6 +111,10 @@ public:
     virtual std::optional<QList<Finding>> parseFindings(const QString &output) const = 0;
     virtual std::optional<QString> extractSuggestions(const QString &output) const = 0;
     virtual int countFindings(const QString &output) const = 0;
+    // The open findings of a review, each as a key that names it across reviews: its id,
+    // else "<path>:<line>: <message>"; findings that cannot be told apart are numbered
+    // ("#1", "#2", ...). Default: from parseFindings(), else countFindings() numbered keys.
+    virtual QStringList openFindings(const QString &output) const;
 };
 
 /*
@@ -120,6 +131,7 @@ public:
     virtual std::optional<QList<Finding>> parseFindings(const QString &output) const = 0;
     virtual std::optional<QString> extractSuggestions(const QString &output) const = 0;
     virtual int countFindings(const QString &output) const = 0;
+    virtual QStringList openFindings(const QString &output) const = 0;
     virtual QString reviewName() const = 0;
 };
 

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#include "notifier.h"
+
+#include <peal/exec.h>
+#include <peal/processjob.h>
+#include <peal/textutil.h>
+
+#include <QDateTime>
+#include <QJsonDocument>
+
+namespace Peal::Internal {
+
+const QStringList &Notifier::eventNames()
+{
+    static const QStringList names{QStringLiteral("task_failed"), QStringLiteral("task_done"),
+                                   QStringLiteral("rate_limit_wait"), QStringLiteral("budget_stop"),
+                                   QStringLiteral("run_done")};
+    return names;
+}
+
+Notifier::Notifier(const Config &config, Logger &logger, QObject *parent)
+    : QObject(parent), m_config(config), m_logger(logger)
+{
+}
+
+Notifier::~Notifier()
+{
+    killAll();
+}
+
+bool Notifier::wants(const QString &event) const
+{
+    return !m_config.notifyCommands.isEmpty()
+           && (m_config.notifyOn.isEmpty() || m_config.notifyOn.contains(event));
+}
+
+void Notifier::send(const QString &event, const QString &message, QJsonObject fields)
+{
+    if (!wants(event))
+        return;
+    fields.insert(QStringLiteral("event"), event);
+    fields.insert(QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    fields.insert(QStringLiteral("message"), message);
+    fields.insert(QStringLiteral("plan_path"), m_config.planPath);
+    fields.insert(QStringLiteral("repo_path"), m_config.repoPath);
+    QJsonObject paths = fields.value(QStringLiteral("paths")).toObject();
+    paths.insert(QStringLiteral("state_dir"), m_config.stateDir);
+    paths.insert(QStringLiteral("state_file"), QString(m_config.stateDir + QStringLiteral("/state.json")));
+    fields.insert(QStringLiteral("paths"), paths);
+    const QByteArray payload = QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
+    const QString task = fields.value(QStringLiteral("task")).isDouble()
+                             ? QString::number(fields.value(QStringLiteral("task")).toInteger())
+                             : QString();
+
+    for (const QStringList &argv : m_config.notifyCommands) {
+        if (argv.isEmpty())
+            continue;
+        ProcessSpec spec;
+        spec.program = argv.first();
+        spec.arguments = argv.mid(1);
+        spec.workingDirectory = m_config.repoPath;
+        spec.stdinMode = ProcessSpec::Stdin::Data;
+        spec.stdinData = payload;
+        spec.timeout = kTimeout;
+        spec.captureLimit = 64 * 1024;
+        spec.label = QStringLiteral("notify %1").arg(event);
+        spec.environment.insert(QStringLiteral("PEAL_NOTIFY_EVENT"), event);
+        spec.environment.insert(QStringLiteral("PEAL_NOTIFY_TASK"), task);
+        spec.environment.insert(QStringLiteral("PEAL_NOTIFY_MESSAGE"), message);
+        auto *job = new ProcessJob(spec, this);
+        ++m_running;
+        connect(job, &RunningProcess::done, this, [this, job, argv, event](const ProcessResult &r) {
+            job->deleteLater();
+            if (!r.success()) {
+                QString why;
+                if (r.failedToStart())
+                    why = QStringLiteral("failed to start: ") + r.errorString;
+                else if (r.timedOut())
+                    why = QStringLiteral("timed out after %1 s").arg(kTimeout.count());
+                else
+                    why = QStringLiteral("ended with ") + exitStatusText(r);
+                LogFields logged{{QStringLiteral("event"), event},
+                                 {QStringLiteral("command"), argv.first()},
+                                 {QStringLiteral("err"), why}};
+                if (const QString line = Text::firstLine(r.stderrText).trimmed(); !line.isEmpty())
+                    logged.append({QStringLiteral("stderr"), line.left(300)});
+                m_logger.warn(u"peal::main", QStringLiteral("notify command failed (ignored)"), logged);
+            } else {
+                m_logger.debug(u"peal::main", QStringLiteral("notify command succeeded"),
+                               {{QStringLiteral("event"), event}, {QStringLiteral("command"), argv.first()}});
+            }
+            finished();
+        });
+        job->start();
+    }
+}
+
+void Notifier::finished()
+{
+    if (--m_running > 0)
+        return;
+    const QList<std::function<void()>> waiting = std::exchange(m_idle, {});
+    for (const auto &then : waiting)
+        then();
+}
+
+void Notifier::whenIdle(std::function<void()> then)
+{
+    if (m_running <= 0)
+        return then();
+    m_idle.append(std::move(then));
+}
+
+void Notifier::killAll()
+{
+    for (ProcessJob *job : findChildren<ProcessJob *>(Qt::FindDirectChildrenOnly))
+        job->cancel();
+}
+
+} // namespace Peal::Internal
