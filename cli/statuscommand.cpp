@@ -41,6 +41,7 @@ struct Status
     QString summaryNote;
     std::optional<qint64> activePid;
     QJsonArray waiting;       // the running peal's rate-limit waits (<state_dir>/waiting.json)
+    QJsonObject spend;        // what this state's agent calls spent (<state_dir>/spend.json)
     QStringList planWarnings; // the "warning:" lines of a run about the plan's headings
     QStringList runWouldFail; // why `peal run` would stop before it starts, if it would
 
@@ -191,6 +192,8 @@ Result<Status> gather(const Config &config)
         else
             st.summary = *summary;
     }
+    if (QFile file(StateStore::pathIn(c.stateDir, QStringLiteral("spend.json"))); file.open(QIODevice::ReadOnly))
+        st.spend = QJsonDocument::fromJson(file.read(4 << 20)).object();
     st.activePid = StateLock::activeHolder(c.stateDir);
     if (st.activePid) {
         // Written by the run that holds the lock; one of another pid is left over.
@@ -299,6 +302,20 @@ QString textReport(const Status &st)
     else if (!st.summaryNote.isEmpty())
         row(QStringLiteral("summary"), QStringLiteral("%1: %2").arg(st.summaryPath, st.summaryNote));
     row(QStringLiteral("phases"), c.phases.join(QStringLiteral(", ")));
+    if (st.spend.value(u"tokens").isDouble()) {
+        // Budgets count this (docs/unattended.md); the per-task limits are checked per task.
+        const double cost = st.spend.value(u"cost_usd").toDouble();
+        const qint64 tokens = st.spend.value(u"tokens").toInteger();
+        QString line = QStringLiteral("$%1, %2 tokens by the agent calls of this state").arg(cost, 0, 'f', 4).arg(tokens);
+        QStringList reached;
+        if (c.maxCostUsd && cost >= *c.maxCostUsd)
+            reached << QStringLiteral("max_cost_usd = %1").arg(*c.maxCostUsd);
+        if (c.maxTokens && quint64(tokens) >= *c.maxTokens)
+            reached << QStringLiteral("max_tokens = %1").arg(*c.maxTokens);
+        if (!reached.isEmpty())
+            line += QStringLiteral(" (budget reached: %1)").arg(reached.join(QStringLiteral(", ")));
+        row(QStringLiteral("spent"), line);
+    }
     for (const QJsonValue &value : st.waiting) {
         const QJsonObject w = value.toObject();
         const QDateTime until = QDateTime::fromString(w.value(u"until").toString(), Qt::ISODate).toLocalTime();
@@ -350,6 +367,7 @@ QString jsonReport(const Status &st)
                                               : QJsonValue(qint64(pending.first())));
     o.insert(QStringLiteral("running_pid"), st.activePid ? QJsonValue(*st.activePid) : QJsonValue());
     o.insert(QStringLiteral("waiting"), st.waiting);
+    o.insert(QStringLiteral("spend"), st.spend.isEmpty() ? QJsonValue() : QJsonValue(st.spend));
     o.insert(QStringLiteral("last_run"), st.lastRun ? QJsonDocument::fromJson(st.lastRun->toJson()).object()
                                                     : QJsonValue());
     o.insert(QStringLiteral("summary"), st.summary ? QJsonDocument::fromJson(st.summary->toJson()).object()

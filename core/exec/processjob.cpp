@@ -235,6 +235,7 @@ void ProcessJob::Private::start()
     killTimer.setSingleShot(true);
     QObject::connect(&killTimer, &QTimer::timeout, q, [this] { signalGroup(SIGKILL); });
     idleTimer.setSingleShot(true);
+    idleTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early
     QObject::connect(&idleTimer, &QTimer::timeout, q, [this] {
         idle = true;
         endTree(ProcessEnding::TimedOut);

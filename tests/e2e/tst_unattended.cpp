@@ -141,26 +141,30 @@ private Q_SLOTS:
         QCOMPARE(s.agentCalls().size(), 3);
     }
 
-    void onRateLimitFailFailsAsBefore()
+    void aLimitThatIsNotWaitedForFailsTheCall_data()
     {
-        Scenario s(kOneTask);
-        QVERIFY(s.isValid());
-        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--on-rate-limit"_s, u"fail"_s},
-                             failingFirst(s, 1, u"Error: 429 Too Many Requests"_s));
-        QCOMPARE(r.exitCode, 1);
-        QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
-        QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 1 (plan): cursor: rate limited"_s), qPrintable(r.err));
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("stderrText");
+        QTest::addColumn<QString>("said");
+        QTest::newRow("on_rate_limit = fail") << QStringList{u"--on-rate-limit"_s, u"fail"_s}
+                                              << u"Error: 429 Too Many Requests"_s
+                                              << u"error: task 1, phase 1 (plan): cursor: rate limited"_s;
+        QTest::newRow("a reset beyond the longest wait")
+            << QStringList{u"--rate-limit-max-wait-sec"_s, u"60"_s} << u"usage limit reached, try again in 5 hours"_s
+            << u"rate limit resets later than rate_limit_max_wait_sec, not waiting"_s;
     }
 
-    void aResetBeyondTheLongestWaitFailsTheCall()
+    void aLimitThatIsNotWaitedForFailsTheCall()
     {
+        QFETCH(QStringList, args);
+        QFETCH(QString, stderrText);
+        QFETCH(QString, said);
         Scenario s(kOneTask);
         QVERIFY(s.isValid());
-        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--rate-limit-max-wait-sec"_s, u"60"_s},
-                             failingFirst(s, 1, u"usage limit reached, try again in 5 hours"_s));
+        const auto r = s.run(QStringList{u"--stet-path"_s, u"/nonexistent"_s} + args, failingFirst(s, 1, stderrText));
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
-        QVERIFY2(r.err.contains(u"rate limit resets later than rate_limit_max_wait_sec, not waiting"_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(said), qPrintable(r.err));
     }
 
     void ctrlCDuringAWaitStopsAtOnceAndTheRunResumes()
@@ -309,6 +313,11 @@ private Q_SLOTS:
         QCOMPARE(same.exitCode, 3);
         QCOMPARE(linesIn(s.path(u"calls"_s)), 3);
         QVERIFY2(PealTest::lastLine(same.err).contains(u"budget max_cost_usd = 0.3 reached"_s), qPrintable(same.err));
+        const auto status = PealTest::runPeal({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                               s.stateDir(), u"--max-cost-usd"_s, u"0.3"_s});
+        QVERIFY2(status.out.contains(u"spent:     $0.3000, 360 tokens by the agent calls of this state (budget reached: "
+                                     "max_cost_usd = 0.3)"_s),
+                 qPrintable(status.out));
 
         // Raised: tasks 2 and 3 complete, and the spending goes on adding up.
         const auto raised = s.run(common + QStringList{u"--max-cost-usd"_s, u"1"_s});

@@ -313,6 +313,64 @@ private Q_SLOTS:
         QVERIFY(!config->parallel);
     }
 
+    void unattendedKeysFromEachSource()
+    {
+        // TOML: a number or an integer amount, commands as argv arrays or split strings.
+        auto file = load("plan_path = \"p\"\nrepo_path = \"r\"\nmax_cost_usd = 2.5\ntask_max_cost_usd = 1\n"
+                         "notify_commands = [[\"tee\", \"-a\", \"/tmp/x y\"], \"notify-send  peal\"]\n"
+                         "notify_on = [\"run_done\"]\nrate_limit_patterns = [\"slow\\\\s+down\"]\n");
+        QVERIFY2(file, qPrintable(file ? QString() : file.error().message()));
+        QCOMPARE(file->maxCostUsd, std::optional<double>(2.5));
+        QCOMPARE(file->taskMaxCostUsd, std::optional<double>(1.0));
+        QCOMPARE(file->notifyCommands, (QList<QStringList>{{u"tee"_s, u"-a"_s, u"/tmp/x y"_s}, {u"notify-send"_s, u"peal"_s}}));
+        QCOMPARE(file->notifyOn, QStringList{u"run_done"_s});
+        QCOMPARE(file->rateLimitPatterns, QStringList{u"slow\\s+down"_s});
+        QCOMPARE(file->onRateLimit, u"wait"_s);
+        QCOMPARE(file->rateLimitBackoffSec, 30u);
+        QCOMPARE(file->rateLimitMaxWaitSec, 3600u);
+        QVERIFY(!file->maxTokens);
+        // The environment: commands split on commas, then on whitespace.
+        auto env = loadNoFile({{u"PEAL_NOTIFY_COMMANDS"_s, u"tee -a /tmp/log,notify-send peal"_s},
+                               {u"PEAL_MAX_TOKENS"_s, u"50000"_s},
+                               {u"PEAL_AGENT_IDLE_TIMEOUT_SEC"_s, u"300"_s}},
+                              requiredCli());
+        QVERIFY(env);
+        QCOMPARE(env->notifyCommands, (QList<QStringList>{{u"tee"_s, u"-a"_s, u"/tmp/log"_s}, {u"notify-send"_s, u"peal"_s}}));
+        QCOMPARE(env->maxTokens, std::optional<quint64>(50000));
+        QCOMPARE(env->agentIdleTimeoutSec, 300u);
+    }
+
+    void badAmountsAndCommands_data()
+    {
+        QTest::addColumn<QByteArray>("toml");
+        QTest::addColumn<QString>("env");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("negative cost") << QByteArray("max_cost_usd = -1.0\n") << QString()
+                                       << u"key 'max_cost_usd' (line 1): expected a non-negative number such as 2.50"_s;
+        QTest::newRow("cost as a string") << QByteArray("max_cost_usd = \"5\"\n") << QString() << u"found string"_s;
+        QTest::newRow("a command of numbers") << QByteArray("notify_commands = [[1]]\n") << QString()
+                                              << u"notify_commands[0][0]"_s;
+        QTest::newRow("an empty command") << QByteArray("notify_commands = [\"  \"]\n") << QString()
+                                          << u"key 'notify_commands[0]' (line 1): expected a command with a program"_s;
+        QTest::newRow("env amount with an exponent") << QByteArray() << u"PEAL_MAX_COST_USD=1e3"_s
+                                                     << u"expected a non-negative amount such as 2.50"_s;
+        QTest::newRow("env amount negative") << QByteArray() << u"PEAL_TASK_MAX_COST_USD=-2"_s
+                                             << u"expected a non-negative amount such as 2.50"_s;
+    }
+
+    void badAmountsAndCommands()
+    {
+        QFETCH(QByteArray, toml);
+        QFETCH(QString, env);
+        QFETCH(QString, expected);
+        Env vars;
+        if (!env.isEmpty())
+            vars.insert(env.section(u'=', 0, 0), env.section(u'=', 1));
+        auto config = toml.isEmpty() ? loadNoFile(vars, requiredCli()) : load(toml, vars);
+        QVERIFY(!config);
+        QVERIFY2(config.error().toDisplayString().contains(expected), qPrintable(config.error().toDisplayString()));
+    }
+
     void invalidTomlReturnsError()
     {
         auto config = load("this is = = not toml [");
@@ -939,6 +997,14 @@ private Q_SLOTS:
                                          << u"Invalid phases value [plan, execute, plan]: phase 'plan' appears more than once"_s;
         QTest::newRow("phases empty name") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
                                            << u"Invalid phases value [plan, , execute]: a phase name is empty"_s;
+        QTest::newRow("bad on_rate_limit") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                           << u"Invalid on_rate_limit value 'sleep'"_s;
+        QTest::newRow("bad notify_on") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                       << u"Invalid notify_on value 'lunch'"_s;
+        QTest::newRow("bad rate_limit_patterns") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                                 << u"Invalid rate_limit_patterns regex '(unclosed'"_s;
+        QTest::newRow("zero backoff") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                      << u"Invalid rate_limit_backoff_sec value 0 (expected at least 1 second)"_s;
         QTest::newRow("order: plan before enums") << u"missing"_s << u"git"_s << u"x"_s << u"y"_s
                                                   << u"Invalid or missing plan file."_s;
         QTest::newRow("order: git before enums") << u"file"_s << u"plain"_s << u"x"_s << u"y"_s
@@ -971,6 +1037,14 @@ private Q_SLOTS:
             config.phases = QStringList{u"plan"_s, u"execute"_s, u"plan"_s};
         if (tag == "phases empty name")
             config.phases = QStringList{u"plan"_s, QString(), u"execute"_s};
+        if (tag == "bad on_rate_limit")
+            config.onRateLimit = u"sleep"_s;
+        if (tag == "bad notify_on")
+            config.notifyOn = QStringList{u"run_done"_s, u"lunch"_s};
+        if (tag == "bad rate_limit_patterns")
+            config.rateLimitPatterns = QStringList{u"(unclosed"_s};
+        if (tag == "zero backoff")
+            config.rateLimitBackoffSec = 0;
         Result<void> result;
         validateAsync(config, &result);
         QVERIFY(!result);
