@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Builds a release tree with the benchmark helpers and runs every benchmark; prints the numbers
 # that bench/README.md reports.
-# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|plan|unattended|all]
+# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|plan|unattended|slurm|all]
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 what="${1:-all}"
@@ -212,6 +212,46 @@ unattended() {
     printf '%s\n' $watches | sort -n | awk '{v[NR]=$1} END {printf "unattended: watchdog detection past the 1 s idle limit, 5 runs: median %d ms, max %d ms\n", v[int((NR+1)/2)], v[NR]}'
 }
 
+# The slurm executor (docs/distributed.md) on a one-node cluster of its own
+# (scripts/slurm-cluster.sh): the overhead per agent call through srun against a local spawn (a
+# 20-task plan, 40 calls of a no-op agent, best of 3 each), and a parallel block of 16 tasks
+# whose calls sleep 1 s with max_parallel = 8 against the work-conserving ideal (4 s).
+slurm() {
+    local cluster="$work/slurm" repo="$work/slurm-repo" plan="$work/slurm.md" block="$work/slurm-block.md"
+    local config="$work/slurm.toml" noop best_local="" best_slurm="" best_block="" t0 t1 round
+    noop=$(command -v true)
+    bash "$PEAL_ROOT/scripts/slurm-cluster.sh" start "$cluster" >/dev/null
+    export SLURM_CONF="$cluster/slurm.conf"
+    new_repo "$repo"
+    for i in $(seq 1 20); do printf '## Task %d\nstep %d\n\n' "$i" "$i"; done > "$plan"
+    for i in $(seq 1 16); do printf '## Task %d (parallel)\nT%d: step\n\n' "$i" "$i"; done > "$block"
+    printf 'executor = "slurm"\n[plugins.slurm]\nexport = ["PEAL_FAKE_AGENT_SLEEP_MS"]\n' > "$config"
+    for round in 1 2 3; do
+        rm -rf "$work/slurm-state"
+        t0=$(ms_now)
+        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$work/slurm-state" --log-level error >/dev/null
+        t1=$(ms_now)
+        if [ -z "$best_local" ] || [ $((t1 - t0)) -lt "$best_local" ]; then best_local=$((t1 - t0)); fi
+        rm -rf "$work/slurm-state"
+        t0=$(ms_now)
+        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$work/slurm-state" --log-level error \
+            --config "$config" >/dev/null
+        t1=$(ms_now)
+        if [ -z "$best_slurm" ] || [ $((t1 - t0)) -lt "$best_slurm" ]; then best_slurm=$((t1 - t0)); fi
+        rm -rf "$work/slurm-state"
+        t0=$(ms_now)
+        PEAL_FAKE_AGENT_SLEEP_MS=1000 "$peal" run --plan "$block" --repo "$repo" --agent-cmd "$agent" \
+            --state-dir "$work/slurm-state" --log-level error --config "$config" --max-parallel 8 >/dev/null
+        t1=$(ms_now)
+        if [ -z "$best_block" ] || [ $((t1 - t0)) -lt "$best_block" ]; then best_block=$((t1 - t0)); fi
+    done
+    bash "$PEAL_ROOT/scripts/slurm-cluster.sh" stop "$cluster"
+    unset SLURM_CONF
+    awk -v l="$best_local" -v s="$best_slurm" -v b="$best_block" 'BEGIN {
+        printf "slurm: 40 agent calls: local %d ms, through srun %d ms: %.1f ms more per call\n", l, s, (s - l) / 40
+        printf "slurm: 16 tasks of 2 s, max_parallel 8: %d ms (best of 3); ideal work-conserving 4000 ms (+%.1f%%)\n", b, (b - 4000) * 100 / 4000 }'
+}
+
 case "$what" in
     overhead) overhead ;;
     memory) memory ;;
@@ -220,6 +260,7 @@ case "$what" in
     isolation) isolation ;;
     plan) plan ;;
     unattended) unattended ;;
-    all) startup; overhead; memory; parallel; isolation; plan; unattended ;;
+    slurm) slurm ;;
+    all) startup; overhead; memory; parallel; isolation; plan; unattended; slurm ;;
     *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# peal_add_plugin(<id> ROLE <agent|reviewer|phase> DESCRIPTION <text> SOURCES <files...>
+# peal_add_plugin(<id> ROLE <agent|reviewer|phase|executor> DESCRIPTION <text> SOURCES <files...>
 #                 [NEEDS <agent|reviewer>...] [VERSION <x.y.z>] [OUTPUT_DIRECTORY <dir>]
 #                 [MANIFEST_ABI <n>] [NO_INSTALL])
 #
@@ -21,8 +21,8 @@ function(peal_add_plugin id)
     if(NOT ARG_ROLE OR NOT ARG_DESCRIPTION OR NOT ARG_SOURCES)
         message(FATAL_ERROR "peal_add_plugin(${id}): ROLE, DESCRIPTION and SOURCES are required")
     endif()
-    if(NOT ARG_ROLE MATCHES "^(agent|reviewer|phase)$")
-        message(FATAL_ERROR "peal_add_plugin(${id}): ROLE must be agent, reviewer or phase, not '${ARG_ROLE}'")
+    if(NOT ARG_ROLE MATCHES "^(agent|reviewer|phase|executor)$")
+        message(FATAL_ERROR "peal_add_plugin(${id}): ROLE must be agent, reviewer, phase or executor, not '${ARG_ROLE}'")
     endif()
     if(NOT id MATCHES "^[a-z0-9_-]+$")
         message(FATAL_ERROR "peal_add_plugin(${id}): the id may use only a-z, 0-9, '-' and '_'")

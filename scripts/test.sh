@@ -5,12 +5,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # zsh checks the generated completion; dpkg-dev and file let CPack build and inspect the .deb;
 # script(1) (bsdutils) gives the terminal tests a pseudo-terminal; clang builds the fuzzers; curl
-# posts the webhook example of share/peal/notify.
-install_dependencies zsh dpkg-dev file bsdutils clang libclang-rt-14-dev curl
+# posts the webhook example of share/peal/notify; slurm-wlm and munge are the one-node cluster
+# of the slurm executor's tests.
+install_dependencies zsh dpkg-dev file bsdutils clang libclang-rt-14-dev curl slurm-wlm munge
 build="$PEAL_ROOT/build/test"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
 # The real agent CLIs, driven against the scripted model server (docs/agents.md).
 install_agent_clis "$build/agent-clis"
+
+# A one-node Slurm cluster of the suite's own (munged, slurmctld, slurmd), stopped by pid at
+# the end whatever happens; tst_slurm finds it through SLURM_CONF.
+cluster=$(mktemp -d)
+trap 'bash "$PEAL_ROOT/scripts/slurm-cluster.sh" stop "$cluster"; rm -rf "$cluster"' EXIT
+log "starting a one-node Slurm cluster in $cluster"
+export SLURM_CONF="$cluster/slurm.conf"
+bash "$PEAL_ROOT/scripts/slurm-cluster.sh" start "$cluster" >/dev/null
 
 log "running the test suite"
 status=0

@@ -45,7 +45,8 @@ const char *usage()
 {
     return "peal-demo-agent: a stand-in for Cursor's agent CLI used by `peal demo` and the tests.\n"
            "Environment (all optional):\n"
-           "  PEAL_FAKE_AGENT_LOG=FILE        append one JSON line per call (argv, cwd, mode, times)\n"
+           "  PEAL_FAKE_AGENT_LOG=FILE        append one JSON line per call (argv, cwd, mode, times,\n"
+           "                                  and SLURM_JOB_ID and SLURM_JOB_NAME in a job step)\n"
            "  PEAL_FAKE_AGENT_FAIL_ON=TEXT    exit non-zero when the prompt contains TEXT\n"
            "  PEAL_FAKE_AGENT_FAIL_FIRST=N    fail the first N calls (needs PEAL_FAKE_AGENT_COUNTER)\n"
            "  PEAL_FAKE_AGENT_COUNTER=FILE    call counter shared by all calls\n"
@@ -538,7 +539,11 @@ int main(int argc, char **argv)
         std::string line = "{\"mode\":\"" + mode + "\",\"pid\":" + std::to_string(::getpid())
                            + ",\"start\":" + std::to_string(started) + ",\"end\":"
                            + std::to_string(nowMs()) + ",\"exit\":" + std::to_string(exitCode)
-                           + ",\"cwd\":\"" + jsonEscape(fs::current_path().string()) + "\",\"argv\":[";
+                           + ",\"cwd\":\"" + jsonEscape(fs::current_path().string()) + "\"";
+        // Run as a Slurm job step: the job it ran in (docs/distributed.md).
+        if (const std::string job = env("SLURM_JOB_ID"); !job.empty())
+            line += ",\"slurm_job_id\":\"" + jsonEscape(job) + "\",\"slurm_job_name\":\"" + jsonEscape(env("SLURM_JOB_NAME")) + "\"";
+        line += ",\"argv\":[";
         for (size_t i = 0; i < args.size(); ++i)
             line += (i ? ",\"" : "\"") + jsonEscape(args[i]) + "\"";
         line += "]}";

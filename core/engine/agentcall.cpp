@@ -128,8 +128,13 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             spec->streamLines = true;
             onLine = [self](OutputChannel channel, const QString &line) { self->onLine(channel, line); };
         }
+        ExecutorCall where;
+        where.task = taskIndex;
+        where.phase = agentModeName(mode);
+        where.timeout = run.timeout();
         run.runProcess(*spec, context, [self](const ProcessResult &result) { self->onResult(result); },
-                       perTask ? std::optional<quint32>(taskIndex) : std::nullopt, std::move(onLine));
+                       perTask ? std::optional<quint32>(taskIndex) : std::nullopt, std::move(onLine),
+                       perTask ? std::optional<ExecutorCall>(where) : std::nullopt);
     }
 
     void openTranscript(const ProcessSpec &spec)
@@ -221,6 +226,14 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     // of a rate limit (rate_limit_patterns and the built-in ones).
     void classifyFailure(AgentOutput &output, const ProcessResult &result) const
     {
+        if (result.executorFailure && output.status != AgentOutput::Status::Cancelled) {
+            // The executor failed, not the agent: class executor, retried like any failure.
+            output.status = AgentOutput::Status::Failed;
+            output.totals.failure = AgentEvent::Failure::Executor;
+            output.totals.failureDetail = *result.executorFailure;
+            output.totals.failureText.clear();
+            return;
+        }
         if (result.idle) {
             output.status = AgentOutput::Status::Failed;
             output.totals.failure = AgentEvent::Failure::Stalled;

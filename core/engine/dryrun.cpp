@@ -103,6 +103,9 @@ public:
         field(QStringLiteral("review"), m_review ? QStringLiteral("%1 (%2)").arg(m_review->perReview, m_review->mode)
                                                  : reviewNote);
         field(QStringLiteral("phases"), phaseNames().join(QStringLiteral(", ")));
+        if (!m_run.executorId().isEmpty())
+            field(QStringLiteral("executor"), QStringLiteral("%1: the agent calls of tasks run through it (docs/distributed.md)")
+                                                  .arg(m_run.executorId()));
         field(QStringLiteral("limits"),
               QStringLiteral("timeout %1 per process; %2 of phases 1-2; %3")
                   .arg(timeoutText(c.phaseTimeoutSec))

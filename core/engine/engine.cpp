@@ -3,6 +3,7 @@
 
 #include "builtinphases.h"
 #include "dryrun.h"
+#include "filesystems.h"
 #include "gitexclude.h"
 #include "planloader.h"
 #include "postrun.h"
@@ -15,6 +16,7 @@
 #include <peal/log.h>
 #include <peal/sdk/phase.h>
 #include <peal/pluginmanager.h>
+#include <peal/sdk/executor.h>
 #include <peal/sdk/reviewer.h>
 #include <peal/summary.h>
 #include <peal/textutil.h>
@@ -86,6 +88,12 @@ public:
     void closeRun(std::function<int()> verdict);
     void finishExit(int code);
     void notifyRunDone(int code);
+    // `executor`: the plugin (none for local), and a warning for workspaces on node-local file
+    // systems when it needs shared ones.
+    Result<void> loadExecutor();
+    // With an executor, a run first cancels the jobs a killed peal may have left for its
+    // tasks, and waits for that, so that no new job of the same name is cancelled by it.
+    void cancelStaleJobs(const StepHandle &step);
     // spend.json read, and a word when a cost budget meets a back-end that reports no cost.
     Result<void> loadSpend();
     void forceStop();
@@ -171,7 +179,7 @@ void Engine::Private::forceStop()
     logger.warning(u"peal::main", QStringLiteral("interrupted again; stopping now without finishing the review session"));
     if (run) {
         run->cancel(); // also the clean-up processes
-        run->notifier().killAll();
+        run->sideCommands().killAll();
     }
     recipe.cancel();
     closing.cancel();
@@ -186,6 +194,7 @@ Step Engine::Private::runRecipe()
         leafStep(QStringLiteral("validate"), [this](const StepHandle &s) { validate(s); }),
         syncStep(QStringLiteral("load agent"), [this] { return loadAgent(); }),
         syncStep(QStringLiteral("load phases"), [this] { return loadPhases(); }),
+        syncStep(QStringLiteral("load executor"), [this] { return loadExecutor(); }),
         deferredStep(QStringLiteral("check agent versions"), [this] { return checkAgentVersions(); }),
         syncStep(QStringLiteral("lock state"), [this] { return lockState(); }),
         syncStep(QStringLiteral("preflight"), [this] { return preflight(); }),
@@ -197,6 +206,7 @@ Step Engine::Private::runRecipe()
         leafStep(QStringLiteral("read plan"), [this](const StepHandle &s) { readPlan(s); }),
         syncStep(QStringLiteral("load state"), [this] { return loadState(); }),
         syncStep(QStringLiteral("load spend"), [this] { return loadSpend(); }),
+        leafStep(QStringLiteral("cancel stale jobs"), [this](const StepHandle &s) { cancelStaleJobs(s); }),
         leafStep(QStringLiteral("schedule"), [this](const StepHandle &s) { schedule(s); }),
         // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12): a failed
         // stage reaches it through fail().
@@ -267,6 +277,12 @@ void Engine::Private::closeRun(std::function<int()> verdict)
                 run->reopenForCleanup();
             return run->userTree().recordLeftovers(*run, q);
         }),
+        // An interrupted run cancels every job it handed an executor (finishExit waits for it).
+        syncStep(QStringLiteral("cancel executor jobs"), [this] {
+            if (run && cancelledWith && !forced)
+                run->cancelExecutorCalls({});
+            return Result<void>();
+        }),
     });
     closing.start(steps, [this](Result<void>) { finishExit(exitCode); });
 }
@@ -289,8 +305,9 @@ void Engine::Private::finishExit(int code)
     if (!run || !locked || nothingDone || request.dryRun || forced)
         return emitFinished();
     notifyRunDone(code);
-    // The notify commands get their 10 s; a second Ctrl-C ends them (forceStop).
-    run->notifier().whenIdle(emitFinished);
+    // The notify commands get their 10 s, executor clean-up its own; a second Ctrl-C ends them
+    // (forceStop).
+    run->sideCommands().whenIdle(emitFinished);
 }
 
 void Engine::Private::notifyRunDone(int code)
@@ -825,6 +842,58 @@ Result<void> Engine::Private::loadState()
                      {QStringLiteral("first_incomplete"), firstIncomplete}});
     }
     return {};
+}
+
+Result<void> Engine::Private::loadExecutor()
+{
+    const Config &c = run->config();
+    if (c.executor == u"local")
+        return {};
+    auto plugin = plugins.load(c.executor, PluginRole::Executor);
+    if (!plugin)
+        return Error(Error::Kind::Plugin,
+                     QStringLiteral("executor '%1' (set by %2) cannot be used: %3")
+                         .arg(c.executor, c.originOf(QStringLiteral("executor")), plugin.error().message()),
+                     plugin.error().hint());
+    if (auto configured = configure(c.executor, **plugin); !configured)
+        return configured.error();
+    auto executor = pluginCast<ExecutorPlugin>(*plugin);
+    bool shared = true;
+    (void)callGuarded(QStringLiteral("executor plugin '%1'").arg(c.executor), [&] { shared = executor->needsSharedFileSystem(); });
+    if (shared) {
+        QStringList paths{c.repoPath};
+        if (c.isolation == u"worktree")
+            paths << (c.worktreeRoot ? *c.worktreeRoot : StateStore::directory(c.stateDir));
+        for (const QString &path : std::as_const(paths)) {
+            if (const QString type = FileSystems::nodeLocalType(path); !type.isEmpty())
+                logger.warning(u"peal::main", QStringLiteral("%1 is on a node-local file system (%2): agents that the %3 executor "
+                                                             "runs on other nodes cannot see it; put it on a shared file system "
+                                                             "(docs/distributed.md)")
+                                                  .arg(path, type, c.executor));
+        }
+    }
+    run->setExecutor(std::move(executor), c.executor);
+    logger.info(u"peal::main", QStringLiteral("agent calls run through an executor"), {{QStringLiteral("executor"), c.executor}});
+    return {};
+}
+
+void Engine::Private::cancelStaleJobs(const StepHandle &step)
+{
+    if (request.dryRun || run->executorId().isEmpty())
+        return step.done();
+    QList<ExecutorCall> calls;
+    for (const Task &t : run->plan().tasks) {
+        if (run->state().isTaskCompleted(t.index))
+            continue;
+        for (AgentMode mode : {AgentMode::Plan, AgentMode::Execute, AgentMode::Address, AgentMode::Triage}) {
+            ExecutorCall call;
+            call.task = t.index;
+            call.phase = agentModeName(mode);
+            calls.append(call);
+        }
+    }
+    run->cancelExecutorCalls(calls);
+    run->sideCommands().whenIdle([step] { step.done(); });
 }
 
 Result<void> Engine::Private::loadSpend()

@@ -2,7 +2,6 @@
 #include "notifier.h"
 
 #include <peal/exec.h>
-#include <peal/processjob.h>
 #include <peal/textutil.h>
 
 #include <QDateTime>
@@ -18,14 +17,9 @@ const QStringList &Notifier::eventNames()
     return names;
 }
 
-Notifier::Notifier(const Config &config, Logger &logger, QObject *parent)
-    : QObject(parent), m_config(config), m_logger(logger)
+Notifier::Notifier(const Config &config, Logger &logger, SideCommands &commands, QObject *parent)
+    : QObject(parent), m_config(config), m_logger(logger), m_commands(commands)
 {
-}
-
-Notifier::~Notifier()
-{
-    killAll();
 }
 
 bool Notifier::wants(const QString &event) const
@@ -67,10 +61,7 @@ void Notifier::send(const QString &event, const QString &message, QJsonObject fi
         spec.environment.insert(QStringLiteral("PEAL_NOTIFY_EVENT"), event);
         spec.environment.insert(QStringLiteral("PEAL_NOTIFY_TASK"), task);
         spec.environment.insert(QStringLiteral("PEAL_NOTIFY_MESSAGE"), message);
-        auto *job = new ProcessJob(spec, this);
-        ++m_running;
-        connect(job, &RunningProcess::done, this, [this, job, argv, event](const ProcessResult &r) {
-            job->deleteLater();
+        m_commands.run(spec, [this, argv, event](const ProcessResult &r) {
             if (!r.success()) {
                 QString why;
                 if (r.failedToStart())
@@ -89,32 +80,8 @@ void Notifier::send(const QString &event, const QString &message, QJsonObject fi
                 m_logger.debug(u"peal::main", QStringLiteral("notify command succeeded"),
                                {{QStringLiteral("event"), event}, {QStringLiteral("command"), argv.first()}});
             }
-            finished();
         });
-        job->start();
     }
-}
-
-void Notifier::finished()
-{
-    if (--m_running > 0)
-        return;
-    const QList<std::function<void()>> waiting = std::exchange(m_idle, {});
-    for (const auto &then : waiting)
-        then();
-}
-
-void Notifier::whenIdle(std::function<void()> then)
-{
-    if (m_running <= 0)
-        return then();
-    m_idle.append(std::move(then));
-}
-
-void Notifier::killAll()
-{
-    for (ProcessJob *job : findChildren<ProcessJob *>(Qt::FindDirectChildrenOnly))
-        job->cancel();
 }
 
 } // namespace Peal::Internal

@@ -7,11 +7,9 @@
 #include <QJsonObject>
 #include <QObject>
 
-#include <functional>
+#include "sidecommands.h"
 
-namespace Peal {
-class ProcessJob;
-}
+#include <functional>
 
 namespace Peal::Internal {
 
@@ -20,7 +18,7 @@ namespace Peal::Internal {
  * command runs (no shell) with one JSON object on stdin - event, time, message, task, phase,
  * reason, totals, paths - and PEAL_NOTIFY_EVENT, PEAL_NOTIFY_TASK and PEAL_NOTIFY_MESSAGE in
  * its environment, for 10 s at most. A command that fails costs a warning, never the run. The
- * commands run beside the run's own processes: neither the limiter nor a cancel holds them.
+ * commands are side commands of the run: neither the limiter nor a cancel holds them.
  */
 class PEAL_EXPORT Notifier : public QObject
 {
@@ -30,24 +28,16 @@ public:
     static constexpr std::chrono::seconds kTimeout{10};
     static const QStringList &eventNames();
 
-    Notifier(const Config &config, Logger &logger, QObject *parent = nullptr);
-    ~Notifier() override;
+    Notifier(const Config &config, Logger &logger, SideCommands &commands, QObject *parent = nullptr);
 
     bool wants(const QString &event) const;
     // `fields` joins {"event", "time", "message", "plan_path", "repo_path", "paths"}.
     void send(const QString &event, const QString &message, QJsonObject fields);
-    // `then` once no command runs (at once when none does).
-    void whenIdle(std::function<void()> then);
-    // Ends every command now (a forced exit).
-    void killAll();
 
 private:
-    void finished();
-
     const Config &m_config;
     Logger &m_logger;
-    int m_running = 0;
-    QList<std::function<void()>> m_idle;
+    SideCommands &m_commands;
 };
 
 } // namespace Peal::Internal

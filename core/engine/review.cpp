@@ -100,10 +100,17 @@ void RunReview::finish(std::function<void()> done)
 
 void RunReview::runProcess(const ProcessSpec &spec, ProcessCallback done)
 {
-    m_run.runProcess(spec, m_context, [this, done](const ProcessResult &r) {
-        if (auto called = callGuarded(QStringLiteral("reviewer plugin"), [&] { done(r); }); !called)
-            log(LogLevel::Error, called.error().message(), {});
-    });
+    ExecutorCall call;
+    call.phase = QStringLiteral("review");
+    call.reviewer = true;
+    call.timeout = m_run.timeout();
+    m_run.runProcess(
+        spec, m_context,
+        [this, done](const ProcessResult &r) {
+            if (auto called = callGuarded(QStringLiteral("reviewer plugin"), [&] { done(r); }); !called)
+                log(LogLevel::Error, called.error().message(), {});
+        },
+        std::nullopt, {}, call);
 }
 
 void RunReview::log(LogLevel level, const QString &message, const LogFields &fields)

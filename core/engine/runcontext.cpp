@@ -12,6 +12,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QTimer>
+
+#include <algorithm>
 
 namespace Peal::Internal {
 
@@ -121,7 +124,8 @@ RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     m_phaseSettings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(timeout());
     m_phaseSettings.phaseRetryCount = m_config.phaseRetryCount;
     m_rateLimits = std::make_unique<RateLimitGate>();
-    m_notifier = std::make_unique<Notifier>(m_config, m_logger);
+    m_sideCommands = std::make_unique<SideCommands>();
+    m_notifier = std::make_unique<Notifier>(m_config, m_logger, *m_sideCommands);
     for (const QString &pattern : m_config.rateLimitPatterns) // validated with the configuration
         m_rateLimitPatterns.append(QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption));
     connect(m_rateLimits.get(), &RateLimitGate::holdsChanged, this, [this] { writeWaiting(); });
@@ -208,9 +212,105 @@ std::chrono::milliseconds RunContext::timeout() const
     return std::chrono::milliseconds(qint64(std::min(m_config.phaseTimeoutSec, maxSeconds)) * 1000);
 }
 
-void RunContext::runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done,
-                            std::optional<quint32> task, LineCallback onLine)
+void RunContext::setExecutor(std::shared_ptr<ExecutorPlugin> executor, QString id)
 {
+    m_executor = std::move(executor);
+    m_executorId = std::move(id);
+}
+
+void RunContext::cancelExecutorCalls(const QList<ExecutorCall> &calls)
+{
+    if (!m_executor)
+        return;
+    const QList<ExecutorCall> which = calls.isEmpty() ? m_executorCalls : calls;
+    if (which.isEmpty())
+        return;
+    const QString who = QStringLiteral("executor plugin '%1'").arg(m_executorId);
+    const auto prepared = [](ProcessSpec command) {
+        command.stdinMode = ProcessSpec::Stdin::Null;
+        if (!command.timeout)
+            command.timeout = std::chrono::seconds(30);
+        return command;
+    };
+    const auto failed = [this](const QString &program, const ProcessResult &r) {
+        m_logger.warn(u"peal::exec", QStringLiteral("executor clean-up command failed"),
+                      {{QStringLiteral("program"), program}, {QStringLiteral("exit_code"), exitStatusText(r)},
+                       {QStringLiteral("stderr"), r.stderrText.trimmed().left(300)}});
+    };
+    std::optional<ProcessSpec> list;
+    if (auto asked = callGuarded(who, [&] { list = m_executor->listCommand(); }); !asked || !list) {
+        if (!asked)
+            m_logger.warn(u"peal::exec", asked.error().message());
+        return;
+    }
+    // First what runs, then the commands that cancel what of it belongs to `which`.
+    m_sideCommands->run(prepared(*list), [this, which, who, prepared, failed, program = list->program](const ProcessResult &listed) {
+        if (!listed.success())
+            return failed(program, listed);
+        QList<ProcessSpec> commands;
+        if (auto asked = callGuarded(who, [&] { commands = m_executor->cancelCommands(which, listed.stdoutText); }); !asked)
+            return m_logger.warn(u"peal::exec", asked.error().message());
+        for (const ProcessSpec &command : std::as_const(commands)) {
+            m_logger.info(u"peal::exec", QStringLiteral("cancelling executor jobs"),
+                          {{QStringLiteral("program"), command.program}, {QStringLiteral("args"), command.arguments}});
+            m_sideCommands->run(prepared(command), [failed, name = command.program](const ProcessResult &r) {
+                if (!r.success())
+                    failed(name, r);
+            });
+        }
+    });
+}
+
+void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessCallback done,
+                            std::optional<quint32> task, LineCallback onLine, std::optional<ExecutorCall> call)
+{
+    // Through the executor when it takes the call.
+    ProcessSpec spec = given;
+    bool wrapped = false;
+    if (call && m_executor) {
+        bool takes = false;
+        const QString who = QStringLiteral("executor plugin '%1'").arg(m_executorId);
+        Result<ProcessSpec> through = spec;
+        auto asked = callGuarded(who, [&] {
+            takes = m_executor->runs(*call);
+            if (takes)
+                through = m_executor->wrap(spec, *call);
+        });
+        if (!asked)
+            through = asked.error();
+        if (takes || !asked) {
+            if (!through) {
+                // Reported as a process that could not start, on the event loop.
+                ProcessResult failed;
+                failed.ending = ProcessEnding::FailedToStart;
+                failed.errorString = through.error().toDisplayString();
+                QTimer::singleShot(0, this, [guard = QPointer<QObject>(context), done, failed] {
+                    if (guard)
+                        done(failed);
+                });
+                return;
+            }
+            spec = *through;
+            wrapped = true;
+            const bool known = std::any_of(m_executorCalls.cbegin(), m_executorCalls.cend(), [&](const ExecutorCall &c) {
+                return c.task == call->task && c.phase == call->phase && c.reviewer == call->reviewer;
+            });
+            if (!known)
+                m_executorCalls.append(*call);
+        }
+    }
+    if (wrapped) {
+        // The executor's own failures, and what an ended call leaves behind.
+        done = [this, done, call = *call](const ProcessResult &result) {
+            ProcessResult seen = result;
+            (void)callGuarded(QStringLiteral("executor plugin '%1' (failure)").arg(m_executorId),
+                              [&] { seen.executorFailure = m_executor->failureOf(result, call); });
+            if (result.ending == ProcessEnding::TimedOut || result.ending == ProcessEnding::Cancelled
+                || result.ending == ProcessEnding::Crashed || seen.executorFailure)
+                cancelExecutorCalls({call});
+            done(seen);
+        };
+    }
     RunningProcess *job = m_launcher->create(spec, this);
     const QStringList shown = spec.lastArgumentIsPrompt ? Prompts::redactForLog(spec.arguments)
                                                         : spec.arguments;

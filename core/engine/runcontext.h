@@ -2,6 +2,7 @@
 #pragma once
 
 #include <peal/sdk/agent.h>
+#include <peal/sdk/executor.h>
 #include <peal/config.h>
 #include <peal/limiter.h>
 #include <peal/log.h>
@@ -15,6 +16,7 @@
 #include "notifier.h"
 #include "outcomes.h"
 #include "ratelimit.h"
+#include "sidecommands.h"
 #include "usertree.h"
 
 #include <QObject>
@@ -86,9 +88,21 @@ public:
     // `context` going away first drops the callback (the process is still reaped). `task`
     // names the task the process belongs to in the log. With spec.streamLines, `onLine` gets
     // each line as it arrives.
+    // `call`, when given, lets the executor run it (executor = "slurm": a job step); its own
+    // failures arrive as ProcessResult::executorFailure, and what a call that was ended leaves
+    // behind is cancelled.
     using LineCallback = std::function<void(OutputChannel, const QString &)>;
     void runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done,
-                    std::optional<quint32> task = {}, LineCallback onLine = {});
+                    std::optional<quint32> task = {}, LineCallback onLine = {},
+                    std::optional<ExecutorCall> call = {});
+    // The executor plugin (`executor`), or nullptr for local processes.
+    void setExecutor(std::shared_ptr<ExecutorPlugin> executor, QString id);
+    const QString &executorId() const { return m_executorId; }
+    // Runs the executor's cancel commands for `calls` (all calls of this run when empty) as
+    // side commands.
+    void cancelExecutorCalls(const QList<ExecutorCall> &calls);
+    // The calls this run handed to the executor, each (task, phase) once.
+    const QList<ExecutorCall> &executorCalls() const { return m_executorCalls; }
     // Where the run's processes come from (default: local children).
     void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
 
@@ -104,6 +118,8 @@ public:
     // notify_commands, rate_limit_patterns compiled, and the budget check.
     RateLimitGate &rateLimits() { return *m_rateLimits; }
     Notifier &notifier() const { return *m_notifier; }
+    // Notify commands, executor clean-up: they run beside the run and it waits for them.
+    SideCommands &sideCommands() { return *m_sideCommands; }
     const QList<QRegularExpression> &rateLimitPatterns() const { return m_rateLimitPatterns; }
     // The budget that this state's spending (and task `task`'s, when not 0) has reached.
     std::optional<BudgetBreach> budgetReached(quint32 task) const;
@@ -139,7 +155,11 @@ private:
     RunReview *m_review = nullptr;
     std::function<void(const ProgressEvent &)> m_progress;
     std::unique_ptr<RateLimitGate> m_rateLimits;
+    std::unique_ptr<SideCommands> m_sideCommands;
     std::unique_ptr<Notifier> m_notifier;
+    std::shared_ptr<ExecutorPlugin> m_executor;
+    QString m_executorId;
+    QList<ExecutorCall> m_executorCalls;
     QList<QRegularExpression> m_rateLimitPatterns;
     bool m_budgetStopNotified = false;
     bool m_cancelled = false;

@@ -21,7 +21,11 @@ QStringList outputLines(const ProcessResult &r)
 
 Worktrees::Worktrees(RunContext &run, QObject *parent)
     : QObject(parent), m_run(run),
-      m_root(QDir::cleanPath(QFileInfo(StateStore::directory(run.config().stateDir)).absoluteFilePath() + QStringLiteral("/worktrees")))
+      m_root(QDir::cleanPath(run.config().worktreeRoot
+                                 // peal's own directory in it: the root is cleared at each start
+                                 ? QFileInfo(*run.config().worktreeRoot).absoluteFilePath() + QStringLiteral("/peal-worktrees")
+                                 : QFileInfo(StateStore::directory(run.config().stateDir)).absoluteFilePath()
+                                       + QStringLiteral("/worktrees")))
 {
 }
 

@@ -61,6 +61,7 @@ QString failureDescription(AgentEvent::Failure failure)
     case AgentEvent::Failure::Timeout: return QStringLiteral("timed out");
     case AgentEvent::Failure::Crash: return QStringLiteral("ended without a result");
     case AgentEvent::Failure::Stalled: return QStringLiteral("stalled");
+    case AgentEvent::Failure::Executor: return QStringLiteral("executor failed");
     case AgentEvent::Failure::Other: return QStringLiteral("failed");
     }
     return QString();
@@ -78,6 +79,7 @@ QString failureClassName(AgentEvent::Failure failure)
     case AgentEvent::Failure::Timeout: return QStringLiteral("timeout");
     case AgentEvent::Failure::Crash: return QStringLiteral("crash");
     case AgentEvent::Failure::Stalled: return QStringLiteral("stalled");
+    case AgentEvent::Failure::Executor: return QStringLiteral("executor");
     case AgentEvent::Failure::Other: return QStringLiteral("other");
     }
     return QString();

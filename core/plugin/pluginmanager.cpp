@@ -42,6 +42,8 @@ QString pluginRoleName(PluginRole role)
         return QStringLiteral("reviewer");
     case PluginRole::Phase:
         return QStringLiteral("phase");
+    case PluginRole::Executor:
+        return QStringLiteral("executor");
     }
     return QStringLiteral("unknown");
 }
@@ -111,7 +113,7 @@ std::optional<bool> exportsDynamicSymbol(const QString &path, const char *name)
 
 std::optional<PluginRole> roleFromName(const QString &name)
 {
-    for (PluginRole role : {PluginRole::Agent, PluginRole::Reviewer, PluginRole::Phase}) {
+    for (PluginRole role : {PluginRole::Agent, PluginRole::Reviewer, PluginRole::Phase, PluginRole::Executor}) {
         if (pluginRoleName(role) == name)
             return role;
     }

@@ -117,8 +117,11 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("serverArgs");
         QTest::addColumn<QString>("message");
         for (const QString &b : kBackEnds) {
-            QTest::addRow("%s 429", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"429"_s}
-                                                   << u"error: task 1, phase 1 (plan): %1: rate limited"_s.arg(b);
+            // Gemini CLI retries a 429 itself for minutes (docs/decisions.md 44); its report of one
+            // is read by tst_agentstreams.
+            if (b != u"gemini")
+                QTest::addRow("%s 429", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"429"_s}
+                                                       << u"error: task 1, phase 1 (plan): %1: rate limited"_s.arg(b);
             // Gemini CLI retries a 5xx ten times with a backoff from 5 s (and falls back to a
             // flash model) before it reports one: minutes, not for this suite. Its report is read
             // by tst_agentstreams (docs/agents.md).

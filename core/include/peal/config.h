@@ -66,6 +66,8 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<QStringList> phases;
     std::optional<QString> agentPlugin;
     std::optional<QString> reviewerPlugin;
+    std::optional<QString> executor;
+    std::optional<QString> worktreeRoot;
     std::optional<QString> planAgent;
     std::optional<QString> executeAgent;
     std::optional<QString> reviewAgent;
@@ -131,6 +133,8 @@ struct PEAL_EXPORT Config
     QStringList phases{QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address")};
     QString agentPlugin = QStringLiteral("cursor"); // the agent plugin's id (not in the reference)
     QString reviewerPlugin = QStringLiteral("stet"); // the reviewer plugin's id (not in the reference)
+    QString executor = QStringLiteral("local"); // where agent calls run (docs/distributed.md)
+    std::optional<QString> worktreeRoot;        // unset: <state_dir>/worktrees
     // Per-phase agents and models (not in the reference): unset, agent_plugin and model. "review"
     // is the address phase and its triage; normalisation is planning.
     std::optional<QString> planAgent;

@@ -41,6 +41,7 @@ struct PEAL_EXPORT AgentEvent
         Timeout,
         Crash,
         Stalled, // no output for agent_idle_timeout_sec: the watchdog ended it (set by the core)
+        Executor, // the executor failed, not the agent (no allocation, node failure, time limit)
         Other,
     };
 

@@ -26,6 +26,7 @@ enum class PluginRole {
     Agent,    // builds agent command lines and reads their results (Cursor's `agent`, ...)
     Reviewer, // builds review command lines and reads findings (stet)
     Phase,    // a step of the per-task pipeline (address, custom phases)
+    Executor, // where processes run (local children, Slurm job steps)
 };
 
 PEAL_EXPORT QString pluginRoleName(PluginRole role);

@@ -83,6 +83,9 @@ struct PEAL_EXPORT ProcessResult
     int signal = 0;             // Crashed: the signal that ended it
     qint64 linesCut = 0;        // streamLines: lines longer than maxLineLength
     bool idle = false;          // TimedOut: because of spec.idleTimeout (silence), not the wall clock
+    // Set by the core for a call run through an executor: the executor's own failure
+    // (ExecutorPlugin::failureOf), e.g. "slurm: job 12 cancelled due to time limit".
+    std::optional<QString> executorFailure;
 
     bool success() const { return ending == ProcessEnding::Exited && exitCode == 0; }
     bool timedOut() const { return ending == ProcessEnding::TimedOut; }

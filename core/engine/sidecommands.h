@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/pealcore_export.h>
+#include <peal/sdk/process.h>
+
+#include <QObject>
+
+#include <functional>
+
+namespace Peal::Internal {
+
+/*
+ * Commands that run beside a run's own processes: notify commands, the cancelling of what an
+ * executor left behind. Neither the limiter nor a cancel of the run holds them; the run waits
+ * for them before it exits (whenIdle), and a forced exit ends them (killAll).
+ */
+class PEAL_EXPORT SideCommands : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    ~SideCommands() override;
+
+    // Starts `spec` now; `done` gets its result on the event loop.
+    void run(const ProcessSpec &spec, std::function<void(const ProcessResult &)> done);
+    // `then` once nothing runs (at once when nothing does).
+    void whenIdle(std::function<void()> then);
+    void killAll();
+    int running() const { return m_running; }
+
+private:
+    int m_running = 0;
+    QList<std::function<void()>> m_idle;
+};
+
+} // namespace Peal::Internal

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/sdk/plugin.h>
+#include <peal/sdk/process.h>
+
+#include <chrono>
+#include <optional>
+
+namespace Peal {
+
+// One process the core is about to start for a task, as an executor sees it.
+struct PEAL_EXPORT ExecutorCall
+{
+    quint32 task = 0;     // 0: no task's (plan normalisation)
+    QString phase;        // "plan", "execute", "address", "triage", "normalize", "review"
+    bool reviewer = false; // a reviewer command, not an agent call
+    std::chrono::milliseconds timeout{0}; // the core's timeout of the call (0: none)
+};
+
+/*
+ * Executor role: where a process runs (docs/distributed.md). The core keeps everything else:
+ * the limiter, the timeouts and the stall watchdog, cancellation, bounded capture, events and
+ * records. An executor only turns the spec into one that runs the same command elsewhere
+ * (`srun ... -- <program> <args>`), reads its own failures out of the result, and names the
+ * commands that cancel what a call left behind. Every method is pure: no I/O, no state.
+ * The built-in `local` executor runs everything as a child of peal.
+ */
+class PEAL_EXPORT ExecutorPlugin : public Plugin
+{
+public:
+    ~ExecutorPlugin() override;
+    PluginRole role() const override;
+
+    // Whether `call` runs through this executor; false: it runs locally.
+    virtual bool runs(const ExecutorCall &call) const = 0;
+    // The spec that runs `spec` through the executor: same stdin, output and exit code; the
+    // environment of `spec` is the launcher's and the executor passes it on.
+    virtual Result<ProcessSpec> wrap(const ProcessSpec &spec, const ExecutorCall &call) const = 0;
+    // A failure of the executor itself in a result of a wrapped call (no allocation, node
+    // failure, time limit, preemption): one line naming the job ("slurm: job 12 cancelled due to
+    // time limit"), or none when the exit code is the command's own.
+    virtual std::optional<QString> failureOf(const ProcessResult &result, const ExecutorCall &call) const;
+    // Ending what calls may have left running (the job of a call that was killed, timed out
+    // or whose peal died), after such a call, at the end of an interrupted run and before a run
+    // starts its tasks: the core runs listCommand() (none: nothing to cancel), then the
+    // commands cancelCommands() makes of its stdout for `calls`.
+    virtual std::optional<ProcessSpec> listCommand() const;
+    virtual QList<ProcessSpec> cancelCommands(const QList<ExecutorCall> &calls, const QString &listed) const;
+    // Whether workspaces must be seen from other machines (peal warns when the repository or
+    // the worktree root is on a node-local file system).
+    virtual bool needsSharedFileSystem() const;
+};
+
+} // namespace Peal

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/sdk/executor.h>
+
+#include <QJsonObject>
+
+// The Slurm executor's pure parts (docs/distributed.md): its options, the srun command line of
+// a call, and Slurm's own failures in a call's output.
+namespace Peal::Slurm {
+
+struct SlurmOptions
+{
+    QString srun = QStringLiteral("srun");
+    QString scancel = QStringLiteral("scancel");
+    QString squeue = QStringLiteral("squeue");
+    QString jobNamePrefix = QStringLiteral("peal");
+    std::optional<QString> partition;
+    std::optional<QString> account;
+    std::optional<QString> qos;
+    std::optional<qint64> cpusPerTask;
+    std::optional<QString> mem;           // srun --mem: "4G", "500M"
+    std::optional<qint64> timeLimitMin;   // unset: from the phase timeout
+    QStringList extraArgs;                // more srun arguments, before the command
+    QStringList exportNames;              // variables passed on besides the call's own
+    bool reviewer = false;                // reviewer commands run as job steps too
+};
+
+// [plugins.slurm], checked: an unknown key or a wrong type is an error naming the key.
+Result<SlurmOptions> readOptions(const QJsonObject &table);
+
+// The job name of a call: "<prefix>-<task>-<phase>" ("peal-3-plan"); "<prefix>-review" for
+// the reviewer's commands.
+QString jobName(const SlurmOptions &options, const ExecutorCall &call);
+
+// The variables a job step gets (srun --export): the usual ones of a login, the call's own
+// and `exportNames`, by name only, so that values never reach a command line.
+QStringList exportedNames(const SlurmOptions &options, const ProcessSpec &spec);
+
+// srun [options] -- <program> <args...>, for `spec` and `call`.
+ProcessSpec wrap(const SlurmOptions &options, const ProcessSpec &spec, const ExecutorCall &call);
+
+// The ids of the jobs in `listed` (squeue --format="%i %j" lines) whose names are in `names`.
+QStringList jobsNamed(const QString &listed, const QStringList &names);
+
+// Slurm's own failure in what srun printed: "slurm: job 12 cancelled due to time limit",
+// "slurm: no allocation (Invalid partition name specified)", ... or none.
+std::optional<QString> failureIn(const QString &stderrText);
+
+} // namespace Peal::Slurm

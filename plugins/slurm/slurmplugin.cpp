@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// The Slurm executor: every agent call of a task (and, with [plugins.slurm] reviewer = true,
+// every reviewer command) runs as a job step through srun (docs/distributed.md).
+#include "slurmexecutor.h"
+
+#include <peal/sdk/executor.h>
+
+#include <QStringList>
+
+#include <unistd.h>
+
+namespace Peal::Slurm {
+
+class SlurmPlugin final : public ExecutorPlugin
+{
+public:
+    Result<void> configure(const PluginConfig &config) override
+    {
+        auto read = readOptions(config.options);
+        if (!read)
+            return read.error();
+        m_options = std::move(read).value();
+        return {};
+    }
+
+    bool runs(const ExecutorCall &call) const override { return call.reviewer ? m_options.reviewer : call.task != 0; }
+
+    Result<ProcessSpec> wrap(const ProcessSpec &spec, const ExecutorCall &call) const override
+    {
+        return Slurm::wrap(m_options, spec, call);
+    }
+
+    std::optional<QString> failureOf(const ProcessResult &result, const ExecutorCall &) const override
+    {
+        if (result.ending == ProcessEnding::FailedToStart)
+            return QStringLiteral("slurm: %1 could not start: %2").arg(m_options.srun, result.errorString);
+        if (result.ending == ProcessEnding::Cancelled)
+            return std::nullopt; // peal ended it
+        return failureIn(result.stderrText);
+    }
+
+    std::optional<ProcessSpec> listCommand() const override
+    {
+        ProcessSpec spec;
+        spec.program = m_options.squeue;
+        spec.arguments = {QStringLiteral("--noheader"), QStringLiteral("--user=%1").arg(::getuid()),
+                          QStringLiteral("--format=%i %j")};
+        spec.label = QStringLiteral("squeue");
+        return spec;
+    }
+
+    QList<ProcessSpec> cancelCommands(const QList<ExecutorCall> &calls, const QString &listed) const override
+    {
+        QStringList names;
+        for (const ExecutorCall &call : calls)
+            names.append(jobName(m_options, call));
+        const QStringList ids = jobsNamed(listed, names);
+        if (ids.isEmpty())
+            return {};
+        ProcessSpec spec;
+        spec.program = m_options.scancel;
+        spec.arguments = ids;
+        spec.label = QStringLiteral("scancel");
+        return {spec};
+    }
+
+private:
+    SlurmOptions m_options;
+};
+
+} // namespace Peal::Slurm
+
+PEAL_REGISTER_PLUGIN(Peal::Slurm::SlurmPlugin)

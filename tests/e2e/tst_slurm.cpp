@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+// The slurm executor against a real one-node Slurm cluster (docs/distributed.md): the cluster
+// of scripts/test.sh (SLURM_CONF), or one this test starts itself with scripts/slurm-cluster.sh
+// and stops by pid. Slurm's own records prove where each call ran: SLURM_JOB_ID as the fake
+// agent saw it, the job completion log and squeue.
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <sys/types.h>
+
+using namespace Qt::StringLiterals;
+using PealTest::Scenario;
+
+namespace {
+
+QString g_conf; // SLURM_CONF of the cluster in use
+std::unique_ptr<QTemporaryDir> g_ownCluster;
+
+QHash<QString, QString> slurmEnv()
+{
+    return {{u"SLURM_CONF"_s, g_conf}};
+}
+
+// A Slurm command's output (squeue, ...).
+QString slurm(const QString &program, const QStringList &args)
+{
+    return PealTest::run(program, args, {}, slurmEnv(), 30000).out;
+}
+
+// The names of the jobs of this user that Slurm still has queued or running.
+QStringList jobsInQueue()
+{
+    return slurm(u"squeue"_s, {u"-h"_s, u"-o"_s, u"%j"_s}).split(u'\n', Qt::SkipEmptyParts);
+}
+
+// The job completion log's lines for jobs named `name`.
+QStringList completed(const QString &name)
+{
+    const QString log = QFileInfo(g_conf).absolutePath() + u"/log/jobcomp.txt"_s;
+    QStringList out;
+    for (const QString &line : QString::fromUtf8(PealTest::readFile(log)).split(u'\n')) {
+        if (line.contains(u" Name="_s + name + u' '))
+            out << line;
+    }
+    return out;
+}
+
+// A config for the run: the slurm executor, the fake agent's knobs passed on to the job steps.
+QString writeConfig(const Scenario &s, const QString &extra = {})
+{
+    const QString path = s.path(u"peal.toml"_s);
+    PealTest::writeFile(path, (u"executor = \"slurm\"\n\n[plugins.slurm]\n"
+                               "export = [\"PEAL_FAKE_AGENT_LOG\", \"PEAL_FAKE_AGENT_SLEEP_ON\", \"PEAL_FAKE_AGENT_FAIL_ON\", "
+                               "\"PEAL_FAKE_AGENT_EXIT_CODE\"]\n"_s
+                               + extra)
+                                  .toUtf8());
+    return path;
+}
+
+QList<QJsonObject> agentCalls(const Scenario &s)
+{
+    QList<QJsonObject> out;
+    for (const QByteArray &line : s.agentLogLines())
+        out << PealTest::json(line);
+    return out;
+}
+
+} // namespace
+
+class tst_Slurm : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (QStandardPaths::findExecutable(u"srun"_s).isEmpty())
+            QFAIL("srun is not installed: scripts/test.sh installs slurm-wlm and munge");
+        g_conf = qEnvironmentVariable("SLURM_CONF");
+        if (g_conf.isEmpty()) {
+            g_ownCluster = std::make_unique<QTemporaryDir>();
+            const auto started = PealTest::run(u"bash"_s, {PealTest::sourceDir() + u"/scripts/slurm-cluster.sh"_s, u"start"_s,
+                                                           g_ownCluster->path()},
+                                               {}, {}, 60000);
+            QVERIFY2(started.exitCode == 0, qPrintable(started.err));
+            g_conf = g_ownCluster->filePath(u"slurm.conf"_s);
+        }
+        QVERIFY2(QFile::exists(g_conf), qPrintable(g_conf));
+    }
+
+    void cleanupTestCase()
+    {
+        if (g_ownCluster)
+            PealTest::run(u"bash"_s, {PealTest::sourceDir() + u"/scripts/slurm-cluster.sh"_s, u"stop"_s, g_ownCluster->path()});
+    }
+
+    void aParallelBlockRunsAsJobStepsWithWorktreesAndCommits()
+    {
+        QByteArray plan;
+        for (int i = 1; i <= 4; ++i)
+            plan += "## Task " + QByteArray::number(i) + " (parallel)\nT" + QByteArray::number(i) + ": write.\nwrite t"
+                    + QByteArray::number(i) + ".txt: from task " + QByteArray::number(i) + "\n\n";
+        Scenario s(plan);
+        QVERIFY(s.isValid());
+        const auto r = s.run({u"--config"_s, writeConfig(s), u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s,
+                              u"worktree"_s, u"--commit-after-phase2"_s, u"--max-parallel"_s, u"4"_s},
+                             slurmEnv());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+        for (int i = 1; i <= 4; ++i)
+            QCOMPARE(PealTest::git(s.repo(), {u"show"_s, u"HEAD:t%1.txt"_s.arg(i)}), u"from task %1\n"_s.arg(i));
+        // Every call ran in a job of its own, named after its task and phase.
+        const QList<QJsonObject> calls = agentCalls(s);
+        QCOMPARE(calls.size(), 8);
+        QSet<QString> jobs;
+        for (const QJsonObject &call : calls) {
+            const QString job = call.value(u"slurm_job_id"_s).toString();
+            QVERIFY2(!job.isEmpty(), "a call that did not run as a job step");
+            jobs.insert(job);
+            const QString name = call.value(u"slurm_job_name"_s).toString();
+            QVERIFY2(QRegularExpression(u"^peal-[1-4]-(plan|execute)$"_s).match(name).hasMatch(), qPrintable(name));
+        }
+        QCOMPARE(jobs.size(), 8);
+        for (int i = 1; i <= 4; ++i) {
+            QCOMPARE(completed(u"peal-%1-execute"_s.arg(i)).size() >= 1, true);
+            QVERIFY(completed(u"peal-%1-execute"_s.arg(i)).last().contains(u"JobState=COMPLETED"_s));
+        }
+        QVERIFY(jobsInQueue().isEmpty());
+    }
+
+    void aFailingAgentFailsWithItsOwnExitCode()
+    {
+        Scenario s("## Task 1\nT1: do it.\n");
+        QVERIFY(s.isValid());
+        QHash<QString, QString> env = slurmEnv();
+        env.insert(u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1: do it"_s);
+        env.insert(u"PEAL_FAKE_AGENT_EXIT_CODE"_s, u"7"_s);
+        const auto r = s.run({u"--config"_s, writeConfig(s, u"job_name_prefix = \"fails\"\n"_s), u"--stet-path"_s,
+                              u"/nonexistent"_s},
+                             env);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 1 (plan): agent exited with code 7"_s), qPrintable(r.err));
+        QVERIFY(completed(u"fails-1-plan"_s).last().contains(u"ExitCode=7:0"_s));
+    }
+
+    void slurmsOwnFailureIsClassExecutorAndRetried()
+    {
+        Scenario s("## Task 1\nT1: do it.\n");
+        QVERIFY(s.isValid());
+        const auto r = s.run({u"--config"_s, writeConfig(s, u"partition = \"nosuch\"\n"_s), u"--stet-path"_s,
+                              u"/nonexistent"_s, u"--phase-retry-count"_s, u"1"_s},
+                             slurmEnv());
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 1 (plan): cursor: executor failed (slurm: no allocation ("_s),
+                 qPrintable(r.err));
+        QCOMPARE(r.err.count(u"invoking phase 1"_s), 2); // the phase retry policy applies
+        QVERIFY(s.agentLogLines().isEmpty());             // the agent never ran
+    }
+
+    void aJobPastItsTimeLimitIsReportedAsSuch()
+    {
+        // Slurm checks time limits about every 30 s: this takes a minute or more.
+        Scenario s("## Task 1\nT1: do it.\n");
+        QVERIFY(s.isValid());
+        QHash<QString, QString> env = slurmEnv();
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T1: do it=300000"_s);
+        const auto r = s.run({u"--config"_s, writeConfig(s, u"time_limit_min = 1\njob_name_prefix = \"limit\"\n"_s),
+                              u"--stet-path"_s, u"/nonexistent"_s},
+                             env, 240000);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(PealTest::lastLine(r.err).contains(QRegularExpression(
+                     u"task 1, phase 1 \\(plan\\): cursor: executor failed \\(slurm: job \\d+ on \\S+ cancelled due to time limit\\)"_s)),
+                 qPrintable(r.err));
+        QVERIFY(completed(u"limit-1-plan"_s).last().contains(u"JobState=TIMEOUT"_s));
+    }
+
+    void ctrlCCancelsTheJobSteps()
+    {
+        Scenario s("## Task 1 (parallel)\nT1: a.\n\n## Task 2 (parallel)\nT2: b.\n");
+        QVERIFY(s.isValid());
+        QProcess peal;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"SLURM_CONF"_s, g_conf);
+        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"---TASK---=60000"_s);
+        peal.setProcessEnvironment(env);
+        peal.setStandardInputFile(QProcess::nullDevice());
+        peal.start(PealTest::pealBinary(),
+                   {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s,
+                    PealTest::demoAgent(), u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s,
+                    writeConfig(s, u"job_name_prefix = \"ctrlc\"\n"_s), u"--max-parallel"_s, u"2"_s});
+        QVERIFY(peal.waitForStarted());
+        QVERIFY(QTest::qWaitFor([] { return jobsInQueue().filter(u"ctrlc-"_s).size() == 2; }, 30000));
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitCode(), 130);
+        QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"ctrlc-"_s).isEmpty(), 15000);
+        QCOMPARE(s.completed(), QList<int>());
+    }
+
+    void aResumeAfterKill9CompletesEachTaskOnce()
+    {
+        Scenario s("## Task 1\nT1: first.\nwrite one.txt: 1\n\n## Task 2\nT2: second.\nwrite two.txt: 2\n");
+        QVERIFY(s.isValid());
+        const QString config = writeConfig(s, u"job_name_prefix = \"resume\"\n"_s);
+        QProcess peal;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"SLURM_CONF"_s, g_conf);
+        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2: second=60000"_s);
+        peal.setProcessEnvironment(env);
+        peal.setStandardInputFile(QProcess::nullDevice());
+        const QStringList args{u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, s.stateDir(),
+                               u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s,
+                               config, u"--commit-after-phase2"_s};
+        peal.start(PealTest::pealBinary(), args);
+        QVERIFY(peal.waitForStarted());
+        // Task 1 done, task 2's plan call in its job step: peal dies without a word.
+        QVERIFY(QTest::qWaitFor([] { return jobsInQueue().contains(u"resume-2-plan"_s); }, 30000));
+        ::kill(pid_t(peal.processId()), SIGKILL);
+        QVERIFY(peal.waitForFinished(10000));
+        QCOMPARE(s.completed(), QList<int>{1});
+        // The same command, without the sleep: the job the dead peal left is cancelled first.
+        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s, config, u"--commit-after-phase2"_s},
+                             slurmEnv());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(s.completed(), (QList<int>{1, 2}));
+        QStringList peals = s.commits().filter(u"peal: task"_s);
+        QCOMPARE(peals.size(), 2);
+        QCOMPARE(agentCalls(s).size(), 4); // each task planned and executed once; the killed call never ended
+        QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"resume-"_s).isEmpty(), 15000);
+    }
+
+    void aNodeLocalWorkspaceIsWarnedAbout()
+    {
+        if (!QFileInfo(u"/dev/shm"_s).isDir())
+            QSKIP("no /dev/shm here");
+        Scenario s("## Task 1\nT1: do it.\n");
+        QVERIFY(s.isValid());
+        QTemporaryDir shm(u"/dev/shm/peal-test-XXXXXX"_s);
+        QVERIFY(shm.isValid());
+        const auto r = s.run({u"--config"_s, writeConfig(s), u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s,
+                              u"worktree"_s, u"--worktree-root"_s, shm.path()},
+                             slurmEnv());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(shm.path() + u" is on a node-local file system (tmpfs)"_s), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Slurm)
+#include "tst_slurm.moc"

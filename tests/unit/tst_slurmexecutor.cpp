@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// The slurm executor's pure parts: [plugins.slurm], the srun command line of a call, Slurm's
+// own failures in what srun printed, and the jobs a cancel picks from squeue.
+#include "slurmexecutor.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace Peal;
+using namespace Peal::Slurm;
+using namespace Qt::StringLiterals;
+
+class tst_SlurmExecutor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void aCallBecomesAJobStep()
+    {
+        auto options = readOptions(QJsonObject{{u"partition"_s, u"cpu"_s}, {u"account"_s, u"proj"_s}, {u"qos"_s, u"low"_s},
+                                               {u"cpus_per_task"_s, 4}, {u"mem"_s, u"8G"_s},
+                                               {u"export"_s, QJsonArray{u"ANTHROPIC_API_KEY"_s}},
+                                               {u"extra_args"_s, QJsonArray{u"--constraint=avx2"_s}}});
+        QVERIFY(options);
+        ProcessSpec spec;
+        spec.program = u"/usr/bin/claude"_s;
+        spec.arguments = {u"-p"_s, u"--output-format"_s, u"stream-json"_s};
+        spec.workingDirectory = u"/shared/repo"_s;
+        spec.environment.insert(u"CLAUDE_CODE_MAX_TURNS"_s, u"secret value"_s);
+        ExecutorCall call{3, u"execute"_s, false, std::chrono::minutes(30)};
+        const ProcessSpec wrapped = wrap(*options, spec, call);
+        QCOMPARE(wrapped.program, u"srun"_s);
+        QCOMPARE(wrapped.arguments,
+                 (QStringList{u"--job-name=peal-3-execute"_s, u"--ntasks=1"_s, u"--quiet"_s, u"--chdir=/shared/repo"_s,
+                              u"--partition=cpu"_s, u"--account=proj"_s, u"--qos=low"_s, u"--cpus-per-task=4"_s, u"--mem=8G"_s,
+                              u"--time=31"_s,
+                              u"--export=PATH,HOME,USER,LOGNAME,LANG,LC_ALL,TERM,TMPDIR,CLAUDE_CODE_MAX_TURNS,ANTHROPIC_API_KEY"_s,
+                              u"--constraint=avx2"_s, u"--"_s, u"/usr/bin/claude"_s, u"-p"_s, u"--output-format"_s,
+                              u"stream-json"_s}));
+        // Values stay in the environment, never on the command line.
+        QVERIFY(!wrapped.arguments.join(u' ').contains(u"secret value"_s));
+        QCOMPARE(wrapped.environment.value(u"CLAUDE_CODE_MAX_TURNS"_s), u"secret value"_s);
+        QCOMPARE(jobName(*options, ExecutorCall{0, u"review"_s, true, {}}), u"peal-review"_s);
+    }
+
+    void badOptionsNameTheKey_data()
+    {
+        QTest::addColumn<QJsonObject>("table");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown") << QJsonObject{{u"partiton"_s, u"x"_s}} << u"has an unknown key 'partiton'"_s;
+        QTest::newRow("cpus zero") << QJsonObject{{u"cpus_per_task"_s, 0}} << u"cpus_per_task must be a whole number"_s;
+        QTest::newRow("mem number") << QJsonObject{{u"mem"_s, 8}} << u"mem must be a non-empty string"_s;
+        QTest::newRow("export not names") << QJsonObject{{u"export"_s, QJsonArray{u"A=B"_s}}} << u"not 'A=B'"_s;
+        QTest::newRow("reviewer string") << QJsonObject{{u"reviewer"_s, u"yes"_s}} << u"reviewer must be true or false"_s;
+    }
+
+    void badOptionsNameTheKey()
+    {
+        QFETCH(QJsonObject, table);
+        QFETCH(QString, message);
+        const auto options = readOptions(table);
+        QVERIFY(!options);
+        QVERIFY2(options.error().message().contains(message), qPrintable(options.error().message()));
+    }
+
+    void slurmsOwnFailures_data()
+    {
+        QTest::addColumn<QString>("stderrText");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("time limit") << u"slurmstepd-vm: error: *** STEP 4.0 ON vm CANCELLED AT 2026-12-03T07:03:23 DUE TO TIME LIMIT ***\nsrun: Job step aborted"_s
+                                    << u"slurm: job 4 on vm cancelled due to time limit"_s;
+        QTest::newRow("preemption") << u"slurmstepd: error: *** JOB 77 ON n3 CANCELLED AT 2026-12-03T07:03:23 DUE TO PREEMPTION ***"_s
+                                    << u"slurm: job 77 on n3 cancelled due to preemption"_s;
+        QTest::newRow("no allocation") << u"srun: error: Unable to allocate resources: Invalid partition name specified"_s
+                                       << u"slurm: no allocation (Invalid partition name specified)"_s;
+        QTest::newRow("node failure") << u"srun: error: Node failure on n7"_s << u"slurm: node failure on n7"_s;
+        QTest::newRow("no cluster") << u"srun: error: resolve_ctls_from_dns_srv: res_nsearch error: Unknown host\nsrun: fatal: Could not establish a configuration source"_s
+                                    << u"slurm: Could not establish a configuration source"_s;
+        QTest::newRow("the agent's own") << u"Error: something broke\nsrun: error: vm: task 0: Exited with exit code 1"_s << QString();
+    }
+
+    void slurmsOwnFailures()
+    {
+        QFETCH(QString, stderrText);
+        QFETCH(QString, expected);
+        QCOMPARE(failureIn(stderrText).value_or(QString()), expected);
+    }
+
+    void aCancelPicksTheJobsOfTheCalls()
+    {
+        const QString listed = u"12 peal-1-plan\n13 peal-2-execute\n14 other-1-plan\n15 peal-10-plan\n"_s;
+        QCOMPARE(jobsNamed(listed, {u"peal-1-plan"_s, u"peal-2-execute"_s}), (QStringList{u"12"_s, u"13"_s}));
+        QCOMPARE(jobsNamed(listed, {u"peal-3-plan"_s}), QStringList());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_SlurmExecutor)
+#include "tst_slurmexecutor.moc"
