@@ -631,7 +631,7 @@ Result<void> Engine::Private::loadPhases()
         if (const PluginSpec *spec = plugins.find(name); spec && spec->manifest.needsReviewer)
             needReviewer.insert(name);
     }
-    QStringList used{c.agentPlugin, c.reviewerPlugin};
+    QStringList used{c.agentPlugin, c.reviewerPlugin, c.executor};
     for (const std::optional<QString> *role : {&c.planAgent, &c.executeAgent, &c.reviewAgent}) {
         if (*role)
             used << **role;

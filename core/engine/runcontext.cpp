@@ -251,7 +251,7 @@ void RunContext::cancelExecutorCalls(const QList<ExecutorCall> &calls)
         if (auto asked = callGuarded(who, [&] { commands = m_executor->cancelCommands(which, listed.stdoutText); }); !asked)
             return m_logger.warn(u"peal::exec", asked.error().message());
         for (const ProcessSpec &command : std::as_const(commands)) {
-            m_logger.info(u"peal::exec", QStringLiteral("cancelling executor jobs"),
+            m_logger.debug(u"peal::exec", QStringLiteral("cancelling executor jobs"),
                           {{QStringLiteral("program"), command.program}, {QStringLiteral("args"), command.arguments}});
             m_sideCommands->run(prepared(command), [failed, name = command.program](const ProcessResult &r) {
                 if (!r.success())
@@ -305,8 +305,10 @@ void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessC
             ProcessResult seen = result;
             (void)callGuarded(QStringLiteral("executor plugin '%1' (failure)").arg(m_executorId),
                               [&] { seen.executorFailure = m_executor->failureOf(result, call); });
+            // peal ended it (or something killed srun): the job may outlive it. A failure the
+            // executor reported was its own ending of the job.
             if (result.ending == ProcessEnding::TimedOut || result.ending == ProcessEnding::Cancelled
-                || result.ending == ProcessEnding::Crashed || seen.executorFailure)
+                || result.ending == ProcessEnding::Crashed)
                 cancelExecutorCalls({call});
             done(seen);
         };

@@ -67,6 +67,22 @@ QString writeConfig(const Scenario &s, const QString &extra = {})
     return path;
 }
 
+// `peal run` of `s` in the background, its agent sleeping `sleepOn` (PEAL_FAKE_AGENT_SLEEP_ON).
+bool startRun(QProcess &peal, const Scenario &s, const QString &sleepOn, const QStringList &extra)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"SLURM_CONF"_s, g_conf);
+    env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+    env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, sleepOn);
+    peal.setProcessEnvironment(env);
+    peal.setStandardInputFile(QProcess::nullDevice());
+    peal.start(PealTest::pealBinary(), QStringList{u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                                   s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s,
+                                                   u"/nonexistent"_s}
+                                           + extra);
+    return peal.waitForStarted();
+}
+
 QList<QJsonObject> agentCalls(const Scenario &s)
 {
     QList<QJsonObject> out;
@@ -178,9 +194,10 @@ private Q_SLOTS:
                               u"--stet-path"_s, u"/nonexistent"_s},
                              env, 240000);
         QCOMPARE(r.exitCode, 1);
+        QVERIFY2(!r.err.contains(u"is not used"_s), qPrintable(r.err));
         QVERIFY2(PealTest::lastLine(r.err).contains(QRegularExpression(
                      u"task 1, phase 1 \\(plan\\): cursor: executor failed \\(slurm: job \\d+ on \\S+ cancelled due to time limit\\)"_s)),
-                 qPrintable(r.err));
+                 qPrintable(PealTest::lastLine(r.err)));
         QVERIFY(completed(u"limit-1-plan"_s).last().contains(u"JobState=TIMEOUT"_s));
     }
 
@@ -189,17 +206,8 @@ private Q_SLOTS:
         Scenario s("## Task 1 (parallel)\nT1: a.\n\n## Task 2 (parallel)\nT2: b.\n");
         QVERIFY(s.isValid());
         QProcess peal;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"SLURM_CONF"_s, g_conf);
-        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
-        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"---TASK---=60000"_s);
-        peal.setProcessEnvironment(env);
-        peal.setStandardInputFile(QProcess::nullDevice());
-        peal.start(PealTest::pealBinary(),
-                   {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s,
-                    PealTest::demoAgent(), u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s,
-                    writeConfig(s, u"job_name_prefix = \"ctrlc\"\n"_s), u"--max-parallel"_s, u"2"_s});
-        QVERIFY(peal.waitForStarted());
+        QVERIFY(startRun(peal, s, u"---TASK---=60000"_s,
+                         {u"--config"_s, writeConfig(s, u"job_name_prefix = \"ctrlc\"\n"_s), u"--max-parallel"_s, u"2"_s}));
         QVERIFY(QTest::qWaitFor([] { return jobsInQueue().filter(u"ctrlc-"_s).size() == 2; }, 30000));
         ::kill(pid_t(peal.processId()), SIGINT);
         QVERIFY(peal.waitForFinished(30000));
@@ -214,17 +222,7 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const QString config = writeConfig(s, u"job_name_prefix = \"resume\"\n"_s);
         QProcess peal;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"SLURM_CONF"_s, g_conf);
-        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
-        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2: second=60000"_s);
-        peal.setProcessEnvironment(env);
-        peal.setStandardInputFile(QProcess::nullDevice());
-        const QStringList args{u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, s.stateDir(),
-                               u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s,
-                               config, u"--commit-after-phase2"_s};
-        peal.start(PealTest::pealBinary(), args);
-        QVERIFY(peal.waitForStarted());
+        QVERIFY(startRun(peal, s, u"T2: second=60000"_s, {u"--config"_s, config, u"--commit-after-phase2"_s}));
         // Task 1 done, task 2's plan call in its job step: peal dies without a word.
         QVERIFY(QTest::qWaitFor([] { return jobsInQueue().contains(u"resume-2-plan"_s); }, 30000));
         ::kill(pid_t(peal.processId()), SIGKILL);
