@@ -111,6 +111,13 @@ std::optional<bool> exportsDynamicSymbol(const QString &path, const char *name)
     return false;
 }
 
+// "an agent", "a reviewer", "a phase", "an executor".
+QString withArticle(PluginRole role)
+{
+    const QString name = pluginRoleName(role);
+    return (QStringLiteral("aeiou").contains(name.front()) ? QStringLiteral("an ") : QStringLiteral("a ")) + name;
+}
+
 std::optional<PluginRole> roleFromName(const QString &name)
 {
     for (PluginRole role : {PluginRole::Agent, PluginRole::Reviewer, PluginRole::Phase, PluginRole::Executor}) {
@@ -371,9 +378,8 @@ Result<std::shared_ptr<Plugin>> PluginManager::load(const QString &id, PluginRol
 {
     if (const auto it = d->objects.constFind(id); it != d->objects.cend()) {
         if (d->spec(id)->manifest.role != role)
-            return Error(Error::Kind::Plugin, QStringLiteral("plugin '%1' is a %2 plugin, but the role '%3' is needed")
-                                                  .arg(id, pluginRoleName(d->spec(id)->manifest.role),
-                                                       pluginRoleName(role)));
+            return Error(Error::Kind::Plugin, QStringLiteral("plugin '%1' is %2 plugin, but the role '%3' is needed")
+                                                  .arg(id, withArticle(d->spec(id)->manifest.role), pluginRoleName(role)));
         return *it;
     }
     PluginSpec *spec = d->spec(id);
@@ -394,9 +400,8 @@ Result<std::shared_ptr<Plugin>> PluginManager::load(const QString &id, PluginRol
                      QStringLiteral("plugin '%1' cannot be loaded: %2").arg(id, spec->error));
     if (spec->manifest.role != role)
         return Error(Error::Kind::Plugin,
-                     QStringLiteral("plugin '%1' (%2) is a %3 plugin, but the role '%4' is needed")
-                         .arg(id, spec->manifestPath, pluginRoleName(spec->manifest.role),
-                              pluginRoleName(role)));
+                     QStringLiteral("plugin '%1' (%2) is %3 plugin, but the role '%4' is needed")
+                         .arg(id, spec->manifestPath, withArticle(spec->manifest.role), pluginRoleName(role)));
     return d->loadSpec(*spec);
 }
 

@@ -239,6 +239,28 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"resume-"_s).isEmpty(), 15000);
     }
 
+    void anExecutorThatIsNoneIsRefusedBeforeAnythingRuns_data()
+    {
+        QTest::addColumn<QString>("executor");
+        QTest::addColumn<QString>("said");
+        QTest::newRow("missing") << u"nosuch"_s << u"error: executor 'nosuch' (set by --executor) cannot be used: plugin 'nosuch' not found"_s;
+        QTest::newRow("an agent") << u"cursor"_s
+                                  << u"error: executor 'cursor' (set by --executor) cannot be used: plugin 'cursor' is an agent plugin, "
+                                     "but the role 'executor' is needed"_s;
+    }
+
+    void anExecutorThatIsNoneIsRefusedBeforeAnythingRuns()
+    {
+        QFETCH(QString, executor);
+        QFETCH(QString, said);
+        Scenario s("## Task 1\nT1: do it.\n");
+        QVERIFY(s.isValid());
+        const auto r = s.run({u"--executor"_s, executor, u"--stet-path"_s, u"/nonexistent"_s}, slurmEnv());
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(PealTest::lastLine(r.err).startsWith(said), qPrintable(r.err));
+        QVERIFY(s.agentLogLines().isEmpty());
+    }
+
     void aNodeLocalWorkspaceIsWarnedAbout()
     {
         if (!QFileInfo(u"/dev/shm"_s).isDir())
