@@ -109,7 +109,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         if (!spec)
             return finish(spec.error());
         if (const quint64 idle = run.config().agentIdleTimeoutSec; idle > 0)
-            spec->idleTimeout = std::chrono::milliseconds(qint64(std::min<quint64>(idle, kLongestTimeout.count() / 1000)) * 1000);
+            spec->idleTimeout = RunContext::fromSeconds(idle);
         run.logger().info(u"peal::phase", QStringLiteral("invoking %1").arg(options.logName),
                           withTask({{QStringLiteral("agent"), spec->program},
                                     {QStringLiteral("timeout_sec"), run.config().phaseTimeoutSec},
@@ -224,7 +224,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
 
     // The watchdog ended a silent call; or a failed call that did not say why printed words
     // of a rate limit (rate_limit_patterns and the built-in ones).
-    void classifyFailure(AgentOutput &output, const ProcessResult &result) const
+    void classifyFailure(AgentOutput &output, const ProcessResult &result, const QString &printed) const
     {
         if (result.executorFailure && output.status != AgentOutput::Status::Cancelled) {
             // The executor failed, not the agent: class executor, retried like any failure.
@@ -245,7 +245,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         const AgentEvent::Failure f = output.totals.failure;
         if (f != AgentEvent::Failure::None && f != AgentEvent::Failure::Other && f != AgentEvent::Failure::Crash)
             return;
-        const AgentEvent::Failure read = RateLimitText::classify(failureOutput(output, result), run.rateLimitPatterns());
+        const AgentEvent::Failure read = RateLimitText::classify(printed, run.rateLimitPatterns());
         if (read != AgentEvent::Failure::None) {
             output.totals.failure = read;
             if (output.totals.failureText.isEmpty())
@@ -255,7 +255,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
 
     // A rate-limited call waits for its back-end's reset and runs again, not counted as an
     // attempt; false when it is not to wait (on_rate_limit = "fail", a reset too far away).
-    bool waitForRateLimit(const AgentOutput &output, const ProcessResult &result, const Error &error)
+    bool waitForRateLimit(const AgentOutput &output, const QString &printed, const Error &error)
     {
         const AgentEvent::Failure f = output.totals.failure;
         if ((f != AgentEvent::Failure::RateLimit && f != AgentEvent::Failure::Overloaded)
@@ -269,12 +269,12 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
         const int streak = run.rateLimits().noteLimited(backEnd());
-        const std::optional<std::chrono::milliseconds> reset = RateLimitText::resetDelay(failureOutput(output, result), now);
-        const std::chrono::milliseconds cap(qint64(std::min<quint64>(c.rateLimitMaxWaitSec, kLongestTimeout.count() / 1000)) * 1000);
+        const std::optional<std::chrono::milliseconds> reset = RateLimitText::resetDelay(printed, now);
+        const std::chrono::milliseconds cap = RunContext::fromSeconds(c.rateLimitMaxWaitSec);
         const std::chrono::milliseconds delay =
             reset ? *reset
-                  : RateLimitText::backoff(std::chrono::milliseconds(qint64(std::min<quint64>(c.rateLimitBackoffSec, 86400)) * 1000),
-                                           streak, cap, QRandomGenerator::global()->generateDouble());
+                  : RateLimitText::backoff(RunContext::fromSeconds(c.rateLimitBackoffSec), streak, cap,
+                                           QRandomGenerator::global()->generateDouble());
         if (delay > cap) {
             run.logger().warn(u"peal::phase", QStringLiteral("rate limit resets later than rate_limit_max_wait_sec, not waiting"),
                               withTask({{QStringLiteral("resets_in_sec"), qint64(delay.count() / 1000)},
@@ -323,7 +323,9 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         }
         if (run.agentFor(mode).reportsResult(mode))
             applyResult(output, result);
-        classifyFailure(output, result);
+        // What a failed call printed, read for rate limits and their reset times.
+        const QString printed = output.status == AgentOutput::Status::Failed ? failureOutput(output, result) : QString();
+        classifyFailure(output, result, printed);
         if (totals.events > 0) {
             LogFields fields{{QStringLiteral("events"), totals.events},
                              {QStringLiteral("tool_calls"), totals.toolCalls},
@@ -375,7 +377,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             return budgetStop(*breach);
         if (classified)
             return finish(classified);
-        if (waitForRateLimit(output, result, classified.error()))
+        if (waitForRateLimit(output, printed, classified.error()))
             return;
         const bool retryable = output.status == AgentOutput::Status::TimedOut
                                || output.status == AgentOutput::Status::Failed;

@@ -18,8 +18,7 @@ std::chrono::milliseconds postRunTimeout(const RunContext &run)
     const auto &c = run.config();
     if (!c.postRunTimeoutSec)
         return run.timeout();
-    constexpr quint64 maxSeconds = quint64(std::numeric_limits<qint64>::max() / 1000 / 2);
-    return std::chrono::milliseconds(qint64(std::min(*c.postRunTimeoutSec, maxSeconds)) * 1000);
+    return RunContext::fromSeconds(*c.postRunTimeoutSec);
 }
 
 // Logs what a command did; never an error.

@@ -172,6 +172,8 @@ void RunContext::notify(const ProgressEvent &event) const
     if (event.kind != ProgressEvent::Kind::TaskFinished || !event.final || event.interrupted)
         return;
     const bool ok = event.ok && !event.findingsLeft;
+    if (!m_notifier->wants(ok ? QStringLiteral("task_done") : QStringLiteral("task_failed")))
+        return;
     QJsonObject fields{{QStringLiteral("task"), qint64(event.task)}};
     if (!event.phase.isEmpty())
         fields.insert(QStringLiteral("phase"), event.phase);
@@ -205,11 +207,15 @@ void RunContext::budgetStopped(const BudgetBreach &breach, quint32 task)
     m_notifier->send(QStringLiteral("budget_stop"), breach.message, fields);
 }
 
+std::chrono::milliseconds RunContext::fromSeconds(quint64 seconds)
+{
+    constexpr quint64 maxSeconds = quint64(std::numeric_limits<qint64>::max() / 1000 / 2);
+    return std::chrono::milliseconds(qint64(std::min(seconds, maxSeconds)) * 1000);
+}
+
 std::chrono::milliseconds RunContext::timeout() const
 {
-    // Seconds beyond what milliseconds can hold are as good as "never".
-    constexpr quint64 maxSeconds = quint64(std::numeric_limits<qint64>::max() / 1000 / 2);
-    return std::chrono::milliseconds(qint64(std::min(m_config.phaseTimeoutSec, maxSeconds)) * 1000);
+    return fromSeconds(m_config.phaseTimeoutSec);
 }
 
 void RunContext::setExecutor(std::shared_ptr<ExecutorPlugin> executor, QString id)
@@ -292,10 +298,8 @@ void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessC
             }
             spec = *through;
             wrapped = true;
-            const bool known = std::any_of(m_executorCalls.cbegin(), m_executorCalls.cend(), [&](const ExecutorCall &c) {
-                return c.task == call->task && c.phase == call->phase && c.reviewer == call->reviewer;
-            });
-            if (!known)
+            const QString key = QStringLiteral("%1/%2/%3").arg(call->task).arg(call->phase).arg(call->reviewer);
+            if (!std::exchange(m_executorCallKeys[key], true))
                 m_executorCalls.append(*call);
         }
     }

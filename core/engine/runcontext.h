@@ -81,6 +81,8 @@ public:
     RunReview *review() const { return m_review; }
     void setReview(RunReview *review) { m_review = review; }
     std::chrono::milliseconds timeout() const;
+    // A setting in seconds as a duration; seconds beyond what milliseconds hold are "never".
+    static std::chrono::milliseconds fromSeconds(quint64 seconds);
     // The core settings plugins see (PhaseServices::settings(), PluginConfig).
     const PhaseSettings &phaseSettings() const { return m_phaseSettings; }
 
@@ -160,6 +162,7 @@ private:
     std::shared_ptr<ExecutorPlugin> m_executor;
     QString m_executorId;
     QList<ExecutorCall> m_executorCalls;
+    QHash<QString, bool> m_executorCallKeys; // task/phase/reviewer of m_executorCalls
     QList<QRegularExpression> m_rateLimitPatterns;
     bool m_budgetStopNotified = false;
     bool m_cancelled = false;
