@@ -244,6 +244,11 @@ void ProgressView::printTable()
 QString ProgressView::render() const
 {
     QString line = QStringLiteral("peal %1").arg(clock(m_clock.elapsed()));
+    // A wait first: it is what the run is doing, and a narrow terminal cuts the end of the line.
+    for (auto it = m_waits.cbegin(); it != m_waits.cend(); ++it) {
+        if (it->until > m_clock.elapsed())
+            line += QStringLiteral(" · ") + it->line;
+    }
     if (m_running.size() == 1) {
         const quint32 task = m_running.firstKey();
         const Running &r = m_running.first();
@@ -256,10 +261,6 @@ QString ProgressView::render() const
         for (auto it = m_running.cbegin(); it != m_running.cend(); ++it)
             parts << QStringLiteral("%1 %2 %3").arg(it.key()).arg(it->phase, clock(it->since.elapsed()));
         line += QStringLiteral(" · %1 running: %2").arg(m_running.size()).arg(parts.join(QStringLiteral(", ")));
-    }
-    for (auto it = m_waits.cbegin(); it != m_waits.cend(); ++it) {
-        if (it->until > m_clock.elapsed())
-            line += QStringLiteral(" · ") + it->line;
     }
     line += QStringLiteral(" · %1/%2 done").arg(m_done.size()).arg(m_total);
     if (m_costUsd)

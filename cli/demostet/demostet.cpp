@@ -105,7 +105,8 @@ const char *usageText()
            "peal-demo-stet, a stand-in for stet. Environment (all optional):\n"
            "  PEAL_FAKE_STET_MODE=dry-run|demo|script   what reviews report (default dry-run)\n"
            "  PEAL_FAKE_STET_SCRIPT=FILE       JSON array: element i is what the i-th run prints\n"
-           "  PEAL_FAKE_STET_LOG=FILE          append one JSON line per call (argv, cwd); the call\n"
+           "  PEAL_FAKE_STET_LOG=FILE          append one JSON line per call (argv, cwd, the Slurm\n"
+           "                                   job when run as a job step); the call\n"
            "                                   counts of the knobs below are kept next to it\n"
            "  PEAL_FAKE_STET_FAIL=SPEC[,SPEC]  exit non-zero: SPEC is cmd[:times][:code] (the first\n"
            "                                   `times` calls of cmd, all if absent) or cmd@N[:code]\n"
@@ -549,8 +550,12 @@ int Stet::run()
     if (!log.isEmpty()) {
         QFile file(log);
         if (file.open(QIODevice::WriteOnly | QIODevice::Append)) {
-            const QJsonObject line{{u"argv"_s, QJsonArray::fromStringList(m_args)},
-                                   {u"cwd"_s, QDir::currentPath()}};
+            QJsonObject line{{u"argv"_s, QJsonArray::fromStringList(m_args)}, {u"cwd"_s, QDir::currentPath()}};
+            // Run as a Slurm job step: the job it ran in (docs/distributed.md).
+            if (const QString job = env("SLURM_JOB_ID"); !job.isEmpty()) {
+                line.insert(u"slurm_job_id"_s, job);
+                line.insert(u"slurm_job_name"_s, env("SLURM_JOB_NAME"));
+            }
             file.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
         }
     }

@@ -46,7 +46,8 @@ void Notifier::send(const QString &event, const QString &message, QJsonObject fi
                              ? QString::number(fields.value(QStringLiteral("task")).toInteger())
                              : QString();
 
-    for (const QStringList &argv : m_config.notifyCommands) {
+    for (int command = 0; command < m_config.notifyCommands.size(); ++command) {
+        const QStringList &argv = m_config.notifyCommands.at(command);
         if (argv.isEmpty())
             continue;
         ProcessSpec spec;
@@ -61,27 +62,55 @@ void Notifier::send(const QString &event, const QString &message, QJsonObject fi
         spec.environment.insert(QStringLiteral("PEAL_NOTIFY_EVENT"), event);
         spec.environment.insert(QStringLiteral("PEAL_NOTIFY_TASK"), task);
         spec.environment.insert(QStringLiteral("PEAL_NOTIFY_MESSAGE"), message);
-        m_commands.run(spec, [this, argv, event](const ProcessResult &r) {
-            if (!r.success()) {
-                QString why;
-                if (r.failedToStart())
-                    why = QStringLiteral("failed to start: ") + r.errorString;
-                else if (r.timedOut())
-                    why = QStringLiteral("timed out after %1 s").arg(kTimeout.count());
-                else
-                    why = QStringLiteral("ended with ") + exitStatusText(r);
-                LogFields logged{{QStringLiteral("event"), event},
-                                 {QStringLiteral("command"), argv.first()},
-                                 {QStringLiteral("err"), why}};
-                if (const QString line = Text::firstLine(r.stderrText).trimmed(); !line.isEmpty())
-                    logged.append({QStringLiteral("stderr"), line.left(300)});
-                m_logger.warn(u"peal::main", QStringLiteral("notify command failed (ignored)"), logged);
-            } else {
-                m_logger.debug(u"peal::main", QStringLiteral("notify command succeeded"),
-                               {{QStringLiteral("event"), event}, {QStringLiteral("command"), argv.first()}});
-            }
-        });
+        m_queued[command].append(spec);
+        if (!m_busy.contains(command))
+            startNext(command);
     }
+}
+
+void Notifier::startNext(int command)
+{
+    QList<ProcessSpec> &queue = m_queued[command];
+    if (queue.isEmpty()) {
+        m_busy.remove(command);
+        return;
+    }
+    m_busy.insert(command);
+    const ProcessSpec spec = queue.takeFirst();
+    const QString event = spec.environment.value(QStringLiteral("PEAL_NOTIFY_EVENT"));
+    // The next event starts from inside this one's completion, so the run's wait for its side
+    // commands (SideCommands::whenIdle) covers the whole queue.
+    m_commands.run(spec, [this, command, event](const ProcessResult &r) { finished(command, event, r); });
+}
+
+void Notifier::finished(int command, const QString &event, const ProcessResult &r)
+{
+    const QString program = m_config.notifyCommands.value(command).value(0);
+    if (r.ending == ProcessEnding::Cancelled) {
+        // A forced stop (SideCommands::killAll): what waits is not sent.
+        m_queued.remove(command);
+        m_busy.remove(command);
+        return;
+    }
+    if (!r.success()) {
+        QString why;
+        if (r.failedToStart())
+            why = QStringLiteral("failed to start: ") + r.errorString;
+        else if (r.timedOut())
+            why = QStringLiteral("timed out after %1 s").arg(kTimeout.count());
+        else
+            why = QStringLiteral("ended with ") + exitStatusText(r);
+        LogFields logged{{QStringLiteral("event"), event},
+                         {QStringLiteral("command"), program},
+                         {QStringLiteral("err"), why}};
+        if (const QString line = Text::firstLine(r.stderrText).trimmed(); !line.isEmpty())
+            logged.append({QStringLiteral("stderr"), line.left(300)});
+        m_logger.warn(u"peal::main", QStringLiteral("notify command failed (ignored)"), logged);
+    } else {
+        m_logger.debug(u"peal::main", QStringLiteral("notify command succeeded"),
+                       {{QStringLiteral("event"), event}, {QStringLiteral("command"), program}});
+    }
+    startNext(command);
 }
 
 } // namespace Peal::Internal

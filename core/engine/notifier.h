@@ -4,7 +4,10 @@
 #include <peal/config.h>
 #include <peal/log.h>
 
+#include <QHash>
 #include <QJsonObject>
+#include <QList>
+#include <QSet>
 #include <QObject>
 
 #include "sidecommands.h"
@@ -18,7 +21,9 @@ namespace Peal::Internal {
  * command runs (no shell) with one JSON object on stdin - event, time, message, task, phase,
  * reason, totals, paths - and PEAL_NOTIFY_EVENT, PEAL_NOTIFY_TASK and PEAL_NOTIFY_MESSAGE in
  * its environment, for 10 s at most. A command that fails costs a warning, never the run. The
- * commands are side commands of the run: neither the limiter nor a cancel holds them.
+ * commands are side commands of the run: neither the limiter nor a cancel holds them. Each
+ * command gets the events one at a time, in the order they happened (a later event waits for
+ * the command's previous one); different commands run side by side.
  */
 class PEAL_EXPORT Notifier : public QObject
 {
@@ -35,9 +40,15 @@ public:
     void send(const QString &event, const QString &message, QJsonObject fields);
 
 private:
+    void startNext(int command);
+    void finished(int command, const QString &event, const ProcessResult &result);
+
     const Config &m_config;
     Logger &m_logger;
     SideCommands &m_commands;
+    // Per notify command (by index): the events waiting for it, and whether one runs now.
+    QHash<int, QList<ProcessSpec>> m_queued;
+    QSet<int> m_busy;
 };
 
 } // namespace Peal::Internal

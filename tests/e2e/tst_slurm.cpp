@@ -61,7 +61,7 @@ QString writeConfig(const Scenario &s, const QString &extra = {})
     const QString path = s.path(u"peal.toml"_s);
     PealTest::writeFile(path, (u"executor = \"slurm\"\n\n[plugins.slurm]\n"
                                "export = [\"PEAL_FAKE_AGENT_LOG\", \"PEAL_FAKE_AGENT_SLEEP_ON\", \"PEAL_FAKE_AGENT_FAIL_ON\", "
-                               "\"PEAL_FAKE_AGENT_EXIT_CODE\"]\n"_s
+                               "\"PEAL_FAKE_AGENT_EXIT_CODE\", \"PEAL_FAKE_STET_LOG\"]\n"_s
                                + extra)
                                   .toUtf8());
     return path;
@@ -237,6 +237,37 @@ private Q_SLOTS:
         QCOMPARE(peals.size(), 2);
         QCOMPARE(agentCalls(s).size(), 4); // each task planned and executed once; the killed call never ended
         QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"resume-"_s).isEmpty(), 15000);
+    }
+
+    void reviewerCommandsRunAsJobStepsWhenAsked()
+    {
+        // [plugins.slurm] reviewer = true: the stet commands are job steps too; the agent's
+        // calls keep their task/phase names.
+        Scenario s("## Task 1\nT1: do it.\nwrite one.txt: 1\n");
+        QVERIFY(s.isValid());
+        QHash<QString, QString> env = slurmEnv();
+        env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
+        const QString config = writeConfig(s, u"job_name_prefix = \"rev\"\nreviewer = true\n"_s);
+        const auto r = s.run({u"--config"_s, config, u"--stet-path"_s, PealTest::demoStet()}, env);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(s.completed(), QList<int>{1});
+        const QStringList stet = s.stetCalls();
+        QVERIFY2(stet.contains(u"start"_s) && stet.contains(u"finish"_s), qPrintable(stet.join(u'\n')));
+        QSet<QString> names;
+        for (const QByteArray &line : PealTest::readFile(s.stetLog()).split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonObject call = PealTest::json(line);
+            QVERIFY2(!call.value(u"slurm_job_id"_s).toString().isEmpty(), line.constData());
+            names.insert(call.value(u"slurm_job_name"_s).toString());
+        }
+        QCOMPARE(names, QSet<QString>{u"rev-review"_s});
+        QVERIFY(completed(u"rev-review"_s).size() >= stet.size());
+        QSet<QString> agentNames;
+        for (const QJsonObject &call : agentCalls(s))
+            agentNames.insert(call.value(u"slurm_job_name"_s).toString());
+        QCOMPARE(agentNames, (QSet<QString>{u"rev-1-plan"_s, u"rev-1-execute"_s}));
+        QVERIFY(jobsInQueue().filter(u"rev-"_s).isEmpty());
     }
 
     void anExecutorThatIsNoneIsRefusedBeforeAnythingRuns_data()

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QStandardPaths>
 #include <QTest>
 
 #include <csignal>
@@ -114,6 +115,36 @@ private Q_SLOTS:
         const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
         QCOMPARE(usage.value(u"failures"_s).toObject().value(u"rate_limit"_s).toInt(), 1);
         QVERIFY(!QFile::exists(s.stateDir() + u"/waiting.json"_s)); // gone once the wait ended
+    }
+
+    void aWaitShowsOnTheTerminalUntilItEnds()
+    {
+        // On a terminal (script(1) gives peal one): a line of its own for the wait, and the
+        // live line says it first (an 80-column terminal must not cut it) while it lasts.
+        const QString script = QStandardPaths::findExecutable(u"script"_s);
+        QVERIFY2(!script.isEmpty(), "script(1) from bsdutils is needed");
+        Scenario s(kOneTask);
+        QVERIFY(s.isValid());
+        const QString command = QStringList{PealTest::pealBinary(), u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
+                                            u"--state-dir"_s, s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(),
+                                            u"--stet-path"_s, u"/nonexistent"_s}
+                                    .join(u' ');
+        QHash<QString, QString> env = failingFirst(s, 1, u"Error: 429 Too Many Requests. Please try again in 2s."_s);
+        env.insert(u"TERM"_s, u"xterm"_s);
+        env.insert(u"NO_COLOR"_s, u"1"_s);
+        env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
+        const auto tty = PealTest::run(script, {u"-qec"_s, command, u"/dev/null"_s}, s.dir(), env, 60000);
+        QCOMPARE(tty.exitCode, 0);
+        QString shown = tty.out;
+        shown.remove(QRegularExpression(u"\x1b\\[[0-9;]*[A-Za-z]"_s));
+        const QString wait = u"waiting for rate limit \\(cursor\\), resumes \\d\\d:\\d\\d:\\d\\d"_s;
+        QVERIFY2(shown.contains(QRegularExpression(u"  … task 1: "_s + wait + u"\r?\n"_s)), qPrintable(shown));
+        QVERIFY2(shown.contains(QRegularExpression(u"peal \\d:\\d\\d · "_s + wait + u" · task 1 "_s)),
+                 qPrintable(shown));
+        // Once the wait is over the live line no longer says it.
+        const qsizetype lastWait = shown.lastIndexOf(u"waiting for rate limit"_s);
+        QVERIFY2(shown.indexOf(u"execute"_s, lastWait) > lastWait, qPrintable(shown));
+        QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"plan:1"_s, u"execute:1"_s}));
     }
 
     void withoutAResetTimeTheWaitBacksOff()
@@ -368,18 +399,18 @@ private Q_SLOTS:
                              {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T2: second"_s}, {u"PEAL_CONTINUE_WITH_REMAINING_TASKS"_s, u"true"_s}});
         QCOMPARE(r.exitCode, 2); // a failed task; the notifiers that fail cost warnings only
         QCOMPARE(r.err.count(u"notify command failed (ignored)"_s), 3 * 2);
-        // One object per event; the commands of events close together may finish in any order.
+        // One object per event, in the order of the events.
         QHash<QString, QJsonObject> sent;
+        QStringList order;
         for (const QJsonObject &o : notifications(all)) {
+            order << o.value(u"event"_s).toString();
             QVERIFY2(!sent.contains(o.value(u"event"_s).toString()), "an event notified twice");
             sent.insert(o.value(u"event"_s).toString(), o);
             for (const char *key : {"event", "time", "message", "plan_path", "repo_path", "paths"})
                 QVERIFY2(o.contains(QLatin1String(key)), key);
             QCOMPARE(o.value(u"paths"_s).toObject().value(u"state_dir"_s).toString(), s.stateDir());
         }
-        QStringList events = sent.keys();
-        events.sort();
-        QCOMPARE(events, (QStringList{u"run_done"_s, u"task_done"_s, u"task_failed"_s}));
+        QCOMPARE(order, (QStringList{u"task_done"_s, u"task_failed"_s, u"run_done"_s}));
         const QJsonObject done = sent.value(u"task_done"_s);
         QCOMPARE(done.value(u"task"_s).toInt(), 1);
         QCOMPARE(done.value(u"message"_s).toString(), u"task 1 done"_s);
@@ -405,6 +436,26 @@ private Q_SLOTS:
                                          u"--notify-on"_s, u"run_done"_s});
         QCOMPARE(filtered.exitCode, 0);
         QCOMPARE(QString::fromUtf8(PealTest::readFile(runOnly)), u"run_done||peal run success (exit 0)\n"_s);
+    }
+
+    void aSlowNotifyCommandGetsTheEventsOneAtATimeInOrder()
+    {
+        // Each event waits for the command's previous one: no overlap, no reordering, even
+        // when the command takes longer than the tasks.
+        Scenario s("## Task 1\nT1: first.\n\n## Task 2\nT2: second.\n\n## Task 3\nT3: third.\n");
+        QVERIFY(s.isValid());
+        const QString log = s.path(u"slow.log"_s);
+        const QString script = s.path(u"slow.sh"_s);
+        QVERIFY(PealTest::writeFile(script, "#!/bin/sh\ncat > /dev/null\necho \"start $PEAL_NOTIFY_EVENT $PEAL_NOTIFY_TASK\" >> '"
+                                                + log.toUtf8() + "'\nsleep 0.4\necho \"end $PEAL_NOTIFY_EVENT $PEAL_NOTIFY_TASK\" >> '"
+                                                + log.toUtf8() + "'\n"));
+        QFile::setPermissions(script, QFile::permissions(script) | QFile::ExeOwner);
+        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--notify-commands"_s, script});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QStringList expected;
+        for (const QString &event : {u"task_done 1"_s, u"task_done 2"_s, u"task_done 3"_s, u"run_done "_s})
+            expected << u"start "_s + event << u"end "_s + event;
+        QCOMPARE(QString::fromUtf8(PealTest::readFile(log)).split(u'\n', Qt::SkipEmptyParts), expected);
     }
 
     void theShippedNotifyExamplesWork()
