@@ -104,12 +104,12 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s},
                              failingFirst(s, 1, u"Error: 429 Too Many Requests. Please try again in 1s."_s));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         // The plan call ran twice; with no phase retries configured, a counted retry would
         // have failed the task.
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"plan:1"_s, u"execute:1"_s}));
-        QVERIFY2(r.err.contains(u"waiting for rate limit (cursor), resumes "_s), qPrintable(r.err));
-        QVERIFY2(r.err.contains(u"reset_reported=true"_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"waiting for rate limit (cursor), resumes "_s), PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.contains(u"reset_reported=true"_s), PealTest::tail(r.err).constData());
         QVERIFY(!r.err.contains(u"retrying"_s));
         QCOMPARE(s.completed(), QList<int>{1});
         const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
@@ -153,12 +153,12 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--rate-limit-backoff-sec"_s, u"1"_s},
                              failingFirst(s, 2, u"error: rate limit exceeded"_s));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"plan:1"_s, u"plan:1"_s, u"execute:1"_s}));
         QCOMPARE(r.err.count(u"reset_reported=false"_s), 2);
         // 1 s, then 2 s, each with up to a quarter of jitter.
-        QVERIFY2(r.err.contains(QRegularExpression(u"wait_ms=1[0-2]\\d\\d\\b"_s)), qPrintable(r.err));
-        QVERIFY2(r.err.contains(QRegularExpression(u"wait_ms=2[0-4]\\d\\d\\b"_s)), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QRegularExpression(u"wait_ms=1[0-2]\\d\\d\\b"_s)), PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.contains(QRegularExpression(u"wait_ms=2[0-4]\\d\\d\\b"_s)), PealTest::tail(r.err).constData());
     }
 
     void extraPatternsMarkOutputAsRateLimited()
@@ -168,7 +168,7 @@ private Q_SLOTS:
         const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--rate-limit-patterns"_s, u"slow down,cowboy"_s,
                               u"--rate-limit-backoff-sec"_s, u"1"_s},
                              failingFirst(s, 1, u"the provider says: slow down"_s));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(s.agentCalls().size(), 3);
     }
 
@@ -195,7 +195,7 @@ private Q_SLOTS:
         const auto r = s.run(QStringList{u"--stet-path"_s, u"/nonexistent"_s} + args, failingFirst(s, 1, stderrText));
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
-        QVERIFY2(r.err.contains(said), qPrintable(r.err));
+        QVERIFY2(r.err.contains(said), PealTest::tail(r.err).constData());
     }
 
     void ctrlCDuringAWaitStopsAtOnceAndTheRunResumes()
@@ -259,9 +259,9 @@ private Q_SLOTS:
         ModelServer server(serverArgs);
         QVERIFY(s.isValid() && server.isRunning());
         const auto r = runReal(backEnd, s, server, {u"--rate-limit-backoff-sec"_s, u"1"_s});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QVERIFY2(r.err.count(u"waiting for rate limit (%1), resumes "_s.arg(backEnd)) == 2, qPrintable(r.err));
-        QVERIFY2(r.err.count(u"reset_reported=true"_s) == (resetReported ? 2 : 0), qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.count(u"waiting for rate limit (%1), resumes "_s.arg(backEnd)) == 2, PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.count(u"reset_reported=true"_s) == (resetReported ? 2 : 0), PealTest::tail(r.err).constData());
         QVERIFY(!r.err.contains(u"retrying"_s));
         // Two rejected requests, then plan and execute with a tool turn and an answer each.
         QCOMPARE(server.requests().size(), 6);
@@ -281,7 +281,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.err.count(u"agent stalled, killed"_s), 2);
         QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 1 (plan): cursor: stalled (no output for 1 s)"_s),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         // The whole tree went: no grandchild survives.
         for (const QByteArray &pid : PealTest::readFile(s.path(u"pids"_s)).split('\n')) {
             if (!pid.trimmed().isEmpty())
@@ -295,8 +295,10 @@ private Q_SLOTS:
         Scenario s(kOneTask);
         ModelServer server({u"--hang"_s, u"1"_s});
         QVERIFY(s.isValid() && server.isRunning());
-        const auto r = runReal(u"claude"_s, s, server, {u"--agent-idle-timeout-sec"_s, u"3"_s});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        // The limit leaves room for the CLI's own start: Node.js loading Claude Code on a loaded
+        // machine (the suite runs two tests at a time under ASan) says nothing for seconds.
+        const auto r = runReal(u"claude"_s, s, server, {u"--agent-idle-timeout-sec"_s, u"10"_s});
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(r.err.count(u"agent stalled, killed"_s), 1);
         QCOMPARE(recordEnd(s, 1, u"plan-1"_s).value(u"failure"_s).toString(), u"stalled"_s);
         QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/a.txt"_s)), u"from task 1\n"_s);
@@ -322,7 +324,7 @@ private Q_SLOTS:
         QVERIFY2(PealTest::lastLine(r.err).contains(
                      u"task 2, phase 1 (plan): budget max_cost_usd = 0.3 reached: the agent calls of this plan cost "
                      "$0.3000 (360 tokens)"_s),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         QVERIFY(!QFile::exists(s.stateDir() + u"/tasks/3"_s)); // task 3 never started
         const QJsonObject last = PealTest::json(PealTest::readFile(s.stateDir() + u"/last_run.json"_s));
         QCOMPARE(last.value(u"outcome"_s).toString(), u"cap_reached"_s);
@@ -371,7 +373,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 3);
         QCOMPARE(linesIn(s.path(u"calls"_s)), 1);
         QVERIFY2(PealTest::lastLine(r.err).contains(u"budget task_max_tokens = 100 reached: the agent calls of task 1 cost"_s),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
     }
 
     void aCostBudgetOnABackEndWithoutCostsSaysSo()
@@ -382,7 +384,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.err.contains(u"max_cost_usd is set, but the cursor back-end reports no cost: its calls count only "
                                 "against max_tokens and task_max_tokens"_s),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
     }
 
     // ---- notifications ----
@@ -451,7 +453,7 @@ private Q_SLOTS:
                                                 + log.toUtf8() + "'\n"));
         QFile::setPermissions(script, QFile::permissions(script) | QFile::ExeOwner);
         const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--notify-commands"_s, script});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QStringList expected;
         for (const QString &event : {u"task_done 1"_s, u"task_done 2"_s, u"task_done 3"_s, u"run_done "_s})
             expected << u"start "_s + event << u"end "_s + event;
@@ -476,8 +478,8 @@ private Q_SLOTS:
         QVERIFY(PealTest::writeFile(s.path(u"peal.toml"_s), toml.toUtf8()));
         const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s, s.path(u"peal.toml"_s)},
                              {{u"PATH"_s, bin + u':' + qEnvironmentVariable("PATH")}});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QVERIFY2(!r.err.contains(u"notify command failed"_s), qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QVERIFY2(!r.err.contains(u"notify command failed"_s), PealTest::tail(r.err).constData());
         QStringList posted;
         for (const QJsonObject &request : server.requests()) {
             if (request.value(u"api"_s) == u"hook"_s)
@@ -497,7 +499,7 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--notify-on"_s, u"task_done,lunch"_s});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(PealTest::lastLine(r.err).contains(u"lunch"_s), qPrintable(r.err));
+        QVERIFY2(PealTest::lastLine(r.err).contains(u"lunch"_s), PealTest::tail(r.err).constData());
         QCOMPARE(s.agentCalls(), QStringList());
     }
 };

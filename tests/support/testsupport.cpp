@@ -120,6 +120,11 @@ QString lastLine(const QString &text)
     return text.trimmed().section(u'\n', -1);
 }
 
+QByteArray tail(const QString &text, qsizetype chars)
+{
+    return (text.size() > chars ? QStringLiteral("...") + text.right(chars) : text).toLocal8Bit();
+}
+
 bool initGitRepo(const QString &dir)
 {
     QDir().mkpath(dir);

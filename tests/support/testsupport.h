@@ -37,6 +37,9 @@ QJsonObject json(const QByteArray &bytes);
 QList<int> ints(const QJsonValue &value);
 // The last non-blank line of a text (what peal prints last on stderr).
 QString lastLine(const QString &text);
+// The end of a long output, for a failure message: QtTest cuts messages short, and what went
+// wrong is printed last.
+QByteArray tail(const QString &text, qsizetype chars = 900);
 
 struct RunResult
 {
