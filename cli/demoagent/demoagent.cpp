@@ -56,6 +56,7 @@ const char *usage()
            "  PEAL_FAKE_AGENT_SET_LINE_ON=T=PATH:N:TEXT,..  in execute mode, when the prompt\n"
            "                                  contains T, replace line N (from 1) of PATH with TEXT\n"
            "  PEAL_FAKE_AGENT_HANG=1          never answer\n"
+           "  PEAL_FAKE_AGENT_HANG_FIRST=N    never answer the first N calls (needs PEAL_FAKE_AGENT_COUNTER)\n"
            "  PEAL_FAKE_AGENT_IGNORE_TERM=1   ignore SIGTERM\n"
            "  PEAL_FAKE_AGENT_GRANDCHILD=FILE start a long-lived grandchild, append its pid to FILE\n"
            "  PEAL_FAKE_AGENT_GRANDCHILD_ON=T ... only when the prompt contains T\n"
@@ -461,7 +462,8 @@ int main(int argc, char **argv)
                 sleepMs(std::strtoll(item.c_str() + eq + 1, nullptr, 10));
         }
     }
-    if (!env("PEAL_FAKE_AGENT_HANG").empty()) {
+    const long long hangFirst = envNumber("PEAL_FAKE_AGENT_HANG_FIRST", 0);
+    if (!env("PEAL_FAKE_AGENT_HANG").empty() || (hangFirst > 0 && callNumber > 0 && callNumber <= hangFirst)) {
         for (;;)
             ::pause();
     }

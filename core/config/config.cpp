@@ -451,9 +451,23 @@ static Result<void> validateUnattended(const Config &config)
                          QStringLiteral("Invalid rate_limit_patterns regex '%1': %2").arg(pattern, re.errorString()),
                          QStringLiteral("set by ") + config.originOf(QStringLiteral("rate_limit_patterns")));
     }
+    // Values that are set but mean nothing: a wait of no time, a budget that nothing fits in.
+    const auto zero = [&config](const char *key, const char *expected) {
+        return Error(Error::Kind::Config, QStringLiteral("Invalid %1 value 0 (expected %2)").arg(QLatin1String(key), QLatin1String(expected)),
+                     QStringLiteral("set by ") + config.originOf(QLatin1String(key)));
+    };
     if (config.rateLimitBackoffSec == 0)
-        return Error(Error::Kind::Config, QStringLiteral("Invalid rate_limit_backoff_sec value 0 (expected at least 1 second)"),
-                     QStringLiteral("set by ") + config.originOf(QStringLiteral("rate_limit_backoff_sec")));
+        return zero("rate_limit_backoff_sec", "at least 1 second");
+    if (config.rateLimitMaxWaitSec == 0)
+        return zero("rate_limit_max_wait_sec", "at least 1 second; on_rate_limit = \"fail\" never waits");
+    if (config.maxCostUsd && *config.maxCostUsd <= 0)
+        return zero("max_cost_usd", "more than 0; leave it out for no limit");
+    if (config.taskMaxCostUsd && *config.taskMaxCostUsd <= 0)
+        return zero("task_max_cost_usd", "more than 0; leave it out for no limit");
+    if (config.maxTokens && *config.maxTokens == 0)
+        return zero("max_tokens", "at least 1; leave it out for no limit");
+    if (config.taskMaxTokens && *config.taskMaxTokens == 0)
+        return zero("task_max_tokens", "at least 1; leave it out for no limit");
     return {};
 }
 

@@ -283,7 +283,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         }
         const QDateTime until = now.addMSecs(delay.count());
         const bool wasHeld = run.rateLimits().isHeld(backEnd());
-        run.rateLimits().hold({backEnd(), until, taskIndex, subject(), error.message()});
+        run.rateLimits().hold({backEnd(), until, taskIndex, agentModeName(mode), error.message()});
         const QString line = QStringLiteral("waiting for rate limit (%1), resumes %2").arg(backEnd(), clockTime(until));
         run.logger().warn(u"peal::phase", line,
                           withTask({{QStringLiteral("class"), failureClassName(f)},
@@ -298,7 +298,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         waiting.durationMs = delay.count();
         run.notify(waiting);
         if (!wasHeld) {
-            QJsonObject fields{{QStringLiteral("phase"), subject()},
+            QJsonObject fields{{QStringLiteral("phase"), agentModeName(mode)},
                                {QStringLiteral("reason"), error.message()},
                                {QStringLiteral("back_end"), backEnd()},
                                {QStringLiteral("until"), until.toString(Qt::ISODate)}};

@@ -91,8 +91,8 @@ public:
     // `executor`: the plugin (none for local), and a warning for workspaces on node-local file
     // systems when it needs shared ones.
     Result<void> loadExecutor();
-    // With an executor, a run first cancels the jobs a killed peal may have left for its
-    // tasks, and waits for that, so that no new job of the same name is cancelled by it.
+    // With an executor, a run first cancels the jobs that earlier runs of this state left (a
+    // peal killed with -9), and waits for that, before it starts any of its own.
     void cancelStaleJobs(const StepHandle &step);
     // spend.json read, and a word when a cost budget meets a back-end that reports no cost.
     Result<void> loadSpend();
@@ -197,6 +197,7 @@ Step Engine::Private::runRecipe()
         syncStep(QStringLiteral("load executor"), [this] { return loadExecutor(); }),
         deferredStep(QStringLiteral("check agent versions"), [this] { return checkAgentVersions(); }),
         syncStep(QStringLiteral("lock state"), [this] { return lockState(); }),
+        leafStep(QStringLiteral("cancel stale jobs"), [this](const StepHandle &s) { cancelStaleJobs(s); }),
         syncStep(QStringLiteral("preflight"), [this] { return preflight(); }),
         leafStep(QStringLiteral("inspect plan"), [this](const StepHandle &s) { inspectPlan(s); }),
         syncStep(QStringLiteral("choose reviewer"), [this] { return chooseReviewer(); }),
@@ -206,7 +207,6 @@ Step Engine::Private::runRecipe()
         leafStep(QStringLiteral("read plan"), [this](const StepHandle &s) { readPlan(s); }),
         syncStep(QStringLiteral("load state"), [this] { return loadState(); }),
         syncStep(QStringLiteral("load spend"), [this] { return loadSpend(); }),
-        leafStep(QStringLiteral("cancel stale jobs"), [this](const StepHandle &s) { cancelStaleJobs(s); }),
         leafStep(QStringLiteral("schedule"), [this](const StepHandle &s) { schedule(s); }),
         // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12): a failed
         // stage reaches it through fail().
@@ -280,7 +280,7 @@ void Engine::Private::closeRun(std::function<int()> verdict)
         // An interrupted run cancels every job it handed an executor (finishExit waits for it).
         syncStep(QStringLiteral("cancel executor jobs"), [this] {
             if (run && cancelledWith && !forced)
-                run->cancelExecutorCalls({});
+                run->cancelExecutorJobs({run->executorRunTag()});
             return Result<void>();
         }),
     });
@@ -881,18 +881,10 @@ void Engine::Private::cancelStaleJobs(const StepHandle &step)
 {
     if (request.dryRun || run->executorId().isEmpty())
         return step.done();
-    QList<ExecutorCall> calls;
-    for (const Task &t : run->plan().tasks) {
-        if (run->state().isTaskCompleted(t.index))
-            continue;
-        for (AgentMode mode : {AgentMode::Plan, AgentMode::Execute, AgentMode::Address, AgentMode::Triage}) {
-            ExecutorCall call;
-            call.task = t.index;
-            call.phase = agentModeName(mode);
-            calls.append(call);
-        }
-    }
-    run->cancelExecutorCalls(calls);
+    // The state is locked: no other run of it is alive, so whatever its runs left is stale.
+    logger.info(u"peal::main", QStringLiteral("executor jobs are tagged"),
+                {{QStringLiteral("state_tag"), run->executorStateTag()}, {QStringLiteral("run_tag"), run->executorRunTag()}});
+    run->cancelExecutorJobs({run->executorStateTag()});
     run->sideCommands().whenIdle([step] { step.done(); });
 }
 

@@ -81,8 +81,8 @@ std::optional<milliseconds> absoluteDelay(const QString &text, const QDateTime &
         if (at.isValid())
             return clampMs(double(now.msecsTo(at)));
     }
-    // A clock time, local: "resets 2pm", "resets at 14:05".
-    static const char *const clock = R"(resets?\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b)";
+    // A clock time, local unless it says UTC: "resets 2pm", "resets at 14:05 UTC".
+    static const char *const clock = R"(resets?\s+(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\b(?:\s*(utc|gmt)\b)?)";
     if (const auto m = re(clock).match(text); m.hasMatch() && (!m.captured(2).isEmpty() || !m.captured(3).isEmpty())) {
         int hour = m.captured(1).toInt();
         const int minute = m.captured(2).isEmpty() ? 0 : m.captured(2).toInt();
@@ -93,11 +93,11 @@ std::optional<milliseconds> absoluteDelay(const QString &text, const QDateTime &
             hour = 0;
         if (hour > 23 || minute > 59)
             return std::nullopt;
-        const QDateTime local = now.toLocalTime();
-        QDateTime at(local.date(), QTime(hour, minute));
-        if (at < local)
+        const QDateTime from = m.captured(4).isEmpty() ? now.toLocalTime() : now.toUTC();
+        QDateTime at(from.date(), QTime(hour, minute), from.timeSpec());
+        if (at < from)
             at = at.addDays(1);
-        return clampMs(double(local.msecsTo(at)));
+        return clampMs(double(from.msecsTo(at)));
     }
     return std::nullopt;
 }
@@ -106,12 +106,13 @@ std::optional<milliseconds> absoluteDelay(const QString &text, const QDateTime &
 
 std::optional<std::chrono::milliseconds> resetDelay(const QString &text, const QDateTime &now)
 {
+    // Words with units first: "retry after 2 minutes" is not a retry-after of 2 seconds.
+    if (auto relative = relativeDelay(text))
+        return relative;
     if (const auto m = re(R"(retry[-_ ]after["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?))").match(text); m.hasMatch())
         return clampMs(m.captured(1).toDouble() * 1000);
     if (const auto m = re(R"("retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s")").match(text); m.hasMatch())
         return clampMs(m.captured(1).toDouble() * 1000);
-    if (auto relative = relativeDelay(text))
-        return relative;
     return absoluteDelay(text, now);
 }
 

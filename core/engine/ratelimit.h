@@ -76,8 +76,16 @@ public:
     QList<Hold> holds() const;
     bool isHeld(const QString &backEnd) const { return m_holds.contains(backEnd); }
 
-    // Rate-limit events in a row of a back-end (for the backoff); a call that succeeds ends the row.
-    int noteLimited(const QString &backEnd) { return ++m_streak[backEnd]; }
+    // Rate-limit events in a row of a back-end (for the backoff); a call that succeeds ends the
+    // row. Calls refused while the back-end is already held (the other streams of a parallel
+    // block, started before the limit) are the same event, not one more in the row.
+    int noteLimited(const QString &backEnd)
+    {
+        int &streak = m_streak[backEnd];
+        if (!isHeld(backEnd) || streak == 0)
+            ++streak;
+        return streak;
+    }
     void noteSucceeded(const QString &backEnd) { m_streak.remove(backEnd); }
 
     // Ends every wait: the waiting calls get go(false); no hold survives.

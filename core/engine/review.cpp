@@ -6,6 +6,7 @@
 
 #include <peal/exec.h>
 
+#include <QSet>
 
 namespace Peal {
 
@@ -32,7 +33,7 @@ QStringList ReviewerPlugin::repositoryStateDirectories() const
 QStringList findingKeys(const QList<Finding> &findings)
 {
     QStringList keys;
-    QHash<QString, int> seen;
+    QSet<QString> seen;
     for (const Finding &f : findings) {
         QString key = f.id;
         if (key.isEmpty()) {
@@ -41,9 +42,10 @@ QStringList findingKeys(const QList<Finding> &findings)
                 key += u':' + QString::number(*f.line);
             key += QStringLiteral(": ") + f.message;
         }
-        if (const int n = ++seen[key]; n > 1)
-            key += QStringLiteral(" #%1").arg(n);
-        keys.append(key);
+        if (!seen.contains(key)) {
+            seen.insert(key);
+            keys.append(key);
+        }
     }
     return keys;
 }

@@ -7,11 +7,15 @@
 #include <peal/prompt.h>
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QSaveFile>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <algorithm>
@@ -204,6 +208,14 @@ void RunContext::budgetStopped(const BudgetBreach &breach, quint32 task)
     const QJsonObject usage = m_outcomes.usageJson();
     if (!usage.isEmpty())
         fields.insert(QStringLiteral("totals"), usage);
+    // What the budgets count: every run of this state, and the task's calls.
+    const auto spent = [](const Spend &s) {
+        return QJsonObject{{QStringLiteral("cost_usd"), s.costUsd}, {QStringLiteral("tokens"), s.tokens}};
+    };
+    QJsonObject ledger{{QStringLiteral("run"), spent(m_outcomes.spend().run())}};
+    if (task != 0)
+        ledger.insert(QStringLiteral("task"), spent(m_outcomes.spend().task(task)));
+    fields.insert(QStringLiteral("spent"), ledger);
     m_notifier->send(QStringLiteral("budget_stop"), breach.message, fields);
 }
 
@@ -224,12 +236,29 @@ void RunContext::setExecutor(std::shared_ptr<ExecutorPlugin> executor, QString i
     m_executorId = std::move(id);
 }
 
-void RunContext::cancelExecutorCalls(const QList<ExecutorCall> &calls)
+QString RunContext::executorStateTag()
 {
-    if (!m_executor)
-        return;
-    const QList<ExecutorCall> which = calls.isEmpty() ? m_executorCalls : calls;
-    if (which.isEmpty())
+    if (m_executorStateTag.isEmpty()) {
+        // Another machine's or another state directory's runs are not ours to cancel.
+        const QString dir = QFileInfo(m_config.stateDir).canonicalFilePath();
+        const QByteArray where = QSysInfo::machineHostName().toUtf8() + '\n'
+                                 + (dir.isEmpty() ? QDir(m_config.stateDir).absolutePath() : dir).toUtf8();
+        m_executorStateTag = QString::fromLatin1(QCryptographicHash::hash(where, QCryptographicHash::Sha1).toHex().left(12));
+    }
+    return m_executorStateTag;
+}
+
+QString RunContext::executorRunTag()
+{
+    if (m_executorRunTag.isEmpty())
+        m_executorRunTag = executorStateTag() + u'/'
+                           + QString::number(QRandomGenerator::global()->generate() | 0x10000000u, 16);
+    return m_executorRunTag;
+}
+
+void RunContext::cancelExecutorJobs(const QStringList &tags)
+{
+    if (!m_executor || tags.isEmpty())
         return;
     const QString who = QStringLiteral("executor plugin '%1'").arg(m_executorId);
     const auto prepared = [](ProcessSpec command) {
@@ -250,11 +279,11 @@ void RunContext::cancelExecutorCalls(const QList<ExecutorCall> &calls)
         return;
     }
     // First what runs, then the commands that cancel what of it belongs to `which`.
-    m_sideCommands->run(prepared(*list), [this, which, who, prepared, failed, program = list->program](const ProcessResult &listed) {
+    m_sideCommands->run(prepared(*list), [this, tags, who, prepared, failed, program = list->program](const ProcessResult &listed) {
         if (!listed.success())
             return failed(program, listed);
         QList<ProcessSpec> commands;
-        if (auto asked = callGuarded(who, [&] { commands = m_executor->cancelCommands(which, listed.stdoutText); }); !asked)
+        if (auto asked = callGuarded(who, [&] { commands = m_executor->cancelCommands(tags, listed.stdoutText); }); !asked)
             return m_logger.warn(u"peal::exec", asked.error().message());
         for (const ProcessSpec &command : std::as_const(commands)) {
             m_logger.debug(u"peal::exec", QStringLiteral("cancelling executor jobs"),
@@ -274,6 +303,7 @@ void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessC
     ProcessSpec spec = given;
     bool wrapped = false;
     if (call && m_executor) {
+        call->tag = executorRunTag() + u'/' + QString::number(++m_executorCallCount);
         bool takes = false;
         const QString who = QStringLiteral("executor plugin '%1'").arg(m_executorId);
         Result<ProcessSpec> through = spec;
@@ -298,9 +328,6 @@ void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessC
             }
             spec = *through;
             wrapped = true;
-            const QString key = QStringLiteral("%1/%2/%3").arg(call->task).arg(call->phase).arg(call->reviewer);
-            if (!std::exchange(m_executorCallKeys[key], true))
-                m_executorCalls.append(*call);
         }
     }
     if (wrapped) {
@@ -313,7 +340,7 @@ void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessC
             // executor reported was its own ending of the job.
             if (result.ending == ProcessEnding::TimedOut || result.ending == ProcessEnding::Cancelled
                 || result.ending == ProcessEnding::Crashed)
-                cancelExecutorCalls({call});
+                cancelExecutorJobs({call.tag});
             done(seen);
         };
     }

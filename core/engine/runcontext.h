@@ -100,11 +100,13 @@ public:
     // The executor plugin (`executor`), or nullptr for local processes.
     void setExecutor(std::shared_ptr<ExecutorPlugin> executor, QString id);
     const QString &executorId() const { return m_executorId; }
-    // Runs the executor's cancel commands for `calls` (all calls of this run when empty) as
-    // side commands.
-    void cancelExecutorCalls(const QList<ExecutorCall> &calls);
-    // The calls this run handed to the executor, each (task, phase) once.
-    const QList<ExecutorCall> &executorCalls() const { return m_executorCalls; }
+    // Runs the executor's cancel commands for the jobs of `tags` (ExecutorCall::tag) as side
+    // commands.
+    void cancelExecutorJobs(const QStringList &tags);
+    // The tags of what this state's runs (stateTag) and this run (runTag) hand the executor:
+    // "<state>" stands for this machine and state directory, "<state>/<run>" for this run.
+    QString executorStateTag();
+    QString executorRunTag();
     // Where the run's processes come from (default: local children).
     void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
 
@@ -161,8 +163,9 @@ private:
     std::unique_ptr<Notifier> m_notifier;
     std::shared_ptr<ExecutorPlugin> m_executor;
     QString m_executorId;
-    QList<ExecutorCall> m_executorCalls;
-    QHash<QString, bool> m_executorCallKeys; // task/phase/reviewer of m_executorCalls
+    QString m_executorStateTag; // made at first use, once the state directory exists
+    QString m_executorRunTag;
+    quint64 m_executorCallCount = 0;
     QList<QRegularExpression> m_rateLimitPatterns;
     bool m_budgetStopNotified = false;
     bool m_cancelled = false;

@@ -3,6 +3,15 @@
 
 namespace Peal {
 
+bool tagBelongsTo(const QString &jobTag, const QStringList &tags)
+{
+    for (const QString &tag : tags) {
+        if (!tag.isEmpty() && jobTag.startsWith(tag) && (jobTag.size() == tag.size() || jobTag.at(tag.size()) == u'/'))
+            return true;
+    }
+    return false;
+}
+
 ExecutorPlugin::~ExecutorPlugin() = default;
 
 PluginRole ExecutorPlugin::role() const
@@ -20,7 +29,7 @@ std::optional<ProcessSpec> ExecutorPlugin::listCommand() const
     return std::nullopt;
 }
 
-QList<ProcessSpec> ExecutorPlugin::cancelCommands(const QList<ExecutorCall> &, const QString &) const
+QList<ProcessSpec> ExecutorPlugin::cancelCommands(const QStringList &, const QString &) const
 {
     return {};
 }

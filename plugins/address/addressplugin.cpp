@@ -65,9 +65,16 @@ private:
         });
     }
 
+    // A cancelled run, or a budget that stops it: the task ends at once, whatever on_stet_fail
+    // says (a retry or a skip would go on spending, or hide the stop).
+    static bool endsTheTask(const Error &error)
+    {
+        return error.kind() == Error::Kind::Interrupted || error.kind() == Error::Kind::CapReached;
+    }
+
     void initialReviewFailed(const Error &error, bool isRetry)
     {
-        if (error.kind() == Error::Kind::Interrupted)
+        if (endsTheTask(error))
             return m_done(error);
         if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::RetryOnce && !isRetry) {
             log(LogLevel::Warn, QStringLiteral("%1 failed, retrying once").arg(m_reviewer->reviewName()),
@@ -93,6 +100,7 @@ private:
         m_stopReason.clear();
         m_current = m_initial;
         m_open = {m_reviewer->openFindings(m_initial.stdoutText).size()};
+        m_baseline = m_open.first();
         nextRound();
     }
 
@@ -115,6 +123,9 @@ private:
                 return complete(m_round, true, *review, QStringLiteral("clean"));
             }
             m_current = *review;
+            // What triage dismissed is not the round's progress: the round must leave fewer
+            // findings than remained after the dismissals.
+            m_baseline = m_reviewer->openFindings(review->stdoutText).size();
             addressFindings();
         });
     }
@@ -146,7 +157,8 @@ private:
                     return complete(m_round, true, *review, QStringLiteral("clean"));
                 }
                 const qsizetype open = m_reviewer->openFindings(review->stdoutText).size();
-                const bool fewer = open < m_open.last();
+                const bool fewer = open < m_baseline;
+                m_baseline = open;
                 m_open.append(open);
                 m_stale = fewer ? 0 : m_stale + 1;
                 log(LogLevel::Info, QStringLiteral("findings still present after round"),
@@ -198,12 +210,13 @@ private:
     {
         if (error.kind() == Error::Kind::Interrupted)
             return m_done(error);
-        if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::RetryOnce && !m_loopIsRetry) {
+        if (error.kind() == Error::Kind::CapReached) {
+            m_stopReason = QStringLiteral("budget"); // neither retried nor skipped
+        } else if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::RetryOnce && !m_loopIsRetry) {
             log(LogLevel::Warn, QStringLiteral("address loop failed, retrying once"),
                 {{QStringLiteral("err"), error.message()}});
             return startLoop(true); // from the original review, as the reference does
-        }
-        if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
+        } else if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
             log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
             return complete(0, false, m_initial, QStringLiteral("skipped"));
         }
@@ -239,6 +252,8 @@ private:
             return dismissAll(triageByPatterns(*findings, m_settings.patterns), 0, next);
         m_services->runAgent(AgentMode::Triage, Prompts::triage(m_current.stdoutText), agentOptions(true),
                              [this, findings = *findings, next](const Result<AgentOutput> &answer) {
+                                 if (!answer && endsTheTask(answer.error()))
+                                     return loopFailed(answer.error());
                                  // A triage that could not run dismisses nothing.
                                  const QList<Dismissal> list =
                                      answer ? dismissals(parseTriageResponse(answer->text, findings), findings)
@@ -274,6 +289,7 @@ private:
     quint32 m_round = 0;
     quint32 m_stale = 0;          // rounds in a row that left no fewer open findings
     QList<qsizetype> m_open;      // open findings: the first review, then after each round
+    qsizetype m_baseline = 0;     // what the round in progress must go below (after dismissals)
     QString m_stopReason;
     bool m_loopIsRetry = false;
     ReviewResult m_initial;

@@ -10,6 +10,8 @@ namespace Peal::Slurm {
 
 namespace {
 
+constexpr QLatin1String kCommentPrefix("peal:");
+
 Error optionError(const QString &key, const QString &expected)
 {
     return Error(Error::Kind::Config, QStringLiteral("%1 must be %2").arg(key, expected));
@@ -74,6 +76,11 @@ Result<SlurmOptions> readOptions(const QJsonObject &t)
         if (error)
             return *error;
     }
+    // A job name squeue prints as one word, that scancel --name and sacct take as it is.
+    static const QRegularExpression prefix(QStringLiteral("^[A-Za-z0-9_.-]+$"));
+    if (!prefix.match(o.jobNamePrefix).hasMatch())
+        return optionError(QStringLiteral("job_name_prefix"),
+                           QStringLiteral("letters, digits, '_', '.' and '-', not '%1'").arg(o.jobNamePrefix));
     static const QRegularExpression name(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     for (const QString &n : std::as_const(o.exportNames)) {
         if (!name.match(n).hasMatch())
@@ -112,6 +119,8 @@ ProcessSpec wrap(const SlurmOptions &options, const ProcessSpec &spec, const Exe
     out.program = options.srun;
     QStringList args{QStringLiteral("--job-name=") + jobName(options, call), QStringLiteral("--ntasks=1"),
                      QStringLiteral("--quiet")};
+    if (!call.tag.isEmpty())
+        args << QStringLiteral("--comment=") + kCommentPrefix + call.tag;
     if (!spec.workingDirectory.isEmpty())
         args << QStringLiteral("--chdir=") + spec.workingDirectory;
     if (options.partition)
@@ -135,18 +144,24 @@ ProcessSpec wrap(const SlurmOptions &options, const ProcessSpec &spec, const Exe
     args << options.extraArgs;
     args << QStringLiteral("--") << spec.program << spec.arguments;
     out.arguments = args;
+    // srun forwards its stdin to the job: an inherited terminal would stop it (SIGTTIN, srun
+    // runs in a process group of its own), an inherited pipe would be read away.
+    if (out.stdinMode == ProcessSpec::Stdin::Inherit)
+        out.stdinMode = ProcessSpec::Stdin::Null;
     out.label = spec.label.isEmpty() ? jobName(options, call) : spec.label + QStringLiteral(" (slurm)");
     return out;
 }
 
-QStringList jobsNamed(const QString &listed, const QStringList &names)
+QStringList jobsTagged(const QString &listed, const QStringList &tags)
 {
     QStringList ids;
     for (const QString &line : listed.split(u'\n', Qt::SkipEmptyParts)) {
         const QStringList fields = line.trimmed().split(u' ', Qt::SkipEmptyParts);
         bool numeric = false;
         (void)fields.value(0).toULongLong(&numeric);
-        if (fields.size() >= 2 && numeric && names.contains(fields.value(1)) && !ids.contains(fields.value(0)))
+        const QString comment = fields.value(1);
+        if (fields.size() == 2 && numeric && comment.startsWith(kCommentPrefix)
+            && tagBelongsTo(comment.mid(kCommentPrefix.size()), tags) && !ids.contains(fields.value(0)))
             ids.append(fields.value(0));
     }
     return ids;
@@ -173,6 +188,15 @@ std::optional<QString> failureIn(const QString &stderrText)
     if (const auto m = other.match(stderrText); m.hasMatch())
         return QStringLiteral("slurm: %1").arg(m.captured(0).mid(6).trimmed());
     return std::nullopt;
+}
+
+std::optional<QString> failureOf(const SlurmOptions &options, const ProcessResult &result)
+{
+    if (result.ending == ProcessEnding::FailedToStart)
+        return QStringLiteral("slurm: %1 could not start: %2").arg(options.srun, result.errorString);
+    if (result.ending == ProcessEnding::Cancelled || result.ending == ProcessEnding::TimedOut || result.success())
+        return std::nullopt;
+    return failureIn(result.stderrText);
 }
 
 } // namespace Peal::Slurm

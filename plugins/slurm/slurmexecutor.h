@@ -37,14 +37,22 @@ QString jobName(const SlurmOptions &options, const ExecutorCall &call);
 // and `exportNames`, by name only, so that values never reach a command line.
 QStringList exportedNames(const SlurmOptions &options, const ProcessSpec &spec);
 
-// srun [options] -- <program> <args...>, for `spec` and `call`.
+// srun [options] -- <program> <args...>, for `spec` and `call`. The job carries the call's
+// tag as its comment ("peal:<tag>"), which is how its cancel finds it and nothing else.
 ProcessSpec wrap(const SlurmOptions &options, const ProcessSpec &spec, const ExecutorCall &call);
 
-// The ids of the jobs in `listed` (squeue --format="%i %j" lines) whose names are in `names`.
-QStringList jobsNamed(const QString &listed, const QStringList &names);
+// The ids of the jobs in `listed` (squeue --format="%i %k" lines: id and comment) that belong
+// to `tags` (tagBelongsTo).
+QStringList jobsTagged(const QString &listed, const QStringList &tags);
 
 // Slurm's own failure in what srun printed: "slurm: job 12 cancelled due to time limit",
 // "slurm: no allocation (Invalid partition name specified)", ... or none.
 std::optional<QString> failureIn(const QString &stderrText);
+
+// Slurm's own failure in the result of a call through srun: srun that could not start, or
+// failureIn() of a call that failed by itself. None for a call that succeeded, whatever its
+// stderr says (an agent may run srun itself), and for one that peal ended (cancel, timeout,
+// stall watchdog: those are the classes).
+std::optional<QString> failureOf(const SlurmOptions &options, const ProcessResult &result);
 
 } // namespace Peal::Slurm

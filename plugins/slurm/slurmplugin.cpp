@@ -32,11 +32,7 @@ public:
 
     std::optional<QString> failureOf(const ProcessResult &result, const ExecutorCall &) const override
     {
-        if (result.ending == ProcessEnding::FailedToStart)
-            return QStringLiteral("slurm: %1 could not start: %2").arg(m_options.srun, result.errorString);
-        if (result.ending == ProcessEnding::Cancelled)
-            return std::nullopt; // peal ended it
-        return failureIn(result.stderrText);
+        return Slurm::failureOf(m_options, result);
     }
 
     std::optional<ProcessSpec> listCommand() const override
@@ -44,17 +40,14 @@ public:
         ProcessSpec spec;
         spec.program = m_options.squeue;
         spec.arguments = {QStringLiteral("--noheader"), QStringLiteral("--user=%1").arg(::getuid()),
-                          QStringLiteral("--format=%i %j")};
+                          QStringLiteral("--format=%i %k")};
         spec.label = QStringLiteral("squeue");
         return spec;
     }
 
-    QList<ProcessSpec> cancelCommands(const QList<ExecutorCall> &calls, const QString &listed) const override
+    QList<ProcessSpec> cancelCommands(const QStringList &tags, const QString &listed) const override
     {
-        QStringList names;
-        for (const ExecutorCall &call : calls)
-            names.append(jobName(m_options, call));
-        const QStringList ids = jobsNamed(listed, names);
+        const QStringList ids = jobsTagged(listed, tags);
         if (ids.isEmpty())
             return {};
         ProcessSpec spec;

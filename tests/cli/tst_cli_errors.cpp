@@ -22,9 +22,9 @@ class tst_CliErrors : public QObject
     // stderr must be exactly one "error: ..." line for run/prompt failures.
     static void verifyOneErrorLine(const PealTest::RunResult &r, const QString &contains)
     {
-        QVERIFY2(r.err.startsWith(u"error: "), qPrintable(r.err));
-        QVERIFY2(r.err.endsWith(u'\n') && r.err.count(u'\n') == 1, qPrintable(r.err));
-        QVERIFY2(r.err.contains(contains), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(u"error: "), PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.endsWith(u'\n') && r.err.count(u'\n') == 1, PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.contains(contains), PealTest::tail(r.err).constData());
     }
 
 private Q_SLOTS:
@@ -156,7 +156,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         verifyOneErrorLine(r, message);
         if (!ending.isEmpty())
-            QVERIFY2(r.err.endsWith(ending + u'\n'), qPrintable(r.err));
+            QVERIFY2(r.err.endsWith(ending + u'\n'), PealTest::tail(r.err).constData());
     }
 
     void validationHintsNameEnvironmentAndFile()

@@ -140,7 +140,7 @@ private Q_SLOTS:
         const auto r = status(s);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.contains(u"state:     %1/state.json: Failed to read state file"_s.arg(s.stateDir())), qPrintable(r.out));
-        QVERIFY2(r.err.startsWith(u"error: 'peal run' would stop: Failed to read state file "_s), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(u"error: 'peal run' would stop: Failed to read state file "_s), PealTest::tail(r.err).constData());
         QVERIFY2(r.out.contains(u"next: 'peal run' would stop before it starts: Failed to read state file"_s), qPrintable(r.out));
         QVERIFY(statusJson(s).value(u"next_task"_s).isNull());
         QCOMPARE(s.run().exitCode, 1); // as a run does
@@ -163,12 +163,12 @@ private Q_SLOTS:
         // `peal run` would be refused now: status says so and exits 1.
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.startsWith(u"error: 'peal run' would stop: a run is in progress (pid %1) and holds "_s.arg(peal.processId())),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         // So is `peal reset`, which leaves the state file alone.
         const QByteArray before = s.stateJson();
         const auto reset = s.runRaw(scenarioArgs(s, u"reset"_s) + QStringList{u"--all"_s});
         QCOMPARE(reset.exitCode, 1);
-        QVERIFY2(reset.err.contains(QString::number(peal.processId())), qPrintable(reset.err));
+        QVERIFY2(reset.err.contains(QString::number(peal.processId())), PealTest::tail(reset.err).constData());
         QCOMPARE(s.stateJson(), before);
         peal.terminate();
         QVERIFY(peal.waitForFinished(20000));
@@ -188,20 +188,20 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.err.count(u'\n'), 1);
         QVERIFY2(r.err.startsWith(u"error: Invalid or missing plan file. (%1: no such file; set by --plan)"_s.arg(s.planPath())),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         // What `peal run` checks first, status checks too.
         Scenario noRepo;
         QVERIFY(QDir(noRepo.repo()).removeRecursively());
         const auto missing = status(noRepo);
         QCOMPARE(missing.exitCode, 1);
-        QVERIFY2(missing.err.startsWith(u"error: Repo path does not exist: "_s + noRepo.repo()), qPrintable(missing.err));
+        QVERIFY2(missing.err.startsWith(u"error: Repo path does not exist: "_s + noRepo.repo()), PealTest::tail(missing.err).constData());
         QVERIFY(missing.out.isEmpty());
         Scenario notGit;
         QVERIFY(QDir(notGit.repo() + u"/.git"_s).removeRecursively());
         const auto plain = status(notGit);
         QCOMPARE(plain.exitCode, 1);
         QVERIFY2(plain.err.startsWith(u"error: Target path is not a git repository: "_s + notGit.repo()),
-                 qPrintable(plain.err));
+                 PealTest::tail(plain.err).constData());
         const auto bad = s.runRaw({u"status"_s, u"--nope"_s});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains(u"peal status --help"));
@@ -220,7 +220,7 @@ private Q_SLOTS:
         const auto r = s.run({u"--dry-run"_s, u"--stet-path"_s, PealTest::demoStet(), u"--max-parallel"_s, u"2"_s,
                               u"--commit-after-phase2"_s, u"--model"_s, u"fast model"_s},
                              {{u"PEAL_FAKE_STET_LOG"_s, s.stetLog()}});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QVERIFY2(r.out.startsWith(u"Dry run: nothing is started."), qPrintable(r.out));
         QVERIFY(r.out.contains(u"state    %1/state.json: resuming; completed [2]"_s.arg(s.stateDir())));
         QVERIFY(r.out.contains(u"  plan     %1 --print --plan --workspace %2 --output-format text --model 'fast model' <prompt>"_s
@@ -289,7 +289,7 @@ private Q_SLOTS:
         Scenario f(kThreeTasks);
         const auto failed = f.run({u"--quiet"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1"_s}});
         QCOMPARE(failed.exitCode, 1);
-        QVERIFY2(failed.err.startsWith(u"error: task 1, phase 1 (plan): agent exited with code 1 (stderr: "), qPrintable(failed.err));
+        QVERIFY2(failed.err.startsWith(u"error: task 1, phase 1 (plan): agent exited with code 1 (stderr: "), PealTest::tail(failed.err).constData());
         QCOMPARE(failed.err.count(u'\n'), 1);
     }
 
@@ -383,7 +383,7 @@ private Q_SLOTS:
         QVERIFY(r.out.startsWith(u"#compdef peal\n"));
         QVERIFY(PealTest::writeFile(dir.filePath(u"_peal"_s), r.out.toUtf8()));
         const auto check = PealTest::run(zsh, {u"-n"_s, dir.filePath(u"_peal"_s)});
-        QVERIFY2(check.exitCode == 0, qPrintable(check.err));
+        QVERIFY2(check.exitCode == 0, PealTest::tail(check.err).constData());
         QVERIFY(r.out.contains(u"'--on-stet-fail[fail, retry_once or skip when stet fails \\[default\\: fail\\]]:policy:(fail retry_once skip)'"));
     }
 

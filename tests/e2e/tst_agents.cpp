@@ -76,7 +76,7 @@ private Q_SLOTS:
         ModelServer server;
         QVERIFY(s.isValid() && server.isRunning());
         const auto r = runWith(backEnd, s, server, {u"--commit-after-phase2"_s});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         const QStringList commits = s.commits();
         QCOMPARE(commits.size(), 3);
         QVERIFY(commits[0].startsWith(u"peal: task 2"_s));
@@ -90,7 +90,7 @@ private Q_SLOTS:
             if (!cwd.isEmpty())
                 QCOMPARE(QFileInfo(cwd).canonicalFilePath(), QFileInfo(s.repo()).canonicalFilePath());
         }
-        QVERIFY2(r.err.contains(u"phase 2 events phase=2 task_index=2"_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"phase 2 events phase=2 task_index=2"_s), PealTest::tail(r.err).constData());
     }
 
     void planModeDoesNotWrite_data() { addBackEnds(); }
@@ -103,7 +103,7 @@ private Q_SLOTS:
         ModelServer server;
         QVERIFY(s.isValid() && server.isRunning());
         const auto r = runWith(backEnd, s, server);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QVERIFY(!QFile::exists(s.repo() + u"/probe.txt"_s));
         QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/real.txt"_s)), u"written in execute\n"_s);
         const QList<QJsonObject> requests = server.requests();
@@ -144,7 +144,7 @@ private Q_SLOTS:
         // Failing, not waiting for the limit to lift (tst_unattended waits).
         const auto r = runWith(backEnd, s, server, {u"--on-rate-limit"_s, u"fail"_s});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY2(r.err.contains(message), PealTest::tail(r.err).constData());
         QCOMPARE(s.completed(), QList<int>{});
     }
 
@@ -170,7 +170,7 @@ private Q_SLOTS:
                               planner, u"--plan-model"_s, planModel.value(planner), u"--execute-model"_s,
                               executeModel.value(backEnd), u"--stet-path"_s, u"/nonexistent"_s, u"--commit-after-phase2"_s},
                              server.environment(), 240000);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QStringList apis;
         for (const QJsonObject &request : server.requests())
             apis << request.value(u"api"_s).toString();
@@ -224,7 +224,7 @@ private Q_SLOTS:
         QVERIFY(s.isValid() && server.isRunning());
         const auto r = runWith(backEnd, s, server, {u"--parallel"_s, u"--max-parallel"_s, u"3"_s, u"--isolation"_s,
                                                     u"worktree"_s, u"--commit-after-phase2"_s});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         for (const QString &file : {u"one.txt"_s, u"two.txt"_s, u"three.txt"_s})
             QVERIFY2(!fileAt(s, u"HEAD"_s, file).isEmpty(), qPrintable(file));
         QCOMPARE(s.completed(), (QList<int>{1, 2, 3}));

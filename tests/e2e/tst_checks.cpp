@@ -48,11 +48,11 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const QString check = writeCheck(s, kMissing);
         const auto r = runChecked(s, "argv = [\"" + check.toUtf8() + "\"]\n");
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(PealTest::readFile(s.path(u"repo/fixed.txt"_s)), QByteArray("ok\n"));
         // Triage looked at the check's findings, then the agent fixed them.
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"triage"_s, u"address"_s}));
-        QVERIFY2(r.err.contains(u"checks found, phase 3 enabled"_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"checks found, phase 3 enabled"_s), PealTest::tail(r.err).constData());
         const QJsonObject summary = QJsonDocument::fromJson(s.summaryJson()).object();
         QCOMPARE(summary.value(u"tasks_completed"_s).toArray(), QJsonArray{1});
         QVERIFY(s.stetCalls().isEmpty()); // stet was never asked
@@ -115,7 +115,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(lastLine(r.err).startsWith(u"error: reviewer 'checks' (set by --reviewer-plugin) cannot run (checks "
                                             "command 'no-such-checker-xyz' not found on PATH"_s),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         QVERIFY(s.agentCalls().isEmpty());
     }
 
@@ -127,7 +127,7 @@ private Q_SLOTS:
         const QString check = writeCheck(s, "this is not json");
         const auto r = runChecked(s, "argv = [\"" + check.toUtf8() + "\"]\n");
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"checks command '%1': output is not JSON"_s.arg(check)), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"checks command '%1': output is not JSON"_s.arg(check)), PealTest::tail(r.err).constData());
     }
 };
 

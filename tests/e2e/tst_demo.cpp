@@ -26,7 +26,7 @@ private Q_SLOTS:
         const auto r = PealTest::runPeal({u"demo"_s, u"--agent"_s, u"claude"_s, u"--dir"_s, temp.filePath(u"d"_s)}, {},
                                          {{u"PATH"_s, u"/nonexistent"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"install it with 'npm install -g @anthropic-ai/claude-code'"_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"install it with 'npm install -g @anthropic-ai/claude-code'"_s), PealTest::tail(r.err).constData());
         QCOMPARE(PealTest::runPeal({u"demo"_s, u"--agent"_s, u"copilot"_s}).exitCode, 2);
     }
 

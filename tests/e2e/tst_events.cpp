@@ -45,7 +45,7 @@ private Q_SLOTS:
         const auto r = runStreaming(s, agent);
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.err.contains(u"agent event phase=1 task_index=1 kind=tool_call name=Edit target=src/app.cpp"_s),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         // Per call: plan and execute each saw the same six events.
         QCOMPARE(r.err.count(u"events phase=1 task_index=1 events=6 tool_calls=1 turns=2 input_tokens=150 "
                              "output_tokens=25 cost_usd=0.75 session=abc-1"_s),
@@ -59,8 +59,8 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const auto r = runStreaming(s, writeAgent(s, "'@throw' '@tool Read README.md'"));
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.err.contains(u"agent output line not understood"_s), qPrintable(r.err));
-        QVERIFY2(r.err.contains(u"agent plugin 'otheragent' (output line) threw: line exploded"_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"agent output line not understood"_s), PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.contains(u"agent plugin 'otheragent' (output line) threw: line exploded"_s), PealTest::tail(r.err).constData());
         QVERIFY(r.err.contains(u"kind=tool_call name=Read target=README.md"_s));
     }
 
@@ -93,7 +93,7 @@ private Q_SLOTS:
         const auto r = s.run({u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, path, u"--stet-path"_s, u"/nonexistent"_s,
                               u"--on-rate-limit"_s, u"fail"_s});
         QCOMPARE(r.exitCode, exitCode);
-        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY2(r.err.contains(expected), PealTest::tail(r.err).constData());
         // The version is checked once per run: 9.x is not the tested 2.x.
         QCOMPARE(r.err.count(u"is version 9.1.0, peal is tested with 2.1.197: its output may differ"_s), 1);
     }

@@ -243,7 +243,7 @@ private Q_SLOTS:
                              {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}, {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2:=500"_s}});
         QCOMPARE(r.exitCode, 2);
         const QList<Progress> lines = progressLines(r.err);
-        QVERIFY2(lines.size() >= 3, qPrintable(r.err));
+        QVERIFY2(lines.size() >= 3, PealTest::tail(r.err).constData());
         QCOMPARE(lines.first().running, (QList<int>{2, 3}));
         QCOMPARE(lines.first().queued, (QList<int>{4}));
         // Every task is shown running (also the one that refilled a slot), then done or failed.
@@ -306,7 +306,7 @@ private Q_SLOTS:
         const auto r = s.run(args({u"--max-parallel"_s, u"2"_s}),
                              {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T3:"_s}, {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2:=400"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"error: task 3, phase 1 (plan): agent exited with code 1"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"error: task 3, phase 1 (plan): agent exited with code 1"), PealTest::tail(r.err).constData());
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"plan:3"_s, u"plan:2"_s, u"execute:2"_s}));
         // The running task finished and is kept; the failed one and those never started are not.
         QCOMPARE(s.completed(), (QList<int>{1, 2}));
@@ -325,7 +325,7 @@ private Q_SLOTS:
         QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1, 2, 4, 5}));
         QVERIFY2(r.err.contains(u"warning: task 3, phase 1 (plan): agent exited with code 1 (stderr: peal-demo-agent: "
                                 "failing as asked (plan mode)); continuing with the remaining tasks\n"),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
     }
 
     void wholeBlockFailsWithContinue()
@@ -477,9 +477,9 @@ private Q_SLOTS:
             QVERIFY(ints(summary.value(u"tasks_completed")).isEmpty());
             QVERIFY2(r.err.contains(u"warning: task 2, phase 3 (address): stet run failed: timed out; no more phase 3 "
                                     "in this parallel block, continuing with the remaining segments\n"),
-                     qPrintable(r.err));
+                     PealTest::tail(r.err).constData());
         } else {
-            QVERIFY2(r.err.contains(u"error: task 2, phase 3 (address): stet run failed: timed out"), qPrintable(r.err));
+            QVERIFY2(r.err.contains(u"error: task 2, phase 3 (address): stet run failed: timed out"), PealTest::tail(r.err).constData());
         }
     }
 
@@ -491,7 +491,7 @@ private Q_SLOTS:
         const auto r = s.run(args({u"--max-parallel"_s, u"4"_s, u"--isolation"_s, u"worktree"_s,
                                    u"--commit-after-phase2"_s}),
                              {{u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"100"_s}});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         for (const QByteArray &line : s.agentLogLines()) {
             const QJsonObject call = json(line);
             const QJsonArray argv = call.value(u"argv").toArray();
@@ -538,7 +538,7 @@ private Q_SLOTS:
         const auto r = s.runRaw({u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, sub, u"--state-dir"_s, s.stateDir(),
                                  u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s, u"/nonexistent"_s,
                                  u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         int isolated = 0;
         for (const QByteArray &line : s.agentLogLines()) {
             const QJsonObject call = json(line);
@@ -571,7 +571,7 @@ private Q_SLOTS:
         const qsizetype ready4 = lineOf(r.err, u"task worktree ready task_index=4"_s, false);
         const qsizetype firstEnd = std::min(lineOf(r.err, u"phase 2 complete task_index=2"_s, false),
                                             lineOf(r.err, u"phase 2 complete task_index=3"_s, false));
-        QVERIFY2(firstEnd >= 0 && ready4 > firstEnd, qPrintable(r.err));
+        QVERIFY2(firstEnd >= 0 && ready4 > firstEnd, PealTest::tail(r.err).constData());
         QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
     }
 
@@ -610,7 +610,7 @@ private Q_SLOTS:
                               {u"PEAL_FAKE_AGENT_SET_LINE_ON"_s,
                                u"T2:=shared.txt:2:by two,T3:=shared.txt:5:by three,T4:=shared.txt:8:by four,"
                                "T5:=shared.txt:11:by five"_s}});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(maxConcurrency(s), 4);
         QByteArray expected;
         const QHash<int, QByteArray> edits{{2, "by two"}, {5, "by three"}, {8, "by four"}, {11, "by five"}};
@@ -633,7 +633,7 @@ private Q_SLOTS:
         for (int task : {2, 3}) {
             const QString n = QString::number(task);
             QVERIFY2(r.err.contains(u"starting process task_index="_s + n + u" label=\"git (worktrees)\""_s),
-                     qPrintable(r.err));
+                     PealTest::tail(r.err).constData());
             QVERIFY(r.err.contains(u"process ended task_index="_s + n + u" label=\"git (worktrees)\""_s));
             QVERIFY(r.err.contains(QRegularExpression(u"starting process task_index="_s + n + u" label=\\S*"
                                                       "[^\n]*peal-demo-agent"_s)));
@@ -678,7 +678,7 @@ private Q_SLOTS:
             u"task 3: its changes conflict with earlier tasks of the parallel block in same.txt; its work is "
             "kept on branch (peal/conflict-task-3-[0-9a-f]{7})"_s);
         const auto m = message.match(r.err);
-        QVERIFY2(m.hasMatch(), qPrintable(r.err));
+        QVERIFY2(m.hasMatch(), PealTest::tail(r.err).constData());
         // The checkout has tasks 2 and 4, committed, and nothing half-merged.
         QCOMPARE(PealTest::readFile(s.repo() + u"/same.txt"_s), QByteArray("from two\n"));
         QVERIFY(QFile::exists(s.repo() + u"/four.txt"_s));
@@ -725,7 +725,7 @@ private Q_SLOTS:
         // Resume: the stale worktrees and branches are removed, the block runs again and lands.
         const auto r = s.run(args({u"--max-parallel"_s, u"2"_s, u"--isolation"_s, u"worktree"_s,
                                    u"--commit-after-phase2"_s}));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QVERIFY(r.err.contains(u"removing a stale worktree"));
         QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4, 5}));
         for (int i = 2; i <= 5; ++i)

@@ -256,8 +256,8 @@ private Q_SLOTS:
         const auto r = runReviewed(s, {u"--phase-3-retry-count"_s, u"1"_s},
                                    {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Anything to address"_s}},
                                    {list({kA}), list({kA}), kNone});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QVERIFY2(r.err.contains(u"phase 3 triage failed, retrying"), qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.contains(u"phase 3 triage failed, retrying"), PealTest::tail(r.err).constData());
         QVERIFY(r.err.contains(u"treating as unparseable"));
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"triage"_s, u"triage"_s, u"address"_s}));
         // The empty answer dismisses nothing: the dismiss step only re-runs the review.
@@ -279,7 +279,7 @@ private Q_SLOTS:
                                    {list({kA})});
         QCOMPARE(r.exitCode, 1);
         const QString last = r.err.trimmed().section(u'\n', -1);
-        QVERIFY2(last.startsWith(u"error: task 1, phase 3 (address): agent failed to start: "), qPrintable(r.err));
+        QVERIFY2(last.startsWith(u"error: task 1, phase 3 (address): agent failed to start: "), PealTest::tail(r.err).constData());
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
         QVERIFY(!r.err.contains(u"phase 3 failed, retrying")); // never retried
         QCOMPARE(s.stetCalls().last(), u"finish"_s);
@@ -363,11 +363,11 @@ private Q_SLOTS:
                                    {}, {list({kA, kB}), list({kA, kB}), list({kA, kC}), list({kA, kC}), list({kA, kB})});
         QCOMPARE(r.exitCode, exitCode);
         QCOMPARE(s.agentCalls().count(u"address"_s), 2);
-        QVERIFY2(r.err.contains(u"review is not converging, stopping the address loop"_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"review is not converging, stopping the address loop"_s), PealTest::tail(r.err).constData());
         if (policy == u"fail")
             QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): 2 stet findings remain after 2 address round(s) "
                                     "(review_patience = 2: no fewer findings for 2 round(s))"_s),
-                     qPrintable(r.err));
+                     PealTest::tail(r.err).constData());
         const QJsonObject review = json(PealTest::readFile(s.stateDir() + u"/tasks/1/review.json"_s));
         QCOMPARE(review.value(u"rounds"_s).toInt(), 2);
         QCOMPARE(review.value(u"resolved"_s).toBool(), false);
@@ -385,6 +385,56 @@ private Q_SLOTS:
         QCOMPARE(review.value(u"stop_reason"_s).toString(), u"clean"_s);
         QCOMPARE(review.value(u"rounds"_s).toInt(), 2);
         QCOMPARE(ints(review.value(u"open_findings"_s)), (QList<int>{2, 1, 0}));
+    }
+
+    void whatTriageDismissedIsNotARoundsProgress()
+    {
+        // Two findings, triage dismisses b, the fix leaves a: the round went from one finding
+        // (after the dismissal) to one, which is no progress, so patience 1 ends the loop
+        // after one round (measured against the review before the dismissal, it would have
+        // been progress).
+        Scenario s;
+        const auto r = runReviewed(s, {u"--review-patience"_s, u"1"_s, u"--max-address-rounds"_s, u"5"_s},
+                                   {{u"PEAL_FAKE_AGENT_TRIAGE_ANSWER"_s, u"Only finding a1111111 needs a fix."_s}},
+                                   {list({kA, kB}), list({kA}), list({kA})});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(s.agentCalls().count(u"address"_s), 1);
+        const QJsonObject review = json(PealTest::readFile(s.stateDir() + u"/tasks/1/review.json"_s));
+        QCOMPARE(review.value(u"stop_reason"_s).toString(), u"patience"_s);
+        QCOMPARE(ints(review.value(u"open_findings"_s)), (QList<int>{2, 1}));
+    }
+
+    void aBudgetReachedInTheAddressLoopStopsTheRunWhateverOnStetFail_data()
+    {
+        QTest::addColumn<QString>("onStetFail");
+        QTest::newRow("skip") << u"skip"_s;
+        QTest::newRow("retry_once") << u"retry_once"_s;
+        QTest::newRow("fail") << u"fail"_s;
+    }
+
+    void aBudgetReachedInTheAddressLoopStopsTheRunWhateverOnStetFail()
+    {
+        // Each call is 120 tokens: plan and execute spend 240, the first address call crosses
+        // 300. Neither a skip nor a retry of the loop may hide the stop or go on spending.
+        QFETCH(QString, onStetFail);
+        Scenario s("## Task 1\nT1: do it.\n\n## Task 2\nT2: more.\n");
+        const QString claude = PealTest::costingClaude(s, u"0.01"_s);
+        const auto r = runReviewed(s, {u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, claude, u"--on-stet-fail"_s,
+                                       onStetFail, u"--task-max-tokens"_s, u"300"_s, u"--stet-disable-llm-triage"_s,
+                                       u"true"_s, u"--continue-with-remaining-tasks"_s},
+                                   {}, {list({kA}), list({kA}), list({kA})});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 3 (address): budget task_max_tokens = 300 reached"_s),
+                 PealTest::tail(r.err).constData());
+        QCOMPARE(PealTest::readFile(s.path(u"calls"_s)).count('\n'), 3);
+        QCOMPARE(s.completed(), QList<int>{}); // task 2 never started
+        const QString run = u"run --output=json"_s;
+        QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, run, run, u"finish"_s}));
+        const QJsonObject review = json(PealTest::readFile(s.stateDir() + u"/tasks/1/review.json"_s));
+        QCOMPARE(review.value(u"stop_reason"_s).toString(), u"budget"_s);
+        const QJsonObject last = json(PealTest::readFile(s.stateDir() + u"/last_run.json"_s));
+        QCOMPARE(last.value(u"outcome"_s).toString(), u"cap_reached"_s);
+        QCOMPARE(last.value(u"usage"_s).toObject().value(u"failures"_s).toObject().value(u"budget"_s).toInt(), 1);
     }
 
     void findingsRemain()
@@ -407,7 +457,7 @@ private Q_SLOTS:
                                     "round(s) (commit %2; set on_findings_remaining = \"warn\" to go on)\n"_s
                                         .arg(rounds)
                                         .arg(head.left(12))),
-                     qPrintable(r.err));
+                     PealTest::tail(r.err).constData());
             QCOMPARE(s.completed(), QList<int>());
             QVERIFY(s.summaryJson().isEmpty());
         } else {
@@ -416,7 +466,7 @@ private Q_SLOTS:
             QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")), (QList<int>{1}));
             QVERIFY(ints(summary.value(u"tasks_completed")).isEmpty());
             QCOMPARE(summary.value(u"exit_code").toInt(), 2);
-            QVERIFY2(r.err.contains(u"warning: finished with issues (exit 2): findings left: task 1\n"), qPrintable(r.err));
+            QVERIFY2(r.err.contains(u"warning: finished with issues (exit 2): findings left: task 1\n"), PealTest::tail(r.err).constData());
         }
     }
 
@@ -453,7 +503,7 @@ private Q_SLOTS:
         QCOMPARE(s.agentCalls(), agentCalls);
         if (exitCode == 1)
             QVERIFY2(r.err.contains(u"error: stet start failed: exit code 1: peal-demo-stet: start failing as asked"),
-                     qPrintable(r.err));
+                     PealTest::tail(r.err).constData());
         else
             QCOMPARE(s.completed(), (QList<int>{1}));
     }
@@ -500,7 +550,7 @@ private Q_SLOTS:
         QCOMPARE(s.stetCalls(), expected);
         QCOMPARE(s.completed(), completed);
         if (exitCode == 1) {
-            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): stet run failed: timed out"), qPrintable(r.err));
+            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): stet run failed: timed out"), PealTest::tail(r.err).constData());
             QVERIFY(s.summaryJson().isEmpty());
         } else {
             // A skipped review is a clean completion: no outcome, listed as completed.
@@ -540,7 +590,7 @@ private Q_SLOTS:
         QCOMPARE(s.agentCalls(), agentCalls);
         QCOMPARE(s.stetCalls(), stetCalls);
         if (exitCode == 1) {
-            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): agent exited with code 1"), qPrintable(r.err));
+            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): agent exited with code 1"), PealTest::tail(r.err).constData());
             QCOMPARE(s.completed(), QList<int>());
         } else {
             QCOMPARE(s.completed(), (QList<int>{1}));
@@ -651,7 +701,7 @@ private Q_SLOTS:
         QCOMPARE(s.stetCalls(), stetCalls);
         QCOMPARE(s.agentCalls(), agentCalls);
         if (!error.isEmpty())
-            QVERIFY2(r.err.contains(error), qPrintable(r.err));
+            QVERIFY2(r.err.contains(error), PealTest::tail(r.err).constData());
         if (policy == u"retry_once")
             QVERIFY(r.err.contains(u"address loop failed, retrying once"));
         const QJsonObject summary = json(s.summaryJson());
@@ -697,7 +747,7 @@ private Q_SLOTS:
                                     {u"PEAL_FAKE_AGENT_TRIAGE_ANSWER"_s, u"Nothing to address"_s}},
                                    {list({kA}), list({kA}), kNone});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.err.contains(u"phase 3 triage failed, retrying"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"phase 3 triage failed, retrying"), PealTest::tail(r.err).constData());
         QCOMPARE(s.stetCalls(), (QStringList{u"start"_s} + times(3, u"run --output=json"_s) + QStringList{u"finish"_s}));
         // Timed-out calls are killed before they log: only the fix is in the agent's log.
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s}));
@@ -745,7 +795,7 @@ private Q_SLOTS:
         Scenario s;
         const auto r = s.run({}, {{u"PEAL_STET_COMMANDS"_s, PealTest::demoStet() + u" start HEAD,"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): stet run failed: custom run command is empty"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): stet run failed: custom run command is empty"), PealTest::tail(r.err).constData());
         QCOMPARE(s.stetCalls(), (QStringList{u"start HEAD"_s}));
     }
 
@@ -800,7 +850,7 @@ private Q_SLOTS:
         QCOMPARE(s.stetCalls(), QStringList{u"start HEAD"_s} + times(runs, u"run --output=json"_s));
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s}));
         if (exitCode == 1) {
-            QVERIFY2(r.err.contains(error), qPrintable(r.err));
+            QVERIFY2(r.err.contains(error), PealTest::tail(r.err).constData());
             QCOMPARE(s.completed(), QList<int>());
         } else {
             // skip: done without a review; retry_once: the second run was clean
@@ -842,7 +892,7 @@ private Q_SLOTS:
         QCOMPARE(argv.last().toString(), u"Address the following stet review findings. Apply fixes and run tests.\n\n"
                                          "---STET---\n\n---STET---"_s);
         if (exitCode == 1)
-            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): 1 stet findings remain after 1 address round(s)"), qPrintable(r.err));
+            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): 1 stet findings remain after 1 address round(s)"), PealTest::tail(r.err).constData());
         else
             QCOMPARE(ints(json(s.summaryJson()).value(u"tasks_with_remaining_findings")), (QList<int>{1}));
     }
@@ -876,7 +926,7 @@ private Q_SLOTS:
             const QString head = PealTest::git(s.repo(), {u"rev-parse"_s, u"HEAD"_s}).trimmed();
             QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): 1 stet findings remain after 2 address "
                                     "round(s) (commit "_s + head.left(12) + u";"_s),
-                     qPrintable(r.err));
+                     PealTest::tail(r.err).constData());
             // The review itself is in the log, not in the error line.
             QVERIFY(r.err.contains(u"stet review with findings left"));
             QCOMPARE(s.completed(), QList<int>());
@@ -900,7 +950,7 @@ private Q_SLOTS:
                               {u"PEAL_FAKE_STET_FAIL"_s, u"start:1"_s},
                               {u"PEAL_FAKE_STET_VANISH"_s, u"start@1"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"error: stet start failed: custom stet command failed on retry"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"error: stet start failed: custom stet command failed on retry"), PealTest::tail(r.err).constData());
         QCOMPARE(s.stetCalls(), QStringList{u"start HEAD"_s});
         QVERIFY(s.agentCalls().isEmpty());
     }
@@ -1056,7 +1106,7 @@ private Q_SLOTS:
         QCOMPARE(s.stetCalls(), stetCalls);
         QVERIFY(!s.stetSessionOpen());
         if (exitCode == 1) {
-            QVERIFY2(r.err.contains(error), qPrintable(r.err));
+            QVERIFY2(r.err.contains(error), PealTest::tail(r.err).constData());
             QVERIFY(s.agentCalls().isEmpty());
         } else {
             QVERIFY(r.err.contains(u"stet start failed; stet phase skipped for this run"));

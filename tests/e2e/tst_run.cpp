@@ -38,7 +38,7 @@ private Q_SLOTS:
         QFile::remove(s.planPath());
         const auto r = s.run();
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: Invalid or missing plan file."), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: Invalid or missing plan file."), PealTest::tail(r.err).constData());
     }
 
     void failsWhenPlanHasNoTasksAndWritesNoSummary()
@@ -47,7 +47,7 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const auto r = s.run();
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"error: Invalid or missing plan file. ("), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"error: Invalid or missing plan file. ("), PealTest::tail(r.err).constData());
         QVERIFY(r.err.contains(u"no task headings"));
         QVERIFY(s.summaryJson().isEmpty());
         QVERIFY(s.agentLogLines().isEmpty());
@@ -138,7 +138,7 @@ private Q_SLOTS:
         // One error line; the snippet is in the log.
         QVERIFY2(r.err.contains(u"error: Normalized plan output could not be parsed (no canonical tasks found) "
                                 "(the agent's answer begins 'Sorry, I cannot do that.'; more in the log)\n"),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         QVERIFY(r.err.contains(u"normalized output that did not parse snippet=\"Sorry, I cannot do that.\""));
         QCOMPARE(s.agentCalls(), QStringList{u"normalize"_s});
     }
@@ -163,7 +163,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(u"Plan normalization failed: agent exited with code 7: "
                                 "peal-demo-agent: failing as asked"),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
     }
 
     void customNormalizationTemplate()
@@ -353,7 +353,7 @@ private Q_SLOTS:
         const auto r = s.run({}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Execute the following plan"_s},
                                   {u"PEAL_FAKE_AGENT_STDERR"_s, u"disk on fire"_s}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 2 (execute): agent exited with code 1 (stderr: "), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 2 (execute): agent exited with code 1 (stderr: "), PealTest::tail(r.err).constData());
         QVERIFY(lastLine(r.err).contains(u"disk on fire")); // our hint
     }
 
@@ -368,7 +368,7 @@ private Q_SLOTS:
                              {{u"PEAL_FAKE_AGENT_VANISH_AFTER"_s, u"1"_s},
                               {u"PEAL_FAKE_AGENT_COUNTER"_s, s.path(u"counter"_s)}});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 2 (execute): agent failed to start: "), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 2 (execute): agent failed to start: "), PealTest::tail(r.err).constData());
         QVERIFY(!QFile::exists(agent));
         QCOMPARE(s.agentCalls(), QStringList{u"plan:1"_s});
         // A spawn failure is never retried (spec §5.2).
@@ -385,7 +385,7 @@ private Q_SLOTS:
                                             "printf '%s\\n' \"$*\" | tee \"%1/$f.out\"\n"_s.arg(s.dir()).toUtf8()));
         QVERIFY(QFile::setPermissions(agent, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         const auto r = s.run({u"--agent-cmd"_s, agent});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         const QByteArray execute = PealTest::readFile(s.path(u"execute.out"_s));
         QVERIFY(execute.contains("Execute the following plan. Do not re-plan; only implement and test.\n\n---PLAN---\n"));
         // Phase 2 received phase 1's output, which is its own prompt echoed.
@@ -394,7 +394,7 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(u"task complete task_index=1 plan_text_len=%1 phase2_stdout_len=%2 "_s
                                     .arg(PealTest::readFile(s.path(u"plan.out"_s)).size())
                                     .arg(execute.size())),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
     }
 
     void phaseTimeout()
@@ -414,7 +414,7 @@ private Q_SLOTS:
         QVERIFY(QFile::setPermissions(broken, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         const auto r = s.run({u"--agent-cmd"_s, broken});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 1 (plan): agent failed to start: "), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: task 1, phase 1 (plan): agent failed to start: "), PealTest::tail(r.err).constData());
     }
 
     void retriesPhasesOnFailure()
@@ -514,7 +514,7 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(s.stateDir() + u"/state.json"_s)); // a directory where the file goes
         const auto r = s.run();
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(u"state file"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"state file"), PealTest::tail(r.err).constData());
     }
 
     void stateWriteFailureFailsTheTask()
@@ -523,7 +523,7 @@ private Q_SLOTS:
         QVERIFY(PealTest::writeFile(s.stateDir(), "a file, not a directory"));
         const auto r = s.run();
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(lastLine(r.err).startsWith(u"error: Failed to write state file "), qPrintable(r.err));
+        QVERIFY2(lastLine(r.err).startsWith(u"error: Failed to write state file "), PealTest::tail(r.err).constData());
     }
 
     void mixedPlanRunsEverySegment()
@@ -573,7 +573,7 @@ private Q_SLOTS:
         QCOMPARE(summary.value(u"exit_code").toInt(), 2);
         QVERIFY2(r.err.contains(u"warning: task 2, phase 1 (plan): agent exited with code 1 (stderr: peal-demo-agent: "
                                 "failing as asked (plan mode)); continuing with the remaining tasks\n"),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         QVERIFY(r.err.contains(u"warning: finished with issues (exit 2): failed: task 2\n"));
         // --quiet keeps both lines, and only them.
         Scenario q(threeTasks);
@@ -687,7 +687,7 @@ private Q_SLOTS:
                                  u"--agent-cmd"_s, PealTest::demoAgent(), u"--max-parallel"_s, u"2"_s,
                                  u"--isolation"_s, u"worktree"_s},
                                 {}, 120000, work);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         const QJsonObject state = json(PealTest::readFile(work + u"/state.json"_s));
         QCOMPARE(ints(state.value(u"completed_task_indices")), (QList<int>{1, 2, 3}));
         QCOMPARE(json(PealTest::readFile(work + u"/run_summary.json"_s)).value(u"exit_code").toInt(), 0);

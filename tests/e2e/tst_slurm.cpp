@@ -61,7 +61,8 @@ QString writeConfig(const Scenario &s, const QString &extra = {})
     const QString path = s.path(u"peal.toml"_s);
     PealTest::writeFile(path, (u"executor = \"slurm\"\n\n[plugins.slurm]\n"
                                "export = [\"PEAL_FAKE_AGENT_LOG\", \"PEAL_FAKE_AGENT_SLEEP_ON\", \"PEAL_FAKE_AGENT_FAIL_ON\", "
-                               "\"PEAL_FAKE_AGENT_EXIT_CODE\", \"PEAL_FAKE_STET_LOG\"]\n"_s
+                               "\"PEAL_FAKE_AGENT_EXIT_CODE\", \"PEAL_FAKE_AGENT_HANG_FIRST\", \"PEAL_FAKE_AGENT_COUNTER\", "
+                               "\"PEAL_FAKE_STET_LOG\"]\n"_s
                                + extra)
                                   .toUtf8());
     return path;
@@ -108,7 +109,7 @@ private Q_SLOTS:
             const auto started = PealTest::run(u"bash"_s, {PealTest::sourceDir() + u"/scripts/slurm-cluster.sh"_s, u"start"_s,
                                                            g_ownCluster->path()},
                                                {}, {}, 60000);
-            QVERIFY2(started.exitCode == 0, qPrintable(started.err));
+            QVERIFY2(started.exitCode == 0, PealTest::tail(started.err).constData());
             g_conf = g_ownCluster->filePath(u"slurm.conf"_s);
         }
         QVERIFY2(QFile::exists(g_conf), qPrintable(g_conf));
@@ -131,7 +132,7 @@ private Q_SLOTS:
         const auto r = s.run({u"--config"_s, writeConfig(s), u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s,
                               u"worktree"_s, u"--commit-after-phase2"_s, u"--max-parallel"_s, u"4"_s},
                              slurmEnv());
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
         for (int i = 1; i <= 4; ++i)
             QCOMPARE(PealTest::git(s.repo(), {u"show"_s, u"HEAD:t%1.txt"_s.arg(i)}), u"from task %1\n"_s.arg(i));
@@ -165,7 +166,7 @@ private Q_SLOTS:
                               u"/nonexistent"_s},
                              env);
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 1 (plan): agent exited with code 7"_s), qPrintable(r.err));
+        QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 1 (plan): agent exited with code 7"_s), PealTest::tail(r.err).constData());
         QVERIFY(completed(u"fails-1-plan"_s).last().contains(u"ExitCode=7:0"_s));
     }
 
@@ -178,7 +179,7 @@ private Q_SLOTS:
                              slurmEnv());
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(PealTest::lastLine(r.err).contains(u"task 1, phase 1 (plan): cursor: executor failed (slurm: no allocation ("_s),
-                 qPrintable(r.err));
+                 PealTest::tail(r.err).constData());
         QCOMPARE(r.err.count(u"invoking phase 1"_s), 2); // the phase retry policy applies
         QVERIFY(s.agentLogLines().isEmpty());             // the agent never ran
     }
@@ -194,7 +195,7 @@ private Q_SLOTS:
                               u"--stet-path"_s, u"/nonexistent"_s},
                              env, 240000);
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(!r.err.contains(u"is not used"_s), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(u"is not used"_s), PealTest::tail(r.err).constData());
         QVERIFY2(PealTest::lastLine(r.err).contains(QRegularExpression(
                      u"task 1, phase 1 \\(plan\\): cursor: executor failed \\(slurm: job \\d+ on \\S+ cancelled due to time limit\\)"_s)),
                  qPrintable(PealTest::lastLine(r.err)));
@@ -231,12 +232,80 @@ private Q_SLOTS:
         // The same command, without the sleep: the job the dead peal left is cancelled first.
         const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s, config, u"--commit-after-phase2"_s},
                              slurmEnv());
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(s.completed(), (QList<int>{1, 2}));
         QStringList peals = s.commits().filter(u"peal: task"_s);
         QCOMPARE(peals.size(), 2);
         QCOMPARE(agentCalls(s).size(), 4); // each task planned and executed once; the killed call never ended
         QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"resume-"_s).isEmpty(), 15000);
+    }
+
+    void aCallPealEndsIsCancelledAndItsRetryIsNot_data()
+    {
+        QTest::addColumn<QString>("prefix");
+        QTest::addColumn<QStringList>("limit");
+        QTest::addColumn<QString>("said");
+        QTest::newRow("stall watchdog") << u"stall"_s << QStringList{u"--agent-idle-timeout-sec"_s, u"5"_s}
+                                        << u"agent stalled, killed"_s;
+        QTest::newRow("phase timeout") << u"clock"_s
+                                       << QStringList{u"--phase-timeout-sec"_s, u"4"_s, u"--phase-retry-count"_s, u"1"_s}
+                                       << u"phase timed out"_s;
+    }
+
+    void aCallPealEndsIsCancelledAndItsRetryIsNot()
+    {
+        // The first plan call never answers: peal ends it, cancels its job, and runs the phase
+        // again as a job step of the same name, which the clean-up of the first must not hit.
+        QFETCH(QString, prefix);
+        QFETCH(QStringList, limit);
+        QFETCH(QString, said);
+        prefix += QString::number(QCoreApplication::applicationPid()); // the cluster's log outlives a test run
+        Scenario s("## Task 1\nT1: do it.\nwrite one.txt: 1\n");
+        QVERIFY(s.isValid());
+        QHash<QString, QString> env = slurmEnv();
+        env.insert(u"PEAL_FAKE_AGENT_HANG_FIRST"_s, u"1"_s);
+        env.insert(u"PEAL_FAKE_AGENT_COUNTER"_s, s.path(u"counter"_s));
+        const QString config = writeConfig(s, u"job_name_prefix = \"%1\"\n"_s.arg(prefix));
+        const auto r = s.run(QStringList{u"--config"_s, config, u"--stet-path"_s, u"/nonexistent"_s} + limit, env);
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(r.err.count(said), 1);
+        QCOMPARE(s.completed(), QList<int>{1});
+        const QStringList plans = completed(prefix + u"-1-plan"_s);
+        QCOMPARE(plans.size(), 2);
+        QVERIFY2(!plans.first().contains(u"JobState=COMPLETED"_s), qPrintable(plans.first()));
+        QVERIFY2(plans.last().contains(u"JobState=COMPLETED"_s), qPrintable(plans.last()));
+        QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(prefix + u'-').isEmpty(), 15000);
+    }
+
+    void aRunCancelsWhatEarlierRunsOfItsStateLeftAndNothingElse()
+    {
+        // Jobs tagged as an earlier run of this state (a peal that died where srun could not
+        // end its step) and as another state's run: only the first is cancelled.
+        Scenario s("## Task 1\nT1: do it.\n");
+        QVERIFY(s.isValid());
+        const QString config = writeConfig(s, u"job_name_prefix = \"stale\"\n"_s);
+        const auto first = s.run({u"--config"_s, config, u"--stet-path"_s, u"/nonexistent"_s, u"--log-level"_s, u"info"_s},
+                                 slurmEnv());
+        QVERIFY2(first.exitCode == 0, PealTest::tail(first.err).constData());
+        static const QRegularExpression tagged(u"executor jobs are tagged state_tag=(\\S+)"_s);
+        const QString state = tagged.match(first.err).captured(1);
+        QVERIFY2(!state.isEmpty(), PealTest::tail(first.err).constData());
+        const QString script = s.path(u"sleep.sh"_s);
+        PealTest::writeFile(script, "#!/bin/sh\nexec sleep 120\n");
+        const auto submit = [&](const QString &name, const QString &tag) {
+            return PealTest::run(u"sbatch"_s, {u"--job-name="_s + name, u"--comment=peal:"_s + tag, u"--output=/dev/null"_s,
+                                               script}, s.dir(), slurmEnv(), 30000);
+        };
+        QCOMPARE(submit(u"stale-old"_s, state + u"/0dead/3"_s).exitCode, 0);
+        QCOMPARE(submit(u"stale-other"_s, u"0123456789ab/0dead/3"_s).exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().contains(u"stale-old"_s) && jobsInQueue().contains(u"stale-other"_s), 15000);
+        const auto again = s.run({u"--config"_s, config, u"--stet-path"_s, u"/nonexistent"_s, u"--redo"_s, u"1"_s}, slurmEnv());
+        QVERIFY2(again.exitCode == 0, PealTest::tail(again.err).constData());
+        QTRY_VERIFY_WITH_TIMEOUT(!jobsInQueue().contains(u"stale-old"_s), 15000);
+        QVERIFY(completed(u"stale-old"_s).last().contains(u"JobState=CANCELLED"_s));
+        QVERIFY(jobsInQueue().contains(u"stale-other"_s));
+        slurm(u"scancel"_s, {u"--name=stale-other"_s});
+        QTRY_VERIFY_WITH_TIMEOUT(!jobsInQueue().contains(u"stale-other"_s), 15000);
     }
 
     void reviewerCommandsRunAsJobStepsWhenAsked()
@@ -249,7 +318,7 @@ private Q_SLOTS:
         env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
         const QString config = writeConfig(s, u"job_name_prefix = \"rev\"\nreviewer = true\n"_s);
         const auto r = s.run({u"--config"_s, config, u"--stet-path"_s, PealTest::demoStet()}, env);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(s.completed(), QList<int>{1});
         const QStringList stet = s.stetCalls();
         QVERIFY2(stet.contains(u"start"_s) && stet.contains(u"finish"_s), qPrintable(stet.join(u'\n')));
@@ -288,7 +357,7 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const auto r = s.run({u"--executor"_s, executor, u"--stet-path"_s, u"/nonexistent"_s}, slurmEnv());
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(PealTest::lastLine(r.err).startsWith(said), qPrintable(r.err));
+        QVERIFY2(PealTest::lastLine(r.err).startsWith(said), PealTest::tail(r.err).constData());
         QVERIFY(s.agentLogLines().isEmpty());
     }
 
@@ -303,8 +372,8 @@ private Q_SLOTS:
         const auto r = s.run({u"--config"_s, writeConfig(s), u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s,
                               u"worktree"_s, u"--worktree-root"_s, shm.path()},
                              slurmEnv());
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QVERIFY2(r.err.contains(shm.path() + u" is on a node-local file system (tmpfs)"_s), qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.contains(shm.path() + u" is on a node-local file system (tmpfs)"_s), PealTest::tail(r.err).constData());
     }
 };
 

@@ -34,20 +34,6 @@ QHash<QString, QString> failingFirst(const Scenario &s, int n, const QString &st
             {u"PEAL_FAKE_AGENT_STDERR"_s, stderrText}};
 }
 
-// A stand-in for Claude Code that costs `usd` per call: its --version, then a result with
-// total_cost_usd; every call appends a line to <dir>/calls.
-QString costingClaude(const Scenario &s, const QString &usd)
-{
-    const QString path = s.path(u"claude"_s);
-    const QByteArray result = R"({"type":"result","subtype":"success","is_error":false,"num_turns":1,)"
-                              R"("result":"Plan: do the task, then check it.","total_cost_usd":)"
-                              + usd.toUtf8() + R"(,"usage":{"input_tokens":100,"output_tokens":20}})";
-    PealTest::writeFile(path, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '2.1.197 (Claude Code)'; exit 0; fi\n"
-                              "cat > /dev/null\necho call >> '" + s.path(u"calls"_s).toUtf8() + "'\necho '" + result + "'\n");
-    QFile::setPermissions(path, QFile::permissions(path) | QFile::ExeOwner);
-    return path;
-}
-
 int linesIn(const QString &path)
 {
     return int(PealTest::readFile(path).count('\n'));
@@ -210,25 +196,39 @@ private Q_SLOTS:
         env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
         peal.setProcessEnvironment(env);
         peal.setStandardInputFile(QProcess::nullDevice());
+        const QString sent = s.path(u"notified.jsonl"_s);
         peal.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
                                             s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(), u"--stet-path"_s,
-                                            u"/nonexistent"_s});
+                                            u"/nonexistent"_s, u"--notify-commands"_s, u"tee -a "_s + sent});
         QVERIFY(peal.waitForStarted());
         const QString waiting = s.stateDir() + u"/waiting.json"_s;
         QVERIFY(QTest::qWaitFor([&] { return QFile::exists(waiting); }, 30000));
-        const QJsonObject held = PealTest::json(PealTest::readFile(waiting));
-        QCOMPARE(held.value(u"waiting"_s).toArray().first().toObject().value(u"back_end"_s).toString(), u"cursor"_s);
+        const QJsonObject held = PealTest::json(PealTest::readFile(waiting)).value(u"waiting"_s).toArray().first().toObject();
+        QCOMPARE(held.value(u"back_end"_s).toString(), u"cursor"_s);
+        QCOMPARE(held.value(u"task"_s).toInt(), 1);
+        QCOMPARE(held.value(u"phase"_s).toString(), u"plan"_s);
         // peal status says so while the run waits.
         const auto status = PealTest::runPeal({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
                                                u"--state-dir"_s, s.stateDir()});
-        QVERIFY2(status.out.contains(u"waiting:   for rate limit (cursor), resumes "_s), qPrintable(status.out));
+        static const QRegularExpression line(uR"(waiting:   for rate limit \(cursor\), resumes \d\d:\d\d:\d\d \(task 1, plan\))"_s);
+        QVERIFY2(line.match(status.out).hasMatch(), qPrintable(status.out));
+        // The notification of the wait.
+        QVERIFY(QTest::qWaitFor([&] { return !notifications(sent).isEmpty(); }, 15000));
+        const QJsonObject wait = notifications(sent).first();
+        QCOMPARE(wait.value(u"event"_s).toString(), u"rate_limit_wait"_s);
+        QCOMPARE(wait.value(u"task"_s).toInt(), 1);
+        QCOMPARE(wait.value(u"phase"_s).toString(), u"plan"_s);
+        QCOMPARE(wait.value(u"back_end"_s).toString(), u"cursor"_s);
+        const QDateTime until = QDateTime::fromString(wait.value(u"until"_s).toString(), Qt::ISODate);
+        QVERIFY2(until > QDateTime::currentDateTimeUtc().addSecs(3000), qPrintable(wait.value(u"until"_s).toString()));
+        QVERIFY2(wait.value(u"reason"_s).toString().contains(u"rate limited"_s), qPrintable(wait.value(u"reason"_s).toString()));
         ::kill(pid_t(peal.processId()), SIGINT);
         QVERIFY(peal.waitForFinished(10000));
         QCOMPARE(peal.exitCode(), 130);
         QVERIFY(!QFile::exists(waiting));
         // The limit is gone: the same command resumes and completes.
         const auto again = s.run({u"--stet-path"_s, u"/nonexistent"_s});
-        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QVERIFY2(again.exitCode == 0, PealTest::tail(again.err).constData());
         QCOMPARE(s.completed(), QList<int>{1});
     }
 
@@ -312,7 +312,7 @@ private Q_SLOTS:
     {
         Scenario s(kThreeTasks);
         QVERIFY(s.isValid());
-        const QString claude = costingClaude(s, u"0.10"_s);
+        const QString claude = PealTest::costingClaude(s, u"0.10"_s);
         const QString sent = s.path(u"notified.jsonl"_s);
         const QStringList common{u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, claude, u"--stet-path"_s,
                                  u"/nonexistent"_s, u"--notify-commands"_s, u"tee -a "_s + sent};
@@ -329,23 +329,24 @@ private Q_SLOTS:
         const QJsonObject last = PealTest::json(PealTest::readFile(s.stateDir() + u"/last_run.json"_s));
         QCOMPARE(last.value(u"outcome"_s).toString(), u"cap_reached"_s);
         QCOMPARE(last.value(u"usage"_s).toObject().value(u"failures"_s).toObject().value(u"budget"_s).toInt(), 1);
-        // The commands of one event after another run side by side: their lines may come in any order.
+        // A command gets the events in the order they happened.
         const QList<QJsonObject> first = notifications(sent);
-        QStringList events = eventsOf(first);
-        events.sort();
-        QCOMPARE(events, (QStringList{u"budget_stop"_s, u"run_done"_s, u"task_done"_s, u"task_failed"_s}));
-        for (const QJsonObject &o : first) {
-            if (o.value(u"event"_s) == u"budget_stop"_s)
-                QCOMPARE(o.value(u"budget"_s).toString(), u"max_cost_usd"_s);
-            if (o.value(u"event"_s) == u"run_done"_s)
-                QCOMPARE(o.value(u"exit_code"_s).toInt(), 3);
-        }
+        QCOMPARE(eventsOf(first), (QStringList{u"task_done"_s, u"budget_stop"_s, u"task_failed"_s, u"run_done"_s}));
+        const QJsonObject stop = first.at(1);
+        QCOMPARE(stop.value(u"budget"_s).toString(), u"max_cost_usd"_s);
+        QCOMPARE(stop.value(u"task"_s).toInt(), 2);
+        // What the budget counts: every call so far, and task 2's one call.
+        const QJsonObject spent = stop.value(u"spent"_s).toObject();
+        QCOMPARE(spent.value(u"run"_s).toObject().value(u"tokens"_s).toInt(), 360);
+        QVERIFY(qAbs(spent.value(u"run"_s).toObject().value(u"cost_usd"_s).toDouble() - 0.3) < 1e-9);
+        QCOMPARE(spent.value(u"task"_s).toObject().value(u"tokens"_s).toInt(), 120);
+        QCOMPARE(first.at(3).value(u"exit_code"_s).toInt(), 3);
 
         // The same limit: nothing starts.
         const auto same = s.run(common + QStringList{u"--max-cost-usd"_s, u"0.3"_s});
         QCOMPARE(same.exitCode, 3);
         QCOMPARE(linesIn(s.path(u"calls"_s)), 3);
-        QVERIFY2(PealTest::lastLine(same.err).contains(u"budget max_cost_usd = 0.3 reached"_s), qPrintable(same.err));
+        QVERIFY2(PealTest::lastLine(same.err).contains(u"budget max_cost_usd = 0.3 reached"_s), PealTest::tail(same.err).constData());
         const auto status = PealTest::runPeal({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
                                                s.stateDir(), u"--max-cost-usd"_s, u"0.3"_s});
         QVERIFY2(status.out.contains(u"spent:     $0.3000, 360 tokens by the agent calls of this state (budget reached: "
@@ -354,7 +355,7 @@ private Q_SLOTS:
 
         // Raised: tasks 2 and 3 complete, and the spending goes on adding up.
         const auto raised = s.run(common + QStringList{u"--max-cost-usd"_s, u"1"_s});
-        QVERIFY2(raised.exitCode == 0, qPrintable(raised.err));
+        QVERIFY2(raised.exitCode == 0, PealTest::tail(raised.err).constData());
         QCOMPARE(linesIn(s.path(u"calls"_s)), 7);
         QCOMPARE(s.completed(), (QList<int>{1, 2, 3}));
         const QJsonObject spend = PealTest::json(PealTest::readFile(s.stateDir() + u"/spend.json"_s));
@@ -366,7 +367,7 @@ private Q_SLOTS:
     {
         Scenario s(kThreeTasks);
         QVERIFY(s.isValid());
-        const QString claude = costingClaude(s, u"0.01"_s);
+        const QString claude = PealTest::costingClaude(s, u"0.01"_s);
         // One call is 120 tokens: task 1's plan call reaches a budget of 100.
         const auto r = s.run({u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, claude, u"--stet-path"_s,
                               u"/nonexistent"_s, u"--task-max-tokens"_s, u"100"_s, u"--continue-with-remaining-tasks"_s});

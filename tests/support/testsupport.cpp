@@ -290,4 +290,16 @@ QStringList Scenario::commits() const
     return git(repo(), {QStringLiteral("log"), QStringLiteral("--format=%s")}).split(u'\n', Qt::SkipEmptyParts);
 }
 
+QString costingClaude(const Scenario &s, const QString &usd)
+{
+    const QString path = s.path(QStringLiteral("claude"));
+    const QByteArray result = R"({"type":"result","subtype":"success","is_error":false,"num_turns":1,)"
+                              R"("result":"Plan: do the task, then check it.","total_cost_usd":)"
+                              + usd.toUtf8() + R"(,"usage":{"input_tokens":100,"output_tokens":20}})";
+    writeFile(path, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo '2.1.197 (Claude Code)'; exit 0; fi\n"
+                    "cat > /dev/null\necho call >> '" + s.path(QStringLiteral("calls")).toUtf8() + "'\necho '" + result + "'\n");
+    QFile::setPermissions(path, QFile::permissions(path) | QFile::ExeOwner);
+    return path;
+}
+
 } // namespace PealTest

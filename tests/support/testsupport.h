@@ -110,4 +110,9 @@ private:
     bool m_valid = false;
 };
 
+// A stand-in for Claude Code in the scenario's directory that costs `usd` and 120 tokens
+// per call: its --version, then a result with total_cost_usd; every call appends a line to
+// <dir>/calls. Run it with --agent-plugin claude --agent-cmd <path>.
+QString costingClaude(const Scenario &s, const QString &usd);
+
 } // namespace PealTest

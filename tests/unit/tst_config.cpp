@@ -1005,6 +1005,12 @@ private Q_SLOTS:
                                                  << u"Invalid rate_limit_patterns regex '(unclosed'"_s;
         QTest::newRow("zero backoff") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
                                       << u"Invalid rate_limit_backoff_sec value 0 (expected at least 1 second)"_s;
+        QTest::newRow("zero max wait") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                       << u"Invalid rate_limit_max_wait_sec value 0 (expected at least 1 second"_s;
+        QTest::newRow("zero cost budget") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                          << u"Invalid max_cost_usd value 0 (expected more than 0; leave it out for no limit)"_s;
+        QTest::newRow("zero task token budget") << u"file"_s << u"git"_s << u"fail"_s << u"fail"_s
+                                                << u"Invalid task_max_tokens value 0 (expected at least 1"_s;
         QTest::newRow("order: plan before enums") << u"missing"_s << u"git"_s << u"x"_s << u"y"_s
                                                   << u"Invalid or missing plan file."_s;
         QTest::newRow("order: git before enums") << u"file"_s << u"plain"_s << u"x"_s << u"y"_s
@@ -1045,6 +1051,12 @@ private Q_SLOTS:
             config.rateLimitPatterns = QStringList{u"(unclosed"_s};
         if (tag == "zero backoff")
             config.rateLimitBackoffSec = 0;
+        if (tag == "zero max wait")
+            config.rateLimitMaxWaitSec = 0;
+        if (tag == "zero cost budget")
+            config.maxCostUsd = 0.0;
+        if (tag == "zero task token budget")
+            config.taskMaxTokens = 0;
         Result<void> result;
         validateAsync(config, &result);
         QVERIFY(!result);

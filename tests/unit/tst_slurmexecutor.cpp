@@ -27,11 +27,12 @@ private Q_SLOTS:
         spec.arguments = {u"-p"_s, u"--output-format"_s, u"stream-json"_s};
         spec.workingDirectory = u"/shared/repo"_s;
         spec.environment.insert(u"CLAUDE_CODE_MAX_TURNS"_s, u"secret value"_s);
-        ExecutorCall call{3, u"execute"_s, false, std::chrono::minutes(30)};
+        ExecutorCall call{3, u"execute"_s, false, std::chrono::minutes(30), u"5e1f0c2a9b3d/1a2b3c4d/7"_s};
         const ProcessSpec wrapped = wrap(*options, spec, call);
         QCOMPARE(wrapped.program, u"srun"_s);
         QCOMPARE(wrapped.arguments,
-                 (QStringList{u"--job-name=peal-3-execute"_s, u"--ntasks=1"_s, u"--quiet"_s, u"--chdir=/shared/repo"_s,
+                 (QStringList{u"--job-name=peal-3-execute"_s, u"--ntasks=1"_s, u"--quiet"_s,
+                              u"--comment=peal:5e1f0c2a9b3d/1a2b3c4d/7"_s, u"--chdir=/shared/repo"_s,
                               u"--partition=cpu"_s, u"--account=proj"_s, u"--qos=low"_s, u"--cpus-per-task=4"_s, u"--mem=8G"_s,
                               u"--time=31"_s,
                               u"--export=PATH,HOME,USER,LOGNAME,LANG,LC_ALL,TERM,TMPDIR,CLAUDE_CODE_MAX_TURNS,ANTHROPIC_API_KEY"_s,
@@ -40,7 +41,30 @@ private Q_SLOTS:
         // Values stay in the environment, never on the command line.
         QVERIFY(!wrapped.arguments.join(u' ').contains(u"secret value"_s));
         QCOMPARE(wrapped.environment.value(u"CLAUDE_CODE_MAX_TURNS"_s), u"secret value"_s);
-        QCOMPARE(jobName(*options, ExecutorCall{0, u"review"_s, true, {}}), u"peal-review"_s);
+        QCOMPARE(jobName(*options, ExecutorCall{0, u"review"_s, true, {}, {}}), u"peal-review"_s);
+    }
+
+    void stdinIsNotInheritedThroughSrun_data()
+    {
+        QTest::addColumn<int>("given");
+        QTest::addColumn<int>("expected");
+        using S = ProcessSpec::Stdin;
+        QTest::newRow("inherit") << int(S::Inherit) << int(S::Null);
+        QTest::newRow("null") << int(S::Null) << int(S::Null);
+        QTest::newRow("data") << int(S::Data) << int(S::Data);
+    }
+
+    void stdinIsNotInheritedThroughSrun()
+    {
+        // srun forwards its stdin: a terminal would stop it in the background, a pipe would be
+        // read away. A prompt on stdin (Data) goes through as it is.
+        QFETCH(int, given);
+        QFETCH(int, expected);
+        ProcessSpec spec;
+        spec.program = u"agent"_s;
+        spec.stdinMode = ProcessSpec::Stdin(given);
+        const ProcessSpec wrapped = wrap(SlurmOptions(), spec, ExecutorCall{1, u"plan"_s, false, {}, {}});
+        QCOMPARE(int(wrapped.stdinMode), expected);
     }
 
     void badOptionsNameTheKey_data()
@@ -52,6 +76,8 @@ private Q_SLOTS:
         QTest::newRow("mem number") << QJsonObject{{u"mem"_s, 8}} << u"mem must be a non-empty string"_s;
         QTest::newRow("export not names") << QJsonObject{{u"export"_s, QJsonArray{u"A=B"_s}}} << u"not 'A=B'"_s;
         QTest::newRow("reviewer string") << QJsonObject{{u"reviewer"_s, u"yes"_s}} << u"reviewer must be true or false"_s;
+        QTest::newRow("prefix with a space") << QJsonObject{{u"job_name_prefix"_s, u"my run"_s}}
+                                             << u"job_name_prefix must be letters, digits, '_', '.' and '-', not 'my run'"_s;
     }
 
     void badOptionsNameTheKey()
@@ -86,11 +112,46 @@ private Q_SLOTS:
         QCOMPARE(failureIn(stderrText).value_or(QString()), expected);
     }
 
-    void aCancelPicksTheJobsOfTheCalls()
+    void onlyAFailedCallThatPealDidNotEndIsSlurmsFailure_data()
     {
-        const QString listed = u"12 peal-1-plan\n13 peal-2-execute\n14 other-1-plan\n15 peal-10-plan\n"_s;
-        QCOMPARE(jobsNamed(listed, {u"peal-1-plan"_s, u"peal-2-execute"_s}), (QStringList{u"12"_s, u"13"_s}));
-        QCOMPARE(jobsNamed(listed, {u"peal-3-plan"_s}), QStringList());
+        QTest::addColumn<int>("ending");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<bool>("slurms");
+        using E = ProcessEnding;
+        QTest::newRow("failed") << int(E::Exited) << 1 << true;
+        QTest::newRow("succeeded") << int(E::Exited) << 0 << false; // the agent ran srun itself
+        QTest::newRow("timed out") << int(E::TimedOut) << -1 << false;
+        QTest::newRow("cancelled") << int(E::Cancelled) << -1 << false;
+    }
+
+    void onlyAFailedCallThatPealDidNotEndIsSlurmsFailure()
+    {
+        QFETCH(int, ending);
+        QFETCH(int, exitCode);
+        QFETCH(bool, slurms);
+        ProcessResult result;
+        result.ending = ProcessEnding(ending);
+        if (exitCode >= 0)
+            result.exitCode = exitCode;
+        result.stderrText = u"srun: error: Node failure on n7\n"_s;
+        QCOMPARE(failureOf(SlurmOptions(), result).has_value(), slurms);
+        result.ending = ProcessEnding::FailedToStart;
+        result.errorString = u"No such file or directory"_s;
+        QCOMPARE(failureOf(SlurmOptions(), result).value_or(QString()), u"slurm: srun could not start: No such file or directory"_s);
+    }
+
+    void aCancelPicksTheJobsByTheirTags()
+    {
+        const QString listed = u"12 peal:aaa/r1/1\n13 peal:aaa/r1/12\n14 peal:aaa/r2/1\n15 peal:bbb/r1/1\n16 (null)\n"
+                               "17 peal:aaa/r10/1\n18 someone-else's\n"_s;
+        // One call: not the call whose number starts alike (a retry is a new call).
+        QCOMPARE(jobsTagged(listed, {u"aaa/r1/1"_s}), QStringList{u"12"_s});
+        // One run: not another run of the state, nor another state's.
+        QCOMPARE(jobsTagged(listed, {u"aaa/r1"_s}), (QStringList{u"12"_s, u"13"_s}));
+        // Every run of the state.
+        QCOMPARE(jobsTagged(listed, {u"aaa"_s}), (QStringList{u"12"_s, u"13"_s, u"14"_s, u"17"_s}));
+        QCOMPARE(jobsTagged(listed, {u"ccc"_s}), QStringList());
+        QCOMPARE(jobsTagged(listed, {}), QStringList());
     }
 };
 

@@ -1014,7 +1014,7 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode, 1);
         QVERIFY2(again.err.startsWith(u"Hint: Run 'stet finish' to end the current review and remove the worktree, "
                                       "then run 'stet start' again.\n"_s),
-                 qPrintable(again.err));
+                 PealTest::tail(again.err).constData());
         QVERIFY(QFile::exists(r.repo() + u"/.review/session.json"_s)); // the active session is kept
         QCOMPARE(r.fake({u"finish"_s}).exitCode, 0);
         QCOMPARE(r.fake({u"start"_s, u"--allow-dirty"_s}).exitCode, 0);

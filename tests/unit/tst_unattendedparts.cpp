@@ -32,6 +32,11 @@ private Q_SLOTS:
         QTest::newRow("openai words") << u"Rate limit reached. Please try again in 1.5s."_s << qint64(1500);
         QTest::newRow("hours and minutes") << u"usage limit: try again in 2 hours 5 minutes"_s << qint64(7500000);
         QTest::newRow("milliseconds") << u"retrying after 250ms"_s << qint64(250);
+        QTest::newRow("retry after, minutes") << u"Rate limited. Please retry after 2 minutes."_s << qint64(120000);
+        QTest::newRow("retry after, ms") << u"429: retry after 250ms"_s << qint64(250);
+        QTest::newRow("retry after, no unit") << u"retry after 7"_s << qint64(7000);
+        QTest::newRow("clock time in UTC") << u"Your limit resets at 2:30 UTC"_s << qint64(9000000);
+        QTest::newRow("clock time in UTC, pm") << u"limit resets 1pm UTC."_s << qint64(46800000);
         QTest::newRow("gemini retryDelay") << uR"({"@type":"RetryInfo","retryDelay":"37s"})"_s << qint64(37000);
         QTest::newRow("claude epoch") << u"Claude AI usage limit reached|1767225660"_s << qint64(60000);
         QTest::newRow("iso reset") << u"limit resets at 2026-01-01T00:02:00Z"_s << qint64(120000);
@@ -164,6 +169,22 @@ private Q_SLOTS:
         QVERIFY(!gate.isHeld(u"claude"_s));
     }
 
+    void callsRefusedDuringAHoldAreOneEventOfTheBackoff()
+    {
+        RateLimitGate gate;
+        QCOMPARE(gate.noteLimited(u"claude"_s), 1);
+        gate.hold({u"claude"_s, QDateTime::currentDateTimeUtc().addSecs(3600), 1, u"plan"_s, u"limited"_s});
+        // The other streams of a parallel block, refused by the same limit.
+        QCOMPARE(gate.noteLimited(u"claude"_s), 1);
+        QCOMPARE(gate.noteLimited(u"claude"_s), 1);
+        QCOMPARE(gate.noteLimited(u"codex"_s), 1);
+        gate.cancel();
+        // Refused again once the hold is over: the next event in the row.
+        QCOMPARE(gate.noteLimited(u"claude"_s), 2);
+        gate.noteSucceeded(u"claude"_s);
+        QCOMPARE(gate.noteLimited(u"claude"_s), 1);
+    }
+
     void cancellingTheGateEndsEveryWait()
     {
         RateLimitGate gate;
@@ -183,7 +204,11 @@ private Q_SLOTS:
             Finding{QString(), u"off by one"_s, std::nullopt, u"y.c"_s, 7},
             Finding{QString(), u"off by one"_s, std::nullopt, u"y.c"_s, 7},
         };
-        QCOMPARE(findingKeys(findings), (QStringList{u"a1"_s, u"y.c:7: off by one"_s, u"y.c:7: off by one #2"_s}));
+        // The same finding reported twice is one open finding.
+        QCOMPARE(findingKeys(findings), (QStringList{u"a1"_s, u"y.c:7: off by one"_s}));
+        const QList<Finding> sameId{Finding{u"a1"_s, u"unused"_s, std::nullopt, u"x.c"_s, 3},
+                                    Finding{u"a1"_s, u"unused, again"_s, std::nullopt, u"x.c"_s, 4}};
+        QCOMPARE(findingKeys(sameId), QStringList{u"a1"_s});
         QCOMPARE(numberedFindingKeys(2), (QStringList{u"#1"_s, u"#2"_s}));
     }
 };

@@ -16,7 +16,16 @@ struct PEAL_EXPORT ExecutorCall
     QString phase;        // "plan", "execute", "address", "triage", "normalize", "review"
     bool reviewer = false; // a reviewer command, not an agent call
     std::chrono::milliseconds timeout{0}; // the core's timeout of the call (0: none)
+    // Names this call among all that peal hands an executor: "<state>/<run>/<n>", where
+    // <state> stands for this machine and state directory, <run> for this run and <n> for the
+    // call. The executor attaches it to what it starts, so that cancelCommands() ends exactly
+    // what one call, one run or every run of this state left behind, and nothing else.
+    QString tag;
 };
+
+// Whether a job tagged `jobTag` belongs to one of `tags`: it is one of them, or lies under one
+// ("a/b/3" belongs to "a/b/3", "a/b" and "a", not to "a/b/33" or "a/bc").
+PEAL_EXPORT bool tagBelongsTo(const QString &jobTag, const QStringList &tags);
 
 /*
  * Executor role: where a process runs (docs/distributed.md). The core keeps everything else:
@@ -42,11 +51,12 @@ public:
     // time limit"), or none when the exit code is the command's own.
     virtual std::optional<QString> failureOf(const ProcessResult &result, const ExecutorCall &call) const;
     // Ending what calls may have left running (the job of a call that was killed, timed out
-    // or whose peal died), after such a call, at the end of an interrupted run and before a run
-    // starts its tasks: the core runs listCommand() (none: nothing to cancel), then the
-    // commands cancelCommands() makes of its stdout for `calls`.
+    // or whose peal died): after such a call (its tag), at the end of an interrupted run (the
+    // run's tag, "<state>/<run>") and before a run starts its tasks (the state's, "<state>"),
+    // the core runs listCommand() (none: nothing to cancel), then the commands that
+    // cancelCommands() makes of its stdout for the jobs that belong to `tags` (tagBelongsTo).
     virtual std::optional<ProcessSpec> listCommand() const;
-    virtual QList<ProcessSpec> cancelCommands(const QList<ExecutorCall> &calls, const QString &listed) const;
+    virtual QList<ProcessSpec> cancelCommands(const QStringList &tags, const QString &listed) const;
     // Whether workspaces must be seen from other machines (peal warns when the repository or
     // the worktree root is on a node-local file system).
     virtual bool needsSharedFileSystem() const;

@@ -25,7 +25,7 @@ struct PEAL_EXPORT Finding
 };
 
 // The keys of Reviewer::openFindings() for `findings`: each one's id, else
-// "<path>:<line>: <message>"; a key met again gets " #2", " #3", ...
+// "<path>:<line>: <message>"; a finding reported twice (the same key) counts once.
 PEAL_EXPORT QStringList findingKeys(const QList<Finding> &findings);
 // `count` findings that cannot be told apart: "#1" ... "#count".
 PEAL_EXPORT QStringList numberedFindingKeys(int count);
@@ -112,8 +112,9 @@ public:
     virtual std::optional<QString> extractSuggestions(const QString &output) const = 0;
     virtual int countFindings(const QString &output) const = 0;
     // The open findings of a review, each as a key that names it across reviews: its id,
-    // else "<path>:<line>: <message>"; findings that cannot be told apart are numbered
-    // ("#1", "#2", ...). Default: from parseFindings(), else countFindings() numbered keys.
+    // else "<path>:<line>: <message>", each key once; findings of output that cannot be
+    // parsed are numbered ("#1", "#2", ...). Default: from parseFindings(), else
+    // countFindings() numbered keys. review_patience counts these keys.
     virtual QStringList openFindings(const QString &output) const;
 };
 
