@@ -103,6 +103,28 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(s.stateDir() + u"/waiting.json"_s)); // gone once the wait ended
     }
 
+    void anOverloadInAParallelBlockHoldsEveryStreamOnce()
+    {
+        // Three streams start together and the provider is overloaded for all three: that is
+        // one limit (one notification, one backoff step of 3 s rather than 3, 6 and 12 s), and
+        // every stream runs its plan call again once it passes.
+        Scenario s("## Task 1 (parallel)\nT1: a.\n\n## Task 2 (parallel)\nT2: b.\n\n## Task 3 (parallel)\nT3: c.\n");
+        QVERIFY(s.isValid());
+        const QString sent = s.path(u"notified.jsonl"_s);
+        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--max-parallel"_s, u"3"_s, u"--rate-limit-backoff-sec"_s,
+                              u"3"_s, u"--notify-commands"_s, u"tee -a "_s + sent, u"--notify-on"_s, u"rate_limit_wait"_s},
+                             failingFirst(s, 3, u"HTTP 503 Service Unavailable"_s));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3}));
+        const QStringList calls = s.agentCalls();
+        QCOMPARE(calls.count(u"plan:1"_s) + calls.count(u"plan:2"_s) + calls.count(u"plan:3"_s), 6);
+        QCOMPARE(r.err.count(u"waiting for rate limit (cursor), resumes "_s), 3);
+        QVERIFY2(!r.err.contains(QRegularExpression(u"wait_ms=([4-9]\\d{3}|\\d{5,})\\b"_s)), PealTest::tail(r.err).constData());
+        QCOMPARE(eventsOf(notifications(sent)), QStringList{u"rate_limit_wait"_s});
+        const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
+        QCOMPARE(usage.value(u"failures"_s).toObject().value(u"overloaded"_s).toInt(), 3);
+    }
+
     void aWaitShowsOnTheTerminalUntilItEnds()
     {
         // On a terminal (script(1) gives peal one): a line of its own for the wait, and the
