@@ -385,6 +385,33 @@ private Q_SLOTS:
         QVERIFY(qAbs(spend.value(u"cost_usd"_s).toDouble() - 0.7) < 1e-9);
     }
 
+    void realClaudeCrossesACostBudgetInTask2()
+    {
+        // The cost is what Claude Code itself reports for the scripted server's usage.
+        QVERIFY2(!PealTest::agentCli(u"claude"_s).isEmpty(), "the agent CLIs are not installed (scripts/test.sh)");
+        Scenario s(kThreeTasks);
+        ModelServer server;
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto first = runReal(u"claude"_s, s, server, {u"--task"_s, u"1"_s});
+        QVERIFY2(first.exitCode == 0, PealTest::tail(first.err).constData());
+        const double task1 = PealTest::json(PealTest::readFile(s.stateDir() + u"/spend.json"_s)).value(u"cost_usd"_s).toDouble();
+        QVERIFY2(task1 > 0, PealTest::readFile(s.stateDir() + u"/spend.json"_s).constData());
+        // Half a task more than task 1: task 2 (which costs what task 1 did) crosses it.
+        const QString limit = QString::number(task1 * 1.5, 'f', 6);
+        const auto r = runReal(u"claude"_s, s, server, {u"--max-cost-usd"_s, limit});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(PealTest::lastLine(r.err).contains(QRegularExpression(
+                     u"task 2, phase [12] \\((plan|execute)\\): budget max_cost_usd = [0-9.]+ reached: the agent calls of "
+                     "this plan cost \\$[0-9.]+ \\(\\d+ tokens\\)"_s)),
+                 PealTest::tail(r.err).constData());
+        QCOMPARE(s.completed(), QList<int>{1});
+        QVERIFY(!QFile::exists(s.stateDir() + u"/tasks/3"_s)); // task 3 never started
+        // Raised: the same command goes on from task 2.
+        const auto raised = runReal(u"claude"_s, s, server, {u"--max-cost-usd"_s, QString::number(task1 * 10, 'f', 6)});
+        QVERIFY2(raised.exitCode == 0, PealTest::tail(raised.err).constData());
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3}));
+    }
+
     void aTaskTokenBudgetStopsTheTaskAndTheRun()
     {
         Scenario s(kThreeTasks);
