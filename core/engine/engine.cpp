@@ -279,7 +279,7 @@ void Engine::Private::closeRun(std::function<int()> verdict)
         }),
         // An interrupted run cancels every job it handed an executor (finishExit waits for it).
         syncStep(QStringLiteral("cancel executor jobs"), [this] {
-            if (run && cancelledWith && !forced)
+            if (run && cancelledWith && !forced && run->usedExecutor())
                 run->cancelExecutorJobs({run->executorRunTag()});
             return Result<void>();
         }),

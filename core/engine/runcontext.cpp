@@ -278,7 +278,7 @@ void RunContext::cancelExecutorJobs(const QStringList &tags)
             m_logger.warn(u"peal::exec", asked.error().message());
         return;
     }
-    // First what runs, then the commands that cancel what of it belongs to `which`.
+    // First what runs, then the commands that cancel what of it belongs to `tags`.
     m_sideCommands->run(prepared(*list), [this, tags, who, prepared, failed, program = list->program](const ProcessResult &listed) {
         if (!listed.success())
             return failed(program, listed);
@@ -303,7 +303,7 @@ void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessC
     ProcessSpec spec = given;
     bool wrapped = false;
     if (call && m_executor) {
-        call->tag = executorRunTag() + u'/' + QString::number(++m_executorCallCount);
+        call->tag = executorRunTag() + u'/' + QString::number(m_executorCallCount + 1);
         bool takes = false;
         const QString who = QStringLiteral("executor plugin '%1'").arg(m_executorId);
         Result<ProcessSpec> through = spec;
@@ -328,6 +328,7 @@ void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessC
             }
             spec = *through;
             wrapped = true;
+            ++m_executorCallCount;
         }
     }
     if (wrapped) {

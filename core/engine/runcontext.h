@@ -107,6 +107,8 @@ public:
     // "<state>" stands for this machine and state directory, "<state>/<run>" for this run.
     QString executorStateTag();
     QString executorRunTag();
+    // Whether this run handed the executor any call.
+    bool usedExecutor() const { return m_executorCallCount > 0; }
     // Where the run's processes come from (default: local children).
     void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
 
