@@ -6,7 +6,12 @@ set -euo pipefail
 PEAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PEAL_PACKAGES=(cmake ninja-build g++ git qt6-base-dev libboost-dev libtomlplusplus-dev)
 
-log() { printf '==> %s\n' "$*" >&2; }
+# Each line says how long the command has run so far (mm:ss), across the scripts it calls.
+export PEAL_STARTED="${PEAL_STARTED:-$(date +%s)}"
+log() {
+    local s=$(( $(date +%s) - PEAL_STARTED ))
+    printf '==> [%02d:%02d] %s\n' $((s / 60)) $((s % 60)) "$*" >&2
+}
 
 # Installs the Debian packages that are not installed yet (nothing to do on a second run).
 install_dependencies() {
