@@ -41,10 +41,20 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QTcpServer>
 #include <QTcpSocket>
 
 namespace {
+
+// Whole or not at all: whoever waits for a file (the tests, `peal demo`) reads it as soon as it
+// exists, so it must never be seen empty or half written.
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QSaveFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit();
+}
 
 struct Settings
 {
@@ -115,8 +125,7 @@ public:
             while (QTcpSocket *socket = m_server.nextPendingConnection())
                 serve(socket);
         });
-        QFile file(portFile);
-        return file.open(QIODevice::WriteOnly) && file.write(QByteArray::number(m_server.serverPort())) > 0;
+        return writeFile(portFile, QByteArray::number(m_server.serverPort()));
     }
 
     QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
@@ -488,12 +497,6 @@ private:
     int m_requests = 0;
 };
 
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
-}
 
 // What Claude Code, Codex and Gemini CLI need to talk to `url` with no account (agent-clis.md §7).
 bool writeClientSetup(const QString &home, const QString &url)

@@ -69,7 +69,10 @@ RunResult run(const QString &program, const QStringList &arguments, const QStrin
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
-        result.err = QStringLiteral("timed out");
+        // What it printed until then says where it hung.
+        result.out = QString::fromUtf8(process.readAllStandardOutput());
+        result.err = QString::fromUtf8(process.readAllStandardError())
+                     + QStringLiteral("\n(timed out after %1 s)").arg(timeoutMs / 1000);
         return result;
     }
     result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
