@@ -318,11 +318,9 @@ QString textReport(const Status &st)
     }
     for (const QJsonValue &value : st.waiting) {
         const QJsonObject w = value.toObject();
-        const QDateTime until = QDateTime::fromString(w.value(u"until").toString(), Qt::ISODate).toLocalTime();
+        const QDateTime until = QDateTime::fromString(w.value(u"until").toString(), Qt::ISODate);
         QString line = QStringLiteral("for rate limit (%1), resumes %2")
-                           .arg(w.value(u"back_end").toString(),
-                                until.toString(until.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss")
-                                                                                    : QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+                           .arg(w.value(u"back_end").toString(), Text::clockTime(until, QDateTime::currentDateTimeUtc()));
         if (const qint64 task = w.value(u"task").toInteger(); task > 0)
             line += QStringLiteral(" (task %1, %2)").arg(task).arg(w.value(u"phase").toString());
         row(QStringLiteral("waiting"), line);

@@ -15,6 +15,15 @@ endif()
 add_compile_definitions(QT_NO_CAST_FROM_ASCII QT_NO_CAST_TO_ASCII QT_NO_URL_CAST_FROM_STRING
                         QT_NO_CAST_FROM_BYTEARRAY QT_USE_QSTRINGBUILDER QT_NO_KEYWORDS)
 
+# A faster link where lld is installed (scripts/common.sh installs it): the suite links about
+# fifty executables and modules, under ASan each one large.
+if(PEAL_FAST_LINKER)
+    find_program(PEAL_LLD ld.lld)
+    if(PEAL_LLD)
+        add_link_options(-fuse-ld=lld)
+    endif()
+endif()
+
 if(PEAL_SANITIZE)
     add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
                         -fno-sanitize-recover=undefined)

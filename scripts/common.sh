@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PEAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PEAL_PACKAGES=(cmake ninja-build g++ git qt6-base-dev libboost-dev libtomlplusplus-dev)
+PEAL_PACKAGES=(cmake ninja-build g++ lld git qt6-base-dev libboost-dev libtomlplusplus-dev)
 
 # Each line says how long the command has run so far (mm:ss), across the scripts it calls.
 export PEAL_STARTED="${PEAL_STARTED:-$(date +%s)}"
@@ -29,15 +29,24 @@ install_dependencies() {
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# configure_and_build <build dir> [cmake -D options...]
+# configure_and_build <build dir> [cmake -D options...] [-- targets...]: the targets default to
+# everything.
 configure_and_build() {
     local dir="$1"; shift
+    local options=() targets=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do options+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    targets=("$@")
     if [ ! -f "$dir/CMakeCache.txt" ]; then
         log "configuring $dir"
-        cmake -S "$PEAL_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+        cmake -S "$PEAL_ROOT" -B "$dir" -G Ninja "${options[@]}" >/dev/null
     fi
-    log "building $dir"
-    cmake --build "$dir" -j 2
+    log "building $dir${targets[*]:+ (${targets[*]})}"
+    if [ ${#targets[@]} -gt 0 ]; then
+        cmake --build "$dir" -j 2 --target "${targets[@]}"
+    else
+        cmake --build "$dir" -j 2
+    fi
 }
 
 # The agent CLIs the tests drive through peal (tests/e2e/tst_claude.cpp ...), pinned: their

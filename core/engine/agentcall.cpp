@@ -24,13 +24,6 @@ QString stderrHint(const QString &stderrText)
 // that only looks like one (docs/unattended.md).
 constexpr int kMaxRateLimitWaits = 20;
 
-QString clockTime(const QDateTime &utc)
-{
-    const QDateTime local = utc.toLocalTime();
-    const bool today = local.date() == QDate::currentDate();
-    return local.toString(today ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-}
-
 // The state of one call across its attempts.
 struct AgentCall : std::enable_shared_from_this<AgentCall>
 {
@@ -284,7 +277,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         const QDateTime until = now.addMSecs(delay.count());
         const bool wasHeld = run.rateLimits().isHeld(backEnd());
         run.rateLimits().hold({backEnd(), until, taskIndex, agentModeName(mode), error.message()});
-        const QString line = QStringLiteral("waiting for rate limit (%1), resumes %2").arg(backEnd(), clockTime(until));
+        const QString line = QStringLiteral("waiting for rate limit (%1), resumes %2").arg(backEnd(), Text::clockTime(until, QDateTime::currentDateTimeUtc()));
         run.logger().warn(u"peal::phase", line,
                           withTask({{QStringLiteral("class"), failureClassName(f)},
                                     {QStringLiteral("wait_ms"), qint64(delay.count())},

@@ -48,6 +48,11 @@ void trackGroup(qint64 pid, bool live)
         liveGroups().erase(pid_t(pid));
 }
 
+} // namespace
+
+// Named, not anonymous: ProcessJob::Private holds them (and a unity build includes this file).
+namespace Internal {
+
 // Keeps the first `limit` bytes of a stream and counts the rest.
 class CaptureBuffer
 {
@@ -130,7 +135,10 @@ private:
     qint64 m_linesCut = 0;
 };
 
-} // namespace
+} // namespace Internal
+
+using Internal::CaptureBuffer;
+using Internal::LineSplitter;
 
 RunningProcess::~RunningProcess() = default;
 ProcessLauncher::~ProcessLauncher() = default;

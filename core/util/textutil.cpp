@@ -221,4 +221,11 @@ QString commandLine(const QString &program, const QStringList &arguments)
     return words.join(u' ');
 }
 
+QString clockTime(const QDateTime &when, const QDateTime &now)
+{
+    const QDateTime local = when.toLocalTime();
+    const bool sameDay = local.date() == now.toLocalTime().date();
+    return local.toString(sameDay ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
 } // namespace Peal::Text

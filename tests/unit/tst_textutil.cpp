@@ -70,6 +70,30 @@ private Q_SLOTS:
         QCOMPARE(Text::debugList({1, 2, 3}), u"[1, 2, 3]"_s);
         QCOMPARE(Text::debugList({}), u"[]"_s);
     }
+
+    void clockTimeNamesTheDayOnlyWhenItIsNotToday_data()
+    {
+        QTest::addColumn<QDateTime>("now");
+        QTest::addColumn<QDateTime>("when");
+        QTest::addColumn<QString>("expected");
+        const auto local = [](int day, int hour, int minute) {
+            return QDateTime(QDate(2026, 12, day), QTime(hour, minute), Qt::LocalTime);
+        };
+        QTest::newRow("same day") << local(7, 10, 0) << local(7, 10, 30) << u"10:30:00"_s;
+        // A wait of one hour started at 23:55 ends after midnight: the date is shown.
+        QTest::newRow("after midnight") << local(7, 23, 55) << local(8, 0, 55) << u"2026-12-08 00:55:00"_s;
+        QTest::newRow("a day earlier") << local(8, 0, 5) << local(7, 23, 59) << u"2026-12-07 23:59:00"_s;
+    }
+
+    void clockTimeNamesTheDayOnlyWhenItIsNotToday()
+    {
+        QFETCH(QDateTime, now);
+        QFETCH(QDateTime, when);
+        QFETCH(QString, expected);
+        QCOMPARE(Text::clockTime(when, now), expected);
+        // The same moments given in UTC read the same.
+        QCOMPARE(Text::clockTime(when.toUTC(), now.toUTC()), expected);
+    }
 };
 
 QTEST_APPLESS_MAIN(tst_TextUtil)

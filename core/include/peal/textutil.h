@@ -4,6 +4,7 @@
 #include <peal/pealcore_export.h>
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QString>
 #include <QStringList>
 
@@ -58,5 +59,10 @@ PEAL_EXPORT QString debugList(const QList<quint32> &values);
 // A command as a person would type it, for display only (peal never runs a shell): arguments
 // that are empty or hold spaces or shell characters are single-quoted.
 PEAL_EXPORT QString commandLine(const QString &program, const QStringList &arguments);
+
+// A moment as a person reads it in local time: "14:05:09" when it falls on the same local day
+// as `now`, else "2026-12-08 00:55:09". `now` is a parameter so that callers (and tests) decide
+// what "today" is.
+PEAL_EXPORT QString clockTime(const QDateTime &when, const QDateTime &now);
 
 } // namespace Peal::Text
