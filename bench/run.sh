@@ -21,27 +21,48 @@ new_repo() {
 
 ms_now() { date +%s%3N; }
 
+# The cost of an agent call: a 200-task plan against a no-op agent (`true`), 400 calls. Wall
+# time against 400 direct spawns of the same program, with the state directory on the disk and
+# on tmpfs (/dev/shm), and the file operations per call as strace counts them (the same on any
+# disk): durable writes (fsync, fdatasync), new files (O_CREAT and O_TMPFILE opens of paths that
+# did not exist: the call records, state.json's temporary files) and mkdir.
 overhead() {
     local tasks=200 calls=400 repo="$work/overhead-repo" plan="$work/overhead.md" noop
     noop=$(command -v true)
     new_repo "$repo"
     for i in $(seq 1 $tasks); do printf '## Task %d\nstep %d\n\n' "$i" "$i"; done > "$plan"
-    local best=""
-    for round in 1 2 3; do
-        rm -rf "$work/overhead-state"
-        local t0 t1
-        t0=$(ms_now)
-        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$work/overhead-state" \
-            --log-level error >/dev/null
-        t1=$(ms_now)
-        local total=$((t1 - t0))
-        if [ -z "$best" ] || [ "$total" -lt "$best" ]; then best=$total; fi
-    done
-    local direct
+    local direct where state
     direct=$("$build/bench/peal-bench-spawn" $calls "$noop")
-    awk -v peal="$best" -v direct="$direct" -v n=$calls 'BEGIN {
-        printf "overhead: %d agent calls; peal %d ms (best of 3), direct spawns %.1f ms; overhead %.3f ms per call\n",
-               n, peal, direct, (peal - direct) / n }'
+    for where in disk tmpfs; do
+        state="$work/overhead-state"
+        [ "$where" = tmpfs ] && state="/dev/shm/peal-bench-$$"
+        local best=""
+        for round in 1 2 3 4 5; do
+            rm -rf "$state"
+            local t0 t1
+            t0=$(date +%s%N)
+            "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$state" \
+                --log-level error >/dev/null
+            t1=$(date +%s%N)
+            local total=$(((t1 - t0) / 1000))
+            if [ -z "$best" ] || [ "$total" -lt "$best" ]; then best=$total; fi
+        done
+        rm -rf "$state"
+        awk -v peal="$best" -v direct="$direct" -v n=$calls -v where=$where 'BEGIN {
+            printf "overhead (%s): %d agent calls; peal %.1f ms (best of 5), direct spawns %.1f ms; overhead %.3f ms per call\n",
+                   where, n, peal / 1000, direct, (peal / 1000 - direct) / n }'
+    done
+    command -v strace >/dev/null || install_dependencies strace
+    rm -rf "$work/overhead-state"
+    strace -f -qq -e trace=fsync,fdatasync,openat,mkdir -o "$work/strace.txt" \
+        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$work/overhead-state" \
+        --log-level error >/dev/null
+    awk -v n=$calls '
+        /fsync\(|fdatasync\(/ { durable++ }
+        /overhead-state/ && (/O_TMPFILE/ || /O_CREAT/) && !/= -1/ { created++ }
+        /mkdir\(/ && /overhead-state/ { dirs++ }
+        END { printf "overhead: per agent call %.2f durable writes (fsync/fdatasync), %.2f files created or opened for writing, %.2f mkdir (strace, %d calls)\n",
+                     durable / n, created / n, dirs / n, n }' "$work/strace.txt"
 }
 
 memory() {

@@ -37,6 +37,28 @@ QString tasksDirectory(const QString &stateDir)
     return StateStore::pathIn(stateDir, QStringLiteral("tasks"));
 }
 
+// The end of the agent's stdout that a record keeps: in its end line, or (records an earlier
+// peal wrote) in `<mode>-<attempt>.raw` beside it. None while the call runs.
+std::optional<QString> stdoutTail(const QString &recordPath)
+{
+    QFile record(recordPath);
+    if (record.open(QIODevice::ReadOnly)) {
+        // The end line is the last one; it holds at most 64 KiB of output, escaped.
+        const qint64 from = std::max<qint64>(0, record.size() - 512 * 1024);
+        record.seek(from);
+        const QList<QByteArray> lines = record.readAll().trimmed().split('\n');
+        const QJsonObject end = QJsonDocument::fromJson(lines.last()).object();
+        if (end.value(u"kind") == QJsonValue(QStringLiteral("end")) && end.contains(u"stdout_tail"))
+            return end.value(u"stdout_tail").toString();
+    }
+    QString raw = recordPath;
+    raw.chop(6); // ".jsonl"
+    QFile file(raw + QStringLiteral(".raw"));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    return QString::fromUtf8(file.readAll());
+}
+
 // The records of a task, in the order the calls started.
 QList<Record> recordsOf(const QString &stateDir, quint32 task, const QString &mode)
 {
@@ -190,12 +212,9 @@ int runLogsCommand(const CommandLine &commandLine)
     }
     if (commandLine.logsRaw) {
         for (const Record &r : std::as_const(records)) {
-            QString raw = r.path;
-            raw.chop(6);
-            QFile file(raw + QStringLiteral(".raw"));
             printOut(QStringLiteral("== %1-%2: the agent's output (last 64 KiB) ==\n").arg(r.mode).arg(r.attempt));
-            if (file.open(QIODevice::ReadOnly))
-                printOut(QString::fromUtf8(file.readAll()));
+            if (const std::optional<QString> tail = stdoutTail(r.path))
+                printOut(*tail);
             else
                 printOut(QStringLiteral("(not written yet: the call is still running)\n"));
         }

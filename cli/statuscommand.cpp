@@ -41,7 +41,7 @@ struct Status
     QString summaryNote;
     std::optional<qint64> activePid;
     QJsonArray waiting;       // the running peal's rate-limit waits (<state_dir>/waiting.json)
-    QJsonObject spend;        // what this state's agent calls spent (<state_dir>/spend.json)
+    QJsonObject spend;        // what this state's agent calls spent (spend.jsonl)
     QStringList planWarnings; // the "warning:" lines of a run about the plan's headings
     QStringList runWouldFail; // why `peal run` would stop before it starts, if it would
 
@@ -192,8 +192,7 @@ Result<Status> gather(const Config &config)
         else
             st.summary = *summary;
     }
-    if (QFile file(StateStore::pathIn(c.stateDir, QStringLiteral("spend.json"))); file.open(QIODevice::ReadOnly))
-        st.spend = QJsonDocument::fromJson(file.read(4 << 20)).object();
+    st.spend = StateStore::readSpend(c.stateDir);
     st.activePid = StateLock::activeHolder(c.stateDir);
     if (st.activePid) {
         // Written by the run that holds the lock; one of another pid is left over.

@@ -135,8 +135,9 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         transcript.reset();
         if (taskIndex == 0)
             return;
-        transcript = std::make_unique<Transcript>(
-            run.config().stateDir, Transcript::Call{taskIndex, agentModeName(mode), run.agentFor(mode).pluginId, spec, prompt});
+        const QString modeName = agentModeName(mode);
+        transcript = std::make_unique<Transcript>(run.records().next(taskIndex, modeName),
+                                                  Transcript::Call{taskIndex, modeName, run.agentFor(mode).pluginId, spec, prompt});
         if (!transcript->isOpen())
             run.logger().warn(u"peal::phase", QStringLiteral("cannot record the agent call"),
                               withTask({{QStringLiteral("err"), transcript->error()}}));

@@ -4,8 +4,11 @@
 #include <peal/config.h>
 #include <peal/sdk/events.h>
 
+#include <QFile>
+#include <QJsonObject>
 #include <QMap>
 
+#include <memory>
 #include <optional>
 
 namespace Peal::Internal {
@@ -21,29 +24,58 @@ struct Spend
 };
 
 /*
- * `<state_dir>/spend.json`: the spending of every run of this state (docs/unattended.md). It
- * outlives a run, so that a run stopped by a budget resumes only once the limit is raised, and
- * starts from zero when the state does: StateStore::setAside() moves it aside with state.json
- * (a fresh start, `peal reset --all`).
+ * What every run of this state spent (docs/unattended.md). It outlives a run, so that a run
+ * stopped by a budget resumes only once the limit is raised, and starts from zero when the
+ * state does: StateStore::setAside() moves it aside with state.json (a fresh start,
+ * `peal reset --all`).
+ *
+ * The ledger is `<state_dir>/spend.jsonl`, one line per agent call, appended when the call ends:
+ * no new file and no fsync per call (a process killed at any moment loses nothing the kernel
+ * has; a torn last line is dropped on reading). `spend.json`, the totals by task as people and
+ * scripts read them, is written from it when a run ends; a state written by an older peal has
+ * only `spend.json`, which the first line of a new ledger carries over.
  */
 class PEAL_EXPORT SpendLedger
 {
 public:
-    static QString path(const QString &stateDir);
+    static QString path(const QString &stateDir);       // spend.json
+    static QString ledgerPath(const QString &stateDir); // spend.jsonl
 
-    // Reads the file (missing: nothing spent). A file that cannot be read is an error; one
-    // that is not a ledger is set aside with a warning in `warning` and counts as nothing.
+    // What the files hold, read without changing them.
+    struct Contents
+    {
+        Spend run;
+        QMap<quint32, Spend> tasks;
+        QString file;             // the file read (empty: none exists)
+        QString error;            // it could not be read
+        bool invalid = false;     // it is not a ledger
+        qsizetype completeBytes = 0; // spend.jsonl up to its last complete line
+        qsizetype tornBytes = 0;     // after it: a line an interrupted append left
+        QByteArray carried;       // the lines a new ledger starts with (an older peal's spend.json)
+
+        void add(quint32 task, const Spend &spent);
+        QJsonObject toJson() const; // spend.json: cost_usd, tokens and "tasks" by index
+    };
+    static Contents read(const QString &stateDir);
+
+    // Reads the ledger (missing: nothing spent). A file that cannot be read is an error; one
+    // that is not a ledger is set aside with a warning in `warning` and counts as nothing; a
+    // torn last line is cut off.
     Result<void> load(const QString &stateDir, QString *warning);
-    // The ledger after a call of `task` (0: no task's) ended; saved at once, best effort.
+    // A call of `task` (0: no task's) ended: counted, and one line appended (best effort).
     Result<void> add(quint32 task, const AgentTotals &call);
+    // spend.json: the totals as they are now.
+    Result<void> writeSummary() const;
 
-    const Spend &run() const { return m_run; }
-    Spend task(quint32 task) const { return m_tasks.value(task); }
+    const Spend &run() const { return m_spent.run; }
+    Spend task(quint32 task) const { return m_spent.tasks.value(task); }
 
 private:
+    Result<void> append(const QByteArray &lines);
+
     QString m_stateDir;
-    Spend m_run;
-    QMap<quint32, Spend> m_tasks;
+    Contents m_spent;
+    std::unique_ptr<QFile> m_ledger; // spend.jsonl, opened for appending at the first call
 };
 
 // The budget a spending crossed, if any, and the line that says so.

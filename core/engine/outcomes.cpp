@@ -88,6 +88,10 @@ Result<void> TaskOutcomes::writeLastRun(const RunEnd &end) const
     last.planPath = m_config.planPath;
     last.repoPath = m_config.repoPath;
     last.usage = usageJson();
+    // The spending by task as people read it, from the ledger the calls appended to.
+    if (auto spent = m_spend.writeSummary(); !spent)
+        m_logger.warn(u"peal::main", QStringLiteral("cannot record what the agent calls cost"),
+                      {{QStringLiteral("err"), spent.error().toDisplayString()}});
     return LastRunFile::write(m_config.stateDir, last);
 }
 

@@ -121,7 +121,8 @@ RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_logger(logger),
       m_limiter(m_config.parallel ? int(std::max<quint32>(1, m_config.maxParallel)) : 1),
       m_launcher(std::make_shared<LocalLauncher>()),
-      m_state(m_config.planPath, m_config.repoPath), m_outcomes(m_state, m_config, m_logger)
+      m_state(m_config.planPath, m_config.repoPath), m_outcomes(m_state, m_config, m_logger),
+      m_records(m_config.stateDir)
 {
     m_phaseSettings.repoPath = m_config.repoPath;
     m_phaseSettings.commitAfterPhase2 = m_config.commitAfterPhase2;

@@ -17,6 +17,7 @@
 #include "outcomes.h"
 #include "ratelimit.h"
 #include "sidecommands.h"
+#include "transcript.h"
 #include "usertree.h"
 
 #include <QObject>
@@ -114,6 +115,8 @@ public:
 
     // Where task outcomes go: the state and state.json.
     TaskOutcomes &outcomes() { return m_outcomes; }
+    // The records of the agent calls (transcript.h).
+    CallRecords &records() { return m_records; }
 
     // Progress for live displays; the engine forwards it as Engine::progress.
     void setProgressSink(std::function<void(const ProgressEvent &)> sink) { m_progress = std::move(sink); }
@@ -155,6 +158,7 @@ private:
     std::array<std::optional<AgentHandle>, 3> m_roleAgents; // by AgentRole; unset: m_agent
     State m_state;
     TaskOutcomes m_outcomes;
+    CallRecords m_records;
     PhaseSettings m_phaseSettings;
     Plan m_plan;
     UserTree m_userTree;

@@ -2,13 +2,15 @@
 #include "transcript.h"
 
 #include <peal/state.h>
+#include <peal/textutil.h>
+
+#include "../state/jsonwriter.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QSaveFile>
 
 namespace Peal::Internal {
@@ -27,17 +29,20 @@ QString statusName(AgentOutput::Status status)
     return QString();
 }
 
-// The next attempt number of `mode` in `dir`: one more than the highest recorded.
-int nextAttempt(const QDir &dir, const QString &mode)
+// The highest attempt recorded in `dir` of every mode ("plan-3.jsonl": plan, 3).
+QHash<QString, int> recordedAttempts(const QDir &dir)
 {
-    const QRegularExpression name(QStringLiteral("^%1-(\\d+)\\.jsonl$").arg(QRegularExpression::escape(mode)));
-    int highest = 0;
-    for (const QString &file : dir.entryList({mode + QStringLiteral("-*.jsonl")}, QDir::Files)) {
-        const auto m = name.match(file);
-        if (m.hasMatch())
-            highest = std::max(highest, m.captured(1).toInt());
+    QHash<QString, int> highest;
+    for (const QString &file : dir.entryList(QDir::Files)) {
+        if (!file.endsWith(u".jsonl"))
+            continue;
+        const qsizetype dash = file.lastIndexOf(u'-');
+        bool ok = false;
+        const int attempt = QStringView(file).mid(dash + 1).chopped(6).toInt(&ok);
+        if (dash > 0 && ok && attempt > 0)
+            highest[file.left(dash)] = std::max(highest.value(file.left(dash)), attempt);
     }
-    return highest + 1;
+    return highest;
 }
 
 } // namespace
@@ -66,40 +71,67 @@ QString Transcript::writeReview(const QString &stateDir, quint32 task, const Rev
     return {};
 }
 
-Transcript::Transcript(const QString &stateDir, const Call &call)
+CallRecords::Slot CallRecords::next(quint32 task, const QString &mode)
+{
+    Slot slot;
+    slot.directory = Transcript::taskDirectory(m_stateDir, task);
+    auto attempts = m_tasks.find(task);
+    if (attempts == m_tasks.end()) {
+        // The task's first call in this run: a directory made now holds no records; one that
+        // exists may hold those of earlier runs.
+        QHash<QString, int> recorded;
+        if (!QDir().mkdir(slot.directory)) {
+            if (!QDir().mkpath(slot.directory)) {
+                slot.error = QStringLiteral("cannot create %1").arg(slot.directory);
+                return slot;
+            }
+            recorded = recordedAttempts(QDir(slot.directory));
+        }
+        attempts = m_tasks.insert(task, recorded);
+    }
+    slot.attempt = ++(*attempts)[mode];
+    return slot;
+}
+
+Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
 {
     m_clock.start();
-    const QString dirPath = taskDirectory(stateDir, call.task);
-    if (!QDir().mkpath(dirPath)) {
-        m_error = QStringLiteral("cannot create %1").arg(dirPath);
+    if (!slot.error.isEmpty()) {
+        m_error = slot.error;
         return;
     }
-    const QDir dir(dirPath);
-    m_attempt = nextAttempt(dir, call.mode);
-    m_file.setFileName(dir.filePath(QStringLiteral("%1-%2.jsonl").arg(call.mode).arg(m_attempt)));
+    m_attempt = slot.attempt;
+    m_file.setFileName(QDir(slot.directory).filePath(QStringLiteral("%1-%2.jsonl").arg(call.mode).arg(m_attempt)));
     // NewOnly: two runs can never share a record.
     if (!m_file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
         m_error = QStringLiteral("cannot write %1: %2").arg(m_file.fileName(), m_file.errorString());
         return;
     }
-    QJsonObject header{{QStringLiteral("kind"), QStringLiteral("call")},
-                       {QStringLiteral("task"), qint64(call.task)},
-                       {QStringLiteral("mode"), call.mode},
-                       {QStringLiteral("attempt"), m_attempt},
-                       {QStringLiteral("agent"), call.agent},
-                       {QStringLiteral("program"), call.spec.program},
-                       {QStringLiteral("arguments"), QJsonArray::fromStringList(call.spec.arguments)},
-                       {QStringLiteral("workspace"), call.spec.workingDirectory},
-                       {QStringLiteral("started"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-                       {QStringLiteral("prompt"), call.prompt}};
+    JsonWriter header(JsonWriter::Layout::Compact);
+    header.beginObject();
+    header.member(u"kind", u"call");
+    header.member(u"task", qint64(call.task));
+    header.member(u"mode", call.mode);
+    header.member(u"attempt", qint64(m_attempt));
+    header.member(u"agent", call.agent);
+    header.member(u"program", call.spec.program);
+    header.key(u"arguments");
+    header.beginArray();
+    for (const QString &argument : call.spec.arguments)
+        header.value(argument);
+    header.endArray();
+    header.member(u"workspace", call.spec.workingDirectory);
+    header.member(u"started", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    header.member(u"prompt", call.prompt);
+    header.endObject();
     write(header, false);
 }
 
-void Transcript::write(const QJsonObject &line, bool bounded)
+void Transcript::write(JsonWriter &line, bool bounded)
 {
     if (!m_file.isOpen())
         return;
-    const QByteArray bytes = QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
+    const QByteArray bytes = line.take() + '\n';
     if (bounded && m_bytes + bytes.size() > kMaxBytes) {
         ++m_dropped;
         return;
@@ -114,64 +146,65 @@ void Transcript::write(const QJsonObject &line, bool bounded)
 
 void Transcript::event(const AgentEvent &event)
 {
-    QJsonObject line{{QStringLiteral("t"), m_clock.elapsed()}, {QStringLiteral("kind"), agentEventKindName(event.kind)}};
+    JsonWriter line(JsonWriter::Layout::Compact);
+    line.beginObject();
+    line.member(u"t", qint64(m_clock.elapsed()));
+    line.member(u"kind", agentEventKindName(event.kind));
     if (!event.text.isEmpty())
-        line.insert(QStringLiteral("text"), event.text);
+        line.member(u"text", event.text);
     if (!event.name.isEmpty())
-        line.insert(QStringLiteral("name"), event.name);
+        line.member(u"name", event.name);
     if (!event.target.isEmpty())
-        line.insert(QStringLiteral("target"), event.target);
+        line.member(u"target", event.target);
     if (event.kind == AgentEvent::Kind::Usage) {
-        line.insert(QStringLiteral("input_tokens"), event.inputTokens);
-        line.insert(QStringLiteral("output_tokens"), event.outputTokens);
-        line.insert(QStringLiteral("cache_read_tokens"), event.cacheReadTokens);
-        line.insert(QStringLiteral("cache_write_tokens"), event.cacheWriteTokens);
+        line.member(u"input_tokens", event.inputTokens);
+        line.member(u"output_tokens", event.outputTokens);
+        line.member(u"cache_read_tokens", event.cacheReadTokens);
+        line.member(u"cache_write_tokens", event.cacheWriteTokens);
         if (event.costUsd)
-            line.insert(QStringLiteral("cost_usd"), *event.costUsd);
+            line.member(u"cost_usd", *event.costUsd);
     }
     if (event.failure != AgentEvent::Failure::None)
-        line.insert(QStringLiteral("failure"), failureClassName(event.failure));
+        line.member(u"failure", failureClassName(event.failure));
     if (event.turns > 0)
-        line.insert(QStringLiteral("turns"), event.turns);
+        line.member(u"turns", event.turns);
+    line.endObject();
     write(line, true);
 }
 
-void Transcript::end(const AgentOutput &output, const QString &error, const QByteArray &rawTail)
+void Transcript::end(const AgentOutput &output, const QString &error, const QByteArray &stdoutTail)
 {
     const AgentTotals &t = output.totals;
-    QJsonObject line{{QStringLiteral("t"), m_clock.elapsed()},
-                     {QStringLiteral("kind"), QStringLiteral("end")},
-                     {QStringLiteral("status"), statusName(output.status)},
-                     {QStringLiteral("duration_ms"), m_clock.elapsed()},
-                     {QStringLiteral("input_tokens"), t.inputTokens},
-                     {QStringLiteral("output_tokens"), t.outputTokens},
-                     {QStringLiteral("cache_read_tokens"), t.cacheReadTokens},
-                     {QStringLiteral("cache_write_tokens"), t.cacheWriteTokens},
-                     {QStringLiteral("turns"), t.turns},
-                     {QStringLiteral("tool_calls"), t.toolCalls},
-                     {QStringLiteral("events"), t.events},
-                     {QStringLiteral("unreadable_lines"), t.malformedLines},
-                     {QStringLiteral("dropped_events"), m_dropped}};
+    const qint64 elapsed = m_clock.elapsed();
+    JsonWriter line(JsonWriter::Layout::Compact);
+    line.beginObject();
+    line.member(u"t", elapsed);
+    line.member(u"kind", u"end");
+    line.member(u"status", statusName(output.status));
+    line.member(u"duration_ms", elapsed);
+    line.member(u"input_tokens", t.inputTokens);
+    line.member(u"output_tokens", t.outputTokens);
+    line.member(u"cache_read_tokens", t.cacheReadTokens);
+    line.member(u"cache_write_tokens", t.cacheWriteTokens);
+    line.member(u"turns", t.turns);
+    line.member(u"tool_calls", t.toolCalls);
+    line.member(u"events", t.events);
+    line.member(u"unreadable_lines", t.malformedLines);
+    line.member(u"dropped_events", m_dropped);
     if (output.exitCode)
-        line.insert(QStringLiteral("exit_code"), *output.exitCode);
+        line.member(u"exit_code", qint64(*output.exitCode));
     if (t.costUsd)
-        line.insert(QStringLiteral("cost_usd"), *t.costUsd);
+        line.member(u"cost_usd", *t.costUsd);
     if (!t.sessionId.isEmpty())
-        line.insert(QStringLiteral("session"), t.sessionId);
+        line.member(u"session", t.sessionId);
     if (t.failure != AgentEvent::Failure::None)
-        line.insert(QStringLiteral("failure"), failureClassName(t.failure));
+        line.member(u"failure", failureClassName(t.failure));
     if (!error.isEmpty())
-        line.insert(QStringLiteral("error"), error);
+        line.member(u"error", error);
+    line.member(u"stdout_tail", Text::fromUtf8Lossy(stdoutTail.right(kRawTail)));
+    line.endObject();
     write(line, false);
-    if (!m_file.isOpen())
-        return;
     m_file.close();
-    QString raw = m_file.fileName();
-    raw.chop(6); // ".jsonl"
-    const QByteArray kept = rawTail.right(kRawTail);
-    QSaveFile tail(raw + QStringLiteral(".raw"));
-    if (tail.open(QIODevice::WriteOnly) && tail.write(kept) == kept.size())
-        (void)tail.commit();
 }
 
 } // namespace Peal::Internal

@@ -7,21 +7,49 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 
 #include <memory>
 
 namespace Peal::Internal {
 
+class JsonWriter;
+
 /*
  * The record of one agent call of a task: `<state_dir>/tasks/<N>/<mode>-<attempt>.jsonl`, one
  * JSON object per line - a "call" header (agent, program, argv, workspace, model and the prompt:
  * it is the user's own state directory, and prompts never go to the logs), one line per event as
- * the plugin read it, and an "end" line with the outcome and the call's totals - plus
- * `<mode>-<attempt>.raw`, the last 64 KiB of the agent's stdout. At most 16 MiB of events are
- * kept per call; the rest are counted in the end line. Attempts are numbered per task and mode
- * across runs, so a resumed run never overwrites a record. Writing is best effort: a record that
- * cannot be written costs a warning, never the call.
+ * the plugin read it, and an "end" line with the outcome, the call's totals and `stdout_tail`,
+ * the last 64 KiB of the agent's stdout. At most 16 MiB of events are kept per call; the rest
+ * are counted in the end line. Attempts are numbered per task and mode across runs, so a
+ * resumed run never overwrites a record. A call costs one new file and no fsync: records are
+ * for people, not for resuming. Writing is best effort: a record that cannot be written costs
+ * a warning, never the call.
  */
+class Transcript;
+
+// The records of one run: the task directories it made and the last attempt of each task and
+// mode, so that only a task's first call in the run looks at its directory.
+class PEAL_EXPORT CallRecords
+{
+public:
+    explicit CallRecords(QString stateDir) : m_stateDir(std::move(stateDir)) {}
+
+    // The directory and attempt number of the next record of `task` in `mode`; empty with
+    // `error` set when the directory cannot be made.
+    struct Slot
+    {
+        QString directory;
+        int attempt = 0;
+        QString error;
+    };
+    Slot next(quint32 task, const QString &mode);
+
+private:
+    QString m_stateDir;
+    QHash<quint32, QHash<QString, int>> m_tasks; // the last attempt of each mode, by task
+};
+
 class PEAL_EXPORT Transcript
 {
 public:
@@ -43,9 +71,9 @@ public:
         ProcessSpec spec;
         QString prompt;
     };
-    // Opens the next record of `call.task` and `call.mode` and writes its header; on failure
-    // isOpen() is false and error() says why.
-    Transcript(const QString &stateDir, const Call &call);
+    // Opens the record of `slot` and writes its header; on failure isOpen() is false and
+    // error() says why.
+    Transcript(const CallRecords::Slot &slot, const Call &call);
 
     bool isOpen() const { return m_file.isOpen(); }
     QString path() const { return m_file.fileName(); }
@@ -53,11 +81,11 @@ public:
     int attempt() const { return m_attempt; }
 
     void event(const AgentEvent &event);
-    // The last line, and the raw tail of stdout.
-    void end(const AgentOutput &output, const QString &error, const QByteArray &rawTail);
+    // The last line, with the end of stdout.
+    void end(const AgentOutput &output, const QString &error, const QByteArray &stdoutTail);
 
 private:
-    void write(const QJsonObject &line, bool bounded);
+    void write(JsonWriter &line, bool bounded);
 
     QFile m_file;
     QString m_error;

@@ -295,11 +295,12 @@ void Logger::log(LogLevel level, QStringView target, const QString &message,
 {
     static const char *const upper[] = {"TRACE", "DEBUG", " INFO", " WARN", "ERROR"};
     static const char *const colors[] = {"\x1b[35m", "\x1b[34m", "\x1b[32m", "\x1b[33m", "\x1b[31m"};
-    const auto now = std::chrono::system_clock::now();
-    const QString timestamp = SummaryFile::rfc3339(
-        std::chrono::time_point_cast<std::chrono::microseconds>(now));
-
+    const bool toStderr = d->stderrEnabled && d->filter.enabled(target, level);
+    if (!d->file && !toStderr)
+        return; // the common case of a run without a log file: nothing to format
     if (d->file) {
+        const QString timestamp = SummaryFile::rfc3339(
+            std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
         QJsonObject fieldObject;
         fieldObject.insert(QStringLiteral("message"), message);
         for (const LogField &f : fields)
@@ -313,7 +314,7 @@ void Logger::log(LogLevel level, QStringView target, const QString &message,
         d->file->flush();
     }
 
-    if (!d->stderrEnabled || !d->filter.enabled(target, level))
+    if (!toStderr)
         return;
     QString text = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) + u' ';
     if (d->color)

@@ -6,7 +6,7 @@
 
 #include "fileprobe.h"
 #include "jsonread.h"
-#include "prettyjson.h"
+#include "jsonwriter.h"
 
 #include <QDir>
 #include <QFile>
@@ -60,7 +60,7 @@ Result<RunSummary> RunSummary::fromJson(const QByteArray &json)
 
 QByteArray LastRun::toJson() const
 {
-    PrettyJsonWriter w;
+    JsonWriter w;
     w.beginObject();
     w.key(u"started_at");
     w.value(startedAt);

@@ -3,7 +3,7 @@
 
 #include "fileprobe.h"
 #include "jsonread.h"
-#include "prettyjson.h"
+#include "jsonwriter.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -52,7 +52,7 @@ bool State::matchesContext(const QString &planPath, const QString &repoPath) con
 
 QByteArray State::toJson() const
 {
-    PrettyJsonWriter w;
+    JsonWriter w;
     w.beginObject();
     w.key(u"plan_path");
     w.value(m_planPath);
@@ -181,10 +181,12 @@ Result<QString> setAside(const QString &stateDir)
                                              .arg(path, QStringLiteral("cannot move it aside to %1: %2")
                                                             .arg(target, osErrorText(errno))));
     // The spending of the old state goes with it (budgets count from zero again); best effort.
-    const QString spend = pathIn(stateDir, QStringLiteral("spend.json"));
-    if (QFileInfo::exists(spend))
-        (void)std::rename(QFile::encodeName(spend).constData(),
-                          QFile::encodeName(spend + target.mid(path.size())).constData());
+    for (const QString &name : {QStringLiteral("spend.json"), QStringLiteral("spend.jsonl")}) {
+        const QString spend = pathIn(stateDir, name);
+        if (QFileInfo::exists(spend))
+            (void)std::rename(QFile::encodeName(spend).constData(),
+                              QFile::encodeName(spend + target.mid(path.size())).constData());
+    }
     return target;
 }
 

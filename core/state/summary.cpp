@@ -4,7 +4,7 @@
 #include <peal/config.h>
 #include <peal/state.h>
 
-#include "prettyjson.h"
+#include "jsonwriter.h"
 
 #include <QDir>
 #include <QFile>
@@ -63,7 +63,7 @@ bool writeSynced(const QString &path, const QByteArray &bytes, QString *why)
 
 QByteArray RunSummary::toJson() const
 {
-    PrettyJsonWriter w;
+    JsonWriter w;
     w.beginObject();
     w.indices(u"tasks_completed", tasksCompleted);
     w.indices(u"tasks_failed", tasksFailed);

@@ -38,7 +38,7 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         const QString dir = s.stateDir() + u"/tasks/1"_s;
         QCOMPARE(QDir(dir).entryList(QDir::Files, QDir::Name),
-                 (QStringList{u"execute-1.jsonl"_s, u"execute-1.raw"_s, u"plan-1.jsonl"_s, u"plan-1.raw"_s}));
+                 (QStringList{u"execute-1.jsonl"_s, u"plan-1.jsonl"_s}));
         const QList<QJsonObject> plan = linesOf(dir + u"/plan-1.jsonl"_s);
         QVERIFY(plan.size() >= 2);
         QCOMPARE(plan.first().value(u"kind"_s).toString(), u"call"_s);
@@ -47,7 +47,7 @@ private Q_SLOTS:
         QCOMPARE(plan.last().value(u"kind"_s).toString(), u"end"_s);
         QCOMPARE(plan.last().value(u"status"_s).toString(), u"succeeded"_s);
         QCOMPARE(plan.last().value(u"exit_code"_s).toInt(), 0);
-        QVERIFY(!PealTest::readFile(dir + u"/plan-1.raw"_s).isEmpty());
+        QVERIFY(!plan.last().value(u"stdout_tail"_s).toString().isEmpty());
         // Prompts never reach the log.
         QVERIFY(!r.err.contains(u"T1: greet."_s));
 
@@ -65,6 +65,10 @@ private Q_SLOTS:
                      QJsonDocument::fromJson(line.toUtf8()).object().value(u"kind"_s) != u"call"_s);
         const auto raw = PealTest::runPeal({u"logs"_s, u"2"_s, u"--raw"_s, u"--state-dir"_s, s.stateDir()});
         QVERIFY(raw.out.contains(u"== plan-1: the agent's output"_s));
+        // The tail kept in the record's end line: what the agent printed.
+        const QString printed = linesOf(s.stateDir() + u"/tasks/2/plan-1.jsonl"_s).last().value(u"stdout_tail"_s).toString();
+        QVERIFY(!printed.isEmpty());
+        QVERIFY2(raw.out.contains(printed) && !raw.out.contains(u"not written yet"_s), qPrintable(raw.out));
         const auto list = PealTest::runPeal({u"logs"_s, u"--state-dir"_s, s.stateDir()});
         QCOMPARE(list.out, u"task 1: plan-1, execute-1\ntask 2: plan-1, execute-1\n"_s);
 

@@ -8,8 +8,10 @@
 #include "testsupport.h"
 
 #include <peal/sdk/reviewer.h>
+#include <peal/state.h>
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -134,16 +136,68 @@ private Q_SLOTS:
         call.costUsd = 0.25;
         QVERIFY(ledger.add(3, call).ok());
         QVERIFY(ledger.add(3, call).ok());
+        // One line per call, appended: no file is rewritten per call.
+        QCOMPARE(PealTest::readFile(SpendLedger::ledgerPath(dir.path())).count('\n'), 2);
+        QVERIFY(!QFile::exists(SpendLedger::path(dir.path())));
         SpendLedger again;
         QVERIFY(again.load(dir.path(), &warning).ok());
         QVERIFY(warning.isEmpty());
         QCOMPARE(again.run().tokens, 240);
         QCOMPARE(again.task(3).costUsd, 0.5);
-        QVERIFY(PealTest::writeFile(SpendLedger::path(dir.path()), R"({"cost_usd": "a lot"})"));
+        // The summary for people and scripts, written at the end of a run.
+        QVERIFY(again.writeSummary().ok());
+        const QJsonObject summary = PealTest::json(PealTest::readFile(SpendLedger::path(dir.path())));
+        QCOMPARE(summary.value(u"tokens"_s).toInt(), 240);
+        QCOMPARE(summary.value(u"tasks"_s).toObject().value(u"3"_s).toObject().value(u"cost_usd"_s).toDouble(), 0.5);
+        QCOMPARE(StateStore::readSpend(dir.path()), summary);
+
+        QVERIFY(PealTest::writeFile(SpendLedger::ledgerPath(dir.path()), "{\"task\": 1, \"cost_usd\": \"a lot\", \"tokens\": 1}\n"));
         QVERIFY(again.load(dir.path(), &warning).ok());
         QVERIFY2(warning.contains(u"budgets count from zero"_s), qPrintable(warning));
         QCOMPARE(again.run().tokens, 0);
-        QVERIFY(QFile::exists(SpendLedger::path(dir.path()) + u".invalid"_s));
+        QVERIFY(QFile::exists(SpendLedger::ledgerPath(dir.path()) + u".invalid"_s));
+    }
+
+    void aLineTornByAKillIsDroppedAndTheNextOneStandsAlone()
+    {
+        QTemporaryDir dir;
+        QVERIFY(PealTest::writeFile(SpendLedger::ledgerPath(dir.path()),
+                                    "{\"task\":1,\"cost_usd\":0.5,\"tokens\":10}\n{\"task\":2,\"cost_"));
+        // Reading changes nothing.
+        QCOMPARE(StateStore::readSpend(dir.path()).value(u"tokens"_s).toInt(), 10);
+        SpendLedger ledger;
+        QString warning;
+        QVERIFY(ledger.load(dir.path(), &warning).ok());
+        QVERIFY(warning.isEmpty());
+        QCOMPARE(ledger.run().tokens, 10);
+        AgentTotals call;
+        call.inputTokens = 5;
+        QVERIFY(ledger.add(2, call).ok());
+        SpendLedger again;
+        QVERIFY(again.load(dir.path(), &warning).ok());
+        QCOMPARE(again.run().tokens, 15);
+        QCOMPARE(again.task(2).tokens, 5);
+    }
+
+    void anOlderPealsTotalsAreCarriedIntoTheLedger()
+    {
+        QTemporaryDir dir;
+        QVERIFY(PealTest::writeFile(SpendLedger::path(dir.path()),
+                                    R"({"cost_usd": 1.5, "tokens": 300, "tasks": {"2": {"cost_usd": 1.0, "tokens": 200}}})"));
+        SpendLedger ledger;
+        QString warning;
+        QVERIFY(ledger.load(dir.path(), &warning).ok());
+        QCOMPARE(ledger.run().tokens, 300);
+        QCOMPARE(ledger.task(2).costUsd, 1.0);
+        AgentTotals call;
+        call.outputTokens = 7;
+        QVERIFY(ledger.add(4, call).ok());
+        SpendLedger again;
+        QVERIFY(again.load(dir.path(), &warning).ok());
+        QCOMPARE(again.run().tokens, 307);
+        QCOMPARE(again.run().costUsd, 1.5);
+        QCOMPARE(again.task(2).tokens, 200);
+        QCOMPARE(again.task(4).tokens, 7);
     }
 
     void theGateHoldsEveryCallOfTheBackEndUntilTheReset()

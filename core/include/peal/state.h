@@ -3,6 +3,7 @@
 
 #include <peal/sdk/result.h>
 
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -90,6 +91,11 @@ PEAL_EXPORT Result<void> save(const QString &stateDir, const State &state);
 
 // Rust `Path ==` on two path strings.
 PEAL_EXPORT bool samePath(const QString &a, const QString &b);
+
+// What the agent calls of this state spent, read without changing anything: cost_usd, tokens
+// and "tasks" by index, as spend.json holds them; empty when nothing is recorded or the ledger
+// cannot be read (docs/unattended.md).
+PEAL_EXPORT QJsonObject readSpend(const QString &stateDir);
 
 } // namespace StateStore
 

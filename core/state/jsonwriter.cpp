@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "prettyjson.h"
+#include "jsonwriter.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -7,13 +7,15 @@
 
 namespace Peal::Internal {
 
-void PrettyJsonWriter::newline(qsizetype depth)
+void JsonWriter::newline(qsizetype depth)
 {
+    if (m_layout == Layout::Compact)
+        return;
     m_out += '\n';
     m_out += QByteArray(depth * 2, ' ');
 }
 
-void PrettyJsonWriter::beginValue()
+void JsonWriter::beginValue()
 {
     if (m_afterKey) {
         m_afterKey = false;
@@ -27,14 +29,14 @@ void PrettyJsonWriter::beginValue()
     newline(m_hasMembers.size());
 }
 
-void PrettyJsonWriter::open(char bracket)
+void JsonWriter::open(char bracket)
 {
     beginValue();
     m_out += bracket;
     m_hasMembers.append(false);
 }
 
-void PrettyJsonWriter::close(char bracket)
+void JsonWriter::close(char bracket)
 {
     const bool hadMembers = m_hasMembers.takeLast();
     if (hadMembers)
@@ -42,33 +44,39 @@ void PrettyJsonWriter::close(char bracket)
     m_out += bracket;
 }
 
-void PrettyJsonWriter::key(QStringView name)
+void JsonWriter::key(QStringView name)
 {
     beginValue();
     string(name);
-    m_out += ": ";
+    m_out += m_layout == Layout::Compact ? ":" : ": ";
     m_afterKey = true;
 }
 
-void PrettyJsonWriter::value(QStringView text)
+void JsonWriter::value(QStringView text)
 {
     beginValue();
     string(text);
 }
 
-void PrettyJsonWriter::value(qint64 number)
+void JsonWriter::value(qint64 number)
 {
     beginValue();
     m_out += QByteArray::number(number);
 }
 
-void PrettyJsonWriter::value(double number)
+void JsonWriter::value(double number)
 {
     beginValue();
     m_out += QByteArray::number(number, 'g', QLocale::FloatingPointShortest);
 }
 
-void PrettyJsonWriter::json(const QJsonValue &value)
+void JsonWriter::boolean(bool flag)
+{
+    beginValue();
+    m_out += flag ? "true" : "false";
+}
+
+void JsonWriter::json(const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::Object: {
@@ -97,8 +105,7 @@ void PrettyJsonWriter::json(const QJsonValue &value)
             this->value(value.toDouble());
         break;
     case QJsonValue::Bool:
-        beginValue();
-        m_out += value.toBool() ? "true" : "false";
+        this->value(value.toBool());
         break;
     case QJsonValue::Null:
     case QJsonValue::Undefined:
@@ -108,13 +115,20 @@ void PrettyJsonWriter::json(const QJsonValue &value)
     }
 }
 
-void PrettyJsonWriter::string(QStringView text)
+void JsonWriter::string(QStringView text)
 {
     static const char hex[] = "0123456789abcdef";
+    const QByteArray utf8 = text.toUtf8();
     m_out += '"';
-    for (char c : text.toUtf8()) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
+    // Runs of bytes that need no escape are appended at once.
+    qsizetype run = 0;
+    for (qsizetype i = 0; i < utf8.size(); ++i) {
+        const auto u = static_cast<unsigned char>(utf8[i]);
+        if (u >= 0x20 && u != '"' && u != '\\')
+            continue;
+        m_out.append(utf8.constData() + run, i - run);
+        run = i + 1;
+        switch (u) {
         case '"': m_out += "\\\""; break;
         case '\\': m_out += "\\\\"; break;
         case '\n': m_out += "\\n"; break;
@@ -123,19 +137,16 @@ void PrettyJsonWriter::string(QStringView text)
         case '\b': m_out += "\\b"; break;
         case '\f': m_out += "\\f"; break;
         default:
-            if (u < 0x20) {
-                m_out += "\\u00";
-                m_out += hex[u >> 4];
-                m_out += hex[u & 0xf];
-            } else {
-                m_out += c;
-            }
+            m_out += "\\u00";
+            m_out += hex[u >> 4];
+            m_out += hex[u & 0xf];
         }
     }
+    m_out.append(utf8.constData() + run, utf8.size() - run);
     m_out += '"';
 }
 
-void PrettyJsonWriter::indices(QStringView name, const QList<quint32> &values)
+void JsonWriter::indices(QStringView name, const QList<quint32> &values)
 {
     key(name);
     beginArray();
