@@ -2,7 +2,7 @@
 // The only translation unit that includes Boost.DLL.
 #include <peal/pluginmanager.h>
 
-#include "../util/guard.h"
+#include "util/guard.h"
 
 #include <QCoreApplication>
 #include <QDir>

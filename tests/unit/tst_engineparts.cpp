@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Pure pieces of the engine: plan-text validation, commit messages, agent result
 // classification, command strings (reference §13.10 1-7, §13.6 7-9, §13.13 9-11).
-#include "agentcall.h"
-#include "builtinphases.h"
-#include "commit.h"
-#include "gitexclude.h"
-#include "planloader.h"
-#include "postrun.h"
-#include "runcontext.h"
-#include "runvalidation.h"
+#include "agent/agentcall.h"
+#include "task/builtinphases.h"
+#include "git/commit.h"
+#include "git/gitexclude.h"
+#include "run/planloader.h"
+#include "run/postrun.h"
+#include "run/runcontext.h"
+#include "run/runvalidation.h"
 
 #include "testsupport.h"
 

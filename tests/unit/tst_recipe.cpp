@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The recipe runner on its own: order, limits, failure policies, cancel and exception guards,
 // with leaves that finish from timers instead of processes.
-#include "recipe.h"
+#include "recipe/recipe.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -2,9 +2,9 @@
 // The scheduler, parallel blocks and failure policies on a scripted process launcher: no
 // process is spawned, every agent call answers from a script after a few milliseconds, and the
 // tests compare the log of starts and ends. The engine itself is the real one.
-#include "builtinphases.h"
-#include "runcontext.h"
-#include "scheduler.h"
+#include "task/builtinphases.h"
+#include "run/runcontext.h"
+#include "schedule/scheduler.h"
 #include "scriptedlauncher.h"
 
 #include <peal/log.h>

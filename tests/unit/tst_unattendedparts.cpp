@@ -2,8 +2,8 @@
 // The pure pieces of unattended runs (docs/unattended.md): reading rate limits and their reset
 // times out of what CLIs print, the backoff, budgets and the spend ledger, the gate that holds
 // a back-end's calls, and the keys that tell findings apart.
-#include "budget.h"
-#include "ratelimit.h"
+#include "unattended/budget.h"
+#include "unattended/ratelimit.h"
 
 #include "testsupport.h"
 

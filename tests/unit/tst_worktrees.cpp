@@ -2,10 +2,10 @@
 // The worktree policy of a parallel block on a scripted git: no process is spawned, each git
 // call answers from a script, and the tests compare the calls the engine made. What the calls
 // do to a real repository is proven end to end by tst_parallel.
-#include "recipe.h"
-#include "runcontext.h"
+#include "recipe/recipe.h"
+#include "run/runcontext.h"
 #include "scriptedlauncher.h"
-#include "worktrees.h"
+#include "git/worktrees.h"
 
 #include <peal/log.h>
 

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: MIT
+#include "agent/agentcall.h"
+
+#include "agent/transcript.h"
+
+#include <peal/prompt.h>
+#include <peal/textutil.h>
+
+#include <QRandomGenerator>
+
+#include <memory>
+
+namespace Peal::Internal {
+
+namespace {
+
+QString stderrHint(const QString &stderrText)
+{
+    const QString first = Text::firstLine(stderrText);
+    return first.isEmpty() ? QString() : QStringLiteral("stderr: ") + first;
+}
+
+// A call rate-limited this many times in a row fails: a limit that never lifts, or output
+// that only looks like one (docs/unattended.md).
+constexpr int kMaxRateLimitWaits = 20;
+
+// The state of one call across its attempts.
+struct AgentCall : std::enable_shared_from_this<AgentCall>
+{
+    RunContext &run;
+    QPointer<QObject> context;
+    AgentMode mode;
+    QString prompt;
+    AgentCallOptions options;
+    quint32 taskIndex;
+    AgentCallback done;
+    QString workspace;
+    quint64 attempt = 0;
+    AgentTotals totals;      // of the current attempt
+    bool lineErrorLogged = false;
+    std::unique_ptr<Transcript> transcript; // of the current attempt (task calls only)
+    QByteArray rawTail;      // the last lines of stdout (streaming calls)
+    bool stallRetried = false; // the one retry a stalled call gets beyond its attempts
+    int rateLimitWaits = 0;    // waits of this call in a row
+
+    AgentCall(RunContext &r, QObject *c, AgentMode m, QString p, AgentCallOptions o, quint32 t,
+              QString w, AgentCallback d)
+        : run(r), context(c), mode(m), prompt(std::move(p)), options(std::move(o)), taskIndex(t),
+          done(std::move(d)), workspace(std::move(w)) {}
+
+    LogFields withTask(LogFields fields) const
+    {
+        if (taskIndex != 0 || options.phaseNumber != 0)
+            fields.prepend({QStringLiteral("task_index"), taskIndex});
+        fields.prepend({QStringLiteral("phase"), options.phaseNumber});
+        return fields;
+    }
+
+    // What failed, in messages ("agent exited with code 1"); the task and phase are named by
+    // the task that fails.
+    QString subject() const
+    {
+        return options.phaseName.isEmpty() ? QStringLiteral("agent") : options.phaseName;
+    }
+
+    QString backEnd() const { return run.agentFor(mode).pluginId; }
+
+    // A new attempt.
+    void start()
+    {
+        ++attempt;
+        begin();
+    }
+
+    // Before anything runs: the budgets, then the rate-limit wait of the back-end.
+    void begin()
+    {
+        if (auto breach = run.budgetReached(taskIndex))
+            return budgetStop(*breach);
+        if (!run.rateLimits().isHeld(backEnd()))
+            return launch();
+        auto self = shared_from_this();
+        run.rateLimits().whenOpen(backEnd(), context, [self](bool open) {
+            if (!open)
+                return self->finish(Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(self->subject())));
+            self->begin();
+        });
+    }
+
+    void budgetStop(const BudgetBreach &breach)
+    {
+        run.logger().error(u"peal::phase", QStringLiteral("budget reached, no new agent call"),
+                           withTask({{QStringLiteral("budget"), breach.key}, {QStringLiteral("err"), breach.message}}));
+        run.outcomes().noteFailureClass(taskIndex, QStringLiteral("budget"));
+        run.budgetStopped(breach, taskIndex);
+        finish(Error(Error::Kind::CapReached, breach.message));
+    }
+
+    void launch()
+    {
+        auto spec = run.agentFor(mode).command(mode, prompt, workspace);
+        if (!spec)
+            return finish(spec.error());
+        if (const quint64 idle = run.config().agentIdleTimeoutSec; idle > 0)
+            spec->idleTimeout = RunContext::fromSeconds(idle);
+        run.logger().info(u"peal::phase", QStringLiteral("invoking %1").arg(options.logName),
+                          withTask({{QStringLiteral("agent"), spec->program},
+                                    {QStringLiteral("timeout_sec"), run.config().phaseTimeoutSec},
+                                    {QStringLiteral("attempt"), attempt},
+                                    {QStringLiteral("max_attempts"), options.attempts}}));
+        run.logger().debug(u"peal::phase", QStringLiteral("%1 argv").arg(options.logName),
+                           withTask({{QStringLiteral("args_for_log"),
+                                      Prompts::redactForLog(spec->arguments)}}));
+        auto self = shared_from_this();
+        const bool perTask = taskIndex != 0 || options.phaseNumber != 0;
+        totals = AgentTotals();
+        rawTail.clear();
+        openTranscript(*spec);
+        RunContext::LineCallback onLine;
+        if (run.agentFor(mode).streamsEvents(mode)) {
+            spec->streamLines = true;
+            onLine = [self](OutputChannel channel, const QString &line) { self->onLine(channel, line); };
+        }
+        ExecutorCall where;
+        where.task = taskIndex;
+        where.phase = agentModeName(mode);
+        where.timeout = run.timeout();
+        run.runProcess(*spec, context, [self](const ProcessResult &result) { self->onResult(result); },
+                       perTask ? std::optional<quint32>(taskIndex) : std::nullopt, std::move(onLine),
+                       perTask ? std::optional<ExecutorCall>(where) : std::nullopt);
+    }
+
+    void openTranscript(const ProcessSpec &spec)
+    {
+        transcript.reset();
+        if (taskIndex == 0)
+            return;
+        const QString modeName = agentModeName(mode);
+        transcript = std::make_unique<Transcript>(run.records().next(taskIndex, modeName),
+                                                  Transcript::Call{taskIndex, modeName, run.agentFor(mode).pluginId, spec, prompt});
+        if (!transcript->isOpen())
+            run.logger().warn(u"peal::phase", QStringLiteral("cannot record the agent call"),
+                              withTask({{QStringLiteral("err"), transcript->error()}}));
+    }
+
+    // One line of a streaming agent: its events are counted, logged and shown.
+    void onLine(OutputChannel channel, const QString &line)
+    {
+        if (channel == OutputChannel::Stdout) {
+            rawTail += line.toUtf8() + '\n';
+            if (rawTail.size() > 2 * Transcript::kRawTail)
+                rawTail = rawTail.right(Transcript::kRawTail);
+        }
+        QString error;
+        const QList<AgentEvent> events = run.agentFor(mode).events(mode, channel, line, &error);
+        for (const AgentEvent &event : events) {
+            if (event.kind == AgentEvent::Kind::Unreadable && error.isEmpty())
+                error = event.text;
+        }
+        if (events.isEmpty() && !error.isEmpty())
+            ++totals.malformedLines; // the plugin threw on it
+        if (!error.isEmpty() && !std::exchange(lineErrorLogged, true))
+            run.logger().warn(u"peal::phase", QStringLiteral("agent output line not understood"),
+                              withTask({{QStringLiteral("err"), error}}));
+        for (const AgentEvent &event : events) {
+            totals.add(event);
+            if (transcript)
+                transcript->event(event);
+            LogFields fields{{QStringLiteral("kind"), agentEventKindName(event.kind)}};
+            if (!event.name.isEmpty())
+                fields.append({QStringLiteral("name"), event.name});
+            if (!event.target.isEmpty())
+                fields.append({QStringLiteral("target"), Text::firstLine(event.target).left(200)});
+            if (event.kind == AgentEvent::Kind::Failure)
+                fields.append({QStringLiteral("class"), failureClassName(event.failure)});
+            if (event.kind == AgentEvent::Kind::Usage)
+                fields.append({{QStringLiteral("input_tokens"), event.inputTokens},
+                               {QStringLiteral("output_tokens"), event.outputTokens}});
+            run.logger().debug(u"peal::agent", QStringLiteral("agent event"), withTask(fields));
+            if (event.kind == AgentEvent::Kind::ToolCall && taskIndex != 0) {
+                ProgressEvent activity;
+                activity.kind = ProgressEvent::Kind::AgentActivity;
+                activity.task = taskIndex;
+                activity.detail = QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed();
+                run.notify(activity);
+            }
+        }
+    }
+
+    // A back-end that ends its stream with a result: the answer is the result's, an error result
+    // fails the call even after exit 0, and a stream without a result is a failure too.
+    void applyResult(AgentOutput &output, const ProcessResult &result) const
+    {
+        const bool ran = output.status == AgentOutput::Status::Succeeded || output.status == AgentOutput::Status::Failed;
+        if (!ran)
+            return;
+        if (totals.resultSeen && output.text.isEmpty())
+            output.text = totals.resultText.isEmpty() ? totals.lastText : totals.resultText;
+        if (totals.failure != AgentEvent::Failure::None) {
+            output.status = AgentOutput::Status::Failed;
+        } else if (!totals.resultSeen) {
+            output.status = AgentOutput::Status::Failed;
+            if (output.totals.failure == AgentEvent::Failure::None) {
+                const bool died = result.ending == ProcessEnding::Crashed || !result.success();
+                output.totals.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
+                output.totals.failureText = died ? QString() : QStringLiteral("the output holds no result");
+            }
+        }
+    }
+
+    // What the call printed, where a rate limit and its reset time are read.
+    QString failureOutput(const AgentOutput &output, const ProcessResult &result) const
+    {
+        const QString out = rawTail.isEmpty() ? result.stdoutText.right(Transcript::kRawTail) : QString::fromUtf8(rawTail);
+        return output.totals.failureText + u'\n' + output.totals.failureDetail + u'\n'
+               + output.stderrText.right(Transcript::kRawTail) + u'\n' + out;
+    }
+
+    // The watchdog ended a silent call; or a failed call that did not say why printed words
+    // of a rate limit (rate_limit_patterns and the built-in ones).
+    void classifyFailure(AgentOutput &output, const ProcessResult &result, const QString &printed) const
+    {
+        if (result.executorFailure && output.status != AgentOutput::Status::Cancelled) {
+            // The executor failed, not the agent: class executor, retried like any failure.
+            output.status = AgentOutput::Status::Failed;
+            output.totals.failure = AgentEvent::Failure::Executor;
+            output.totals.failureDetail = *result.executorFailure;
+            output.totals.failureText.clear();
+            return;
+        }
+        if (result.idle) {
+            output.status = AgentOutput::Status::Failed;
+            output.totals.failure = AgentEvent::Failure::Stalled;
+            output.totals.failureDetail = QStringLiteral("no output for %1 s").arg(run.config().agentIdleTimeoutSec);
+            return;
+        }
+        if (output.status != AgentOutput::Status::Failed)
+            return;
+        const AgentEvent::Failure f = output.totals.failure;
+        if (f != AgentEvent::Failure::None && f != AgentEvent::Failure::Other && f != AgentEvent::Failure::Crash)
+            return;
+        const AgentEvent::Failure read = RateLimitText::classify(printed, run.rateLimitPatterns());
+        if (read != AgentEvent::Failure::None) {
+            output.totals.failure = read;
+            if (output.totals.failureText.isEmpty())
+                output.totals.failureText = Text::firstLine(output.stderrText).trimmed();
+        }
+    }
+
+    // A rate-limited call waits for its back-end's reset and runs again, not counted as an
+    // attempt; false when it is not to wait (on_rate_limit = "fail", a reset too far away).
+    bool waitForRateLimit(const AgentOutput &output, const QString &printed, const Error &error)
+    {
+        const AgentEvent::Failure f = output.totals.failure;
+        if ((f != AgentEvent::Failure::RateLimit && f != AgentEvent::Failure::Overloaded)
+            || run.config().onRateLimit != u"wait" || run.isCancelled())
+            return false;
+        const Config &c = run.config();
+        if (++rateLimitWaits > kMaxRateLimitWaits) {
+            run.logger().warn(u"peal::phase", QStringLiteral("rate limited too many times in a row, giving up"),
+                              withTask({{QStringLiteral("waits"), kMaxRateLimitWaits}}));
+            return false;
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const int streak = run.rateLimits().noteLimited(backEnd());
+        const std::optional<std::chrono::milliseconds> reset = RateLimitText::resetDelay(printed, now);
+        const std::chrono::milliseconds cap = RunContext::fromSeconds(c.rateLimitMaxWaitSec);
+        const std::chrono::milliseconds delay =
+            reset ? *reset
+                  : RateLimitText::backoff(RunContext::fromSeconds(c.rateLimitBackoffSec), streak, cap,
+                                           QRandomGenerator::global()->generateDouble());
+        if (delay > cap) {
+            run.logger().warn(u"peal::phase", QStringLiteral("rate limit resets later than rate_limit_max_wait_sec, not waiting"),
+                              withTask({{QStringLiteral("resets_in_sec"), qint64(delay.count() / 1000)},
+                                        {QStringLiteral("rate_limit_max_wait_sec"), c.rateLimitMaxWaitSec}}));
+            return false;
+        }
+        const QDateTime until = now.addMSecs(delay.count());
+        const bool wasHeld = run.rateLimits().isHeld(backEnd());
+        run.rateLimits().hold({backEnd(), until, taskIndex, agentModeName(mode), error.message()});
+        const QString line = QStringLiteral("waiting for rate limit (%1), resumes %2").arg(backEnd(), Text::clockTime(until, QDateTime::currentDateTimeUtc()));
+        run.logger().warn(u"peal::phase", line,
+                          withTask({{QStringLiteral("class"), failureClassName(f)},
+                                    {QStringLiteral("wait_ms"), qint64(delay.count())},
+                                    {QStringLiteral("reset_reported"), reset.has_value()},
+                                    {QStringLiteral("err"), error.message()}}));
+        ProgressEvent waiting;
+        waiting.kind = ProgressEvent::Kind::RateLimitWait;
+        waiting.task = taskIndex;
+        waiting.phase = backEnd();
+        waiting.detail = line;
+        waiting.durationMs = delay.count();
+        run.notify(waiting);
+        if (!wasHeld) {
+            QJsonObject fields{{QStringLiteral("phase"), agentModeName(mode)},
+                               {QStringLiteral("reason"), error.message()},
+                               {QStringLiteral("back_end"), backEnd()},
+                               {QStringLiteral("until"), until.toString(Qt::ISODate)}};
+            if (taskIndex != 0)
+                fields.insert(QStringLiteral("task"), qint64(taskIndex));
+            run.notifier().send(QStringLiteral("rate_limit_wait"), line, fields);
+        }
+        begin();
+        return true;
+    }
+
+    void onResult(const ProcessResult &result)
+    {
+        AgentOutput output = run.agentFor(mode).interpret(mode, result);
+        // The plugin may name a failure class its events did not (from an exit code).
+        const AgentTotals pluginSaid = output.totals;
+        output.totals = totals;
+        if (totals.failure == AgentEvent::Failure::None && pluginSaid.failure != AgentEvent::Failure::None) {
+            output.totals.failure = pluginSaid.failure;
+            output.totals.failureText = pluginSaid.failureText;
+            output.totals.failureDetail = pluginSaid.failureDetail;
+        }
+        if (run.agentFor(mode).reportsResult(mode))
+            applyResult(output, result);
+        // What a failed call printed, read for rate limits and their reset times.
+        const QString printed = output.status == AgentOutput::Status::Failed ? failureOutput(output, result) : QString();
+        classifyFailure(output, result, printed);
+        if (totals.events > 0) {
+            LogFields fields{{QStringLiteral("events"), totals.events},
+                             {QStringLiteral("tool_calls"), totals.toolCalls},
+                             {QStringLiteral("turns"), totals.turns},
+                             {QStringLiteral("input_tokens"), totals.inputTokens},
+                             {QStringLiteral("output_tokens"), totals.outputTokens}};
+            if (totals.costUsd)
+                fields.append({QStringLiteral("cost_usd"), *totals.costUsd});
+            if (!totals.sessionId.isEmpty())
+                fields.append({QStringLiteral("session"), totals.sessionId});
+            if (totals.failure != AgentEvent::Failure::None)
+                fields.append({QStringLiteral("failure"), failureClassName(totals.failure)});
+            if (totals.malformedLines > 0)
+                fields.append({QStringLiteral("unreadable_lines"), totals.malformedLines});
+            run.logger().info(u"peal::agent", QStringLiteral("%1 events").arg(options.logName), withTask(fields));
+        }
+        const quint64 timeoutSec = run.config().phaseTimeoutSec;
+        if (result.idle)
+            run.logger().warn(u"peal::phase", QStringLiteral("agent stalled, killed"),
+                              withTask({{QStringLiteral("agent_idle_timeout_sec"), run.config().agentIdleTimeoutSec}}));
+        else if (output.status == AgentOutput::Status::TimedOut)
+            run.logger().warn(u"peal::phase", QStringLiteral("phase timed out"),
+                              withTask({{QStringLiteral("timeout_sec"), timeoutSec}}));
+        else if (output.status == AgentOutput::Status::Failed)
+            run.logger().warn(u"peal::phase", QStringLiteral("phase exited with non-zero code"),
+                              withTask({{QStringLiteral("exit_code"), exitStatusText(output.exitCode, output.signal)},
+                                        {QStringLiteral("stderr_len"), Text::utf8Length(output.stderrText)}}));
+        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec, run.agentFor(mode).pluginId);
+        if (transcript) {
+            const QByteArray tail = rawTail.isEmpty() ? result.stdoutText.right(Transcript::kRawTail).toUtf8() : rawTail;
+            transcript->end(output, classified ? QString() : classified.error().message(), tail);
+            transcript.reset();
+        }
+        run.outcomes().agentCallEnded(taskIndex, output.totals, result.duration);
+        if (taskIndex != 0) {
+            ProgressEvent used;
+            used.kind = ProgressEvent::Kind::AgentCallEnded;
+            used.task = taskIndex;
+            used.costUsd = output.totals.costUsd;
+            used.tokens = output.totals.inputTokens + output.totals.outputTokens;
+            run.notify(used);
+        }
+        if (classified) {
+            rateLimitWaits = 0;
+            run.rateLimits().noteSucceeded(backEnd());
+        }
+        // Spending crossed a budget: the task ends here, whatever the call did.
+        if (auto breach = run.budgetReached(taskIndex); breach && output.status != AgentOutput::Status::Cancelled)
+            return budgetStop(*breach);
+        if (classified)
+            return finish(classified);
+        if (waitForRateLimit(output, printed, classified.error()))
+            return;
+        const bool retryable = output.status == AgentOutput::Status::TimedOut
+                               || output.status == AgentOutput::Status::Failed;
+        const bool stallRetry = result.idle && !std::exchange(stallRetried, true);
+        if (retryable && (attempt < options.attempts || stallRetry) && !run.isCancelled()) {
+            run.logger().warn(u"peal::phase", QStringLiteral("%1 failed, retrying").arg(options.logName),
+                              withTask({{QStringLiteral("attempt"), attempt},
+                                        {QStringLiteral("max_attempts"), options.attempts},
+                                        {QStringLiteral("err"), classified.error().message()}}));
+            return start();
+        }
+        if (options.emptyAnswerOnFailure && output.status == AgentOutput::Status::Failed) {
+            run.logger().warn(u"peal::phase",
+                              QStringLiteral("%1 exited with non-zero code; treating as unparseable")
+                                  .arg(options.logName),
+                              withTask({}));
+            AgentOutput empty = output;
+            empty.status = AgentOutput::Status::Succeeded;
+            empty.text.clear();
+            return finish(empty);
+        }
+        finish(classified);
+    }
+
+    void finish(const Result<AgentOutput> &result)
+    {
+        if (context)
+            done(result);
+    }
+};
+
+} // namespace
+
+Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &subject,
+                                        quint64 timeoutSec, const QString &backEnd)
+{
+    switch (output.status) {
+    case AgentOutput::Status::Succeeded:
+        return output;
+    case AgentOutput::Status::FailedToStart:
+        return Error(Error::Kind::Phase, QStringLiteral("%1 failed to start: %2").arg(subject, output.errorString));
+    case AgentOutput::Status::TimedOut:
+        return Error(Error::Kind::Phase, QStringLiteral("%1 timed out after %2 s").arg(subject).arg(timeoutSec));
+    case AgentOutput::Status::Cancelled:
+        return Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(subject));
+    case AgentOutput::Status::Failed:
+        break;
+    }
+    // A back-end that said why names itself: "claude: rate limited (429)", its message as the hint.
+    if (const AgentTotals &t = output.totals; t.failure != AgentEvent::Failure::None) {
+        QString message = (backEnd.isEmpty() ? subject : backEnd) + QStringLiteral(": ") + failureDescription(t.failure);
+        if (!t.failureDetail.isEmpty())
+            message += QStringLiteral(" (%1)").arg(t.failureDetail);
+        else if (t.failure == AgentEvent::Failure::Crash && output.exitCode)
+            message += QStringLiteral(" (exit code %1)").arg(*output.exitCode);
+        else if (t.failure == AgentEvent::Failure::Crash && output.signal > 0)
+            message += QStringLiteral(" (%1)").arg(signalName(output.signal));
+        const QString why = Text::firstLine(t.failureText).trimmed().left(300);
+        return Error(Error::Kind::Phase, message, why.isEmpty() ? stderrHint(output.stderrText) : why);
+    }
+    QString how;
+    if (output.exitCode)
+        how = QStringLiteral("exited with code %1").arg(*output.exitCode);
+    else if (output.signal > 0)
+        how = QStringLiteral("was killed by ") + signalName(output.signal);
+    else
+        how = QStringLiteral("failed");
+    return Error(Error::Kind::Phase, subject + u' ' + how, stderrHint(output.stderrText));
+}
+
+void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QString &prompt,
+                  const AgentCallOptions &options, quint32 taskIndex, const QString &workspace,
+                  AgentCallback done)
+{
+    AgentCallOptions effective = options;
+    effective.attempts = std::max<quint64>(1, options.attempts);
+    if (effective.logName.isEmpty())
+        effective.logName = QStringLiteral("phase %1").arg(options.phaseNumber);
+    auto call = std::make_shared<AgentCall>(run, context, mode, prompt, effective, taskIndex,
+                                            workspace, std::move(done));
+    call->start();
+}
+
+} // namespace Peal::Internal
+

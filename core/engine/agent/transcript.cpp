@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+#include "agent/transcript.h"
+
+#include <peal/state.h>
+#include <peal/textutil.h>
+
+#include "state/jsonwriter.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+namespace Peal::Internal {
+
+namespace {
+
+QString statusName(AgentOutput::Status status)
+{
+    switch (status) {
+    case AgentOutput::Status::Succeeded: return QStringLiteral("succeeded");
+    case AgentOutput::Status::Failed: return QStringLiteral("failed");
+    case AgentOutput::Status::TimedOut: return QStringLiteral("timed_out");
+    case AgentOutput::Status::FailedToStart: return QStringLiteral("failed_to_start");
+    case AgentOutput::Status::Cancelled: return QStringLiteral("cancelled");
+    }
+    return QString();
+}
+
+// The highest attempt recorded in `dir` of every mode ("plan-3.jsonl": plan, 3).
+QHash<QString, int> recordedAttempts(const QDir &dir)
+{
+    QHash<QString, int> highest;
+    for (const QString &file : dir.entryList(QDir::Files)) {
+        if (!file.endsWith(u".jsonl"))
+            continue;
+        const qsizetype dash = file.lastIndexOf(u'-');
+        bool ok = false;
+        const int attempt = QStringView(file).mid(dash + 1).chopped(6).toInt(&ok);
+        if (dash > 0 && ok && attempt > 0)
+            highest[file.left(dash)] = std::max(highest.value(file.left(dash)), attempt);
+    }
+    return highest;
+}
+
+} // namespace
+
+QString Transcript::taskDirectory(const QString &stateDir, quint32 task)
+{
+    return StateStore::pathIn(stateDir, QStringLiteral("tasks/%1").arg(task));
+}
+
+QString Transcript::writeReview(const QString &stateDir, quint32 task, const ReviewOutcome &review)
+{
+    const QString dirPath = taskDirectory(stateDir, task);
+    if (!QDir().mkpath(dirPath))
+        return QStringLiteral("cannot create %1").arg(dirPath);
+    QJsonArray open;
+    for (qsizetype n : review.openPerRound)
+        open.append(qint64(n));
+    const QJsonObject o{{QStringLiteral("task"), qint64(task)},
+                        {QStringLiteral("rounds"), qint64(review.roundsUsed)},
+                        {QStringLiteral("resolved"), review.findingsResolved},
+                        {QStringLiteral("stop_reason"), review.stopReason},
+                        {QStringLiteral("open_findings"), open}};
+    QSaveFile file(QDir(dirPath).filePath(QStringLiteral("review.json")));
+    if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(o).toJson()) < 0 || !file.commit())
+        return QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
+    return {};
+}
+
+CallRecords::Slot CallRecords::next(quint32 task, const QString &mode)
+{
+    Slot slot;
+    slot.directory = Transcript::taskDirectory(m_stateDir, task);
+    auto attempts = m_tasks.find(task);
+    if (attempts == m_tasks.end()) {
+        // The task's first call in this run: a directory made now holds no records; one that
+        // exists may hold those of earlier runs.
+        QHash<QString, int> recorded;
+        if (!QDir().mkdir(slot.directory)) {
+            if (!QDir().mkpath(slot.directory)) {
+                slot.error = QStringLiteral("cannot create %1").arg(slot.directory);
+                return slot;
+            }
+            recorded = recordedAttempts(QDir(slot.directory));
+        }
+        attempts = m_tasks.insert(task, recorded);
+    }
+    slot.attempt = ++(*attempts)[mode];
+    return slot;
+}
+
+Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
+{
+    m_clock.start();
+    if (!slot.error.isEmpty()) {
+        m_error = slot.error;
+        return;
+    }
+    m_attempt = slot.attempt;
+    m_file.setFileName(QDir(slot.directory).filePath(QStringLiteral("%1-%2.jsonl").arg(call.mode).arg(m_attempt)));
+    // NewOnly: two runs can never share a record.
+    if (!m_file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
+        m_error = QStringLiteral("cannot write %1: %2").arg(m_file.fileName(), m_file.errorString());
+        return;
+    }
+    JsonWriter header(JsonWriter::Layout::Compact);
+    header.beginObject();
+    header.member(u"kind", u"call");
+    header.member(u"task", qint64(call.task));
+    header.member(u"mode", call.mode);
+    header.member(u"attempt", qint64(m_attempt));
+    header.member(u"agent", call.agent);
+    header.member(u"program", call.spec.program);
+    header.key(u"arguments");
+    header.beginArray();
+    for (const QString &argument : call.spec.arguments)
+        header.value(argument);
+    header.endArray();
+    header.member(u"workspace", call.spec.workingDirectory);
+    header.member(u"started", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    header.member(u"prompt", call.prompt);
+    header.endObject();
+    write(header, false);
+}
+
+void Transcript::write(JsonWriter &line, bool bounded)
+{
+    if (!m_file.isOpen())
+        return;
+    const QByteArray bytes = line.take() + '\n';
+    if (bounded && m_bytes + bytes.size() > kMaxBytes) {
+        ++m_dropped;
+        return;
+    }
+    m_bytes += bytes.size();
+    // Flushed line by line, so that `peal logs --follow` sees each event as it happens.
+    if (m_file.write(bytes) != bytes.size() || !m_file.flush()) {
+        m_error = QStringLiteral("cannot write %1: %2").arg(m_file.fileName(), m_file.errorString());
+        m_file.close();
+    }
+}
+
+void Transcript::event(const AgentEvent &event)
+{
+    JsonWriter line(JsonWriter::Layout::Compact);
+    line.beginObject();
+    line.member(u"t", qint64(m_clock.elapsed()));
+    line.member(u"kind", agentEventKindName(event.kind));
+    if (!event.text.isEmpty())
+        line.member(u"text", event.text);
+    if (!event.name.isEmpty())
+        line.member(u"name", event.name);
+    if (!event.target.isEmpty())
+        line.member(u"target", event.target);
+    if (event.kind == AgentEvent::Kind::Usage) {
+        line.member(u"input_tokens", event.inputTokens);
+        line.member(u"output_tokens", event.outputTokens);
+        line.member(u"cache_read_tokens", event.cacheReadTokens);
+        line.member(u"cache_write_tokens", event.cacheWriteTokens);
+        if (event.costUsd)
+            line.member(u"cost_usd", *event.costUsd);
+    }
+    if (event.failure != AgentEvent::Failure::None)
+        line.member(u"failure", failureClassName(event.failure));
+    if (event.turns > 0)
+        line.member(u"turns", event.turns);
+    line.endObject();
+    write(line, true);
+}
+
+void Transcript::end(const AgentOutput &output, const QString &error, const QByteArray &stdoutTail)
+{
+    const AgentTotals &t = output.totals;
+    const qint64 elapsed = m_clock.elapsed();
+    JsonWriter line(JsonWriter::Layout::Compact);
+    line.beginObject();
+    line.member(u"t", elapsed);
+    line.member(u"kind", u"end");
+    line.member(u"status", statusName(output.status));
+    line.member(u"duration_ms", elapsed);
+    line.member(u"input_tokens", t.inputTokens);
+    line.member(u"output_tokens", t.outputTokens);
+    line.member(u"cache_read_tokens", t.cacheReadTokens);
+    line.member(u"cache_write_tokens", t.cacheWriteTokens);
+    line.member(u"turns", t.turns);
+    line.member(u"tool_calls", t.toolCalls);
+    line.member(u"events", t.events);
+    line.member(u"unreadable_lines", t.malformedLines);
+    line.member(u"dropped_events", m_dropped);
+    if (output.exitCode)
+        line.member(u"exit_code", qint64(*output.exitCode));
+    if (t.costUsd)
+        line.member(u"cost_usd", *t.costUsd);
+    if (!t.sessionId.isEmpty())
+        line.member(u"session", t.sessionId);
+    if (t.failure != AgentEvent::Failure::None)
+        line.member(u"failure", failureClassName(t.failure));
+    if (!error.isEmpty())
+        line.member(u"error", error);
+    line.member(u"stdout_tail", Text::fromUtf8Lossy(stdoutTail.right(kRawTail)));
+    line.endObject();
+    write(line, false);
+    m_file.close();
+}
+
+} // namespace Peal::Internal

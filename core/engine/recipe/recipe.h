@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/pealcore_export.h>
+#include <peal/sdk/result.h>
+
+#include "util/guard.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+/*
+ * Recipes: how the engine orders asynchronous work. A recipe is a tree of steps - leaves that do
+ * the work, sequences and parallel groups (with a limit) that order them - declared up front and
+ * executed by one RecipeRunner on the event loop. In the spirit of Qt Creator's Tasking module,
+ * written for peal's needs:
+ *
+ * - A leaf is started with a StepHandle and ends by calling done() once; it may do so inside its
+ *   start (a sequence then goes on in a loop, not by recursion, so 10,000 steps take no stack).
+ * - Cancel belongs to the runner: cancel() calls each running leaf's cancel handler and ends the
+ *   leaf at once as interrupted, whether or not its work ever reports back; what it reports
+ *   later is dropped. Nothing queued starts after a cancel.
+ * - Every call into a step's code goes through callGuarded(): a throwing step ends with an
+ *   error, never with an exception in the event loop.
+ */
+
+namespace Peal::Internal {
+
+// The error of a step that the runner ended because the run was cancelled.
+PEAL_EXPORT Error interruptedError();
+
+class StepState;
+class Step;
+PEAL_EXPORT Step deferredStep(QString name, std::function<Step()> build);
+
+/*
+ * What a running leaf holds: the way to end it and to learn that it was cancelled. Copies share
+ * one state; once the step ended (done, cancel, throw) every call is a no-op, so callbacks that
+ * arrive late are harmless.
+ */
+class PEAL_EXPORT StepHandle
+{
+public:
+    explicit StepHandle(std::shared_ptr<StepState> state);
+
+    // Ends the step; the first call wins.
+    void done(const Result<void> &result = {}) const;
+    // Ends the step and every step after it in the enclosing sequences, successfully: the
+    // recipe has nothing more to do ("--task N" of a completed task, a dry run).
+    void finishRecipe() const;
+    // Called once if the runner cancels the step while it runs.
+    void onCancel(std::function<void()> handler) const;
+    bool isActive() const;
+    const QString &name() const;
+
+    // `callback` wrapped for the step: dropped once the step ended, and a throw ends the step
+    // with an error. `what` names the code in that error.
+    template<typename... Args>
+    std::function<void(Args...)> guard(const QString &what, std::function<void(Args...)> callback) const
+    {
+        return [handle = *this, what, callback = std::move(callback)](Args... args) {
+            if (!handle.isActive())
+                return;
+            if (auto called = callGuarded(what, [&] { callback(args...); }); !called)
+                handle.done(called.error());
+        };
+    }
+
+private:
+    friend Step deferredStep(QString name, std::function<Step()> build);
+    std::shared_ptr<StepState> m_state;
+};
+
+// A declared step; cheap to copy. Build with the factory functions below.
+class PEAL_EXPORT Step
+{
+public:
+    enum class Kind { Leaf, Sequence, Parallel };
+    // What a group does when a child fails: stop starting children (a sequence stops, a
+    // parallel group lets the running ones finish) or go on. Either way the group ends with
+    // the first error.
+    enum class OnError { Stop, Continue };
+
+    using Start = std::function<void(const StepHandle &)>;
+
+    Kind kind() const { return m_kind; }
+    const QString &name() const { return m_name; }
+
+    // Maps the step's result before its group sees it (a failure policy: count, record, carry
+    // on). Runs only for steps that ended by themselves, never for cancelled ones.
+    Step &onDone(std::function<Result<void>(const Result<void> &)> map);
+
+private:
+    friend Step leafStep(QString, Step::Start);
+    friend Step sequenceStep(QString, QList<Step>, Step::OnError);
+    friend Step parallelStep(QString, int, QList<Step>, Step::OnError);
+    friend class RecipeRunner;
+    friend class GroupRun;
+
+    Kind m_kind = Kind::Leaf;
+    QString m_name;
+    Start m_start;
+    std::shared_ptr<const QList<Step>> m_children;
+    int m_limit = 1;
+    OnError m_onError = OnError::Stop;
+    std::function<Result<void>(const Result<void> &)> m_map;
+};
+
+// A leaf that does its work asynchronously and calls handle.done().
+PEAL_EXPORT Step leafStep(QString name, Step::Start start);
+// A leaf that is done when `run` returns.
+PEAL_EXPORT Step syncStep(QString name, std::function<Result<void>()> run);
+// A leaf with nothing to do (the branch of a deferred step that has no work).
+PEAL_EXPORT Step emptyStep(QString name);
+// A leaf whose recipe is built when it starts, from what earlier steps produced; it ends when
+// that recipe ends and is cancelled with it.
+PEAL_EXPORT Step deferredStep(QString name, std::function<Step()> build);
+PEAL_EXPORT Step sequenceStep(QString name, QList<Step> steps, Step::OnError onError = Step::OnError::Stop);
+// At most `limit` children run at once; the next starts the moment one ends (work-conserving).
+PEAL_EXPORT Step parallelStep(QString name, int limit, QList<Step> steps, Step::OnError onError = Step::OnError::Stop);
+
+/*
+ * Executes one recipe at a time. `done` is called exactly once: with the recipe's result, or
+ * with interruptedError() after cancel(). Destroying the runner drops everything still running
+ * without calling back.
+ */
+class PEAL_EXPORT RecipeRunner : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RecipeRunner(QObject *parent = nullptr);
+    ~RecipeRunner() override;
+
+    void start(const Step &recipe, std::function<void(Result<void>)> done);
+    void cancel();
+    bool isRunning() const;
+    bool isCancelled() const { return m_cancelled; }
+
+private:
+    friend class GroupRun;
+    friend class StepState;
+    friend Step deferredStep(QString name, std::function<Step()> build);
+
+public:
+    class Run; // one execution; internal to recipe.cpp
+
+private:
+
+    std::shared_ptr<Run> m_run;
+    bool m_cancelled = false;
+};
+
+/*
+ * Runs `recipe` on a runner of its own, a child of `owner`: for work that starts from a callback
+ * API (a plugin asks the core to commit). `done` is called once with the recipe's result;
+ * destroying `owner` drops the recipe without calling back.
+ */
+PEAL_EXPORT void startDetached(QObject *owner, const Step &recipe, std::function<void(Result<void>)> done);
+
+} // namespace Peal::Internal

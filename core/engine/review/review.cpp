@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+#include "review/review.h"
+
+#include "recipe/recipe.h"
+#include "task/taskrunner.h"
+
+#include <peal/exec.h>
+
+#include <QSet>
+
+namespace Peal {
+
+ReviewServices::~ReviewServices() = default;
+ReviewSession::~ReviewSession() = default;
+
+bool ReviewSession::seesUncommittedChanges() const
+{
+    return true;
+}
+Reviewer::~Reviewer() = default;
+ReviewerPlugin::~ReviewerPlugin() = default;
+
+PluginRole ReviewerPlugin::role() const
+{
+    return PluginRole::Reviewer;
+}
+
+QStringList ReviewerPlugin::repositoryStateDirectories() const
+{
+    return {};
+}
+
+QStringList findingKeys(const QList<Finding> &findings)
+{
+    QStringList keys;
+    QSet<QString> seen;
+    for (const Finding &f : findings) {
+        QString key = f.id;
+        if (key.isEmpty()) {
+            key = f.path.value_or(QString());
+            if (f.line)
+                key += u':' + QString::number(*f.line);
+            key += QStringLiteral(": ") + f.message;
+        }
+        if (!seen.contains(key)) {
+            seen.insert(key);
+            keys.append(key);
+        }
+    }
+    return keys;
+}
+
+QStringList numberedFindingKeys(int count)
+{
+    QStringList keys;
+    for (int i = 1; i <= count; ++i)
+        keys.append(QStringLiteral("#%1").arg(i));
+    return keys;
+}
+
+QStringList ReviewerPlugin::openFindings(const QString &output) const
+{
+    if (const auto findings = parseFindings(output))
+        return findingKeys(*findings);
+    return numberedFindingKeys(countFindings(output));
+}
+
+namespace Internal {
+
+RunReview::RunReview(RunContext &run, QObject *context, std::shared_ptr<ReviewerPlugin> plugin,
+                     std::unique_ptr<ReviewSession> session)
+    : m_run(run), m_context(context), m_plugin(std::move(plugin)), m_session(std::move(session))
+{
+}
+
+RunReview::~RunReview() = default;
+
+void RunReview::start(std::function<void(Result<bool>)> done)
+{
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (start)"), [&] { m_session->start(*this, done); });
+        !called)
+        done(called.error());
+}
+
+void RunReview::finish(std::function<void()> done)
+{
+    if (m_finished || !m_session->needsFinish()) {
+        m_finished = true;
+        return done();
+    }
+    m_finished = true;
+    const auto report = [this, done](const Result<void> &finished) {
+        if (!finished)
+            m_run.logger().warn(u"peal::stet", QStringLiteral("stet finish failed (best-effort)"),
+                                {{QStringLiteral("err"), finished.error().message()}});
+        done();
+    };
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*this, report); });
+        !called)
+        report(called.error());
+}
+
+void RunReview::runProcess(const ProcessSpec &spec, ProcessCallback done)
+{
+    ExecutorCall call;
+    call.phase = QStringLiteral("review");
+    call.reviewer = true;
+    call.timeout = m_run.timeout();
+    m_run.runProcess(
+        spec, m_context,
+        [this, done](const ProcessResult &r) {
+            if (auto called = callGuarded(QStringLiteral("reviewer plugin"), [&] { done(r); }); !called)
+                log(LogLevel::Error, called.error().message(), {});
+        },
+        std::nullopt, {}, call);
+}
+
+void RunReview::log(LogLevel level, const QString &message, const LogFields &fields)
+{
+    m_run.logger().log(level, u"peal::stet", message, fields);
+}
+
+TaskReviewer::TaskReviewer(RunReview &review, TaskRunner &task) : m_review(review), m_task(task) {}
+
+template<typename T>
+T TaskReviewer::ask(const QString &what, const std::function<T()> &call, T fallback) const
+{
+    T out = std::move(fallback);
+    if (auto called = callGuarded(what, [&] { out = call(); }); !called)
+        m_task.failPhase(called.error());
+    return out;
+}
+
+void TaskReviewer::review(std::function<void(Result<ReviewResult>)> done)
+{
+    auto answer = m_task.track(QStringLiteral("phase plugin (review callback)"), std::move(done));
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (review)"),
+                                  [&] { m_review.session().review(m_review, answer); });
+        !called)
+        m_task.failPhase(called.error());
+}
+
+bool TaskReviewer::canDismiss() const
+{
+    return ask<bool>(QStringLiteral("reviewer plugin (can dismiss)"), [this] { return m_review.session().canDismiss(); },
+                     false);
+}
+
+void TaskReviewer::dismiss(const QString &id, const QString &reason, std::function<void()> done)
+{
+    auto answer = m_task.track(QStringLiteral("phase plugin (dismiss callback)"), std::move(done));
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (dismiss)"),
+                                  [&] { m_review.session().dismiss(m_review, id, reason, answer); });
+        !called)
+        m_task.failPhase(called.error());
+}
+
+std::optional<QList<Finding>> TaskReviewer::parseFindings(const QString &output) const
+{
+    return ask<std::optional<QList<Finding>>>(QStringLiteral("reviewer plugin (parse)"),
+                                              [&] { return m_review.plugin().parseFindings(output); }, std::nullopt);
+}
+
+std::optional<QString> TaskReviewer::extractSuggestions(const QString &output) const
+{
+    return ask<std::optional<QString>>(QStringLiteral("reviewer plugin (suggestions)"),
+                                       [&] { return m_review.plugin().extractSuggestions(output); }, std::nullopt);
+}
+
+int TaskReviewer::countFindings(const QString &output) const
+{
+    return ask<int>(QStringLiteral("reviewer plugin (count)"), [&] { return m_review.plugin().countFindings(output); }, 1);
+}
+
+QStringList TaskReviewer::openFindings(const QString &output) const
+{
+    return ask<QStringList>(QStringLiteral("reviewer plugin (open findings)"),
+                            [&] { return m_review.plugin().openFindings(output); }, numberedFindingKeys(1));
+}
+
+QString TaskReviewer::reviewName() const
+{
+    return m_review.session().reviewName();
+}
+
+} // namespace Internal
+
+} // namespace Peal

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <peal/sdk/agent.h>
+#include <peal/sdk/executor.h>
+#include <peal/config.h>
+#include <peal/limiter.h>
+#include <peal/log.h>
+#include <peal/sdk/phase.h>
+#include <peal/plan.h>
+#include <peal/processjob.h>
+#include <peal/progress.h>
+#include <peal/state.h>
+
+#include "unattended/budget.h"
+#include "unattended/notifier.h"
+#include "task/outcomes.h"
+#include "unattended/ratelimit.h"
+#include "run/sidecommands.h"
+#include "agent/transcript.h"
+#include "git/usertree.h"
+
+#include <QObject>
+#include <QRegularExpression>
+
+#include <array>
+
+#include <memory>
+
+namespace Peal::Internal {
+
+class RunReview;
+
+// The agent plugin with its settings; every call into plugin code is guarded here.
+class PEAL_EXPORT AgentHandle
+{
+public:
+    std::shared_ptr<AgentPlugin> plugin;
+    QString pluginId;
+    AgentSettings settings;
+
+    // `workspace`, when not empty, replaces settings.workspace (a task's own worktree).
+    Result<ProcessSpec> command(AgentMode mode, const QString &prompt, const QString &workspace = {}) const;
+    AgentOutput interpret(AgentMode mode, const ProcessResult &result) const;
+    bool streamsEvents(AgentMode mode) const;
+    bool reportsResult(AgentMode mode) const;
+    bool reportsCost(AgentMode mode) const;
+    // The events of one output line; a plugin that throws yields none (and `error` says why).
+    QList<AgentEvent> events(AgentMode mode, OutputChannel channel, const QString &line, QString *error) const;
+};
+
+/*
+ * What every part of one run shares: the configuration, the log, the process limiter, the
+ * agent, the plan and the state. Lives for the whole run.
+ */
+class PEAL_EXPORT RunContext : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RunContext(Config config, Logger &logger, QObject *parent = nullptr);
+    ~RunContext() override;
+
+    // `<state_dir>/waiting.json`: the rate-limit waits of the running peal (peal status).
+    static QString waitingPath(const QString &stateDir);
+
+    const Config &config() const { return m_config; }
+    Logger &logger() { return m_logger; }
+    Limiter &limiter() { return m_limiter; }
+    // The agent of agent_plugin and model; agentFor() the one of a mode (plan_agent, ...), which
+    // is that one unless a per-phase key chose another.
+    AgentHandle &agent() { return m_agent; }
+    enum class AgentRole { Plan, Execute, Review };
+    static AgentRole roleOf(AgentMode mode);
+    AgentHandle &agentFor(AgentMode mode);
+    void setRoleAgent(AgentRole role, AgentHandle handle);
+    State &state() { return m_state; }
+    Plan &plan() { return m_plan; }
+    // The user's uncommitted changes, kept out of peal's commits.
+    UserTree &userTree() { return m_userTree; }
+    // The run's review, or nullptr when phase 3 is off.
+    RunReview *review() const { return m_review; }
+    void setReview(RunReview *review) { m_review = review; }
+    std::chrono::milliseconds timeout() const;
+    // A setting in seconds as a duration; seconds beyond what milliseconds hold are "never".
+    static std::chrono::milliseconds fromSeconds(quint64 seconds);
+    // The core settings plugins see (PhaseServices::settings(), PluginConfig).
+    const PhaseSettings &phaseSettings() const { return m_phaseSettings; }
+
+    // Starts `spec` through the limiter; `done` runs on the event loop with the result.
+    // `context` going away first drops the callback (the process is still reaped). `task`
+    // names the task the process belongs to in the log. With spec.streamLines, `onLine` gets
+    // each line as it arrives.
+    // `call`, when given, lets the executor run it (executor = "slurm": a job step); its own
+    // failures arrive as ProcessResult::executorFailure, and what a call that was ended leaves
+    // behind is cancelled.
+    using LineCallback = std::function<void(OutputChannel, const QString &)>;
+    void runProcess(const ProcessSpec &spec, QObject *context, ProcessCallback done,
+                    std::optional<quint32> task = {}, LineCallback onLine = {},
+                    std::optional<ExecutorCall> call = {});
+    // The executor plugin (`executor`), or nullptr for local processes.
+    void setExecutor(std::shared_ptr<ExecutorPlugin> executor, QString id);
+    const QString &executorId() const { return m_executorId; }
+    // Runs the executor's cancel commands for the jobs of `tags` (ExecutorCall::tag) as side
+    // commands.
+    void cancelExecutorJobs(const QStringList &tags);
+    // The tags of what this state's runs (stateTag) and this run (runTag) hand the executor:
+    // "<state>" stands for this machine and state directory, "<state>/<run>" for this run.
+    QString executorStateTag();
+    QString executorRunTag();
+    // Whether this run handed the executor any call.
+    bool usedExecutor() const { return m_executorCallCount > 0; }
+    // Where the run's processes come from (default: local children).
+    void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
+
+    // Where task outcomes go: the state and state.json.
+    TaskOutcomes &outcomes() { return m_outcomes; }
+    // The records of the agent calls (transcript.h).
+    CallRecords &records() { return m_records; }
+
+    // Progress for live displays; the engine forwards it as Engine::progress.
+    void setProgressSink(std::function<void(const ProgressEvent &)> sink) { m_progress = std::move(sink); }
+    // To the live display, and for a task that ended, to notify_commands (task_done, task_failed).
+    void notify(const ProgressEvent &event) const;
+
+    // Unattended runs (docs/unattended.md): the rate-limit waits shared by every stream, the
+    // notify_commands, rate_limit_patterns compiled, and the budget check.
+    RateLimitGate &rateLimits() { return *m_rateLimits; }
+    Notifier &notifier() const { return *m_notifier; }
+    // Notify commands, executor clean-up: they run beside the run and it waits for them.
+    SideCommands &sideCommands() { return *m_sideCommands; }
+    const QList<QRegularExpression> &rateLimitPatterns() const { return m_rateLimitPatterns; }
+    // The budget that this state's spending (and task `task`'s, when not 0) has reached.
+    std::optional<BudgetBreach> budgetReached(quint32 task) const;
+    // A budget stopped the run: budget_stop is notified once.
+    void budgetStopped(const BudgetBreach &breach, quint32 task);
+
+    // Ends everything running and refuses new work; results arrive as Cancelled, and every
+    // recipe of the run is cancelled (cancelled()).
+    void cancel();
+    // Stays true once cancelled: nothing of the run's own work starts again.
+    bool isCancelled() const { return m_cancelled; }
+    // After a cancel, lets clean-up processes (finishing the review session, recording what
+    // tasks left in the tree) run; a second cancel ends those too.
+    void reopenForCleanup();
+
+Q_SIGNALS:
+    void cancelled();
+
+private:
+    void writeWaiting();
+
+    Config m_config;
+    Logger &m_logger;
+    Limiter m_limiter;
+    std::shared_ptr<ProcessLauncher> m_launcher;
+    AgentHandle m_agent;
+    std::array<std::optional<AgentHandle>, 3> m_roleAgents; // by AgentRole; unset: m_agent
+    State m_state;
+    TaskOutcomes m_outcomes;
+    CallRecords m_records;
+    PhaseSettings m_phaseSettings;
+    Plan m_plan;
+    UserTree m_userTree;
+    RunReview *m_review = nullptr;
+    std::function<void(const ProgressEvent &)> m_progress;
+    std::unique_ptr<RateLimitGate> m_rateLimits;
+    std::unique_ptr<SideCommands> m_sideCommands;
+    std::unique_ptr<Notifier> m_notifier;
+    std::shared_ptr<ExecutorPlugin> m_executor;
+    QString m_executorId;
+    QString m_executorStateTag; // made at first use, once the state directory exists
+    QString m_executorRunTag;
+    quint64 m_executorCallCount = 0;
+    QList<QRegularExpression> m_rateLimitPatterns;
+    bool m_budgetStopNotified = false;
+    bool m_cancelled = false;
+    bool m_cleaningUp = false;
+};
+
+} // namespace Peal::Internal

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+#include "schedule/scheduler.h"
+
+#include "task/taskrunner.h"
+
+#include <peal/textutil.h>
+
+namespace Peal::Internal {
+
+Scheduler::Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent)
+    : QObject(parent), m_run(run), m_pipeline(pipeline)
+{
+}
+
+void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
+{
+    m_done = std::move(done);
+    const Plan &plan = m_run.plan();
+    m_run.logger().info(u"peal::runner", QStringLiteral("starting scheduled run"),
+                        {{QStringLiteral("task_count"), plan.tasks.size()},
+                         {QStringLiteral("segment_count"), plan.segments.size()}});
+    connect(&m_run, &RunContext::cancelled, this, [this] { m_recipe.cancel(); });
+    // The segments in order; one that is already done ends at once, and the sequence takes the
+    // next in a loop, so a resumed plan with thousands of completed tasks takes no stack.
+    QList<Step> segments;
+    for (qsizetype i = 0; i < plan.segments.size(); ++i)
+        segments << leafStep(QStringLiteral("segment %1").arg(i + 1), [this, i](const StepHandle &segment) {
+            m_segment = i;
+            m_step = segment;
+            if (skipSegment())
+                return;
+            // A budget reached before (an earlier run, the task before): nothing more starts.
+            if (auto breach = m_run.budgetReached(0)) {
+                m_run.budgetStopped(*breach, 0);
+                return segmentDone(Error(Error::Kind::CapReached, breach->message));
+            }
+            startSegment();
+        });
+    m_recipe.start(sequenceStep(QStringLiteral("segments"), segments), [this](Result<void> result) {
+        m_step.reset();
+        if (!result)
+            return finish(result.error());
+        m_run.logger().info(u"peal::runner", QStringLiteral("all tasks complete"),
+                            {{QStringLiteral("completed"), m_outcome.results.size()},
+                             {QStringLiteral("task_count"), m_run.plan().tasks.size()}});
+        finish(m_outcome);
+    });
+}
+
+void Scheduler::cancel()
+{
+    m_done = nullptr;
+    m_recipe.cancel();
+    if (m_current)
+        m_current->cancel();
+    if (m_block)
+        m_block->cancel();
+}
+
+void Scheduler::segmentDone(const Result<void> &result)
+{
+    if (m_step)
+        m_step->done(result);
+}
+
+bool Scheduler::skipSegment()
+{
+    const Segment &segment = m_run.plan().segments[m_segment];
+    if (!segment.isParallel()) {
+        const quint32 index = segment.indices.first();
+        if (!m_run.state().isTaskCompleted(index))
+            return false;
+        ++m_position;
+        m_run.logger().info(u"peal::runner", QStringLiteral("skipping already-completed task"),
+                            {{QStringLiteral("task_index"), index}});
+        segmentDone({});
+        return true;
+    }
+    for (quint32 index : segment.indices) {
+        if (!m_run.state().isTaskCompleted(index))
+            return false;
+    }
+    m_position += int(segment.indices.size());
+    m_run.logger().info(u"peal::runner", QStringLiteral("skipping fully-completed parallel block"),
+                        {{QStringLiteral("block_indices"), QVariant::fromValue(Text::debugList(segment.indices))}});
+    segmentDone({});
+    return true;
+}
+
+void Scheduler::startSegment()
+{
+    const Segment &segment = m_run.plan().segments[m_segment];
+    if (!segment.isParallel())
+        return runSequential(segment.indices.first());
+
+    QList<quint32> distinct; // a duplicated index runs once (docs/decisions.md)
+    for (quint32 index : segment.indices) {
+        if (!m_run.state().isTaskCompleted(index) && !distinct.contains(index))
+            distinct.append(index);
+    }
+    const Config &c = m_run.config();
+    if (c.parallel && distinct.size() > 1 && c.maxParallel > 1)
+        return runBlock(segment.indices, distinct);
+    m_run.logger().info(u"peal::runner", QStringLiteral("parallel block (sequential fallback)"),
+                        {{QStringLiteral("block_indices"), Text::debugList(segment.indices)},
+                         {QStringLiteral("pending"), Text::debugList(distinct)}});
+    runFallback(distinct, 0);
+}
+
+void Scheduler::runTask(quint32 index, std::function<void(Result<TaskResult>)> done)
+{
+    ++m_position;
+    const Task *task = m_run.plan().taskByIndex(index);
+    if (!task)
+        return done(PlanParser::taskNotFound(index, m_run.plan()));
+    auto *runner = new TaskRunner(m_run, m_pipeline, *task, m_position, TaskRunner::Options(), this);
+    m_current = runner;
+    m_run.userTree().tasksStarting({index});
+    runner->start([this, runner, done](Result<TaskResult> result) {
+        m_current = nullptr;
+        runner->deleteLater();
+        done(result);
+    });
+}
+
+bool Scheduler::stopsRun(const Error &error) const
+{
+    // An interruption, or a budget: whatever continue_with_remaining_tasks says.
+    return error.kind() == Error::Kind::Interrupted || error.kind() == Error::Kind::CapReached || m_run.isCancelled();
+}
+
+std::optional<Error> Scheduler::countFailure()
+{
+    ++m_consecutiveFailures;
+    const std::optional<quint32> cap = m_run.config().maxConsecutiveTaskFailures;
+    if (cap && m_consecutiveFailures >= *cap) {
+        return Error(Error::Kind::CapReached,
+                     QStringLiteral("Run stopped: %1 consecutive task failure(s) reached cap %2.")
+                         .arg(m_consecutiveFailures)
+                         .arg(*cap));
+    }
+    return std::nullopt;
+}
+
+void Scheduler::runSequential(quint32 index)
+{
+    runTask(index, [this, index](Result<TaskResult> result) {
+        if (result) {
+            m_consecutiveFailures = 0;
+            m_outcome.results.append(*result);
+            m_run.userTree().tasksSettled();
+            return segmentDone({});
+        }
+        if (stopsRun(result.error()))
+            return segmentDone(result.error());
+        if (auto cap = countFailure())
+            return segmentDone(*cap);
+        if (m_run.config().continueWithRemainingTasks) {
+            m_outcome.failedTaskIndices.append(index);
+            // The run will exit 2 because of it: a line that --quiet keeps.
+            m_run.logger().warning(u"peal::runner",
+                                   result.error().toDisplayString() + QStringLiteral("; continuing with the remaining tasks"),
+                                   {{QStringLiteral("task_index"), index}});
+            return segmentDone({});
+        }
+        segmentDone(result.error());
+    });
+}
+
+void Scheduler::runFallback(const QList<quint32> &pending, qsizetype next)
+{
+    if (next >= pending.size())
+        return segmentDone({});
+    const quint32 index = pending[next];
+    runTask(index, [this, pending, next](Result<TaskResult> result) {
+        if (result) {
+            m_consecutiveFailures = 0;
+            m_outcome.results.append(*result);
+            m_run.userTree().tasksSettled();
+            return runFallback(pending, next + 1);
+        }
+        if (stopsRun(result.error()))
+            return segmentDone(result.error());
+        if (auto cap = countFailure())
+            return segmentDone(*cap);
+        // The sequential fallback ignores continue_with_remaining_tasks (spec §4.8).
+        segmentDone(result.error());
+    });
+}
+
+void Scheduler::runBlock(const QList<quint32> &indices, const QList<quint32> &pending)
+{
+    auto *block = new ParallelBlock(m_run, m_pipeline, indices, pending, m_position + 1, this);
+    m_position += int(indices.size());
+    m_run.userTree().tasksStarting(pending);
+    m_block = block;
+    block->start([this, block, indices](ParallelBlock::Report report) {
+        m_block = nullptr;
+        block->deleteLater();
+        applyBlock(indices, report);
+    });
+}
+
+std::optional<Error> Scheduler::countBlock(const QList<quint32> &indices, const QList<quint32> &failed)
+{
+    for (quint32 index : indices) {
+        if (!failed.contains(index)) {
+            m_consecutiveFailures = 0;
+            continue;
+        }
+        if (auto cap = countFailure())
+            return cap;
+    }
+    return std::nullopt;
+}
+
+void Scheduler::applyBlock(const QList<quint32> &indices, const ParallelBlock::Report &report)
+{
+    m_outcome.results.append(report.results);
+    if (report.interrupted || m_run.isCancelled())
+        return segmentDone(interruptedError());
+    if (report.abort)
+        return segmentDone(*report.abort);
+    const bool keepGoing = m_run.config().continueWithRemainingTasks;
+    QList<quint32> blockFailed;
+    for (const ParallelBlock::Failure &f : report.streamFailures)
+        blockFailed.append(f.index);
+    if (!blockFailed.isEmpty())
+        m_run.outcomes().failed(blockFailed, QStringLiteral("task failure"));
+    for (const ParallelBlock::Failure &f : report.streamFailures) {
+        if (f.error.kind() == Error::Kind::CapReached)
+            return segmentDone(f.error); // a budget: the run stops
+    }
+    if (report.phase3Failure && report.phase3Failure->error.kind() == Error::Kind::CapReached)
+        return segmentDone(report.phase3Failure->error);
+    if (report.phase3Failure) {
+        const ParallelBlock::Failure &f = *report.phase3Failure;
+        blockFailed.append(f.index);
+        if (!keepGoing) {
+            if (auto cap = countBlock(indices, blockFailed))
+                return segmentDone(*cap);
+            return segmentDone(f.error);
+        }
+        m_run.logger().warning(u"peal::runner",
+                               f.error.toDisplayString()
+                                   + QStringLiteral("; no more phase 3 in this parallel block, continuing with the "
+                                                    "remaining segments"),
+                               {{QStringLiteral("task_index"), f.index}});
+        m_outcome.failedTaskIndices.append(f.index);
+    }
+    if (auto cap = countBlock(indices, blockFailed))
+        return segmentDone(*cap);
+    // Each failure of the block is one line; without continuing, the first one is the run's error.
+    for (qsizetype i = keepGoing ? 0 : 1; i < report.streamFailures.size(); ++i) {
+        const ParallelBlock::Failure &f = report.streamFailures[i];
+        m_run.logger().warning(u"peal::runner",
+                               f.error.toDisplayString()
+                                   + (keepGoing ? QStringLiteral("; continuing with the remaining tasks") : QString()),
+                               {{QStringLiteral("task_index"), f.index}});
+    }
+    if (!report.streamFailures.isEmpty()) {
+        if (!keepGoing)
+            return segmentDone(report.streamFailures.first().error);
+        for (const ParallelBlock::Failure &f : report.streamFailures)
+            m_outcome.failedTaskIndices.append(f.index);
+    }
+    if (report.streamFailures.isEmpty() && !report.phase3Failure)
+        m_run.userTree().tasksSettled();
+    segmentDone({});
+}
+
+void Scheduler::finish(const Result<RunOutcome> &result)
+{
+    if (!m_done)
+        return;
+    auto done = std::exchange(m_done, nullptr);
+    done(result);
+}
+
+} // namespace Peal::Internal

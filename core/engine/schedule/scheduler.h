@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "schedule/parallelblock.h"
+#include "recipe/recipe.h"
+#include "run/runcontext.h"
+#include "task/taskresult.h"
+
+namespace Peal::Internal {
+
+class TaskRunner;
+
+/*
+ * Walks the plan's segments (spec §4.5) as a sequence recipe, one step per segment: skips completed tasks, runs each task through a
+ * TaskRunner, runs parallel blocks concurrently through a ParallelBlock (§4.7) or in the
+ * sequential fallback (§4.8), and applies the failure policies - the consecutive-failure cap
+ * (checked first), continue_with_remaining_tasks, and the fallback's stop at any failure.
+ */
+class PEAL_EXPORT Scheduler : public QObject
+{
+    Q_OBJECT
+
+public:
+    Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent = nullptr);
+
+    void start(std::function<void(Result<RunOutcome>)> done);
+    // Stops at once: the running task or block is cancelled and nothing calls back.
+    void cancel();
+
+private:
+    // True (and the segment's step done) if the current segment was already done.
+    bool skipSegment();
+    // Ends the current segment's step: success goes on with the next segment, an error stops.
+    void segmentDone(const Result<void> &result);
+    void startSegment();
+    void runSequential(quint32 index);
+    void runFallback(const QList<quint32> &pending, qsizetype next);
+    void runBlock(const QList<quint32> &indices, const QList<quint32> &pending);
+    void applyBlock(const QList<quint32> &indices, const ParallelBlock::Report &report);
+    // Counts the block's outcomes in segment order (spec §4.7 step 6); the cap error if reached.
+    std::optional<Error> countBlock(const QList<quint32> &indices, const QList<quint32> &failed);
+    void runTask(quint32 index, std::function<void(Result<TaskResult>)> done);
+
+    // Counts a failure; returns the cap error when the cap is reached.
+    std::optional<Error> countFailure();
+    // Whether a task's error ends the run at once (interrupted, a budget reached).
+    bool stopsRun(const Error &error) const;
+    void finish(const Result<RunOutcome> &result);
+
+    RunContext &m_run;
+    const Pipeline &m_pipeline;
+    std::function<void(Result<RunOutcome>)> m_done;
+    RunOutcome m_outcome;
+    qsizetype m_segment = -1;
+    std::optional<StepHandle> m_step; // the current segment's step
+    RecipeRunner m_recipe;
+    int m_position = 0;
+    quint32 m_consecutiveFailures = 0;
+    TaskRunner *m_current = nullptr;
+    ParallelBlock *m_block = nullptr;
+};
+
+} // namespace Peal::Internal

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include "task/outcomes.h"
+
+#include <peal/config.h>
+#include <peal/exitcode.h>
+
+#include <algorithm>
+
+namespace Peal::Internal {
+
+Result<void> TaskOutcomes::completed(const QList<quint32> &tasks)
+{
+    for (quint32 task : tasks)
+        m_state.markTaskCompleted(task);
+    return StateStore::save(m_config.stateDir, m_state);
+}
+
+Result<void> TaskOutcomes::reopened(quint32 task)
+{
+    if (!m_state.markTaskIncomplete(task))
+        return {};
+    return StateStore::save(m_config.stateDir, m_state);
+}
+
+void TaskOutcomes::failed(const QList<quint32> &tasks, const QString &why)
+{
+    for (quint32 task : tasks) {
+        if (!m_failed.contains(task))
+            m_failed.append(task);
+    }
+    save(why);
+}
+
+void TaskOutcomes::save(const QString &after)
+{
+    if (auto saved = StateStore::save(m_config.stateDir, m_state); !saved)
+        m_logger.error(u"peal::runner", QStringLiteral("failed to save state after %1").arg(after),
+                       {{QStringLiteral("err"), saved.error().toDisplayString()}});
+}
+
+static bool findingsLeft(const TaskResult &r)
+{
+    return r.review && !r.review->findingsResolved;
+}
+
+int TaskOutcomes::exitCodeOf(const RunOutcome &done)
+{
+    const bool issues = !done.failedTaskIndices.isEmpty()
+                        || std::any_of(done.results.cbegin(), done.results.cend(), findingsLeft);
+    return toInt(issues ? ExitCode::Issues : ExitCode::Success);
+}
+
+Result<QString> TaskOutcomes::writeSummary(const RunOutcome &done, int code) const
+{
+    RunSummary summary;
+    for (const TaskResult &r : done.results) {
+        if (findingsLeft(r))
+            summary.tasksWithRemainingFindings.append(r.index);
+        else if (!done.failedTaskIndices.contains(r.index))
+            summary.tasksCompleted.append(r.index);
+    }
+    summary.tasksFailed = done.failedTaskIndices;
+    summary.exitCode = code;
+    summary.planPath = m_config.planPath;
+    summary.repoPath = m_config.repoPath;
+    summary.completedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
+    summary.usage = usageJson();
+    const QString path = SummaryFile::path(m_config);
+    if (auto written = SummaryFile::write(path, summary); !written)
+        return written.error();
+    return path;
+}
+
+Result<void> TaskOutcomes::writeLastRun(const RunEnd &end) const
+{
+    LastRun last;
+    last.startedAt = end.startedAt;
+    last.finishedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
+    last.exitCode = end.exitCode;
+    last.outcome = end.interrupted                                 ? QStringLiteral("interrupted")
+                   : end.exitCode == toInt(ExitCode::Success)      ? QStringLiteral("success")
+                   : end.exitCode == toInt(ExitCode::Issues)       ? QStringLiteral("issues")
+                   : end.exitCode == toInt(ExitCode::CapReached)   ? QStringLiteral("cap_reached")
+                                                                   : QStringLiteral("failed");
+    last.error = end.error;
+    last.failedTasks = m_failed;
+    std::sort(last.failedTasks.begin(), last.failedTasks.end());
+    last.planPath = m_config.planPath;
+    last.repoPath = m_config.repoPath;
+    last.usage = usageJson();
+    // The spending by task as people read it, from the ledger the calls appended to.
+    if (auto spent = m_spend.writeSummary(); !spent)
+        m_logger.warn(u"peal::main", QStringLiteral("cannot record what the agent calls cost"),
+                      {{QStringLiteral("err"), spent.error().toDisplayString()}});
+    return LastRunFile::write(m_config.stateDir, last);
+}
+
+void UsageTotals::add(const AgentTotals &call, std::chrono::milliseconds duration)
+{
+    ++calls;
+    durationMs += duration.count();
+    inputTokens += call.inputTokens;
+    outputTokens += call.outputTokens;
+    cacheReadTokens += call.cacheReadTokens;
+    cacheWriteTokens += call.cacheWriteTokens;
+    turns += call.turns;
+    toolCalls += call.toolCalls;
+    if (call.costUsd)
+        costUsd = costUsd.value_or(0.0) + *call.costUsd;
+    if (call.failure != AgentEvent::Failure::None)
+        ++failures[failureClassName(call.failure)];
+}
+
+QJsonObject UsageTotals::toJson() const
+{
+    QJsonObject o{{QStringLiteral("agent_calls"), calls},
+                  {QStringLiteral("duration_ms"), durationMs},
+                  {QStringLiteral("input_tokens"), inputTokens},
+                  {QStringLiteral("output_tokens"), outputTokens},
+                  {QStringLiteral("cache_read_tokens"), cacheReadTokens},
+                  {QStringLiteral("cache_write_tokens"), cacheWriteTokens},
+                  {QStringLiteral("turns"), turns},
+                  {QStringLiteral("tool_calls"), toolCalls}};
+    if (costUsd)
+        o.insert(QStringLiteral("cost_usd"), *costUsd);
+    QJsonObject classes;
+    for (auto it = failures.cbegin(); it != failures.cend(); ++it)
+        classes.insert(it.key(), it.value());
+    o.insert(QStringLiteral("failures"), classes);
+    return o;
+}
+
+void TaskOutcomes::agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration)
+{
+    m_usage.add(totals, duration);
+    if (task != 0)
+        m_taskUsage[task].add(totals, duration);
+    if (auto saved = m_spend.add(task, totals); !saved)
+        m_logger.warn(u"peal::main", QStringLiteral("cannot record what the agent calls cost"),
+                      {{QStringLiteral("err"), saved.error().toDisplayString()}});
+}
+
+void TaskOutcomes::noteFailureClass(quint32 task, const QString &name)
+{
+    ++m_usage.failures[name];
+    if (task != 0)
+        ++m_taskUsage[task].failures[name];
+}
+
+QJsonObject TaskOutcomes::usageJson() const
+{
+    if (m_usage.calls == 0)
+        return {};
+    QJsonObject o = m_usage.toJson();
+    QJsonObject tasks;
+    for (auto it = m_taskUsage.cbegin(); it != m_taskUsage.cend(); ++it)
+        tasks.insert(QString::number(it.key()), it.value().toJson());
+    o.insert(QStringLiteral("tasks"), tasks);
+    return o;
+}
+
+} // namespace Peal::Internal
