@@ -113,7 +113,7 @@ private Q_SLOTS:
                                                 + PealTest::readFile(source(u"cli/demostet/demostet.cpp"_s)));
         QVERIFY(!fakes.isEmpty());
         // So are the variables peal sets for the commands it runs (notify_commands).
-        const QString givenToCommands = QString::fromUtf8(PealTest::readFile(source(u"core/engine/notifier.cpp"_s)));
+        const QString givenToCommands = QString::fromUtf8(PealTest::readFile(source(u"core/engine/unattended/notifier.cpp"_s)));
         QVERIFY(givenToCommands.contains(u"PEAL_NOTIFY_EVENT"_s));
         // A name followed by `*` is a family (`PEAL_*`, `PEAL_FAKE_STET_*`).
         const QSet<QString> families{u"PEAL_"_s, u"PEAL_FAKE_"_s, u"PEAL_FAKE_AGENT_"_s, u"PEAL_FAKE_STET_"_s};
