@@ -4,6 +4,7 @@
 # (default 60) from a seed corpus made of the test fixtures. Prints, per target, the executions
 # per second and the coverage reached; a crash, leak or UB report fails the script and leaves
 # the input in the artifacts directory it names.
+# Targets run side by side, one per processor.
 # Usage: bash bench/fuzz.sh [SECONDS] [TARGET...]
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
@@ -22,17 +23,31 @@ trap 'rm -rf "$work"' EXIT
 artifacts="$PEAL_ROOT/build/fuzz/artifacts"
 mkdir -p "$artifacts"
 seeds="$PEAL_ROOT/tests/data/fuzz"
-status=0
-for target in "${targets[@]}"; do
-    corpus="$work/$target"
+# fuzz_one <target>: runs one target from its seed corpus; its log is $work/<target>.log.
+fuzz_one() {
+    local target="$1" corpus="$work/$1"
     mkdir -p "$corpus"
     # Seeds: the fixtures each parser reads in the tests.
     cp "$seeds/$target"/* "$corpus/" 2>/dev/null || true
     [ "$target" = plan ] && cp "$PEAL_ROOT/tests/data/plans"/*.md "$corpus/"
     [ "$target" = agent ] && cp "$PEAL_ROOT/tests/data/plans"/*.md "$corpus/"
+    "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$artifacts/$target-" -print_final_stats=1 "$corpus" >"$work/$target.log" 2>&1
+}
+
+# One target per processor at a time (each is one process); the results in target order.
+jobs=$(nproc)
+pids=()
+for target in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    fuzz_one "$target" &
+    pids+=($!)
+done
+status=0
+for i in "${!targets[@]}"; do
+    target="${targets[$i]}"
     log="$work/$target.log"
-    if ! "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-            -artifact_prefix="$artifacts/$target-" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+    if ! wait "${pids[$i]}"; then
         status=1
         echo "fuzz_$target: FAILED; the input is in $artifacts (last lines of its log follow)" >&2
         tail -n 30 "$log" >&2

@@ -26,28 +26,6 @@
 
 namespace Peal {
 
-Plugin::~Plugin() = default;
-
-Result<void> Plugin::configure(const PluginConfig &)
-{
-    return {};
-}
-
-QString pluginRoleName(PluginRole role)
-{
-    switch (role) {
-    case PluginRole::Agent:
-        return QStringLiteral("agent");
-    case PluginRole::Reviewer:
-        return QStringLiteral("reviewer");
-    case PluginRole::Phase:
-        return QStringLiteral("phase");
-    case PluginRole::Executor:
-        return QStringLiteral("executor");
-    }
-    return QStringLiteral("unknown");
-}
-
 QString PluginSpec::libraryPath() const
 {
     return QDir(directory).absoluteFilePath(manifest.library);

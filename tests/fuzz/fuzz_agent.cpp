@@ -2,7 +2,7 @@
 // What an agent prints: Cursor's output read by its plugin, a normalised plan read back, and
 // git's porcelain status (the work-tree check) read by the core.
 #include "cursorplugin.h"
-#include "git/usertree.h"
+#include "git/porcelain.h"
 
 #include <peal/plan.h>
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "git/usertree.h"
 
+#include "git/porcelain.h"
+
 #include "git/gitexclude.h"
 #include "recipe/processstep.h"
 #include "run/runcontext.h"
@@ -84,17 +86,6 @@ struct UserTree::Record
         return r;
     }
 };
-
-QStringList statusPaths(const QString &porcelainZ)
-{
-    // Each entry is "XY <path>" and a NUL; with --no-renames there is no second path.
-    QStringList paths;
-    for (QStringView entry : QStringView(porcelainZ).split(QChar(0))) {
-        if (entry.size() > 3)
-            paths.append(entry.mid(3).toString());
-    }
-    return paths;
-}
 
 QString UserTree::listPaths(const QStringList &paths, int limit)
 {

@@ -81,7 +81,5 @@ private:
     QString m_pathspecFile;    // the user's paths as a pathspec file for git, when there are any
 };
 
-// Paths of `git status --porcelain -z --no-renames` output, relative to the work tree's top.
-PEAL_EXPORT QStringList statusPaths(const QString &porcelainZ);
 
 } // namespace Peal::Internal

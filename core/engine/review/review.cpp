@@ -6,66 +6,7 @@
 
 #include <peal/exec.h>
 
-#include <QSet>
-
-namespace Peal {
-
-ReviewServices::~ReviewServices() = default;
-ReviewSession::~ReviewSession() = default;
-
-bool ReviewSession::seesUncommittedChanges() const
-{
-    return true;
-}
-Reviewer::~Reviewer() = default;
-ReviewerPlugin::~ReviewerPlugin() = default;
-
-PluginRole ReviewerPlugin::role() const
-{
-    return PluginRole::Reviewer;
-}
-
-QStringList ReviewerPlugin::repositoryStateDirectories() const
-{
-    return {};
-}
-
-QStringList findingKeys(const QList<Finding> &findings)
-{
-    QStringList keys;
-    QSet<QString> seen;
-    for (const Finding &f : findings) {
-        QString key = f.id;
-        if (key.isEmpty()) {
-            key = f.path.value_or(QString());
-            if (f.line)
-                key += u':' + QString::number(*f.line);
-            key += QStringLiteral(": ") + f.message;
-        }
-        if (!seen.contains(key)) {
-            seen.insert(key);
-            keys.append(key);
-        }
-    }
-    return keys;
-}
-
-QStringList numberedFindingKeys(int count)
-{
-    QStringList keys;
-    for (int i = 1; i <= count; ++i)
-        keys.append(QStringLiteral("#%1").arg(i));
-    return keys;
-}
-
-QStringList ReviewerPlugin::openFindings(const QString &output) const
-{
-    if (const auto findings = parseFindings(output))
-        return findingKeys(*findings);
-    return numberedFindingKeys(countFindings(output));
-}
-
-namespace Internal {
+namespace Peal::Internal {
 
 RunReview::RunReview(RunContext &run, QObject *context, std::shared_ptr<ReviewerPlugin> plugin,
                      std::unique_ptr<ReviewSession> session)
@@ -183,6 +124,4 @@ QString TaskReviewer::reviewName() const
     return m_review.session().reviewName();
 }
 
-} // namespace Internal
-
-} // namespace Peal
+} // namespace Peal::Internal
