@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
 
-#include <peal/version.h>
+#include <peal/sdk/version.h>
 
 #include <QCommandLineParser>
 

@@ -4,7 +4,7 @@
 #include "commandline.h"
 
 #include <peal/config.h>
-#include <peal/version.h>
+#include <peal/sdk/version.h>
 
 namespace Peal::Cli {
 

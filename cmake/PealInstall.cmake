@@ -9,23 +9,24 @@ install(TARGETS peal RUNTIME DESTINATION "${PEAL_INSTALL_BINDIR}")
 install(TARGETS peal-demo-agent peal-demo-stet peal-model-server RUNTIME DESTINATION "${PEAL_INSTALL_LIBDIR}")
 
 # libpealcore and the plugin SDK: only peal/sdk/*.h is installed (the rest of the core's headers
-# are internal, and free to change); the test sdk_fingerprint guards the ABI of these.
-install(TARGETS pealcore EXPORT PealTargets
+# are internal, and free to change); docs/plugins.md says what may change them.
+install(TARGETS pealcore pealsdk EXPORT PealTargets
     LIBRARY DESTINATION "${PEAL_INSTALL_LIBDIR}"
     INCLUDES DESTINATION "${PEAL_INSTALL_INCLUDEDIR}")
-install(DIRECTORY "${PROJECT_SOURCE_DIR}/core/include/peal/sdk" DESTINATION "${PEAL_INSTALL_INCLUDEDIR}/peal")
-install(FILES "${PROJECT_BINARY_DIR}/core/include/peal/pealcore_export.h"
-              "${PROJECT_BINARY_DIR}/core/include/peal/version.h"
-        DESTINATION "${PEAL_INSTALL_INCLUDEDIR}/peal")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/core/sdk/include/peal/sdk" DESTINATION "${PEAL_INSTALL_INCLUDEDIR}/peal")
+install(FILES "${PROJECT_BINARY_DIR}/core/sdk/include/peal/sdk/export.h"
+              "${PROJECT_BINARY_DIR}/core/sdk/include/peal/sdk/version.h"
+        DESTINATION "${PEAL_INSTALL_INCLUDEDIR}/peal/sdk")
 
 set(PEAL_INSTALL_CMAKEDIR "lib/cmake/Peal")
 install(EXPORT PealTargets NAMESPACE Peal:: DESTINATION "${PEAL_INSTALL_CMAKEDIR}")
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/PealConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/cmake/PealConfig.cmake"
     INSTALL_DESTINATION "${PEAL_INSTALL_CMAKEDIR}")
-# Plugins must match the ABI, which may change with any minor version before 1.0.
+# A plugin's sources build against any later SDK of the same major version; the ABI number, not
+# the version, decides what a built plugin loads in (docs/plugins.md).
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/cmake/PealConfigVersion.cmake"
-    COMPATIBILITY SameMinorVersion)
+    COMPATIBILITY SameMajorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/cmake/PealConfig.cmake"
               "${PROJECT_BINARY_DIR}/cmake/PealConfigVersion.cmake"
               "${PROJECT_SOURCE_DIR}/cmake/PealPlugin.cmake"

@@ -52,7 +52,7 @@ function(peal_add_plugin id)
     endif()
     set(target "peal_plugin_${id}")
     add_library(${target} MODULE ${ARG_SOURCES})
-    target_link_libraries(${target} PRIVATE Peal::core)
+    target_link_libraries(${target} PRIVATE Peal::sdk)
     set_target_properties(${target} PROPERTIES
         PREFIX ""
         OUTPUT_NAME "peal-${id}"
@@ -67,4 +67,18 @@ function(peal_add_plugin id)
         install(TARGETS ${target} LIBRARY DESTINATION "lib/peal/plugins")
         install(FILES "${ARG_OUTPUT_DIRECTORY}/${id}.plugin.json" DESTINATION "lib/peal/plugins")
     endif()
+endfunction()
+
+# peal_add_plugin_library(<name> SOURCES <files...> [LIBRARIES <libs...>]): a static library of
+# plugin code (position-independent, hidden symbols, built against Peal::sdk) that plugins link
+# and tests can link too, with its directory on the include path.
+function(peal_add_plugin_library name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+    add_library(${name} STATIC ${ARG_SOURCES})
+    target_include_directories(${name} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}")
+    target_link_libraries(${name} PUBLIC Peal::sdk ${ARG_LIBRARIES})
+    set_target_properties(${name} PROPERTIES
+        POSITION_INDEPENDENT_CODE ON
+        CXX_VISIBILITY_PRESET hidden
+        VISIBILITY_INLINES_HIDDEN ON)
 endfunction()

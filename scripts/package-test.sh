@@ -40,7 +40,7 @@ for f in ./usr/bin/peal ./usr/lib/peal/libpealcore.so ./usr/lib/peal/peal-demo-a
          ./usr/lib/peal/peal-demo-stet ./usr/lib/peal/plugins/peal-cursor.so \
          ./usr/lib/peal/plugins/cursor.plugin.json ./usr/lib/peal/plugins/peal-stet.so \
          ./usr/lib/peal/plugins/peal-address.so ./usr/lib/peal/plugins/peal-checks.so ./usr/include/peal/sdk/phase.h \
-         ./usr/include/peal/version.h ./usr/include/peal/pealcore_export.h \
+         ./usr/include/peal/sdk/version.h ./usr/include/peal/sdk/export.h \
          ./usr/lib/cmake/Peal/PealConfig.cmake ./usr/lib/cmake/Peal/PealPlugin.cmake \
          ./usr/share/man/man1/peal.1 ./usr/share/bash-completion/completions/peal \
          ./usr/share/zsh/vendor-completions/_peal \
@@ -92,6 +92,27 @@ check_prefix() {
     out=$(PEAL_PLUGIN_PATH="$work/$name-user/lib/peal/plugins" "$peal" plugins)
     grep -Eq '^tests-gate +phase +1\.0\.0 +ok' <<<"$out" || fail "$name: the installed tests-gate is not found"
     pass "$name: tests-gate installed with cmake --install and found through PEAL_PLUGIN_PATH"
+
+    # peal's own address phase and stet reviewer, built out of tree against this prefix's SDK
+    # alone, as anyone's plugin would be; a plan then runs with them instead of the shipped ones.
+    local own="$work/$name-own-plugins" id
+    for id in address stet; do
+        cmake -S "$PEAL_ROOT/plugins/$id" -B "$work/$name-$id" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
+            -DCMAKE_BUILD_TYPE=Release -DPEAL_PLUGIN_OUTPUT_DIRECTORY="$own" >"$work/$name-$id.log" 2>&1 \
+            && cmake --build "$work/$name-$id" >>"$work/$name-$id.log" 2>&1 \
+            || { tail -20 "$work/$name-$id.log" >&2; fail "$name: building plugins/$id out of tree"; }
+    done
+    out=$("$peal" plugins --plugin-dir "$own")
+    for id in address stet; do
+        grep -A1 -E "^$id +(phase|reviewer) +$version +ok" <<<"$out" | grep -qF "$own/$id.plugin.json" \
+            || fail "$name: the out-of-tree $id is not the one found first: $out"
+    done
+    pass "$name: address and stet built out of tree against the installed SDK, and loaded"
+    PEAL_PLUGIN_PATH="$own" "$peal" demo --dir "$work/$name-own-demo" >"$work/$name-own-demo.log" 2>&1 \
+        || { tail -20 "$work/$name-own-demo.log" >&2; fail "$name: peal demo with the out-of-tree address and stet"; }
+    grep -q "address round 1" "$work/$name-own-demo.log" \
+        || { tail -20 "$work/$name-own-demo.log" >&2; fail "$name: the demo's review round did not run"; }
+    pass "$name: the demo's review and fix round ran with them"
 
     # A plan whose tests fail until the agent fixes them through the tests-gate phase.
     local repo="$work/$name-project"

@@ -78,20 +78,9 @@ QStringList splitCommands(QStringView text, bool keepEmpty)
     return out;
 }
 
-const QStringList &dismissReasons()
-{
-    static const QStringList reasons = {
-        QStringLiteral("false_positive"),
-        QStringLiteral("already_correct"),
-        QStringLiteral("wrong_suggestion"),
-        QStringLiteral("out_of_scope"),
-    };
-    return reasons;
-}
-
 bool isDismissReason(QStringView reason)
 {
-    return std::any_of(dismissReasons().cbegin(), dismissReasons().cend(),
+    return std::any_of(Peal::dismissReasons().cbegin(), Peal::dismissReasons().cend(),
                        [&](const QString &r) { return r == reason; });
 }
 
@@ -238,6 +227,26 @@ namespace ConfigLoader {
 QJsonObject pluginOptions(const Config &config, const QString &id)
 {
     QJsonObject table = config.pluginOptions.value(id);
+    // Keys of the table win over the reference's top-level keys, which fill in the rest.
+    const auto fillIn = [&table](const QJsonObject &owned) {
+        for (auto it = owned.begin(); it != owned.end(); ++it) {
+            if (!table.contains(it.key()))
+                table.insert(it.key(), it.value());
+        }
+    };
+    if (id == u"stet") {
+        // The reference's stet keys configure the stet reviewer plugin.
+        QJsonObject owned{{QStringLiteral("stet_start_args"), QJsonArray::fromStringList(config.stetStartExtraArgs)},
+                          {QStringLiteral("stet_run_args"), QJsonArray::fromStringList(config.stetRunExtraArgs)},
+                          {QStringLiteral("stet_commands"), QJsonArray::fromStringList(config.stetCommands)},
+                          {QStringLiteral("on_stet_fail"), config.onStetFail}};
+        if (config.stetPath)
+            owned.insert(QStringLiteral("stet_path"), *config.stetPath);
+        if (config.stetStartRef)
+            owned.insert(QStringLiteral("stet_start_ref"), *config.stetStartRef);
+        fillIn(owned);
+        return table;
+    }
     if (id != u"address")
         return table;
     // The reference's phase 3 keys configure the address phase plugin.
@@ -253,10 +262,7 @@ QJsonObject pluginOptions(const Config &config, const QString &id)
         {QStringLiteral("stet_dismiss_patterns"), patterns},
         {QStringLiteral("review_patience"), qint64(config.reviewPatience)},
     };
-    for (auto it = owned.begin(); it != owned.end(); ++it) {
-        if (!table.contains(it.key()))
-            table.insert(it.key(), it.value());
-    }
+    fillIn(owned);
     return table;
 }
 
@@ -369,7 +375,7 @@ Result<Config> load(const std::optional<QString> &configFile, const ConfigLayer 
         if (!ConfigValues::isDismissReason(p.reason))
             return Error(Error::Kind::Config,
                          QStringLiteral("Invalid stet_dismiss_patterns reason '%1' (expected one of: %2)")
-                             .arg(p.reason, ConfigValues::dismissReasons().join(QStringLiteral(", "))),
+                             .arg(p.reason, Peal::dismissReasons().join(QStringLiteral(", "))),
                          QStringLiteral("set by ") + config.originOf(QStringLiteral("stet_dismiss_patterns")));
     }
     return config;

@@ -2,7 +2,6 @@
 #include <peal/exec.h>
 
 #include <peal/processjob.h>
-#include <peal/textutil.h>
 
 namespace Peal {
 
@@ -17,32 +16,6 @@ ProcessJob *runProcess(ProcessSpec spec, QObject *context,
                      });
     job->start();
     return job;
-}
-
-ProcessSpec gitSpec(const QString &repo, QStringList arguments)
-{
-    ProcessSpec spec;
-    spec.program = QStringLiteral("git");
-    spec.arguments = QStringList{QStringLiteral("-C"), repo} + arguments;
-    spec.stdinMode = ProcessSpec::Stdin::Null;
-    spec.label = QStringLiteral("git");
-    return spec;
-}
-
-std::optional<ProcessSpec> commandSpec(const QString &command, const QString &workingDir,
-                                       std::chrono::milliseconds timeout)
-{
-    const QStringList tokens = Text::splitAsciiWhitespace(command);
-    if (tokens.isEmpty())
-        return std::nullopt;
-    ProcessSpec spec;
-    spec.program = tokens.first();
-    spec.arguments = tokens.mid(1);
-    spec.workingDirectory = workingDir;
-    spec.timeout = timeout;
-    spec.stdinMode = ProcessSpec::Stdin::Inherit;
-    spec.label = tokens.first();
-    return spec;
 }
 
 } // namespace Peal

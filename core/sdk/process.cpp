@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <peal/sdk/process.h>
+#include <peal/sdk/text.h>
+#include <peal/textutil.h>
 
 #include <cstring>
 
@@ -42,6 +44,32 @@ QString describeEnding(const ProcessResult &result)
         break;
     }
     return QStringLiteral("failed to start: ") + result.errorString;
+}
+
+ProcessSpec gitSpec(const QString &repo, QStringList arguments)
+{
+    ProcessSpec spec;
+    spec.program = QStringLiteral("git");
+    spec.arguments = QStringList{QStringLiteral("-C"), repo} + arguments;
+    spec.stdinMode = ProcessSpec::Stdin::Null;
+    spec.label = QStringLiteral("git");
+    return spec;
+}
+
+std::optional<ProcessSpec> commandSpec(const QString &command, const QString &workingDir,
+                                       std::chrono::milliseconds timeout)
+{
+    const QStringList tokens = Text::splitAsciiWhitespace(command);
+    if (tokens.isEmpty())
+        return std::nullopt;
+    ProcessSpec spec;
+    spec.program = tokens.first();
+    spec.arguments = tokens.mid(1);
+    spec.workingDirectory = workingDir;
+    spec.timeout = timeout;
+    spec.stdinMode = ProcessSpec::Stdin::Inherit;
+    spec.label = tokens.first();
+    return spec;
 }
 
 } // namespace Peal

@@ -45,6 +45,17 @@ QStringList findingKeys(const QList<Finding> &findings)
     return keys;
 }
 
+const QStringList &dismissReasons()
+{
+    static const QStringList reasons = {
+        QStringLiteral("false_positive"),
+        QStringLiteral("already_correct"),
+        QStringLiteral("wrong_suggestion"),
+        QStringLiteral("out_of_scope"),
+    };
+    return reasons;
+}
+
 QStringList numberedFindingKeys(int count)
 {
     QStringList keys;

@@ -3,10 +3,11 @@
 
 #include "triage.h"
 
-#include <peal/exec.h>
-#include <peal/prompt.h>
+#include <peal/sdk/options.h>
+#include <peal/sdk/process.h>
+#include <peal/sdk/prompts.h>
 #include <peal/sdk/reviewer.h>
-#include <peal/textutil.h>
+#include <peal/sdk/text.h>
 
 #include <QJsonArray>
 
@@ -57,7 +58,7 @@ private:
             if (!review->hasFindings) {
                 log(LogLevel::Info, QStringLiteral("no findings, skipping address loop"));
                 m_open.clear();
-                return complete(0, true, *review, QStringLiteral("clean"));
+                return complete(0, true, QStringLiteral("clean"));
             }
             log(LogLevel::Info, QStringLiteral("findings detected, starting address loop"));
             m_initial = *review;
@@ -99,7 +100,7 @@ private:
         m_stale = 0;
         m_stopReason.clear();
         m_current = m_initial;
-        m_open = {m_reviewer->openFindings(m_initial.stdoutText).size()};
+        m_open = {m_initial.openFindings.size()};
         m_baseline = m_open.first();
         nextRound();
     }
@@ -120,20 +121,19 @@ private:
                 log(LogLevel::Info, QStringLiteral("findings resolved (after dismiss pass)"),
                     {{QStringLiteral("round"), m_round}});
                 m_open.append(0);
-                return complete(m_round, true, *review, QStringLiteral("clean"));
+                return complete(m_round, true, QStringLiteral("clean"));
             }
             m_current = *review;
             // What triage dismissed is not the round's progress: the round must leave fewer
             // findings than remained after the dismissals.
-            m_baseline = m_reviewer->openFindings(review->stdoutText).size();
+            m_baseline = review->openFindings.size();
             addressFindings();
         });
     }
 
     void addressFindings()
     {
-        const QString prompt = Prompts::address(m_current.stdoutText,
-                                                m_reviewer->extractSuggestions(m_current.stdoutText));
+        const QString prompt = Prompts::address(m_current.stdoutText, m_current.suggestions);
         m_services->runAgent(AgentMode::Address, prompt, agentOptions(false),
                              [this](const Result<AgentOutput> &answer) {
                                  if (!answer)
@@ -154,9 +154,9 @@ private:
                     return loopFailed(review.error());
                 if (!review->hasFindings) {
                     m_open.append(0);
-                    return complete(m_round, true, *review, QStringLiteral("clean"));
+                    return complete(m_round, true, QStringLiteral("clean"));
                 }
-                const qsizetype open = m_reviewer->openFindings(review->stdoutText).size();
+                const qsizetype open = review->openFindings.size();
                 const bool fewer = open < m_baseline;
                 m_baseline = open;
                 m_open.append(open);
@@ -182,9 +182,9 @@ private:
         if (m_settings.warnOnFindingsLeft) {
             log(LogLevel::Warn, QStringLiteral("stet findings remain after address rounds"),
                 {{QStringLiteral("rounds"), rounds}});
-            return complete(rounds, false, m_current, reason);
+            return complete(rounds, false, reason);
         }
-        const int count = m_reviewer->countFindings(m_current.stdoutText);
+        const int count = m_current.findingCount;
         m_services->runProcess(
             gitSpec(m_services->settings().repoPath, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}),
             [this, count, rounds, patience](const ProcessResult &head) {
@@ -218,21 +218,29 @@ private:
             return startLoop(true); // from the original review, as the reference does
         } else if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
             log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
-            return complete(0, false, m_initial, QStringLiteral("skipped"));
+            return complete(0, false, QStringLiteral("skipped"));
         }
         log(LogLevel::Error, QStringLiteral("address loop failed"), {{QStringLiteral("err"), error.message()}});
         // The task's records keep the rounds it ran (review.json), failed or not.
-        ReviewOutcome partial{m_round, false, m_current, m_open, m_stopReason.isEmpty() ? QStringLiteral("failed") : m_stopReason};
-        m_services->data().review = partial;
+        report(m_round, false, m_stopReason.isEmpty() ? QStringLiteral("failed") : m_stopReason);
         m_done(error);
     }
 
-    void complete(quint32 rounds, bool resolved, const ReviewResult &last, const QString &reason)
+    void report(quint32 rounds, bool resolved, const QString &reason)
     {
-        const ReviewOutcome outcome{rounds, resolved, last, m_open, reason};
-        m_services->data().review = outcome;
+        ReviewReport r;
+        r.rounds = rounds;
+        r.resolved = resolved;
+        r.openPerRound = m_open;
+        r.stopReason = reason;
+        m_services->report(r);
+    }
+
+    void complete(quint32 rounds, bool resolved, const QString &reason)
+    {
+        report(rounds, resolved, reason);
         log(LogLevel::Info, QStringLiteral("phase 3 complete"),
-            {{QStringLiteral("rounds"), outcome.roundsUsed}, {QStringLiteral("resolved"), outcome.findingsResolved}});
+            {{QStringLiteral("rounds"), rounds}, {QStringLiteral("resolved"), resolved}});
         m_done(Result<void>());
     }
 
@@ -240,7 +248,7 @@ private:
 
     void dismissAndRerun(std::function<void(const Result<ReviewResult> &)> next)
     {
-        const auto findings = m_reviewer->parseFindings(m_current.stdoutText);
+        const std::optional<QList<Finding>> &findings = m_current.findings;
         if (!findings) {
             log(LogLevel::Warn, QStringLiteral("stet run output was not valid JSON or had no findings array; "
                                                "skipping structured dismiss"));
@@ -305,11 +313,8 @@ Result<void> AddressPlugin::configure(const PluginConfig &config)
                                    QStringLiteral("on_stet_fail"), QStringLiteral("phase3_retry_count"),
                                    QStringLiteral("review_patience"), QStringLiteral("stet_disable_llm_triage"),
                                    QStringLiteral("stet_dismiss_patterns")};
-    for (auto it = t.begin(); it != t.end(); ++it) {
-        if (!known.contains(it.key()))
-            return Error(Error::Kind::Config, QStringLiteral("has an unknown key '%1' (known: %2)")
-                                                  .arg(it.key(), known.join(QStringLiteral(", "))));
-    }
+    if (auto keys = onlyKnownKeys(t, known); !keys)
+        return keys.error();
     const auto count = [&](const QString &key, quint32 fallback) -> std::optional<quint32> {
         const QJsonValue v = t.value(key);
         if (v.isUndefined())

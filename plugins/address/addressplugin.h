@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/config.h>
+#include "triage.h"
+
 #include <peal/sdk/phase.h>
 
 namespace Peal::Address {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "triage.h"
 
-#include <peal/textutil.h>
+#include <peal/sdk/text.h>
 
 namespace Peal::Address {
 
@@ -89,7 +89,7 @@ QString normalizeReason(const QString &reason)
     QString r = reason.trimmed().toLower();
     r.replace(u' ', u'_');
     // The reasons stet accepts, as the configuration checks them; the first is the fallback.
-    const QStringList &known = ConfigValues::dismissReasons();
+    const QStringList &known = dismissReasons();
     return known.contains(r) ? r : known.first();
 }
 

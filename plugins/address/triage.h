@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/config.h>
 #include <peal/sdk/reviewer.h>
 
 // Deciding which findings to dismiss (spec §8.8). Pure functions.
 namespace Peal::Address {
+
+// One of stet_dismiss_patterns: a finding whose "<message> <path>" holds `pattern` is dismissed
+// with `reason`.
+struct DismissPattern
+{
+    QString pattern;
+    QString reason;
+    friend bool operator==(const DismissPattern &, const DismissPattern &) = default;
+};
 
 struct TriageDecision
 {

@@ -5,6 +5,7 @@
 // their JSON lines, and the status of a finished process. Compiled into each plugin.
 
 #include <peal/sdk/agent.h>
+#include <peal/sdk/options.h>
 
 #include <QJsonObject>
 #include <QStringList>
@@ -12,47 +13,6 @@
 #include <optional>
 
 namespace Peal::AgentCommon {
-
-// An option error: its message names the key ("max_turns must be a positive integer").
-Error optionError(const QString &what);
-// Fails on a key not in `known`, naming the known ones.
-Result<void> onlyKnownKeys(const QJsonObject &table, const QStringList &known);
-// An array of strings (none when the key is absent).
-Result<QStringList> stringListOption(const QJsonObject &table, const QString &key);
-// One of `choices`, or `fallback` when the key is absent.
-Result<QString> choiceOption(const QJsonObject &table, const QString &key, const QStringList &choices,
-                             const QString &fallback);
-// A positive integer, or none when the key is absent.
-Result<std::optional<qint64>> positiveIntegerOption(const QJsonObject &table, const QString &key);
-// A boolean, or `fallback` when the key is absent.
-Result<bool> booleanOption(const QJsonObject &table, const QString &key, bool fallback);
-
-/*
- * Reads a plugin's option table into typed fields, one call per key; finish() then fails on a
- * key no call named (naming the known ones), else on the first value that was wrong. Absent
- * keys leave their field at its default.
- */
-class OptionReader
-{
-public:
-    explicit OptionReader(const QJsonObject &table) : m_table(table) {}
-
-    OptionReader &choice(const QString &key, const QStringList &choices, QString &target);
-    OptionReader &boolean(const QString &key, bool &target);
-    OptionReader &strings(const QString &key, QStringList &target);
-    OptionReader &positiveInteger(const QString &key, std::optional<qint64> &target);
-    // A key read by the caller itself.
-    OptionReader &known(const QString &key);
-    Result<void> finish() const;
-
-private:
-    template<typename T>
-    OptionReader &take(const QString &key, Result<T> value, T &target);
-
-    const QJsonObject &m_table;
-    QStringList m_known;
-    std::optional<Error> m_error;
-};
 
 // Stores what `read` gave in `target`, or returns its error: a plugin's configure() in a line.
 template<typename Options>

@@ -2,8 +2,9 @@
 #include "checksplugin.h"
 
 #include <peal/sdk/agent.h>
-#include <peal/exec.h>
-#include <peal/textutil.h>
+#include <peal/sdk/options.h>
+#include <peal/sdk/process.h>
+#include <peal/sdk/text.h>
 
 #include <QJsonArray>
 
@@ -11,19 +12,11 @@ namespace Peal::Checks {
 
 namespace {
 
-Error optionError(const QString &what)
-{
-    return Error(Error::Kind::Config, what);
-}
-
 Result<ChecksOptions> readOptions(const QJsonObject &table)
 {
     static const QStringList known{QStringLiteral("argv"), QStringLiteral("timeout_sec"), QStringLiteral("format")};
-    for (auto it = table.begin(); it != table.end(); ++it) {
-        if (!known.contains(it.key()))
-            return optionError(QStringLiteral("has an unknown key '%1' (known: %2)")
-                                   .arg(it.key(), known.join(QStringLiteral(", "))));
-    }
+    if (auto keys = onlyKnownKeys(table, known); !keys)
+        return keys.error();
     ChecksOptions options;
     const QJsonValue argv = table.value(QStringLiteral("argv"));
     for (const QJsonValue &part : argv.toArray()) {
@@ -51,7 +44,7 @@ Result<ChecksOptions> readOptions(const QJsonObject &table)
 class ChecksSession final : public ReviewSession
 {
 public:
-    ChecksSession(ReviewerSettings settings, ChecksOptions options)
+    ChecksSession(ChecksSettings settings, ChecksOptions options)
         : m_settings(std::move(settings)), m_options(std::move(options))
     {
     }
@@ -129,7 +122,7 @@ private:
         return result;
     }
 
-    ReviewerSettings m_settings;
+    ChecksSettings m_settings;
     ChecksOptions m_options;
     QSet<QString> m_dismissed;
 };
@@ -142,26 +135,32 @@ Result<void> ChecksPlugin::configure(const PluginConfig &config)
     if (!options)
         return options.error();
     m_options = std::move(options).value();
+    m_settings = ChecksSettings();
+    m_settings.repo = config.repoPath;
+    m_settings.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.phaseTimeout);
+    m_warning.clear();
+    const ProgramLookup found = lookUpProgram(m_options.argv.first(), config.pathVariable);
+    if (found.outcome == ProgramLookup::Outcome::Found)
+        m_settings.program = found.path;
+    else
+        m_warning = programNotUsable(found, m_options.argv.first(), QStringLiteral("checks"),
+                                     QStringLiteral("Set [plugins.checks] argv to a program that exists"))
+                        .toDisplayString();
     return {};
 }
 
-std::optional<QString> ChecksPlugin::resolve(const std::optional<QString> &, const std::optional<QString> &pathVariable,
-                                             QString *warning) const
+ReviewerReadiness ChecksPlugin::readiness() const
 {
-    if (m_options.argv.isEmpty())
-        return std::nullopt;
-    const ProgramLookup found = lookUpProgram(m_options.argv.first(), pathVariable);
-    if (found.outcome == ProgramLookup::Outcome::Found)
-        return found.path;
-    const Error why = programNotUsable(found, m_options.argv.first(), QStringLiteral("checks"),
-                                       QStringLiteral("Set [plugins.checks] argv to a program that exists"));
-    *warning = why.toDisplayString();
-    return std::nullopt;
+    ReviewerReadiness r;
+    r.ready = !m_settings.program.isEmpty();
+    r.program = m_settings.program;
+    r.warning = m_warning;
+    return r;
 }
 
-std::unique_ptr<ReviewSession> ChecksPlugin::createSession(const ReviewerSettings &settings) const
+std::unique_ptr<ReviewSession> ChecksPlugin::createSession() const
 {
-    return std::make_unique<ChecksSession>(settings, m_options);
+    return std::make_unique<ChecksSession>(m_settings, m_options);
 }
 
 bool ChecksPlugin::detectFindings(std::optional<int>, const QString &output) const

@@ -7,6 +7,14 @@
 
 namespace Peal::Checks {
 
+// Where and how long its command runs, and the program argv[0] found.
+struct ChecksSettings
+{
+    QString program;
+    QString repo;
+    std::chrono::milliseconds timeout{0}; // phase_timeout_sec
+};
+
 // What [plugins.checks] says.
 struct ChecksOptions
 {
@@ -25,9 +33,8 @@ class ChecksPlugin final : public ReviewerPlugin
 {
 public:
     Result<void> configure(const PluginConfig &config) override;
-    std::optional<QString> resolve(const std::optional<QString> &configuredPath,
-                                   const std::optional<QString> &pathVariable, QString *warning) const override;
-    std::unique_ptr<ReviewSession> createSession(const ReviewerSettings &settings) const override;
+    ReviewerReadiness readiness() const override;
+    std::unique_ptr<ReviewSession> createSession() const override;
 
     bool detectFindings(std::optional<int> exitCode, const QString &output) const override;
     std::optional<QList<Finding>> parseFindings(const QString &output) const override;
@@ -36,6 +43,8 @@ public:
 
 private:
     ChecksOptions m_options;
+    ChecksSettings m_settings;
+    QString m_warning;
 };
 
 } // namespace Peal::Checks

@@ -26,9 +26,9 @@ public:
         AgentOutput out = StreamingCliAgent::interpret(mode, result);
         // Gemini CLI's exit codes say why when its stream does not (docs/cli/headless.md).
         if (const auto why = failureOfExitCode(result.code().value_or(0)); why != AgentEvent::Failure::None) {
-            out.totals.failure = why;
-            out.totals.failureDetail = QStringLiteral("exit code %1").arg(*result.code());
-            out.totals.failureText = result.stderrText.trimmed().section(u'\n', 0, 0);
+            out.failure = why;
+            out.failureDetail = QStringLiteral("exit code %1").arg(*result.code());
+            out.failureText = result.stderrText.trimmed().section(u'\n', 0, 0);
         }
         return out;
     }

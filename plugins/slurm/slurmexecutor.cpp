@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "slurmexecutor.h"
 
+#include <peal/sdk/options.h>
+
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -26,11 +28,8 @@ Result<SlurmOptions> readOptions(const QJsonObject &t)
                                    QStringLiteral("partition"),  QStringLiteral("account"),       QStringLiteral("qos"),
                                    QStringLiteral("cpus_per_task"), QStringLiteral("mem"),        QStringLiteral("time_limit_min"),
                                    QStringLiteral("extra_args"), QStringLiteral("export"),        QStringLiteral("reviewer")};
-    for (auto it = t.begin(); it != t.end(); ++it) {
-        if (!known.contains(it.key()))
-            return Error(Error::Kind::Config, QStringLiteral("has an unknown key '%1' (known: %2)")
-                                                  .arg(it.key(), known.join(QStringLiteral(", "))));
-    }
+    if (auto keys = onlyKnownKeys(t, known); !keys)
+        return keys.error();
     SlurmOptions o;
     const auto text = [&](const char *key, auto assign) -> std::optional<Error> {
         const QJsonValue v = t.value(QLatin1String(key));

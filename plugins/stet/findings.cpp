@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "findings.h"
 
-#include <peal/textutil.h>
+#include <peal/sdk/text.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>

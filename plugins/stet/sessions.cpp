@@ -3,8 +3,11 @@
 
 #include "findings.h"
 
-#include <peal/exec.h>
-#include <peal/textutil.h>
+#include <peal/sdk/agent.h>
+#include <peal/sdk/process.h>
+#include <peal/sdk/text.h>
+
+#include <QDir>
 
 #include <memory>
 
@@ -90,7 +93,7 @@ void logQuietOutput(ReviewServices &services, const ReviewResult &r)
 
 // ---- built-in: stet start / run / dismiss / finish ------------------------------------
 
-BuiltInSession::BuiltInSession(ReviewerSettings settings) : m_settings(std::move(settings)) {}
+BuiltInSession::BuiltInSession(StetSettings settings) : m_settings(std::move(settings)) {}
 
 ProcessSpec BuiltInSession::spec(const QStringList &arguments) const
 {
@@ -335,7 +338,7 @@ struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
     }
 };
 
-CustomSession::CustomSession(ReviewerSettings settings) : m_settings(std::move(settings)) {}
+CustomSession::CustomSession(StetSettings settings) : m_settings(std::move(settings)) {}
 
 ReviewOutline CustomSession::outline() const
 {
@@ -409,6 +412,34 @@ void CustomSession::dismiss(ReviewServices &, const QString &, const QString &,
 void CustomSession::finish(ReviewServices &, std::function<void(Result<void>)> done)
 {
     done(Result<void>()); // custom mode never runs `stet finish`
+}
+
+std::unique_ptr<ReviewSession> createSession(const StetSettings &settings)
+{
+    if (!settings.customCommands.isEmpty())
+        return std::make_unique<CustomSession>(settings);
+    return std::make_unique<BuiltInSession>(settings);
+}
+
+std::optional<QString> findStet(const std::optional<QString> &configuredPath, const std::optional<QString> &pathVariable,
+                                QString *warning)
+{
+    if (configuredPath) {
+        // An explicit path that is not usable disables review; there is no PATH fallback.
+        if (isExecutableFile(*configuredPath))
+            return QDir::current().absoluteFilePath(*configuredPath);
+        if (warning)
+            *warning = QStringLiteral("configured stet_path is not a valid executable; phase 3 will be skipped");
+        return std::nullopt;
+    }
+    if (!pathVariable)
+        return std::nullopt;
+    for (const QString &dir : pathVariable->split(u':')) {
+        const QString candidate = dir.isEmpty() ? QStringLiteral("stet") : dir + QStringLiteral("/stet");
+        if (isExecutableFile(candidate))
+            return QDir::current().absoluteFilePath(candidate);
+    }
+    return std::nullopt;
 }
 
 } // namespace Peal::Stet

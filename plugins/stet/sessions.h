@@ -5,6 +5,20 @@
 
 namespace Peal::Stet {
 
+// What a stet session runs, read from [plugins.stet] by configure(): the reference's top-level
+// stet keys arrive there (docs/stet.md).
+struct StetSettings
+{
+    QString program;                 // the stet executable (built-in mode)
+    QString repo;                    // repo_path as configured; every command runs there
+    std::chrono::milliseconds timeout{0};
+    std::optional<QString> startRef; // stet_start_ref
+    QStringList startExtraArgs;      // stet_start_args
+    QStringList runExtraArgs;        // stet_run_args
+    QStringList customCommands;      // stet_commands; non-empty selects custom mode
+    QString onFail = QStringLiteral("fail"); // on_stet_fail
+};
+
 /*
  * The built-in sequence of spec §8.3: `stet start [ref] [args]`, `stet run --output=json
  * [args]` per review, `stet dismiss <id> <reason>`, and `stet finish` after the scheduler.
@@ -15,7 +29,7 @@ namespace Peal::Stet {
 class BuiltInSession final : public ReviewSession
 {
 public:
-    explicit BuiltInSession(ReviewerSettings settings);
+    explicit BuiltInSession(StetSettings settings);
 
     void start(ReviewServices &services, std::function<void(Result<bool>)> done) override;
     void review(ReviewServices &services, std::function<void(Result<ReviewResult>)> done) override;
@@ -35,7 +49,7 @@ private:
     ProcessSpec spec(const QStringList &arguments) const;
     void attemptStart(ReviewServices &services, bool isRetry, std::function<void(Result<bool>)> done);
 
-    ReviewerSettings m_settings;
+    StetSettings m_settings;
     bool m_sessionMayExist = false;
 };
 
@@ -44,7 +58,7 @@ private:
 class CustomSession final : public ReviewSession
 {
 public:
-    explicit CustomSession(ReviewerSettings settings);
+    explicit CustomSession(StetSettings settings);
 
     void start(ReviewServices &services, std::function<void(Result<bool>)> done) override;
     void review(ReviewServices &services, std::function<void(Result<ReviewResult>)> done) override;
@@ -62,7 +76,15 @@ private:
     void startEntry(ReviewServices &services, qsizetype index, bool failed,
                     std::function<void(Result<bool>)> done);
 
-    ReviewerSettings m_settings;
+    StetSettings m_settings;
 };
+
+// The session `settings` ask for: custom when stet_commands are set, else built-in.
+std::unique_ptr<ReviewSession> createSession(const StetSettings &settings);
+
+// The stet executable: `configured` (stet_path) when it is usable, with no fallback (else
+// `warning` says so); else the first `stet` on `pathVariable`.
+std::optional<QString> findStet(const std::optional<QString> &configured, const std::optional<QString> &pathVariable,
+                                QString *warning);
 
 } // namespace Peal::Stet

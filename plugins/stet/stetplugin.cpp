@@ -5,38 +5,47 @@
 #include "sessions.h"
 
 #include <peal/sdk/agent.h>
-
-#include <QDir>
+#include <peal/sdk/options.h>
 
 namespace Peal::Stet {
 
-std::optional<QString> StetPlugin::resolve(const std::optional<QString> &configuredPath,
-                                           const std::optional<QString> &pathVariable,
-                                           QString *warning) const
+Result<void> StetPlugin::configure(const PluginConfig &config)
 {
-    if (configuredPath) {
-        // An explicit path that is not usable disables review; there is no PATH fallback.
-        if (isExecutableFile(*configuredPath))
-            return QDir::current().absoluteFilePath(*configuredPath);
-        if (warning)
-            *warning = QStringLiteral("configured stet_path is not a valid executable; phase 3 will be skipped");
-        return std::nullopt;
-    }
-    if (!pathVariable)
-        return std::nullopt;
-    for (const QString &dir : pathVariable->split(u':')) {
-        const QString candidate = dir.isEmpty() ? QStringLiteral("stet") : dir + QStringLiteral("/stet");
-        if (isExecutableFile(candidate))
-            return QDir::current().absoluteFilePath(candidate);
-    }
-    return std::nullopt;
+    StetSettings s;
+    std::optional<QString> stetPath;
+    const Result<void> read = OptionReader(config.options)
+                                  .text(QStringLiteral("stet_path"), stetPath)
+                                  .text(QStringLiteral("stet_start_ref"), s.startRef)
+                                  .strings(QStringLiteral("stet_start_args"), s.startExtraArgs)
+                                  .strings(QStringLiteral("stet_run_args"), s.runExtraArgs)
+                                  .strings(QStringLiteral("stet_commands"), s.customCommands)
+                                  .choice(QStringLiteral("on_stet_fail"),
+                                          {QStringLiteral("fail"), QStringLiteral("skip"), QStringLiteral("retry_once")},
+                                          s.onFail)
+                                  .finish();
+    if (!read)
+        return read;
+    s.repo = config.repoPath;
+    s.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.phaseTimeout);
+    m_warning.clear();
+    s.program = findStet(stetPath, config.pathVariable, &m_warning).value_or(QString());
+    m_settings = std::move(s);
+    return {};
 }
 
-std::unique_ptr<ReviewSession> StetPlugin::createSession(const ReviewerSettings &settings) const
+ReviewerReadiness StetPlugin::readiness() const
 {
-    if (!settings.customCommands.isEmpty())
-        return std::make_unique<CustomSession>(settings);
-    return std::make_unique<BuiltInSession>(settings);
+    ReviewerReadiness r;
+    r.program = m_settings.program;
+    r.warning = m_warning;
+    // Custom stet_commands run whatever they name: they need no stet of their own.
+    r.ready = !m_settings.program.isEmpty() || !m_settings.customCommands.isEmpty();
+    return r;
+}
+
+std::unique_ptr<ReviewSession> StetPlugin::createSession() const
+{
+    return Stet::createSession(m_settings);
 }
 
 QStringList StetPlugin::repositoryStateDirectories() const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The agent back-ends' stream readers (Claude Code, Codex, Gemini CLI) and the totals the core
 // adds up from their events, on any bytes, line by line: no crash, and nothing impossible.
+#include "agent/agenttotals.h"
 #include "claudestream.h"
 #include "codexstream.h"
 #include "geministream.h"
@@ -9,6 +10,7 @@
 #include <cstdlib>
 
 using namespace Peal;
+using Peal::Internal::AgentTotals;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

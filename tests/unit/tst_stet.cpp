@@ -7,6 +7,7 @@
 #include <peal/pluginmanager.h>
 #include <peal/sdk/reviewer.h>
 
+#include "sessions.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -127,9 +128,9 @@ public:
     QString log() const { return m_dir.path() + u"/stet.log"_s; }
     QString path(const QString &name) const { return m_dir.path() + u'/' + name; }
 
-    ReviewerSettings settings(const QString &program = demoStet()) const
+    Stet::StetSettings settings(const QString &program = demoStet()) const
     {
-        ReviewerSettings s;
+        Stet::StetSettings s;
         s.program = program;
         s.repo = repo();
         s.timeout = std::chrono::milliseconds(20000);
@@ -251,19 +252,19 @@ private Q_SLOTS:
         QString warning;
 
         // Not on PATH, no PATH, empty PATH: unavailable without a warning.
-        QCOMPARE(m_stet->resolve(std::nullopt, dir.path() + u"/nowhere"_s, &warning), std::nullopt);
-        QCOMPARE(m_stet->resolve(std::nullopt, std::nullopt, &warning), std::nullopt);
-        QCOMPARE(m_stet->resolve(std::nullopt, u""_s, &warning), std::nullopt);
+        QCOMPARE(Stet::findStet(std::nullopt, dir.path() + u"/nowhere"_s, &warning), std::nullopt);
+        QCOMPARE(Stet::findStet(std::nullopt, std::nullopt, &warning), std::nullopt);
+        QCOMPARE(Stet::findStet(std::nullopt, u""_s, &warning), std::nullopt);
         QVERIFY(warning.isEmpty());
 
         // Found in a custom PATH, after a directory that does not have it.
-        QCOMPARE(m_stet->resolve(std::nullopt, dir.path() + u"/nowhere:"_s + bin, &warning), bin + u"/stet"_s);
+        QCOMPARE(Stet::findStet(std::nullopt, dir.path() + u"/nowhere:"_s + bin, &warning), bin + u"/stet"_s);
 
         // A valid explicit path is used as is.
-        QCOMPARE(m_stet->resolve(bin + u"/stet"_s, std::nullopt, &warning), bin + u"/stet"_s);
+        QCOMPARE(Stet::findStet(bin + u"/stet"_s, std::nullopt, &warning), bin + u"/stet"_s);
 
         // An invalid explicit path disables stet with a warning: no fallback to PATH.
-        QCOMPARE(m_stet->resolve(u"/nonexistent/stet"_s, bin, &warning), std::nullopt);
+        QCOMPARE(Stet::findStet(u"/nonexistent/stet"_s, bin, &warning), std::nullopt);
         QVERIFY(warning.contains(u"not a valid executable"));
     }
 
@@ -277,11 +278,61 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(asDir + u"/stet"_s));
         QVERIFY(makeExecutable(good + u"/stet"_s));
         QString warning;
-        QCOMPARE(m_stet->resolve(std::nullopt, plain, &warning), std::nullopt);
-        QCOMPARE(m_stet->resolve(std::nullopt, asDir, &warning), std::nullopt);
-        QCOMPARE(m_stet->resolve(std::nullopt, plain + u':' + asDir + u':' + good, &warning), good + u"/stet"_s);
-        QCOMPARE(m_stet->resolve(plain + u"/stet"_s, good, &warning), std::nullopt);
+        QCOMPARE(Stet::findStet(std::nullopt, plain, &warning), std::nullopt);
+        QCOMPARE(Stet::findStet(std::nullopt, asDir, &warning), std::nullopt);
+        QCOMPARE(Stet::findStet(std::nullopt, plain + u':' + asDir + u':' + good, &warning), good + u"/stet"_s);
+        QCOMPARE(Stet::findStet(plain + u"/stet"_s, good, &warning), std::nullopt);
         QVERIFY(!warning.isEmpty());
+    }
+
+    void theReferenceKeysConfigureThePlugin()
+    {
+        // The configuration hands the plugin the reference's stet keys in its table.
+        QTemporaryDir dir;
+        const QString bin = dir.path() + u"/bin"_s;
+        QVERIFY(makeExecutable(bin + u"/stet"_s));
+        PluginConfig c;
+        c.id = u"stet"_s;
+        c.repoPath = dir.path();
+        c.phaseTimeout = std::chrono::seconds(30);
+        c.pathVariable = bin;
+        QVERIFY(m_stet->configure(c).ok());
+        ReviewerReadiness ready = m_stet->readiness();
+        QVERIFY(ready.ready);
+        QCOMPARE(ready.program, bin + u"/stet"_s);
+        QVERIFY(ready.warning.isEmpty());
+        auto session = m_stet->createSession();
+        QVERIFY(session);
+        QCOMPARE(session->outline().perReview, bin + u"/stet run --output=json"_s);
+
+        // Custom commands need no stet of their own.
+        c.pathVariable = std::nullopt;
+        c.options = QJsonObject{{u"stet_commands"_s, QJsonArray{u"true"_s}}};
+        QVERIFY(m_stet->configure(c).ok());
+        ready = m_stet->readiness();
+        QVERIFY(ready.ready);
+        QVERIFY(ready.program.isEmpty());
+        session = m_stet->createSession();
+        QVERIFY(session);
+        QCOMPARE(session->reviewName(), u"custom stet command"_s);
+
+        // A stet_path that is not executable: not ready, and no fallback to PATH.
+        c.pathVariable = bin;
+        c.options = QJsonObject{{u"stet_path"_s, u"/nonexistent/stet"_s}};
+        QVERIFY(m_stet->configure(c).ok());
+        ready = m_stet->readiness();
+        QVERIFY(!ready.ready);
+        QVERIFY2(ready.warning.contains(u"not a valid executable"_s), qPrintable(ready.warning));
+
+        // A key it does not know, a value of the wrong kind: errors that name the key.
+        c.options = QJsonObject{{u"stet_pth"_s, u"x"_s}};
+        auto bad = m_stet->configure(c);
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().message().contains(u"unknown key 'stet_pth'"_s), qPrintable(bad.error().message()));
+        c.options = QJsonObject{{u"on_stet_fail"_s, u"sometimes"_s}};
+        bad = m_stet->configure(c);
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().message().contains(u"on_stet_fail"_s), qPrintable(bad.error().message()));
     }
 
     // ---- the findings decision (24 rows of spec §8.5) ----
@@ -479,7 +530,7 @@ private Q_SLOTS:
         QFETCH(QStringList, runExtra);
         QFETCH(QStringList, startArgv);
         QFETCH(QStringList, runArgv);
-        ReviewerSettings s;
+        Stet::StetSettings s;
         s.program = u"/opt/stet/bin/stet"_s;
         s.repo = u"/work/repo"_s;
         s.timeout = std::chrono::milliseconds(123000);
@@ -488,7 +539,7 @@ private Q_SLOTS:
         s.startExtraArgs = startExtra;
         s.runExtraArgs = runExtra;
         ScriptedServices services;
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         QVERIFY(!session->needsFinish()); // nothing to finish before a start
         auto started = start(*session, &services);
         QVERIFY(started && *started && **started);
@@ -514,14 +565,14 @@ private Q_SLOTS:
 
     void customArgv()
     {
-        ReviewerSettings s;
+        Stet::StetSettings s;
         s.repo = u"/work/repo"_s;
         s.timeout = std::chrono::milliseconds(5000);
         // Split on ASCII whitespace only (spec §6.2): a no-break space stays inside its word.
         s.customCommands = {u"  /opt/stet   start\tHEAD~1 "_s, u""_s, u"   "_s,
                             u"stet run --output=json\u00a0--quiet"_s};
         ScriptedServices services;
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         QVERIFY(!session->canDismiss());
         auto started = start(*session, &services);
         QVERIFY(started && *started && **started);
@@ -541,7 +592,7 @@ private Q_SLOTS:
         // One entry: it is the session start and every review.
         s.customCommands = {u"stet review"_s};
         ScriptedServices single;
-        session = m_stet->createSession(s);
+        session = Stet::createSession(s);
         QVERIFY(start(*session, &single));
         QVERIFY(review(*session, &single));
         QCOMPARE(single.argvs(), (QList<QStringList>{{u"stet"_s, u"review"_s}, {u"stet"_s, u"review"_s}}));
@@ -621,7 +672,7 @@ private Q_SLOTS:
         QFETCH(int, outcome);
         QFETCH(QString, message);
         QFETCH(bool, needsFinish);
-        ReviewerSettings s;
+        Stet::StetSettings s;
         s.program = u"stet"_s;
         s.repo = u"/work/repo"_s;
         s.onFail = policy;
@@ -629,7 +680,7 @@ private Q_SLOTS:
             s.customCommands = {u"stet start"_s, u"stet run --output=json"_s};
         ScriptedServices services;
         services.replies = replies;
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         auto started = start(*session, &services);
         QVERIFY(started);
         QCOMPARE(services.specs.size(), processes);
@@ -669,13 +720,13 @@ private Q_SLOTS:
         QFETCH(bool, custom);
         QFETCH(ProcessResult, reply);
         QFETCH(QString, message);
-        ReviewerSettings s;
+        Stet::StetSettings s;
         s.program = u"stet"_s;
         if (custom)
             s.customCommands = {u"stet run"_s};
         ScriptedServices services;
         services.replies = {reply};
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         auto reviewed = review(*session, &services);
         QVERIFY(reviewed);
         if (message.isEmpty()) {
@@ -694,15 +745,15 @@ private Q_SLOTS:
     {
         StetRepo r;
         QVERIFY(r.ok());
-        auto session = m_stet->createSession(r.settings());
+        auto session = Stet::createSession(r.settings());
         auto started = start(*session);
         QVERIFY(started && *started && **started);
         QVERIFY(finish(*session).has_value());
 
-        ReviewerSettings withRef = r.settings();
+        Stet::StetSettings withRef = r.settings();
         withRef.startRef = u"HEAD"_s;
         withRef.startExtraArgs = {u"--allow-dirty"_s, u"--context"_s, u"256k"_s};
-        session = m_stet->createSession(withRef);
+        session = Stet::createSession(withRef);
         started = start(*session);
         QVERIFY(started && *started && **started);
         QVERIFY(finish(*session).has_value());
@@ -718,14 +769,14 @@ private Q_SLOTS:
         StetRepo r;
         QVERIFY(r.ok());
         qputenv("PEAL_FAKE_STET_FAIL", "start");
-        auto session = m_stet->createSession(r.settings());
+        auto session = Stet::createSession(r.settings());
         auto started = start(*session);
         QVERIFY(started && !*started);
         QCOMPARE(started->error().kind(), Error::Kind::Review);
         QCOMPARE(started->error().message(),
                  u"stet start failed: exit code 1: peal-demo-stet: start failing as asked"_s);
 
-        session = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
+        session = Stet::createSession(r.settings(r.path(u"no-such-stet"_s)));
         started = start(*session);
         QVERIFY(started && !*started);
         QVERIFY2(started->error().message().startsWith(u"stet start failed: spawn failed: "),
@@ -755,9 +806,9 @@ private Q_SLOTS:
         StetRepo r;
         QVERIFY(r.ok());
         qputenv("PEAL_FAKE_STET_FAIL", fail.toUtf8());
-        ReviewerSettings s = r.settings();
+        Stet::StetSettings s = r.settings();
         s.onFail = policy;
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         auto started = start(*session);
         QVERIFY(started);
         QCOMPARE(r.calls().size(), starts);
@@ -774,9 +825,9 @@ private Q_SLOTS:
     {
         StetRepo r;
         QVERIFY(r.ok());
-        ReviewerSettings s = r.settings();
+        Stet::StetSettings s = r.settings();
         s.runExtraArgs = {u"--verify"_s, u"--context"_s, u"256k"_s};
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         QVERIFY(start(*session).has_value());
         auto reviewed = review(*session);
         QVERIFY(reviewed && *reviewed);
@@ -796,7 +847,7 @@ private Q_SLOTS:
                                     R"([{"exit":1,"stdout":"review crashed half way\n","stderr":"boom"}])"));
         qputenv("PEAL_FAKE_STET_MODE", "script");
         qputenv("PEAL_FAKE_STET_SCRIPT", r.path(u"script.json"_s).toUtf8());
-        auto session = m_stet->createSession(r.settings());
+        auto session = Stet::createSession(r.settings());
         QVERIFY(start(*session).has_value());
         auto reviewed = review(*session);
         QVERIFY(reviewed && *reviewed);
@@ -809,16 +860,16 @@ private Q_SLOTS:
     {
         StetRepo r;
         QVERIFY(r.ok());
-        auto missing = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
+        auto missing = Stet::createSession(r.settings(r.path(u"no-such-stet"_s)));
         auto reviewed = review(*missing);
         QVERIFY(reviewed && !*reviewed);
         QCOMPARE(reviewed->error().kind(), Error::Kind::Review);
         QVERIFY(reviewed->error().message().startsWith(u"stet run failed: spawn failed: "));
 
         qputenv("PEAL_FAKE_STET_HANG", "run");
-        ReviewerSettings s = r.settings();
+        Stet::StetSettings s = r.settings();
         s.timeout = std::chrono::milliseconds(200);
-        auto hanging = m_stet->createSession(s);
+        auto hanging = Stet::createSession(s);
         reviewed = review(*hanging);
         QVERIFY(reviewed && !*reviewed);
         QCOMPARE(reviewed->error().message(), u"stet run failed: timed out"_s);
@@ -831,7 +882,7 @@ private Q_SLOTS:
         QVERIFY(PealTest::writeFile(r.path(u"script.json"_s), kFindingsJson.toUtf8().prepend('[').append(']')));
         qputenv("PEAL_FAKE_STET_MODE", "script");
         qputenv("PEAL_FAKE_STET_SCRIPT", r.path(u"script.json"_s).toUtf8());
-        auto session = m_stet->createSession(r.settings());
+        auto session = Stet::createSession(r.settings());
         QVERIFY(session->canDismiss());
         QVERIFY(start(*session).has_value());
         QVERIFY(review(*session).has_value());
@@ -856,13 +907,13 @@ private Q_SLOTS:
     {
         StetRepo r;
         QVERIFY(r.ok());
-        auto session = m_stet->createSession(r.settings());
+        auto session = Stet::createSession(r.settings());
         // No session: the fake refuses like stet does.
         auto finished = finish(*session);
         QVERIFY(finished && !*finished);
         QCOMPARE(finished->error().message(),
                  u"stet finish failed: exit code 1: no active session; run stet start first"_s);
-        auto missing = m_stet->createSession(r.settings(r.path(u"no-such-stet"_s)));
+        auto missing = Stet::createSession(r.settings(r.path(u"no-such-stet"_s)));
         finished = finish(*missing);
         QVERIFY(finished && !*finished);
         QVERIFY(finished->error().message().startsWith(u"stet finish failed: spawn failed: "));
@@ -874,9 +925,9 @@ private Q_SLOTS:
     {
         StetRepo r;
         QVERIFY(r.ok());
-        ReviewerSettings s = r.settings(QString());
+        Stet::StetSettings s = r.settings(QString());
         s.customCommands = {demoStet() + u" start HEAD"_s, u"  "_s, demoStet() + u"  run   --json"_s};
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         QVERIFY(!session->canDismiss());
         QVERIFY(!session->needsFinish());
         auto started = start(*session);
@@ -893,9 +944,9 @@ private Q_SLOTS:
     {
         StetRepo r;
         QVERIFY(r.ok());
-        ReviewerSettings s = r.settings(QString());
+        Stet::StetSettings s = r.settings(QString());
         s.customCommands = {demoStet() + u" start HEAD"_s, u""_s};
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         auto reviewed = review(*session);
         QVERIFY(reviewed && !*reviewed);
         QCOMPARE(reviewed->error().message(), u"stet run failed: custom run command is empty"_s);
@@ -962,11 +1013,11 @@ private Q_SLOTS:
             QVERIFY(!first.isEmpty());
             qputenv("PEAL_FAKE_STET_VANISH", "start@1");
         }
-        ReviewerSettings s = r.settings(QString());
+        Stet::StetSettings s = r.settings(QString());
         s.onFail = policy;
         s.timeout = std::chrono::milliseconds(hangEnv.isEmpty() ? 20000 : 300);
         s.customCommands = {first + u" start HEAD"_s, demoStet() + u" --help"_s};
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         auto started = start(*session);
         QVERIFY(started);
         if (outcome < 0) {
@@ -1116,16 +1167,16 @@ private Q_SLOTS:
 
         // The 5th run (counting on) hangs, the ones around it do not.
         qputenv("PEAL_FAKE_STET_HANG", "run@5");
-        ReviewerSettings s = r.settings();
+        Stet::StetSettings s = r.settings();
         s.timeout = std::chrono::milliseconds(500);
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         auto reviewed = review(*session);
         QVERIFY(reviewed && *reviewed);
         reviewed = review(*session);
         QVERIFY(reviewed && !*reviewed);
         QCOMPARE(reviewed->error().message(), u"stet run failed: timed out"_s);
         s.timeout = std::chrono::milliseconds(20000);
-        session = m_stet->createSession(s);
+        session = Stet::createSession(s);
         reviewed = review(*session);
         QVERIFY(reviewed && *reviewed);
         QCOMPARE(r.calls().filter(u"run"_s).size(), 6);
@@ -1138,9 +1189,9 @@ private Q_SLOTS:
         QVERIFY(r.ok());
         qputenv("PEAL_FAKE_STET_HANG", "start@1");
         qputenv("PEAL_FAKE_STET_HANG_AT", "review");
-        ReviewerSettings s = r.settings();
+        Stet::StetSettings s = r.settings();
         s.timeout = std::chrono::milliseconds(500);
-        auto session = m_stet->createSession(s);
+        auto session = Stet::createSession(s);
         auto started = start(*session);
         QVERIFY(started && !*started);
         QCOMPARE(started->error().message(), u"stet start failed: timed out"_s);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "agent/agentcall.h"
 
+#include "agent/agenttotals.h"
 #include "agent/transcript.h"
 
 #include <peal/prompt.h>
@@ -200,10 +201,10 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
             output.status = AgentOutput::Status::Failed;
         } else if (!totals.resultSeen) {
             output.status = AgentOutput::Status::Failed;
-            if (output.totals.failure == AgentEvent::Failure::None) {
+            if (output.failure == AgentEvent::Failure::None) {
                 const bool died = result.ending == ProcessEnding::Crashed || !result.success();
-                output.totals.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
-                output.totals.failureText = died ? QString() : QStringLiteral("the output holds no result");
+                output.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
+                output.failureText = died ? QString() : QStringLiteral("the output holds no result");
             }
         }
     }
@@ -212,7 +213,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     QString failureOutput(const AgentOutput &output, const ProcessResult &result) const
     {
         const QString out = rawTail.isEmpty() ? result.stdoutText.right(Transcript::kRawTail) : QString::fromUtf8(rawTail);
-        return output.totals.failureText + u'\n' + output.totals.failureDetail + u'\n'
+        return output.failureText + u'\n' + output.failureDetail + u'\n'
                + output.stderrText.right(Transcript::kRawTail) + u'\n' + out;
     }
 
@@ -223,27 +224,27 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         if (result.executorFailure && output.status != AgentOutput::Status::Cancelled) {
             // The executor failed, not the agent: class executor, retried like any failure.
             output.status = AgentOutput::Status::Failed;
-            output.totals.failure = AgentEvent::Failure::Executor;
-            output.totals.failureDetail = *result.executorFailure;
-            output.totals.failureText.clear();
+            output.failure = AgentEvent::Failure::Executor;
+            output.failureDetail = *result.executorFailure;
+            output.failureText.clear();
             return;
         }
         if (result.idle) {
             output.status = AgentOutput::Status::Failed;
-            output.totals.failure = AgentEvent::Failure::Stalled;
-            output.totals.failureDetail = QStringLiteral("no output for %1 s").arg(run.config().agentIdleTimeoutSec);
+            output.failure = AgentEvent::Failure::Stalled;
+            output.failureDetail = QStringLiteral("no output for %1 s").arg(run.config().agentIdleTimeoutSec);
             return;
         }
         if (output.status != AgentOutput::Status::Failed)
             return;
-        const AgentEvent::Failure f = output.totals.failure;
+        const AgentEvent::Failure f = output.failure;
         if (f != AgentEvent::Failure::None && f != AgentEvent::Failure::Other && f != AgentEvent::Failure::Crash)
             return;
         const AgentEvent::Failure read = RateLimitText::classify(printed, run.rateLimitPatterns());
         if (read != AgentEvent::Failure::None) {
-            output.totals.failure = read;
-            if (output.totals.failureText.isEmpty())
-                output.totals.failureText = Text::firstLine(output.stderrText).trimmed();
+            output.failure = read;
+            if (output.failureText.isEmpty())
+                output.failureText = Text::firstLine(output.stderrText).trimmed();
         }
     }
 
@@ -251,7 +252,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     // attempt; false when it is not to wait (on_rate_limit = "fail", a reset too far away).
     bool waitForRateLimit(const AgentOutput &output, const QString &printed, const Error &error)
     {
-        const AgentEvent::Failure f = output.totals.failure;
+        const AgentEvent::Failure f = output.failure;
         if ((f != AgentEvent::Failure::RateLimit && f != AgentEvent::Failure::Overloaded)
             || run.config().onRateLimit != u"wait" || run.isCancelled())
             return false;
@@ -307,13 +308,12 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     void onResult(const ProcessResult &result)
     {
         AgentOutput output = run.agentFor(mode).interpret(mode, result);
-        // The plugin may name a failure class its events did not (from an exit code).
-        const AgentTotals pluginSaid = output.totals;
-        output.totals = totals;
-        if (totals.failure == AgentEvent::Failure::None && pluginSaid.failure != AgentEvent::Failure::None) {
-            output.totals.failure = pluginSaid.failure;
-            output.totals.failureText = pluginSaid.failureText;
-            output.totals.failureDetail = pluginSaid.failureDetail;
+        // What the events said of a failure comes first; the plugin may name a class its events
+        // did not (from an exit code).
+        if (totals.failure != AgentEvent::Failure::None || output.failure == AgentEvent::Failure::None) {
+            output.failure = totals.failure;
+            output.failureText = totals.failureText;
+            output.failureDetail = totals.failureDetail;
         }
         if (run.agentFor(mode).reportsResult(mode))
             applyResult(output, result);
@@ -348,18 +348,22 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                               withTask({{QStringLiteral("exit_code"), exitStatusText(output.exitCode, output.signal)},
                                         {QStringLiteral("stderr_len"), Text::utf8Length(output.stderrText)}}));
         Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec, run.agentFor(mode).pluginId);
+        // The class settled on is the call's, in its record and the counts.
+        totals.failure = output.failure;
+        totals.failureText = output.failureText;
+        totals.failureDetail = output.failureDetail;
         if (transcript) {
             const QByteArray tail = rawTail.isEmpty() ? result.stdoutText.right(Transcript::kRawTail).toUtf8() : rawTail;
-            transcript->end(output, classified ? QString() : classified.error().message(), tail);
+            transcript->end(output, totals, classified ? QString() : classified.error().message(), tail);
             transcript.reset();
         }
-        run.outcomes().agentCallEnded(taskIndex, output.totals, result.duration);
+        run.outcomes().agentCallEnded(taskIndex, totals, result.duration);
         if (taskIndex != 0) {
             ProgressEvent used;
             used.kind = ProgressEvent::Kind::AgentCallEnded;
             used.task = taskIndex;
-            used.costUsd = output.totals.costUsd;
-            used.tokens = output.totals.inputTokens + output.totals.outputTokens;
+            used.costUsd = totals.costUsd;
+            used.tokens = totals.inputTokens + totals.outputTokens;
             run.notify(used);
         }
         if (classified) {
@@ -421,7 +425,7 @@ Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString
         break;
     }
     // A back-end that said why names itself: "claude: rate limited (429)", its message as the hint.
-    if (const AgentTotals &t = output.totals; t.failure != AgentEvent::Failure::None) {
+    if (const AgentOutput &t = output; t.failure != AgentEvent::Failure::None) {
         QString message = (backEnd.isEmpty() ? subject : backEnd) + QStringLiteral(": ") + failureDescription(t.failure);
         if (!t.failureDetail.isEmpty())
             message += QStringLiteral(" (%1)").arg(t.failureDetail);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "agent/transcript.h"
 
+#include "agent/agenttotals.h"
+
 #include <peal/state.h>
 #include <peal/textutil.h>
 
@@ -52,7 +54,7 @@ QString Transcript::taskDirectory(const QString &stateDir, quint32 task)
     return StateStore::pathIn(stateDir, QStringLiteral("tasks/%1").arg(task));
 }
 
-QString Transcript::writeReview(const QString &stateDir, quint32 task, const ReviewOutcome &review)
+QString Transcript::writeReview(const QString &stateDir, quint32 task, const ReviewReport &review)
 {
     const QString dirPath = taskDirectory(stateDir, task);
     if (!QDir().mkpath(dirPath))
@@ -61,8 +63,8 @@ QString Transcript::writeReview(const QString &stateDir, quint32 task, const Rev
     for (qsizetype n : review.openPerRound)
         open.append(qint64(n));
     const QJsonObject o{{QStringLiteral("task"), qint64(task)},
-                        {QStringLiteral("rounds"), qint64(review.roundsUsed)},
-                        {QStringLiteral("resolved"), review.findingsResolved},
+                        {QStringLiteral("rounds"), qint64(review.rounds)},
+                        {QStringLiteral("resolved"), review.resolved},
                         {QStringLiteral("stop_reason"), review.stopReason},
                         {QStringLiteral("open_findings"), open}};
     QSaveFile file(QDir(dirPath).filePath(QStringLiteral("review.json")));
@@ -172,9 +174,8 @@ void Transcript::event(const AgentEvent &event)
     write(line, true);
 }
 
-void Transcript::end(const AgentOutput &output, const QString &error, const QByteArray &stdoutTail)
+void Transcript::end(const AgentOutput &output, const AgentTotals &t, const QString &error, const QByteArray &stdoutTail)
 {
-    const AgentTotals &t = output.totals;
     const qint64 elapsed = m_clock.elapsed();
     JsonWriter line(JsonWriter::Layout::Compact);
     line.beginObject();

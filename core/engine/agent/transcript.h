@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/pealcore_export.h>
+#include <peal/sdk/export.h>
 #include <peal/sdk/agent.h>
 #include <peal/sdk/phase.h>
 
@@ -14,6 +14,7 @@
 namespace Peal::Internal {
 
 class JsonWriter;
+struct AgentTotals;
 
 /*
  * The record of one agent call of a task: `<state_dir>/tasks/<N>/<mode>-<attempt>.jsonl`, one
@@ -61,7 +62,7 @@ public:
     // `<task directory>/review.json`: the review rounds of the task's last phase 3 - rounds,
     // resolved, stop_reason and open_findings (the first review's, then after each round).
     // Best effort: the error, or empty.
-    static QString writeReview(const QString &stateDir, quint32 task, const ReviewOutcome &review);
+    static QString writeReview(const QString &stateDir, quint32 task, const ReviewReport &review);
 
     struct Call
     {
@@ -82,7 +83,7 @@ public:
 
     void event(const AgentEvent &event);
     // The last line, with the end of stdout.
-    void end(const AgentOutput &output, const QString &error, const QByteArray &stdoutTail);
+    void end(const AgentOutput &output, const AgentTotals &totals, const QString &error, const QByteArray &stdoutTail);
 
 private:
     void write(JsonWriter &line, bool bounded);

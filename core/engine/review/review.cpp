@@ -63,18 +63,30 @@ void RunReview::log(LogLevel level, const QString &message, const LogFields &fie
 
 TaskReviewer::TaskReviewer(RunReview &review, TaskRunner &task) : m_review(review), m_task(task) {}
 
-template<typename T>
-T TaskReviewer::ask(const QString &what, const std::function<T()> &call, T fallback) const
+Result<ReviewResult> TaskReviewer::read(ReviewResult review) const
 {
-    T out = std::move(fallback);
-    if (auto called = callGuarded(what, [&] { out = call(); }); !called)
-        m_task.failPhase(called.error());
-    return out;
+    const ReviewerPlugin &plugin = m_review.plugin();
+    const QString &output = review.stdoutText;
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (reading the review)"), [&] {
+            review.findings = plugin.parseFindings(output);
+            review.suggestions = plugin.extractSuggestions(output);
+            review.findingCount = plugin.countFindings(output);
+            review.openFindings = plugin.openFindings(output);
+        });
+        !called) {
+        m_task.failPhase(called.error()); // as any throw of plugin code during a phase
+        return called.error();
+    }
+    return review;
 }
 
 void TaskReviewer::review(std::function<void(Result<ReviewResult>)> done)
 {
-    auto answer = m_task.track(QStringLiteral("phase plugin (review callback)"), std::move(done));
+    auto answer = m_task.track(QStringLiteral("phase plugin (review callback)"),
+                               std::function<void(Result<ReviewResult>)>(
+                                   [this, done = std::move(done)](Result<ReviewResult> review) {
+                                       done(review ? read(std::move(review).value()) : review);
+                                   }));
     if (auto called = callGuarded(QStringLiteral("reviewer plugin (review)"),
                                   [&] { m_review.session().review(m_review, answer); });
         !called)
@@ -83,8 +95,12 @@ void TaskReviewer::review(std::function<void(Result<ReviewResult>)> done)
 
 bool TaskReviewer::canDismiss() const
 {
-    return ask<bool>(QStringLiteral("reviewer plugin (can dismiss)"), [this] { return m_review.session().canDismiss(); },
-                     false);
+    bool can = false;
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (can dismiss)"),
+                                  [&] { can = m_review.session().canDismiss(); });
+        !called)
+        m_task.failPhase(called.error());
+    return can;
 }
 
 void TaskReviewer::dismiss(const QString &id, const QString &reason, std::function<void()> done)
@@ -96,32 +112,13 @@ void TaskReviewer::dismiss(const QString &id, const QString &reason, std::functi
         m_task.failPhase(called.error());
 }
 
-std::optional<QList<Finding>> TaskReviewer::parseFindings(const QString &output) const
-{
-    return ask<std::optional<QList<Finding>>>(QStringLiteral("reviewer plugin (parse)"),
-                                              [&] { return m_review.plugin().parseFindings(output); }, std::nullopt);
-}
-
-std::optional<QString> TaskReviewer::extractSuggestions(const QString &output) const
-{
-    return ask<std::optional<QString>>(QStringLiteral("reviewer plugin (suggestions)"),
-                                       [&] { return m_review.plugin().extractSuggestions(output); }, std::nullopt);
-}
-
-int TaskReviewer::countFindings(const QString &output) const
-{
-    return ask<int>(QStringLiteral("reviewer plugin (count)"), [&] { return m_review.plugin().countFindings(output); }, 1);
-}
-
-QStringList TaskReviewer::openFindings(const QString &output) const
-{
-    return ask<QStringList>(QStringLiteral("reviewer plugin (open findings)"),
-                            [&] { return m_review.plugin().openFindings(output); }, numberedFindingKeys(1));
-}
-
 QString TaskReviewer::reviewName() const
 {
-    return m_review.session().reviewName();
+    QString name;
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (name)"), [&] { name = m_review.session().reviewName(); });
+        !called)
+        m_task.failPhase(called.error());
+    return name;
 }
 
 } // namespace Peal::Internal

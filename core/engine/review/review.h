@@ -40,8 +40,9 @@ private:
 class TaskRunner;
 
 /*
- * The Reviewer a task's phases see. It forwards to the run's session; the task runner tracks
- * its callbacks (dropped after the phase ended, guarded against throws).
+ * The Reviewer a task's phases see. It forwards to the run's session and adds to each result
+ * what the plugin reads of it; the task runner tracks its callbacks (dropped after the phase
+ * ended, guarded against throws).
  */
 class TaskReviewer : public Reviewer
 {
@@ -51,16 +52,11 @@ public:
     void review(std::function<void(Result<ReviewResult>)> done) override;
     bool canDismiss() const override;
     void dismiss(const QString &id, const QString &reason, std::function<void()> done) override;
-    std::optional<QList<Finding>> parseFindings(const QString &output) const override;
-    std::optional<QString> extractSuggestions(const QString &output) const override;
-    int countFindings(const QString &output) const override;
-    QStringList openFindings(const QString &output) const override;
     QString reviewName() const override;
 
 private:
-    // Runs reviewer code that returns a value; a throw fails the phase and leaves `fallback`.
-    template<typename T>
-    T ask(const QString &what, const std::function<T()> &call, T fallback) const;
+    // What the reviewer plugin reads of a review's output, added to it once.
+    Result<ReviewResult> read(ReviewResult review) const;
 
     RunReview &m_review;
     TaskRunner &m_task;

@@ -64,7 +64,7 @@ public:
     // Loads the reviewer a phase needs and creates its session (not started yet); the
     // reviewer's state directories go to `reviewerDirs`.
     Result<void> chooseReviewer();
-    Result<void> createReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath);
+    Result<void> createReview(std::shared_ptr<ReviewerPlugin> plugin);
     // Keeps peal's and the reviewer's files out of git, then checks for the user's own
     // uncommitted changes (UserTree).
     Step protectWorkingTree();
@@ -467,6 +467,7 @@ Result<void> Engine::Private::configure(const QString &id, Plugin &plugin)
     settings.repoPath = run->phaseSettings().repoPath;
     settings.phaseTimeout = run->phaseSettings().phaseTimeout;
     settings.commitAfterPhase2 = run->phaseSettings().commitAfterPhase2;
+    settings.pathVariable = request.pathVariable;
     Result<void> configured;
     if (auto called = callGuarded(QStringLiteral("plugin '%1' (configure)").arg(id),
                                   [&] { configured = plugin.configure(settings); });
@@ -673,48 +674,37 @@ Result<void> Engine::Private::chooseReviewer()
     auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
     if (auto configured = configure(id, *reviewer); !configured)
         return configured.error();
-    QString warning;
-    std::optional<QString> stetPath;
-    if (auto resolved = callGuarded(QStringLiteral("reviewer plugin (resolve)"),
-                                    [&] { stetPath = reviewer->resolve(c.stetPath, request.pathVariable, &warning); });
-        !resolved)
-        return resolved.error();
-    if (!warning.isEmpty())
-        logger.warn(u"peal::stet", warning, {{QStringLiteral("stet_path"), c.stetPath.value_or(QString())}});
-    if (stetPath)
+    ReviewerReadiness readiness;
+    if (auto asked = callGuarded(QStringLiteral("reviewer plugin '%1' (readiness)").arg(id),
+                                 [&] { readiness = reviewer->readiness(); });
+        !asked)
+        return asked.error();
+    if (!readiness.warning.isEmpty())
+        logger.warn(u"peal::stet", readiness.warning, {{QStringLiteral("stet_path"), c.stetPath.value_or(QString())}});
+    if (!readiness.program.isEmpty())
         logger.info(u"peal::stet", QStringLiteral("%1 found, phase 3 enabled").arg(id),
-                    {{QStringLiteral("stet_path"), *stetPath}});
+                    {{QStringLiteral("stet_path"), readiness.program}});
     else
         logger.info(u"peal::stet", QStringLiteral("%1 not found, phase 3 will be skipped").arg(id));
-    if (!stetPath)
+    if (readiness.program.isEmpty())
         reviewNote = QStringLiteral("off: %1 not found").arg(id);
     // A reviewer the user chose by name must be there; stet found nowhere only skips phase 3
     // (spec §8.1).
-    if (!stetPath && !chosenBy.isEmpty())
+    if (readiness.program.isEmpty() && !chosenBy.isEmpty())
         return Error(Error::Kind::Plugin, QStringLiteral("reviewer '%1' (set by %2) cannot run").arg(id, chosenBy),
-                     warning);
-    if (c.stetCommands.isEmpty() && !stetPath)
+                     readiness.warning);
+    if (!readiness.ready)
         return {};
-    return createReview(reviewer, stetPath);
+    return createReview(reviewer);
 }
 
-Result<void> Engine::Private::createReview(std::shared_ptr<ReviewerPlugin> plugin, const std::optional<QString> &stetPath)
+Result<void> Engine::Private::createReview(std::shared_ptr<ReviewerPlugin> plugin)
 {
     const Config &c = run->config();
-
-    ReviewerSettings settings;
-    settings.program = stetPath.value_or(QString());
-    settings.repo = c.repoPath;
-    settings.timeout = run->timeout();
-    settings.startRef = c.stetStartRef;
-    settings.startExtraArgs = c.stetStartExtraArgs;
-    settings.runExtraArgs = c.stetRunExtraArgs;
-    settings.customCommands = c.stetCommands;
-    settings.onFail = c.onStetFail;
     std::unique_ptr<ReviewSession> session;
     bool seesUncommitted = true;
     if (auto created = callGuarded(QStringLiteral("reviewer plugin (session)"), [&] {
-            session = plugin->createSession(settings);
+            session = plugin->createSession();
             reviewerDirs = plugin->repositoryStateDirectories();
             seesUncommitted = !session || session->seesUncommittedChanges();
         });
@@ -1013,7 +1003,7 @@ void Engine::Private::warnIssues(const RunOutcome &done)
         why << QStringLiteral("failed: task %1").arg(Text::joinIndices(done.failedTaskIndices));
     QList<quint32> findings;
     for (const TaskResult &r : done.results) {
-        if (r.review && !r.review->findingsResolved)
+        if (r.review && !r.review->resolved)
             findings.append(r.index);
     }
     if (!findings.isEmpty())
@@ -1029,8 +1019,8 @@ Result<void> Engine::Private::report()
                     {{QStringLiteral("task_index"), r.index},
                      {QStringLiteral("plan_text_len"), Text::utf8Length(r.planText)},
                      {QStringLiteral("phase2_stdout_len"), Text::utf8Length(r.executeOutput)},
-                     {QStringLiteral("phase3_rounds"), r.review ? QVariant(r.review->roundsUsed) : QVariant()},
-                     {QStringLiteral("phase3_resolved"), r.review ? QVariant(r.review->findingsResolved) : QVariant()}});
+                     {QStringLiteral("phase3_rounds"), r.review ? QVariant(r.review->rounds) : QVariant()},
+                     {QStringLiteral("phase3_resolved"), r.review ? QVariant(r.review->resolved) : QVariant()}});
     }
     const int code = TaskOutcomes::exitCodeOf(done);
     if (code != toInt(ExitCode::Success))

@@ -244,7 +244,7 @@ Result<void> ParallelBlock::collectStreams()
         const Result<TaskResult> &r = *s->result();
         if (r) {
             m_succeeded.append(s->index());
-            m_data.insert(s->index(), TaskData{r->planText, r->executeOutput, std::nullopt});
+            m_data.insert(s->index(), TaskData{r->planText, r->executeOutput, {}});
         } else if (r.error().kind() == Error::Kind::Interrupted) {
             interrupted = true;
         } else {

@@ -40,7 +40,7 @@ void TaskOutcomes::save(const QString &after)
 
 static bool findingsLeft(const TaskResult &r)
 {
-    return r.review && !r.review->findingsResolved;
+    return r.review && !r.review->resolved;
 }
 
 int TaskOutcomes::exitCodeOf(const RunOutcome &done)

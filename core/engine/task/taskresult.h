@@ -16,7 +16,7 @@ struct TaskResult
     quint32 index = 0;
     QString planText;
     QString executeOutput;
-    std::optional<ReviewOutcome> review;
+    std::optional<ReviewReport> review; // what a review-loop phase reported
 };
 
 // What the scheduler produced (spec §4.4).

@@ -33,7 +33,7 @@ void TaskRunner::start(std::function<void(Result<TaskResult>)> done)
     m_recipe.start(recipe(), [this](Result<void> result) {
         if (!result)
             return finish(result.error());
-        finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_data.review});
+        finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_report});
     });
 }
 
@@ -150,7 +150,7 @@ ProgressEvent TaskRunner::taskEvent(ProgressEvent::Kind kind) const
     event.phase = m_pipeline.value(m_current).name;
     event.position = m_task.position;
     event.taskCount = m_task.taskCount;
-    event.rounds = m_data.review ? int(m_data.review->roundsUsed) : -1;
+    event.rounds = m_report ? int(m_report->rounds) : -1;
     return event;
 }
 
@@ -187,15 +187,15 @@ void TaskRunner::finish(const Result<TaskResult> &given)
     ProgressEvent event = taskEvent(ProgressEvent::Kind::TaskFinished);
     event.ok = result.ok();
     event.final = !result || (m_options.endsTask && m_options.endPhase >= m_pipeline.size());
-    event.findingsLeft = m_data.review && !m_data.review->findingsResolved;
+    event.findingsLeft = m_report && !m_report->resolved;
     event.interrupted = !result && (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled());
     // A failed task is an outcome of the run (a block's stream is the block's to report).
     if (!result && !event.interrupted && m_options.saveOnFailure)
         m_run.outcomes().failed({m_task.index}, QStringLiteral("task failure"));
     if (!result)
         event.detail = result.error().toDisplayString();
-    if (m_data.review && !m_data.review->stopReason.isEmpty()) {
-        if (const QString failed = Transcript::writeReview(m_run.config().stateDir, m_task.index, *m_data.review);
+    if (m_report && !m_report->stopReason.isEmpty()) {
+        if (const QString failed = Transcript::writeReview(m_run.config().stateDir, m_task.index, *m_report);
             !failed.isEmpty())
             m_run.logger().warn(u"peal::runner", QStringLiteral("cannot record the review rounds"),
                                 {{QStringLiteral("task_index"), m_task.index}, {QStringLiteral("err"), failed}});
@@ -212,6 +212,11 @@ const PhaseSettings &TaskRunner::settings() const
 const TaskInfo &TaskRunner::task() const
 {
     return m_task;
+}
+
+void TaskRunner::report(const ReviewReport &report)
+{
+    m_report = report;
 }
 
 TaskData &TaskRunner::data()

@@ -84,6 +84,7 @@ public:
     void log(LogLevel level, const QString &message, const LogFields &fields) override;
     Reviewer *reviewer() override;
     void commitChanges(const QString &message, std::function<void(Result<void>)> done) override;
+    void report(const ReviewReport &report) override;
 
 private:
     Step recipe();
@@ -106,6 +107,7 @@ private:
     TaskInfo m_task;
     Options m_options;
     TaskData m_data;
+    std::optional<ReviewReport> m_report;
     qsizetype m_current = -1;
     bool m_inPhase = false;                  // false in the commit and mark steps
     std::optional<StepHandle> m_phase;       // the running phase's step

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <peal/config.h>
-#include <peal/sdk/events.h>
+#include "agent/agenttotals.h"
 
 #include <QFile>
 #include <QJsonObject>

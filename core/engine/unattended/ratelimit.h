@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/pealcore_export.h>
+#include <peal/sdk/export.h>
 #include <peal/sdk/events.h>
 
 #include <QDateTime>

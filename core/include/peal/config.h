@@ -218,8 +218,9 @@ PEAL_EXPORT QString suggestKey(const QString &unknownKey);
 
 // The options of plugin `id`: its [plugins.<id>] table, plus the reference's keys that belong
 // to it and are not in that table (address: max_address_rounds, on_findings_remaining,
-// on_stet_fail, phase3_retry_count, stet_disable_llm_triage, stet_dismiss_patterns). Plugins
-// read their settings from here only.
+// on_stet_fail, phase3_retry_count, review_patience, stet_disable_llm_triage,
+// stet_dismiss_patterns; stet: stet_path, stet_start_ref, stet_start_args, stet_run_args,
+// stet_commands, on_stet_fail). Plugins read their settings from here only.
 PEAL_EXPORT QJsonObject pluginOptions(const Config &config, const QString &id);
 
 } // namespace ConfigLoader
@@ -231,7 +232,6 @@ PEAL_EXPORT QStringList splitExtraArgs(QStringView text);         // comma, then
 PEAL_EXPORT QStringList splitCommands(QStringView text, bool keepEmpty);
 PEAL_EXPORT QList<DismissPattern> parseDismissPatterns(QStringView text);
 
-PEAL_EXPORT const QStringList &dismissReasons();
 PEAL_EXPORT bool isDismissReason(QStringView reason);
 
 // Rust-compatible unsigned parsing: optional '+', ASCII digits, within range. On failure

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <peal/sdk/prompts.h>
 #include <peal/sdk/result.h>
 
 #include <QString>
@@ -17,9 +18,6 @@ namespace Peal::Prompts {
 
 PEAL_EXPORT QString plan(QStringView taskBody);
 PEAL_EXPORT QString execute(QStringView planText);
-PEAL_EXPORT QString address(QStringView reviewOutput,
-                            const std::optional<QString> &suggestions = std::nullopt);
-PEAL_EXPORT QString triage(QStringView reviewOutput);
 PEAL_EXPORT QString normalize(QStringView document);
 
 // A user template with every "{{DOC}}" replaced by the document, nothing added.

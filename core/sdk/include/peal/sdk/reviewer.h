@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <peal/sdk/extensions.h>
 #include <peal/sdk/log.h>
-#include <peal/sdk/phase.h>
 #include <peal/sdk/plugin.h>
 #include <peal/sdk/process.h>
 
@@ -21,27 +21,43 @@ struct PEAL_EXPORT Finding
     std::optional<QString> suggestion;
     std::optional<QString> path;
     std::optional<qint64> line;
+    Extensions extensions = {};
     friend bool operator==(const Finding &, const Finding &) = default;
 };
 
-// The keys of Reviewer::openFindings() for `findings`: each one's id, else
+// The keys of ReviewerPlugin::openFindings() for `findings`: each one's id, else
 // "<path>:<line>: <message>"; a finding reported twice (the same key) counts once.
 PEAL_EXPORT QStringList findingKeys(const QList<Finding> &findings);
 // `count` findings that cannot be told apart: "#1" ... "#count".
 PEAL_EXPORT QStringList numberedFindingKeys(int count);
 
-// What a reviewer session needs to build its commands.
-struct PEAL_EXPORT ReviewerSettings
+// The reasons a finding may be dismissed with (stet's, spec §8.8), the first the fallback for
+// a reason it does not know.
+PEAL_EXPORT const QStringList &dismissReasons();
+
+// One review run. A session fills the first four fields; the core adds what the reviewer
+// plugin reads of the output before a phase sees it.
+struct PEAL_EXPORT ReviewResult
 {
-    QString program;                 // resolved reviewer executable (built-in mode)
-    QString repo;                    // repo_path as configured; every command runs there
-    std::chrono::milliseconds timeout{0};
-    std::optional<QString> startRef;
-    QStringList startExtraArgs;
-    QStringList runExtraArgs;
-    QStringList customCommands;      // stet_commands; non-empty selects custom mode
-    QString onFail = QStringLiteral("fail"); // on_stet_fail
-    QJsonObject options;
+    QString stdoutText;
+    QString stderrText;
+    std::optional<int> exitCode;
+    bool hasFindings = false;
+    std::optional<QList<Finding>> findings; // parseFindings(): none when the output is not structured
+    std::optional<QString> suggestions;     // extractSuggestions()
+    int findingCount = 0;                   // countFindings()
+    QStringList openFindings;               // openFindings(): the keys review_patience counts
+    Extensions extensions = {};
+};
+
+// What configure() found: whether sessions can run, and what they run (for the log).
+struct PEAL_EXPORT ReviewerReadiness
+{
+    bool ready = false;  // false: the reviewer is not installed (phase 3 is skipped, or the run
+                         // fails when the user chose this reviewer)
+    QString program;     // the program its reviews run, when there is one
+    QString warning;     // why a configured program is not used ("stet_path is not executable")
+    Extensions extensions = {};
 };
 
 // What the core offers a review session: processes and the log.
@@ -61,6 +77,7 @@ struct PEAL_EXPORT ReviewOutline
     QString perReview;      // each review of a task
     QString dismiss;        // how a finding is dismissed; empty when findings cannot be
     QStringList atFinish;   // after the last task
+    Extensions extensions = {};
 };
 
 /*
@@ -98,12 +115,11 @@ public:
     ~ReviewerPlugin() override;
     PluginRole role() const override;
 
-    // The reviewer executable: the configured path when it is usable (no fallback), else a
-    // search of `pathVariable`. `warning` is set when a configured path is unusable.
-    virtual std::optional<QString> resolve(const std::optional<QString> &configuredPath,
-                                           const std::optional<QString> &pathVariable,
-                                           QString *warning) const = 0;
-    virtual std::unique_ptr<ReviewSession> createSession(const ReviewerSettings &settings) const = 0;
+    // Whether sessions can run, asked once after configure() (which reads the plugin's table
+    // and finds its program on PluginConfig::pathVariable).
+    virtual ReviewerReadiness readiness() const = 0;
+    // A session for one run, built from what configure() read.
+    virtual std::unique_ptr<ReviewSession> createSession() const = 0;
     // Directories the reviewer keeps inside the repository, to be ignored by git ("/.review/").
     virtual QStringList repositoryStateDirectories() const;
 
@@ -120,7 +136,8 @@ public:
 
 /*
  * The active review as a phase sees it (PhaseServices::reviewer()). The core implements it on
- * top of the session and the plugin; callbacks arrive on the event loop.
+ * top of the session and the plugin; callbacks arrive on the event loop, and every result
+ * carries what the plugin read of it (ReviewResult::findings, ...).
  */
 class PEAL_EXPORT Reviewer
 {
@@ -129,11 +146,9 @@ public:
     virtual void review(std::function<void(Result<ReviewResult>)> done) = 0;
     virtual bool canDismiss() const = 0;
     virtual void dismiss(const QString &id, const QString &reason, std::function<void()> done) = 0;
-    virtual std::optional<QList<Finding>> parseFindings(const QString &output) const = 0;
-    virtual std::optional<QString> extractSuggestions(const QString &output) const = 0;
-    virtual int countFindings(const QString &output) const = 0;
-    virtual QStringList openFindings(const QString &output) const = 0;
+    // The name used in messages: "stet run", "custom stet command".
     virtual QString reviewName() const = 0;
+    // Interfaces the core implements may gain functions here, at the end (docs/plugins.md).
 };
 
 } // namespace Peal

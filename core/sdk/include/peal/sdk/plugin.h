@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/pealcore_export.h>
+#include <peal/sdk/export.h>
+#include <peal/sdk/extensions.h>
 #include <peal/sdk/result.h>
-#include <peal/version.h>
+#include <peal/sdk/version.h>
 
 #include <QJsonObject>
 #include <QString>
@@ -12,12 +13,14 @@
 #include <cstddef>
 #include <cstdio>
 #include <exception>
+#include <optional>
 
 /*
  * The plugin ABI. A plugin is a MODULE library with a sidecar manifest `<name>.plugin.json`
- * (see docs/plugins.md) and one factory exported under a fixed alias. PEAL_PLUGIN_ABI
- * (peal/version.h, set in the top CMakeLists.txt) changes whenever a class of the SDK changes
- * layout or virtual functions; the core loads only plugins built for the same number.
+ * (see docs/plugins.md) and one factory exported under a fixed alias. The core loads only
+ * plugins built for its PEAL_PLUGIN_ABI (peal/sdk/version.h). The number changes only when
+ * docs/plugins.md's policy says so: structs grow through their Extensions, the roles' virtual
+ * functions never change, interfaces the core implements grow at their end.
  */
 
 namespace Peal {
@@ -40,6 +43,9 @@ struct PEAL_EXPORT PluginConfig
     QString repoPath;                  // repo_path as configured
     std::chrono::seconds phaseTimeout{0}; // phase_timeout_sec: the default for a process's timeout
     bool commitAfterPhase2 = false;
+    // The PATH that programs are looked up on (lookUpProgram); none: PATH is not set.
+    std::optional<QString> pathVariable;
+    Extensions extensions = {};
 };
 
 // Base of every plugin object. Plugins never throw out of their methods; the core still

@@ -33,6 +33,7 @@ struct PEAL_EXPORT AgentSettings
     QString sandbox;
     std::chrono::milliseconds timeout{0};
     QJsonObject options;             // the plugin's own table from the config file
+    Extensions extensions = {};
 };
 
 // An agent run, classified by the plugin.
@@ -45,7 +46,13 @@ struct PEAL_EXPORT AgentOutput
     std::optional<int> exitCode;   // none after a signal, timeout or cancel
     QString errorString;           // why it failed to start
     int signal = 0;                // the signal that killed it (set by the core)
-    AgentTotals totals;            // added up from the streamed events (set by the core)
+    // Why it failed, where the plugin can tell from the process result (an exit code that means
+    // a rate limit); the failure a streamed event reported comes first. Set by the core to the
+    // class it settled on when the output reaches a phase.
+    AgentEvent::Failure failure = AgentEvent::Failure::None;
+    QString failureText;           // the message that came with it
+    QString failureDetail;         // a short detail of it ("exit code 41", "429")
+    Extensions extensions = {};         // fields added after ABI 9 (docs/plugins.md)
 };
 
 /*

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/pealcore_export.h>
+#include <peal/sdk/export.h>
+#include <peal/sdk/extensions.h>
 
 #include <QString>
 
@@ -56,6 +57,7 @@ struct PEAL_EXPORT AgentEvent
     std::optional<double> costUsd;
     Failure failure = Failure::None;
     qint64 turns = 0; // Result: the CLI's count of model turns (0: not reported)
+    Extensions extensions = {};
 };
 
 // "session", "text", "tool_call", ...; "rate_limit", "overloaded", ... ("" for None).
@@ -67,28 +69,5 @@ PEAL_EXPORT QString failureDescription(AgentEvent::Failure failure);
 // report them: 429 or "rate limit" is RateLimit, 5xx or "overloaded" Overloaded, 401/403 or
 // "api key" Auth, "context" words ContextLimit; anything else Other.
 PEAL_EXPORT AgentEvent::Failure failureFromApiError(int httpStatus, const QString &message);
-
-// What the core added up from one agent call's events.
-struct PEAL_EXPORT AgentTotals
-{
-    qint64 events = 0;
-    qint64 toolCalls = 0;
-    qint64 turns = 0;
-    qint64 inputTokens = 0;
-    qint64 outputTokens = 0;
-    qint64 cacheReadTokens = 0;
-    qint64 cacheWriteTokens = 0;
-    std::optional<double> costUsd; // unset: the agent reports no cost
-    QString sessionId;
-    AgentEvent::Failure failure = AgentEvent::Failure::None; // the last one reported
-    QString failureText;    // the message that came with it
-    QString failureDetail;  // a short detail of it ("429")
-    bool resultSeen = false; // a Result event arrived
-    QString resultText;     // its answer (at most 10 MiB kept)
-    QString lastText;       // the assistant's words since its last tool call (at most 10 MiB)
-    qint64 malformedLines = 0; // lines the plugin could not read (counted, skipped)
-
-    void add(const AgentEvent &event);
-};
 
 } // namespace Peal

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <peal/pealcore_export.h>
+#include <peal/sdk/export.h>
+#include <peal/sdk/extensions.h>
 
 #include <QByteArray>
 #include <QHash>
@@ -10,6 +11,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace Peal {
@@ -50,6 +52,7 @@ struct PEAL_EXPORT ProcessSpec
     QString label;
     // The last argument is a prompt: logs show "<prompt len=N>" instead.
     bool lastArgumentIsPrompt = false;
+    Extensions extensions = {};
 };
 
 // Which of a child's outputs a line came from.
@@ -86,6 +89,7 @@ struct PEAL_EXPORT ProcessResult
     // Set by the core for a call run through an executor: the executor's own failure
     // (ExecutorPlugin::failureOf), e.g. "slurm: job 12 cancelled due to time limit".
     std::optional<QString> executorFailure;
+    Extensions extensions = {};
 
     bool success() const { return ending == ProcessEnding::Exited && exitCode == 0; }
     bool timedOut() const { return ending == ProcessEnding::TimedOut; }
@@ -96,6 +100,8 @@ struct PEAL_EXPORT ProcessResult
         return ending == ProcessEnding::Exited ? std::optional<int>(exitCode) : std::nullopt;
     }
 };
+
+using ProcessCallback = std::function<void(const ProcessResult &)>;
 
 // "SIGKILL" for 9; "signal 77" for a number without a name.
 PEAL_EXPORT QString signalName(int signal);
@@ -108,6 +114,14 @@ PEAL_EXPORT QString exitStatusText(const ProcessResult &result);
 // How the process ended, after its name in a message: "exited with code 1", "was killed by
 // SIGKILL", "timed out", "was cancelled", "failed to start: <why>".
 PEAL_EXPORT QString describeEnding(const ProcessResult &result);
+
+// A git invocation in `repo`: stdin from /dev/null, no timeout, output captured (spec §6.3).
+PEAL_EXPORT ProcessSpec gitSpec(const QString &repo, QStringList arguments);
+
+// A command string split on ASCII whitespace (no shell, no quoting; spec §6.2) into a spec that
+// runs in `workingDir` with stdin inherited, or nothing when the string is blank.
+PEAL_EXPORT std::optional<ProcessSpec> commandSpec(const QString &command, const QString &workingDir,
+                                                   std::chrono::milliseconds timeout);
 
 } // namespace Peal
 

@@ -21,6 +21,7 @@ struct PEAL_EXPORT ExecutorCall
     // call. The executor attaches it to what it starts, so that cancelCommands() ends exactly
     // what one call, one run or every run of this state left behind, and nothing else.
     QString tag;
+    Extensions extensions = {};
 };
 
 // Whether a job tagged `jobTag` belongs to one of `tags`: it is one of them, or lies under one

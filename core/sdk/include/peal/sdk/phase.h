@@ -2,6 +2,7 @@
 #pragma once
 
 #include <peal/sdk/agent.h>
+#include <peal/sdk/extensions.h>
 #include <peal/sdk/log.h>
 #include <peal/sdk/plugin.h>
 
@@ -19,28 +20,21 @@ struct PEAL_EXPORT TaskInfo
     QString body;
     int position = 0;  // 1-based place in this run, for "task P/N" messages
     int taskCount = 0;
+    Extensions extensions = {};
 };
 
-// One review run as phase 3 sees it.
-struct PEAL_EXPORT ReviewResult
+// What a phase that reviews and fixes in rounds (address, a test gate) reports of a task
+// (PhaseServices::report): the core records it (tasks/<N>/review.json, the run summary, the
+// task's line) and a task left unresolved makes the run exit 2.
+struct PEAL_EXPORT ReviewReport
 {
-    QString stdoutText;
-    QString stderrText;
-    std::optional<int> exitCode;
-    bool hasFindings = false;
-};
-
-// What phase 3 concluded for a task (spec §4.4).
-struct PEAL_EXPORT ReviewOutcome
-{
-    quint32 roundsUsed = 0;
-    bool findingsResolved = true;
-    ReviewResult last;
-    // Open findings of the first review, then after each round (Reviewer::openFindings);
-    // empty when the phase recorded none.
+    quint32 rounds = 0;            // rounds of fixing that ran
+    bool resolved = true;          // nothing is left to fix
+    // Open findings of the first review, then after each round; empty when not counted.
     QList<qsizetype> openPerRound;
-    // Why the loop ended: "clean", "max_rounds", "patience" (review_patience), "skipped".
+    // Why the rounds ended: "clean", "max_rounds", "patience", "skipped", "budget", "failed".
     QString stopReason;
+    Extensions extensions = {};
 };
 
 // What the phases of one task produce, passed from phase to phase.
@@ -48,7 +42,7 @@ struct PEAL_EXPORT TaskData
 {
     QString planText;      // phase 1 stdout, verbatim
     QString executeOutput; // phase 2 stdout
-    std::optional<ReviewOutcome> review;
+    Extensions extensions = {};
 };
 
 // How an agent call is retried and reported (spec §5.3).
@@ -59,10 +53,10 @@ struct PEAL_EXPORT AgentCallOptions
     quint64 attempts = 1;         // 1 + retries
     bool emptyAnswerOnFailure = false; // triage: a final non-zero exit yields an empty answer
     QString logName;              // "phase 3" or "phase 3 triage"
+    Extensions extensions = {};
 };
 
 using AgentCallback = std::function<void(const Result<AgentOutput> &)>;
-using ProcessCallback = std::function<void(const ProcessResult &)>;
 
 class Reviewer;
 
@@ -73,6 +67,7 @@ struct PEAL_EXPORT PhaseSettings
     bool commitAfterPhase2 = false;
     std::chrono::seconds phaseTimeout{0}; // phase_timeout_sec
     quint32 phaseRetryCount = 0;          // phase_retry_count
+    Extensions extensions = {};
 };
 
 /*
@@ -103,6 +98,9 @@ public:
     // `git add -A` and commit with `message` when commit_after_phase2 is on; a clean tree is
     // success. Calls `done` at once (success) when committing is off.
     virtual void commitChanges(const QString &message, std::function<void(Result<void>)> done) = 0;
+    // The phase's report of its review rounds; the last one filed for a task counts.
+    virtual void report(const ReviewReport &report) = 0;
+    // Interfaces the core implements may gain functions here, at the end (docs/plugins.md).
 };
 
 // What `peal run --dry-run` tells a phase when it asks the phase to describe itself.
@@ -113,6 +111,7 @@ struct PEAL_EXPORT PhaseOutlineContext
     bool hasReview = false;  // the run has a reviewer
     QString reviewCommand;   // what one review runs
     QString dismissCommand;  // how a finding is dismissed (empty: it cannot be)
+    Extensions extensions = {};
 };
 
 // One execution of a phase for one task. `done` is called exactly once.
