@@ -21,6 +21,11 @@ StateLock::StateLock() : d(std::make_unique<Private>()) {}
 
 StateLock::~StateLock() = default;
 
+bool StateLock::isHeld() const
+{
+    return d->file && d->file->isLocked();
+}
+
 QString StateLock::lockFilePath(const QString &stateDir)
 {
     return StateStore::pathIn(stateDir, QStringLiteral("peal.lock"));

@@ -221,7 +221,7 @@ private Q_SLOTS:
         QVERIFY(sleeper > 0);
         ::kill(pid_t(peal.processId()), SIGINT);
         QVERIFY(peal.waitForFinished(30000));
-        QCOMPARE(peal.exitCode(), 130);
+        QVERIFY2(peal.exitCode() == 130, PealTest::tail(QString::fromUtf8(peal.readAllStandardError())).constData());
         QTRY_VERIFY_WITH_TIMEOUT(!processAlive(sleeper), 5000);
         QCOMPARE(s.completed(), QList<int>{});
     }

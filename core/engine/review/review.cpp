@@ -18,18 +18,39 @@ RunReview::~RunReview() = default;
 
 void RunReview::start(std::function<void(Result<bool>)> done)
 {
-    if (auto called = callGuarded(QStringLiteral("reviewer plugin (start)"), [&] { m_session->start(*this, done); });
+    m_state = State::Starting;
+    // Not dropped on cancel: a start that was killed may have left a session to finish.
+    auto started = [this, done = std::move(done)](Result<bool> active) {
+        m_state = active && *active ? State::Reviewing : State::NotReviewing;
+        if (auto then = std::exchange(m_finishAfterStart, nullptr))
+            then();
+        done(active);
+    };
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (start)"), [&] { m_session->start(*this, started); });
         !called)
-        done(called.error());
+        started(called.error());
+}
+
+bool RunReview::needsFinish() const
+{
+    bool needs = true; // when the plugin cannot say, finishing is the safe side
+    (void)callGuarded(QStringLiteral("reviewer plugin (needs finish)"), [&] { needs = m_session->needsFinish(); });
+    return needs;
 }
 
 void RunReview::finish(std::function<void()> done)
 {
-    if (m_finished || !m_session->needsFinish()) {
-        m_finished = true;
+    if (m_state == State::Starting) {
+        m_finishAfterStart = [this, done = std::move(done)] { finish(done); };
+        return;
+    }
+    // A session that never started has nothing to finish; one whose start failed has, if the
+    // start got as far as making it (a start that was killed).
+    if (m_state == State::Finished || m_state == State::Created || !needsFinish()) {
+        m_state = State::Finished;
         return done();
     }
-    m_finished = true;
+    m_state = State::Finished;
     const auto report = [this, done](const Result<void> &finished) {
         if (!finished)
             m_run.logger().warn(u"peal::stet", QStringLiteral("stet finish failed (best-effort)"),
@@ -39,6 +60,13 @@ void RunReview::finish(std::function<void()> done)
     if (auto called = callGuarded(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*this, report); });
         !called)
         report(called.error());
+}
+
+std::optional<ReviewOutline> RunReview::outline() const
+{
+    std::optional<ReviewOutline> outline;
+    (void)callGuarded(QStringLiteral("reviewer plugin (outline)"), [&] { outline = m_session->outline(); });
+    return outline;
 }
 
 void RunReview::runProcess(const ProcessSpec &spec, ProcessCallback done)

@@ -20,21 +20,33 @@ public:
 
     ReviewerPlugin &plugin() const { return *m_plugin; }
     ReviewSession &session() const { return *m_session; }
-    bool isFinished() const { return m_finished; }
 
+    // The session's start, with its on_stet_fail policy: true, reviews are on; false, a `skip`
+    // swallowed a failure; an error stops the run.
     void start(std::function<void(Result<bool>)> done);
-    // Best effort and at most once; failures are logged at WARN.
+    // Phase 3 reviews: the session started and is not finished.
+    bool isReviewing() const { return m_state == State::Reviewing; }
+    // Finishes the session once, best effort (failures are logged at WARN); waits for a start
+    // that is still running; done at once when there is nothing to finish: never started, or a
+    // start that did not get as far as making a session.
     void finish(std::function<void()> done);
+    // What one review runs, for --dry-run; none when the plugin failed to say.
+    std::optional<ReviewOutline> outline() const;
 
     void runProcess(const ProcessSpec &spec, ProcessCallback done) override;
     void log(LogLevel level, const QString &message, const LogFields &fields) override;
 
 private:
+    // Created -> Starting -> Reviewing or NotReviewing -> Finished; finish() from Starting waits.
+    enum class State { Created, Starting, Reviewing, NotReviewing, Finished };
+    bool needsFinish() const;
+
     RunContext &m_run;
     QObject *m_context;
     std::shared_ptr<ReviewerPlugin> m_plugin;
     std::unique_ptr<ReviewSession> m_session;
-    bool m_finished = false;
+    State m_state = State::Created;
+    std::function<void()> m_finishAfterStart; // a finish() asked for while the start ran
 };
 
 class TaskRunner;

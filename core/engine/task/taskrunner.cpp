@@ -71,8 +71,8 @@ Step TaskRunner::phaseStep(qsizetype index)
         m_inFlight = 0;
         m_phaseClock.start();
         m_run.notify(taskEvent(ProgressEvent::Kind::PhaseStarted));
-        m_runs.push_back(m_pipeline[index].create());
-        PhaseRun *run = m_runs.back().get();
+        m_runs.push_back({m_pipeline[index].plugin, m_pipeline[index].create()});
+        PhaseRun *run = m_runs.back().run.get();
         if (!run)
             return handle.done(Error(Error::Kind::Plugin, what + QStringLiteral(" created no run")));
         run->start(*this, handle.guard(what, std::function<void(Result<void>)>([this, index](Result<void> result) {

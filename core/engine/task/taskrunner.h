@@ -114,7 +114,14 @@ private:
     int m_inFlight = 0;                      // calls of the phase not answered yet
     quint64 m_stallCheck = 0;                // generation of the pending stall check
     QElapsedTimer m_phaseClock;
-    std::vector<std::unique_ptr<PhaseRun>> m_runs; // kept until the runner ends
+    // The phases' runs, kept until the runner ends; each with its plugin, whose library holds
+    // the run's code (destroyed after the run).
+    struct OwnedRun
+    {
+        std::shared_ptr<PhasePlugin> plugin;
+        std::unique_ptr<PhaseRun> run;
+    };
+    std::vector<OwnedRun> m_runs;
     std::unique_ptr<Reviewer> m_reviewer;
     RecipeRunner m_recipe;
     std::function<void(Result<TaskResult>)> m_done;

@@ -112,6 +112,7 @@ public:
     StateLock &operator=(const StateLock &) = delete;
 
     Result<void> acquire(const QString &stateDir);
+    bool isHeld() const;
     static QString lockFilePath(const QString &stateDir);
     // The pid of a live run holding the lock of `stateDir`, read without taking or creating it.
     static std::optional<qint64> activeHolder(const QString &stateDir);
