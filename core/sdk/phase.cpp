@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <peal/sdk/phase.h>
+#include <peal/sdk/text.h>
 
 namespace Peal {
 
@@ -15,6 +16,19 @@ PluginRole PhasePlugin::role() const
 QStringList PhasePlugin::describe(const PhaseOutlineContext &) const
 {
     return {};
+}
+
+QString commitMessage(quint32 taskIndex, const std::optional<QString> &suffix)
+{
+    QString message = QStringLiteral("peal: task %1").arg(taskIndex);
+    if (!suffix)
+        return message;
+    QString text = suffix->trimmed();
+    if (Text::utf8Length(text) > 80)
+        text = Text::truncateUtf8(text, 77) + QStringLiteral("...");
+    if (!text.isEmpty())
+        message += QStringLiteral(" - ") + text;
+    return message;
 }
 
 } // namespace Peal

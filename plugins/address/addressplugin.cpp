@@ -145,7 +145,7 @@ private:
     // stet reviews committed changes only; commit the round's fixes so the re-review sees them.
     void commitRound()
     {
-        const QString message = QStringLiteral("peal: task %1 - address round %2").arg(taskIndex()).arg(m_round);
+        const QString message = commitMessage(taskIndex(), QStringLiteral("address round %1").arg(m_round));
         m_services->commitChanges(message, [this](Result<void> committed) {
             if (!committed)
                 return loopFailed(committed.error());

@@ -16,19 +16,6 @@ bool isNothingToCommit(const QString &stderrText)
 
 } // namespace
 
-QString commitMessage(quint32 taskIndex, const std::optional<QString> &suffix)
-{
-    QString message = QStringLiteral("peal: task %1").arg(taskIndex);
-    if (!suffix)
-        return message;
-    QString text = suffix->trimmed();
-    if (Text::utf8Length(text) > 80)
-        text = Text::truncateUtf8(text, 77) + QStringLiteral("...");
-    if (!text.isEmpty())
-        message += QStringLiteral(" - ") + text;
-    return message;
-}
-
 std::optional<QString> planSuffix(const QString &planText)
 {
     const QStringList lines = Text::lines(planText);

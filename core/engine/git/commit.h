@@ -3,11 +3,11 @@
 
 #include "recipe/processstep.h"
 
+#include <peal/sdk/phase.h>
+
 namespace Peal::Internal {
 
-// The commit message of spec §5.6: "peal: task <i>" and " - <suffix>" (trimmed, at most 80
-// bytes, cut at a character boundary with "..." when longer).
-PEAL_EXPORT QString commitMessage(quint32 taskIndex, const std::optional<QString> &suffix);
+// The commit message is the SDK's commitMessage() (peal/sdk/phase.h).
 
 // The suffix of a sequential task: the first line of the plan text, trimmed; none if blank.
 PEAL_EXPORT std::optional<QString> planSuffix(const QString &planText);

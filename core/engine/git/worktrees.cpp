@@ -334,7 +334,7 @@ Step Worktrees::mergeTask(quint32 task)
             [dir, task] {
                 return GitCall{dir,
                                {QStringLiteral("commit"), QStringLiteral("--quiet"), QStringLiteral("--no-verify"),
-                                QStringLiteral("-m"), QStringLiteral("peal: task %1").arg(task)},
+                                QStringLiteral("-m"), commitMessage(task)},
                                {}, task, true};
             },
             [this, task](const ProcessResult &commit) -> Result<void> {
@@ -384,7 +384,7 @@ Step Worktrees::mergeTask(quint32 task)
             [this, task, merge] {
                 return GitCall{m_top,
                                {QStringLiteral("commit-tree"), merge->tree, QStringLiteral("-p"), m_current,
-                                QStringLiteral("-m"), QStringLiteral("peal: merge task %1").arg(task)},
+                                QStringLiteral("-m"), commitMessage(task, QStringLiteral("merge"))},
                                {}, task, true};
             },
             [this, task](const ProcessResult &merged) -> Result<void> {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "run/dryrun.h"
 
+#include "schedule/scheduler.h"
+
 #include "util/guard.h"
 
 #include "git/commit.h"
@@ -258,7 +260,7 @@ private:
                                    .arg(all.join(QStringLiteral(", ")));
         if (pending.isEmpty())
             return line(header + QStringLiteral(" - completed, skipped"));
-        const bool concurrent = c.parallel && pending.size() > 1 && c.maxParallel > 1;
+        const bool concurrent = blockRunsConcurrently(c, pending.size());
         if (!concurrent) {
             line(header + QStringLiteral(" - one task at a time (%1)")
                               .arg(c.parallel ? QStringLiteral("only one task is pending")
@@ -283,9 +285,8 @@ private:
             QStringList tasks;
             for (quint32 index : pending)
                 tasks << QString::number(index);
-            line(QStringLiteral("then one commit: git commit -m 'peal: task %1 - tasks %2'")
-                     .arg(pending.first())
-                     .arg(tasks.join(QStringLiteral(", "))),
+            line(QStringLiteral("then one commit: git commit -m '%1'")
+                     .arg(commitMessage(pending.first(), QStringLiteral("tasks ") + tasks.join(QStringLiteral(", ")))),
                  1);
         }
         if (split < m_pipeline.size()) {

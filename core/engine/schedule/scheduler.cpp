@@ -7,6 +7,11 @@
 
 namespace Peal::Internal {
 
+bool blockRunsConcurrently(const Config &config, qsizetype pending)
+{
+    return config.parallel && pending > 1 && config.maxParallel > 1;
+}
+
 Scheduler::Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent)
     : QObject(parent), m_run(run), m_pipeline(pipeline)
 {
@@ -99,7 +104,7 @@ void Scheduler::startSegment()
             distinct.append(index);
     }
     const Config &c = m_run.config();
-    if (c.parallel && distinct.size() > 1 && c.maxParallel > 1)
+    if (blockRunsConcurrently(c, distinct.size()))
         return runBlock(segment.indices, distinct);
     m_run.logger().info(u"peal::runner", QStringLiteral("parallel block (sequential fallback)"),
                         {{QStringLiteral("block_indices"), Text::debugList(segment.indices)},

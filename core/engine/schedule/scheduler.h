@@ -10,6 +10,10 @@ namespace Peal::Internal {
 
 class TaskRunner;
 
+// Whether a parallel block with `pending` tasks left runs them side by side (spec §4.7), or one
+// after another as the sequential fallback does (§4.8).
+bool blockRunsConcurrently(const Config &config, qsizetype pending);
+
 /*
  * Walks the plan's segments (spec §4.5) as a sequence recipe, one step per segment: skips completed tasks, runs each task through a
  * TaskRunner, runs parallel blocks concurrently through a ParallelBlock (§4.7) or in the

@@ -188,9 +188,8 @@ private:
 
     void commitFix()
     {
-        const QString message = QStringLiteral("peal: task %1 - tests-gate fix round %2")
-                                    .arg(m_services->task().index)
-                                    .arg(m_round);
+        const QString message =
+            commitMessage(m_services->task().index, QStringLiteral("tests-gate fix round %1").arg(m_round));
         m_services->commitChanges(message, [this](Result<void> committed) {
             if (!committed)
                 return m_done(committed.error());

@@ -103,6 +103,11 @@ public:
     // Interfaces the core implements may gain functions here, at the end (docs/plugins.md).
 };
 
+// The message of every commit peal makes for a task (spec §5.6): "peal: task <i>", and
+// " - <what>" when given (trimmed, at most 80 bytes, cut at a character boundary with "...").
+// Phases that commit their fixes name them: commitMessage(task().index, "address round 2").
+PEAL_EXPORT QString commitMessage(quint32 task, const std::optional<QString> &what = std::nullopt);
+
 // What `peal run --dry-run` tells a phase when it asks the phase to describe itself.
 struct PEAL_EXPORT PhaseOutlineContext
 {
