@@ -47,6 +47,8 @@ const char *usage()
            "Environment (all optional):\n"
            "  PEAL_FAKE_AGENT_LOG=FILE        append one JSON line per call (argv, cwd, mode, times,\n"
            "                                  and SLURM_JOB_ID and SLURM_JOB_NAME in a job step)\n"
+           "  PEAL_FAKE_AGENT_STARTED=FILE    append \"<mode> <pid>\" to FILE as the call starts\n"
+           "                                  (before any sleep or hang), for a test to wait on\n"
            "  PEAL_FAKE_AGENT_FAIL_ON=TEXT    exit non-zero when the prompt contains TEXT\n"
            "  PEAL_FAKE_AGENT_FAIL_FIRST=N    fail the first N calls (needs PEAL_FAKE_AGENT_COUNTER)\n"
            "  PEAL_FAKE_AGENT_COUNTER=FILE    call counter shared by all calls\n"
@@ -446,6 +448,9 @@ int main(int argc, char **argv)
     const std::string stderrText = env("PEAL_FAKE_AGENT_STDERR");
     if (!stderrText.empty())
         std::fprintf(stderr, "%s\n", stderrText.c_str());
+
+    if (const std::string startedLog = env("PEAL_FAKE_AGENT_STARTED"); !startedLog.empty())
+        appendLine(startedLog, mode + " " + std::to_string(::getpid()));
 
     // Before any sleep, so a test can interrupt a call whose grandchild is already running.
     const std::string grandchildOn = env("PEAL_FAKE_AGENT_GRANDCHILD_ON");

@@ -33,6 +33,7 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
         env.insert(u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"150"_s);
+        env.insert(u"PEAL_FAKE_AGENT_STARTED"_s, s.path(u"started"_s));
         peal.setProcessEnvironment(env);
         peal.setWorkingDirectory(s.dir());
         peal.setStandardInputFile(QProcess::nullDevice());
@@ -66,8 +67,16 @@ private Q_SLOTS:
         const QList<int> before = s.completed();
         QVERIFY(before.size() >= 2);
         QVERIFY(before.size() < 6);
-        // The killed run's agent receives SIGTERM from the kernel when peal dies; give it time.
-        QTest::qWait(300);
+        // The killed run's agent receives SIGTERM from the kernel when peal dies: once every
+        // agent it started is gone, its log is final.
+        QVERIFY(QTest::qWaitFor([&] {
+            for (const QByteArray &line : PealTest::readFile(s.path(u"started"_s)).split('\n')) {
+                const qint64 pid = QString::fromUtf8(line).section(u' ', 1).toLongLong();
+                if (pid > 0 && ::kill(pid_t(pid), 0) == 0)
+                    return false;
+            }
+            return true;
+        }, 10000));
         const int callsBefore = int(s.agentLogLines().size());
 
         const auto resumed = s.run();

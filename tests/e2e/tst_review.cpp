@@ -30,6 +30,7 @@ bool startInPhase2(QProcess &peal, const Scenario &s, const QHash<QString, QStri
     env.insert(u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog());
     env.insert(u"PEAL_FAKE_STET_LOG"_s, s.stetLog());
     env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"Execute the following=30000"_s);
+    env.insert(u"PEAL_FAKE_AGENT_STARTED"_s, s.path(u"started"_s));
     for (auto it = extra.begin(); it != extra.end(); ++it)
         env.insert(it.key(), it.value());
     peal.setProcessEnvironment(env);
@@ -40,11 +41,8 @@ bool startInPhase2(QProcess &peal, const Scenario &s, const QHash<QString, QStri
                                         PealTest::demoStet()});
     if (!peal.waitForStarted())
         return false;
-    // The plan call is logged when it ends: then phase 2 runs.
-    if (!QTest::qWaitFor([&] { return s.agentLogLines().size() == 1; }, 30000))
-        return false;
-    QTest::qWait(200);
-    return true;
+    // The agent says when phase 2's call started.
+    return QTest::qWaitFor([&] { return PealTest::readFile(s.path(u"started"_s)).contains("execute"); }, 30000);
 }
 
 QString finding(const QString &id, const QString &message, const QString &suggestion = {})
@@ -316,30 +314,6 @@ private Q_SLOTS:
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s}));
     }
 
-    void findingsRemain_data()
-    {
-        QTest::addColumn<QString>("policy");
-        QTest::addColumn<QString>("rounds");
-        QTest::addColumn<int>("exitCode");
-        QTest::addColumn<QStringList>("stetCalls");
-        QTest::addColumn<QStringList>("agentCalls");
-        const QString run = u"run --output=json"_s;
-        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
-        QTest::newRow("fail after 1 round") << u"fail"_s << u"1"_s << 1
-                                            << QStringList{u"start"_s, run, run, run, u"finish"_s}
-                                            << p12 + QStringList{u"triage"_s, u"address"_s};
-        QTest::newRow("warn after 1 round") << u"warn"_s << u"1"_s << 2
-                                            << QStringList{u"start"_s, run, run, run, u"finish"_s}
-                                            << p12 + QStringList{u"triage"_s, u"address"_s};
-        QTest::newRow("fail after 2 rounds") << u"fail"_s << u"2"_s << 1
-                                             << QStringList{u"start"_s, run, run, run, run, run, u"finish"_s}
-                                             << p12 + QStringList{u"triage"_s, u"address"_s, u"triage"_s, u"address"_s};
-        QTest::newRow("fail, zero rounds: no agent call") << u"fail"_s << u"0"_s << 1
-                                                          << QStringList{u"start"_s, run, u"finish"_s} << p12;
-        QTest::newRow("warn, zero rounds") << u"warn"_s << u"0"_s << 2 << QStringList{u"start"_s, run, u"finish"_s}
-                                           << p12;
-    }
-
     void aReviewThatDoesNotConvergeStopsAfterReviewPatienceRounds_data()
     {
         QTest::addColumn<QString>("policy");
@@ -437,39 +411,6 @@ private Q_SLOTS:
         QCOMPARE(last.value(u"usage"_s).toObject().value(u"failures"_s).toObject().value(u"budget"_s).toInt(), 1);
     }
 
-    void findingsRemain()
-    {
-        QFETCH(QString, policy);
-        QFETCH(QString, rounds);
-        QFETCH(int, exitCode);
-        QFETCH(QStringList, stetCalls);
-        QFETCH(QStringList, agentCalls);
-        Scenario s;
-        const auto r = runReviewed(s, {u"--on-findings-remaining"_s, policy, u"--max-address-rounds"_s, rounds}, {},
-                                   {list({kA})});
-        QCOMPARE(r.exitCode, exitCode);
-        QCOMPARE(s.stetCalls(), stetCalls);
-        QCOMPARE(s.agentCalls(), agentCalls);
-        QVERIFY(!s.stetSessionOpen());
-        if (policy == u"fail") {
-            const QString head = PealTest::git(s.repo(), {u"rev-parse"_s, u"HEAD"_s}).trimmed();
-            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): 1 stet findings remain after %1 address "
-                                    "round(s) (commit %2; set on_findings_remaining = \"warn\" to go on)\n"_s
-                                        .arg(rounds)
-                                        .arg(head.left(12))),
-                     PealTest::tail(r.err).constData());
-            QCOMPARE(s.completed(), QList<int>());
-            QVERIFY(s.summaryJson().isEmpty());
-        } else {
-            QCOMPARE(s.completed(), (QList<int>{1}));
-            const QJsonObject summary = json(s.summaryJson());
-            QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")), (QList<int>{1}));
-            QVERIFY(ints(summary.value(u"tasks_completed")).isEmpty());
-            QCOMPARE(summary.value(u"exit_code").toInt(), 2);
-            QVERIFY2(r.err.contains(u"warning: finished with issues (exit 2): findings left: task 1\n"), PealTest::tail(r.err).constData());
-        }
-    }
-
     // ---- on_stet_fail at each failure point ----
 
     void onStetFailAtSessionStart_data()
@@ -517,208 +458,6 @@ private Q_SLOTS:
         QVERIFY(r.err.contains(u"error: Invalid or missing plan file."));
         QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"finish"_s}));
         QVERIFY(!s.stetSessionOpen());
-    }
-
-    void onStetFailAtReviewRun_data()
-    {
-        QTest::addColumn<QString>("policy");
-        QTest::addColumn<QString>("hang");
-        QTest::addColumn<int>("exitCode");
-        QTest::addColumn<int>("runs");
-        QTest::addColumn<QList<int>>("completed");
-        QTest::newRow("fail") << u"fail"_s << u"run"_s << 1 << 1 << QList<int>();
-        QTest::newRow("retry_once, fails twice") << u"retry_once"_s << u"run"_s << 1 << 2 << QList<int>();
-        QTest::newRow("retry_once, recovers") << u"retry_once"_s << u"run:1"_s << 0 << 2 << QList<int>{1};
-        QTest::newRow("skip: done without phase 3") << u"skip"_s << u"run"_s << 0 << 1 << QList<int>{1};
-    }
-
-    void onStetFailAtReviewRun()
-    {
-        QFETCH(QString, policy);
-        QFETCH(QString, hang);
-        QFETCH(int, exitCode);
-        QFETCH(int, runs);
-        QFETCH(QList<int>, completed);
-        Scenario s;
-        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy, u"--phase-timeout-sec"_s, u"1"_s},
-                                   {{u"PEAL_FAKE_STET_HANG"_s, hang}});
-        QCOMPARE(r.exitCode, exitCode);
-        QStringList expected{u"start"_s};
-        for (int i = 0; i < runs; ++i)
-            expected << u"run --output=json"_s;
-        expected << u"finish"_s;
-        QCOMPARE(s.stetCalls(), expected);
-        QCOMPARE(s.completed(), completed);
-        if (exitCode == 1) {
-            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): stet run failed: timed out"), PealTest::tail(r.err).constData());
-            QVERIFY(s.summaryJson().isEmpty());
-        } else {
-            // A skipped review is a clean completion: no outcome, listed as completed.
-            const QJsonObject summary = json(s.summaryJson());
-            QCOMPARE(ints(summary.value(u"tasks_completed")), (QList<int>{1}));
-            QCOMPARE(summary.value(u"exit_code").toInt(), 0);
-        }
-    }
-
-    void onStetFailInAddressLoop_data()
-    {
-        QTest::addColumn<QString>("policy");
-        QTest::addColumn<int>("exitCode");
-        QTest::addColumn<QStringList>("agentCalls");
-        QTest::addColumn<QStringList>("stetCalls");
-        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
-        const QStringList round{u"triage"_s, u"address"_s};
-        const QString run = u"run --output=json"_s;
-        // The initial review, then per loop the dismiss step's re-run before the failing fix.
-        QTest::newRow("fail") << u"fail"_s << 1 << p12 + round << QStringList{u"start"_s, run, run, u"finish"_s};
-        QTest::newRow("retry_once: the whole loop again")
-            << u"retry_once"_s << 1 << p12 + round + round << QStringList{u"start"_s, run, run, run, u"finish"_s};
-        QTest::newRow("skip: unresolved outcome") << u"skip"_s << 2 << p12 + round
-                                                  << QStringList{u"start"_s, run, run, u"finish"_s};
-    }
-
-    void onStetFailInAddressLoop()
-    {
-        QFETCH(QString, policy);
-        QFETCH(int, exitCode);
-        QFETCH(QStringList, agentCalls);
-        QFETCH(QStringList, stetCalls);
-        Scenario s;
-        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy},
-                                   {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"Address the following"_s}}, {list({kA})});
-        QCOMPARE(r.exitCode, exitCode);
-        QCOMPARE(s.agentCalls(), agentCalls);
-        QCOMPARE(s.stetCalls(), stetCalls);
-        if (exitCode == 1) {
-            QVERIFY2(r.err.contains(u"error: task 1, phase 3 (address): agent exited with code 1"), PealTest::tail(r.err).constData());
-            QCOMPARE(s.completed(), QList<int>());
-        } else {
-            QCOMPARE(s.completed(), (QList<int>{1}));
-            const QJsonObject summary = json(s.summaryJson());
-            QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")), (QList<int>{1}));
-            QCOMPARE(summary.value(u"exit_code").toInt(), 2);
-        }
-    }
-
-    void findingsRemainingUnderSkipAndRetry_data()
-    {
-        QTest::addColumn<QString>("policy");
-        QTest::addColumn<int>("exitCode");
-        QTest::addColumn<int>("addressCalls");
-        QTest::newRow("skip turns remaining findings into exit 2") << u"skip"_s << 2 << 1;
-        QTest::newRow("retry_once runs the loop twice") << u"retry_once"_s << 1 << 2;
-    }
-
-    void findingsRemainingUnderSkipAndRetry()
-    {
-        QFETCH(QString, policy);
-        QFETCH(int, exitCode);
-        QFETCH(int, addressCalls);
-        Scenario s;
-        const auto r = runReviewed(s, {u"--on-stet-fail"_s, policy, u"--max-address-rounds"_s, u"1"_s}, {},
-                                   {list({kA})});
-        QCOMPARE(r.exitCode, exitCode);
-        QCOMPARE(s.agentCalls().count(u"address"_s), addressCalls);
-    }
-
-    void stetFailsInsideTheAddressLoop_data()
-    {
-        QTest::addColumn<QString>("policy");
-        QTest::addColumn<QString>("knob");  // PEAL_FAKE_STET_HANG=<value>, or VANISH=<value> on a copy
-        QTest::addColumn<QStringList>("steps");
-        QTest::addColumn<int>("exitCode");
-        QTest::addColumn<QStringList>("stetCalls");
-        QTest::addColumn<QStringList>("agentCalls");
-        QTest::addColumn<QString>("error");
-        const QString run = u"run --output=json"_s;
-        const QString a = list({kA});
-        const QStringList p12{u"plan:1"_s, u"execute:1"_s};
-        const QStringList t{u"triage"_s};
-        const QStringList ta{u"triage"_s, u"address"_s};
-        const QString timedOut = u"error: task 1, phase 3 (address): stet run failed: timed out"_s;
-        const QString spawn = u"error: task 1, phase 3 (address): stet run failed: spawn failed: "_s;
-        const QStringList start{u"start"_s};
-        const QStringList finish{u"finish"_s};
-
-        // The 2nd run is the dismiss step's re-run, the 3rd the re-review after the fix (the
-        // fake counts the runs that hung; its script only the ones that answered).
-        QTest::newRow("dismiss re-run times out, fail") << u"fail"_s << u"HANG=run@2"_s << QStringList{a, a, kNone}
-            << 1 << start + times(2, run) + finish << p12 + t << timedOut;
-        QTest::newRow("dismiss re-run times out, retry_once: the loop again and resolved")
-            << u"retry_once"_s << u"HANG=run@2"_s << QStringList{a, a, kNone} << 0 << start + times(4, run) + finish
-            << p12 + t + ta << QString();
-        QTest::newRow("dismiss re-run times out, skip") << u"skip"_s << u"HANG=run@2"_s << QStringList{a, a, kNone}
-            << 2 << start + times(2, run) + finish << p12 + t << QString();
-        QTest::newRow("re-review times out, fail") << u"fail"_s << u"HANG=run@3"_s << QStringList{a, a, a, kNone}
-            << 1 << start + times(3, run) + finish << p12 + ta << timedOut;
-        QTest::newRow("re-review times out, retry_once: the loop again and resolved")
-            << u"retry_once"_s << u"HANG=run@3"_s << QStringList{a, a, a, kNone} << 0
-            << start + times(5, run) + finish << p12 + ta + ta << QString();
-        QTest::newRow("re-review times out, skip") << u"skip"_s << u"HANG=run@3"_s << QStringList{a, a, a, kNone}
-            << 2 << start + times(3, run) + finish << p12 + ta << QString();
-
-        // Once the fake has deleted itself nothing starts, `stet finish` included (a WARN).
-        QTest::newRow("dismiss re-run cannot start, fail") << u"fail"_s << u"VANISH=run@1"_s << QStringList{a}
-            << 1 << start + times(1, run) << p12 + t << spawn;
-        QTest::newRow("dismiss re-run cannot start, retry_once: fails again")
-            << u"retry_once"_s << u"VANISH=run@1"_s << QStringList{a} << 1 << start + times(1, run) << p12 + t + t
-            << spawn;
-        QTest::newRow("dismiss re-run cannot start, skip") << u"skip"_s << u"VANISH=run@1"_s << QStringList{a}
-            << 2 << start + times(1, run) << p12 + t << QString();
-        QTest::newRow("re-review cannot start, fail") << u"fail"_s << u"VANISH=run@2"_s << QStringList{a} << 1
-            << start + times(2, run) << p12 + ta << spawn;
-        QTest::newRow("re-review cannot start, retry_once: fails again")
-            << u"retry_once"_s << u"VANISH=run@2"_s << QStringList{a} << 1 << start + times(2, run)
-            << p12 + ta + t << spawn;
-        QTest::newRow("re-review cannot start, skip") << u"skip"_s << u"VANISH=run@2"_s << QStringList{a} << 2
-            << start + times(2, run) << p12 + ta << QString();
-    }
-
-    void stetFailsInsideTheAddressLoop()
-    {
-        QFETCH(QString, policy);
-        QFETCH(QString, knob);
-        QFETCH(QStringList, steps);
-        QFETCH(int, exitCode);
-        QFETCH(QStringList, stetCalls);
-        QFETCH(QStringList, agentCalls);
-        QFETCH(QString, error);
-        Scenario s;
-        QVERIFY(PealTest::writeFile(s.path(u"script.json"_s), script(steps)));
-        QHash<QString, QString> env{{u"PEAL_FAKE_STET_MODE"_s, u"script"_s},
-                                    {u"PEAL_FAKE_STET_SCRIPT"_s, s.path(u"script.json"_s)},
-                                    {u"PEAL_FAKE_STET_" + knob.section(u'=', 0, 0), knob.section(u'=', 1)}};
-        QString stet = PealTest::demoStet();
-        if (knob.startsWith(u"VANISH")) {
-            stet = copyOfFake(s);
-            QVERIFY(!stet.isEmpty());
-        }
-        QStringList args{u"--stet-path"_s, stet, u"--on-stet-fail"_s, policy};
-        if (knob.startsWith(u"HANG"))
-            args << u"--phase-timeout-sec"_s << u"1"_s;
-        const auto r = s.run(args, env);
-        QCOMPARE(r.exitCode, exitCode);
-        QCOMPARE(s.stetCalls(), stetCalls);
-        QCOMPARE(s.agentCalls(), agentCalls);
-        if (!error.isEmpty())
-            QVERIFY2(r.err.contains(error), PealTest::tail(r.err).constData());
-        if (policy == u"retry_once")
-            QVERIFY(r.err.contains(u"address loop failed, retrying once"));
-        const QJsonObject summary = json(s.summaryJson());
-        if (exitCode == 1) {
-            QVERIFY(summary.isEmpty());
-            QCOMPARE(s.completed(), QList<int>());
-        } else {
-            QCOMPARE(s.completed(), (QList<int>{1}));
-            QCOMPARE(summary.value(u"exit_code").toInt(), exitCode);
-            // skip: the task succeeded without its review resolving (spec §8.7)
-            QCOMPARE(ints(summary.value(u"tasks_with_remaining_findings")),
-                     exitCode == 2 ? QList<int>{1} : QList<int>());
-        }
-        if (knob.startsWith(u"VANISH"))
-            QVERIFY(r.err.contains(u"stet finish failed (best-effort)"));
-        else
-            QVERIFY(!s.stetSessionOpen());
     }
 
     void nonJsonReviewThroughTheLoop()

@@ -73,6 +73,17 @@ void startMisbehaving(QProcess &peal, const Scenario &s, const QString &mode)
     startPeal(peal, s, {}, {u"--plugin-dir"_s, QStringLiteral(PEAL_TEST_PLUGIN_DIR), u"--config"_s, s.path(u"peal.toml"_s)});
 }
 
+// Whether `signal` sent to `pid` is still waiting to be delivered (/proc/<pid>/status).
+bool signalPending(qint64 pid, int signal)
+{
+    const quint64 bit = quint64(1) << (signal - 1);
+    for (const QByteArray &line : PealTest::readFile(u"/proc/%1/status"_s.arg(pid)).split('\n')) {
+        if ((line.startsWith("SigPnd:") || line.startsWith("ShdPnd:")) && (line.mid(7).trimmed().toULongLong(nullptr, 16) & bit))
+            return true;
+    }
+    return false;
+}
+
 const QByteArray kSleeper("/bin/sleep\0" "600\0", 15);
 
 // startMisbehaving(), then the pid of the plugin's `sleep 600` once it runs (0 if it never does).
@@ -236,7 +247,8 @@ private Q_SLOTS:
         // The plugin creates this file just before it blocks the event loop.
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(s.path(u"blocked"_s)), 10000);
         ::kill(pid_t(peal.processId()), SIGINT);
-        QTest::qWait(300); // two signals sent at once may arrive as one
+        // Two signals pending at once arrive as one: the second goes once the first was taken.
+        QVERIFY(QTest::qWaitFor([&] { return !signalPending(peal.processId(), SIGINT); }, 10000));
         ::kill(pid_t(peal.processId()), SIGINT);
         QVERIFY(peal.waitForFinished(30000));
         QCOMPARE(peal.exitCode(), 130);

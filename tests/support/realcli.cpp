@@ -3,12 +3,12 @@
 
 #include "testsupport.h"
 
-#include <QDeadlineTimer>
+#include <QTest>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QTemporaryDir>
-#include <QThread>
 
 #include <csignal>
 
@@ -37,17 +37,16 @@ ModelServer::ModelServer(const QStringList &arguments) : m_dir(std::make_unique<
     m_process.start();
     if (!m_process.waitForStarted(10000))
         return;
-    // Bounded: the server writes its port within milliseconds.
-    QDeadlineTimer deadline(10000);
-    while (!deadline.hasExpired() && m_process.state() == QProcess::Running) {
+    // Bounded: the server writes its port within milliseconds; the client set-up right after.
+    (void)QTest::qWaitFor([&] {
+        if (m_process.state() != QProcess::Running)
+            return true;
         const QByteArray port = readFile(portFile).trimmed();
-        // The client set-up is written right after the port.
-        if (!port.isEmpty() && QFile::exists(m_dir->filePath(QStringLiteral("home/env")))) {
-            m_port = port.toInt();
-            break;
-        }
-        QThread::msleep(10);
-    }
+        if (port.isEmpty() || !QFile::exists(m_dir->filePath(QStringLiteral("home/env"))))
+            return false;
+        m_port = port.toInt();
+        return true;
+    }, 10000);
 }
 
 ModelServer::~ModelServer()

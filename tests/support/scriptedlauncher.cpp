@@ -26,10 +26,12 @@ void ScriptedProcess::start()
 void ScriptedProcess::answer()
 {
     ProcessResult r;
-    r.ending = ProcessEnding::Exited;
-    r.exitCode = m_answer.exitCode;
+    r.ending = m_answer.ending;
+    r.exitCode = m_answer.ending == ProcessEnding::Exited ? m_answer.exitCode : -1;
     r.stdoutText = m_answer.stdoutText;
     r.stderrText = m_answer.stderrText;
+    r.errorString = m_answer.errorString;
+    r.signal = m_answer.ending == ProcessEnding::Crashed ? 9 : 0;
     end(r, QStringLiteral("end "));
 }
 

@@ -19,6 +19,9 @@ struct ScriptedAnswer
     int exitCode = 0;
     QString stdoutText = {};
     QString stderrText = {};
+    // How it ends: Exited (with exitCode), TimedOut, FailedToStart (errorString), Crashed.
+    Peal::ProcessEnding ending = Peal::ProcessEnding::Exited;
+    QString errorString = {};
 };
 
 class ScriptedLauncher;

@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QCoreApplication>
 #include <QTest>
 
 #include <csignal>
@@ -315,7 +316,7 @@ private Q_SLOTS:
         QVERIFY(spy.wait(5000));
         QCOMPARE(spy.first().first().value<ProcessResult>().ending, ProcessEnding::Cancelled);
         job.start(); // ignored after the end
-        QTest::qWait(50);
+        QCoreApplication::processEvents();
         QCOMPARE(spy.count(), 1);
     }
 };

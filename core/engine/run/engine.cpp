@@ -124,6 +124,8 @@ bool Engine::Private::initLogging()
     run->setProgressSink([this](const ProgressEvent &event) {
         Q_EMIT q->progress(event);
     });
+    if (request.launcher)
+        run->setLauncher(request.launcher);
     runPlugins = std::make_unique<RunPlugins>(*run, request, q);
     return true;
 }

@@ -129,7 +129,7 @@ RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     m_phaseSettings.phaseTimeout = std::chrono::duration_cast<std::chrono::seconds>(timeout());
     m_phaseSettings.phaseRetryCount = m_config.phaseRetryCount;
     m_rateLimits = std::make_unique<RateLimitGate>();
-    m_sideCommands = std::make_unique<SideCommands>();
+    m_sideCommands = std::make_unique<SideCommands>(m_launcher);
     m_notifier = std::make_unique<Notifier>(m_config, m_logger, *m_sideCommands);
     for (const QString &pattern : m_config.rateLimitPatterns) // validated with the configuration
         m_rateLimitPatterns.append(QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption));
@@ -218,6 +218,12 @@ void RunContext::budgetStopped(const BudgetBreach &breach, quint32 task)
         ledger.insert(QStringLiteral("task"), spent(m_outcomes.spend().task(task)));
     fields.insert(QStringLiteral("spent"), ledger);
     m_notifier->send(QStringLiteral("budget_stop"), breach.message, fields);
+}
+
+void RunContext::setLauncher(std::shared_ptr<ProcessLauncher> launcher)
+{
+    m_launcher = std::move(launcher);
+    m_sideCommands->setLauncher(m_launcher);
 }
 
 std::chrono::milliseconds RunContext::fromSeconds(quint64 seconds)

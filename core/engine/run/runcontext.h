@@ -111,7 +111,7 @@ public:
     // Whether this run handed the executor any call.
     bool usedExecutor() const { return m_executorCallCount > 0; }
     // Where the run's processes come from (default: local children).
-    void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
+    void setLauncher(std::shared_ptr<ProcessLauncher> launcher);
 
     // Where task outcomes go: the state and state.json.
     TaskOutcomes &outcomes() { return m_outcomes; }

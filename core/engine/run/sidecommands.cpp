@@ -5,6 +5,11 @@
 
 namespace Peal::Internal {
 
+SideCommands::SideCommands(std::shared_ptr<ProcessLauncher> launcher, QObject *parent)
+    : QObject(parent), m_launcher(std::move(launcher))
+{
+}
+
 SideCommands::~SideCommands()
 {
     killAll();
@@ -12,7 +17,7 @@ SideCommands::~SideCommands()
 
 void SideCommands::run(const ProcessSpec &spec, std::function<void(const ProcessResult &)> done)
 {
-    auto *job = new ProcessJob(spec, this);
+    RunningProcess *job = m_launcher->create(spec, this);
     ++m_running;
     connect(job, &RunningProcess::done, this, [this, job, done = std::move(done)](const ProcessResult &result) {
         job->deleteLater();
@@ -36,7 +41,7 @@ void SideCommands::whenIdle(std::function<void()> then)
 
 void SideCommands::killAll()
 {
-    for (ProcessJob *job : findChildren<ProcessJob *>(Qt::FindDirectChildrenOnly))
+    for (RunningProcess *job : findChildren<RunningProcess *>(Qt::FindDirectChildrenOnly))
         job->cancel();
 }
 

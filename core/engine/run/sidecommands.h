@@ -2,11 +2,13 @@
 #pragma once
 
 #include <peal/sdk/export.h>
+#include <peal/processjob.h>
 #include <peal/sdk/process.h>
 
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 namespace Peal::Internal {
 
@@ -20,8 +22,10 @@ class PEAL_EXPORT SideCommands : public QObject
     Q_OBJECT
 
 public:
-    using QObject::QObject;
+    explicit SideCommands(std::shared_ptr<ProcessLauncher> launcher, QObject *parent = nullptr);
     ~SideCommands() override;
+    // Where the commands' processes come from (the run's launcher).
+    void setLauncher(std::shared_ptr<ProcessLauncher> launcher) { m_launcher = std::move(launcher); }
 
     // Starts `spec` now; `done` gets its result on the event loop.
     void run(const ProcessSpec &spec, std::function<void(const ProcessResult &)> done);
@@ -31,6 +35,7 @@ public:
     int running() const { return m_running; }
 
 private:
+    std::shared_ptr<ProcessLauncher> m_launcher;
     int m_running = 0;
     QList<std::function<void()>> m_idle;
 };

@@ -12,6 +12,7 @@
 namespace Peal {
 
 class Logger;
+class ProcessLauncher;
 
 // Everything `peal run` needs beyond the configuration itself.
 struct PEAL_EXPORT RunRequest
@@ -27,6 +28,9 @@ struct PEAL_EXPORT RunRequest
     bool quiet = false;                  // stderr shows only "warning:" and "error:" lines
     bool logLines = true;                // log lines on stderr (off: the terminal view shows events)
     bool logToStateDir = false;          // no log_file: log to <state_dir>/peal.log once it is held
+    // Where every process of the run comes from (agents, reviewers, git, notify and post-run
+    // commands); none: local children. Engine tests inject a scripted one.
+    std::shared_ptr<ProcessLauncher> launcher;
 };
 
 /*
