@@ -278,6 +278,108 @@ private Q_SLOTS:
         kept->done();
         QVERIFY(!called);
     }
+
+    void aLoopRunsItsBodyWhileAskedAndStopsAtAnError()
+    {
+        QStringList log;
+        int round = 0;
+        RecipeRunner runner;
+        auto result = runToEnd(runner, loopStep(u"loop"_s, syncStep(u"body"_s, [&] {
+                                                    log << u"body %1"_s.arg(++round);
+                                                    return Result<void>();
+                                                }),
+                                                [&] { return round < 3; }));
+        QVERIFY(result && result->ok());
+        QCOMPARE(log, (QStringList{u"body 1"_s, u"body 2"_s, u"body 3"_s}));
+        // 10,000 rounds that end at once take no stack.
+        round = 0;
+        result = runToEnd(runner, loopStep(u"long"_s, syncStep(u"body"_s, [&] {
+                                               ++round;
+                                               return Result<void>();
+                                           }),
+                                           [&] { return round < 10000; }));
+        QVERIFY(result && result->ok());
+        QCOMPARE(round, 10000);
+        round = 0;
+        result = runToEnd(runner, loopStep(u"failing"_s, syncStep(u"body"_s, [&] {
+                                               return ++round == 2 ? Result<void>(Error(Error::Kind::Generic, u"second"_s))
+                                                                   : Result<void>();
+                                           }),
+                                           [] { return true; }));
+        QVERIFY(result && !result->ok());
+        QCOMPARE(result->error().message(), u"second"_s);
+        QCOMPARE(round, 2);
+    }
+
+    void onEndHearsOfEveryEndingTheCancelIncluded()
+    {
+        QStringList log;
+        QList<Result<void>> ends;
+        RecipeRunner runner;
+        Step ok = timed(log, u"ok"_s, 1);
+        ok.onEnd([&](const Result<void> &r) { ends << r; });
+        auto result = runToEnd(runner, ok);
+        QVERIFY(result && result->ok());
+        QCOMPARE(ends.size(), 1);
+        QVERIFY(ends.first().ok());
+        Step stuck = leafStep(u"stuck"_s, [](const StepHandle &) {});
+        stuck.onDone([](const Result<void> &) { return Result<void>(Error(Error::Kind::Generic, u"never"_s)); });
+        stuck.onEnd([&](const Result<void> &r) { ends << r; });
+        runner.start(stuck, [](Result<void>) {});
+        runner.cancel();
+        QCOMPARE(ends.size(), 2);
+        QCOMPARE(ends.last().error().kind(), Error::Kind::Interrupted); // not mapped: cancelled
+    }
+
+    void aLeafRunsAChildThatTheCancelReaches()
+    {
+        QStringList log;
+        RecipeRunner runner;
+        std::optional<Result<void>> childResult;
+        std::optional<StepHandle> parent;
+        runner.start(leafStep(u"parent"_s,
+                              [&](const StepHandle &handle) {
+                                  parent = handle;
+                                  handle.run(timed(log, u"child"_s, 1), [&, handle](Result<void> r) {
+                                      childResult = r;
+                                      handle.run(leafStep(u"stuck child"_s, [](const StepHandle &) {}),
+                                                 [&](Result<void> r2) { childResult = r2; });
+                                  });
+                              }),
+                     [](Result<void>) {});
+        QVERIFY(QTest::qWaitFor([&] { return childResult.has_value(); }, 5000));
+        QVERIFY(childResult->ok());
+        QCOMPARE(log, (QStringList{u"start child"_s, u"end child"_s}));
+        childResult.reset();
+        runner.cancel();
+        // The parent and the child it started end as interrupted; the parent had ended first,
+        // so nobody hears of the child.
+        QVERIFY(!parent->isActive());
+        QVERIFY(!childResult);
+    }
+
+    void storageLivesAsLongAsItsSubtree()
+    {
+        struct Counter
+        {
+            int calls = 0;
+        };
+        Storage<Counter> counter;
+        int seen = 0;
+        RecipeRunner runner;
+        const auto result = runToEnd(runner, storageStep(u"with a counter"_s, counter,
+                                                         loopStep(u"count"_s, syncStep(u"call"_s, [counter] {
+                                                                      ++counter->calls;
+                                                                      return Result<void>();
+                                                                  }),
+                                                                  [counter, &seen] {
+                                                                      seen = counter->calls;
+                                                                      return counter->calls < 4;
+                                                                  })));
+        QVERIFY(result && result->ok());
+        QCOMPARE(seen, 4);
+        QVERIFY(!counter.isActive()); // gone with its subtree
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRecipe)

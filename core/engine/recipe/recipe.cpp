@@ -119,6 +119,12 @@ Step &Step::onDone(std::function<Result<void>(const Result<void> &)> map)
     return *this;
 }
 
+Step &Step::onEnd(std::function<void(const Result<void> &)> observe)
+{
+    m_observe = std::move(observe);
+    return *this;
+}
+
 Step leafStep(QString name, Step::Start start)
 {
     Step step;
@@ -156,6 +162,14 @@ Step parallelStep(QString name, int limit, QList<Step> steps, Step::OnError onEr
     return step;
 }
 
+Step loopStep(QString name, Step body, std::function<bool()> again)
+{
+    Step step = sequenceStep(std::move(name), {std::move(body)});
+    step.m_kind = Step::Kind::Loop;
+    step.m_again = std::move(again);
+    return step;
+}
+
 /*
  * A running sequence or parallel group. Children that end inside their own start are counted
  * in the loop that started them, so a long run of synchronous steps neither recurses nor
@@ -171,16 +185,20 @@ public:
 
     static void execute(const Step &step, const RunPtr &run, Completion done)
     {
-        // A step's own mapping applies to what it did, not to the runner's cancel.
-        Completion finished = step.m_map ? Completion([map = step.m_map, run, done](const Result<void> &r, bool stop) {
-            if (run->cancelled || run->dropped)
-                return done(r, stop);
-            Result<void> mapped = r;
-            if (auto called = callGuarded(QStringLiteral("on-done"), [&] { mapped = map(r); }); !called)
-                mapped = called.error();
-            done(mapped, stop);
-        })
-                                         : std::move(done);
+        // A step's own mapping applies to what it did, not to the runner's cancel; its
+        // observer hears of both.
+        Completion finished = step.m_map || step.m_observe
+            ? Completion([map = step.m_map, observe = step.m_observe, run, done](const Result<void> &r, bool stop) {
+                  Result<void> mapped = r;
+                  if (map && !run->cancelled && !run->dropped) {
+                      if (auto called = callGuarded(QStringLiteral("on-done"), [&] { mapped = map(r); }); !called)
+                          mapped = called.error();
+                  }
+                  if (observe && !run->dropped)
+                      (void)callGuarded(QStringLiteral("on-end"), [&] { observe(run->cancelled ? Result<void>(interruptedError()) : mapped); });
+                  done(mapped, stop);
+              })
+            : std::move(done);
         if (step.m_kind == Step::Kind::Leaf)
             return startLeaf(step, run, std::move(finished));
         auto group = std::make_shared<GroupRun>(step, run, std::move(finished));
@@ -210,14 +228,29 @@ private:
             return; // the loop below picks up what changed
         m_inLoop = true;
         auto self = shared_from_this(); // a child's end may drop the last other reference
-        while (!stopping() && m_next < children.size() && m_running < m_step.m_limit) {
-            const Step &child = children[m_next++];
-            ++m_running;
-            execute(child, m_run, [self](const Result<void> &r, bool stop) { self->childEnded(r, stop); });
+        for (;;) {
+            while (!stopping() && m_next < children.size() && m_running < m_step.m_limit) {
+                const Step &child = children[m_next++];
+                ++m_running;
+                execute(child, m_run, [self](const Result<void> &r, bool stop) { self->childEnded(r, stop); });
+            }
+            // A loop's body ended: once more while it asks for it.
+            if (m_step.m_kind != Step::Kind::Loop || m_running > 0 || stopping() || m_next < children.size()
+                || !again())
+                break;
+            m_next = 0;
         }
         m_inLoop = false;
         if (m_running == 0 && (stopping() || m_next >= children.size()))
             finish();
+    }
+
+    bool again()
+    {
+        bool more = false;
+        if (auto called = callGuarded(m_step.m_name, [&] { more = m_step.m_again(); }); !called)
+            m_firstError = called.error();
+        return more;
     }
 
     void childEnded(const Result<void> &result, bool finishRecipe)
@@ -252,6 +285,19 @@ private:
     bool m_finishRecipe = false;
     std::optional<Error> m_firstError;
 };
+
+void StepHandle::run(const Step &child, std::function<void(Result<void>)> done) const
+{
+    const RunPtr run = m_state->run();
+    if (!run || !m_state->isActive())
+        return;
+    GroupRun::execute(child, run, [handle = *this, done = std::move(done)](const Result<void> &r, bool) {
+        if (!handle.isActive())
+            return; // this step ended first: nobody waits for the answer
+        if (auto called = callGuarded(handle.name(), [&] { done(r); }); !called)
+            handle.done(called.error());
+    });
+}
 
 Step deferredStep(QString name, std::function<Step()> build)
 {
@@ -312,15 +358,6 @@ void RecipeRunner::cancel()
 bool RecipeRunner::isRunning() const
 {
     return m_run != nullptr;
-}
-
-void startDetached(QObject *owner, const Step &recipe, std::function<void(Result<void>)> done)
-{
-    auto *runner = new RecipeRunner(owner);
-    runner->start(recipe, [runner, done = std::move(done)](Result<void> result) {
-        runner->deleteLater();
-        done(result);
-    });
 }
 
 } // namespace Peal::Internal

@@ -54,6 +54,10 @@ public:
     void finishRecipe() const;
     // Called once if the runner cancels the step while it runs.
     void onCancel(std::function<void()> handler) const;
+    // Runs `child` as part of this step, in the same recipe: the runner's cancel reaches it, and
+    // `done` gets its result (not after this step ended). For work that code running in a leaf
+    // asks for (a phase plugin starts an agent call or a commit).
+    void run(const Step &child, std::function<void(Result<void>)> done) const;
     bool isActive() const;
     const QString &name() const;
 
@@ -79,7 +83,7 @@ private:
 class PEAL_EXPORT Step
 {
 public:
-    enum class Kind { Leaf, Sequence, Parallel };
+    enum class Kind { Leaf, Sequence, Parallel, Loop };
     // What a group does when a child fails: stop starting children (a sequence stops, a
     // parallel group lets the running ones finish) or go on. Either way the group ends with
     // the first error.
@@ -93,11 +97,15 @@ public:
     // Maps the step's result before its group sees it (a failure policy: count, record, carry
     // on). Runs only for steps that ended by themselves, never for cancelled ones.
     Step &onDone(std::function<Result<void>(const Result<void> &)> map);
+    // Told once how the step ended, after onDone: its result, or interruptedError() when the
+    // runner cancelled it. What the step's owner reports, whatever happened.
+    Step &onEnd(std::function<void(const Result<void> &)> observe);
 
 private:
     friend Step leafStep(QString, Step::Start);
     friend Step sequenceStep(QString, QList<Step>, Step::OnError);
     friend Step parallelStep(QString, int, QList<Step>, Step::OnError);
+    friend Step loopStep(QString, Step, std::function<bool()>);
     friend class RecipeRunner;
     friend class GroupRun;
 
@@ -108,6 +116,8 @@ private:
     int m_limit = 1;
     OnError m_onError = OnError::Stop;
     std::function<Result<void>(const Result<void> &)> m_map;
+    std::function<void(const Result<void> &)> m_observe;
+    std::function<bool()> m_again; // Loop: run the body once more
 };
 
 // A leaf that does its work asynchronously and calls handle.done().
@@ -122,6 +132,42 @@ PEAL_EXPORT Step deferredStep(QString name, std::function<Step()> build);
 PEAL_EXPORT Step sequenceStep(QString name, QList<Step> steps, Step::OnError onError = Step::OnError::Stop);
 // At most `limit` children run at once; the next starts the moment one ends (work-conserving).
 PEAL_EXPORT Step parallelStep(QString name, int limit, QList<Step> steps, Step::OnError onError = Step::OnError::Stop);
+// Runs `body`, then again while `again()` says so; the first error ends the loop with it (a
+// retry decides in the body's onDone whether an error is one). Iterations run in a loop, not
+// by recursion.
+PEAL_EXPORT Step loopStep(QString name, Step body, std::function<bool()> again);
+
+/*
+ * State scoped to a subtree: storageStep() makes a fresh T when its body starts and destroys
+ * it when the body ends, and the body's steps reach it through the same Storage. One Storage
+ * serves one running instance of its subtree; concurrent subtrees (the streams of a parallel
+ * block) each build their own.
+ */
+template<typename T>
+class Storage
+{
+public:
+    Storage() : m_slot(std::make_shared<std::unique_ptr<T>>()) {}
+    T &operator*() const { return **m_slot; }
+    T *operator->() const { return m_slot->get(); }
+    bool isActive() const { return *m_slot != nullptr; }
+
+private:
+    template<typename U>
+    friend Step storageStep(QString name, Storage<U> storage, Step body);
+    std::shared_ptr<std::unique_ptr<T>> m_slot;
+};
+
+template<typename T>
+Step storageStep(QString name, Storage<T> storage, Step body)
+{
+    return sequenceStep(std::move(name), {syncStep(QStringLiteral("make storage"), [storage] {
+                                              *storage.m_slot = std::make_unique<T>();
+                                              return Result<void>();
+                                          }),
+                                          std::move(body)})
+        .onEnd([storage](const Result<void> &) { storage.m_slot->reset(); });
+}
 
 /*
  * Executes one recipe at a time. `done` is called exactly once: with the recipe's result, or
@@ -154,12 +200,5 @@ private:
     std::shared_ptr<Run> m_run;
     bool m_cancelled = false;
 };
-
-/*
- * Runs `recipe` on a runner of its own, a child of `owner`: for work that starts from a callback
- * API (a plugin asks the core to commit). `done` is called once with the recipe's result;
- * destroying `owner` drops the recipe without calling back.
- */
-PEAL_EXPORT void startDetached(QObject *owner, const Step &recipe, std::function<void(Result<void>)> done);
 
 } // namespace Peal::Internal

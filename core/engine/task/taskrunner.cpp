@@ -266,18 +266,21 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
 {
     if (!m_run.config().commitAfterPhase2)
         return done(Result<void>());
+    if (!m_phase)
+        return;
     auto answer = track(QStringLiteral("phase plugin (commit callback)"), std::move(done));
     const CommitRequest request{message, QStringLiteral("after address round"),
                                 QStringLiteral("commit after address round failed: "), m_task.index};
-    startDetached(this, commitStep(m_run, this, request, [this](const QString &commit) {
-                      if (commit.isEmpty() || !m_phase)
-                          return;
-                      ProgressEvent event = taskEvent(ProgressEvent::Kind::Committed);
-                      event.commit = commit;
-                      event.tasks = {m_task.index};
-                      m_run.notify(event);
-                  }),
-                  answer);
+    // Part of the phase's step: the run's cancel reaches it.
+    m_phase->run(commitStep(m_run, this, request, [this](const QString &commit) {
+                     if (commit.isEmpty() || !m_phase)
+                         return;
+                     ProgressEvent event = taskEvent(ProgressEvent::Kind::Committed);
+                     event.commit = commit;
+                     event.tasks = {m_task.index};
+                     m_run.notify(event);
+                 }),
+                 answer);
 }
 
 
