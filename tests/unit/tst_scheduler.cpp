@@ -3,6 +3,7 @@
 // process is spawned, every agent call answers from a script after a few milliseconds, and the
 // tests compare the log of starts and ends. The engine itself is the real one.
 #include "task/builtinphases.h"
+#include "recipe/recipe.h"
 #include "run/runcontext.h"
 #include "schedule/scheduler.h"
 #include "scriptedlauncher.h"
@@ -96,13 +97,20 @@ struct Harness
                     {u"execute"_s, [&c] { return createExecutePhase(c); }, true, {}, nullptr}};
     }
 
-    std::optional<Result<RunOutcome>> schedule(std::function<void()> whileRunning = {})
+    // The scheduler's subtree on a runner of its own, as the engine runs it; a cancel ends it
+    // as the engine's does (the runner, then the run's processes).
+    std::optional<Result<RunOutcome>> schedule(std::function<void(RecipeRunner &)> whileRunning = {})
     {
         Scheduler scheduler(*run, pipeline);
         std::optional<Result<RunOutcome>> result;
-        scheduler.start([&](Result<RunOutcome> r) { result = r; });
+        RecipeRunner runner;
+        QObject::connect(&runner, &RecipeRunner::cancelled, run.get(), [this] { run->cancel(); });
+        runner.start(scheduler.step([&](Result<RunOutcome> r) { result = r; }), [&](Result<void> r) {
+            if (!result && !r)
+                result = r.error();
+        });
         if (whileRunning)
-            whileRunning();
+            whileRunning(runner);
         (void)QTest::qWaitFor([&] { return result.has_value(); }, 10000);
         return result;
     }
@@ -143,7 +151,7 @@ private Q_SLOTS:
         // Task 1's plan is held: the second slot serves tasks 2, 3 and 4 meanwhile
         // (work-conserving), and only then is task 1 let go.
         h.launcher->script = [](const QString &call, const ProcessSpec &) { return Answer{call == u"plan 1" ? -1 : 2, 0, answerTo(call)}; };
-        auto r = h.schedule([&] {
+        auto r = h.schedule([&](RecipeRunner &) {
             QTRY_VERIFY(h.launcher->log.contains(u"end execute 4"_s));
             h.launcher->release(u"plan 1"_s);
         });
@@ -220,8 +228,8 @@ private Q_SLOTS:
             c.maxParallel = 4;
         });
         h.launcher->script = [](const QString &, const ProcessSpec &) { return Answer{60000, 0, {}}; };
-        auto r = h.schedule([&] {
-            QTimer::singleShot(20, [&] { h.run->cancel(); });
+        auto r = h.schedule([&](RecipeRunner &runner) {
+            QTimer::singleShot(20, [&] { runner.cancel(); });
         });
         QVERIFY(r && !r->ok());
         QCOMPARE(r->error().kind(), Error::Kind::Interrupted);

@@ -347,6 +347,7 @@ void RecipeRunner::cancel()
     m_cancelled = true;
     std::shared_ptr<Run> run = m_run;
     run->cancelled = true;
+    Q_EMIT cancelled();
     // Ending one leaf may end its group and with it the recipe; each is ended once.
     QList<std::shared_ptr<StepState>> active;
     for (const auto &entry : run->active)

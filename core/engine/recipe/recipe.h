@@ -183,9 +183,14 @@ public:
     ~RecipeRunner() override;
 
     void start(const Step &recipe, std::function<void(Result<void>)> done);
+    // Ends every running step at once as interrupted (cancelled() first, so that what they
+    // started - processes - is told to end too).
     void cancel();
     bool isRunning() const;
     bool isCancelled() const { return m_cancelled; }
+
+Q_SIGNALS:
+    void cancelled();
 
 private:
     friend class GroupRun;

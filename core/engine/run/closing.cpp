@@ -79,7 +79,8 @@ void Engine::Private::closeRun(std::function<int()> verdict)
             return Result<void>();
         }),
     });
-    closing.start(steps, [this](Result<void>) { finishExit(exitCode); });
+    // On the run's one runner, after the run's recipe: a second interrupt cancels it too.
+    recipe.start(steps, [this](Result<void>) { finishExit(exitCode); });
 }
 
 void Engine::Private::finishExit(int code)

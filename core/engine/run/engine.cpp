@@ -46,9 +46,12 @@ void Engine::cancel(ExitCode exitCode)
     d->logger.warn(u"peal::main", QStringLiteral("interrupted; stopping running processes"));
     if (!d->run)
         return d->exit(toInt(exitCode));
-    // Every stage ends at once as interrupted; afterRecipe() saves the state, finishes the
-    // review session and exits with the signal's code.
-    d->run->cancel();
+    // The closing work goes on (its processes end); a second interrupt stops it (forceStop).
+    if (d->stage == Private::Stage::Closing)
+        return d->run->cancel();
+    // One cancel path: the runner ends every step at once as interrupted and, through the run,
+    // every process; afterRecipe() saves the state, finishes the review session and exits
+    // with the signal's code.
     d->recipe.cancel();
 }
 
@@ -58,12 +61,9 @@ void Engine::Private::forceStop()
         return;
     interruption = Interruption::Forced;
     logger.warning(u"peal::main", QStringLiteral("interrupted again; stopping now without finishing the review session"));
-    if (run) {
-        run->cancel(); // also the clean-up processes
+    if (run)
         run->sideCommands().killAll();
-    }
-    recipe.cancel();
-    closing.cancel();
+    recipe.cancel(); // the closing recipe now, its clean-up processes with it
     // Whatever a plugin does with the event loop's time, the run ends now or very soon.
     QTimer::singleShot(kForcedExit, q, [this] { finishExit(toInt(interruptedWith)); });
 }
@@ -127,6 +127,8 @@ bool Engine::Private::initLogging()
     if (request.launcher)
         run->setLauncher(request.launcher);
     runPlugins = std::make_unique<RunPlugins>(*run, request, q);
+    // The runner's cancel is the run's: what the run started ends with its steps.
+    QObject::connect(&recipe, &RecipeRunner::cancelled, run.get(), [this] { run->cancel(); });
     return true;
 }
 
@@ -399,8 +401,7 @@ void Engine::Private::schedule(const StepHandle &step)
     started.kind = ProgressEvent::Kind::RunStarted;
     started.taskCount = int(run->plan().tasks.size());
     run->notify(started);
-    step.onCancel([this] { scheduler->cancel(); });
-    scheduler->start([this, step](Result<RunOutcome> result) {
+    step.run(scheduler->step([this, step](Result<RunOutcome> result) {
         ProgressEvent finished;
         finished.kind = ProgressEvent::Kind::RunFinished;
         finished.ok = result.ok();
@@ -409,7 +410,8 @@ void Engine::Private::schedule(const StepHandle &step)
             return step.done(result.error());
         outcome = *result;
         step.done();
-    });
+    }),
+             [](Result<void>) {});
 }
 
 

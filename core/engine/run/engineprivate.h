@@ -90,8 +90,8 @@ public:
     Pipeline pipeline;
     Scheduler *scheduler = nullptr;
     std::optional<RunOutcome> outcome;
+    // The one runner of the run: its recipe, then the closing recipe.
     RecipeRunner recipe;
-    RecipeRunner closing;
     int exitCode = 0;
     StateLock stateLock;
     QString startedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());

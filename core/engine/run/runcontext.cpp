@@ -398,13 +398,10 @@ void RunContext::reopenForCleanup()
 
 void RunContext::cancel()
 {
-    const bool first = !m_cancelled;
     m_cancelled = true;
     m_cleaningUp = false;
     m_limiter.cancelAll();
     m_rateLimits->cancel();
-    if (first)
-        Q_EMIT cancelled();
 }
 
 } // namespace Peal::Internal

@@ -135,17 +135,14 @@ public:
     // A budget stopped the run: budget_stop is notified once.
     void budgetStopped(const BudgetBreach &breach, quint32 task);
 
-    // Ends everything running and refuses new work; results arrive as Cancelled, and every
-    // recipe of the run is cancelled (cancelled()).
+    // Ends every process of the run and refuses new work; results arrive as Cancelled. The
+    // engine's runner calls it when it is cancelled (one cancel path).
     void cancel();
     // Stays true once cancelled: nothing of the run's own work starts again.
     bool isCancelled() const { return m_cancelled; }
     // After a cancel, lets clean-up processes (finishing the review session, recording what
     // tasks left in the tree) run; a second cancel ends those too.
     void reopenForCleanup();
-
-Q_SIGNALS:
-    void cancelled();
 
 private:
     void writeWaiting();

@@ -10,9 +10,9 @@
 namespace Peal::Internal {
 
 /*
- * One task's concurrent phases: a leaf of the block's parallel recipe. It starts when the
- * recipe admits it (adding its worktree first under isolation) and ends when its runner ends;
- * cancelling it cancels the runner.
+ * One task's concurrent phases: a branch of the block's parallel step. It starts when the step
+ * admits it (adding its worktree first under isolation) and runs the task's phases as its own
+ * subtree.
  */
 class ParallelBlock::Stream
 {
@@ -38,13 +38,7 @@ public:
         })};
         if (m_block.m_worktrees)
             steps << m_block.m_worktrees->add(m_index, &m_workspace);
-        steps << leafStep(QStringLiteral("phases"), [this](const StepHandle &handle) {
-            handle.onCancel([this] {
-                if (m_runner)
-                    m_runner->cancel();
-            });
-            run(handle);
-        });
+        steps << leafStep(QStringLiteral("phases"), [this](const StepHandle &handle) { run(handle); });
         return sequenceStep(QStringLiteral("task %1").arg(m_index), steps).onDone([this](const Result<void> &r) {
             end(r);
             return r;
@@ -55,14 +49,13 @@ private:
     void run(const StepHandle &handle)
     {
         TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, m_workspace);
-        m_runner = runner;
-        runner->start([this, runner, handle](Result<TaskResult> result) {
-            m_failedPhase = runner->currentPhase();
-            m_runner = nullptr;
-            runner->deleteLater();
-            m_result = std::move(result);
-            handle.done(m_result->ok() ? Result<void>() : Result<void>(m_result->error()));
-        });
+        handle.run(runner->step([this, runner, handle](Result<TaskResult> result) {
+                       m_failedPhase = runner->currentPhase();
+                       runner->deleteLater();
+                       m_result = std::move(result);
+                       handle.done(m_result->ok() ? Result<void>() : Result<void>(m_result->error()));
+                   }),
+                   [](Result<void>) {});
     }
 
     // The stream ended by itself (its phases, or adding its worktree, failed or succeeded).
@@ -85,7 +78,6 @@ private:
     std::optional<Result<TaskResult>> m_result;
     QString m_failedPhase;
     QString m_workspace; // empty: repo_path; else the task's worktree
-    TaskRunner *m_runner = nullptr;
 };
 
 ParallelBlock::ParallelBlock(RunContext &run, const Pipeline &pipeline, QList<quint32> indices,
@@ -133,7 +125,7 @@ TaskRunner *ParallelBlock::makeRunner(quint32 index, qsizetype firstPhase, qsize
     return new TaskRunner(m_run, m_pipeline, *m_run.plan().taskByIndex(index), positionOf(index), options, this);
 }
 
-void ParallelBlock::start(std::function<void(Report)> done)
+Step ParallelBlock::step(std::function<void(Report)> done)
 {
     m_done = std::move(done);
     const Config &c = m_run.config();
@@ -145,7 +137,7 @@ void ParallelBlock::start(std::function<void(Report)> done)
                          {QStringLiteral("isolation"), c.isolation}});
     if (c.isolation == u"worktree")
         m_worktrees = new Worktrees(m_run, this);
-    m_recipe.start(recipe(), [this](Result<void> result) { finish(result); });
+    return recipe().onEnd([this](const Result<void> &result) { finish(result); });
 }
 
 Step ParallelBlock::recipe()
@@ -176,12 +168,6 @@ Step ParallelBlock::recipe()
     steps << deferredStep(QStringLiteral("commit the block"), [this] { return commitBlock(); });
     steps << tail();
     return sequenceStep(QStringLiteral("parallel block"), steps);
-}
-
-void ParallelBlock::cancel()
-{
-    m_done = nullptr;
-    m_recipe.cancel();
 }
 
 Step ParallelBlock::streams()
@@ -350,22 +336,25 @@ Step ParallelBlock::tailTask(quint32 index)
     return leafStep(QStringLiteral("task %1").arg(index), [this, index](const StepHandle &step) {
         TaskRunner *runner = makeRunner(index, m_split, -1, QString());
         runner->setData(m_data.value(index));
-        step.onCancel([runner] { runner->cancel(); });
-        runner->start([this, runner, index, step](Result<TaskResult> result) {
-            runner->deleteLater();
-            if (result) {
-                m_report.results.append(*result);
-                return step.done();
-            }
-            if (result.error().kind() != Error::Kind::Interrupted && !m_run.isCancelled())
-                m_report.phase3Failure = Failure{index, result.error()};
-            step.done(result.error());
-        });
+        step.run(runner->step([this, runner, index, step](Result<TaskResult> result) {
+                     runner->deleteLater();
+                     if (result) {
+                         m_report.results.append(*result);
+                         return step.done();
+                     }
+                     if (result.error().kind() != Error::Kind::Interrupted && !m_run.isCancelled())
+                         m_report.phase3Failure = Failure{index, result.error()};
+                     step.done(result.error());
+                 }),
+                 [](Result<void>) {});
     });
 }
 
 void ParallelBlock::finish(const Result<void> &result)
 {
+    // A cancelled run reports nothing: the engine saves what was completed.
+    if (m_run.isCancelled())
+        return;
     if (!result) {
         if (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled())
             m_report.interrupted = true;

@@ -50,13 +50,13 @@ public:
                   QList<quint32> pending, int firstPosition, QObject *parent = nullptr);
     ~ParallelBlock() override;
 
-    void start(std::function<void(Report)> done);
-    // Stops at once: queued streams never start, running ones are cancelled, nothing calls back.
-    void cancel();
+    // The block's subtree of the run's recipe; `done` gets its report (not when the run is
+    // cancelled: the runner's cancel ends every stream at once).
+    Step step(std::function<void(Report)> done);
 
 private:
     class Stream;
-    // The block as one recipe: worktrees, streams, merge, mark, commit, tail.
+    // The block as one subtree: worktrees, streams, merge, mark, commit, tail.
     Step recipe();
     Step streams();
     void stopQueuedStreams();
@@ -78,7 +78,6 @@ private:
     QList<quint32> m_pending;
     int m_firstPosition;
     qsizetype m_split = 0; // first phase that runs after the block's commit
-    RecipeRunner m_recipe;
     QList<Stream *> m_streamList;
     Worktrees *m_worktrees = nullptr;
     QList<quint32> m_succeeded;          // streams that succeeded, segment order

@@ -17,14 +17,13 @@ Scheduler::Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent)
 {
 }
 
-void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
+Step Scheduler::step(std::function<void(Result<RunOutcome>)> done)
 {
     m_done = std::move(done);
     const Plan &plan = m_run.plan();
     m_run.logger().info(u"peal::runner", QStringLiteral("starting scheduled run"),
                         {{QStringLiteral("task_count"), plan.tasks.size()},
                          {QStringLiteral("segment_count"), plan.segments.size()}});
-    connect(&m_run, &RunContext::cancelled, this, [this] { m_recipe.cancel(); });
     // The segments in order; one that is already done ends at once, and the sequence takes the
     // next in a loop, so a resumed plan with thousands of completed tasks takes no stack.
     QList<Step> segments;
@@ -41,8 +40,11 @@ void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
             }
             startSegment();
         });
-    m_recipe.start(sequenceStep(QStringLiteral("segments"), segments), [this](Result<void> result) {
+    return sequenceStep(QStringLiteral("segments"), segments).onEnd([this](const Result<void> &result) {
         m_step.reset();
+        // A cancelled run reports nothing: the engine saves what was completed.
+        if (m_run.isCancelled())
+            return;
         if (!result)
             return finish(result.error());
         m_run.logger().info(u"peal::runner", QStringLiteral("all tasks complete"),
@@ -50,16 +52,6 @@ void Scheduler::start(std::function<void(Result<RunOutcome>)> done)
                              {QStringLiteral("task_count"), m_run.plan().tasks.size()}});
         finish(m_outcome);
     });
-}
-
-void Scheduler::cancel()
-{
-    m_done = nullptr;
-    m_recipe.cancel();
-    if (m_current)
-        m_current->cancel();
-    if (m_block)
-        m_block->cancel();
 }
 
 void Scheduler::segmentDone(const Result<void> &result)
@@ -119,13 +111,12 @@ void Scheduler::runTask(quint32 index, std::function<void(Result<TaskResult>)> d
     if (!task)
         return done(PlanParser::taskNotFound(index, m_run.plan()));
     auto *runner = new TaskRunner(m_run, m_pipeline, *task, m_position, TaskRunner::Options(), this);
-    m_current = runner;
     m_run.userTree().tasksStarting({index});
-    runner->start([this, runner, done](Result<TaskResult> result) {
-        m_current = nullptr;
-        runner->deleteLater();
-        done(result);
-    });
+    m_step->run(runner->step([runner, done](Result<TaskResult> result) {
+                    runner->deleteLater();
+                    done(result);
+                }),
+                [](Result<void>) {});
 }
 
 bool Scheduler::stopsRun(const Error &error) const
@@ -198,12 +189,11 @@ void Scheduler::runBlock(const QList<quint32> &indices, const QList<quint32> &pe
     auto *block = new ParallelBlock(m_run, m_pipeline, indices, pending, m_position + 1, this);
     m_position += int(indices.size());
     m_run.userTree().tasksStarting(pending);
-    m_block = block;
-    block->start([this, block, indices](ParallelBlock::Report report) {
-        m_block = nullptr;
-        block->deleteLater();
-        applyBlock(indices, report);
-    });
+    m_step->run(block->step([this, block, indices](ParallelBlock::Report report) {
+                    block->deleteLater();
+                    applyBlock(indices, report);
+                }),
+                [](Result<void>) {});
 }
 
 std::optional<Error> Scheduler::countBlock(const QList<quint32> &indices, const QList<quint32> &failed)

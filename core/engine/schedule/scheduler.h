@@ -27,9 +27,9 @@ class PEAL_EXPORT Scheduler : public QObject
 public:
     Scheduler(RunContext &run, const Pipeline &pipeline, QObject *parent = nullptr);
 
-    void start(std::function<void(Result<RunOutcome>)> done);
-    // Stops at once: the running task or block is cancelled and nothing calls back.
-    void cancel();
+    // The run's schedule, a subtree of its recipe: one step per segment, each running its task
+    // or block as its own subtree. `done` gets the outcome (not when the run is cancelled).
+    Step step(std::function<void(Result<RunOutcome>)> done);
 
 private:
     // True (and the segment's step done) if the current segment was already done.
@@ -57,11 +57,8 @@ private:
     RunOutcome m_outcome;
     qsizetype m_segment = -1;
     std::optional<StepHandle> m_step; // the current segment's step
-    RecipeRunner m_recipe;
     int m_position = 0;
     quint32 m_consecutiveFailures = 0;
-    TaskRunner *m_current = nullptr;
-    ParallelBlock *m_block = nullptr;
 };
 
 } // namespace Peal::Internal

@@ -24,22 +24,15 @@ TaskRunner::TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &ta
 
 TaskRunner::~TaskRunner() = default;
 
-void TaskRunner::start(std::function<void(Result<TaskResult>)> done)
+Step TaskRunner::step(std::function<void(Result<TaskResult>)> done)
 {
     m_done = std::move(done);
-    connect(&m_run, &RunContext::cancelled, this, &TaskRunner::cancel);
-    if (m_run.isCancelled())
-        return finish(interruptedError());
-    m_recipe.start(recipe(), [this](Result<void> result) {
+    // The task ends, whatever ended it (the run's cancel included), in finish().
+    return recipe().onEnd([this](const Result<void> &result) {
         if (!result)
             return finish(result.error());
         finish(TaskResult{m_task.index, m_data.planText, m_data.executeOutput, m_report});
     });
-}
-
-void TaskRunner::cancel()
-{
-    m_recipe.cancel();
 }
 
 Step TaskRunner::recipe()

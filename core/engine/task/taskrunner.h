@@ -12,7 +12,7 @@
 namespace Peal::Internal {
 
 /*
- * Runs the pipeline for one task (spec §4.6) as a recipe: each phase in turn, the commit after
+ * The pipeline for one task (spec §4.6), a subtree of the run's recipe: each phase in turn, the commit after
  * "execute" when configured, then "mark completed and save". A parallel block uses two runners
  * per task: the concurrent part (up to "execute", no commit, no save) and, after the block's
  * commit, the rest (no save: the block already marked the task).
@@ -46,9 +46,9 @@ public:
     // Continues from an earlier runner's results (the tail of a parallel block).
     void setData(const TaskData &data) { m_data = data; }
 
-    void start(std::function<void(Result<TaskResult>)> done);
-    // Ends the task as interrupted at once, whatever its phase is doing.
-    void cancel();
+    // The task's subtree of the run's recipe; `done` hears how the task ended, whatever ended
+    // it (the run's cancel included).
+    Step step(std::function<void(Result<TaskResult>)> done);
     // The phase running now, or the one the task ended in.
     QString currentPhase() const { return m_pipeline.value(m_current).name; }
 
@@ -123,7 +123,6 @@ private:
     };
     std::vector<OwnedRun> m_runs;
     std::unique_ptr<Reviewer> m_reviewer;
-    RecipeRunner m_recipe;
     std::function<void(Result<TaskResult>)> m_done;
     bool m_finished = false;
 };
