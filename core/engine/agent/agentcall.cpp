@@ -25,9 +25,16 @@ QString stderrHint(const QString &stderrText)
 // that only looks like one (docs/unattended.md).
 constexpr int kMaxRateLimitWaits = 20;
 
-// The state of one call across its attempts.
-struct AgentCall : std::enable_shared_from_this<AgentCall>
+/*
+ * The state of one call across its attempts: the storage of the call's subtree. Its methods are
+ * the bodies of the attempt's steps; what the result says decides what the loop does next.
+ */
+struct AgentCall
 {
+    // What the loop does after this pass: another attempt, the same attempt again after a
+    // rate-limit wait, or nothing (the call has its outcome).
+    enum class Next { Attempt, Wait, Done };
+
     RunContext &run;
     QPointer<QObject> context;
     AgentMode mode;
@@ -43,6 +50,9 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
     QByteArray rawTail;      // the last lines of stdout (streaming calls)
     bool stallRetried = false; // the one retry a stalled call gets beyond its attempts
     int rateLimitWaits = 0;    // waits of this call in a row
+    Next next = Next::Attempt;
+    bool reported = false;     // `done` was called
+    std::optional<Result<AgentOutput>> outcome;
 
     AgentCall(RunContext &r, QObject *c, AgentMode m, QString p, AgentCallOptions o, quint32 t,
               QString w, AgentCallback d)
@@ -66,26 +76,35 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
 
     QString backEnd() const { return run.agentFor(mode).pluginId; }
 
-    // A new attempt.
-    void start()
+    // Before anything runs: the budgets (an error ends the call).
+    Result<void> checkBudget()
     {
-        ++attempt;
-        begin();
+        if (auto breach = run.budgetReached(taskIndex)) {
+            budgetStop(*breach);
+            return *outcomeError();
+        }
+        return {};
     }
 
-    // Before anything runs: the budgets, then the rate-limit wait of the back-end.
-    void begin()
+    // Then the rate-limit wait of the back-end, while it holds its calls.
+    void waitForGate(const StepHandle &step)
     {
-        if (auto breach = run.budgetReached(taskIndex))
-            return budgetStop(*breach);
         if (!run.rateLimits().isHeld(backEnd()))
-            return launch();
-        auto self = shared_from_this();
-        run.rateLimits().whenOpen(backEnd(), context, [self](bool open) {
-            if (!open)
-                return self->finish(Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(self->subject())));
-            self->begin();
+            return step.done();
+        run.rateLimits().whenOpen(backEnd(), context, [this, step](bool open) {
+            if (!step.isActive())
+                return;
+            if (!open) {
+                finish(Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(subject())));
+                return step.done(*outcomeError());
+            }
+            step.done();
         });
+    }
+
+    std::optional<Error> outcomeError() const
+    {
+        return outcome && !*outcome ? std::optional<Error>(outcome->error()) : std::nullopt;
     }
 
     void budgetStop(const BudgetBreach &breach)
@@ -97,11 +116,17 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         finish(Error(Error::Kind::CapReached, breach.message));
     }
 
-    void launch()
+    // The attempt's process; the step ends once its result is read (onResult).
+    void launch(const StepHandle &step)
     {
+        if (next == Next::Attempt)
+            ++attempt;
+        next = Next::Done;
         auto spec = run.agentFor(mode).command(mode, prompt, workspace);
-        if (!spec)
-            return finish(spec.error());
+        if (!spec) {
+            finish(spec.error());
+            return step.done(spec.error());
+        }
         if (const quint64 idle = run.config().agentIdleTimeoutSec; idle > 0)
             spec->idleTimeout = RunContext::fromSeconds(idle);
         run.logger().info(u"peal::phase", QStringLiteral("invoking %1").arg(options.logName),
@@ -112,7 +137,6 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         run.logger().debug(u"peal::phase", QStringLiteral("%1 argv").arg(options.logName),
                            withTask({{QStringLiteral("args_for_log"),
                                       Prompts::redactForLog(spec->arguments)}}));
-        auto self = shared_from_this();
         const bool perTask = taskIndex != 0 || options.phaseNumber != 0;
         totals = AgentTotals();
         rawTail.clear();
@@ -120,13 +144,23 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         RunContext::LineCallback onLine;
         if (run.agentFor(mode).streamsEvents(mode)) {
             spec->streamLines = true;
-            onLine = [self](OutputChannel channel, const QString &line) { self->onLine(channel, line); };
+            onLine = [this, step](OutputChannel channel, const QString &line) {
+                if (step.isActive())
+                    this->onLine(channel, line);
+            };
         }
         ExecutorCall where;
         where.task = taskIndex;
         where.phase = agentModeName(mode);
         where.timeout = run.timeout();
-        run.runProcess(*spec, context, [self](const ProcessResult &result) { self->onResult(result); },
+        run.runProcess(*spec, context,
+                       [this, step](const ProcessResult &result) {
+                           // A cancelled step's storage is gone: nothing of this call remains.
+                           if (!step.isActive())
+                               return;
+                           onResult(result);
+                           step.done();
+                       },
                        perTask ? std::optional<quint32>(taskIndex) : std::nullopt, std::move(onLine),
                        perTask ? std::optional<ExecutorCall>(where) : std::nullopt);
     }
@@ -301,7 +335,7 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                 fields.insert(QStringLiteral("task"), qint64(taskIndex));
             run.notifier().send(QStringLiteral("rate_limit_wait"), line, fields);
         }
-        begin();
+        next = Next::Wait;
         return true;
     }
 
@@ -385,7 +419,8 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
                               withTask({{QStringLiteral("attempt"), attempt},
                                         {QStringLiteral("max_attempts"), options.attempts},
                                         {QStringLiteral("err"), classified.error().message()}}));
-            return start();
+            next = Next::Attempt;
+            return;
         }
         if (options.emptyAnswerOnFailure && output.status == AgentOutput::Status::Failed) {
             run.logger().warn(u"peal::phase",
@@ -400,10 +435,23 @@ struct AgentCall : std::enable_shared_from_this<AgentCall>
         finish(classified);
     }
 
+    // The call's outcome; the loop ends and `done` hears of it (report()).
     void finish(const Result<AgentOutput> &result)
     {
-        if (context)
-            done(result);
+        outcome = result;
+        next = Next::Done;
+    }
+
+    // Called once, as the call's subtree ends: its outcome, or how the subtree ended without one
+    // (the run's cancel, a throw in the core).
+    void report(const Result<void> &ended)
+    {
+        if (std::exchange(reported, true) || !context)
+            return;
+        if (outcome)
+            return done(*outcome);
+        done(ended ? Result<AgentOutput>(Error(Error::Kind::Generic, QStringLiteral("%1 ended without a result").arg(subject())))
+                   : Result<AgentOutput>(ended.error()));
     }
 };
 
@@ -446,17 +494,24 @@ Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString
     return Error(Error::Kind::Phase, subject + u' ' + how, stderrHint(output.stderrText));
 }
 
-void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QString &prompt,
-                  const AgentCallOptions &options, quint32 taskIndex, const QString &workspace,
-                  AgentCallback done)
+Step agentCallStep(RunContext &run, QObject *context, AgentCallRequest request, AgentCallback done)
 {
-    AgentCallOptions effective = options;
-    effective.attempts = std::max<quint64>(1, options.attempts);
-    if (effective.logName.isEmpty())
-        effective.logName = QStringLiteral("phase %1").arg(options.phaseNumber);
-    auto call = std::make_shared<AgentCall>(run, context, mode, prompt, effective, taskIndex,
-                                            workspace, std::move(done));
-    call->start();
+    request.options.attempts = std::max<quint64>(1, request.options.attempts);
+    if (request.options.logName.isEmpty())
+        request.options.logName = QStringLiteral("phase %1").arg(request.options.phaseNumber);
+    Storage<AgentCall> call;
+    // An attempt: the budgets, the back-end's rate-limit wait, the process and its reading.
+    const Step attempt = sequenceStep(QStringLiteral("attempt"), {
+        syncStep(QStringLiteral("budget"), [call] { return call->checkBudget(); }),
+        leafStep(QStringLiteral("rate-limit wait"), [call](const StepHandle &step) { call->waitForGate(step); }),
+        leafStep(request.options.logName, [call](const StepHandle &step) { call->launch(step); }),
+    });
+    Step attempts = loopStep(QStringLiteral("attempts"), attempt, [call] { return call->next != AgentCall::Next::Done; });
+    attempts.onEnd([call](const Result<void> &ended) { call->report(ended); });
+    return storageStep<AgentCall>(QStringLiteral("agent call"), call, attempts, [&run, context, request, done = std::move(done)] {
+        return std::make_unique<AgentCall>(run, context, request.mode, request.prompt, request.options, request.taskIndex,
+                                           request.workspace, done);
+    });
 }
 
 } // namespace Peal::Internal

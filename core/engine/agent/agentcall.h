@@ -1,20 +1,33 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "recipe/recipe.h"
 #include "run/runcontext.h"
 
 namespace Peal::Internal {
 
+// What one agent call is: the mode and prompt, how it is retried and reported, the task it
+// belongs to (0: none, plan normalisation) and the workspace that replaces the configured one
+// when not empty (a task in its own worktree).
+struct AgentCallRequest
+{
+    AgentMode mode = AgentMode::Plan;
+    QString prompt;
+    AgentCallOptions options;
+    quint32 taskIndex = 0;
+    QString workspace;
+};
+
 /*
- * One agent invocation with the retry policy of spec §5.3: up to `attempts` runs, retried on
- * timeout or non-zero exit, never on a failure to start; triage may turn a final non-zero exit
- * into an empty answer. Errors say what happened to the agent ("agent exited with code 1",
- * the first stderr line as the hint); the task that fails names itself and the phase. `taskIndex` is 0 for calls that belong to no task (normalisation). `workspace`
- * replaces the configured one when not empty (a task in its own worktree).
+ * One agent invocation with the retry policy of spec §5.3 as a subtree of the run's recipe: a
+ * loop of attempts, each the budget check, the wait for the back-end's rate limit, the process
+ * and the reading of its result, which decides whether another attempt follows (a timeout or a
+ * non-zero exit within `attempts`, never a failure to start; one more for a stalled call), a
+ * wait (a rate limit), or the end. Triage may turn a final non-zero exit into an empty answer.
+ * Errors say what happened to the agent ("agent exited with code 1", the first stderr line as
+ * the hint); the task that fails names itself and the phase. `done` hears of the outcome once.
  */
-void runAgentCall(RunContext &run, QObject *context, AgentMode mode, const QString &prompt,
-                  const AgentCallOptions &options, quint32 taskIndex, const QString &workspace,
-                  AgentCallback done);
+Step agentCallStep(RunContext &run, QObject *context, AgentCallRequest request, AgentCallback done);
 
 // Maps an agent's output to an error about `subject` ("agent exited with code 1"), or success.
 // A failure class the back-end reported names the back-end: "claude: rate limited (429)".

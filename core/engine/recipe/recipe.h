@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 /*
  * Recipes: how the engine orders asynchronous work. A recipe is a tree of steps - leaves that do
@@ -154,15 +155,19 @@ public:
 
 private:
     template<typename U>
-    friend Step storageStep(QString name, Storage<U> storage, Step body);
+    friend Step storageStep(QString name, Storage<U> storage, Step body, std::function<std::unique_ptr<U>()> make);
     std::shared_ptr<std::unique_ptr<T>> m_slot;
 };
 
+// `body` with a fresh T in `storage` while it runs, made by `make` (default: T()).
 template<typename T>
-Step storageStep(QString name, Storage<T> storage, Step body)
+Step storageStep(QString name, Storage<T> storage, Step body, std::function<std::unique_ptr<T>()> make = {})
 {
-    return sequenceStep(std::move(name), {syncStep(QStringLiteral("make storage"), [storage] {
-                                              *storage.m_slot = std::make_unique<T>();
+    return sequenceStep(std::move(name), {syncStep(QStringLiteral("make storage"), [storage, make] {
+                                              if (make)
+                                                  *storage.m_slot = make();
+                                              else if constexpr (std::is_default_constructible_v<T>)
+                                                  *storage.m_slot = std::make_unique<T>();
                                               return Result<void>();
                                           }),
                                           std::move(body)})

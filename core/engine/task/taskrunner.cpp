@@ -230,8 +230,12 @@ QJsonObject TaskRunner::options() const
 void TaskRunner::runAgent(AgentMode mode, const QString &prompt, const AgentCallOptions &options,
                           AgentCallback done)
 {
-    runAgentCall(m_run, this, mode, prompt, options, m_task.index, m_options.workspace,
-                 track(QStringLiteral("phase plugin (agent callback)"), std::move(done)));
+    if (!m_phase)
+        return;
+    // Part of the phase's step: the run's cancel reaches it.
+    auto answer = track(QStringLiteral("phase plugin (agent callback)"), std::move(done));
+    m_phase->run(agentCallStep(m_run, this, {mode, prompt, options, m_task.index, m_options.workspace}, answer),
+                 [](Result<void>) {});
 }
 
 void TaskRunner::runProcess(const ProcessSpec &spec, ProcessCallback done)
