@@ -85,7 +85,7 @@ Step Engine::Private::runRecipe()
         deferredStep(QStringLiteral("protect the work tree"), [this] { return protectWorkingTree(); }),
         leafStep(QStringLiteral("start review"), [this](const StepHandle &s) { startReview(s); }),
         syncStep(QStringLiteral("log config"), [this] { return logConfig(); }),
-        leafStep(QStringLiteral("read plan"), [this](const StepHandle &s) { readPlan(s); }),
+        deferredStep(QStringLiteral("read plan"), [this] { return readPlan(); }),
         syncStep(QStringLiteral("load state"), [this] { return loadState(); }),
         syncStep(QStringLiteral("load spend"), [this] { return loadSpend(); }),
         leafStep(QStringLiteral("schedule"), [this](const StepHandle &s) { schedule(s); }),
@@ -257,18 +257,13 @@ Result<void> Engine::Private::logConfig()
     return {};
 }
 
-void Engine::Private::readPlan(const StepHandle &step)
+Step Engine::Private::readPlan()
 {
     // A plan that needs normalising has no tasks until the agent answers.
     if (request.dryRun && planDocument && !planDocument->canonical && run->config().normalizePlan)
-        return printDryRun(step, describeNormalization(*run));
-    loadPlan(*run, q, request.task, request.fromTask, std::exchange(planDocument, std::nullopt),
-             [this, step](Result<Plan> plan) {
-                 if (!plan)
-                     return step.done(plan.error());
-                 run->plan() = std::move(plan).value();
-                 step.done();
-             });
+        return leafStep(QStringLiteral("describe the normalisation"),
+                        [this](const StepHandle &step) { printDryRun(step, describeNormalization(*run)); });
+    return readPlanStep(*run, q, request.task, request.fromTask, std::exchange(planDocument, std::nullopt));
 }
 
 Result<void> Engine::Private::loadState()

@@ -48,7 +48,7 @@ public:
     Step protectWorkingTree();
     void startReview(const StepHandle &step);
     Result<void> logConfig();
-    void readPlan(const StepHandle &step);
+    Step readPlan();
     Result<void> loadState();
     // Moves the state file that a fresh start replaces aside; the text that says where.
     Result<QString> keepReplacedState();

@@ -4,6 +4,8 @@
 #include <peal/prompt.h>
 #include <peal/textutil.h>
 
+#include "recipe/processstep.h"
+
 #include <memory>
 
 namespace Peal::Internal {
@@ -15,80 +17,113 @@ Error normalizationFailed(const QString &detail)
     return Error(Error::Kind::Normalization, QStringLiteral("Plan normalization failed: ") + detail);
 }
 
-struct Normalization : std::enable_shared_from_this<Normalization>
+/*
+ * The normalisation of a plan that is not canonical (spec §3.6): the storage of its subtree.
+ * Each attempt runs the agent in normalise mode and reads its answer; one that does not parse
+ * is asked for again, up to 1 + normalize_retry_count times.
+ */
+struct Normalization
 {
-    RunContext &run;
-    QPointer<QObject> context;
-    QString document;
-    quint64 attempts;
-    quint64 attempt = 0;
-    std::function<void(Result<Plan>)> done;
+    Normalization(RunContext &r, QString doc)
+        : run(r), document(std::move(doc)), attempts(1 + quint64(r.config().normalizeRetryCount))
+    {
+    }
 
-    Normalization(RunContext &r, QObject *c, QString doc, std::function<void(Result<Plan>)> d)
-        : run(r), context(c), document(std::move(doc)),
-          attempts(1 + quint64(r.config().normalizeRetryCount)), done(std::move(d)) {}
-
-    void start()
+    // The process of an attempt, or why there is none.
+    Result<ProcessSpec> spec() const
     {
         auto prompt = Prompts::buildNormalize(document, run.config().normalizePromptPath);
         if (!prompt)
-            return done(prompt.error());
-        auto spec = run.agentFor(AgentMode::Normalize).command(AgentMode::Normalize, *prompt);
-        if (!spec)
-            return done(spec.error());
-        auto self = shared_from_this();
-        run.runProcess(*spec, context, [self](const ProcessResult &result) { self->onResult(result); });
+            return prompt.error();
+        return run.agentFor(AgentMode::Normalize).command(AgentMode::Normalize, *prompt);
     }
 
-    void onResult(const ProcessResult &result)
+    // Reads an attempt's answer: the plan, another attempt (`again`), or the error that ends it.
+    Result<void> read(const ProcessResult &result)
     {
         const AgentOutput out = run.agentFor(AgentMode::Normalize).interpret(AgentMode::Normalize, result);
         switch (out.status) {
         case AgentOutput::Status::FailedToStart:
-            return done(normalizationFailed(QStringLiteral("spawn failed: ") + out.errorString));
+            return normalizationFailed(QStringLiteral("spawn failed: ") + out.errorString);
         case AgentOutput::Status::TimedOut:
-            return done(normalizationFailed(QStringLiteral("normalization timed out after %1s")
-                                                .arg(run.config().phaseTimeoutSec)));
+            return normalizationFailed(QStringLiteral("normalization timed out after %1s").arg(run.config().phaseTimeoutSec));
         case AgentOutput::Status::Cancelled:
-            return done(Error(Error::Kind::Interrupted, QStringLiteral("normalization cancelled")));
+            return Error(Error::Kind::Interrupted, QStringLiteral("normalization cancelled"));
         case AgentOutput::Status::Failed: {
             QString detail = QStringLiteral("agent exited with code %1").arg(exitStatusText(out.exitCode, out.signal));
             const QString snippet = stderrSnippet(out.stderrText);
             if (!snippet.isEmpty())
                 detail += QStringLiteral(": ") + snippet;
-            return done(normalizationFailed(detail));
+            return normalizationFailed(detail);
         }
         case AgentOutput::Status::Succeeded:
             break;
         }
         ++attempt;
-        auto plan = PlanParser::parseOrFailWithSnippet(out.text);
-        if (plan) {
+        auto parsed = PlanParser::parseOrFailWithSnippet(out.text);
+        if (parsed) {
             const QList<PlanNotice> notices = PlanParser::parseDocument(out.text.toUtf8()).notices;
             if (auto reported = reportNotices(run, run.config().planPath + QStringLiteral(" as normalised by the agent"),
                                               notices);
                 !reported)
-                return done(reported.error());
-            return done(plan);
+                return reported.error();
+            plan = std::move(parsed).value();
+            return {};
         }
         if (attempt < attempts) {
             run.logger().warn(u"peal::plan",
                               QStringLiteral("normalized output did not parse, retrying normalization"),
                               {{QStringLiteral("attempt"), attempt},
                                {QStringLiteral("retries_left"), attempts - attempt}});
-            return start();
+            again = true;
+            return {};
         }
         // The reference's message carries a 20-line snippet; the error line stays one line and
         // the snippet goes to the log.
         run.logger().warn(u"peal::plan", QStringLiteral("normalized output that did not parse"),
                           {{QStringLiteral("snippet"), PlanParser::snippetForParseFailure(out.text)}});
         const QString begins = Text::firstLine(out.text, 80);
-        done(Error(plan.error().kind(),
-                   QStringLiteral("Normalized plan output could not be parsed (no canonical tasks found)"),
-                   begins.isEmpty() ? QStringLiteral("the agent's answer is empty")
-                                    : QStringLiteral("the agent's answer begins '%1'; more in the log").arg(begins)));
+        return Error(parsed.error().kind(),
+                     QStringLiteral("Normalized plan output could not be parsed (no canonical tasks found)"),
+                     begins.isEmpty() ? QStringLiteral("the agent's answer is empty")
+                                      : QStringLiteral("the agent's answer begins '%1'; more in the log").arg(begins));
     }
+
+    RunContext &run;
+    QString document;
+    quint64 attempts;
+    quint64 attempt = 0;
+    bool again = false;
+    std::optional<Plan> plan;
 };
+
+// --task / --from-task, then at least one task; the plan goes to `into`.
+Result<void> filterPlan(RunContext &run, Plan plan, const std::optional<quint32> &task,
+                        const std::optional<quint32> &fromTask, Plan &into)
+{
+    if (task) {
+        run.logger().info(u"peal::plan", QStringLiteral("filtering plan to single task"),
+                          {{QStringLiteral("task_index"), *task}});
+        auto filtered = PlanParser::filterSingleTask(plan, *task);
+        if (!filtered)
+            return filtered.error();
+        plan = std::move(filtered).value();
+    } else if (fromTask) {
+        run.logger().info(u"peal::plan", QStringLiteral("filtering plan from task onward"),
+                          {{QStringLiteral("from_task"), *fromTask}});
+        auto filtered = PlanParser::filterFromTask(plan, *fromTask);
+        if (!filtered)
+            return filtered.error();
+        plan = std::move(filtered).value();
+    }
+    if (plan.tasks.isEmpty())
+        return PlanParser::invalidPlanFile(run.config().planPath + QStringLiteral(": no task headings such as '## Task 1' found"));
+    run.logger().info(u"peal::plan", QStringLiteral("plan parsed"),
+                      {{QStringLiteral("task_count"), plan.tasks.size()},
+                       {QStringLiteral("segment_count"), plan.segments.size()}});
+    into = std::move(plan);
+    return {};
+}
 
 } // namespace
 
@@ -113,54 +148,52 @@ Result<void> reportNotices(RunContext &run, const QString &where, const QList<Pl
                                           QStringLiteral("see the warnings above; fix the lines or turn strict_plan off")));
 }
 
-void loadPlan(RunContext &run, QObject *context, const std::optional<quint32> &task,
-              const std::optional<quint32> &fromTask, std::optional<PlanDocument> document,
-              std::function<void(Result<Plan>)> done)
+Step readPlanStep(RunContext &run, QObject *context, const std::optional<quint32> &task,
+                  const std::optional<quint32> &fromTask, std::optional<PlanDocument> document)
 {
-    const QString path = run.config().planPath;
-    if (!document) {
-        auto read = PlanParser::readDocument(path);
-        if (!read)
-            return done(read.error());
-        document = std::move(read).value();
-    }
-
-    auto filter = [&run, path, task, fromTask, done](Result<Plan> parsed) {
-        if (!parsed)
-            return done(parsed);
-        Plan plan = std::move(parsed).value();
-        if (task) {
-            run.logger().info(u"peal::plan", QStringLiteral("filtering plan to single task"),
-                              {{QStringLiteral("task_index"), *task}});
-            auto filtered = PlanParser::filterSingleTask(plan, *task);
-            if (!filtered)
-                return done(filtered);
-            plan = std::move(filtered).value();
-        } else if (fromTask) {
-            run.logger().info(u"peal::plan", QStringLiteral("filtering plan from task onward"),
-                              {{QStringLiteral("from_task"), *fromTask}});
-            auto filtered = PlanParser::filterFromTask(plan, *fromTask);
-            if (!filtered)
-                return done(filtered);
-            plan = std::move(filtered).value();
+    return deferredStep(QStringLiteral("read plan"), [&run, context, task, fromTask, document]() mutable {
+        const QString path = run.config().planPath;
+        if (!document) {
+            auto read = PlanParser::readDocument(path);
+            if (!read)
+                return syncStep(QStringLiteral("read plan"), [error = read.error()] { return Result<void>(error); });
+            document = std::move(read).value();
         }
-        if (plan.tasks.isEmpty())
-            return done(PlanParser::invalidPlanFile(
-                path + QStringLiteral(": no task headings such as '## Task 1' found")));
-        run.logger().info(u"peal::plan", QStringLiteral("plan parsed"),
-                          {{QStringLiteral("task_count"), plan.tasks.size()},
-                           {QStringLiteral("segment_count"), plan.segments.size()}});
-        done(plan);
-    };
-
-    if (document->canonical || !run.config().normalizePlan)
-        return filter(std::move(document->plan));
-    auto text = PlanParser::readFile(path);
-    if (!text)
-        return done(text.error());
-    run.logger().info(u"peal::plan", QStringLiteral("plan format not canonical, normalizing via agent"));
-    auto normalization = std::make_shared<Normalization>(run, context, *text, filter);
-    normalization->start();
+        if (document->canonical || !run.config().normalizePlan)
+            return syncStep(QStringLiteral("filter plan"), [&run, plan = document->plan, task, fromTask] {
+                return filterPlan(run, plan, task, fromTask, run.plan());
+            });
+        auto text = PlanParser::readFile(path);
+        if (!text)
+            return syncStep(QStringLiteral("read plan"), [error = text.error()] { return Result<void>(error); });
+        run.logger().info(u"peal::plan", QStringLiteral("plan format not canonical, normalizing via agent"));
+        Storage<Normalization> normalization;
+        const Step attempt = processStep(
+            run, context, QStringLiteral("normalize"),
+            [normalization] {
+                normalization->again = false;
+                auto spec = normalization->spec();
+                // A prompt or command that cannot be made fails like a program that cannot start.
+                return spec ? *spec : ProcessSpec();
+            },
+            [normalization](const ProcessResult &result) { return normalization->read(result); });
+        const Step checked = sequenceStep(QStringLiteral("normalize"), {
+            syncStep(QStringLiteral("prompt"), [normalization] {
+                auto spec = normalization->spec();
+                return spec ? Result<void>() : Result<void>(spec.error());
+            }),
+            attempt,
+        });
+        return storageStep<Normalization>(
+            QStringLiteral("normalization"), normalization,
+            sequenceStep(QStringLiteral("normalize and filter"), {
+                loopStep(QStringLiteral("attempts"), checked, [normalization] { return normalization->again; }),
+                syncStep(QStringLiteral("filter plan"), [&run, normalization, task, fromTask] {
+                    return filterPlan(run, *normalization->plan, task, fromTask, run.plan());
+                }),
+            }),
+            [&run, document = *text] { return std::make_unique<Normalization>(run, document); });
+    });
 }
 
 } // namespace Peal::Internal

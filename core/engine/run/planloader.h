@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "recipe/recipe.h"
 #include "run/runcontext.h"
 
 namespace Peal::Internal {
 
 /*
- * Reads the plan (or takes `document`, read earlier from the same file), normalises it through
- * the agent when it is not canonical and normalisation is on (spec §3.6, §3.7), applies --task /
- * --from-task, and insists on at least one task. The notices of a normalised plan are warned
- * about like those of the file (reportNotices).
+ * The step that reads the plan (or takes `document`, read earlier from the same file) into the
+ * run: normalised through the agent when it is not canonical and normalisation is on (spec §3.6,
+ * §3.7; a loop of attempts while the answer does not parse), then --task / --from-task, and at
+ * least one task. The notices of a normalised plan are warned about like those of the file
+ * (reportNotices).
  */
-void loadPlan(RunContext &run, QObject *context, const std::optional<quint32> &task,
-              const std::optional<quint32> &fromTask, std::optional<PlanDocument> document,
-              std::function<void(Result<Plan>)> done);
+Step readPlanStep(RunContext &run, QObject *context, const std::optional<quint32> &task,
+                  const std::optional<quint32> &fromTask, std::optional<PlanDocument> document);
 
 // One "warning: <where>:<line>: ..." per notice; with strict_plan, the error that stops the run.
 Result<void> reportNotices(RunContext &run, const QString &where, const QList<PlanNotice> &notices);
