@@ -121,7 +121,8 @@ private Q_SLOTS:
         logger.setStderrEnabled(false);
         const auto validate = [&](RunContext &run) {
             std::optional<Result<void>> out;
-            validateRun(run, this, [&](Result<void> r) { out = r; });
+            RecipeRunner runner;
+            runner.start(validateStep(run, this), [&](Result<void> r) { out = r; });
             [&] { QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000); }();
             return out.value_or(Error());
         };

@@ -72,7 +72,7 @@ Step Engine::Private::runRecipe()
 {
     // Spec §4.1 steps 3-18, in this order.
     return sequenceStep(QStringLiteral("run"), {
-        leafStep(QStringLiteral("validate"), [this](const StepHandle &s) { validate(s); }),
+        deferredStep(QStringLiteral("validate"), [this] { return validateStep(*run, q); }),
         syncStep(QStringLiteral("load agent"), [this] { return runPlugins->loadAgent(); }),
         syncStep(QStringLiteral("load phases"), [this] { return runPlugins->loadPhases(); }),
         syncStep(QStringLiteral("load executor"), [this] { return runPlugins->loadExecutor(); }),
@@ -130,11 +130,6 @@ bool Engine::Private::initLogging()
     // The runner's cancel is the run's: what the run started ends with its steps.
     QObject::connect(&recipe, &RecipeRunner::cancelled, run.get(), [this] { run->cancel(); });
     return true;
-}
-
-void Engine::Private::validate(const StepHandle &step)
-{
-    validateRun(*run, q, [step](Result<void> valid) { step.done(valid); });
 }
 
 Result<void> Engine::Private::lockState()

@@ -35,7 +35,6 @@ public:
 
     Step runRecipe();
     bool initLogging();
-    void validate(const StepHandle &step);
     Result<void> lockState();
     Result<void> preflight();
     void inspectPlan(const StepHandle &step);

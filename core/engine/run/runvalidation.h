@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "recipe/recipe.h"
 #include "run/runcontext.h"
 
 namespace Peal::Internal {
 
-// validateConfig() for a run: the git work-tree check goes through `run.runProcess`, so it is
-// started by the run's limiter, logged like every child, and ended by a cancel (which reports
-// an Interrupted error instead of a verdict on the repository).
-PEAL_EXPORT void validateRun(RunContext &run, QObject *context, std::function<void(Result<void>)> done);
+// validateConfig() as steps of a run: the git work-tree check is a process step, so it is
+// started by the run's limiter, logged like every child, and ended by a cancel (which ends the
+// step as interrupted instead of giving a verdict on the repository).
+PEAL_EXPORT Step validateStep(RunContext &run, QObject *context);
 
 } // namespace Peal::Internal

@@ -3,6 +3,8 @@
 
 #include "run/runvalidation.h"
 
+#include "recipe/processstep.h"
+
 #include <peal/exec.h>
 #include <peal/textutil.h>
 
@@ -10,55 +12,54 @@ namespace Peal {
 
 namespace {
 
-using ProcessRunner = std::function<void(const ProcessSpec &, QObject *, ProcessCallback)>;
-
-void validateWith(const Config &config, QObject *context, const ProcessRunner &runGit,
-                  std::function<void(Result<void>)> done)
+// `git -C <repo> rev-parse --is-inside-work-tree`: the one git call of validation.
+ProcessSpec workTreeCheck(const Config &config)
 {
-    const auto finish = [context, done](Result<void> result) {
-        QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
-    };
-    if (auto paths = ConfigLoader::validatePaths(config); !paths)
-        return finish(paths);
-
     ProcessSpec spec = gitSpec(config.repoPath, {QStringLiteral("rev-parse"), QStringLiteral("--is-inside-work-tree")});
     spec.label = QStringLiteral("git (work-tree check)");
-    runGit(spec, context, [config, done](const ProcessResult &git) {
-        // An interrupt is not a verdict on the repository.
-        if (git.ending == ProcessEnding::Cancelled)
-            return done(Error(Error::Kind::Interrupted, QStringLiteral("git work-tree check cancelled")));
-        if (!git.success() || git.stdoutText.trimmed() != u"true") {
-            const QString why = git.failedToStart() ? QStringLiteral("could not run git: ") + git.errorString
-                                                    : Text::firstLine(git.stderrText);
-            return done(Error(Error::Kind::Config,
-                              QStringLiteral("Target path is not a git repository: ") + config.repoPath,
-                              ConfigLoader::withOrigin(config, QStringLiteral("repo_path"), why)));
-        }
-        done(ConfigLoader::validateValues(config));
-    });
+    return spec;
+}
+
+// The verdict of the work-tree check on the repository.
+Result<void> readWorkTreeCheck(const Config &config, const ProcessResult &git)
+{
+    // An interrupt is not a verdict on the repository.
+    if (git.ending == ProcessEnding::Cancelled)
+        return Error(Error::Kind::Interrupted, QStringLiteral("git work-tree check cancelled"));
+    if (git.success() && git.stdoutText.trimmed() == u"true")
+        return {};
+    const QString why = git.failedToStart() ? QStringLiteral("could not run git: ") + git.errorString
+                                            : Text::firstLine(git.stderrText);
+    return Error(Error::Kind::Config, QStringLiteral("Target path is not a git repository: ") + config.repoPath,
+                 ConfigLoader::withOrigin(config, QStringLiteral("repo_path"), why));
 }
 
 } // namespace
 
 void validateConfig(const Config &config, QObject *context, std::function<void(Result<void>)> done)
 {
-    validateWith(config, context,
-                 [](const ProcessSpec &spec, QObject *owner, ProcessCallback callback) {
-                     runProcess(spec, owner, std::move(callback));
-                 },
-                 std::move(done));
+    if (auto paths = ConfigLoader::validatePaths(config); !paths) {
+        QMetaObject::invokeMethod(context, [done, paths] { done(paths); }, Qt::QueuedConnection);
+        return;
+    }
+    runProcess(workTreeCheck(config), context, [config, done](const ProcessResult &git) {
+        if (auto repo = readWorkTreeCheck(config, git); !repo)
+            return done(repo);
+        done(ConfigLoader::validateValues(config));
+    });
 }
 
 namespace Internal {
 
-void validateRun(RunContext &run, QObject *context, std::function<void(Result<void>)> done)
+Step validateStep(RunContext &run, QObject *context)
 {
-    // Through the run's limiter, so the check counts against max_parallel and a cancel ends it.
-    validateWith(run.config(), context,
-                 [&run](const ProcessSpec &spec, QObject *owner, ProcessCallback callback) {
-                     run.runProcess(spec, owner, std::move(callback));
-                 },
-                 std::move(done));
+    const Config &config = run.config();
+    return sequenceStep(QStringLiteral("validate"), {
+        syncStep(QStringLiteral("paths"), [&config] { return ConfigLoader::validatePaths(config); }),
+        processStep(run, context, QStringLiteral("work tree"), [&config] { return workTreeCheck(config); },
+                    [&config](const ProcessResult &git) { return readWorkTreeCheck(config, git); }),
+        syncStep(QStringLiteral("values"), [&config] { return ConfigLoader::validateValues(config); }),
+    });
 }
 
 } // namespace Internal
