@@ -8,14 +8,15 @@
 
 #include <QDateTime>
 #include <QDir>
-#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QThread>
+#include <QTimer>
 
 namespace Peal::Cli {
 
@@ -194,6 +195,99 @@ int listTasks(const QString &stateDir, bool json)
     return toInt(ExitCode::Success);
 }
 
+// Prints a task's records and, following, what is added to them: new records and new lines,
+// as the file system reports them (inotify), until the newest call has ended and nothing new
+// came for a while (a task's next phase starts within moments of the last one ending).
+class LogFollower : public QObject
+{
+public:
+    LogFollower(QString stateDir, quint32 task, QString phase, bool json)
+        : m_stateDir(std::move(stateDir)), m_task(task), m_phase(std::move(phase)), m_json(json)
+    {
+        connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { printNew(); });
+        connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, [this] { printNew(); });
+        // A safety net for file systems that report no changes (network mounts): a slow rescan.
+        m_rescan.setInterval(kRescan);
+        connect(&m_rescan, &QTimer::timeout, this, [this] { printNew(); });
+        m_quiet.setSingleShot(true);
+        m_quiet.setInterval(kQuiet);
+        connect(&m_quiet, &QTimer::timeout, this, [this] {
+            if (allEnded())
+                m_loop.quit();
+        });
+    }
+
+    // Prints what the records gained since the last call.
+    void printNew()
+    {
+        bool progressed = false;
+        for (const Record &r : recordsOf(m_stateDir, m_task, m_phase)) {
+            const qint64 before = m_offsets.value(r.path, -1);
+            const auto [offset, done] = printFrom(r.path, std::max<qint64>(before, 0), m_json);
+            progressed = progressed || offset != before;
+            m_offsets.insert(r.path, offset);
+            if (done)
+                m_ended.insert(r.path);
+        }
+        watch();
+        if (progressed && m_loop.isRunning())
+            m_quiet.start();
+    }
+
+    int follow()
+    {
+        watch();
+        m_rescan.start();
+        m_quiet.start();
+        m_loop.exec();
+        return toInt(ExitCode::Success);
+    }
+
+private:
+    static constexpr int kRescan = 2000;
+    static constexpr int kQuiet = 3000;
+
+    bool allEnded() const { return !m_offsets.isEmpty() && m_ended.size() == m_offsets.size(); }
+
+    // The task's directory (or, before its first call, the nearest one that exists) and the
+    // records still being written.
+    void watch()
+    {
+        const QString tasks = tasksDirectory(m_stateDir);
+        QStringList paths;
+        for (const QString &dir : QStringList{tasks + u'/' + QString::number(m_task), tasks, m_stateDir}) {
+            if (QFileInfo(dir).isDir()) {
+                paths << dir;
+                break;
+            }
+        }
+        for (auto it = m_offsets.cbegin(); it != m_offsets.cend(); ++it) {
+            if (!m_ended.contains(it.key()))
+                paths << it.key();
+        }
+        const QStringList watched = m_watcher.files() + m_watcher.directories();
+        for (const QString &path : watched) {
+            if (!paths.contains(path))
+                m_watcher.removePath(path);
+        }
+        for (const QString &path : std::as_const(paths)) {
+            if (!watched.contains(path))
+                m_watcher.addPath(path);
+        }
+    }
+
+    QString m_stateDir;
+    quint32 m_task;
+    QString m_phase;
+    bool m_json;
+    QHash<QString, qint64> m_offsets;
+    QSet<QString> m_ended;
+    QFileSystemWatcher m_watcher;
+    QTimer m_rescan;
+    QTimer m_quiet;
+    QEventLoop m_loop;
+};
+
 } // namespace
 
 int runLogsCommand(const CommandLine &commandLine)
@@ -220,36 +314,11 @@ int runLogsCommand(const CommandLine &commandLine)
         }
         return toInt(ExitCode::Success);
     }
-    QHash<QString, qint64> offsets;
-    QSet<QString> ended;
-    for (const Record &r : std::as_const(records)) {
-        const auto [offset, done] = printFrom(r.path, 0, commandLine.json);
-        offsets.insert(r.path, offset);
-        if (done)
-            ended.insert(r.path);
-    }
+    LogFollower follower(stateDir, task, commandLine.logsPhase, commandLine.json);
+    follower.printNew();
     if (!commandLine.logsFollow)
         return toInt(ExitCode::Success);
-    // Following: new records and new lines, until the newest call has ended and no new one
-    // started for a while (a task's next phase starts within moments of the last one ending).
-    QElapsedTimer idle;
-    idle.start();
-    while (true) {
-        QThread::msleep(200);
-        bool progressed = false;
-        for (const Record &r : recordsOf(stateDir, task, commandLine.logsPhase)) {
-            const auto [offset, done] = printFrom(r.path, offsets.value(r.path, 0), commandLine.json);
-            progressed = progressed || offset != offsets.value(r.path, 0);
-            offsets.insert(r.path, offset);
-            if (done)
-                ended.insert(r.path);
-        }
-        if (progressed)
-            idle.restart();
-        const bool allEnded = !offsets.isEmpty() && ended.size() == offsets.size();
-        if (allEnded && idle.elapsed() > 3000)
-            return toInt(ExitCode::Success);
-    }
+    return follower.follow();
 }
 
 } // namespace Peal::Cli

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -81,6 +82,38 @@ private Q_SLOTS:
         QCOMPARE(s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--redo"_s, u"1"_s}).exitCode, 0);
         QVERIFY(QFile::exists(dir + u"/plan-2.jsonl"_s));
         QVERIFY(QFile::exists(dir + u"/plan-1.jsonl"_s));
+    }
+
+    void followShowsACallAsItIsWritten()
+    {
+        // Before the task's first call, --follow waits for its records and prints each line
+        // once it is whole, then ends a few seconds after the call's end line.
+        QTemporaryDir state;
+        QProcess follow;
+        follow.start(PealTest::pealBinary(), {u"logs"_s, u"3"_s, u"--follow"_s, u"--state-dir"_s, state.path()});
+        QVERIFY(follow.waitForStarted(10000));
+        QByteArray out;
+        const auto shows = [&](const QByteArray &text) {
+            return QTest::qWaitFor([&] {
+                out += follow.readAllStandardOutput();
+                return out.contains(text);
+            }, 20000);
+        };
+        const QString dir = state.filePath(u"tasks/3"_s);
+        QVERIFY(QDir().mkpath(dir));
+        QFile record(dir + u"/plan-1.jsonl"_s);
+        QVERIFY(record.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+        record.write(R"({"kind":"call","mode":"plan","attempt":1,"agent":"cursor","started":"2026-01-01T00:00:00.000Z","program":"agent","workspace":"/w","prompt":"p"})"
+                     "\n{\"kind\":\"text\",\"text\":\"hel");
+        QVERIFY2(shows("== plan (attempt 1) with cursor"), out.constData());
+        QVERIFY(!out.contains("hel")); // half a line is not printed
+        record.write("lo\"}\n");
+        QVERIFY2(shows("says: hello"), out.constData());
+        QCOMPARE(follow.state(), QProcess::Running); // the call has not ended
+        record.write(R"({"kind":"end","status":"succeeded","duration_ms":1500,"input_tokens":3,"output_tokens":4})" "\n");
+        QVERIFY2(shows("ended: succeeded in 1.5 s"), out.constData());
+        QVERIFY(follow.waitForFinished(20000));
+        QCOMPARE(follow.exitCode(), 0);
     }
 
     void usageIsAddedToTheSummariesAsNewFields()
