@@ -2,7 +2,7 @@
 // The only translation unit that includes Boost.DLL.
 #include <peal/pluginmanager.h>
 
-#include "util/guard.h"
+#include <peal/sdk/result.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -259,7 +259,7 @@ Result<std::shared_ptr<Plugin>> PluginManager::Private::loadSpec(PluginSpec &spe
     PluginFactory &factory = library->get_alias<PluginFactory>(kFactoryAlias);
     char message[512] = {};
     Plugin *raw = nullptr;
-    if (auto made = Internal::callGuarded(QStringLiteral("the plugin factory"), [&] { raw = factory(message, sizeof message); });
+    if (auto made = callGuarded(QStringLiteral("the plugin factory"), [&] { raw = factory(message, sizeof message); });
         !made)
         return reject(made.error().message());
     if (!raw)
@@ -269,7 +269,7 @@ Result<std::shared_ptr<Plugin>> PluginManager::Private::loadSpec(PluginSpec &spe
     // The deleter owns the library: the object's code stays mapped until the object is gone.
     std::shared_ptr<Plugin> object(raw, [library](Plugin *p) { delete p; });
     PluginRole actual = spec.manifest.role;
-    if (auto asked = Internal::callGuarded(QStringLiteral("role()"), [&] { actual = object->role(); }); !asked)
+    if (auto asked = callGuarded(QStringLiteral("role()"), [&] { actual = object->role(); }); !asked)
         return reject(asked.error().message());
     if (actual != spec.manifest.role)
         return reject(QStringLiteral("object has role '%1' but its manifest says '%2'")

@@ -17,6 +17,7 @@
 #include <peal/sdk/process.h>
 #include <peal/sdk/result.h>
 #include <peal/sdk/reviewer.h>
+#include <peal/sdk/steps.h>
 #include <peal/sdk/version.h>
 
 #include "testsupport.h"
@@ -136,6 +137,8 @@ QStringList sdkLayout()
     ABI_MEMBER(ProcessResult, stdoutTruncated); ABI_MEMBER(ProcessResult, stderrTruncated); ABI_MEMBER(ProcessResult, errorString);
     ABI_MEMBER(ProcessResult, duration); ABI_MEMBER(ProcessResult, signal); ABI_MEMBER(ProcessResult, linesCut);
     ABI_MEMBER(ProcessResult, idle); ABI_MEMBER(ProcessResult, executorFailure); ABI_MEMBER(ProcessResult, extensions);
+    ABI_STRUCT(Step);
+    ABI_STRUCT(StepHandle);
     ABI_STRUCT(Finding);
     ABI_MEMBER(Finding, id); ABI_MEMBER(Finding, message); ABI_MEMBER(Finding, suggestion); ABI_MEMBER(Finding, path);
     ABI_MEMBER(Finding, line); ABI_MEMBER(Finding, extensions);
@@ -186,6 +189,7 @@ QStringList sdkLayout()
     ABI_SLOT(PhaseServices, settings); ABI_SLOT(PhaseServices, task); ABI_SLOT(PhaseServices, data); ABI_SLOT(PhaseServices, workspace);
     ABI_SLOT(PhaseServices, options); ABI_SLOT(PhaseServices, runAgent); ABI_SLOT(PhaseServices, runProcess); ABI_SLOT(PhaseServices, log);
     ABI_SLOT(PhaseServices, reviewer); ABI_SLOT(PhaseServices, commitChanges); ABI_SLOT(PhaseServices, report);
+    ABI_SLOT(PhaseServices, run);
 
     // ---- enumerators ----
     layout.type<PluginRole>("PluginRole");
@@ -217,6 +221,10 @@ QStringList sdkLayout()
     layout.type<ProgramLookup::Outcome>("ProgramLookup::Outcome");
     ABI_VALUE(ProgramLookup::Outcome, Found); ABI_VALUE(ProgramLookup::Outcome, NotFound);
     ABI_VALUE(ProgramLookup::Outcome, NotExecutable); ABI_VALUE(ProgramLookup::Outcome, NotAFile);
+    layout.type<Step::Kind>("Step::Kind");
+    ABI_VALUE(Step::Kind, Leaf); ABI_VALUE(Step::Kind, Sequence); ABI_VALUE(Step::Kind, Parallel); ABI_VALUE(Step::Kind, Loop);
+    layout.type<Step::OnError>("Step::OnError");
+    ABI_VALUE(Step::OnError, Stop); ABI_VALUE(Step::OnError, Continue);
     layout.type<Error::Kind>("Error::Kind");
     ABI_VALUE(Error::Kind, Generic); ABI_VALUE(Error::Kind, Config); ABI_VALUE(Error::Kind, PlanFile); ABI_VALUE(Error::Kind, TaskNotFound);
     ABI_VALUE(Error::Kind, Normalization); ABI_VALUE(Error::Kind, State); ABI_VALUE(Error::Kind, AgentNotFound); ABI_VALUE(Error::Kind, Phase);

@@ -5,18 +5,6 @@
 
 namespace Peal::Internal {
 
-namespace {
-
-// How a child reports to its group: its result, and whether the whole recipe is to end.
-using Completion = std::function<void(const Result<void> &, bool finishRecipe)>;
-
-} // namespace
-
-Error interruptedError()
-{
-    return Error(Error::Kind::Interrupted, QStringLiteral("run cancelled"));
-}
-
 // One execution of a recipe: the leaves that run now, so that cancel() can reach them.
 class RecipeRunner::Run
 {
@@ -26,7 +14,37 @@ public:
     quint64 nextKey = 0;
     std::map<quint64, std::shared_ptr<StepState>> active; // in start order
 };
-using RunPtr = std::shared_ptr<RecipeRunner::Run>;
+
+} // namespace Peal::Internal
+
+namespace Peal {
+
+namespace {
+
+// How a child reports to its group: its result, and whether the whole recipe is to end.
+using Completion = std::function<void(const Result<void> &, bool finishRecipe)>;
+using RunPtr = std::shared_ptr<Internal::RecipeRunner::Run>;
+
+} // namespace
+
+class Step::Data
+{
+public:
+    Kind kind = Kind::Leaf;
+    QString name;
+    Start start;
+    std::shared_ptr<const QList<Step>> children;
+    int limit = 1;
+    OnError onError = OnError::Stop;
+    std::function<Result<void>(const Result<void> &)> map;
+    std::function<void(const Result<void> &)> observe;
+    std::function<bool()> again; // Loop: run the body once more
+};
+
+Error interruptedError()
+{
+    return Error(Error::Kind::Interrupted, QStringLiteral("run cancelled"));
+}
 
 class StepState
 {
@@ -78,7 +96,7 @@ public:
     }
 
 private:
-    std::weak_ptr<RecipeRunner::Run> m_run;
+    std::weak_ptr<Internal::RecipeRunner::Run> m_run;
     quint64 m_key;
     QString m_name;
     Completion m_finished;
@@ -113,25 +131,55 @@ const QString &StepHandle::name() const
     return m_state->name();
 }
 
+Step::Step(std::shared_ptr<Data> data) : m_data(std::move(data)) {}
+
+Step::Kind Step::kind() const
+{
+    return m_data->kind;
+}
+
+const QString &Step::name() const
+{
+    return m_data->name;
+}
+
+// A copy of the data for this step alone, before it changes.
+static Step::Data &detached(std::shared_ptr<Step::Data> &data)
+{
+    if (data.use_count() > 1)
+        data = std::make_shared<Step::Data>(*data);
+    return *data;
+}
+
 Step &Step::onDone(std::function<Result<void>(const Result<void> &)> map)
 {
-    m_map = std::move(map);
+    detached(m_data).map = std::move(map);
     return *this;
 }
 
 Step &Step::onEnd(std::function<void(const Result<void> &)> observe)
 {
-    m_observe = std::move(observe);
+    detached(m_data).observe = std::move(observe);
     return *this;
 }
 
+namespace {
+
+std::shared_ptr<Step::Data> dataOf(Step::Kind kind, QString name)
+{
+    auto data = std::make_shared<Step::Data>();
+    data->kind = kind;
+    data->name = std::move(name);
+    return data;
+}
+
+} // namespace
+
 Step leafStep(QString name, Step::Start start)
 {
-    Step step;
-    step.m_kind = Step::Kind::Leaf;
-    step.m_name = std::move(name);
-    step.m_start = std::move(start);
-    return step;
+    auto data = dataOf(Step::Kind::Leaf, std::move(name));
+    data->start = std::move(start);
+    return Step(std::move(data));
 }
 
 Step syncStep(QString name, std::function<Result<void>()> run)
@@ -144,31 +192,38 @@ Step emptyStep(QString name)
     return syncStep(std::move(name), [] { return Result<void>(); });
 }
 
+namespace {
+
+std::shared_ptr<Step::Data> groupOf(Step::Kind kind, QString name, QList<Step> steps, Step::OnError onError,
+                                    int limit = 1)
+{
+    auto data = dataOf(kind, std::move(name));
+    data->children = std::make_shared<const QList<Step>>(std::move(steps));
+    data->onError = onError;
+    data->limit = std::max(1, limit);
+    return data;
+}
+
+} // namespace
+
 Step sequenceStep(QString name, QList<Step> steps, Step::OnError onError)
 {
-    Step step;
-    step.m_kind = Step::Kind::Sequence;
-    step.m_name = std::move(name);
-    step.m_children = std::make_shared<const QList<Step>>(std::move(steps));
-    step.m_onError = onError;
-    return step;
+    return Step(groupOf(Step::Kind::Sequence, std::move(name), std::move(steps), onError));
 }
 
 Step parallelStep(QString name, int limit, QList<Step> steps, Step::OnError onError)
 {
-    Step step = sequenceStep(std::move(name), std::move(steps), onError);
-    step.m_kind = Step::Kind::Parallel;
-    step.m_limit = std::max(1, limit);
-    return step;
+    return Step(groupOf(Step::Kind::Parallel, std::move(name), std::move(steps), onError, limit));
 }
 
 Step loopStep(QString name, Step body, std::function<bool()> again)
 {
-    Step step = sequenceStep(std::move(name), {std::move(body)});
-    step.m_kind = Step::Kind::Loop;
-    step.m_again = std::move(again);
-    return step;
+    auto data = groupOf(Step::Kind::Loop, std::move(name), {std::move(body)}, Step::OnError::Stop);
+    data->again = std::move(again);
+    return Step(std::move(data));
 }
+
+namespace {
 
 /*
  * A running sequence or parallel group. Children that end inside their own start are counted
@@ -187,8 +242,8 @@ public:
     {
         // A step's own mapping applies to what it did, not to the runner's cancel; its
         // observer hears of both.
-        Completion finished = step.m_map || step.m_observe
-            ? Completion([map = step.m_map, observe = step.m_observe, run, done](const Result<void> &r, bool stop) {
+        Completion finished = step.data().map || step.data().observe
+            ? Completion([map = step.data().map, observe = step.data().observe, run, done](const Result<void> &r, bool stop) {
                   Result<void> mapped = r;
                   if (map && !run->cancelled && !run->dropped) {
                       if (auto called = callGuarded(QStringLiteral("on-done"), [&] { mapped = map(r); }); !called)
@@ -199,7 +254,7 @@ public:
                   done(mapped, stop);
               })
             : std::move(done);
-        if (step.m_kind == Step::Kind::Leaf)
+        if (step.data().kind == Step::Kind::Leaf)
             return startLeaf(step, run, std::move(finished));
         auto group = std::make_shared<GroupRun>(step, run, std::move(finished));
         group->advance();
@@ -208,34 +263,34 @@ public:
 private:
     static void startLeaf(const Step &step, const RunPtr &run, Completion done)
     {
-        auto state = std::make_shared<StepState>(run, step.m_name, std::move(done));
+        auto state = std::make_shared<StepState>(run, step.data().name, std::move(done));
         run->active.emplace(state->key(), state);
         StepHandle handle(state);
-        if (auto started = callGuarded(step.m_name, [&] { step.m_start(handle); }); !started)
+        if (auto started = callGuarded(step.data().name, [&] { step.data().start(handle); }); !started)
             state->end(started.error(), false);
     }
 
     bool stopping() const
     {
         return m_finishRecipe || m_run->cancelled || m_run->dropped
-               || (m_firstError && m_step.m_onError == Step::OnError::Stop);
+               || (m_firstError && m_step.data().onError == Step::OnError::Stop);
     }
 
     void advance()
     {
-        const QList<Step> &children = *m_step.m_children;
+        const QList<Step> &children = *m_step.data().children;
         if (m_inLoop)
             return; // the loop below picks up what changed
         m_inLoop = true;
         auto self = shared_from_this(); // a child's end may drop the last other reference
         for (;;) {
-            while (!stopping() && m_next < children.size() && m_running < m_step.m_limit) {
+            while (!stopping() && m_next < children.size() && m_running < m_step.data().limit) {
                 const Step &child = children[m_next++];
                 ++m_running;
                 execute(child, m_run, [self](const Result<void> &r, bool stop) { self->childEnded(r, stop); });
             }
             // A loop's body ended: once more while it asks for it.
-            if (m_step.m_kind != Step::Kind::Loop || m_running > 0 || stopping() || m_next < children.size()
+            if (m_step.data().kind != Step::Kind::Loop || m_running > 0 || stopping() || m_next < children.size()
                 || !again())
                 break;
             m_next = 0;
@@ -248,7 +303,7 @@ private:
     bool again()
     {
         bool more = false;
-        if (auto called = callGuarded(m_step.m_name, [&] { more = m_step.m_again(); }); !called)
+        if (auto called = callGuarded(m_step.data().name, [&] { more = m_step.data().again(); }); !called)
             m_firstError = called.error();
         return more;
     }
@@ -286,6 +341,8 @@ private:
     std::optional<Error> m_firstError;
 };
 
+} // namespace
+
 void StepHandle::run(const Step &child, std::function<void(Result<void>)> done) const
 {
     const RunPtr run = m_state->run();
@@ -305,7 +362,7 @@ Step deferredStep(QString name, std::function<Step()> build)
         std::optional<Step> recipe;
         if (auto built = callGuarded(name, [&] { recipe = build(); }); !built)
             return handle.done(built.error());
-        const RunPtr &run = handle.m_state->run();
+        const RunPtr run = handle.state()->run();
         GroupRun::execute(*recipe, run, [handle](const Result<void> &r, bool stop) {
             if (stop && r)
                 return handle.finishRecipe();
@@ -313,6 +370,10 @@ Step deferredStep(QString name, std::function<Step()> build)
         });
     });
 }
+
+} // namespace Peal
+
+namespace Peal::Internal {
 
 RecipeRunner::RecipeRunner(QObject *parent) : QObject(parent) {}
 

@@ -3,7 +3,7 @@
 
 #include "schedule/scheduler.h"
 
-#include "util/guard.h"
+#include <peal/sdk/result.h>
 
 #include "git/commit.h"
 

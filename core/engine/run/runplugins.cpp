@@ -4,7 +4,7 @@
 #include "recipe/processstep.h"
 #include "run/filesystems.h"
 #include "task/builtinphases.h"
-#include "util/guard.h"
+#include <peal/sdk/result.h>
 
 #include <peal/log.h>
 #include <peal/sdk/executor.h>

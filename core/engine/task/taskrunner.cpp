@@ -280,5 +280,12 @@ void TaskRunner::commitChanges(const QString &message, std::function<void(Result
                  answer);
 }
 
+void TaskRunner::run(const Step &recipe, std::function<void(Result<void>)> done)
+{
+    if (!m_phase)
+        return;
+    // Part of the phase's step: the run's cancel reaches every step of it.
+    m_phase->run(recipe, track(QStringLiteral("phase plugin (steps)"), std::move(done)));
+}
 
 } // namespace Peal::Internal

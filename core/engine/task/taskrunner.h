@@ -85,6 +85,7 @@ public:
     Reviewer *reviewer() override;
     void commitChanges(const QString &message, std::function<void(Result<void>)> done) override;
     void report(const ReviewReport &report) override;
+    void run(const Step &recipe, std::function<void(Result<void>)> done) override;
 
 private:
     Step recipe();

@@ -5,6 +5,7 @@
 
 #include <QString>
 
+#include <functional>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -96,5 +97,9 @@ public:
 private:
     std::optional<Error> m_error;
 };
+
+// Runs `call` (plugin or step code); an escaping exception becomes an error "<what> threw: ...".
+// The one exception guard of peal: every call into a plugin goes through it.
+PEAL_EXPORT Result<void> callGuarded(const QString &what, const std::function<void()> &call);
 
 } // namespace Peal
