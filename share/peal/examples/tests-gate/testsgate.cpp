@@ -18,6 +18,7 @@
  */
 #include <peal/sdk/agent.h>
 #include <peal/sdk/phase.h>
+#include <peal/sdk/phasesteps.h>
 
 #include <QDir>
 #include <QJsonArray>
@@ -90,6 +91,18 @@ QString tail(const QString &text, qsizetype bytes)
     return QStringLiteral("[...]\n") + QString::fromUtf8(utf8.right(bytes));
 }
 
+// What the steps of one gate share while it runs (a Storage: made when the gate starts).
+struct GateState
+{
+    quint32 round = 0;     // fixes asked for so far
+    bool passed = false;
+    ProcessResult failure; // the last failing test run
+};
+
+/*
+ * The gate as steps: test; then, while the tests fail and rounds remain, fix, commit, test. The
+ * core runs them (PhaseServices::run), so a cancel, a timeout or a throw ends them cleanly.
+ */
 class TestsGateRun final : public PhaseRun
 {
 public:
@@ -98,8 +111,12 @@ public:
     void start(PhaseServices &services, std::function<void(Result<void>)> done) override
     {
         m_services = &services;
-        m_done = std::move(done);
-        runTests();
+        services.run(storageStep(QStringLiteral("tests-gate"), m_state, sequenceStep(QStringLiteral("gate"), {
+            testStep(),
+            loopStep(QStringLiteral("fix rounds"), deferredStep(QStringLiteral("fix round"), [this] {
+                return m_state->passed ? emptyStep(QStringLiteral("tests pass")) : fixRound();
+            }), [this] { return !m_state->passed; }),
+        })), std::move(done));
     }
 
 private:
@@ -111,7 +128,28 @@ private:
         m_services->log(level, QStringLiteral("tests-gate: ") + message, fields);
     }
 
-    void runTests()
+    Step testStep()
+    {
+        return processStep(*m_services, QStringLiteral("test"), [this] { return testSpec(); },
+                           [this](const ProcessResult &result) { return onTests(result); });
+    }
+
+    // Fix, commit, test again; built when the round starts, so it names the round.
+    Step fixRound()
+    {
+        AgentCallOptions call;
+        call.phaseName = QStringLiteral("tests-gate fix round %1").arg(m_state->round);
+        call.logName = QStringLiteral("tests-gate fix");
+        call.attempts = 1;
+        const QString message = commitMessage(m_services->task().index, QStringLiteral("tests-gate fix round %1").arg(m_state->round));
+        return sequenceStep(QStringLiteral("fix round %1").arg(m_state->round), {
+            agentStep(*m_services, QStringLiteral("fix"), AgentMode::Address, [this] { return fixPrompt(m_state->failure); }, call),
+            commitStep(*m_services, QStringLiteral("commit"), [message] { return message; }),
+            testStep(),
+        });
+    }
+
+    ProcessSpec testSpec()
     {
         ProcessSpec spec;
         spec.program = m_options.command.first();
@@ -123,8 +161,8 @@ private:
         spec.timeout = m_options.timeout;
         spec.label = QStringLiteral("tests-gate: %1").arg(commandText());
         log(LogLevel::Info, QStringLiteral("running the tests"),
-            {{QStringLiteral("command"), commandText()}, {QStringLiteral("round"), m_round}});
-        m_services->runProcess(spec, [this](const ProcessResult &result) { onTests(result); });
+            {{QStringLiteral("command"), commandText()}, {QStringLiteral("round"), m_state->round}});
+        return spec;
     }
 
     static QString describe(const ProcessResult &r)
@@ -144,36 +182,29 @@ private:
         return QString();
     }
 
-    void onTests(const ProcessResult &result)
+    // The verdict of a test run: passed, a fix round to come, or the error that fails the task.
+    Result<void> onTests(const ProcessResult &result)
     {
+        GateState &state = *m_state;
         if (result.ending == ProcessEnding::Cancelled)
-            return m_done(Error(Error::Kind::Interrupted, QStringLiteral("tests-gate was cancelled")));
+            return Error(Error::Kind::Interrupted, QStringLiteral("tests-gate was cancelled"));
         if (result.failedToStart())
-            return m_done(Error(Error::Kind::Phase, QStringLiteral("the test command '%1' %2")
-                                                        .arg(commandText(), describe(result))));
+            return Error(Error::Kind::Phase, QStringLiteral("the test command '%1' %2").arg(commandText(), describe(result)));
         if (result.success()) {
-            log(LogLevel::Info, QStringLiteral("tests pass"), {{QStringLiteral("fix_rounds"), m_round}});
-            return m_done(Result<void>());
+            log(LogLevel::Info, QStringLiteral("tests pass"), {{QStringLiteral("fix_rounds"), state.round}});
+            state.passed = true;
+            return {};
         }
-        if (m_round >= m_options.maxRounds)
-            return m_done(Error(Error::Kind::Phase,
-                                QStringLiteral("'%1' still fails after %2 fix round(s): it %3")
-                                    .arg(commandText())
-                                    .arg(m_round)
-                                    .arg(describe(result))));
-        ++m_round;
+        if (state.round >= m_options.maxRounds)
+            return Error(Error::Kind::Phase, QStringLiteral("'%1' still fails after %2 fix round(s): it %3")
+                                                 .arg(commandText())
+                                                 .arg(state.round)
+                                                 .arg(describe(result)));
+        ++state.round;
+        state.failure = result;
         log(LogLevel::Warn, QStringLiteral("tests fail; asking the agent to fix them"),
-            {{QStringLiteral("round"), m_round}, {QStringLiteral("max_rounds"), m_options.maxRounds}});
-        AgentCallOptions call;
-        call.phaseName = QStringLiteral("tests-gate fix round %1").arg(m_round);
-        call.logName = QStringLiteral("tests-gate fix");
-        call.attempts = 1;
-        m_services->runAgent(AgentMode::Address, fixPrompt(result), call,
-                             [this](const Result<AgentOutput> &fixed) {
-                                 if (!fixed)
-                                     return m_done(fixed.error());
-                                 commitFix();
-                             });
+            {{QStringLiteral("round"), state.round}, {QStringLiteral("max_rounds"), m_options.maxRounds}});
+        return {};
     }
 
     QString fixPrompt(const ProcessResult &result) const
@@ -186,21 +217,9 @@ private:
                  tail(result.stdoutText + result.stderrText, m_options.outputTail));
     }
 
-    void commitFix()
-    {
-        const QString message =
-            commitMessage(m_services->task().index, QStringLiteral("tests-gate fix round %1").arg(m_round));
-        m_services->commitChanges(message, [this](Result<void> committed) {
-            if (!committed)
-                return m_done(committed.error());
-            runTests();
-        });
-    }
-
     PhaseServices *m_services = nullptr;
-    std::function<void(Result<void>)> m_done;
     GateOptions m_options;
-    quint32 m_round = 0;
+    Storage<GateState> m_state;
 };
 
 class TestsGatePlugin final : public PhasePlugin
