@@ -204,6 +204,12 @@ private Q_SLOTS:
             << u"never-done"_s
             << u"error: task 1, phase 3 (misbehave): the phase plugin returned without calling done and has nothing "
                "running"_s;
+        QTest::newRow("throws in a step")
+            << u"throw-in-step"_s << u"error: task 1, phase 3 (misbehave): explode threw: step exploded"_s;
+        QTest::newRow("a step never ends")
+            << u"step-never-done"_s
+            << u"error: task 1, phase 3 (misbehave): the phase plugin returned without calling done and has nothing "
+               "running"_s;
     }
 
     void phaseThatBreaksTheContractFailsItsTask()

@@ -6,7 +6,10 @@
 //   ignore-cancel      waits on `sleep 600` and never calls done, even when it ends
 //   block              blocks the event loop from a timer while `sleep 600` runs, after
 //                      creating the file `marker`
+//   throw-in-step      one of its steps throws
+//   step-never-done    one of its steps returns without calling done, with nothing running
 #include <peal/sdk/phase.h>
+#include <peal/sdk/phasesteps.h>
 
 #include <QFile>
 #include <QTimer>
@@ -48,6 +51,14 @@ public:
                 for (;;)
                     std::this_thread::sleep_for(std::chrono::seconds(1));
             });
+        } else if (mode == u"throw-in-step") {
+            services.run(sequenceStep(QStringLiteral("misbehave"), {
+                             processStep(services, QStringLiteral("sleep"), [] { return sleeper(QStringLiteral("0")); }),
+                             syncStep(QStringLiteral("explode"), []() -> Result<void> { throw std::runtime_error("step exploded"); }),
+                         }),
+                         m_done);
+        } else if (mode == u"step-never-done") {
+            services.run(leafStep(QStringLiteral("forgetful"), [](const StepHandle &) {}), m_done);
         } else if (mode != u"never-done") {
             m_done(Result<void>());
         }

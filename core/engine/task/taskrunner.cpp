@@ -284,8 +284,14 @@ void TaskRunner::run(const Step &recipe, std::function<void(Result<void>)> done)
 {
     if (!m_phase)
         return;
-    // Part of the phase's step: the run's cancel reaches every step of it.
-    m_phase->run(recipe, track(QStringLiteral("phase plugin (steps)"), std::move(done)));
+    // Part of the phase's step: the run's cancel reaches every step of it. Not counted as in
+    // flight itself: what its steps ask for is, so a step that waits on nothing stalls the
+    // phase as a callback that never comes would.
+    m_phase->run(recipe, [this, done = std::move(done)](Result<void> result) {
+        done(result);
+        checkStalled();
+    });
+    checkStalled();
 }
 
 } // namespace Peal::Internal
