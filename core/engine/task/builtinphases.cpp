@@ -2,6 +2,7 @@
 #include "task/builtinphases.h"
 
 #include <peal/prompt.h>
+#include <peal/sdk/phasesteps.h>
 #include <peal/textutil.h>
 
 #include <QElapsedTimer>
@@ -25,6 +26,7 @@ AgentCallOptions callOptions(int phase, const Config &config)
     return options;
 }
 
+// Phase 1: the plan, asked for again once when its text does not pass validation.
 class PlanPhase final : public PhaseRun
 {
 public:
@@ -33,40 +35,29 @@ public:
     void start(PhaseServices &services, std::function<void(Result<void>)> done) override
     {
         m_services = &services;
-        m_done = std::move(done);
         const TaskInfo &task = services.task();
         services.log(LogLevel::Info,
                      QStringLiteral("phase 1: task %1/%2").arg(task.position).arg(task.taskCount),
                      taskFields(task));
         m_clock.start();
-        invoke(false);
+        const Step attempt = agentStep(services, QStringLiteral("plan"), AgentMode::Plan,
+                                       [this] { return Prompts::plan(m_services->task().body); }, callOptions(1, m_config),
+                                       [this](const Result<AgentOutput> &out) { return onAnswer(out); });
+        services.run(loopStep(QStringLiteral("phase 1"), attempt, [this] { return std::exchange(m_askAgain, false); }),
+                     std::move(done));
     }
 
 private:
-    void invoke(bool validationRetry)
+    Result<void> onAnswer(const Result<AgentOutput> &out)
     {
-        m_services->runAgent(AgentMode::Plan, Prompts::plan(m_services->task().body),
-                             callOptions(1, m_config),
-                             [this, validationRetry](const Result<AgentOutput> &out) {
-                                 onAnswer(out, validationRetry);
-                             });
-    }
-
-    void fail(const Error &error)
-    {
-        m_services->log(LogLevel::Error, QStringLiteral("phase 1 failed"),
-                        {{QStringLiteral("task_index"), m_services->task().index},
-                         {QStringLiteral("err"), error.toDisplayString()}});
-        m_done(error);
-    }
-
-    void onAnswer(const Result<AgentOutput> &out, bool validationRetry)
-    {
-        if (!out)
-            return fail(out.error());
-        const QString &text = out->text;
         const quint32 index = m_services->task().index;
-        if (!validationRetry) {
+        if (!out) {
+            m_services->log(LogLevel::Error, QStringLiteral("phase 1 failed"),
+                            {{QStringLiteral("task_index"), index}, {QStringLiteral("err"), out.error().toDisplayString()}});
+            return out.error();
+        }
+        const QString &text = out->text;
+        if (!m_retried) {
             m_services->log(LogLevel::Info, QStringLiteral("phase 1 complete"),
                             {{QStringLiteral("task_index"), index},
                              {QStringLiteral("duration_ms"), m_clock.elapsed()},
@@ -74,27 +65,28 @@ private:
         }
         const Result<void> valid = validatePlanText(m_config, index, text);
         if (!valid) {
-            if (!validationRetry) {
-                m_services->log(LogLevel::Warn,
-                                QStringLiteral("plan text validation failed, retrying phase 1 once"),
-                                {{QStringLiteral("task_index"), index},
-                                 {QStringLiteral("detail"), valid.error().message()}});
-                return invoke(true);
+            if (!m_retried) {
+                m_services->log(LogLevel::Warn, QStringLiteral("plan text validation failed, retrying phase 1 once"),
+                                {{QStringLiteral("task_index"), index}, {QStringLiteral("detail"), valid.error().message()}});
+                m_retried = m_askAgain = true;
+                return {};
             }
             m_services->log(LogLevel::Error, QStringLiteral("plan text still invalid after retry"),
                             {{QStringLiteral("task_index"), index}});
-            return m_done(valid.error());
+            return valid.error();
         }
         m_services->data().planText = text;
-        m_done(Result<void>());
+        return {};
     }
 
     const Config &m_config;
     PhaseServices *m_services = nullptr;
-    std::function<void(Result<void>)> m_done;
     QElapsedTimer m_clock;
+    bool m_retried = false;  // the one retry for an invalid plan text is spent
+    bool m_askAgain = false; // ... and the agent is asked again
 };
 
+// Phase 2: the agent carries out the plan.
 class ExecutePhase final : public PhaseRun
 {
 public:
@@ -102,31 +94,37 @@ public:
 
     void start(PhaseServices &services, std::function<void(Result<void>)> done) override
     {
+        m_services = &services;
         const TaskInfo &task = services.task();
         services.log(LogLevel::Info,
                      QStringLiteral("phase 2: task %1/%2").arg(task.position).arg(task.taskCount),
                      taskFields(task));
         m_clock.start();
-        services.runAgent(AgentMode::Execute, Prompts::execute(services.data().planText),
-                          callOptions(2, m_config),
-                          [this, &services, done](const Result<AgentOutput> &out) {
-                              if (!out) {
-                                  services.log(LogLevel::Error, QStringLiteral("phase 2 failed"),
-                                               {{QStringLiteral("task_index"), services.task().index},
-                                                {QStringLiteral("err"), out.error().toDisplayString()}});
-                                  return done(out.error());
-                              }
-                              services.log(LogLevel::Info, QStringLiteral("phase 2 complete"),
-                                           {{QStringLiteral("task_index"), services.task().index},
-                                            {QStringLiteral("duration_ms"), m_clock.elapsed()},
-                                            {QStringLiteral("stdout_len"), Text::utf8Length(out->text)}});
-                              services.data().executeOutput = out->text;
-                              done(Result<void>());
-                          });
+        services.run(agentStep(services, QStringLiteral("execute"), AgentMode::Execute,
+                               [this] { return Prompts::execute(m_services->data().planText); }, callOptions(2, m_config),
+                               [this](const Result<AgentOutput> &out) { return onAnswer(out); }),
+                     std::move(done));
     }
 
 private:
+    Result<void> onAnswer(const Result<AgentOutput> &out)
+    {
+        const quint32 index = m_services->task().index;
+        if (!out) {
+            m_services->log(LogLevel::Error, QStringLiteral("phase 2 failed"),
+                            {{QStringLiteral("task_index"), index}, {QStringLiteral("err"), out.error().toDisplayString()}});
+            return out.error();
+        }
+        m_services->log(LogLevel::Info, QStringLiteral("phase 2 complete"),
+                        {{QStringLiteral("task_index"), index},
+                         {QStringLiteral("duration_ms"), m_clock.elapsed()},
+                         {QStringLiteral("stdout_len"), Text::utf8Length(out->text)}});
+        m_services->data().executeOutput = out->text;
+        return {};
+    }
+
     const Config &m_config;
+    PhaseServices *m_services = nullptr;
     QElapsedTimer m_clock;
 };
 
