@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "addressrun.h"
 
-#include <peal/sdk/phasesteps.h>
+#include <peal/sdk/servicesteps.h>
 #include <peal/sdk/process.h>
 #include <peal/sdk/prompts.h>
 #include <peal/sdk/reviewer.h>

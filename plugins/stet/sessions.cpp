@@ -5,11 +5,11 @@
 
 #include <peal/sdk/agent.h>
 #include <peal/sdk/process.h>
+#include <peal/sdk/servicesteps.h>
 #include <peal/sdk/text.h>
 
 #include <QDir>
 
-#include <memory>
 
 namespace Peal::Stet {
 
@@ -134,39 +134,56 @@ ReviewOutline BuiltInSession::outline() const
 void BuiltInSession::start(ReviewServices &services, std::function<void(Result<bool>)> done)
 {
     services.log(LogLevel::Info, QStringLiteral("starting stet session"));
-    attemptStart(services, false, std::move(done));
+    // `stet start`, once more under retry_once.
+    Storage<StartAttempts> attempts;
+    const Step attempt = processStep(
+        services, QStringLiteral("stet start"),
+        [this, &services] {
+            const ProcessSpec s = spec(startArguments());
+            services.log(LogLevel::Info, QStringLiteral("invoking stet start"),
+                         {{QStringLiteral("stet"), s.program}, {QStringLiteral("args"), s.arguments},
+                          {QStringLiteral("cwd"), s.workingDirectory}});
+            return s;
+        },
+        [this, &services, attempts](const ProcessResult &r) { return readStart(services, *attempts, r); });
+    services.run(storageStep(QStringLiteral("stet start"), attempts,
+                             loopStep(QStringLiteral("attempts"), attempt, [attempts] { return std::exchange(attempts->again, false); })),
+                 [this, done = std::move(done)](const Result<void> &ran) {
+                     if (ran)
+                         return done(!m_startSkipped);
+                     // A cancelled run neither retries nor carries on without review; it stops.
+                     // Cancelled midway, the start may have created its session.
+                     if (ran.error().kind() == Error::Kind::Interrupted) {
+                         m_sessionMayExist = true;
+                         return done(startCancelled());
+                     }
+                     done(ran.error());
+                 });
 }
 
-void BuiltInSession::attemptStart(ReviewServices &services, bool isRetry,
-                                  std::function<void(Result<bool>)> done)
+Result<void> BuiltInSession::readStart(ReviewServices &services, StartAttempts &attempts, const ProcessResult &r)
 {
-    const ProcessSpec s = spec(startArguments());
-    services.log(LogLevel::Info, QStringLiteral("invoking stet start"),
-                 {{QStringLiteral("stet"), s.program}, {QStringLiteral("args"), s.arguments},
-                  {QStringLiteral("cwd"), s.workingDirectory}});
-    services.runProcess(s, [this, &services, isRetry, done](const ProcessResult &r) {
-        if (r.success()) {
-            m_sessionMayExist = true;
-            services.log(LogLevel::Info, QStringLiteral("stet session started"));
-            return done(true);
-        }
-        m_sessionMayExist = m_sessionMayExist || killedMidway(r);
-        // A cancelled run neither retries nor carries on without review; it stops.
-        if (cancelled(r))
-            return done(startCancelled());
-        const Error error = startFailed(processDetail(r));
-        if (m_settings.onFail == u"retry_once" && !isRetry) {
-            services.log(LogLevel::Warn, QStringLiteral("stet start failed, retrying once"),
-                         {{QStringLiteral("err"), error.message()}});
-            return attemptStart(services, true, done);
-        }
-        if (m_settings.onFail == u"skip") {
-            services.log(LogLevel::Warn, QStringLiteral("stet start failed; stet phase skipped for this run"),
-                         {{QStringLiteral("err"), error.message()}});
-            return done(false);
-        }
-        done(error);
-    });
+    if (r.success()) {
+        m_sessionMayExist = true;
+        services.log(LogLevel::Info, QStringLiteral("stet session started"));
+        return {};
+    }
+    m_sessionMayExist = m_sessionMayExist || killedMidway(r);
+    if (cancelled(r))
+        return startCancelled();
+    const Error error = startFailed(processDetail(r));
+    if (m_settings.onFail == u"retry_once" && !attempts.retried) {
+        services.log(LogLevel::Warn, QStringLiteral("stet start failed, retrying once"), {{QStringLiteral("err"), error.message()}});
+        attempts.retried = attempts.again = true;
+        return {};
+    }
+    if (m_settings.onFail == u"skip") {
+        services.log(LogLevel::Warn, QStringLiteral("stet start failed; stet phase skipped for this run"),
+                     {{QStringLiteral("err"), error.message()}});
+        m_startSkipped = true;
+        return {};
+    }
+    return error;
 }
 
 void BuiltInSession::review(ReviewServices &services, std::function<void(Result<ReviewResult>)> done)
@@ -233,111 +250,6 @@ bool CustomSession::seesUncommittedChanges() const
     return true;
 }
 
-/*
- * The session-start sequence of spec §8.4 for one entry, with its retry quirks: a spawn failure
- * retried under retry_once goes on through the timeout and exit checks (which may retry
- * again); a timeout retried accepts any exit; a failed exit retried must then succeed.
- */
-struct CustomSession::StartEntry : std::enable_shared_from_this<StartEntry>
-{
-    CustomSession &session;
-    ReviewServices &services;
-    QString command;
-    std::function<void(std::optional<Error>, bool failed)> done; // error, or skipped-as-failed
-
-    StartEntry(CustomSession &s, ReviewServices &sv, QString c,
-               std::function<void(std::optional<Error>, bool)> d)
-        : session(s), services(sv), command(std::move(c)), done(std::move(d)) {}
-
-    const QString &policy() const { return session.m_settings.onFail; }
-
-    void run(std::function<void(const ProcessResult &)> next)
-    {
-        const auto s = commandSpec(command, session.m_settings.repo, session.m_settings.timeout);
-        services.runProcess(*s, std::move(next));
-    }
-
-    void skip(const LogFields &fields)
-    {
-        services.log(LogLevel::Warn,
-                     QStringLiteral("custom stet command failed; stet phase skipped for this run"), fields);
-        done(std::nullopt, true);
-    }
-
-    void start()
-    {
-        auto self = shared_from_this();
-        run([self](const ProcessResult &r) { self->first(r); });
-    }
-
-    void first(const ProcessResult &r)
-    {
-        if (cancelled(r))
-            return done(startCancelled(), false);
-        if (r.failedToStart()) {
-            const Error error = startFailed(QStringLiteral("spawn failed: ") + r.errorString);
-            if (policy() == u"skip")
-                return skip({{QStringLiteral("err"), error.message()}});
-            if (policy() != u"retry_once")
-                return done(error, false);
-            services.log(LogLevel::Warn, QStringLiteral("custom stet command failed to start, retrying once"),
-                         {{QStringLiteral("command"), command}});
-            auto self = shared_from_this();
-            return run([self, error](const ProcessResult &again) {
-                if (cancelled(again))
-                    return self->done(startCancelled(), false);
-                if (again.failedToStart())
-                    return self->done(error, false);
-                self->checked(again);
-            });
-        }
-        checked(r);
-    }
-
-    // The timeout and exit checks, reached by the first run or a spawn retry.
-    void checked(const ProcessResult &r)
-    {
-        auto self = shared_from_this();
-        if (r.timedOut()) {
-            if (policy() == u"skip")
-                return skip({{QStringLiteral("timed_out"), true}});
-            if (policy() != u"retry_once")
-                return done(startFailed(QStringLiteral("custom stet command timed out")), false);
-            services.log(LogLevel::Warn, QStringLiteral("custom stet command timed out, retrying once"),
-                         {{QStringLiteral("command"), command}});
-            return run([self](const ProcessResult &again) {
-                if (cancelled(again))
-                    return self->done(startCancelled(), false);
-                if (again.failedToStart())
-                    return self->done(startFailed(QStringLiteral("custom stet command timed out")), false);
-                if (again.timedOut())
-                    return self->done(startFailed(QStringLiteral("custom stet command timed out (retry)")), false);
-                self->done(std::nullopt, false); // accepted, whatever its exit code
-            });
-        }
-        if (!r.success()) {
-            const Error error = startFailed(exitDetail(r));
-            if (policy() == u"skip")
-                return skip({{QStringLiteral("exit_code"), exitStatusText(r)}});
-            if (policy() != u"retry_once")
-                return done(error, false);
-            services.log(LogLevel::Warn, QStringLiteral("custom stet command failed, retrying once"),
-                         {{QStringLiteral("command"), command}, {QStringLiteral("err"), error.message()}});
-            return run([self](const ProcessResult &again) {
-                if (cancelled(again))
-                    return self->done(startCancelled(), false);
-                if (again.failedToStart())
-                    return self->done(startFailed(QStringLiteral("custom stet command failed on retry")), false);
-                // A retry that ran but failed, a timeout included, reports its exit (spec §8.4).
-                if (!again.success())
-                    return self->done(startFailed(exitDetail(again)), false);
-                self->done(std::nullopt, false);
-            });
-        }
-        done(std::nullopt, false);
-    }
-};
-
 CustomSession::CustomSession(StetSettings settings) : m_settings(std::move(settings)) {}
 
 ReviewOutline CustomSession::outline() const
@@ -354,30 +266,122 @@ void CustomSession::start(ReviewServices &services, std::function<void(Result<bo
 {
     services.log(LogLevel::Info, QStringLiteral("running custom stet_commands at session start"),
                  {{QStringLiteral("count"), m_settings.customCommands.size()}});
-    startEntry(services, 0, false, std::move(done));
+    QList<Step> entries;
+    for (qsizetype i = 0; i < m_settings.customCommands.size(); ++i) {
+        const QString command = m_settings.customCommands[i].trimmed();
+        if (!command.isEmpty())
+            entries << entryStep(services, i + 1, command);
+    }
+    services.run(sequenceStep(QStringLiteral("stet_commands"), entries), [done = std::move(done), this](const Result<void> &ran) {
+        // A skipped failure turns phase 3 off for the whole run; later entries still ran.
+        if (ran)
+            return done(!m_startFailed);
+        // A cancelled run neither retries nor carries on without review; it stops.
+        done(ran.error().kind() == Error::Kind::Interrupted ? startCancelled() : ran.error());
+    });
 }
 
-void CustomSession::startEntry(ReviewServices &services, qsizetype index, bool failed,
-                               std::function<void(Result<bool>)> done)
+Step CustomSession::entryStep(ReviewServices &services, qsizetype position, const QString &command)
 {
-    const QStringList &commands = m_settings.customCommands;
-    if (index >= commands.size()) {
-        // A skipped failure turns phase 3 off for the whole run; later entries still ran.
-        return done(!failed);
+    Storage<EntryAttempts> attempts;
+    const Step attempt = processStep(
+        services, command,
+        [this, command] { return *commandSpec(command, m_settings.repo, m_settings.timeout); },
+        [this, &services, command, attempts](const ProcessResult &r) { return readEntry(services, command, *attempts, r); });
+    return sequenceStep(QStringLiteral("entry %1").arg(position), {
+        syncStep(QStringLiteral("log"), [&services, position, command] {
+            services.log(LogLevel::Info, QStringLiteral("running stet_commands entry"),
+                         {{QStringLiteral("index"), position}, {QStringLiteral("command"), command}});
+            return Result<void>();
+        }),
+        storageStep(QStringLiteral("attempts"), attempts,
+                    loopStep(QStringLiteral("attempts"), attempt, [attempts] { return std::exchange(attempts->again, false); })),
+    });
+}
+
+/*
+ * One run of a session-start entry, read as spec §8.4 says, with its retry quirks: a spawn
+ * failure retried under retry_once goes on through the timeout and exit checks (which may retry
+ * again); a timeout retried accepts any exit; a failed exit retried must then succeed.
+ */
+Result<void> CustomSession::readEntry(ReviewServices &services, const QString &command, EntryAttempts &attempts,
+                                      const ProcessResult &r)
+{
+    if (cancelled(r))
+        return startCancelled();
+    switch (std::exchange(attempts.reading, EntryAttempts::Reading::First)) {
+    case EntryAttempts::Reading::First:
+        if (r.failedToStart()) {
+            const Error error = startFailed(QStringLiteral("spawn failed: ") + r.errorString);
+            if (m_settings.onFail == u"skip")
+                return skipEntry(services, {{QStringLiteral("err"), error.message()}});
+            if (m_settings.onFail != u"retry_once")
+                return error;
+            services.log(LogLevel::Warn, QStringLiteral("custom stet command failed to start, retrying once"),
+                         {{QStringLiteral("command"), command}});
+            attempts.spawnError = error;
+            return retryEntry(attempts, EntryAttempts::Reading::AfterSpawnFailure);
+        }
+        return checkEntry(services, command, attempts, r);
+    case EntryAttempts::Reading::AfterSpawnFailure:
+        if (r.failedToStart())
+            return *attempts.spawnError;
+        return checkEntry(services, command, attempts, r);
+    case EntryAttempts::Reading::AfterTimeout:
+        if (r.failedToStart())
+            return startFailed(QStringLiteral("custom stet command timed out"));
+        if (r.timedOut())
+            return startFailed(QStringLiteral("custom stet command timed out (retry)"));
+        return {}; // accepted, whatever its exit code
+    case EntryAttempts::Reading::AfterExitFailure:
+        if (r.failedToStart())
+            return startFailed(QStringLiteral("custom stet command failed on retry"));
+        // A retry that ran but failed, a timeout included, reports its exit (spec §8.4).
+        if (!r.success())
+            return startFailed(exitDetail(r));
+        return {};
     }
-    const QString command = commands[index].trimmed();
-    if (command.isEmpty())
-        return startEntry(services, index + 1, failed, std::move(done));
-    services.log(LogLevel::Info, QStringLiteral("running stet_commands entry"),
-                 {{QStringLiteral("index"), index + 1}, {QStringLiteral("command"), command}});
-    auto entry = std::make_shared<StartEntry>(
-        *this, services, command,
-        [this, &services, index, failed, done](std::optional<Error> error, bool entryFailed) {
-            if (error)
-                return done(*error);
-            startEntry(services, index + 1, failed || entryFailed, done);
-        });
-    entry->start();
+    return {};
+}
+
+// The timeout and exit checks, reached by the first run or a spawn retry.
+Result<void> CustomSession::checkEntry(ReviewServices &services, const QString &command, EntryAttempts &attempts,
+                                       const ProcessResult &r)
+{
+    if (r.timedOut()) {
+        if (m_settings.onFail == u"skip")
+            return skipEntry(services, {{QStringLiteral("timed_out"), true}});
+        if (m_settings.onFail != u"retry_once")
+            return startFailed(QStringLiteral("custom stet command timed out"));
+        services.log(LogLevel::Warn, QStringLiteral("custom stet command timed out, retrying once"),
+                     {{QStringLiteral("command"), command}});
+        return retryEntry(attempts, EntryAttempts::Reading::AfterTimeout);
+    }
+    if (!r.success()) {
+        const Error error = startFailed(exitDetail(r));
+        if (m_settings.onFail == u"skip")
+            return skipEntry(services, {{QStringLiteral("exit_code"), exitStatusText(r)}});
+        if (m_settings.onFail != u"retry_once")
+            return error;
+        services.log(LogLevel::Warn, QStringLiteral("custom stet command failed, retrying once"),
+                     {{QStringLiteral("command"), command}, {QStringLiteral("err"), error.message()}});
+        return retryEntry(attempts, EntryAttempts::Reading::AfterExitFailure);
+    }
+    return {};
+}
+
+Result<void> CustomSession::retryEntry(EntryAttempts &attempts, EntryAttempts::Reading reading)
+{
+    attempts.reading = reading;
+    attempts.again = true;
+    return {};
+}
+
+Result<void> CustomSession::skipEntry(ReviewServices &services, const LogFields &fields)
+{
+    services.log(LogLevel::Warn, QStringLiteral("custom stet command failed; stet phase skipped for this run"), fields);
+    m_startFailed = true;
+    return {};
 }
 
 void CustomSession::review(ReviewServices &services, std::function<void(Result<ReviewResult>)> done)

@@ -46,11 +46,20 @@ public:
     QStringList runArguments() const;
 
 private:
+    // The attempts of `stet start`: one, and one more under retry_once.
+    struct StartAttempts
+    {
+        bool retried = false;
+        bool again = false;
+    };
+
     ProcessSpec spec(const QStringList &arguments) const;
-    void attemptStart(ReviewServices &services, bool isRetry, std::function<void(Result<bool>)> done);
+    // What one `stet start` says: started, a retry, a skip, or the start's error.
+    Result<void> readStart(ReviewServices &services, StartAttempts &attempts, const ProcessResult &r);
 
     StetSettings m_settings;
     bool m_sessionMayExist = false;
+    bool m_startSkipped = false;
 };
 
 // The custom sequence of spec §8.4: every stet_commands entry at session start, the last one
@@ -72,11 +81,26 @@ public:
     bool seesUncommittedChanges() const override;
 
 private:
-    struct StartEntry;
-    void startEntry(ReviewServices &services, qsizetype index, bool failed,
-                    std::function<void(Result<bool>)> done);
+    // The runs of one session-start entry and how the next one is read.
+    struct EntryAttempts
+    {
+        enum class Reading { First, AfterSpawnFailure, AfterTimeout, AfterExitFailure };
+        Reading reading = Reading::First;
+        bool again = false;
+        std::optional<Error> spawnError; // a retried spawn failure that fails again reports this
+    };
+
+    // One stet_commands entry at session start: a loop of its runs.
+    Step entryStep(ReviewServices &services, qsizetype position, const QString &command);
+    Result<void> readEntry(ReviewServices &services, const QString &command, EntryAttempts &attempts,
+                           const ProcessResult &r);
+    Result<void> checkEntry(ReviewServices &services, const QString &command, EntryAttempts &attempts,
+                            const ProcessResult &r);
+    static Result<void> retryEntry(EntryAttempts &attempts, EntryAttempts::Reading reading);
+    Result<void> skipEntry(ReviewServices &services, const LogFields &fields);
 
     StetSettings m_settings;
+    bool m_startFailed = false; // an entry failed and was skipped: phase 3 is off for the run
 };
 
 // The session `settings` ask for: custom when stet_commands are set, else built-in.

@@ -9,7 +9,7 @@
 //   throw-in-step      one of its steps throws
 //   step-never-done    one of its steps returns without calling done, with nothing running
 #include <peal/sdk/phase.h>
-#include <peal/sdk/phasesteps.h>
+#include <peal/sdk/servicesteps.h>
 
 #include <QFile>
 #include <QTimer>

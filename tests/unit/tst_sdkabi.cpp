@@ -182,7 +182,7 @@ QStringList sdkLayout()
     ABI_STRUCT(PhaseRun);
     ABI_SLOT(PhaseRun, start);
     ABI_STRUCT(ReviewServices);
-    ABI_SLOT(ReviewServices, runProcess); ABI_SLOT(ReviewServices, log);
+    ABI_SLOT(ReviewServices, runProcess); ABI_SLOT(ReviewServices, log); ABI_SLOT(ReviewServices, run);
     ABI_STRUCT(Reviewer);
     ABI_SLOT(Reviewer, review); ABI_SLOT(Reviewer, canDismiss); ABI_SLOT(Reviewer, dismiss); ABI_SLOT(Reviewer, reviewName);
     ABI_STRUCT(PhaseServices);

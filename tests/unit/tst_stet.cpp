@@ -7,6 +7,7 @@
 #include <peal/pluginmanager.h>
 #include <peal/sdk/reviewer.h>
 
+#include "recipe/recipe.h"
 #include "sessions.h"
 #include "testsupport.h"
 
@@ -42,8 +43,22 @@ bool makeExecutable(const QString &path, bool executable = true)
     return QFile::setPermissions(path, p);
 }
 
+// Runs a session's steps as the core does, each recipe on a runner of its own.
+class StepServices : public ReviewServices
+{
+public:
+    void run(const Step &recipe, std::function<void(Result<void>)> done) override
+    {
+        m_runners.push_back(std::make_unique<Internal::RecipeRunner>());
+        m_runners.back()->start(recipe, std::move(done));
+    }
+
+private:
+    std::vector<std::unique_ptr<Internal::RecipeRunner>> m_runners;
+};
+
 // Runs a session's processes for real, on this test's event loop, and keeps its log lines.
-class Services : public ReviewServices
+class Services : public StepServices
 {
 public:
     QObject context;
@@ -81,7 +96,7 @@ ProcessResult ended(ProcessEnding ending, const QString &errText = {})
  * the event loop like the real services, with the next scripted result (a clean JSON review
  * once the script is used up).
  */
-class ScriptedServices : public ReviewServices
+class ScriptedServices : public StepServices
 {
 public:
     QObject context;

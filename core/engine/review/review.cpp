@@ -8,6 +8,43 @@
 
 namespace Peal::Internal {
 
+namespace {
+
+/*
+ * The services of one call into the session: the run's processes and log, and its steps as
+ * children of the step the call is part of. The session's answer callback keeps it alive.
+ */
+class SessionCall final : public ReviewServices
+{
+public:
+    SessionCall(RunReview &review, StepHandle caller) : m_review(review), m_caller(std::move(caller)) {}
+
+    void runProcess(const ProcessSpec &spec, ProcessCallback done) override { m_review.runProcess(spec, std::move(done)); }
+    void log(LogLevel level, const QString &message, const LogFields &fields) override
+    {
+        m_review.log(level, message, fields);
+    }
+    void run(const Step &recipe, std::function<void(Result<void>)> done) override
+    {
+        // The session hears how its steps ended, the run's cancel included: a start that was
+        // cancelled may have left a session to finish.
+        auto once = std::make_shared<std::function<void(Result<void>)>>(std::move(done));
+        const auto tell = [once](const Result<void> &result) {
+            if (auto told = std::exchange(*once, nullptr))
+                (void)callGuarded(QStringLiteral("reviewer plugin (steps)"), [&] { told(result); });
+        };
+        if (!m_caller.isActive())
+            return tell(interruptedError());
+        m_caller.run(sequenceStep(QStringLiteral("review session"), {recipe}).onEnd(tell), [](Result<void>) {});
+    }
+
+private:
+    RunReview &m_review;
+    StepHandle m_caller;
+};
+
+} // namespace
+
 RunReview::RunReview(RunContext &run, QObject *context, std::shared_ptr<ReviewerPlugin> plugin,
                      std::unique_ptr<ReviewSession> session)
     : m_run(run), m_context(context), m_plugin(std::move(plugin)), m_session(std::move(session))
@@ -16,17 +53,18 @@ RunReview::RunReview(RunContext &run, QObject *context, std::shared_ptr<Reviewer
 
 RunReview::~RunReview() = default;
 
-void RunReview::start(std::function<void(Result<bool>)> done)
+void RunReview::start(const StepHandle &caller, std::function<void(Result<bool>)> done)
 {
     m_state = State::Starting;
+    auto services = std::make_shared<SessionCall>(*this, caller);
     // Not dropped on cancel: a start that was killed may have left a session to finish.
-    auto started = [this, done = std::move(done)](Result<bool> active) {
+    auto started = [this, services, done = std::move(done)](Result<bool> active) {
         m_state = active && *active ? State::Reviewing : State::NotReviewing;
         if (auto then = std::exchange(m_finishAfterStart, nullptr))
             then();
         done(active);
     };
-    if (auto called = callGuarded(QStringLiteral("reviewer plugin (start)"), [&] { m_session->start(*this, started); });
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (start)"), [&] { m_session->start(*services, started); });
         !called)
         started(called.error());
 }
@@ -38,10 +76,10 @@ bool RunReview::needsFinish() const
     return needs;
 }
 
-void RunReview::finish(std::function<void()> done)
+void RunReview::finish(const StepHandle &caller, std::function<void()> done)
 {
     if (m_state == State::Starting) {
-        m_finishAfterStart = [this, done = std::move(done)] { finish(done); };
+        m_finishAfterStart = [this, caller, done = std::move(done)] { finish(caller, done); };
         return;
     }
     // A session that never started has nothing to finish; one whose start failed has, if the
@@ -51,15 +89,28 @@ void RunReview::finish(std::function<void()> done)
         return done();
     }
     m_state = State::Finished;
-    const auto report = [this, done](const Result<void> &finished) {
+    auto services = std::make_shared<SessionCall>(*this, caller);
+    const auto report = [this, services, done](const Result<void> &finished) {
         if (!finished)
             m_run.logger().warn(u"peal::stet", QStringLiteral("stet finish failed (best-effort)"),
                                 {{QStringLiteral("err"), finished.error().message()}});
         done();
     };
-    if (auto called = callGuarded(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*this, report); });
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*services, report); });
         !called)
         report(called.error());
+}
+
+void RunReview::review(const StepHandle &caller, std::function<void(Result<ReviewResult>)> done)
+{
+    auto services = std::make_shared<SessionCall>(*this, caller);
+    m_session->review(*services, [services, done = std::move(done)](Result<ReviewResult> review) { done(std::move(review)); });
+}
+
+void RunReview::dismiss(const StepHandle &caller, const QString &id, const QString &reason, std::function<void()> done)
+{
+    auto services = std::make_shared<SessionCall>(*this, caller);
+    m_session->dismiss(*services, id, reason, [services, done = std::move(done)] { done(); });
 }
 
 std::optional<ReviewOutline> RunReview::outline() const
@@ -115,8 +166,10 @@ void TaskReviewer::review(std::function<void(Result<ReviewResult>)> done)
                                    [this, done = std::move(done)](Result<ReviewResult> review) {
                                        done(review ? read(std::move(review).value()) : review);
                                    }));
-    if (auto called = callGuarded(QStringLiteral("reviewer plugin (review)"),
-                                  [&] { m_review.session().review(m_review, answer); });
+    const std::optional<StepHandle> phase = m_task.runningPhase();
+    if (!phase)
+        return;
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (review)"), [&] { m_review.review(*phase, answer); });
         !called)
         m_task.failPhase(called.error());
 }
@@ -134,8 +187,11 @@ bool TaskReviewer::canDismiss() const
 void TaskReviewer::dismiss(const QString &id, const QString &reason, std::function<void()> done)
 {
     auto answer = m_task.track(QStringLiteral("phase plugin (dismiss callback)"), std::move(done));
+    const std::optional<StepHandle> phase = m_task.runningPhase();
+    if (!phase)
+        return;
     if (auto called = callGuarded(QStringLiteral("reviewer plugin (dismiss)"),
-                                  [&] { m_review.session().dismiss(m_review, id, reason, answer); });
+                                  [&] { m_review.dismiss(*phase, id, reason, answer); });
         !called)
         m_task.failPhase(called.error());
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "recipe/recipe.h"
 #include "run/runcontext.h"
 
 #include <peal/sdk/reviewer.h>
@@ -9,32 +10,38 @@ namespace Peal::Internal {
 
 /*
  * The run's review: the reviewer plugin, its session and the services the session runs its
- * processes through. Calls into plugin code are guarded; a plugin exception becomes an error.
+ * processes and steps through. Each call into the session names the step it is part of (the
+ * caller): the session's own steps run as its children, so the run's cancel reaches them. Calls
+ * into plugin code are guarded; a plugin exception becomes an error.
  */
-class RunReview : public ReviewServices
+class RunReview
 {
 public:
     RunReview(RunContext &run, QObject *context, std::shared_ptr<ReviewerPlugin> plugin,
               std::unique_ptr<ReviewSession> session);
-    ~RunReview() override;
+    ~RunReview();
 
     ReviewerPlugin &plugin() const { return *m_plugin; }
     ReviewSession &session() const { return *m_session; }
 
     // The session's start, with its on_stet_fail policy: true, reviews are on; false, a `skip`
     // swallowed a failure; an error stops the run.
-    void start(std::function<void(Result<bool>)> done);
+    void start(const StepHandle &caller, std::function<void(Result<bool>)> done);
     // Phase 3 reviews: the session started and is not finished.
     bool isReviewing() const { return m_state == State::Reviewing; }
     // Finishes the session once, best effort (failures are logged at WARN); waits for a start
     // that is still running; done at once when there is nothing to finish: never started, or a
     // start that did not get as far as making a session.
-    void finish(std::function<void()> done);
+    void finish(const StepHandle &caller, std::function<void()> done);
+    // One review and one dismissal, for a phase: part of `caller`, the phase's step.
+    void review(const StepHandle &caller, std::function<void(Result<ReviewResult>)> done);
+    void dismiss(const StepHandle &caller, const QString &id, const QString &reason, std::function<void()> done);
     // What one review runs, for --dry-run; none when the plugin failed to say.
     std::optional<ReviewOutline> outline() const;
 
-    void runProcess(const ProcessSpec &spec, ProcessCallback done) override;
-    void log(LogLevel level, const QString &message, const LogFields &fields) override;
+    // What the session's services do (ReviewServices, one per call into the session).
+    void runProcess(const ProcessSpec &spec, ProcessCallback done);
+    void log(LogLevel level, const QString &message, const LogFields &fields);
 
 private:
     // Created -> Starting -> Reviewing or NotReviewing -> Finished; finish() from Starting waits.

@@ -58,7 +58,7 @@ void Engine::Private::closeRun(std::function<int()> verdict)
     stage = Stage::Closing;
     exitCode = interrupted() ? toInt(interruptedWith) : toInt(ExitCode::Failure);
     const Step steps = sequenceStep(QStringLiteral("close"), {
-        leafStep(QStringLiteral("finish review"), [this](const StepHandle &s) { finishReview([s] { s.done(); }); }),
+        leafStep(QStringLiteral("finish review"), [this](const StepHandle &s) { finishReview(s); }),
         syncStep(QStringLiteral("verdict"), [this, verdict] {
             exitCode = verdict();
             return Result<void>();
@@ -134,13 +134,13 @@ void Engine::Private::notifyRunDone(int code)
     run->notifier().send(QStringLiteral("run_done"), message, fields);
 }
 
-void Engine::Private::finishReview(std::function<void()> then)
+void Engine::Private::finishReview(const StepHandle &step)
 {
     if (!review || request.dryRun)
-        return then();
+        return step.done();
     if (run->isCancelled())
         run->reopenForCleanup();
-    review->finish(std::move(then));
+    review->finish(step, [step] { step.done(); });
 }
 
 Result<void> Engine::Private::recordLastRun(int code)

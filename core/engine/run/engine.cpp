@@ -91,7 +91,7 @@ Step Engine::Private::runRecipe()
         leafStep(QStringLiteral("schedule"), [this](const StepHandle &s) { schedule(s); }),
         // stet finish runs whether or not the scheduler succeeded (spec §4.1 step 12): a failed
         // stage reaches it through fail().
-        leafStep(QStringLiteral("finish review"), [this](const StepHandle &s) { finishReview([s] { s.done(); }); }),
+        leafStep(QStringLiteral("finish review"), [this](const StepHandle &s) { finishReview(s); }),
         deferredStep(QStringLiteral("post-run commands"), [this] { return postRunCommands(*run, q); }),
         syncStep(QStringLiteral("report"), [this] { return report(); }),
     });
@@ -220,7 +220,7 @@ void Engine::Private::startReview(const StepHandle &step)
         return step.done();
     // A start that was killed may have left a session, which the closing recipe finishes once
     // the start has ended (RunReview).
-    review->start([step](Result<bool> active) {
+    review->start(step, [step](Result<bool> active) {
         if (!active)
             return step.done(active.error());
         step.done();

@@ -54,7 +54,7 @@ public:
     void schedule(const StepHandle &step);
     QString describeSchedule();
     void printDryRun(const StepHandle &step, const QString &text); // the dry run's report on stdout, then exit 0
-    void finishReview(std::function<void()> then);
+    void finishReview(const StepHandle &step);
     Result<void> report();
     void warnIssues(const RunOutcome &outcome);
     void afterRecipe(const Result<void> &result);

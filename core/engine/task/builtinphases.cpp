@@ -2,7 +2,7 @@
 #include "task/builtinphases.h"
 
 #include <peal/prompt.h>
-#include <peal/sdk/phasesteps.h>
+#include <peal/sdk/servicesteps.h>
 #include <peal/textutil.h>
 
 #include <QElapsedTimer>

@@ -69,6 +69,8 @@ public:
             self->checkStalled();
         };
     }
+    // The running phase's step; none between phases.
+    const std::optional<StepHandle> &runningPhase() const { return m_phase; }
     // Fails the current phase (a plugin threw in a call that returns a value).
     void failPhase(const Error &error);
 

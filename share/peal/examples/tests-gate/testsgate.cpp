@@ -18,7 +18,7 @@
  */
 #include <peal/sdk/agent.h>
 #include <peal/sdk/phase.h>
-#include <peal/sdk/phasesteps.h>
+#include <peal/sdk/servicesteps.h>
 
 #include <QDir>
 #include <QJsonArray>

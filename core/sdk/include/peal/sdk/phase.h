@@ -101,7 +101,7 @@ public:
     virtual void commitChanges(const QString &message, std::function<void(Result<void>)> done) = 0;
     // The phase's report of its review rounds; the last one filed for a task counts.
     virtual void report(const ReviewReport &report) = 0;
-    // Runs the phase's own steps (peal/sdk/steps.h, peal/sdk/phasesteps.h) as part of its
+    // Runs the phase's own steps (peal/sdk/steps.h, peal/sdk/servicesteps.h) as part of its
     // task's step: the run's cancel ends them, and a throw in one fails the phase. `done` gets
     // the recipe's result.
     virtual void run(const Step &recipe, std::function<void(Result<void>)> done) = 0;

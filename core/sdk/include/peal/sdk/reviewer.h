@@ -5,6 +5,7 @@
 #include <peal/sdk/log.h>
 #include <peal/sdk/plugin.h>
 #include <peal/sdk/process.h>
+#include <peal/sdk/steps.h>
 
 #include <QJsonObject>
 
@@ -67,6 +68,12 @@ public:
     virtual ~ReviewServices();
     virtual void runProcess(const ProcessSpec &spec, ProcessCallback done) = 0;
     virtual void log(LogLevel level, const QString &message, const LogFields &fields = {}) = 0;
+    // Runs the session's own steps (peal/sdk/steps.h, peal/sdk/servicesteps.h) as part of the
+    // step that called into the session (the run's start of the review, a phase's review, the
+    // finish). `done` gets the recipe's result, also when the run's cancel ends it
+    // (interruptedError()): a session always learns how its steps ended.
+    virtual void run(const Step &recipe, std::function<void(Result<void>)> done) = 0;
+    // Interfaces the core implements may gain functions here, at the end (docs/plugins.md).
 };
 
 // What a session would run, as lines a person reads (`peal run --dry-run`); nothing is run.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <peal/sdk/phasesteps.h>
+#include <peal/sdk/servicesteps.h>
 
 namespace Peal {
 
@@ -29,14 +29,31 @@ Step agentStep(PhaseServices &services, QString name, AgentMode mode, std::funct
     });
 }
 
-Step processStep(PhaseServices &services, QString name, std::function<ProcessSpec()> spec,
-                 std::function<Result<void>(const ProcessResult &)> read)
+namespace {
+
+template<typename Services>
+Step processStepOf(Services &services, QString name, std::function<ProcessSpec()> spec,
+                   std::function<Result<void>(const ProcessResult &)> read)
 {
     return leafStep(name, [&services, name, spec = std::move(spec), read = std::move(read)](const StepHandle &step) {
         services.runProcess(spec(), step.guard(name, ProcessCallback([step, read](const ProcessResult &result) {
                                                    step.done(read ? read(result) : Result<void>());
                                                })));
     });
+}
+
+} // namespace
+
+Step processStep(PhaseServices &services, QString name, std::function<ProcessSpec()> spec,
+                 std::function<Result<void>(const ProcessResult &)> read)
+{
+    return processStepOf(services, std::move(name), std::move(spec), std::move(read));
+}
+
+Step processStep(ReviewServices &services, QString name, std::function<ProcessSpec()> spec,
+                 std::function<Result<void>(const ProcessResult &)> read)
+{
+    return processStepOf(services, std::move(name), std::move(spec), std::move(read));
 }
 
 Step commitStep(PhaseServices &services, QString name, std::function<QString()> message)
@@ -61,7 +78,9 @@ Step dismissStep(Reviewer &reviewer, QString name, std::function<QList<std::pair
 {
     return deferredStep(name, [&reviewer, name, dismissals = std::move(dismissals)] {
         QList<Step> each;
-        for (const auto &[id, reason] : dismissals()) {
+        for (const std::pair<QString, QString> &dismissal : dismissals()) {
+            const QString id = dismissal.first;
+            const QString reason = dismissal.second;
             each << leafStep(name + QStringLiteral(" ") + id, [&reviewer, id, reason](const StepHandle &step) {
                 reviewer.dismiss(id, reason, step.guard(step.name(), std::function<void()>([step] { step.done(); })));
             });

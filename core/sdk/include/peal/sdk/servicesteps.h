@@ -6,7 +6,8 @@
 #include <peal/sdk/steps.h>
 
 /*
- * What a phase asks of the core, as steps of its recipe (PhaseServices::run). Each reads the
+ * What a plugin asks of the core, as steps of its recipe (PhaseServices::run,
+ * ReviewServices::run). Each reads the
  * answer in a function that returns the step's result: an error ends the step with it, and so
  * the enclosing sequence or loop, unless an onDone() policy says otherwise. What a step needs
  * from earlier steps (a prompt, a message) is a function called as the step starts.
@@ -21,6 +22,9 @@ PEAL_EXPORT Step agentStep(PhaseServices &services, QString name, AgentMode mode
                            AgentCallOptions options, ReadAnswer<AgentOutput> read = {});
 // A process (PhaseServices::runProcess); `read` sees its result, whatever it was.
 PEAL_EXPORT Step processStep(PhaseServices &services, QString name, std::function<ProcessSpec()> spec,
+                             std::function<Result<void>(const ProcessResult &)> read = {});
+// A process of a review session (ReviewServices::runProcess); `read` sees its result.
+PEAL_EXPORT Step processStep(ReviewServices &services, QString name, std::function<ProcessSpec()> spec,
                              std::function<Result<void>(const ProcessResult &)> read = {});
 // PhaseServices::commitChanges with the message `message()` returns.
 PEAL_EXPORT Step commitStep(PhaseServices &services, QString name, std::function<QString()> message);
