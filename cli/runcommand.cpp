@@ -5,13 +5,28 @@
 #include "progressview.h"
 #include "signalwatcher.h"
 
-#include <peal/engine.h>
 #include <peal/log.h>
 #include <peal/state.h>
 
 #include <csignal>
 
 namespace Peal::Cli {
+
+RunRequest runRequest(const CommandLine &commandLine, Config config)
+{
+    RunRequest request;
+    request.config = std::move(config);
+    request.task = commandLine.task;
+    request.fromTask = commandLine.fromTask;
+    if (commandLine.redo) {
+        request.task = commandLine.redo;
+        request.redo = true;
+    }
+    request.pluginDirs = commandLine.pluginDirs;
+    request.dryRun = commandLine.dryRun;
+    request.quiet = commandLine.quiet;
+    return request;
+}
 
 RunCommand::RunCommand(CommandLine commandLine, QObject *parent)
     : QObject(parent), m_commandLine(std::move(commandLine))
@@ -26,17 +41,7 @@ void RunCommand::start()
         printError(config.error().toDisplayString());
         return Q_EMIT finished(toInt(ExitCode::Failure));
     }
-    RunRequest request;
-    request.config = std::move(config).value();
-    request.task = m_commandLine.task;
-    request.fromTask = m_commandLine.fromTask;
-    if (m_commandLine.redo) {
-        request.task = m_commandLine.redo;
-        request.redo = true;
-    }
-    request.pluginDirs = m_commandLine.pluginDirs;
-    request.dryRun = m_commandLine.dryRun;
-    request.quiet = m_commandLine.quiet;
+    RunRequest request = runRequest(m_commandLine, std::move(config).value());
     if (qEnvironmentVariableIsSet("PEAL_LOG"))
         request.pealLog = qEnvironmentVariable("PEAL_LOG");
     if (qEnvironmentVariableIsSet("PATH"))

@@ -3,13 +3,16 @@
 
 #include "commandline.h"
 
+#include <peal/engine.h>
+
 #include <QObject>
 
-namespace Peal {
-class Engine;
-}
-
 namespace Peal::Cli {
+
+// What `peal run` asks of the engine: the loaded configuration and the command line's choices
+// (--task, --from-task, --redo, --plugin-dir, --dry-run, --quiet); PEAL_LOG and PATH are the
+// caller's to add.
+RunRequest runRequest(const CommandLine &commandLine, Config config);
 
 // `peal run`: loads the configuration (printing any error), then runs the engine.
 class RunCommand : public QObject

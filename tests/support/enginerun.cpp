@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "enginerun.h"
 
-#include "commandline.h"
+#include "runcommand.h"
 #include "testsupport.h"
 
 #include <peal/engine.h>
@@ -108,14 +108,7 @@ int EngineRun::run(const QStringList &flags)
         m_err = config.error().toDisplayString();
         return -1;
     }
-    RunRequest request;
-    request.config = std::move(config).value();
-    request.task = line.task;
-    request.fromTask = line.fromTask;
-    if (line.redo) {
-        request.task = line.redo;
-        request.redo = true;
-    }
+    RunRequest request = Cli::runRequest(line, std::move(config).value());
     request.pealLog = u"info"_s;
     request.pathVariable = qEnvironmentVariable("PATH");
     request.launcher = launcher;
