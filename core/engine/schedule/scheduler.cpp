@@ -24,23 +24,26 @@ Step Scheduler::step(std::function<void(Result<RunOutcome>)> done)
     m_run.logger().info(u"peal::runner", QStringLiteral("starting scheduled run"),
                         {{QStringLiteral("task_count"), plan.tasks.size()},
                          {QStringLiteral("segment_count"), plan.segments.size()}});
-    // The segments in order; one that is already done ends at once, and the sequence takes the
-    // next in a loop, so a resumed plan with thousands of completed tasks takes no stack.
-    QList<Step> segments;
-    for (qsizetype i = 0; i < plan.segments.size(); ++i)
-        segments << leafStep(QStringLiteral("segment %1").arg(i + 1), [this, i](const StepHandle &segment) {
-            m_segment = i;
-            m_step = segment;
-            if (skipSegment())
-                return;
-            // A budget reached before (an earlier run, the task before): nothing more starts.
-            if (auto breach = m_run.budgetReached(0)) {
-                m_run.budgetStopped(*breach, 0);
-                return segmentDone(Error(Error::Kind::CapReached, breach->message));
-            }
-            startSegment();
-        });
-    return sequenceStep(QStringLiteral("segments"), segments).onEnd([this](const Result<void> &result) {
+    // The segments in order, one step made for each as it comes (a loop, not a list of
+    // thousands of steps); one that is already done ends at once, and the loop takes the next
+    // without recursion, so a resumed plan with thousands of completed tasks takes no stack.
+    m_next = 0;
+    const Step segment = leafStep(QStringLiteral("segment"), [this](const StepHandle &step) {
+        const qsizetype i = m_next++;
+        if (i >= m_run.plan().segments.size())
+            return step.done();
+        m_segment = i;
+        m_step = step;
+        if (skipSegment())
+            return;
+        // A budget reached before (an earlier run, the task before): nothing more starts.
+        if (auto breach = m_run.budgetReached(0)) {
+            m_run.budgetStopped(*breach, 0);
+            return segmentDone(Error(Error::Kind::CapReached, breach->message));
+        }
+        startSegment();
+    });
+    return loopStep(QStringLiteral("segments"), segment, [this] { return m_next < m_run.plan().segments.size(); }).onEnd([this](const Result<void> &result) {
         m_step.reset();
         // A cancelled run reports nothing: the engine saves what was completed.
         if (m_run.isCancelled())

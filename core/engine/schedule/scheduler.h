@@ -56,6 +56,7 @@ private:
     std::function<void(Result<RunOutcome>)> m_done;
     RunOutcome m_outcome;
     qsizetype m_segment = -1;
+    qsizetype m_next = 0; // the segment the loop takes next
     std::optional<StepHandle> m_step; // the current segment's step
     int m_position = 0;
     quint32 m_consecutiveFailures = 0;
