@@ -5,6 +5,7 @@
 
 #include <peal/exitcode.h>
 #include <peal/state.h>
+#include <peal/taskledger.h>
 
 #include <QFileInfo>
 
@@ -45,7 +46,8 @@ int runResetCommand(const CommandLine &commandLine)
     const QString path = StateStore::stateFilePath(c.stateDir);
     // Nothing to change: no lock is taken, so a mistyped --state-dir creates nothing. A run in
     // progress is said so, whatever its state file says yet.
-    if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink() && !StateLock::activeHolder(c.stateDir)) {
+    if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink() && !QFileInfo::exists(TaskLedger::path(c.stateDir))
+        && !StateLock::activeHolder(c.stateDir)) {
         printOut(QStringLiteral("%1 does not exist: no task is completed, nothing to reset\n").arg(path));
         return toInt(ExitCode::Success);
     }
@@ -61,10 +63,26 @@ int runResetCommand(const CommandLine &commandLine)
         printError(own.error().toDisplayString());
         return toInt(ExitCode::Failure);
     }
+    // How far tasks got: reset with them, so a reset task starts from its first phase.
+    auto ledger = TaskLedger::load(c.stateDir);
+    if (!ledger) {
+        printError(ledger.error().toDisplayString());
+        return toInt(ExitCode::Failure);
+    }
+    const auto forget = [&](std::optional<quint32> task) {
+        auto reset = task ? ledger->reset(*task) : ledger->resetAll();
+        if (!reset)
+            printError(reset.error().toDisplayString());
+        return reset.ok();
+    };
     if (!*own) {
+        if (!forget(commandLine.resetAll ? std::nullopt : commandLine.task))
+            return toInt(ExitCode::Failure);
         printOut(QStringLiteral("%1 does not exist: no task is completed, nothing to reset\n").arg(path));
         return toInt(ExitCode::Success);
     }
+    if (!forget(commandLine.resetAll ? std::nullopt : commandLine.task))
+        return toInt(ExitCode::Failure);
     State state = **own;
     QString done;
     if (commandLine.resetAll) {

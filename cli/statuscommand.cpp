@@ -9,6 +9,7 @@
 #include <peal/plan.h>
 #include <peal/state.h>
 #include <peal/summary.h>
+#include <peal/taskledger.h>
 #include <peal/textutil.h>
 #include <peal/validation.h>
 
@@ -34,6 +35,7 @@ struct Status
     QString stateKind;    // "missing", "present", "mismatch", "invalid"
     QString stateNote;
     State state;
+    TaskLedger ledger;    // how far each task got, when it speaks of this plan and repo
     std::optional<LastRun> lastRun;
     QString lastRunNote;  // why last_run.json is not used
     std::optional<RunSummary> summary;
@@ -81,17 +83,39 @@ bool sameContext(const Config &c, const QString &plan, const QString &repo)
     return StateStore::samePlace(plan, c.planPath) && StateStore::samePlace(repo, c.repoPath);
 }
 
-// done / findings / failed / pending for one task.
-QString taskStatus(const Status &st, quint32 index)
+// A task done by state.json's mark that owes no phase (a parallel block marks its tasks before
+// their reviews).
+bool isDone(const Status &st, quint32 index)
 {
-    const bool done = st.state.isTaskCompleted(index);
+    return st.ledger.isDone(index, st.state.isTaskCompleted(index));
+}
+
+// The phase a run resumes the task at (task ledger); empty: from its first phase.
+QString resumesAt(const Status &st, const Task &task)
+{
+    const std::optional<TaskLedger::Entry> e = st.ledger.entry(task.index);
+    if (!e || e->done == 0 || e->taskDigest != TaskLedger::digest(task.content))
+        return {};
+    if (e->done < e->phases.size())
+        return e->phases[e->done];
+    return e->commitPending ? QStringLiteral("commit") : QString();
+}
+
+// done / findings / failed / pending for one task, and where a run resumes it.
+QString taskStatus(const Status &st, const Task &task)
+{
+    const quint32 index = task.index;
+    const bool done = isDone(st, index);
     if (done && st.summary && st.summary->tasksWithRemainingFindings.contains(index))
         return QStringLiteral("done, findings left");
     if (done)
         return QStringLiteral("done");
     const bool failedLast = (st.lastRun && st.lastRun->failedTasks.contains(index))
                             || (st.summary && st.summary->tasksFailed.contains(index));
-    return failedLast ? QStringLiteral("failed") : QStringLiteral("pending");
+    QString status = failedLast ? QStringLiteral("failed") : QStringLiteral("pending");
+    if (const QString next = resumesAt(st, task); !next.isEmpty())
+        status += QStringLiteral(", resumes at %1").arg(next);
+    return status;
 }
 
 void buildRows(Status &st)
@@ -99,7 +123,7 @@ void buildRows(Status &st)
     for (const Task &task : st.plan.tasks) {
         if (std::any_of(st.rows.cbegin(), st.rows.cend(), [&](const Status::Row &r) { return r.index == task.index; }))
             continue;
-        Status::Row row{task.index, task.parallel, taskStatus(st, task.index), 0, QStringLiteral("?")};
+        Status::Row row{task.index, task.parallel, taskStatus(st, task), 0, QStringLiteral("?")};
         for (qsizetype i = 0; i < st.plan.segments.size(); ++i) {
             const Segment &seg = st.plan.segments[i];
             if (!seg.indices.contains(task.index))
@@ -112,7 +136,7 @@ void buildRows(Status &st)
                                                : QString::number(i + 1);
             break;
         }
-        if (!st.state.isTaskCompleted(task.index))
+        if (!isDone(st, task.index))
             st.pending.append(task.index);
         st.rows.append(row);
     }
@@ -171,6 +195,13 @@ Result<Status> gather(const Config &config)
     } else {
         st.stateKind = QStringLiteral("present");
         st.state = *loaded->state;
+    }
+    if (st.stateKind == u"present" || st.stateKind == u"missing") {
+        auto ledger = TaskLedger::load(c.stateDir);
+        if (!ledger)
+            st.runWouldFail << ledger.error().toDisplayString();
+        else if (ledger->planPath().isEmpty() || sameContext(c, ledger->planPath(), ledger->repoPath()))
+            st.ledger = std::move(*ledger);
     }
 
     if (auto last = LastRunFile::read(c.stateDir); !last) {
@@ -277,9 +308,9 @@ QString textReport(const Status &st)
                                          count(st.plan.segments.size(), QStringLiteral("segment"))));
     row(QStringLiteral("repo"), c.repoPath);
     if (st.stateKind == u"present")
-        row(QStringLiteral("state"), QStringLiteral("%1 (%2 of %3 tasks completed)")
+        row(QStringLiteral("state"), QStringLiteral("%1 (%2 of %3 tasks done)")
                                          .arg(st.stateFile)
-                                         .arg(st.state.completedTaskIndices().size())
+                                         .arg(st.rows.size() - st.pending.size())
                                          .arg(st.rows.size()));
     else if (st.stateKind == u"missing")
         row(QStringLiteral("state"), QStringLiteral("%1 does not exist yet (no task completed)").arg(st.stateFile));

@@ -48,7 +48,10 @@ const char *usage()
            "  PEAL_FAKE_AGENT_LOG=FILE        append one JSON line per call (argv, cwd, mode, times,\n"
            "                                  and SLURM_JOB_ID and SLURM_JOB_NAME in a job step)\n"
            "  PEAL_FAKE_AGENT_STARTED=FILE    append \"<mode> <pid>\" to FILE as the call starts\n"
-           "                                  (before any sleep or hang), for a test to wait on\n"
+           "                                  (before any sleep or hang), for a test to wait on;\n"
+           "                                  \" sleeping\" is added when SLEEP_ON matches the prompt\n"
+           "  PEAL_FAKE_AGENT_LEAVE_PARTIAL=1 in execute mode, append a line to partial.txt before\n"
+           "                                  any sleep (an edit an interrupted call leaves)\n"
            "  PEAL_FAKE_AGENT_FAIL_ON=TEXT    exit non-zero when the prompt contains TEXT\n"
            "  PEAL_FAKE_AGENT_FAIL_FIRST=N    fail the first N calls (needs PEAL_FAKE_AGENT_COUNTER)\n"
            "  PEAL_FAKE_AGENT_COUNTER=FILE    call counter shared by all calls\n"
@@ -449,8 +452,24 @@ int main(int argc, char **argv)
     if (!stderrText.empty())
         std::fprintf(stderr, "%s\n", stderrText.c_str());
 
+    // How long PEAL_FAKE_AGENT_SLEEP_ON makes this call sleep: the started line says so
+    // ("<mode> <pid> sleeping"), so a test can interrupt exactly that call.
+    long long sleepOn = 0;
+    {
+        std::stringstream spec(env("PEAL_FAKE_AGENT_SLEEP_ON"));
+        std::string item;
+        while (std::getline(spec, item, ',')) {
+            const size_t eq = item.rfind('=');
+            if (eq != std::string::npos && prompt.find(item.substr(0, eq)) != std::string::npos)
+                sleepOn += std::strtoll(item.c_str() + eq + 1, nullptr, 10);
+        }
+    }
     if (const std::string startedLog = env("PEAL_FAKE_AGENT_STARTED"); !startedLog.empty())
-        appendLine(startedLog, mode + " " + std::to_string(::getpid()));
+        appendLine(startedLog, mode + " " + std::to_string(::getpid()) + (sleepOn > 0 ? " sleeping" : ""));
+
+    // An edit made before the call is interrupted: what an agent stopped midway leaves behind.
+    if (mode == "execute" && !env("PEAL_FAKE_AGENT_LEAVE_PARTIAL").empty())
+        appendLine("partial.txt", "started " + std::to_string(::getpid()));
 
     // Before any sleep, so a test can interrupt a call whose grandchild is already running.
     const std::string grandchildOn = env("PEAL_FAKE_AGENT_GRANDCHILD_ON");
@@ -458,15 +477,7 @@ int main(int argc, char **argv)
         && (grandchildOn.empty() || prompt.find(grandchildOn) != std::string::npos))
         startGrandchild(env("PEAL_FAKE_AGENT_GRANDCHILD"));
     sleepMs(envNumber("PEAL_FAKE_AGENT_SLEEP_MS", 0));
-    {
-        std::stringstream spec(env("PEAL_FAKE_AGENT_SLEEP_ON"));
-        std::string item;
-        while (std::getline(spec, item, ',')) {
-            const size_t eq = item.rfind('=');
-            if (eq != std::string::npos && prompt.find(item.substr(0, eq)) != std::string::npos)
-                sleepMs(std::strtoll(item.c_str() + eq + 1, nullptr, 10));
-        }
-    }
+    sleepMs(sleepOn);
     const long long hangFirst = envNumber("PEAL_FAKE_AGENT_HANG_FIRST", 0);
     if (!env("PEAL_FAKE_AGENT_HANG").empty() || (hangFirst > 0 && callNumber > 0 && callNumber <= hangFirst)) {
         for (;;)

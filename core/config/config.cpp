@@ -2,6 +2,7 @@
 #include "configkeys.h"
 
 #include <peal/log.h>
+#include <peal/sdk/reviewer.h>
 #include <peal/textutil.h>
 
 #include <QFileInfo>

@@ -6,6 +6,11 @@
 namespace Peal {
 
 ReviewServices::~ReviewServices() = default;
+
+QStringList ReviewServices::acceptedChanges() const
+{
+    return {};
+}
 ReviewSession::~ReviewSession() = default;
 
 bool ReviewSession::seesUncommittedChanges() const

@@ -176,12 +176,18 @@ std::optional<QString> decodeUtf8Document(const QByteArray &bytes)
 
 QString firstLine(QStringView text, qsizetype maxBytes)
 {
+    // The reason, not the advice that some programs print before it (stet: "Hint: ...").
+    QStringView advice;
     for (QStringView line : text.split(u'\n')) {
         line = line.trimmed();
-        if (!line.isEmpty())
+        if (line.isEmpty())
+            continue;
+        if (!line.startsWith(u"hint:", Qt::CaseInsensitive))
             return truncateUtf8(line, maxBytes);
+        if (advice.isEmpty())
+            advice = line;
     }
-    return QString();
+    return advice.isEmpty() ? QString() : truncateUtf8(advice, maxBytes);
 }
 
 QString joinIndices(const QList<quint32> &values)

@@ -55,7 +55,13 @@ Error startCancelled()
 
 Error startFailed(const QString &detail)
 {
-    return Error(Error::Kind::Review, QStringLiteral("stet start failed: ") + detail);
+    // stet's own advice names stet commands; peal's says what to do in peal's terms.
+    QString hint;
+    if (detail.contains(u"uncommitted changes"))
+        hint = QStringLiteral("stet refuses to start on a work tree with uncommitted changes that peal did not "
+                              "accept: commit or stash them, or run with --allow-dirty (peal then passes "
+                              "--allow-dirty to stet start and leaves them out of its commits)");
+    return Error(Error::Kind::Review, QStringLiteral("stet start failed: ") + detail, hint);
 }
 
 Error runFailed(const QString &detail)
@@ -107,12 +113,16 @@ ProcessSpec BuiltInSession::spec(const QStringList &arguments) const
     return spec;
 }
 
-QStringList BuiltInSession::startArguments() const
+QStringList BuiltInSession::startArguments(const QStringList &accepted) const
 {
     QStringList args{QStringLiteral("start")};
     if (m_settings.startRef)
         args.append(*m_settings.startRef);
-    return args + m_settings.startExtraArgs;
+    args += m_settings.startExtraArgs;
+    const QString allowDirty = QStringLiteral("--allow-dirty");
+    if (!accepted.isEmpty() && !args.contains(allowDirty))
+        args.append(allowDirty);
+    return args;
 }
 
 QStringList BuiltInSession::runArguments() const
@@ -139,7 +149,11 @@ void BuiltInSession::start(ReviewServices &services, std::function<void(Result<b
     const Step attempt = processStep(
         services, QStringLiteral("stet start"),
         [this, &services] {
-            const ProcessSpec s = spec(startArguments());
+            const QStringList accepted = services.acceptedChanges();
+            const ProcessSpec s = spec(startArguments(accepted));
+            if (!accepted.isEmpty())
+                services.log(LogLevel::Info, QStringLiteral("stet start accepts the uncommitted changes peal accepted"),
+                             {{QStringLiteral("paths"), accepted.size()}});
             services.log(LogLevel::Info, QStringLiteral("invoking stet start"),
                          {{QStringLiteral("stet"), s.program}, {QStringLiteral("args"), s.arguments},
                           {QStringLiteral("cwd"), s.workingDirectory}});

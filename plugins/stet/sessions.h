@@ -42,7 +42,9 @@ public:
     ReviewOutline outline() const override;
     bool seesUncommittedChanges() const override;
 
-    QStringList startArguments() const;
+    // `stet start [ref] [extra args]`, and `--allow-dirty` when the run accepts uncommitted
+    // changes (`accepted`: stet refuses a dirty tree, and peal has checked this one).
+    QStringList startArguments(const QStringList &accepted = {}) const;
     QStringList runArguments() const;
 
 private:

@@ -83,7 +83,7 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 1);
         const auto r = status(s);
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains(u"(1 of 3 tasks completed)"), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"(1 of 3 tasks done)"), qPrintable(r.out));
         QVERIFY(r.out.contains(u", exit 1 (failed): task 2, phase 1 (plan): agent exited with code 1"));
         QVERIFY(r.out.contains(u"  1       done "));
         QVERIFY(r.out.contains(u"  2       failed "));
@@ -111,7 +111,7 @@ private Q_SLOTS:
         Scenario s(kThreeTasks);
         QCOMPARE(s.run().exitCode, 0);
         const auto r = status(s);
-        QVERIFY2(r.out.contains(u"(3 of 3 tasks completed)"), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"(3 of 3 tasks done)"), qPrintable(r.out));
         QVERIFY(r.out.contains(u"exit 0 (success)"));
         QVERIFY(r.out.contains(u"completed 1, 2, 3; failed none; findings left none"));
         QVERIFY(r.out.contains(u"next: every task is done; 'peal run' has nothing to do"));

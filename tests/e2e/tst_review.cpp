@@ -829,7 +829,7 @@ private Q_SLOTS:
         // fake then refuses to start a second session. peal finishes the one left behind.
         QTest::newRow("retry_once: the retry meets the session")
             << u"retry_once"_s << 1 << QStringList{u"start"_s, u"start"_s, u"finish"_s}
-            << u"error: stet start failed: exit code 1: Hint: Run 'stet finish'"_s;
+            << u"error: stet start failed: exit code 1: a review session is already active"_s;
     }
 
     void startThatTimesOutIsFinished()

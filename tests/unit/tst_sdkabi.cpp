@@ -25,6 +25,7 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -183,6 +184,7 @@ QStringList sdkLayout()
     ABI_SLOT(PhaseRun, start);
     ABI_STRUCT(ReviewServices);
     ABI_SLOT(ReviewServices, runProcess); ABI_SLOT(ReviewServices, log); ABI_SLOT(ReviewServices, run);
+    ABI_SLOT(ReviewServices, acceptedChanges);
     ABI_STRUCT(Reviewer);
     ABI_SLOT(Reviewer, review); ABI_SLOT(Reviewer, canDismiss); ABI_SLOT(Reviewer, dismiss); ABI_SLOT(Reviewer, reviewName);
     ABI_STRUCT(PhaseServices);
@@ -233,12 +235,53 @@ QStringList sdkLayout()
     return layout.lines();
 }
 
-// The lines in one layout and not in the other, marked.
+// Interfaces the core implements and plugins only call: they may gain virtual functions at
+// their end (docs/plugins.md).
+const QStringList kCoreImplemented{u"PhaseServices"_s, u"ReviewServices"_s, u"Reviewer"_s};
+
+// Whether `line`, not in `recorded`, is growth the ABI policy allows: a type that did not
+// exist, a virtual function after the last one of an interface the core implements, an
+// enumerator after the last one of its enumeration.
+bool allowedAddition(const QStringList &recorded, const QString &line)
+{
+    static const QRegularExpression slot(u"^(\\w+)::\\w+ slot (\\d+)$"_s);
+    static const QRegularExpression value(u"^([\\w:]+)::\\w+ = (-?\\d+)$"_s);
+    const auto highest = [&](const QString &prefix, const QRegularExpression &re, int group) {
+        int most = -1;
+        for (const QString &r : recorded) {
+            const QRegularExpressionMatch m = re.match(r);
+            if (m.hasMatch() && m.captured(1) == prefix)
+                most = std::max(most, m.captured(group).toInt());
+        }
+        return most;
+    };
+    // A name that was recorded with another value moved: that is a change, not growth.
+    const QString name = line.section(u' ', 0, 0);
+    if (std::any_of(recorded.cbegin(), recorded.cend(), [&](const QString &r) { return r.section(u' ', 0, 0) == name; }))
+        return false;
+    if (const QRegularExpressionMatch m = slot.match(line); m.hasMatch())
+        return kCoreImplemented.contains(m.captured(1)) && m.captured(2).toInt() > highest(m.captured(1), slot, 2);
+    if (const QRegularExpressionMatch m = value.match(line); m.hasMatch()) {
+        const int most = highest(m.captured(1), value, 2);
+        if (most >= 0)
+            return m.captured(2).toInt() > most;
+    }
+    // A type of its own: nothing recorded under its name.
+    const QString type = line.section(u' ', 0, 0).section(u'.', 0, 0);
+    const QString owner = type.contains(u"::"_s) ? type.section(u"::"_s, 0, -2) : type;
+    return std::none_of(recorded.cbegin(), recorded.cend(), [&](const QString &r) {
+        const QString rt = r.section(u' ', 0, 0).section(u'.', 0, 0);
+        return rt == owner || rt.startsWith(owner + u"::"_s);
+    });
+}
+
+// The lines in one layout and not in the other, marked; growth the policy allows is not a
+// difference.
 QStringList differences(const QStringList &recorded, const QStringList &now)
 {
     QStringList changed;
     for (const QString &line : now) {
-        if (!recorded.contains(line))
+        if (!recorded.contains(line) && !allowedAddition(recorded, line))
             changed << u"now:  "_s + line;
     }
     for (const QString &line : recorded) {
@@ -263,11 +306,14 @@ private Q_SLOTS:
     void theLayoutIsTheOneRecordedForThisAbi()
     {
         const QStringList now = QStringList{u"abi %1"_s.arg(PEAL_PLUGIN_ABI)} + sdkLayout();
+        const QStringList recorded = QString::fromUtf8(PealTest::readFile(recordPath())).split(u'\n', Qt::SkipEmptyParts);
         if (qEnvironmentVariableIsSet("PEAL_RECORD_SDK_ABI")) {
+            // A new number, or growth the policy allows (recorded so that it is held from now on).
+            QVERIFY2(recorded.value(0) != now.first() || differences(recorded, now).isEmpty(),
+                     "the layout changed under the same ABI number: bump PEAL_PLUGIN_ABI first");
             QVERIFY(PealTest::writeFile(recordPath(), now.join(u'\n').toUtf8() + '\n'));
             QSKIP("recorded the SDK's layout; unset PEAL_RECORD_SDK_ABI to check it");
         }
-        const QStringList recorded = QString::fromUtf8(PealTest::readFile(recordPath())).split(u'\n', Qt::SkipEmptyParts);
         QVERIFY2(!recorded.isEmpty(), qPrintable(u"no record at "_s + recordPath()));
         QVERIFY2(recorded.first() == now.first(),
                  qPrintable(u"%1 records %2, the SDK says %3: record the layout of the new ABI (PEAL_RECORD_SDK_ABI=1)"_s
@@ -294,6 +340,13 @@ private Q_SLOTS:
         QCOMPARE(differences(layout, moved).size(), 2);
         QVERIFY(differences(layout, layout + QStringList{u"AgentPlugin::resume slot 20"_s})
                     .contains(u"now:  AgentPlugin::resume slot 20"_s));
+        // Growth the policy allows: a function at the end of an interface the core implements,
+        // an enumerator at the end, a new type; not a function in the middle of one.
+        QVERIFY(differences(layout, layout + QStringList{u"ReviewServices::later slot 40"_s}).isEmpty());
+        QCOMPARE(differences(layout, layout + QStringList{u"ReviewServices::between slot 3"_s}).size(), 1);
+        QVERIFY(differences(layout, layout + QStringList{u"LogLevel::Fatal = 40"_s}).isEmpty());
+        QVERIFY(differences(layout, layout + QStringList{u"NewThing size 8 align 8"_s, u"NewThing.value @0"_s}).isEmpty());
+        QCOMPARE(differences(layout, layout + QStringList{u"ProcessSpec.extra @4000"_s}).size(), 1);
         QStringList renumbered = layout;
         renumbered.replace(renumbered.indexOf(u"LogLevel::Error = 4"_s), u"LogLevel::Error = 5"_s);
         QCOMPARE(differences(layout, renumbered), (QStringList{u"now:  LogLevel::Error = 5"_s, u"was:  LogLevel::Error = 4"_s}));

@@ -41,6 +41,9 @@ public:
     // reference's plain `git add -A`).
     QStringList commitPathspec() const;
 
+    // The changes in the work tree that the check accepted: what an interrupted run of peal left,
+    // the user's own with allow_dirty (from the top of the work tree).
+    const QStringList &acceptedChanges() const { return m_dirty; }
     // A segment's tasks are about to edit the tree.
     void tasksStarting(const QList<quint32> &tasks);
     // peal made a commit; the tree now stands on `head`.

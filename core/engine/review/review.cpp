@@ -6,6 +6,12 @@
 
 #include <peal/exec.h>
 
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace Peal::Internal {
 
 namespace {
@@ -38,6 +44,8 @@ public:
         m_caller.run(sequenceStep(QStringLiteral("review session"), {recipe}).onEnd(tell), [](Result<void>) {});
     }
 
+    QStringList acceptedChanges() const override { return m_review.acceptedChanges(); }
+
 private:
     RunReview &m_review;
     StepHandle m_caller;
@@ -53,9 +61,52 @@ RunReview::RunReview(RunContext &run, QObject *context, std::shared_ptr<Reviewer
 
 RunReview::~RunReview() = default;
 
+QString RunReview::markerPath(const QString &stateDir)
+{
+    return StateStore::pathIn(stateDir, QStringLiteral("review_session.json"));
+}
+
+void RunReview::markSessionOpen(bool open)
+{
+    const QString path = markerPath(m_run.config().stateDir);
+    if (!open) {
+        QFile::remove(path);
+        return;
+    }
+    // Not synced: it has to survive a kill of peal, not a power cut.
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || file.write(QJsonDocument(QJsonObject{{QStringLiteral("pid"), QCoreApplication::applicationPid()}})
+                          .toJson(QJsonDocument::Compact))
+               < 0)
+        m_run.logger().warn(u"peal::stet", QStringLiteral("cannot record that a review session is open"),
+                            {{QStringLiteral("path"), path}, {QStringLiteral("err"), file.errorString()}});
+}
+
 void RunReview::start(const StepHandle &caller, std::function<void(Result<bool>)> done)
 {
     m_state = State::Starting;
+    if (!QFileInfo::exists(markerPath(m_run.config().stateDir))) {
+        markSessionOpen(true);
+        return startSession(caller, std::move(done));
+    }
+    // A run that was killed left its session open: a reviewer that keeps one session at a time
+    // (stet) would refuse to start another.
+    m_run.logger().warning(u"peal::stet", QStringLiteral("finishing the review session that a stopped run left open"));
+    auto services = std::make_shared<SessionCall>(*this, caller);
+    auto then = [this, services, caller, done = std::move(done)](const Result<void> &finished) mutable {
+        if (!finished)
+            m_run.logger().info(u"peal::stet", QStringLiteral("finishing the stopped run's review session failed"),
+                                {{QStringLiteral("err"), finished.error().message()}});
+        startSession(caller, std::move(done));
+    };
+    if (auto called = callGuarded(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*services, then); });
+        !called)
+        then(called.error());
+}
+
+void RunReview::startSession(const StepHandle &caller, std::function<void(Result<bool>)> done)
+{
     auto services = std::make_shared<SessionCall>(*this, caller);
     // Not dropped on cancel: a start that was killed may have left a session to finish.
     auto started = [this, services, done = std::move(done)](Result<bool> active) {
@@ -67,6 +118,15 @@ void RunReview::start(const StepHandle &caller, std::function<void(Result<bool>)
     if (auto called = callGuarded(QStringLiteral("reviewer plugin (start)"), [&] { m_session->start(*services, started); });
         !called)
         started(called.error());
+}
+
+QStringList RunReview::acceptedChanges() const
+{
+    // Without commit_after_phase2 peal does not look at the tree; allow_dirty accepts it whole.
+    const Config &c = m_run.config();
+    if (!c.commitAfterPhase2 && c.allowDirty)
+        return {QStringLiteral(".")};
+    return m_run.userTree().acceptedChanges();
 }
 
 bool RunReview::needsFinish() const
@@ -85,6 +145,8 @@ void RunReview::finish(const StepHandle &caller, std::function<void()> done)
     // A session that never started has nothing to finish; one whose start failed has, if the
     // start got as far as making it (a start that was killed).
     if (m_state == State::Finished || m_state == State::Created || !needsFinish()) {
+        if (m_state != State::Created)
+            markSessionOpen(false);
         m_state = State::Finished;
         return done();
     }
@@ -94,6 +156,8 @@ void RunReview::finish(const StepHandle &caller, std::function<void()> done)
         if (!finished)
             m_run.logger().warn(u"peal::stet", QStringLiteral("stet finish failed (best-effort)"),
                                 {{QStringLiteral("err"), finished.error().message()}});
+        else
+            markSessionOpen(false);
         done();
     };
     if (auto called = callGuarded(QStringLiteral("reviewer plugin (finish)"), [&] { m_session->finish(*services, report); });

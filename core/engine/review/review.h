@@ -25,8 +25,11 @@ public:
     ReviewSession &session() const { return *m_session; }
 
     // The session's start, with its on_stet_fail policy: true, reviews are on; false, a `skip`
-    // swallowed a failure; an error stops the run.
+    // swallowed a failure; an error stops the run. A session that a killed run left open
+    // (`<state_dir>/review_session.json` says so) is finished first.
     void start(const StepHandle &caller, std::function<void(Result<bool>)> done);
+    // `<state_dir>/review_session.json`: there while a run may have a session open.
+    static QString markerPath(const QString &stateDir);
     // Phase 3 reviews: the session started and is not finished.
     bool isReviewing() const { return m_state == State::Reviewing; }
     // Finishes the session once, best effort (failures are logged at WARN); waits for a start
@@ -42,11 +45,17 @@ public:
     // What the session's services do (ReviewServices, one per call into the session).
     void runProcess(const ProcessSpec &spec, ProcessCallback done);
     void log(LogLevel level, const QString &message, const LogFields &fields);
+    // The uncommitted changes the run accepts in the work tree (UserTree).
+    QStringList acceptedChanges() const;
 
 private:
     // Created -> Starting -> Reviewing or NotReviewing -> Finished; finish() from Starting waits.
     enum class State { Created, Starting, Reviewing, NotReviewing, Finished };
     bool needsFinish() const;
+    void startSession(const StepHandle &caller, std::function<void(Result<bool>)> done);
+    // The marker: written before a start, removed once the session is finished (or needs no
+    // finishing); a run killed in between leaves it for the next run.
+    void markSessionOpen(bool open);
 
     RunContext &m_run;
     QObject *m_context;

@@ -225,7 +225,24 @@ private:
         return names;
     }
 
-    bool completed(quint32 index) const { return m_run.state().isTaskCompleted(index); }
+    bool completed(quint32 index) const { return m_run.outcomes().isDone(index); }
+
+    // The phases an earlier run did for the task (task ledger): how many, and how to say so.
+    qsizetype resumedPhases(quint32 index) const
+    {
+        const Task *t = m_run.plan().taskByIndex(index);
+        return t ? m_run.outcomes().ledger().resumeAt(index, phaseNames(0, -1, false), t->content) : 0;
+    }
+    QString remainingPhases(quint32 index, qsizetype from = 0, qsizetype to = -1, bool commit = true) const
+    {
+        const qsizetype done = resumedPhases(index);
+        const qsizetype start = std::max(from, done);
+        QString text = phaseNames(start, to, commit).join(QStringLiteral(", "));
+        if (done > 0)
+            text += QStringLiteral(" (resumed: %1 done in an earlier run)")
+                        .arg(phaseNames(0, done, false).join(QStringLiteral(", ")));
+        return text;
+    }
 
     QString task(quint32 index) const
     {
@@ -237,9 +254,7 @@ private:
     {
         if (completed(index))
             return line(QStringLiteral("Segment %1: task %2 - completed, skipped").arg(number).arg(index));
-        line(QStringLiteral("Segment %1: %2: %3")
-                 .arg(number)
-                 .arg(task(index), phaseNames().join(QStringLiteral(", "))));
+        line(QStringLiteral("Segment %1: %2: %3").arg(number).arg(task(index), remainingPhases(index)));
     }
 
     void block(int number, const Segment &segment)
@@ -275,12 +290,14 @@ private:
             line(QStringLiteral("completed, skipped: task %1").arg(skipped.join(QStringLiteral(", "))), 1);
         if (!concurrent) {
             for (quint32 index : pending)
-                line(QStringLiteral("%1: %2").arg(task(index), phaseNames().join(QStringLiteral(", "))), 1);
+                line(QStringLiteral("%1: %2").arg(task(index), remainingPhases(index)), 1);
             return;
         }
         const qsizetype split = concurrentPhaseCount(m_pipeline);
-        for (quint32 index : pending)
-            line(QStringLiteral("%1: %2").arg(task(index), phaseNames(0, split, false).join(QStringLiteral(", "))), 1);
+        for (quint32 index : pending) {
+            if (resumedPhases(index) < split)
+                line(QStringLiteral("%1: %2").arg(task(index), remainingPhases(index, 0, split, false)), 1);
+        }
         if (c.commitAfterPhase2) {
             QStringList tasks;
             for (quint32 index : pending)
@@ -292,7 +309,7 @@ private:
         if (split < m_pipeline.size()) {
             QStringList tails;
             for (quint32 index : pending)
-                tails << QStringLiteral("task %1: %2").arg(index).arg(phaseNames(split).join(QStringLiteral(", ")));
+                tails << QStringLiteral("task %1: %2").arg(index).arg(remainingPhases(index, split));
             line(QStringLiteral("then one task at a time in plan order: %1").arg(tails.join(QStringLiteral("; "))), 1);
         }
     }

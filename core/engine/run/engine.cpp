@@ -195,6 +195,9 @@ bool Engine::Private::taskIsAlreadyDone()
     if (!loaded || !loaded->state || !loaded->state->matchesContext(c.planPath, c.repoPath)
         || !loaded->state->isTaskCompleted(*request.task))
         return false;
+    // A task whose review an earlier run left owed is not done.
+    if (auto ledger = TaskLedger::load(c.stateDir); !ledger || ledger->owesPhases(*request.task))
+        return false;
     nothingToDo = true;
     logger.warning(u"peal::state", QStringLiteral("task %1 is already completed (%2); nothing to do. Run 'peal run "
                                                   "--redo %1' to run it again")
@@ -286,9 +289,13 @@ Result<void> Engine::Private::loadState()
         logger.info(u"peal::state", QStringLiteral("resumed from existing state"),
                     {{QStringLiteral("completed"), run->state().completedTaskIndices().size()}});
     }
-    if (request.redo && run->state().isTaskCompleted(*request.task)) {
+    if (auto ledger = run->outcomes().loadLedger(); !ledger)
+        return ledger.error();
+    if (auto context = request.dryRun ? Result<void>() : run->outcomes().ledgerFor(c.planPath, c.repoPath); !context)
+        return context.error();
+    if (request.redo && (run->state().isTaskCompleted(*request.task) || run->outcomes().ledger().entry(*request.task))) {
         // Saved at once, under the lock: the task is to be done again whatever happens next.
-        logger.info(u"peal::state", QStringLiteral("task marked not completed, to run again"),
+        logger.info(u"peal::state", QStringLiteral("task marked not completed, to run again from its first phase"),
                     {{QStringLiteral("task_index"), *request.task}});
         if (request.dryRun)
             run->state().markTaskIncomplete(*request.task);
@@ -299,7 +306,7 @@ Result<void> Engine::Private::loadState()
     if (!done.isEmpty()) {
         QVariant firstIncomplete;
         for (const Task &t : run->plan().tasks) {
-            if (!run->state().isTaskCompleted(t.index)) {
+            if (!run->outcomes().isDone(t.index)) {
                 firstIncomplete = t.index;
                 break;
             }

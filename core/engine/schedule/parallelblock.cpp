@@ -19,7 +19,10 @@ class ParallelBlock::Stream
 public:
     enum class State { Queued, Running, Succeeded, Failed, Skipped };
 
-    Stream(ParallelBlock &block, quint32 index) : m_block(block), m_index(index) {}
+    Stream(ParallelBlock &block, quint32 index, TaskRunner::ResumePoint resume)
+        : m_block(block), m_index(index), m_resume(std::move(resume))
+    {
+    }
 
     quint32 index() const { return m_index; }
     State state() const { return m_state; }
@@ -48,7 +51,7 @@ public:
 private:
     void run(const StepHandle &handle)
     {
-        TaskRunner *runner = m_block.makeRunner(m_index, 0, m_block.m_split, m_workspace);
+        TaskRunner *runner = m_block.makeRunner(m_index, Part::Stream, m_resume, m_workspace);
         handle.run(runner->step([this, runner, handle](Result<TaskResult> result) {
                        m_failedPhase = runner->currentPhase();
                        runner->deleteLater();
@@ -74,6 +77,7 @@ private:
 
     ParallelBlock &m_block;
     quint32 m_index;
+    TaskRunner::ResumePoint m_resume; // the phases an earlier run did
     State m_state = State::Queued;
     std::optional<Result<TaskResult>> m_result;
     QString m_failedPhase;
@@ -110,19 +114,35 @@ int ParallelBlock::positionOf(quint32 index) const
     return m_firstPosition + int(m_indices.indexOf(index));
 }
 
-TaskRunner *ParallelBlock::makeRunner(quint32 index, qsizetype firstPhase, qsizetype endPhase,
+TaskRunner *ParallelBlock::makeRunner(quint32 index, Part part, const TaskRunner::ResumePoint &resume,
                                       const QString &workspace)
 {
+    const bool tail = part == Part::Tail;
     TaskRunner::Options options;
-    options.firstPhase = firstPhase;
-    options.endPhase = endPhase;
+    options.firstPhase = tail ? std::max(m_split, resume.firstPhase) : resume.firstPhase;
+    options.endPhase = tail ? -1 : m_split;
     options.commitAfterExecute = false; // one commit for the whole block
+    options.commitFirst = tail && resume.commitFirst;
     options.markCompleted = false;      // the block marks its tasks itself
-    options.saveOnFailure = firstPhase > 0; // streams write no state (as the reference's threads)
-    options.endsTask = firstPhase > 0;      // after a stream come the merge and the tail
+    options.saveOnFailure = tail;       // streams write no state (as the reference's threads)
+    options.endsTask = tail;            // after a stream come the merge and the tail
+    options.record = tail ? TaskRunner::Options::Record::All : TaskRunner::Options::Record::ReadOnly;
     options.workspace = workspace;
     // The segment came from this plan, so the task exists.
-    return new TaskRunner(m_run, m_pipeline, *m_run.plan().taskByIndex(index), positionOf(index), options, this);
+    auto *runner = new TaskRunner(m_run, m_pipeline, *m_run.plan().taskByIndex(index), positionOf(index), options, this);
+    runner->setData(resume.data);
+    return runner;
+}
+
+void ParallelBlock::recordConcurrentPhasesDone(const QList<quint32> &tasks, bool commitPending)
+{
+    for (quint32 index : tasks) {
+        const Task *task = m_run.plan().taskByIndex(index);
+        TaskInfo info;
+        info.index = index;
+        info.body = task->content;
+        TaskRunner::recordDone(m_run, m_pipeline, info, m_split, commitPending, m_data.value(index));
+    }
 }
 
 Step ParallelBlock::step(std::function<void(Report)> done)
@@ -175,7 +195,12 @@ Step ParallelBlock::streams()
     // At most max_parallel streams at once, the next started the moment one ends.
     QList<Step> steps;
     for (quint32 index : std::as_const(m_pending)) {
-        m_streamList.append(new Stream(*this, index));
+        TaskRunner::ResumePoint resume = TaskRunner::resumePoint(m_run, m_pipeline, *m_run.plan().taskByIndex(index));
+        if (resume.firstPhase >= m_split) {
+            m_resumed.insert(index, resume); // only its tail is left
+            continue;
+        }
+        m_streamList.append(new Stream(*this, index, std::move(resume)));
         steps << m_streamList.last()->step();
     }
     Step streams = parallelStep(QStringLiteral("streams"), int(std::max<quint32>(1, m_run.config().maxParallel)), steps,
@@ -273,7 +298,10 @@ Result<void> ParallelBlock::markCompleted()
     // Successes are completed before phase 3 (spec §4.7 step 3); a write error stops the run.
     if (m_succeeded.isEmpty())
         return {};
-    return m_run.outcomes().completed(m_succeeded);
+    auto marked = m_run.outcomes().completed(m_succeeded);
+    if (marked)
+        recordConcurrentPhasesDone(m_succeeded, m_run.config().commitAfterPhase2);
+    return marked;
 }
 
 Step ParallelBlock::commitBlock()
@@ -305,8 +333,10 @@ Step ParallelBlock::commitBlock()
                                      m_run.notify(event);
                                  })
         .onDone([this, first, held](const Result<void> &committed) -> Result<void> {
-            if (committed)
+            if (committed) {
+                recordConcurrentPhasesDone(m_succeeded, false);
                 return committed;
+            }
             const Error &e = committed.error();
             m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
                                  {{QStringLiteral("task_index"), first}, {QStringLiteral("err"), e.message()}});
@@ -322,7 +352,7 @@ Step ParallelBlock::tail()
         QList<Step> steps;
         QList<quint32> order;
         for (quint32 index : std::as_const(m_indices)) {
-            if (m_succeeded.contains(index) && !order.contains(index)) {
+            if ((m_succeeded.contains(index) || m_resumed.contains(index)) && !order.contains(index)) {
                 order.append(index);
                 steps << tailTask(index);
             }
@@ -334,8 +364,10 @@ Step ParallelBlock::tail()
 Step ParallelBlock::tailTask(quint32 index)
 {
     return leafStep(QStringLiteral("task %1").arg(index), [this, index](const StepHandle &step) {
-        TaskRunner *runner = makeRunner(index, m_split, -1, QString());
-        runner->setData(m_data.value(index));
+        TaskRunner::ResumePoint resume = m_resumed.value(index);
+        if (!m_resumed.contains(index))
+            resume.data = m_data.value(index);
+        TaskRunner *runner = makeRunner(index, Part::Tail, resume, QString());
         step.run(runner->step([this, runner, index, step](Result<TaskResult> result) {
                      runner->deleteLater();
                      if (result) {

@@ -4,12 +4,12 @@
 #include "recipe/recipe.h"
 #include "run/runcontext.h"
 #include "task/taskresult.h"
+#include "task/taskrunner.h"
 
 #include <QHash>
 
 namespace Peal::Internal {
 
-class TaskRunner;
 class Worktrees;
 
 /*
@@ -70,7 +70,12 @@ private:
     Step tailTask(quint32 index);
     void finish(const Result<void> &result);
     int positionOf(quint32 index) const;
-    TaskRunner *makeRunner(quint32 index, qsizetype firstPhase, qsizetype endPhase, const QString &workspace);
+    // A stream (the concurrent phases from `resume`) or a task's tail (the phases after them).
+    enum class Part { Stream, Tail };
+    TaskRunner *makeRunner(quint32 index, Part part, const TaskRunner::ResumePoint &resume, const QString &workspace);
+    // The block's tasks whose concurrent phases are done, with their edits committed (or in
+    // the checkout) by now: recorded in the task ledger.
+    void recordConcurrentPhasesDone(const QList<quint32> &tasks, bool commitPending);
 
     RunContext &m_run;
     const Pipeline &m_pipeline;
@@ -81,6 +86,8 @@ private:
     QList<Stream *> m_streamList;
     Worktrees *m_worktrees = nullptr;
     QList<quint32> m_succeeded;          // streams that succeeded, segment order
+    // Tasks whose concurrent phases an earlier run did: only their tail runs (resumed there).
+    QHash<quint32, TaskRunner::ResumePoint> m_resumed;
     QList<quint32> m_partial;            // failed after editing the shared checkout
     QHash<quint32, TaskData> m_data;
     bool m_progressQueued = false;

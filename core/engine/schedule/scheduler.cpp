@@ -68,7 +68,7 @@ bool Scheduler::skipSegment()
     const Segment &segment = m_run.plan().segments[m_segment];
     if (!segment.isParallel()) {
         const quint32 index = segment.indices.first();
-        if (!m_run.state().isTaskCompleted(index))
+        if (!m_run.outcomes().isDone(index))
             return false;
         ++m_position;
         m_run.logger().info(u"peal::runner", QStringLiteral("skipping already-completed task"),
@@ -77,7 +77,7 @@ bool Scheduler::skipSegment()
         return true;
     }
     for (quint32 index : segment.indices) {
-        if (!m_run.state().isTaskCompleted(index))
+        if (!m_run.outcomes().isDone(index))
             return false;
     }
     m_position += int(segment.indices.size());
@@ -95,7 +95,7 @@ void Scheduler::startSegment()
 
     QList<quint32> distinct; // a duplicated index runs once (docs/decisions.md)
     for (quint32 index : segment.indices) {
-        if (!m_run.state().isTaskCompleted(index) && !distinct.contains(index))
+        if (!m_run.outcomes().isDone(index) && !distinct.contains(index))
             distinct.append(index);
     }
     const Config &c = m_run.config();
@@ -113,7 +113,12 @@ void Scheduler::runTask(quint32 index, std::function<void(Result<TaskResult>)> d
     const Task *task = m_run.plan().taskByIndex(index);
     if (!task)
         return done(PlanParser::taskNotFound(index, m_run.plan()));
-    auto *runner = new TaskRunner(m_run, m_pipeline, *task, m_position, TaskRunner::Options(), this);
+    const TaskRunner::ResumePoint resume = TaskRunner::resumePoint(m_run, m_pipeline, *task);
+    TaskRunner::Options options;
+    options.firstPhase = resume.firstPhase;
+    options.commitFirst = resume.commitFirst;
+    auto *runner = new TaskRunner(m_run, m_pipeline, *task, m_position, options, this);
+    runner->setData(resume.data);
     m_run.userTree().tasksStarting({index});
     m_step->run(runner->step([runner, done](Result<TaskResult> result) {
                     runner->deleteLater();

@@ -17,9 +17,42 @@ Result<void> TaskOutcomes::completed(const QList<quint32> &tasks)
 
 Result<void> TaskOutcomes::reopened(quint32 task)
 {
+    if (auto reset = m_ledger.reset(task); !reset)
+        return reset;
     if (!m_state.markTaskIncomplete(task))
         return {};
     return StateStore::save(m_config.stateDir, m_state);
+}
+
+Result<void> TaskOutcomes::loadLedger()
+{
+    auto loaded = TaskLedger::load(m_config.stateDir);
+    if (!loaded)
+        return loaded.error();
+    m_ledger = std::move(*loaded);
+    if (auto compacted = m_ledger.compact(); !compacted)
+        m_logger.warn(u"peal::state", QStringLiteral("cannot compact the task progress"),
+                      {{QStringLiteral("err"), compacted.error().toDisplayString()}});
+    return {};
+}
+
+Result<void> TaskOutcomes::ledgerFor(const QString &planPath, const QString &repoPath)
+{
+    const bool same = (m_ledger.planPath().isEmpty() && m_ledger.repoPath().isEmpty())
+                      || (StateStore::samePlace(m_ledger.planPath(), planPath)
+                          && StateStore::samePlace(m_ledger.repoPath(), repoPath));
+    if (!same) {
+        if (auto reset = m_ledger.resetAll(); !reset)
+            return reset;
+    }
+    return m_ledger.setContext(planPath, repoPath);
+}
+
+void TaskOutcomes::phasesDone(quint32 task, const TaskLedger::Entry &entry)
+{
+    if (auto written = m_ledger.phaseDone(task, entry); !written)
+        m_logger.warn(u"peal::state", QStringLiteral("cannot record the progress of the task"),
+                      {{QStringLiteral("task_index"), task}, {QStringLiteral("err"), written.error().toDisplayString()}});
 }
 
 void TaskOutcomes::failed(const QList<quint32> &tasks, const QString &why)

@@ -7,6 +7,7 @@
 #include <peal/log.h>
 #include <peal/state.h>
 #include <peal/summary.h>
+#include <peal/taskledger.h>
 
 #include <peal/sdk/events.h>
 
@@ -62,8 +63,19 @@ public:
     // `tasks` completed: marked and saved. A save that fails is returned: the run stops, since
     // a resume would redo the work.
     Result<void> completed(const QList<quint32> &tasks);
-    // `task` is to run again (peal run --redo): unmarked and saved.
+    // `task` is to run again from its first phase (peal run --redo): unmarked and saved.
     Result<void> reopened(quint32 task);
+    // How far each task got (task_progress.jsonl), read at the start of a run.
+    Result<void> loadLedger();
+    const TaskLedger &ledger() const { return m_ledger; }
+    // The ledger speaks of this plan and repository from now on; what it said of others is
+    // forgotten.
+    Result<void> ledgerFor(const QString &planPath, const QString &repoPath);
+    // Completed in state.json and owing no phase: a task the run skips.
+    bool isDone(quint32 task) const { return m_ledger.isDone(task, m_state.isTaskCompleted(task)); }
+    // The phases of `entry` that it counts are done for `task` (best effort: a failure is logged,
+    // and costs at most a phase done again).
+    void phasesDone(quint32 task, const TaskLedger::Entry &entry);
     // `tasks` failed: recorded, and the state saved (best effort: the state did not change, the
     // file is written so that it exists after a failed run, as the reference's does).
     void failed(const QList<quint32> &tasks, const QString &why);
@@ -104,6 +116,7 @@ private:
     UsageTotals m_usage;
     QMap<quint32, UsageTotals> m_taskUsage;
     SpendLedger m_spend;
+    TaskLedger m_ledger;
 };
 
 } // namespace Peal::Internal

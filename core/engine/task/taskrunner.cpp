@@ -20,6 +20,64 @@ TaskRunner::TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &ta
     m_task.taskCount = int(run.plan().tasks.size());
     if (m_options.endPhase < 0 || m_options.endPhase > pipeline.size())
         m_options.endPhase = pipeline.size();
+    m_donePhases = m_options.firstPhase;
+    m_current = m_options.firstPhase - 1;
+}
+
+static QStringList phaseNames(const Pipeline &pipeline)
+{
+    QStringList names;
+    for (const PhaseDef &phase : pipeline)
+        names << phase.name;
+    return names;
+}
+
+TaskRunner::ResumePoint TaskRunner::resumePoint(RunContext &run, const Pipeline &pipeline, const Task &task)
+{
+    ResumePoint point;
+    const TaskLedger &ledger = run.outcomes().ledger();
+    const std::optional<TaskLedger::Entry> entry = ledger.entry(task.index);
+    point.firstPhase = ledger.resumeAt(task.index, phaseNames(pipeline), task.content);
+    if (!entry || point.firstPhase == 0) {
+        if (entry)
+            run.logger().info(u"peal::runner", QStringLiteral("task starts over: its text or the phases changed since an earlier run"),
+                              {{QStringLiteral("task_index"), task.index}});
+        return point;
+    }
+    point.commitFirst = entry->commitPending;
+    point.data.planText = entry->planText;
+    QStringList done = entry->phases.mid(0, point.firstPhase);
+    run.logger().info(u"peal::runner", QStringLiteral("resuming task after the phases an earlier run did"),
+                      {{QStringLiteral("task_index"), task.index},
+                       {QStringLiteral("done"), done.join(QStringLiteral(", "))},
+                       {QStringLiteral("next"), pipeline.value(point.firstPhase).name}});
+    return point;
+}
+
+void TaskRunner::recordDone(RunContext &run, const Pipeline &pipeline, const TaskInfo &task, qsizetype done,
+                            bool commitPending, const TaskData &data)
+{
+    TaskLedger::Entry entry;
+    entry.phases = phaseNames(pipeline);
+    entry.done = done;
+    entry.commitPending = commitPending;
+    entry.planText = data.planText;
+    entry.taskDigest = TaskLedger::digest(task.body);
+    run.outcomes().phasesDone(task.index, entry);
+}
+
+void TaskRunner::phasesDone(qsizetype done, bool commitPending)
+{
+    m_donePhases = done;
+    if (m_options.record == Options::Record::None)
+        return;
+    if (m_options.record == Options::Record::ReadOnly) {
+        for (qsizetype i = 0; i < done; ++i) {
+            if (m_pipeline[i].name != u"plan")
+                return; // an edit that is not safe yet (the block records it once it is)
+        }
+    }
+    recordDone(m_run, m_pipeline, m_task, done, commitPending, m_data);
 }
 
 TaskRunner::~TaskRunner() = default;
@@ -39,6 +97,8 @@ Step TaskRunner::recipe()
 {
     // plan -> execute -> [commit] -> the phases after it -> [mark completed and save]
     QList<Step> steps;
+    if (m_options.commitFirst && m_run.config().commitAfterPhase2)
+        steps << phase2CommitStep(); // what the phase before left, before the next one runs
     for (qsizetype i = m_options.firstPhase; i < m_options.endPhase; ++i) {
         steps << phaseStep(i);
         if (commitsAfter(i))
@@ -81,6 +141,8 @@ void TaskRunner::onPhaseDone(qsizetype index, const Result<void> &result)
     m_phase.reset();
     if (!result || !commitsAfter(index))
         notifyPhaseFinished(result);
+    if (result)
+        phasesDone(index + 1, commitsAfter(index));
     handle.done(result);
 }
 
@@ -117,6 +179,8 @@ Step TaskRunner::phase2CommitStep()
                                          [this](const QString &commit) { notifyPhaseFinished(Result<void>(), commit); });
         }),
     }).onDone([this](const Result<void> &committed) {
+        if (committed)
+            phasesDone(m_donePhases, false);
         if (!committed) {
             m_run.logger().error(u"peal::runner", QStringLiteral("commit after phase 2 failed"),
                                  {{QStringLiteral("task_index"), m_task.index},

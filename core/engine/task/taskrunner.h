@@ -37,7 +37,24 @@ public:
         bool saveOnFailure = true;   // a failure is the task's outcome (recorded, state saved)
         bool endsTask = true;        // its success ends the task (a block's stream does not: the merge and the tail follow)
         QString workspace;           // empty: repo_path; else the task's own worktree
+        // Which phases it records as done in the task ledger: every one (their edits are safe
+        // once done and committed), or only those that edit nothing (a block's stream, whose
+        // edits are safe only once the block merged and committed them), or none.
+        enum class Record { All, ReadOnly, None } record = Record::All;
+        bool commitFirst = false;    // the edits of the phase before firstPhase are not committed yet
     };
+
+    // Where a task resumes: the phases an earlier run did (task ledger), with what they left.
+    struct ResumePoint
+    {
+        qsizetype firstPhase = 0;
+        bool commitFirst = false;
+        TaskData data;
+    };
+    static ResumePoint resumePoint(RunContext &run, const Pipeline &pipeline, const Task &task);
+    // Records in the task ledger that `task` has done the first `done` phases of `pipeline`.
+    static void recordDone(RunContext &run, const Pipeline &pipeline, const TaskInfo &task, qsizetype done,
+                           bool commitPending, const TaskData &data);
 
     TaskRunner(RunContext &run, const Pipeline &pipeline, const Task &task, int position,
                Options options, QObject *parent = nullptr);
@@ -96,6 +113,8 @@ private:
     Step markCompletedStep();
     void onPhaseDone(qsizetype index, const Result<void> &result);
     bool commitsAfter(qsizetype index) const;
+    // The first `done` phases are done (and, `commitPending`, their edits not committed yet).
+    void phasesDone(qsizetype done, bool commitPending);
     // A phase that has nothing in flight and has not called `done` fails a moment later.
     void checkStalled();
     // The PhaseFinished event of the current phase; `commit` is the commit made after it.
@@ -112,6 +131,7 @@ private:
     TaskData m_data;
     std::optional<ReviewReport> m_report;
     qsizetype m_current = -1;
+    qsizetype m_donePhases = 0;              // phases done, this run's and those resumed past
     bool m_inPhase = false;                  // false in the commit and mark steps
     std::optional<StepHandle> m_phase;       // the running phase's step
     int m_inFlight = 0;                      // calls of the phase not answered yet

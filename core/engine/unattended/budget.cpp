@@ -72,19 +72,12 @@ QString SpendLedger::ledgerPath(const QString &stateDir)
 SpendLedger::Contents SpendLedger::read(const QString &stateDir)
 {
     Contents c;
-    QFile ledger(ledgerPath(stateDir));
-    if (ledger.exists()) {
-        c.file = ledger.fileName();
-        if (!ledger.open(QIODevice::ReadOnly)) {
-            c.error = ledger.errorString();
-            return c;
-        }
-        const QByteArray bytes = ledger.readAll();
-        for (qsizetype from = 0; from < bytes.size();) {
-            const qsizetype end = bytes.indexOf('\n', from);
-            if (end < 0)
-                break; // torn by a kill in the middle of an append
-            const QJsonObject o = QJsonDocument::fromJson(bytes.mid(from, end - from)).object();
+    c.lines = readJsonLines(ledgerPath(stateDir));
+    if (c.lines.exists) {
+        c.file = ledgerPath(stateDir);
+        c.error = c.lines.error;
+        for (const QByteArray &line : std::as_const(c.lines.lines)) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
             const std::optional<Spend> spent = fromJson(o);
             const QJsonValue task = o.value(u"task");
             if (!spent || !task.isDouble() || task.toDouble() < 0 || task.toDouble() > 4294967295.0) {
@@ -92,9 +85,7 @@ SpendLedger::Contents SpendLedger::read(const QString &stateDir)
                 return c;
             }
             c.add(quint32(task.toInteger()), *spent);
-            from = c.completeBytes = end + 1;
         }
-        c.tornBytes = bytes.size() - c.completeBytes;
         return c;
     }
     // An older peal's totals (spend.json alone): carried into the ledger by its first lines.
@@ -158,7 +149,7 @@ QJsonObject SpendLedger::Contents::toJson() const
 Result<void> SpendLedger::load(const QString &stateDir, QString *warning)
 {
     m_stateDir = stateDir;
-    m_ledger.reset();
+    m_ledger.setPath(ledgerPath(stateDir));
     m_spent = read(stateDir);
     if (!m_spent.error.isEmpty())
         return Error(Error::Kind::State, QStringLiteral("failed to read %1").arg(m_spent.file), m_spent.error);
@@ -170,28 +161,8 @@ Result<void> SpendLedger::load(const QString &stateDir, QString *warning)
         m_spent = Contents();
         return {};
     }
-    if (m_spent.tornBytes > 0) {
-        // The next line must not be glued to the torn one.
-        QFile ledger(ledgerPath(stateDir));
-        (void)ledger.resize(m_spent.completeBytes);
-    }
-    return {};
-}
-
-Result<void> SpendLedger::append(const QByteArray &lines)
-{
-    if (!m_ledger || !m_ledger->isOpen()) {
-        m_ledger = std::make_unique<QFile>(ledgerPath(m_stateDir));
-        if (!m_ledger->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered))
-            return Error(Error::Kind::Io, QStringLiteral("failed to write %1").arg(m_ledger->fileName()),
-                         m_ledger->errorString());
-    }
-    // Unbuffered: each line reaches the kernel at once, so a kill loses nothing.
-    if (m_ledger->write(lines) != lines.size()) {
-        const QString why = m_ledger->errorString();
-        m_ledger->close(); // the next call tries again
-        return Error(Error::Kind::Io, QStringLiteral("failed to write %1").arg(m_ledger->fileName()), why);
-    }
+    // The next line must not be glued to a torn one.
+    m_ledger.dropTornTail(m_spent.lines);
     return {};
 }
 
@@ -200,7 +171,7 @@ Result<void> SpendLedger::add(quint32 task, const AgentTotals &call)
     Spend spent;
     spent.add(call);
     m_spent.add(task, spent);
-    return append(std::exchange(m_spent.carried, {}) + ledgerLine(task, spent));
+    return m_ledger.append(std::exchange(m_spent.carried, {}) + ledgerLine(task, spent));
 }
 
 Result<void> SpendLedger::writeSummary() const

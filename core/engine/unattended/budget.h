@@ -3,6 +3,7 @@
 
 #include <peal/config.h>
 #include "agent/agenttotals.h"
+#include "state/jsonlines.h"
 
 #include <QFile>
 #include <QJsonObject>
@@ -49,8 +50,7 @@ public:
         QString file;             // the file read (empty: none exists)
         QString error;            // it could not be read
         bool invalid = false;     // it is not a ledger
-        qsizetype completeBytes = 0; // spend.jsonl up to its last complete line
-        qsizetype tornBytes = 0;     // after it: a line an interrupted append left
+        JsonLinesContents lines;  // spend.jsonl as read
         QByteArray carried;       // the lines a new ledger starts with (an older peal's spend.json)
 
         void add(quint32 task, const Spend &spent);
@@ -71,11 +71,9 @@ public:
     Spend task(quint32 task) const { return m_spent.tasks.value(task); }
 
 private:
-    Result<void> append(const QByteArray &lines);
-
     QString m_stateDir;
     Contents m_spent;
-    std::unique_ptr<QFile> m_ledger; // spend.jsonl, opened for appending at the first call
+    JsonLinesWriter m_ledger; // spend.jsonl
 };
 
 // The budget a spending crossed, if any, and the line that says so.

@@ -73,6 +73,12 @@ public:
     // finish). `done` gets the recipe's result, also when the run's cancel ends it
     // (interruptedError()): a session always learns how its steps ended.
     virtual void run(const Step &recipe, std::function<void(Result<void>)> done) = 0;
+    // The uncommitted changes in the work tree that the run accepts: what an interrupted run of
+    // peal left there, and the user's own with allow_dirty (paths from the top of the work
+    // tree; "." for the whole tree when allow_dirty is set and peal does not check it; empty when
+    // the tree is clean or not checked). A reviewer that refuses to start on a
+    // dirty tree is told to accept these (stet: `--allow-dirty`).
+    virtual QStringList acceptedChanges() const;
     // Interfaces the core implements may gain functions here, at the end (docs/plugins.md).
 };
 

@@ -23,8 +23,9 @@ PEAL_EXPORT qsizetype utf8Length(QStringView text);
 // character (the reference slices bytes and can panic; we cut at a character boundary).
 PEAL_EXPORT QString truncateUtf8(QStringView text, qsizetype maxBytes);
 
-// The first non-blank line of `text`, trimmed and cut to at most `maxBytes` of UTF-8: what an
-// error line shows of a program's stderr.
+// The first non-blank line of `text` that is not advice ("Hint: ...", which some programs
+// print before their reason; the first such line when there is nothing else), trimmed and cut
+// to at most `maxBytes` of UTF-8: what an error line shows of a program's stderr.
 PEAL_EXPORT QString firstLine(QStringView text, qsizetype maxBytes = 200);
 
 // A command as a person would type it, for display only (peal never runs a shell): arguments
