@@ -11,6 +11,8 @@ QList<OptionDef> configOptions()
          QStringLiteral("TOML configuration file"), {}},
         {QStringLiteral("--plugin-dir"), QStringLiteral("DIR"),
          QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)"), {}},
+        {QStringLiteral("--no-review"), QString(),
+         QStringLiteral("run without reviews, on purpose (the same as --reviewer-plugin none)"), {}},
     };
     for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
         if (key.cliFlag.isEmpty())
@@ -65,6 +67,7 @@ QList<OptionDef> logsOptions()
              {QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address"), QStringLiteral("triage"),
               QStringLiteral("normalize")}},
             {QStringLiteral("--raw"), QString(), QStringLiteral("print the agent's own output (the last 64 KiB of each call)"), {}},
+            {QStringLiteral("--prompt"), QString(), QStringLiteral("print each call's prompt in full"), {}},
             {QStringLiteral("--follow"), QString(), QStringLiteral("keep printing the call in progress until it ends"), {}},
             {QStringLiteral("--json"), QString(), QStringLiteral("print the records as JSON lines, for tools"), {}},
             {QStringLiteral("--state-dir"), QStringLiteral("DIR"),
@@ -115,8 +118,9 @@ QString formatOptions(const QList<OptionDef> &options)
 
 QString logsHelp()
 {
-    return QStringLiteral("Print what the agent calls of a task said and did: every call's prompt, the assistant's "
-                          "words, its tool calls, usage and cost, and how it ended, from "
+    return QStringLiteral("Print what the agent calls of a task said and did: every call's prompt (with --prompt), "
+                          "the assistant's words, its tool calls, usage and cost, and how it ended, then the task's "
+                          "review - each round and each finding with its fate (dismissed and why, fixed, left) - from "
                           "<state_dir>/tasks/<N>/. Without a task, the tasks that have records.\n\n"
                           "Usage: peal logs [N] [OPTIONS]\n\nOptions:\n")
            + formatOptions(logsOptions());

@@ -115,6 +115,13 @@ std::optional<CommandLine> readConfigOptions(const QString &command, const QComm
     if (parser.isSet(QStringLiteral("config")))
         result.configFile = parser.value(QStringLiteral("config"));
     result.pluginDirs = parser.values(QStringLiteral("plugin-dir"));
+    if (parser.isSet(QStringLiteral("no-review"))) {
+        if (parser.isSet(QStringLiteral("reviewer-plugin")))
+            return usageError(QStringLiteral("the argument '--no-review' cannot be used with '--reviewer-plugin <ID>'"), command);
+        if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, QStringLiteral("--reviewer-plugin"), QStringLiteral("none"));
+            !set)
+            return usageError(set.error().message(), command);
+    }
     for (const ConfigKeyInfo &key : ConfigLoader::keys()) {
         if (key.cliFlag.isEmpty() || !parser.isSet(key.cliFlag.mid(2)))
             continue;
@@ -215,6 +222,7 @@ CommandLine parseLogs(const QStringList &arguments)
                               .arg(result.logsPhase, modes.join(QStringLiteral(", "))),
                           command);
     result.logsRaw = parser.isSet(QStringLiteral("raw"));
+    result.logsPrompt = parser.isSet(QStringLiteral("prompt"));
     result.logsFollow = parser.isSet(QStringLiteral("follow"));
     result.json = parser.isSet(QStringLiteral("json"));
     if (result.logsFollow && !result.task)
@@ -313,6 +321,13 @@ CommandLine parsePlugins(const QStringList &arguments)
     CommandLine result;
     result.action = CommandLine::Action::Plugins;
     result.pluginDirs = parser.values(QStringLiteral("plugin-dir"));
+    if (parser.isSet(QStringLiteral("no-review"))) {
+        if (parser.isSet(QStringLiteral("reviewer-plugin")))
+            return usageError(QStringLiteral("the argument '--no-review' cannot be used with '--reviewer-plugin <ID>'"), command);
+        if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, QStringLiteral("--reviewer-plugin"), QStringLiteral("none"));
+            !set)
+            return usageError(set.error().message(), command);
+    }
     return result;
 }
 

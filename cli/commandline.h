@@ -48,6 +48,7 @@ struct CommandLine
     // logs
     QString logsPhase;      // --phase: plan, execute, address, triage, normalize
     bool logsRaw = false;   // --raw: the agent's own stdout tail
+    bool logsPrompt = false;  // logs: each call's prompt in full
     bool logsFollow = false; // --follow: wait for the call in progress
     QString logsStateDir = QStringLiteral(".peal");
 

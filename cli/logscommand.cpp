@@ -92,19 +92,22 @@ QString money(double usd)
     return QStringLiteral("$") + QString::number(usd, 'f', usd < 0.01 ? 4 : 2);
 }
 
-// One record line, readable; empty for lines that say nothing to a reader.
-QString readable(const QJsonObject &o)
+// One record line, readable; empty for lines that say nothing to a reader. `prompt`: a call's
+// prompt in full, else its length.
+QString readable(const QJsonObject &o, bool prompt)
 {
     const QString kind = o.value(u"kind").toString();
     const QString text = o.value(u"text").toString();
     if (kind == u"call") {
-        const int prompt = int(o.value(u"prompt").toString().size());
-        return QStringLiteral("== %1 (attempt %2) with %3 at %4 ==\n   %5 in %6; prompt %7 characters")
-            .arg(o.value(u"mode").toString())
-            .arg(o.value(u"attempt").toInt())
-            .arg(o.value(u"agent").toString(), o.value(u"started").toString(), o.value(u"program").toString(),
-                 o.value(u"workspace").toString())
-            .arg(prompt);
+        const QString promptText = o.value(u"prompt").toString();
+        QString header = QStringLiteral("== %1 (attempt %2) with %3 at %4 ==\n   %5 in %6")
+                             .arg(o.value(u"mode").toString())
+                             .arg(o.value(u"attempt").toInt())
+                             .arg(o.value(u"agent").toString(), o.value(u"started").toString(),
+                                  o.value(u"program").toString(), o.value(u"workspace").toString());
+        if (!prompt)
+            return header + QStringLiteral("; prompt %1 characters (--prompt shows it)").arg(promptText.size());
+        return header + QStringLiteral("\n   prompt:\n     ") + QString(promptText).replace(u'\n', QStringLiteral("\n     "));
     }
     if (kind == u"session")
         return QStringLiteral("   session %1").arg(text);
@@ -141,7 +144,7 @@ QString readable(const QJsonObject &o)
 
 // Prints the lines of `file` from `offset` on; returns the new offset and whether an end line
 // was seen.
-std::pair<qint64, bool> printFrom(const QString &path, qint64 offset, bool json)
+std::pair<qint64, bool> printFrom(const QString &path, qint64 offset, bool json, bool prompt)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly) || !file.seek(offset))
@@ -156,7 +159,7 @@ std::pair<qint64, bool> printFrom(const QString &path, qint64 offset, bool json)
         ended = ended || o.value(u"kind") == QJsonValue(QStringLiteral("end"));
         if (json) {
             printOut(QString::fromUtf8(line));
-        } else if (const QString text = readable(o); !text.isEmpty()) {
+        } else if (const QString text = readable(o, prompt); !text.isEmpty()) {
             printOut(text + u'\n');
         }
     }
@@ -195,14 +198,42 @@ int listTasks(const QString &stateDir, bool json)
     return toInt(ExitCode::Success);
 }
 
+// The task's review (tasks/<N>/review.json): how the rounds went and each finding's fate.
+void printReview(const QString &stateDir, quint32 task)
+{
+    QFile file(tasksDirectory(stateDir) + QStringLiteral("/%1/review.json").arg(task));
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    const QJsonObject o = QJsonDocument::fromJson(file.read(16 << 20)).object();
+    if (o.isEmpty())
+        return;
+    QStringList open;
+    for (const QJsonValue &n : o.value(u"open_findings").toArray())
+        open << QString::number(n.toInteger());
+    printOut(QStringLiteral("== review: %1 round(s), %2 (%3); open findings %4 ==\n")
+                 .arg(o.value(u"rounds").toInteger())
+                 .arg(o.value(u"resolved").toBool() ? QStringLiteral("resolved") : QStringLiteral("findings left"),
+                      o.value(u"stop_reason").toString(), open.isEmpty() ? QStringLiteral("not counted") : open.join(u" -> ")));
+    for (const QJsonValue &v : o.value(u"findings").toArray()) {
+        const QJsonObject f = v.toObject();
+        const QString fate = f.value(u"fate").toString();
+        QString how = fate;
+        if (fate == u"dismissed")
+            how = QStringLiteral("dismissed (%1) in round %2").arg(f.value(u"reason").toString()).arg(f.value(u"round").toInteger());
+        else if (fate == u"fixed")
+            how = QStringLiteral("fixed in round %1").arg(f.value(u"round").toInteger());
+        printOut(QStringLiteral("   %1 - %2\n").arg(f.value(u"finding").toString(), how));
+    }
+}
+
 // Prints a task's records and, following, what is added to them: new records and new lines,
 // as the file system reports them (inotify), until the newest call has ended and nothing new
 // came for a while (a task's next phase starts within moments of the last one ending).
 class LogFollower : public QObject
 {
 public:
-    LogFollower(QString stateDir, quint32 task, QString phase, bool json)
-        : m_stateDir(std::move(stateDir)), m_task(task), m_phase(std::move(phase)), m_json(json)
+    LogFollower(QString stateDir, quint32 task, QString phase, bool json, bool prompt)
+        : m_stateDir(std::move(stateDir)), m_task(task), m_phase(std::move(phase)), m_json(json), m_prompt(prompt)
     {
         connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { printNew(); });
         connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, [this] { printNew(); });
@@ -223,7 +254,7 @@ public:
         bool progressed = false;
         for (const Record &r : recordsOf(m_stateDir, m_task, m_phase)) {
             const qint64 before = m_offsets.value(r.path, -1);
-            const auto [offset, done] = printFrom(r.path, std::max<qint64>(before, 0), m_json);
+            const auto [offset, done] = printFrom(r.path, std::max<qint64>(before, 0), m_json, m_prompt);
             progressed = progressed || offset != before;
             m_offsets.insert(r.path, offset);
             if (done)
@@ -280,6 +311,7 @@ private:
     quint32 m_task;
     QString m_phase;
     bool m_json;
+    bool m_prompt;
     QHash<QString, qint64> m_offsets;
     QSet<QString> m_ended;
     QFileSystemWatcher m_watcher;
@@ -314,10 +346,13 @@ int runLogsCommand(const CommandLine &commandLine)
         }
         return toInt(ExitCode::Success);
     }
-    LogFollower follower(stateDir, task, commandLine.logsPhase, commandLine.json);
+    LogFollower follower(stateDir, task, commandLine.logsPhase, commandLine.json, commandLine.logsPrompt);
     follower.printNew();
-    if (!commandLine.logsFollow)
+    if (!commandLine.logsFollow) {
+        if (!commandLine.json && (commandLine.logsPhase.isEmpty() || commandLine.logsPhase == u"address"))
+            printReview(stateDir, task);
         return toInt(ExitCode::Success);
+    }
     return follower.follow();
 }
 

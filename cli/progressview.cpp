@@ -174,6 +174,7 @@ void ProgressView::onProgress(const ProgressEvent &event)
             record.result = event.interrupted    ? QStringLiteral("interrupted")
                             : !event.ok          ? QStringLiteral("failed")
                             : event.findingsLeft ? QStringLiteral("done, findings left")
+                            : event.notReviewed  ? QStringLiteral("done, not reviewed")
                                                  : QStringLiteral("done");
             if (m_options.eventLines)
                 printTask(event.task, event);
@@ -201,10 +202,13 @@ void ProgressView::printTask(quint32 task, const ProgressEvent &event)
         return; // the run's last line says why it stopped
     if (!event.ok) {
         print(QStringLiteral("  %1 %2 (after %3)").arg(mark(false), event.detail, took));
+        printFindingsLeft(task, event);
         return;
     }
     QStringList parts{r.result, took};
-    if (r.rounds == 0)
+    if (!event.review.isEmpty())
+        parts << QStringLiteral("review: %1 in %2 round%3").arg(event.review).arg(std::max(0, r.rounds)).arg(r.rounds == 1 ? QString() : QStringLiteral("s"));
+    else if (r.rounds == 0)
         parts << QStringLiteral("reviewed, no findings");
     else if (r.rounds > 0)
         parts << (r.rounds == 1 ? QStringLiteral("1 review round") : QStringLiteral("%1 review rounds").arg(r.rounds));
@@ -214,6 +218,19 @@ void ProgressView::printTask(quint32 task, const ProgressEvent &event)
     if (r.costUsd)
         parts << QStringLiteral("$%1").arg(*r.costUsd, 0, 'f', 2);
     print(QStringLiteral("  %1 task %2  %3").arg(mark(true), QString::number(task), parts.join(QStringLiteral(" · "))));
+    printFindingsLeft(task, event);
+}
+
+void ProgressView::printFindingsLeft(quint32 task, const ProgressEvent &event)
+{
+    // The first few, then where the rest are.
+    constexpr qsizetype shown = 5;
+    for (qsizetype i = 0; i < std::min(shown, event.leftFindings.size()); ++i)
+        print(QStringLiteral("      left: ") + event.leftFindings[i]);
+    if (event.leftFindings.size() > shown)
+        print(QStringLiteral("      ... and %1 more: peal logs %2").arg(event.leftFindings.size() - shown).arg(task));
+    else if (!event.leftFindings.isEmpty())
+        print(QStringLiteral("      every round and finding: peal logs %1").arg(task));
 }
 
 void ProgressView::printTable()

@@ -91,6 +91,7 @@ private:
     void writeLog(const QByteArray &line);
     void print(const QString &line);
     void printTask(quint32 task, const ProgressEvent &event);
+    void printFindingsLeft(quint32 task, const ProgressEvent &event);
     void printTable();
     QString mark(bool ok) const;
 

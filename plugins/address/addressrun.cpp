@@ -6,6 +6,8 @@
 #include <peal/sdk/prompts.h>
 #include <peal/sdk/reviewer.h>
 
+#include <QSet>
+
 namespace Peal::Address {
 
 namespace {
@@ -36,7 +38,47 @@ struct AddressState
     std::optional<bool> findingsLeft;   // the rounds stopped with findings left (true: review_patience)
     QString stopReason;                 // why the loop failed, when it is not "failed"
     QList<std::pair<QString, QString>> toDismiss; // what triage chose: finding id, reason
+    QStringList foundOrder;             // finding keys in the order they were found
+    QHash<QString, FindingFate> fates;  // what became of each
 };
+
+// "<path>:<line>: <message>" of a finding, as far as the reviewer said.
+QString describe(const Finding &f)
+{
+    QString where = f.path.value_or(QString());
+    if (f.line)
+        where += QStringLiteral(":%1").arg(*f.line);
+    return where.isEmpty() ? f.message : where + QStringLiteral(": ") + f.message;
+}
+
+// A review's open findings against what was known: new ones are found, known ones that are
+// gone were fixed in `round` (or by a dismissal that worked), known ones still open are left.
+void track(AddressState &s, const ReviewResult &review, quint32 round)
+{
+    QHash<QString, QString> texts;
+    if (review.findings) {
+        for (const Finding &f : *review.findings)
+            texts.insert(findingKeys({f}).value(0), describe(f));
+    }
+    const QSet<QString> open(review.openFindings.cbegin(), review.openFindings.cend());
+    for (const QString &key : review.openFindings) {
+        auto it = s.fates.find(key);
+        if (it == s.fates.end()) {
+            s.foundOrder.append(key);
+            s.fates.insert(key, FindingFate{texts.value(key, key), QStringLiteral("left"), {}, round});
+        } else {
+            it->fate = QStringLiteral("left"); // still there, whatever was tried
+            it->reason.clear();
+        }
+    }
+    for (const QString &key : std::as_const(s.foundOrder)) {
+        FindingFate &f = s.fates[key];
+        if (f.fate == u"left" && !open.contains(key)) {
+            f.fate = QStringLiteral("fixed");
+            f.round = round;
+        }
+    }
+}
 
 // A cancelled run, or a budget that stops it: the task ends at once, whatever on_stet_fail
 // says (a retry or a skip would go on spending, or hide the stop).
@@ -93,6 +135,7 @@ private:
             }
             log(LogLevel::Info, QStringLiteral("findings detected, starting address loop"));
             m_state->initial = *first;
+            track(*m_state, *first, 0);
             return {};
         });
         review.onDone([this](const Result<void> &reviewed) { return firstReviewFailed(reviewed); });
@@ -186,6 +229,7 @@ private:
         if (!review)
             return review.error();
         AddressState &s = *m_state;
+        track(s, *review, s.round);
         if (!review->hasFindings) {
             s.open.append(0);
             finish(s.round, true, QStringLiteral("clean"));
@@ -214,7 +258,7 @@ private:
         const quint32 rounds = patience ? m_state->round : m_settings.maxRounds;
         if (m_settings.warnOnFindingsLeft) {
             return syncStep(QStringLiteral("findings left"), [this, reason, rounds] {
-                log(LogLevel::Warn, QStringLiteral("stet findings remain after address rounds"), {{QStringLiteral("rounds"), rounds}});
+                log(LogLevel::Warn, QStringLiteral("%1 remain after address rounds").arg(findingsNoun()), {{QStringLiteral("rounds"), rounds}});
                 finish(rounds, false, reason);
                 return Result<void>();
             });
@@ -230,7 +274,10 @@ private:
                 log(LogLevel::Warn, QStringLiteral("stet review with findings left"),
                     {{QStringLiteral("commit"), sha}, {QStringLiteral("stdout"), current.stdoutText},
                      {QStringLiteral("stderr"), current.stderrText}});
-                QString message = QStringLiteral("%1 stet findings remain after %2 address round(s)").arg(current.findingCount).arg(rounds);
+                QString message = QStringLiteral("%1 %2 remain after %3 address round(s)")
+                                      .arg(current.findingCount)
+                                      .arg(findingsNoun())
+                                      .arg(rounds);
                 if (patience)
                     message += QStringLiteral(" (review_patience = %1: no fewer findings for %1 round(s))").arg(m_settings.patience);
                 m_state->stopReason = reason;
@@ -307,8 +354,14 @@ private:
 
     void chooseDismissals(const QList<Dismissal> &list)
     {
-        for (const Dismissal &d : list)
+        for (const Dismissal &d : list) {
             m_state->toDismiss.append({d.id, normalizeReason(d.reason)});
+            if (auto it = m_state->fates.find(d.id); it != m_state->fates.end()) {
+                it->fate = QStringLiteral("dismissed");
+                it->reason = normalizeReason(d.reason);
+                it->round = m_state->round;
+            }
+        }
     }
 
     Result<void> afterDismissals(const Result<ReviewResult> &review)
@@ -316,6 +369,8 @@ private:
         if (!review)
             return review.error();
         AddressState &s = *m_state;
+        // Dismissed findings are gone; one still open was not dismissed after all.
+        track(s, *review, s.round);
         if (!review->hasFindings) {
             log(LogLevel::Info, QStringLiteral("findings resolved (after dismiss pass)"), {{QStringLiteral("round"), s.round}});
             s.open.append(0);
@@ -344,6 +399,10 @@ private:
         r.resolved = outcome.resolved;
         r.openPerRound = m_state->open;
         r.stopReason = outcome.reason;
+        QList<FindingFate> fates;
+        for (const QString &key : std::as_const(m_state->foundOrder))
+            fates.append(m_state->fates.value(key));
+        setFindingFates(r, fates);
         m_services->report(r);
     }
 
@@ -368,6 +427,14 @@ private:
     }
 
     quint32 taskIndex() const { return m_services->task().index; }
+
+    // stet's findings keep the reference's words (spec §12); every other reviewer's are review
+    // findings.
+    QString findingsNoun() const
+    {
+        return m_reviewer->reviewName().contains(u"stet") ? QStringLiteral("stet findings")
+                                                           : QStringLiteral("review findings");
+    }
 
     void log(LogLevel level, const QString &message, LogFields fields = {})
     {

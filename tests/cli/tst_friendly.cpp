@@ -283,11 +283,11 @@ private Q_SLOTS:
     void quietPrintsNothingOnSuccessAndOneLineOnFailure()
     {
         Scenario s(kThreeTasks);
-        const auto ok = s.run({u"--quiet"_s});
+        const auto ok = s.run({u"--quiet"_s, u"--no-review"_s});
         QCOMPARE(ok.exitCode, 0);
         QCOMPARE(ok.err, QString());
         Scenario f(kThreeTasks);
-        const auto failed = f.run({u"--quiet"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1"_s}});
+        const auto failed = f.run({u"--quiet"_s, u"--no-review"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T1"_s}});
         QCOMPARE(failed.exitCode, 1);
         QVERIFY2(failed.err.startsWith(u"error: task 1, phase 1 (plan): agent exited with code 1 (stderr: "), PealTest::tail(failed.err).constData());
         QCOMPARE(failed.err.count(u'\n'), 1);
@@ -342,8 +342,11 @@ private Q_SLOTS:
         QVERIFY2(shown.contains(u"  x task 1, phase 1 (plan): agent exited with code 1 (stderr: peal-demo-agent: failing "
                                 "as asked (plan mode)) (after "_s),
                  qPrintable(shown));
-        QVERIFY(shown.contains(u"  + task 2  done · "_s));
+        // No stet here: each task line and the table say the task was not reviewed.
+        QVERIFY2(shown.contains(u"  + task 2  done, not reviewed · "_s), qPrintable(shown));
         QVERIFY2(shown.contains(u"  1     failed  "_s), qPrintable(shown));
+        QVERIFY(shown.contains(u"  2     done, not reviewed  "_s));
+        QVERIFY(shown.contains(u"warning: no review: "_s));
         QVERIFY(shown.contains(u"warning: finished with issues (exit 2): failed: task 1"_s));
         QVERIFY(!shown.contains(u" INFO "_s));
         QVERIFY(QFile::exists(t.stateDir() + u"/peal.log"_s));

@@ -91,7 +91,7 @@ private Q_SLOTS:
         shown.remove(QRegularExpression(u"\x1b\\[[0-9;]*[A-Za-z]"_s));
         const QString mark = dumb ? u"+"_s : u"✓"_s;
         QVERIFY2(shown.contains(mark + u" task 1  done · "_s), qPrintable(shown));
-        QVERIFY(shown.contains(u"1 review round · committed "_s));
+        QVERIFY2(shown.contains(u"review: 1 found, 0 dismissed, 1 fixed, 0 left in 1 round · committed "_s), qPrintable(shown));
         QVERIFY(shown.contains(mark + u" task 2  done · "_s));
         QVERIFY(shown.contains(u"(with task 3)"_s));
         QVERIFY(shown.contains(u"  task  result "_s));

@@ -577,7 +577,7 @@ private Q_SLOTS:
         QVERIFY(r.err.contains(u"warning: finished with issues (exit 2): failed: task 2\n"));
         // --quiet keeps both lines, and only them.
         Scenario q(threeTasks);
-        const auto quiet = q.run({u"--continue-with-remaining-tasks"_s, u"--quiet"_s},
+        const auto quiet = q.run({u"--continue-with-remaining-tasks"_s, u"--quiet"_s, u"--no-review"_s},
                                  {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T2"_s}});
         QCOMPARE(quiet.exitCode, 2);
         QCOMPARE(quiet.err.count(u'\n'), 2);

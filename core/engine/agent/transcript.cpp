@@ -54,6 +54,19 @@ QString Transcript::taskDirectory(const QString &stateDir, quint32 task)
     return StateStore::pathIn(stateDir, QStringLiteral("tasks/%1").arg(task));
 }
 
+static QJsonArray fatesJson(const ReviewReport &review)
+{
+    QJsonArray out;
+    for (const FindingFate &f : findingFates(review)) {
+        QJsonObject o{{QStringLiteral("finding"), f.text}, {QStringLiteral("fate"), f.fate},
+                      {QStringLiteral("round"), qint64(f.round)}};
+        if (!f.reason.isEmpty())
+            o.insert(QStringLiteral("reason"), f.reason);
+        out.append(o);
+    }
+    return out;
+}
+
 QString Transcript::writeReview(const QString &stateDir, quint32 task, const ReviewReport &review)
 {
     const QString dirPath = taskDirectory(stateDir, task);
@@ -66,7 +79,8 @@ QString Transcript::writeReview(const QString &stateDir, quint32 task, const Rev
                         {QStringLiteral("rounds"), qint64(review.rounds)},
                         {QStringLiteral("resolved"), review.resolved},
                         {QStringLiteral("stop_reason"), review.stopReason},
-                        {QStringLiteral("open_findings"), open}};
+                        {QStringLiteral("open_findings"), open},
+                        {QStringLiteral("findings"), fatesJson(review)}};
     QSaveFile file(QDir(dirPath).filePath(QStringLiteral("review.json")));
     if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(o).toJson()) < 0 || !file.commit())
         return QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
@@ -104,8 +118,9 @@ Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
     }
     m_attempt = slot.attempt;
     m_file.setFileName(QDir(slot.directory).filePath(QStringLiteral("%1-%2.jsonl").arg(call.mode).arg(m_attempt)));
-    // NewOnly: two runs can never share a record.
-    if (!m_file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
+    // NewOnly: two runs can never share a record. Readable by the user alone: it holds the
+    // prompts and what the agent said of the user's code.
+    if (!m_file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
         m_error = QStringLiteral("cannot write %1: %2").arg(m_file.fileName(), m_file.errorString());
         return;
     }

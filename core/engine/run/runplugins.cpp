@@ -226,12 +226,17 @@ Result<RunPlugins::ChosenReviewer> RunPlugins::chooseReviewer()
     // Removing the reviewer plugin only matters to runs that ask for a review explicitly.
     const QString id = c.reviewerPlugin;
     const QString chosenBy = c.originOf(QStringLiteral("reviewer_plugin")); // empty: the default
+    if (id == u"none") {
+        logger.info(u"peal::stet", QStringLiteral("reviews are off (reviewer_plugin = none, set by %1)").arg(chosenBy));
+        return ChosenReviewer{nullptr, {}, QStringLiteral("off: reviewer_plugin = none (set by %1)").arg(chosenBy)};
+    }
     auto plugin = plugins.load(id, PluginRole::Reviewer);
     if (!plugin) {
         if (!c.stetCommands.isEmpty() || c.stetPath || !chosenBy.isEmpty())
             return plugin.error();
         logger.warn(u"peal::stet", QStringLiteral("reviewer plugin unavailable; phase 3 will be skipped"),
                     {{QStringLiteral("err"), plugin.error().message()}});
+        warnNoReview(QStringLiteral("the reviewer plugin '%1' cannot be loaded (%2)").arg(id, plugin.error().message()));
         return ChosenReviewer{nullptr, {}, QStringLiteral("off: the reviewer plugin is unavailable")};
     }
     auto reviewer = pluginCast<ReviewerPlugin>(*plugin);
@@ -255,9 +260,22 @@ Result<RunPlugins::ChosenReviewer> RunPlugins::chooseReviewer()
     if (readiness.program.isEmpty() && !chosenBy.isEmpty())
         return Error(Error::Kind::Plugin, QStringLiteral("reviewer '%1' (set by %2) cannot run").arg(id, chosenBy),
                      readiness.warning);
-    if (!readiness.ready)
+    if (!readiness.ready) {
+        warnNoReview(readiness.warning.isEmpty() ? QStringLiteral("%1 was not found on PATH").arg(id)
+                                                 : readiness.warning);
         return ChosenReviewer{nullptr, {}, note};
+    }
     return createReview(reviewer, note);
+}
+
+void RunPlugins::warnNoReview(const QString &why)
+{
+    // A review that vanishes quietly is a run nobody checked: said on every output.
+    logger.warning(u"peal::stet",
+                   QStringLiteral("no review: %1; tasks will not be reviewed. Install stet or set --stet-path, choose "
+                                  "another reviewer with --reviewer-plugin, or pass --no-review to run without reviews "
+                                  "on purpose")
+                       .arg(why));
 }
 
 Result<RunPlugins::ChosenReviewer> RunPlugins::createReview(std::shared_ptr<ReviewerPlugin> plugin, const QString &note)

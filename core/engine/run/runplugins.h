@@ -50,6 +50,8 @@ public:
 
     // The phases of `phases` in order; a phase that needs a reviewer is left out unless
     // `reviewing` (spec §8.1).
+    // The `warning:` line of a run that expected a review and has no reviewer.
+    void warnNoReview(const QString &why);
     Pipeline buildPipeline(bool reviewing) const;
 
 private:

@@ -245,6 +245,27 @@ void TaskRunner::finish(const Result<TaskResult> &given)
     event.ok = result.ok();
     event.final = !result || (m_options.endsTask && m_options.endPhase >= m_pipeline.size());
     event.findingsLeft = m_report && !m_report->resolved;
+    if (m_report) {
+        const QList<FindingFate> fates = findingFates(*m_report);
+        QMap<QString, int> counts;
+        for (const FindingFate &f : fates) {
+            ++counts[f.fate];
+            if (f.fate == u"left")
+                event.leftFindings.append(f.text);
+        }
+        if (!fates.isEmpty())
+            event.review = QStringLiteral("%1 found, %2 dismissed, %3 fixed, %4 left")
+                               .arg(fates.size())
+                               .arg(counts.value(QStringLiteral("dismissed")))
+                               .arg(counts.value(QStringLiteral("fixed")))
+                               .arg(counts.value(QStringLiteral("left")));
+        if (!event.leftFindings.isEmpty())
+            m_run.logger().warn(u"peal::runner", QStringLiteral("review findings left"),
+                                {{QStringLiteral("task_index"), m_task.index},
+                                 {QStringLiteral("findings"), event.leftFindings.join(QStringLiteral("; "))}});
+    } else if (event.final && m_run.config().phases.contains(QStringLiteral("address"))) {
+        event.notReviewed = true; // no reviewer, or its review failed and was skipped
+    }
     event.interrupted = !result && (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled());
     // A failed task is an outcome of the run (a block's stream is the block's to report).
     if (!result && !event.interrupted && m_options.saveOnFailure)

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -42,6 +43,9 @@ struct PEAL_EXPORT ProgressEvent
     QList<quint32> tasks;  // Committed: the tasks whose changes the commit holds
     int rounds = -1;       // PhaseFinished, TaskFinished: review rounds so far (-1: no review)
     bool findingsLeft = false; // TaskFinished: the review ended with findings left
+    QString review;            // TaskFinished: "3 found, 1 dismissed, 1 fixed, 1 left" (empty: no count)
+    QStringList leftFindings;  // TaskFinished: the findings left, "<path>:<line>: <message>"
+    bool notReviewed = false;  // TaskFinished: the run reviews tasks, and this one was not reviewed
     bool interrupted = false;  // TaskFinished with !ok: cut short by SIGINT/SIGTERM, not failed
     std::optional<double> costUsd; // AgentCallEnded: when the back-end reported one
     qint64 tokens = 0;             // AgentCallEnded: input plus output tokens

@@ -8,6 +8,8 @@
 #include <peal/sdk/steps.h>
 
 #include <QJsonObject>
+#include <QVariantList>
+#include <QVariantMap>
 
 #include <functional>
 #include <memory>
@@ -37,6 +39,37 @@ struct PEAL_EXPORT ReviewReport
     QString stopReason;
     Extensions extensions = {};
 };
+
+// Each finding a review found and what became of it, in the order they were found (the
+// ReviewReport extension "findings", added after ABI 9): "dismissed" (with the reason), "fixed"
+// (gone after the round that fixed it), "left" (still open when the rounds ended).
+struct FindingFate
+{
+    QString text;   // "<path>:<line>: <message>", or what the reviewer said when it is not structured
+    QString fate;   // "dismissed", "fixed", "left"
+    QString reason; // dismissed: why
+    quint32 round = 0; // the round it was dismissed or fixed in (0: before the first)
+};
+
+inline void setFindingFates(ReviewReport &report, const QList<FindingFate> &fates)
+{
+    QVariantList list;
+    for (const FindingFate &f : fates)
+        list.append(QVariantMap{{QStringLiteral("text"), f.text}, {QStringLiteral("fate"), f.fate},
+                                {QStringLiteral("reason"), f.reason}, {QStringLiteral("round"), f.round}});
+    report.extensions.insert(QStringLiteral("findings"), list);
+}
+
+inline QList<FindingFate> findingFates(const ReviewReport &report)
+{
+    QList<FindingFate> fates;
+    for (const QVariant &v : report.extensions.value(QStringLiteral("findings")).toList()) {
+        const QVariantMap m = v.toMap();
+        fates.append({m.value(QStringLiteral("text")).toString(), m.value(QStringLiteral("fate")).toString(),
+                      m.value(QStringLiteral("reason")).toString(), m.value(QStringLiteral("round")).toUInt()});
+    }
+    return fates;
+}
 
 // What the phases of one task produce, passed from phase to phase.
 struct PEAL_EXPORT TaskData
