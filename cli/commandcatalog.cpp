@@ -8,9 +8,9 @@ QList<OptionDef> configOptions()
 {
     QList<OptionDef> options = {
         {QStringLiteral("--config"), QStringLiteral("PATH"),
-         QStringLiteral("TOML configuration file"), {}},
+         QStringLiteral("TOML configuration file (default: ./peal.toml when there is one)"), {}},
         {QStringLiteral("--plugin-dir"), QStringLiteral("DIR"),
-         QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)"), {}},
+         QStringLiteral("look for plugins here first (also PEAL_PLUGIN_PATH)"), {}, true},
         {QStringLiteral("--no-review"), QString(),
          QStringLiteral("run without reviews, on purpose (the same as --reviewer-plugin none)"), {}},
     };
@@ -53,12 +53,27 @@ QList<OptionDef> statusOptions()
 
 QList<OptionDef> resetOptions()
 {
-    return configOptions()
-           + QList<OptionDef>{{QStringLiteral("--task"), QStringLiteral("N"),
-                               QStringLiteral("mark this task not completed, so that 'peal run' runs it again"), {}},
-                              {QStringLiteral("--all"), QString(),
-                               QStringLiteral("mark every task not completed (the old state file is kept as a .bak)"),
-                               {}}};
+    // Only what finds the state and the plan, and what to reset.
+    return {{QStringLiteral("--config"), QStringLiteral("PATH"),
+             QStringLiteral("TOML configuration file (default: ./peal.toml when there is one)"), {}},
+            {QStringLiteral("--plan"), QStringLiteral("PATH"),
+             QStringLiteral("the plan (default: the one the state records)"), {}},
+            {QStringLiteral("--repo"), QStringLiteral("PATH"),
+             QStringLiteral("the repository (default: the one the state records)"), {}},
+            {QStringLiteral("--state-dir"), QStringLiteral("DIR"), QStringLiteral("the state directory [default: .peal]"), {}},
+            {QStringLiteral("--task"), QStringLiteral("N"),
+             QStringLiteral("run this task from its first phase next time: marked not completed, its progress "
+                            "forgotten (repeat for more tasks)"),
+             {}, true},
+            {QStringLiteral("--all"), QString(),
+             QStringLiteral("every task (the old state file is kept as a .bak)"), {}}};
+}
+
+QList<OptionDef> initOptions()
+{
+    return {{QStringLiteral("--plan"), QStringLiteral("PATH"), QStringLiteral("the plan skeleton to write [default: plan.md]"), {}},
+            {QStringLiteral("--repo"), QStringLiteral("PATH"),
+             QStringLiteral("the repository the configuration names [default: .]"), {}}};
 }
 
 QList<OptionDef> logsOptions()
@@ -71,7 +86,8 @@ QList<OptionDef> logsOptions()
             {QStringLiteral("--follow"), QString(), QStringLiteral("keep printing the call in progress until it ends"), {}},
             {QStringLiteral("--json"), QString(), QStringLiteral("print the records as JSON lines, for tools"), {}},
             {QStringLiteral("--state-dir"), QStringLiteral("DIR"),
-             QStringLiteral("the state directory of the run (default: PEAL_STATE_DIR, else .peal)"), {}}};
+             QStringLiteral("the state directory of the run (default: PEAL_STATE_DIR, else state_dir of ./peal.toml, "
+                            "else .peal)"), {}}};
 }
 
 QList<OptionDef> completionOptions()
@@ -195,12 +211,11 @@ QString statusHelp()
 
 QString resetHelp()
 {
-    return QStringLiteral("Mark tasks not completed in the state file, so that 'peal run' runs them again. "
-                          "Takes the options of 'peal run' that locate the plan, the repo and the state, "
-                          "and edits <state_dir>/state.json under the run lock: it is refused while a run "
-                          "holds the state directory, and a state file of another plan or repo is left "
-                          "alone.\n\n"
-                          "Usage: peal reset [OPTIONS] --task <N>\n"
+    return QStringLiteral("Make tasks run again from their first phase: marked not completed in "
+                          "<state_dir>/state.json and their progress forgotten, under the run lock: it is refused "
+                          "while a run holds the state directory, and a state file of another plan or repo is "
+                          "left alone. Without --plan and --repo, the ones of ./peal.toml or of the state.\n\n"
+                          "Usage: peal reset [OPTIONS] --task <N> [--task <N>...]\n"
                           "       peal reset [OPTIONS] --all\n\nOptions:\n")
            + formatOptions(resetOptions());
 }
@@ -210,6 +225,7 @@ QList<CommandDef> commandCatalog()
     return {
         {QStringLiteral("run"), QStringLiteral("run the orchestrator on a plan file against a target repo"),
          runOptions()},
+        {QStringLiteral("init"), QStringLiteral("write a commented peal.toml and a plan skeleton here"), initOptions()},
         {QStringLiteral("status"), QStringLiteral("show which tasks are done and what a run would do next"),
          statusOptions()},
         {QStringLiteral("reset"), QStringLiteral("mark tasks not completed so that a run does them again"),
@@ -225,6 +241,16 @@ QList<CommandDef> commandCatalog()
          completionOptions()},
         {QStringLiteral("manpage"), QStringLiteral("print the man page (roff)"), {}},
     };
+}
+
+QString initHelp()
+{
+    return QStringLiteral("Write a commented peal.toml (the plan, the repository, the settings most runs change) "
+                          "and a plan skeleton in the current directory, so that 'peal run', 'peal status', "
+                          "'peal logs' and 'peal reset' need no options here. An existing file is never "
+                          "overwritten: then nothing is written.\n\n"
+                          "Usage: peal init [OPTIONS]\n\nOptions:\n")
+           + formatOptions(initOptions());
 }
 
 QString promptHelp()

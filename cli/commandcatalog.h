@@ -11,6 +11,7 @@ QList<OptionDef> configOptions();
 QList<OptionDef> runOptions();
 QList<OptionDef> statusOptions();
 QList<OptionDef> resetOptions();
+QList<OptionDef> initOptions();
 QList<OptionDef> logsOptions();
 QList<OptionDef> completionOptions();
 QList<OptionDef> promptOptions();

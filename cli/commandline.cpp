@@ -7,6 +7,8 @@
 
 #include <QCommandLineParser>
 
+#include <peal/textutil.h>
+
 #include <limits>
 
 namespace Peal::Cli {
@@ -74,8 +76,20 @@ std::optional<CommandLine> parseOptions(const QString &command, const QList<Opti
         }
     }
 
-    if (!parser.parse(QStringList{QStringLiteral("peal")} + arguments))
-        return usageError(parser.errorText(), command);
+    if (!parser.parse(QStringList{QStringLiteral("peal")} + arguments)) {
+        // An option that does not exist: named as given, with the closest one of this command.
+        const QStringList unknown = parser.unknownOptionNames();
+        if (unknown.isEmpty())
+            return usageError(parser.errorText(), command);
+        const QString given = (unknown.first().size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + unknown.first();
+        QStringList flags{QStringLiteral("--help")};
+        for (const OptionDef &o : defs)
+            flags << o.flag;
+        QString message = QStringLiteral("unexpected argument '%1' found").arg(given);
+        if (const QString near = Text::closest(given, flags); !near.isEmpty())
+            message += QStringLiteral("; did you mean '%1'?").arg(near);
+        return usageError(message, command);
+    }
     if (parser.isSet(QStringLiteral("help")))
         return std::nullopt; // caller shows help
     if (!parser.positionalArguments().isEmpty())
@@ -84,8 +98,8 @@ std::optional<CommandLine> parseOptions(const QString &command, const QList<Opti
                           command);
     const QStringList seen = parser.optionNames();
     for (const OptionDef &o : defs) {
-        // --plugin-dir is a list: each occurrence adds a directory.
-        if (seen.count(o.flag.mid(2)) > 1 && o.flag != u"--plugin-dir")
+        // A list (--plugin-dir, reset's --task): each occurrence adds a value.
+        if (seen.count(o.flag.mid(2)) > 1 && !o.repeatable)
             return usageError(QStringLiteral("the argument '%1' cannot be used multiple times")
                                   .arg(describe(o)),
                               command);
@@ -244,12 +258,24 @@ CommandLine parseReset(const QStringList &arguments)
         return showHelp(resetHelp());
     CommandLine result;
     result.action = CommandLine::Action::Reset;
-    if (auto error = readConfigOptions(command, parser, result))
-        return *error;
-    if (auto error = parseIndex(parser, QStringLiteral("task"), &result.task, command))
-        return *error;
+    if (parser.isSet(QStringLiteral("config")))
+        result.configFile = parser.value(QStringLiteral("config"));
+    for (const QString &flag : {QStringLiteral("--plan"), QStringLiteral("--repo"), QStringLiteral("--state-dir")}) {
+        if (!parser.isSet(flag.mid(2)))
+            continue;
+        if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, flag, parser.value(flag.mid(2))); !set)
+            return usageError(set.error().message(), command);
+    }
+    for (const QString &value : parser.values(QStringLiteral("task"))) {
+        auto n = ConfigValues::parseUnsigned(value, std::numeric_limits<quint32>::max());
+        if (!n)
+            return usageError(QStringLiteral("invalid value '%1' for '--task <N>': %2").arg(value, n.error().message()),
+                              command);
+        if (!result.resetTasks.contains(quint32(*n)))
+            result.resetTasks.append(quint32(*n));
+    }
     result.resetAll = parser.isSet(QStringLiteral("all"));
-    if (result.resetAll == result.task.has_value())
+    if (result.resetAll == !result.resetTasks.isEmpty())
         return usageError(result.resetAll ? QStringLiteral("the argument '--all' cannot be used with '--task <N>'")
                                           : QStringLiteral("one of '--task <N>' or '--all' is required"),
                           command);
@@ -260,6 +286,23 @@ const QStringList &completionShells()
 {
     static const QStringList shells{QStringLiteral("bash"), QStringLiteral("zsh")};
     return shells;
+}
+
+CommandLine parseInit(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("init");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, initOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(initHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Init;
+    if (parser.isSet(QStringLiteral("plan")))
+        result.initPlan = parser.value(QStringLiteral("plan"));
+    if (parser.isSet(QStringLiteral("repo")))
+        result.initRepo = parser.value(QStringLiteral("repo"));
+    return result;
 }
 
 CommandLine parseCompletion(const QStringList &arguments)
@@ -356,6 +399,18 @@ CommandLine parseDemo(const QStringList &arguments)
 
 } // namespace
 
+// "unrecognized subcommand 'stauts'; did you mean 'status'?"
+CommandLine unknownCommand(const QString &given)
+{
+    QStringList names{QStringLiteral("help")};
+    for (const CommandDef &c : commandCatalog())
+        names << c.name;
+    QString message = QStringLiteral("unrecognized subcommand '%1'").arg(given);
+    if (const QString near = Text::closest(given, names); !near.isEmpty())
+        message += QStringLiteral("; did you mean '%1'?").arg(near);
+    return usageError(message, QString());
+}
+
 CommandLine parseCommandLine(const QStringList &arguments)
 {
     if (arguments.isEmpty()) {
@@ -387,6 +442,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return parseStatus(rest);
     if (first == u"reset")
         return parseReset(rest);
+    if (first == u"init")
+        return parseInit(rest);
     if (first == u"logs")
         return parseLogs(rest);
     if (first == u"completion")
@@ -408,18 +465,19 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return showHelp(statusHelp());
         if (rest.first() == u"reset")
             return showHelp(resetHelp());
+        if (rest.first() == u"init")
+            return showHelp(initHelp());
         if (rest.first() == u"logs")
             return showHelp(logsHelp());
         if (rest.first() == u"completion" || rest.first() == u"manpage")
             return parseCommandLine({rest.first(), QStringLiteral("--help")});
         if (rest.first() == u"help")
             return showHelp(topLevelHelp(true));
-        return usageError(QStringLiteral("unrecognized subcommand '%1'").arg(rest.first()),
-                          QString());
+        return unknownCommand(rest.first());
     }
     if (first.startsWith(u'-'))
         return usageError(QStringLiteral("unexpected argument '%1' found").arg(first), QString());
-    return usageError(QStringLiteral("unrecognized subcommand '%1'").arg(first), QString());
+    return unknownCommand(first);
 }
 
 } // namespace Peal::Cli

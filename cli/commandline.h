@@ -26,6 +26,7 @@ struct CommandLine
         Completion,
         ManPage,
         Logs,
+        Init,
     };
 
     Action action = Action::ShowHelp;
@@ -41,7 +42,10 @@ struct CommandLine
     bool quiet = false;  // run: only warnings and errors on stderr, no progress line
     bool verbose = false; // run: log lines on stderr also on a terminal
     bool json = false;   // status: machine-readable output
-    bool resetAll = false; // reset --all (else `task`)
+    bool resetAll = false; // reset --all (else `resetTasks`)
+    QList<quint32> resetTasks; // reset --task N, as often as given
+    QString initPlan = QStringLiteral("plan.md"); // init: the plan skeleton to write
+    QString initRepo = QStringLiteral(".");       // init: repo_path of the written peal.toml
 
     QStringList pluginDirs; // run, plugins
 
@@ -50,7 +54,7 @@ struct CommandLine
     bool logsRaw = false;   // --raw: the agent's own stdout tail
     bool logsPrompt = false;  // logs: each call's prompt in full
     bool logsFollow = false; // --follow: wait for the call in progress
-    QString logsStateDir = QStringLiteral(".peal");
+    std::optional<QString> logsStateDir; // unset: where the command runs says (workplace.h)
 
     // prompt
     std::optional<QString> promptOutput;
@@ -70,6 +74,7 @@ struct OptionDef
     QString valueName;    // empty for switches
     QString help;
     QStringList choices;  // the values it accepts, when they are a fixed set
+    bool repeatable = false; // may be given more than once, each adding a value
 };
 
 // One command as --help, the completions and the man page describe it.
@@ -93,5 +98,6 @@ QString pluginsHelp();
 QString demoHelp();
 QString statusHelp();
 QString resetHelp();
+QString initHelp();
 
 } // namespace Peal::Cli

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "logscommand.h"
+#include "workplace.h"
 
 #include "console.h"
 
@@ -324,7 +325,7 @@ private:
 
 int runLogsCommand(const CommandLine &commandLine)
 {
-    const QString &stateDir = commandLine.logsStateDir;
+    const QString stateDir = stateDirHere(commandLine.logsStateDir);
     if (!commandLine.task)
         return listTasks(stateDir, commandLine.json);
     const quint32 task = *commandLine.task;

@@ -3,6 +3,7 @@
 #include "console.h"
 #include "democommand.h"
 #include "pluginscommand.h"
+#include "initcommand.h"
 #include "promptcommand.h"
 #include "logscommand.h"
 #include "resetcommand.h"
@@ -38,6 +39,8 @@ int main(int argc, char *argv[])
         return runPluginsCommand(commandLine.pluginDirs);
     case CommandLine::Action::Reset:
         return runResetCommand(commandLine);
+    case CommandLine::Action::Init:
+        return runInitCommand(commandLine);
     case CommandLine::Action::Logs:
         return runLogsCommand(commandLine);
     case CommandLine::Action::Status: {

@@ -118,6 +118,7 @@ void ProgressView::onProgress(const ProgressEvent &event)
     switch (event.kind) {
     case ProgressEvent::Kind::RunStarted:
         m_total = event.taskCount;
+        m_alreadyDone = event.alreadyDone;
         m_tick.start();
         break;
     case ProgressEvent::Kind::PhaseStarted: {
@@ -187,6 +188,10 @@ void ProgressView::onProgress(const ProgressEvent &event)
             print(QStringLiteral("  … task %1: %2").arg(event.task).arg(event.detail));
         break;
     case ProgressEvent::Kind::RunFinished:
+        if (m_options.eventLines && m_order.isEmpty() && event.ok && m_total > 0 && m_alreadyDone == m_total)
+            print(QStringLiteral("nothing to do: all %1 tasks of the plan are done ('peal status' lists them, "
+                                 "'peal run --redo N' runs one again)")
+                      .arg(m_total));
         if (m_options.eventLines)
             printTable();
         return close();
@@ -279,7 +284,7 @@ QString ProgressView::render() const
             parts << QStringLiteral("%1 %2 %3").arg(it.key()).arg(it->phase, clock(it->since.elapsed()));
         line += QStringLiteral(" · %1 running: %2").arg(m_running.size()).arg(parts.join(QStringLiteral(", ")));
     }
-    line += QStringLiteral(" · %1/%2 done").arg(m_done.size()).arg(m_total);
+    line += QStringLiteral(" · %1/%2 done").arg(m_alreadyDone + m_done.size()).arg(m_total);
     if (m_costUsd)
         line += QStringLiteral(" · $%1").arg(*m_costUsd, 0, 'f', 2);
     if (!m_failed.isEmpty())

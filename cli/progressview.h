@@ -103,6 +103,7 @@ private:
     QTimer m_tick;
     QMap<quint32, Running> m_running;
     int m_total = 0;
+    int m_alreadyDone = 0; // tasks done before this run
     QSet<quint32> m_done;   // a task's tail in a parallel block reports again: count once
     QSet<quint32> m_failed;
     std::optional<double> m_costUsd; // the run's agent cost so far, when a back-end reported one

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "resetcommand.h"
+#include "workplace.h"
 
 #include "console.h"
 
 #include <peal/exitcode.h>
+#include <peal/plan.h>
 #include <peal/state.h>
 #include <peal/taskledger.h>
 
@@ -33,88 +35,104 @@ Result<std::optional<State>> loadOwnState(const Config &c)
     return loaded->state;
 }
 
+// The tasks to reset must be tasks of the plan (a canonical plan: a plan still to normalise has
+// no numbers yet, and any number is taken).
+std::optional<Error> unknownTasks(const Config &c, const QList<quint32> &tasks)
+{
+    auto document = PlanParser::readDocument(c.planPath);
+    if (!document || !document->canonical)
+        return std::nullopt;
+    QStringList unknown;
+    for (quint32 task : tasks) {
+        if (!document->plan.taskByIndex(task))
+            unknown << QString::number(task);
+    }
+    if (unknown.isEmpty())
+        return std::nullopt;
+    QStringList known;
+    for (const Task &t : document->plan.tasks)
+        known << QString::number(t.index);
+    return Error(Error::Kind::TaskNotFound,
+                 QStringLiteral("%1 %2 not in the plan %3").arg(unknown.size() == 1 ? QStringLiteral("task") : QStringLiteral("tasks"),
+                                                                unknown.join(QStringLiteral(", ")), c.planPath),
+                 QStringLiteral("its tasks are %1; nothing was changed").arg(known.join(QStringLiteral(", "))));
+}
+
+int fail(const Error &error)
+{
+    printError(error.toDisplayString());
+    return toInt(ExitCode::Failure);
+}
+
 } // namespace
 
 int runResetCommand(const CommandLine &commandLine)
 {
-    auto config = ConfigLoader::load(commandLine.configFile, commandLine.cliLayer, ConfigLoader::systemEnvironment());
-    if (!config) {
-        printError(config.error().toDisplayString());
-        return toInt(ExitCode::Failure);
-    }
+    auto config = loadConfigHere(commandLine);
+    if (!config)
+        return fail(config.error());
     const Config &c = *config;
+    if (!commandLine.resetAll) {
+        if (auto unknown = unknownTasks(c, commandLine.resetTasks))
+            return fail(*unknown);
+    }
     const QString path = StateStore::stateFilePath(c.stateDir);
     // Nothing to change: no lock is taken, so a mistyped --state-dir creates nothing. A run in
     // progress is said so, whatever its state file says yet.
     if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink() && !QFileInfo::exists(TaskLedger::path(c.stateDir))
         && !StateLock::activeHolder(c.stateDir)) {
-        printOut(QStringLiteral("%1 does not exist: no task is completed, nothing to reset\n").arg(path));
+        printOut(QStringLiteral("%1 does not exist: no task has run, nothing to reset\n").arg(path));
         return toInt(ExitCode::Success);
     }
     // A run that holds the state directory would overwrite the change; the lock keeps a run
-    // from starting while the file is rewritten.
+    // from starting while the files are rewritten.
     StateLock lock;
-    if (auto acquired = lock.acquire(c.stateDir); !acquired) {
-        printError(acquired.error().toDisplayString());
-        return toInt(ExitCode::Failure);
-    }
+    if (auto acquired = lock.acquire(c.stateDir); !acquired)
+        return fail(acquired.error());
     auto own = loadOwnState(c);
-    if (!own) {
-        printError(own.error().toDisplayString());
-        return toInt(ExitCode::Failure);
-    }
+    if (!own)
+        return fail(own.error());
     // How far tasks got: reset with them, so a reset task starts from its first phase.
     auto ledger = TaskLedger::load(c.stateDir);
-    if (!ledger) {
-        printError(ledger.error().toDisplayString());
-        return toInt(ExitCode::Failure);
-    }
-    const auto forget = [&](std::optional<quint32> task) {
-        auto reset = task ? ledger->reset(*task) : ledger->resetAll();
-        if (!reset)
-            printError(reset.error().toDisplayString());
-        return reset.ok();
-    };
-    if (!*own) {
-        if (!forget(commandLine.resetAll ? std::nullopt : commandLine.task))
-            return toInt(ExitCode::Failure);
-        printOut(QStringLiteral("%1 does not exist: no task is completed, nothing to reset\n").arg(path));
-        return toInt(ExitCode::Success);
-    }
-    if (!forget(commandLine.resetAll ? std::nullopt : commandLine.task))
-        return toInt(ExitCode::Failure);
-    State state = **own;
-    QString done;
+    if (!ledger)
+        return fail(ledger.error());
+    State state = own->value_or(State(c.planPath, c.repoPath));
+    QStringList said;
     if (commandLine.resetAll) {
+        if (auto reset = ledger->resetAll(); !reset)
+            return fail(reset.error());
         if (state.completedTaskIndices().isEmpty()) {
-            printOut(QStringLiteral("no task is completed in %1: nothing to reset\n").arg(path));
+            printOut(QStringLiteral("no task is completed in %1: every task starts from its first phase\n").arg(path));
             return toInt(ExitCode::Success);
         }
         // Everything it records goes: the old file is kept beside it.
         auto kept = StateStore::setAside(c.stateDir);
-        if (!kept) {
-            printError(kept.error().toDisplayString());
-            return toInt(ExitCode::Failure);
-        }
-        const qsizetype count = state.completedTaskIndices().size();
+        if (!kept)
+            return fail(kept.error());
+        said << QStringLiteral("%1 task(s) are no longer completed in %2 (the old file is kept as %3); 'peal run' "
+                               "will run every task again")
+                    .arg(state.completedTaskIndices().size())
+                    .arg(path, *kept);
         state.clearCompleted();
-        done = QStringLiteral("%1 task(s) are no longer completed in %2 (the old file is kept as %3); 'peal run' "
-                              "will run every task again\n")
-                   .arg(count)
-                   .arg(path, *kept);
     } else {
-        const quint32 task = *commandLine.task;
-        if (!state.markTaskIncomplete(task)) {
-            printOut(QStringLiteral("task %1 is not completed in %2: nothing to reset\n").arg(task).arg(path));
-            return toInt(ExitCode::Success);
+        for (quint32 task : commandLine.resetTasks) {
+            const bool hadProgress = ledger->entry(task).has_value();
+            if (auto reset = ledger->reset(task); !reset)
+                return fail(reset.error());
+            if (state.markTaskIncomplete(task))
+                said << QStringLiteral("task %1 is no longer completed in %2; 'peal run' will run it again").arg(task).arg(path);
+            else if (hadProgress)
+                said << QStringLiteral("task %1 will start from its first phase (what an earlier run did of it is "
+                                       "forgotten)").arg(task);
+            else
+                said << QStringLiteral("task %1 is not completed in %2: nothing to reset").arg(task).arg(path);
         }
-        done = QStringLiteral("task %1 is no longer completed in %2; 'peal run' will run it again\n").arg(task).arg(path);
     }
-    if (auto saved = StateStore::save(c.stateDir, state); !saved) {
-        printError(saved.error().toDisplayString());
-        return toInt(ExitCode::Failure);
+    if (*own) {
+        if (auto saved = StateStore::save(c.stateDir, state); !saved)
+            return fail(saved.error());
     }
-    printOut(done);
+    printOut(said.join(u'\n') + u'\n');
     return toInt(ExitCode::Success);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "runcommand.h"
+#include "workplace.h"
 
 #include "console.h"
 #include "progressview.h"
@@ -35,8 +36,7 @@ RunCommand::RunCommand(CommandLine commandLine, QObject *parent)
 
 void RunCommand::start()
 {
-    auto config = ConfigLoader::load(m_commandLine.configFile, m_commandLine.cliLayer,
-                                     ConfigLoader::systemEnvironment());
+    auto config = loadConfigHere(m_commandLine);
     if (!config) {
         printError(config.error().toDisplayString());
         return Q_EMIT finished(toInt(ExitCode::Failure));

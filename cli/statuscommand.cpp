@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "statuscommand.h"
+#include "workplace.h"
 
 #include "console.h"
 
@@ -415,8 +416,7 @@ StatusCommand::StatusCommand(CommandLine commandLine, QObject *parent)
 
 void StatusCommand::start()
 {
-    auto config = ConfigLoader::load(m_commandLine.configFile, m_commandLine.cliLayer,
-                                     ConfigLoader::systemEnvironment());
+    auto config = loadConfigHere(m_commandLine);
     if (!config) {
         printError(config.error().toDisplayString());
         return Q_EMIT finished(toInt(ExitCode::Failure));

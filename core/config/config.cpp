@@ -106,23 +106,6 @@ void assignMerged(M &target, const std::optional<T> &value)
         target = *value;
 }
 
-int editDistance(const QString &a, const QString &b)
-{
-    QList<int> previous(b.size() + 1);
-    QList<int> current(b.size() + 1);
-    for (qsizetype j = 0; j <= b.size(); ++j)
-        previous[j] = int(j);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        current[0] = int(i);
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-        }
-        std::swap(previous, current);
-    }
-    return previous[b.size()];
-}
-
 QString quoted(const QString &value)
 {
     return u'"' + value + u'"';
@@ -479,27 +462,22 @@ const QList<ConfigKeyInfo> &keys()
 
 QString suggestKey(const QString &unknownKey)
 {
-    QString best;
-    int bestDistance = std::numeric_limits<int>::max();
+    // People often write the command-line spelling ("stet_start_args", "normalize"): that
+    // spelling is a candidate too, and names its key.
+    QStringList candidates;
+    QHash<QString, QString> keyOf;
     for (const ConfigKeyInfo &info : keys()) {
-        // People often write the command-line spelling ("stet_start_args", "normalize").
+        candidates << info.key;
         QString flagAsKey = info.cliFlag.mid(2);
         flagAsKey.replace(u'-', u'_');
-        int d = editDistance(unknownKey, info.key);
-        if (!flagAsKey.isEmpty())
-            d = std::min(d, editDistance(unknownKey, flagAsKey));
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = info.key;
+        if (!flagAsKey.isEmpty() && flagAsKey != info.key) {
+            candidates << flagAsKey;
+            keyOf.insert(flagAsKey, info.key);
         }
     }
-    if (const int d = editDistance(unknownKey, QStringLiteral("plugins")); d < bestDistance) {
-        bestDistance = d;
-        best = QStringLiteral("plugins");
-    }
-    // Only suggest keys that are plausibly what was meant.
-    const int tolerance = std::max<int>(2, int(unknownKey.size()) / 3);
-    return bestDistance <= tolerance ? best : QString();
+    candidates << QStringLiteral("plugins");
+    const QString best = Text::closest(unknownKey, candidates);
+    return keyOf.value(best, best);
 }
 
 Result<void> setFromCommandLine(ConfigLayer &layer, const QString &flag, const QString &value)

@@ -2,6 +2,7 @@
 #include <peal/textutil.h>
 
 #include <algorithm>
+#include <limits>
 #include <cstring>
 
 #include <QStringDecoder>
@@ -232,6 +233,37 @@ QString clockTime(const QDateTime &when, const QDateTime &now)
     const QDateTime local = when.toLocalTime();
     const bool sameDay = local.date() == now.toLocalTime().date();
     return local.toString(sameDay ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> previous(b.size() + 1);
+    QList<int> current(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+QString closest(const QString &word, const QStringList &candidates)
+{
+    QString best;
+    int bestDistance = std::numeric_limits<int>::max();
+    for (const QString &candidate : candidates) {
+        if (const int d = editDistance(word, candidate); d < bestDistance) {
+            bestDistance = d;
+            best = candidate;
+        }
+    }
+    const int tolerance = std::max<int>(2, int(word.size()) / 3);
+    return bestDistance <= tolerance ? best : QString();
 }
 
 } // namespace Peal::Text

@@ -127,8 +127,11 @@ private Q_SLOTS:
         QCOMPARE(parseCommandLine({u"run"_s, u"--redo"_s, u"x"_s}).action, Action::UsageError);
         const CommandLine one = parseCommandLine({u"reset"_s, u"--task"_s, u"2"_s, u"--state-dir"_s, u"s"_s});
         QCOMPARE(one.action, Action::Reset);
-        QCOMPARE(one.task, std::optional<quint32>(2));
+        QCOMPARE(one.resetTasks, QList<quint32>{2});
         QVERIFY(!one.resetAll);
+        // Several tasks at once, each once.
+        QCOMPARE(parseCommandLine({u"reset"_s, u"--task"_s, u"2"_s, u"--task"_s, u"3"_s, u"--task"_s, u"2"_s}).resetTasks,
+                 (QList<quint32>{2, 3}));
         QCOMPARE(one.cliLayer.stateDir, std::optional<QString>(u"s"_s));
         QVERIFY(parseCommandLine({u"reset"_s, u"--all"_s}).resetAll);
         QCOMPARE(parseCommandLine({u"reset"_s, u"--all"_s, u"--task"_s, u"1"_s}).action, Action::UsageError);

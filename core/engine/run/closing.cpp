@@ -180,6 +180,16 @@ Result<void> Engine::Private::report()
                      {QStringLiteral("phase3_resolved"), r.review ? QVariant(r.review->resolved) : QVariant()}});
     }
     const int code = TaskOutcomes::exitCodeOf(done);
+    if (const QList<PlanNotice> &notices = run->planNotices(); !notices.isEmpty()) {
+        QStringList lines;
+        for (const PlanNotice &n : notices)
+            lines << QString::number(n.line);
+        logger.warning(u"peal::plan", QStringLiteral("%1 has %2 line(s) that look like task headings but were not run "
+                                                     "as tasks (line %3); the warnings at the start say how to write them")
+                                          .arg(run->planNoticeFile())
+                                          .arg(notices.size())
+                                          .arg(lines.join(QStringLiteral(", "))));
+    }
     if (code != toInt(ExitCode::Success))
         warnIssues(done);
     // A summary that scripts cannot read is a failed run (the reference only warns).

@@ -397,6 +397,11 @@ void Engine::Private::schedule(const StepHandle &step)
     ProgressEvent started;
     started.kind = ProgressEvent::Kind::RunStarted;
     started.taskCount = int(run->plan().tasks.size());
+    for (const Task &t : run->plan().tasks)
+        started.alreadyDone += run->outcomes().isDone(t.index) ? 1 : 0;
+    if (started.alreadyDone == started.taskCount && started.taskCount > 0)
+        logger.info(u"peal::runner", QStringLiteral("nothing to do: every task of the plan is done"),
+                    {{QStringLiteral("task_count"), started.taskCount}});
     run->notify(started);
     step.run(scheduler->step([this, step](Result<RunOutcome> result) {
         ProgressEvent finished;

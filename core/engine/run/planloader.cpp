@@ -136,6 +136,7 @@ Result<void> reportNotices(RunContext &run, const QString &where, const QList<Pl
 {
     for (const PlanNotice &notice : notices)
         run.logger().warning(u"peal::plan", PlanParser::noticeLine(where, notice));
+    run.setPlanNotices(where, notices); // said again at the end, where a person looks
     const Config &c = run.config();
     if (notices.isEmpty() || !c.strictPlan)
         return {};

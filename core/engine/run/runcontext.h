@@ -76,6 +76,14 @@ public:
     void setRoleAgent(AgentRole role, AgentHandle handle);
     State &state() { return m_state; }
     Plan &plan() { return m_plan; }
+    // The plan's lines that look like task headings but are not (repeated at the end of the run).
+    void setPlanNotices(const QString &where, const QList<PlanNotice> &notices)
+    {
+        m_planNoticeFile = where;
+        m_planNotices = notices;
+    }
+    const QList<PlanNotice> &planNotices() const { return m_planNotices; }
+    const QString &planNoticeFile() const { return m_planNoticeFile; }
     // The user's uncommitted changes, kept out of peal's commits.
     UserTree &userTree() { return m_userTree; }
     // The run's review, or nullptr when phase 3 is off.
@@ -158,6 +166,8 @@ private:
     CallRecords m_records;
     PhaseSettings m_phaseSettings;
     Plan m_plan;
+    QString m_planNoticeFile;
+    QList<PlanNotice> m_planNotices;
     UserTree m_userTree;
     RunReview *m_review = nullptr;
     std::function<void(const ProgressEvent &)> m_progress;

@@ -35,6 +35,7 @@ struct PEAL_EXPORT ProgressEvent
     QString phase;
     int position = 0;      // 1-based place of the task in this run
     int taskCount = 0;
+    int alreadyDone = 0;   // RunStarted: tasks of the plan done before this run (a resumed run)
     bool ok = true;        // PhaseFinished, TaskFinished: whether it succeeded
     bool final = true;     // TaskFinished: false after the concurrent part of a parallel block
     QString detail;        // PhaseFinished, TaskFinished with !ok: the error; AgentActivity: what

@@ -49,4 +49,10 @@ PEAL_EXPORT QString debugList(const QList<quint32> &values);
 // what "today" is.
 PEAL_EXPORT QString clockTime(const QDateTime &when, const QDateTime &now);
 
+// Levenshtein distance, in UTF-16 code units.
+PEAL_EXPORT int editDistance(const QString &a, const QString &b);
+// The candidate closest to `word` when it is plausibly what was meant (within a third of the
+// word's length, at least 2 edits); empty otherwise. "Did you mean" for keys, flags, commands.
+PEAL_EXPORT QString closest(const QString &word, const QStringList &candidates);
+
 } // namespace Peal::Text
