@@ -76,6 +76,14 @@ QList<OptionDef> initOptions()
              QStringLiteral("the repository the configuration names [default: .]"), {}}};
 }
 
+QList<OptionDef> historyOptions()
+{
+    return {{QStringLiteral("--json"), QString(), QStringLiteral("one JSON object per run, for tools"), {}},
+            {QStringLiteral("--state-dir"), QStringLiteral("DIR"),
+             QStringLiteral("the state directory (default: PEAL_STATE_DIR, else state_dir of ./peal.toml, else .peal)"),
+             {}}};
+}
+
 QList<OptionDef> logsOptions()
 {
     return {{QStringLiteral("--phase"), QStringLiteral("MODE"), QStringLiteral("only the calls of this mode"),
@@ -231,6 +239,7 @@ QList<CommandDef> commandCatalog()
         {QStringLiteral("reset"), QStringLiteral("mark tasks not completed so that a run does them again"),
          resetOptions()},
         {QStringLiteral("logs"), QStringLiteral("show what a task's agent calls said, did and cost"), logsOptions()},
+        {QStringLiteral("history"), QStringLiteral("list the runs of this state, newest first"), historyOptions()},
         {QStringLiteral("prompt"), QStringLiteral("print the plan-format instructions to give an LLM"),
          promptOptions()},
         {QStringLiteral("demo"), QStringLiteral("run the engine on a built-in demo repository and plan"),
@@ -251,6 +260,16 @@ QString initHelp()
                           "overwritten: then nothing is written.\n\n"
                           "Usage: peal init [OPTIONS]\n\nOptions:\n")
            + formatOptions(initOptions());
+}
+
+QString historyHelp()
+{
+    return QStringLiteral("List the runs of a state directory, newest first: when each started, how it ended, "
+                          "how long it took, the tasks it finished and failed, its agent calls, tokens and cost. "
+                          "Each run's record, with the settings it ran with, is <state_dir>/runs/<run id>.json; "
+                          "'peal logs' names each call's run.\n\n"
+                          "Usage: peal history [OPTIONS]\n\nOptions:\n")
+           + formatOptions(historyOptions());
 }
 
 QString promptHelp()

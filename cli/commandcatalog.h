@@ -12,6 +12,7 @@ QList<OptionDef> runOptions();
 QList<OptionDef> statusOptions();
 QList<OptionDef> resetOptions();
 QList<OptionDef> initOptions();
+QList<OptionDef> historyOptions();
 QList<OptionDef> logsOptions();
 QList<OptionDef> completionOptions();
 QList<OptionDef> promptOptions();

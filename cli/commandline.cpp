@@ -305,6 +305,24 @@ CommandLine parseInit(const QStringList &arguments)
     return result;
 }
 
+CommandLine parseHistory(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("history");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, historyOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(historyHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::History;
+    result.json = parser.isSet(QStringLiteral("json"));
+    if (parser.isSet(QStringLiteral("state-dir")))
+        result.logsStateDir = parser.value(QStringLiteral("state-dir"));
+    else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty())
+        result.logsStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+    return result;
+}
+
 CommandLine parseCompletion(const QStringList &arguments)
 {
     const QString command = QStringLiteral("completion");
@@ -444,6 +462,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return parseReset(rest);
     if (first == u"init")
         return parseInit(rest);
+    if (first == u"history")
+        return parseHistory(rest);
     if (first == u"logs")
         return parseLogs(rest);
     if (first == u"completion")
@@ -467,6 +487,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return showHelp(resetHelp());
         if (rest.first() == u"init")
             return showHelp(initHelp());
+        if (rest.first() == u"history")
+            return showHelp(historyHelp());
         if (rest.first() == u"logs")
             return showHelp(logsHelp());
         if (rest.first() == u"completion" || rest.first() == u"manpage")

@@ -27,6 +27,7 @@ struct CommandLine
         ManPage,
         Logs,
         Init,
+        History,
     };
 
     Action action = Action::ShowHelp;
@@ -99,5 +100,6 @@ QString demoHelp();
 QString statusHelp();
 QString resetHelp();
 QString initHelp();
+QString historyHelp();
 
 } // namespace Peal::Cli

@@ -101,9 +101,13 @@ QString readable(const QJsonObject &o, bool prompt)
     const QString text = o.value(u"text").toString();
     if (kind == u"call") {
         const QString promptText = o.value(u"prompt").toString();
-        QString header = QStringLiteral("== %1 (attempt %2) with %3 at %4 ==\n   %5 in %6")
-                             .arg(o.value(u"mode").toString())
-                             .arg(o.value(u"attempt").toInt())
+        // Calls of different runs are told apart by their run (an earlier peal wrote none).
+        const QString attempt = o.contains(u"run") ? QStringLiteral("run %1, attempt %2")
+                                                         .arg(o.value(u"run").toString())
+                                                         .arg(o.value(u"run_attempt").toInt())
+                                                   : QStringLiteral("attempt %1").arg(o.value(u"attempt").toInt());
+        QString header = QStringLiteral("== %1 (%2) with %3 at %4 ==\n   %5 in %6")
+                             .arg(o.value(u"mode").toString(), attempt)
                              .arg(o.value(u"agent").toString(), o.value(u"started").toString(),
                                   o.value(u"program").toString(), o.value(u"workspace").toString());
         if (!prompt)

@@ -3,6 +3,7 @@
 #include "console.h"
 #include "democommand.h"
 #include "pluginscommand.h"
+#include "historycommand.h"
 #include "initcommand.h"
 #include "promptcommand.h"
 #include "logscommand.h"
@@ -41,6 +42,8 @@ int main(int argc, char *argv[])
         return runResetCommand(commandLine);
     case CommandLine::Action::Init:
         return runInitCommand(commandLine);
+    case CommandLine::Action::History:
+        return runHistoryCommand(commandLine);
     case CommandLine::Action::Logs:
         return runLogsCommand(commandLine);
     case CommandLine::Action::Status: {

@@ -460,6 +460,52 @@ const QList<ConfigKeyInfo> &keys()
     return table;
 }
 
+namespace {
+
+// One merged value as JSON (the run's record of the settings it ran with).
+QJsonValue jsonOf(const QString &v) { return v; }
+QJsonValue jsonOf(bool v) { return v; }
+QJsonValue jsonOf(quint32 v) { return qint64(v); }
+QJsonValue jsonOf(quint64 v) { return v > quint64(std::numeric_limits<qint64>::max()) ? QJsonValue(double(v)) : QJsonValue(qint64(v)); }
+QJsonValue jsonOf(double v) { return v; }
+QJsonValue jsonOf(const QStringList &v) { return QJsonArray::fromStringList(v); }
+QJsonValue jsonOf(const QList<QStringList> &v)
+{
+    QJsonArray out;
+    for (const QStringList &argv : v)
+        out.append(QJsonArray::fromStringList(argv));
+    return out;
+}
+QJsonValue jsonOf(const QList<DismissPattern> &v)
+{
+    QJsonArray out;
+    for (const DismissPattern &p : v)
+        out.append(QJsonObject{{QStringLiteral("pattern"), p.pattern}, {QStringLiteral("reason"), p.reason}});
+    return out;
+}
+template<typename T>
+QJsonValue jsonOf(const std::optional<T> &v)
+{
+    return v ? jsonOf(*v) : QJsonValue();
+}
+
+} // namespace
+
+QJsonObject toJson(const Config &config)
+{
+    QJsonObject o;
+    forEachKey([&](const auto &def) { o.insert(QString::fromLatin1(def.name), jsonOf(config.*def.merged)); });
+    // Derived from parallel and max_parallel together (spec §2.4): as the run used them.
+    o.insert(QStringLiteral("parallel"), config.parallel);
+    o.insert(QStringLiteral("max_parallel"), qint64(config.maxParallel));
+    QJsonObject plugins;
+    for (auto it = config.pluginOptions.cbegin(); it != config.pluginOptions.cend(); ++it)
+        plugins.insert(it.key(), it.value());
+    if (!plugins.isEmpty())
+        o.insert(QStringLiteral("plugins"), plugins);
+    return o;
+}
+
 QString suggestKey(const QString &unknownKey)
 {
     // People often write the command-line spelling ("stet_start_args", "normalize"): that

@@ -9,8 +9,11 @@
 #include "jsonwriter.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QSaveFile>
+
+#include <algorithm>
 
 namespace Peal {
 
@@ -81,6 +84,15 @@ QByteArray LastRun::toJson() const
         w.key(u"usage");
         w.json(usage);
     }
+    if (!runId.isEmpty()) {
+        w.key(u"run_id");
+        w.value(runId);
+        w.indices(u"completed_tasks", completedTasks);
+    }
+    if (!config.isEmpty()) {
+        w.key(u"config");
+        w.json(config);
+    }
     w.endObject();
     return w.take();
 }
@@ -108,6 +120,15 @@ Result<LastRun> LastRun::fromJson(const QByteArray &json)
         return failed.error();
     r.failedTasks = *failed;
     r.usage = object->value(u"usage").toObject();
+    // Fields a run of an earlier peal did not write.
+    r.runId = object->value(u"run_id").toString();
+    if (object->contains(u"completed_tasks")) {
+        auto completed = JsonRead::requiredU32Array(*object, u"completed_tasks");
+        if (!completed)
+            return completed.error();
+        r.completedTasks = *completed;
+    }
+    r.config = object->value(u"config").toObject();
     return r;
 }
 
@@ -145,5 +166,51 @@ Result<std::optional<LastRun>> read(const QString &stateDir)
 }
 
 } // namespace LastRunFile
+
+namespace RunHistory {
+
+QString directory(const QString &stateDir)
+{
+    return StateStore::pathIn(stateDir, QStringLiteral("runs"));
+}
+
+QString makeRunId(const QDateTime &startedUtc, qint64 pid)
+{
+    return startedUtc.toUTC().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'")) + u'-' + QString::number(pid);
+}
+
+Result<void> write(const QString &stateDir, const LastRun &run)
+{
+    const QString dir = directory(stateDir);
+    if (!QDir().mkpath(dir))
+        return Error(Error::Kind::Io, QStringLiteral("failed to create %1").arg(dir));
+    const QString path = dir + u'/' + run.runId + QStringLiteral(".json");
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(run.toJson()) < 0 || !file.commit())
+        return Error(Error::Kind::Io, QStringLiteral("failed to write %1").arg(path), file.errorString());
+    // The settings may name commands with tokens in them: the user's alone.
+    (void)QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return {};
+}
+
+QList<LastRun> read(const QString &stateDir, QStringList *unreadable)
+{
+    QList<LastRun> runs;
+    const QDir dir(directory(stateDir));
+    for (const QFileInfo &info : dir.entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name | QDir::Reversed)) {
+        QFile file(info.filePath());
+        auto run = file.open(QIODevice::ReadOnly) ? LastRun::fromJson(file.read(4 << 20))
+                                                  : Result<LastRun>(Error(Error::Kind::Io, file.errorString()));
+        if (run)
+            runs.append(*run);
+        else if (unreadable)
+            unreadable->append(info.filePath());
+    }
+    // By start, newest first (names sort so too; the field decides when one was renamed).
+    std::stable_sort(runs.begin(), runs.end(), [](const LastRun &a, const LastRun &b) { return a.startedAt > b.startedAt; });
+    return runs;
+}
+
+} // namespace RunHistory
 
 } // namespace Peal

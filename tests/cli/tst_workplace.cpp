@@ -8,6 +8,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -61,7 +63,7 @@ private Q_SLOTS:
         // peal logs reads the state directory the file names.
         const auto logs = s.runRaw({u"logs"_s, u"1"_s});
         QVERIFY2(logs.exitCode == 0, PealTest::tail(logs.err).constData());
-        QVERIFY(logs.out.contains(u"== plan (attempt 1)"_s));
+        QVERIFY2(logs.out.contains(u"== plan (run "_s), qPrintable(logs.out));
         const auto reset = s.runRaw({u"reset"_s, u"--task"_s, u"1"_s, u"--task"_s, u"2"_s});
         QVERIFY2(reset.exitCode == 0, PealTest::tail(reset.err).constData());
         QCOMPARE(s.completed(), QList<int>());
@@ -155,6 +157,37 @@ private Q_SLOTS:
         QVERIFY(!resumed.contains(u"· 0/2 done"_s));
         const QString nothing = onTerminal(s.dir(), {u"run"_s});
         QVERIFY2(nothing.contains(u"nothing to do: all 2 tasks of the plan are done"_s), qPrintable(nothing));
+    }
+
+    void everyRunIsKeptInTheHistoryAndNamesItsCalls()
+    {
+        Scenario s(kTwoTasks);
+        writeHereConfig(s);
+        // Task 2 fails twice (once in each of two runs), then a third run finishes it.
+        QCOMPARE(s.runRaw({u"run"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T2"_s}}).exitCode, 1);
+        QCOMPARE(s.runRaw({u"run"_s}, {{u"PEAL_FAKE_AGENT_FAIL_ON"_s, u"T2"_s}}).exitCode, 1);
+        QCOMPARE(s.runRaw({u"run"_s}).exitCode, 0);
+        const auto history = s.runRaw({u"history"_s});
+        QVERIFY2(history.exitCode == 0, qPrintable(history.err));
+        const QStringList lines = history.out.split(u'\n', Qt::SkipEmptyParts).filter(QRegularExpression(u"^\\d{8}T"_s));
+        QCOMPARE(lines.size(), 3);
+        // Newest first: the run that finished task 2.
+        QVERIFY2(lines[0].contains(u"success (exit 0)"_s) && lines[0].contains(u"done 2"_s), qPrintable(history.out));
+        QVERIFY(lines[2].contains(u"failed (exit 1)"_s) && lines[2].contains(u"done 1 "_s));
+        const auto json = s.runRaw({u"history"_s, u"--json"_s});
+        const QList<QByteArray> records = json.out.toUtf8().trimmed().split('\n');
+        QCOMPARE(records.size(), 3);
+        const QJsonObject newest = PealTest::json(records.first());
+        QCOMPARE(newest.value(u"completed_tasks"_s).toArray(), QJsonArray{2});
+        QCOMPARE(newest.value(u"config"_s).toObject().value(u"agent_cmd"_s).toString(), PealTest::demoAgent());
+        QVERIFY(!newest.value(u"run_id"_s).toString().isEmpty());
+
+        // peal logs tells the calls of the three runs apart by their run.
+        const auto logs = s.runRaw({u"logs"_s, u"2"_s, u"--phase"_s, u"plan"_s});
+        QCOMPARE(logs.out.count(u"== plan (run "_s), 3);
+        QCOMPARE(logs.out.count(u", attempt 1) with"_s), 3);
+        QVERIFY2(logs.out.contains(u"== plan (run %1, attempt 1)"_s.arg(newest.value(u"run_id"_s).toString())),
+                 qPrintable(logs.out));
     }
 
     void thePlansHeadingWarningsAreSaidAgainAtTheEnd()

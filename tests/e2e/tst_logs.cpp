@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -54,8 +55,10 @@ private Q_SLOTS:
 
         const auto shown = PealTest::runPeal({u"logs"_s, u"1"_s, u"--state-dir"_s, s.stateDir()});
         QCOMPARE(shown.exitCode, 0);
-        QVERIFY2(shown.out.contains(u"== plan (attempt 1) with cursor"_s), qPrintable(shown.out));
-        QVERIFY(shown.out.contains(u"== execute (attempt 1) with cursor"_s));
+        // Each call names its run (a record of an earlier peal names none: "(attempt 1)").
+        QVERIFY2(shown.out.contains(QRegularExpression(u"== plan \\(run \\d{8}T\\d{6}Z-\\d+, attempt 1\\) with cursor"_s)),
+                 qPrintable(shown.out));
+        QVERIFY(shown.out.contains(QRegularExpression(u"== execute \\(run \\d{8}T\\d{6}Z-\\d+, attempt 1\\) with cursor"_s)));
         QVERIFY(shown.out.indexOf(u"== plan"_s) < shown.out.indexOf(u"== execute"_s));
         const auto json = PealTest::runPeal({u"logs"_s, u"1"_s, u"--json"_s, u"--phase"_s, u"execute"_s, u"--state-dir"_s, s.stateDir()});
         QCOMPARE(json.exitCode, 0);

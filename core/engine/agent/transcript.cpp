@@ -106,6 +106,8 @@ CallRecords::Slot CallRecords::next(quint32 task, const QString &mode)
         attempts = m_tasks.insert(task, recorded);
     }
     slot.attempt = ++(*attempts)[mode];
+    slot.runId = m_runId;
+    slot.runAttempt = ++m_runAttempts[task][mode];
     return slot;
 }
 
@@ -130,6 +132,10 @@ Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
     header.member(u"task", qint64(call.task));
     header.member(u"mode", call.mode);
     header.member(u"attempt", qint64(m_attempt));
+    if (!slot.runId.isEmpty()) {
+        header.member(u"run", slot.runId);
+        header.member(u"run_attempt", qint64(slot.runAttempt));
+    }
     header.member(u"agent", call.agent);
     header.member(u"program", call.spec.program);
     header.key(u"arguments");

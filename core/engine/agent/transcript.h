@@ -41,14 +41,20 @@ public:
     struct Slot
     {
         QString directory;
-        int attempt = 0;
+        int attempt = 0;    // across runs: names the file
+        QString runId;      // the run that makes the call
+        int runAttempt = 0; // within that run
         QString error;
     };
     Slot next(quint32 task, const QString &mode);
+    // The run whose calls are recorded (RunHistory::makeRunId).
+    void setRunId(const QString &runId) { m_runId = runId; }
 
 private:
     QString m_stateDir;
+    QString m_runId;
     QHash<quint32, QHash<QString, int>> m_tasks; // the last attempt of each mode, by task
+    QHash<quint32, QHash<QString, int>> m_runAttempts; // this run's calls of each mode, by task
 };
 
 class PEAL_EXPORT Transcript

@@ -149,7 +149,7 @@ Result<void> Engine::Private::recordLastRun(int code)
     // the record of the last run that did something.
     if (!recordsItsEnd())
         return {};
-    return run->outcomes().writeLastRun({startedAt, code, interrupted(), lastError});
+    return run->outcomes().writeLastRun({runId, startedAt, code, interrupted(), lastError});
 }
 
 void Engine::Private::warnIssues(const RunOutcome &done)

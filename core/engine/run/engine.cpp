@@ -121,6 +121,7 @@ bool Engine::Private::initLogging()
         }
     }
     run = std::make_unique<RunContext>(config, logger, q);
+    run->records().setRunId(runId);
     run->setProgressSink([this](const ProgressEvent &event) {
         Q_EMIT q->progress(event);
     });

@@ -17,6 +17,9 @@
 #include <peal/state.h>
 #include <peal/summary.h>
 
+#include <QCoreApplication>
+#include <QDateTime>
+
 namespace Peal {
 
 using namespace Internal;
@@ -94,6 +97,8 @@ public:
     int exitCode = 0;
     StateLock stateLock;
     QString startedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
+    // Names the run in the history and in the records of its calls.
+    QString runId = RunHistory::makeRunId(QDateTime::currentDateTimeUtc(), QCoreApplication::applicationPid());
     QString lastError;
     QString reviewNote; // why phase 3 is off, for --dry-run
     std::optional<PlanDocument> planDocument; // read by inspectPlan(), parsed by readPlan()

@@ -121,10 +121,18 @@ Result<void> TaskOutcomes::writeLastRun(const RunEnd &end) const
     last.planPath = m_config.planPath;
     last.repoPath = m_config.repoPath;
     last.usage = usageJson();
+    last.runId = end.runId;
+    last.completedTasks = m_done;
+    last.config = ConfigLoader::toJson(m_config);
     // The spending by task as people read it, from the ledger the calls appended to.
     if (auto spent = m_spend.writeSummary(); !spent)
         m_logger.warn(u"peal::main", QStringLiteral("cannot record what the agent calls cost"),
                       {{QStringLiteral("err"), spent.error().toDisplayString()}});
+    if (!last.runId.isEmpty()) {
+        if (auto kept = RunHistory::write(m_config.stateDir, last); !kept)
+            m_logger.warn(u"peal::main", QStringLiteral("cannot add the run to the history"),
+                          {{QStringLiteral("err"), kept.error().toDisplayString()}});
+    }
     return LastRunFile::write(m_config.stateDir, last);
 }
 

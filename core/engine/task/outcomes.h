@@ -40,6 +40,7 @@ struct PEAL_EXPORT UsageTotals
 // How a run ended, for last_run.json.
 struct RunEnd
 {
+    QString runId;
     QString startedAt; // RFC 3339
     int exitCode = 0;
     bool interrupted = false;
@@ -84,11 +85,17 @@ public:
 
     // The tasks that failed in this run, in the order they failed, each once.
     const QList<quint32> &failedTasks() const { return m_failed; }
+    // `task` finished its last phase in this run (the history's record of the run).
+    void taskDone(quint32 task)
+    {
+        if (!m_done.contains(task))
+            m_done.append(task);
+    }
 
     // run_summary.json for a run that finished its tasks with exit `code` (spec §4.5); the path
     // written on success. A summary that cannot be written is an error.
     Result<QString> writeSummary(const RunOutcome &done, int code) const;
-    // last_run.json, what `peal status` reads.
+    // last_run.json, what `peal status` reads, and the run's record in the history.
     Result<void> writeLastRun(const RunEnd &end) const;
 
     // The exit code of a finished run: 2 when a task failed or findings remain, else 0.
@@ -113,6 +120,7 @@ private:
     const Config &m_config;
     Logger &m_logger;
     QList<quint32> m_failed;
+    QList<quint32> m_done;
     UsageTotals m_usage;
     QMap<quint32, UsageTotals> m_taskUsage;
     SpendLedger m_spend;

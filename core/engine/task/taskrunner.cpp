@@ -267,6 +267,8 @@ void TaskRunner::finish(const Result<TaskResult> &given)
         event.notReviewed = true; // no reviewer, or its review failed and was skipped
     }
     event.interrupted = !result && (result.error().kind() == Error::Kind::Interrupted || m_run.isCancelled());
+    if (result && event.final)
+        m_run.outcomes().taskDone(m_task.index);
     // A failed task is an outcome of the run (a block's stream is the block's to report).
     if (!result && !event.interrupted && m_options.saveOnFailure)
         m_run.outcomes().failed({m_task.index}, QStringLiteral("task failure"));

@@ -215,6 +215,8 @@ PEAL_EXPORT const QList<ConfigKeyInfo> &keys();
 PEAL_EXPORT Result<void> setFromCommandLine(ConfigLayer &layer, const QString &flag,
                                             const QString &value);
 PEAL_EXPORT QString suggestKey(const QString &unknownKey);
+// The settings as the run uses them, every key by its TOML name (a run's history record).
+PEAL_EXPORT QJsonObject toJson(const Config &config);
 
 // The options of plugin `id`: its [plugins.<id>] table, plus the reference's keys that belong
 // to it and are not in that table (address: max_address_rounds, on_findings_remaining,

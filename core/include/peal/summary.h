@@ -4,6 +4,7 @@
 #include <peal/sdk/result.h>
 
 #include <QList>
+#include <QDateTime>
 #include <QJsonObject>
 #include <QString>
 
@@ -48,6 +49,9 @@ struct PEAL_EXPORT LastRun
     QString planPath;
     QString repoPath;
     QJsonObject usage;   // as RunSummary::usage
+    QString runId;       // names the run in the history and in the records of its calls
+    QList<quint32> completedTasks; // tasks whose last phase this run finished
+    QJsonObject config;  // the settings the run ran with (ConfigLoader::toJson)
 
     QByteArray toJson() const;
     static Result<LastRun> fromJson(const QByteArray &json);
@@ -59,6 +63,19 @@ PEAL_EXPORT Result<void> write(const QString &stateDir, const LastRun &run);
 // No file: an empty optional.
 PEAL_EXPORT Result<std::optional<LastRun>> read(const QString &stateDir);
 } // namespace LastRunFile
+
+/*
+ * The history: every run that held the state directory keeps its record,
+ * `<state_dir>/runs/<run id>.json` (a LastRun), written when it ends; `peal history` lists
+ * them. A run id sorts by time: "20261207T045541Z-<pid>".
+ */
+namespace RunHistory {
+PEAL_EXPORT QString directory(const QString &stateDir);
+PEAL_EXPORT QString makeRunId(const QDateTime &startedUtc, qint64 pid);
+PEAL_EXPORT Result<void> write(const QString &stateDir, const LastRun &run);
+// Newest first; records that cannot be read are skipped and named in `unreadable`.
+PEAL_EXPORT QList<LastRun> read(const QString &stateDir, QStringList *unreadable = nullptr);
+} // namespace RunHistory
 
 namespace SummaryFile {
 
