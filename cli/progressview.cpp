@@ -175,6 +175,7 @@ void ProgressView::onProgress(const ProgressEvent &event)
             record.result = event.interrupted    ? QStringLiteral("interrupted")
                             : !event.ok          ? QStringLiteral("failed")
                             : event.findingsLeft ? QStringLiteral("done, findings left")
+                            : event.noChanges    ? QStringLiteral("done, no changes")
                             : event.notReviewed  ? QStringLiteral("done, not reviewed")
                                                  : QStringLiteral("done");
             if (m_options.eventLines)

@@ -377,6 +377,8 @@ static QStringList choicesOf(const QString &key)
         return {QStringLiteral("fail"), QStringLiteral("retry_once"), QStringLiteral("skip")};
     if (key == u"isolation")
         return {QStringLiteral("none"), QStringLiteral("worktree")};
+    if (key == u"on_no_changes")
+        return {QStringLiteral("warn"), QStringLiteral("fail"), QStringLiteral("retry")};
     if (key == u"on_rate_limit")
         return {QStringLiteral("wait"), QStringLiteral("fail")};
     if (key == u"notify_on")
@@ -427,6 +429,8 @@ Result<void> validateValues(const Config &config)
         if (auto valid = LogFilter::validate(*config.logLevel, config.originOf(QStringLiteral("log_level"))); !valid)
             return valid;
     }
+    if (auto valid = checkChoice(config, QStringLiteral("on_no_changes"), config.onNoChanges); !valid)
+        return valid;
     if (auto valid = checkChoice(config, QStringLiteral("isolation"), config.isolation); !valid)
         return valid;
     if (auto valid = validateUnattended(config); !valid)

@@ -156,6 +156,10 @@ inline auto keyTable()
         key("commit_after_phase2", K::Bool, C::Switch, "--commit-after-phase2", "", "false",
             "git add -A and commit after phase 2 of each task", &L::commitAfterPhase2,
             &G::commitAfterPhase2),
+        key("on_no_changes", K::String, C::Value, "--on-no-changes", "POLICY", "warn",
+            "warn, fail, or retry (one more execute call) when a task's execute changed nothing "
+            "(with commit_after_phase2)",
+            &L::onNoChanges, &G::onNoChanges),
         // Beyond the reference (docs/parallel.md).
         key("isolation", K::String, C::Value, "--isolation", "MODE", "none",
             "none, or worktree: each task of a parallel block works in its own git worktree",

@@ -48,6 +48,8 @@ public:
     void tasksStarting(const QList<quint32> &tasks);
     // peal made a commit; the tree now stands on `head`.
     void committed(const QString &head);
+    // The commit the tree stood on when the check ran or peal last committed.
+    const QString &head() const { return m_head; }
     // The tasks that were editing are completed and committed: no change of theirs is left.
     void tasksSettled();
     // At the end of a run: when tasks may have left edits, records the work tree as it is, so

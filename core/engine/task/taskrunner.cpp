@@ -176,7 +176,13 @@ Step TaskRunner::phase2CommitStep()
         // Built as it starts: the message takes the plan that phase 1 wrote.
         deferredStep(QStringLiteral("commit"), [this] {
             return commitAfterPhase2Step(m_run, this, m_task.index, planSuffix(m_data.planText),
-                                         [this](const QString &commit) { notifyPhaseFinished(Result<void>(), commit); });
+                                         [this](const QString &commit) {
+                                             m_nothingCommitted = commit.isEmpty();
+                                             notifyPhaseFinished(Result<void>(), commit);
+                                         });
+        }),
+        deferredStep(QStringLiteral("changes"), [this] {
+            return m_nothingCommitted ? noChangesStep() : emptyStep(QStringLiteral("committed"));
         }),
     }).onDone([this](const Result<void> &committed) {
         if (committed)
@@ -245,6 +251,7 @@ void TaskRunner::finish(const Result<TaskResult> &given)
     event.ok = result.ok();
     event.final = !result || (m_options.endsTask && m_options.endPhase >= m_pipeline.size());
     event.findingsLeft = m_report && !m_report->resolved;
+    event.noChanges = m_noChanges;
     if (m_report) {
         const QList<FindingFate> fates = findingFates(*m_report);
         QMap<QString, int> counts;

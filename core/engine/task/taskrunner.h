@@ -110,6 +110,11 @@ private:
     Step recipe();
     Step phaseStep(qsizetype index);
     Step phase2CommitStep();
+    // After a commit that found nothing to commit: whether execute changed anything (the agent
+    // may have committed itself), and what on_no_changes says then (nochanges.cpp).
+    Step noChangesStep();
+    Step retryExecuteStep();
+    Result<void> noChangesOutcome(bool retried);
     Step markCompletedStep();
     void onPhaseDone(qsizetype index, const Result<void> &result);
     bool commitsAfter(qsizetype index) const;
@@ -132,6 +137,9 @@ private:
     std::optional<ReviewReport> m_report;
     qsizetype m_current = -1;
     qsizetype m_donePhases = 0;              // phases done, this run's and those resumed past
+    bool m_nothingCommitted = false;         // the last commit after execute found nothing
+    bool m_noChanges = false;                // execute changed nothing (on_no_changes = "warn")
+    bool m_retriedNoChanges = false;         // on_no_changes = "retry" asked once more
     bool m_inPhase = false;                  // false in the commit and mark steps
     std::optional<StepHandle> m_phase;       // the running phase's step
     int m_inFlight = 0;                      // calls of the phase not answered yet

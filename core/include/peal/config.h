@@ -63,6 +63,7 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<quint32> maxConsecutiveTaskFailures;
     std::optional<bool> commitAfterPhase2;
     std::optional<QString> isolation;
+    std::optional<QString> onNoChanges;
     std::optional<QStringList> phases;
     std::optional<QString> agentPlugin;
     std::optional<QString> reviewerPlugin;
@@ -130,6 +131,7 @@ struct PEAL_EXPORT Config
     std::optional<quint32> maxConsecutiveTaskFailures;
     bool commitAfterPhase2 = false;
     QString isolation = QStringLiteral("none"); // "none" or "worktree" (not in the reference)
+    QString onNoChanges = QStringLiteral("warn"); // "warn", "fail" or "retry": execute changed nothing
     QStringList phases{QStringLiteral("plan"), QStringLiteral("execute"), QStringLiteral("address")};
     QString agentPlugin = QStringLiteral("cursor"); // the agent plugin's id (not in the reference)
     QString reviewerPlugin = QStringLiteral("stet"); // the reviewer plugin's id (not in the reference)

@@ -47,6 +47,7 @@ struct PEAL_EXPORT ProgressEvent
     QString review;            // TaskFinished: "3 found, 1 dismissed, 1 fixed, 1 left" (empty: no count)
     QStringList leftFindings;  // TaskFinished: the findings left, "<path>:<line>: <message>"
     bool notReviewed = false;  // TaskFinished: the run reviews tasks, and this one was not reviewed
+    bool noChanges = false;    // TaskFinished: its execute changed nothing (on_no_changes = "warn")
     bool interrupted = false;  // TaskFinished with !ok: cut short by SIGINT/SIGTERM, not failed
     std::optional<double> costUsd; // AgentCallEnded: when the back-end reported one
     qint64 tokens = 0;             // AgentCallEnded: input plus output tokens
