@@ -129,8 +129,9 @@ std::optional<CommandLine> readConfigOptions(const QString &command, const QComm
     if (parser.isSet(QStringLiteral("config")))
         result.configFile = parser.value(QStringLiteral("config"));
     result.pluginDirs = parser.values(QStringLiteral("plugin-dir"));
-    if (parser.isSet(QStringLiteral("no-review"))) {
-        if (parser.isSet(QStringLiteral("reviewer-plugin")))
+    const QStringList given = parser.optionNames();
+    if (given.contains(QStringLiteral("no-review"))) {
+        if (given.contains(QStringLiteral("reviewer-plugin")))
             return usageError(QStringLiteral("the argument '--no-review' cannot be used with '--reviewer-plugin <ID>'"), command);
         if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, QStringLiteral("--reviewer-plugin"), QStringLiteral("none"));
             !set)
@@ -382,13 +383,6 @@ CommandLine parsePlugins(const QStringList &arguments)
     CommandLine result;
     result.action = CommandLine::Action::Plugins;
     result.pluginDirs = parser.values(QStringLiteral("plugin-dir"));
-    if (parser.isSet(QStringLiteral("no-review"))) {
-        if (parser.isSet(QStringLiteral("reviewer-plugin")))
-            return usageError(QStringLiteral("the argument '--no-review' cannot be used with '--reviewer-plugin <ID>'"), command);
-        if (auto set = ConfigLoader::setFromCommandLine(result.cliLayer, QStringLiteral("--reviewer-plugin"), QStringLiteral("none"));
-            !set)
-            return usageError(set.error().message(), command);
-    }
     return result;
 }
 

@@ -44,7 +44,7 @@ set(CPACK_PACKAGE_CONTACT "peal developers <peal@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_RESOURCE_FILE_README "${PROJECT_SOURCE_DIR}/README.md")
-set(CPACK_GENERATOR DEB TGZ)
+set(CPACK_GENERATOR DEB RPM TGZ)
 set(CPACK_PACKAGE_FILE_NAME "peal_${PROJECT_VERSION}_${CMAKE_SYSTEM_PROCESSOR}")
 set(CPACK_STRIP_FILES ON)
 # The tarball unpacks into one directory that works wherever it is moved ($ORIGIN run paths).
@@ -66,5 +66,20 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     " peal turns a plan of small tasks into executed work in a git repository: for each\n"
     " task it runs a coding agent to plan and execute it, then a reviewer (stet) whose\n"
     " findings the agent addresses. Includes the plugin SDK (headers and CMake package).")
-# The .deb installs under /usr (CPackDeb's default); the tarball holds bin/, lib/, share/ directly.
+# The .rpm: the same files under /usr; rpmbuild finds the libraries it needs from the binaries.
+set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
+set(CPACK_RPM_PACKAGE_LICENSE "MIT")
+set(CPACK_RPM_PACKAGE_GROUP "Development/Tools")
+set(CPACK_RPM_PACKAGE_REQUIRES "git")
+set(CPACK_RPM_PACKAGE_DESCRIPTION
+    "peal turns a plan of small tasks into executed work in a git repository: for each task it runs a coding agent "
+    "to plan and execute it, then a reviewer (stet) whose findings the agent addresses. Includes the plugin SDK "
+    "(headers and CMake package).")
+# Directories that belong to the system, not to peal.
+set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /usr/share/man /usr/share/man/man1 /usr/lib/cmake
+    /usr/share/bash-completion /usr/share/bash-completion/completions /usr/share/zsh
+    /usr/share/zsh/vendor-completions /usr/include)
+# The tarball carries the libraries it needs beyond glibc (cmake/BundleLibraries.cmake).
+set(CPACK_PRE_BUILD_SCRIPTS "${PROJECT_SOURCE_DIR}/cmake/BundleLibraries.cmake")
+# The .deb and the .rpm install under /usr; the tarball holds bin/, lib/, share/ directly.
 include(CPack)

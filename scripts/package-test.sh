@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The packaging test, run by scripts/test.sh without changing the machine: build the release
-# packages, check the .deb's declared dependencies and contents, extract the .deb and unpack
-# the tarball into temporary directories (the tarball is moved after unpacking, to prove it is
-# relocatable), and from each one run `peal demo`, build the example tests-gate plugin out of
-# tree against the installed SDK, and run a plan that uses it.
+# packages, check the .deb's and the .rpm's declared dependencies and contents, extract them and
+# unpack the tarball into temporary directories (the tarball is moved after unpacking, to prove
+# it is relocatable), and from each one run `peal demo`; build the example tests-gate plugin and
+# peal's own address and stet out of tree against the installed SDK and run plans with them;
+# prove the tarball self-contained (every library beyond glibc inside it, the demo run with the
+# system's Qt hidden).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 build="$PEAL_ROOT/build/release"
@@ -16,9 +18,10 @@ fail() { printf 'package test FAILED: %s\n' "$*" >&2; exit 1; }
 pass() { printf '  ok  %s\n' "$*" >&2; }
 
 log "building packages"
-(cd "$build" && cpack -G "DEB;TGZ" -B "$work/out" >"$work/cpack.log" 2>&1) \
+(cd "$build" && cpack -G "DEB;RPM;TGZ" -B "$work/out" >"$work/cpack.log" 2>&1) \
     || { cat "$work/cpack.log" >&2; fail "cpack"; }
 deb=$(ls "$work"/out/peal_*.deb)
+rpm=$(ls "$work"/out/peal-*.rpm)
 tgz=$(ls "$work"/out/peal_*.tar.gz)
 version=$(sed -n 's/^project(peal$//;/^    VERSION /{s/^    VERSION //p;q}' "$PEAL_ROOT/CMakeLists.txt")
 [ -n "$version" ] || fail "cannot read the version from CMakeLists.txt"
@@ -49,8 +52,23 @@ for f in ./usr/bin/peal ./usr/lib/peal/libpealcore.so ./usr/lib/peal/peal-demo-a
 done
 pass "contents: $(grep -vc '/$' <<<"$contents") files"
 
-mkdir -p "$work/deb" "$work/unpacked"
+log "checking the .rpm: $(basename "$rpm")"
+[ "$(rpm -qp --qf '%{NAME} %{VERSION}' "$rpm" 2>/dev/null)" = "peal $version" ] \
+    || fail "the .rpm is not peal $version: $(rpm -qp --qf '%{NAME} %{VERSION}' "$rpm" 2>&1)"
+requires=$(rpm -qpR "$rpm" 2>/dev/null)
+for dep in 'libQt6Core.so.6()(64bit)' 'libstdc++.so.6()(64bit)' git; do
+    grep -qF "$dep" <<<"$requires" || fail "the .rpm does not require $dep: $requires"
+done
+files=$(rpm -qpl "$rpm" 2>/dev/null)
+for f in /usr/bin/peal /usr/lib/peal/libpealcore.so /usr/lib/peal/plugins/peal-stet.so \
+         /usr/include/peal/sdk/phase.h /usr/lib/cmake/Peal/PealConfig.cmake; do
+    grep -qxF "$f" <<<"$files" || fail "the .rpm lacks $f"
+done
+pass "rpm: requires the system's Qt and git, $(wc -l <<<"$files") files"
+
+mkdir -p "$work/deb" "$work/unpacked" "$work/rpm"
 dpkg-deb -x "$deb" "$work/deb"
+(cd "$work/rpm" && rpm2cpio "$rpm" | cpio -idm --quiet) || fail "cannot unpack the .rpm"
 tar -xzf "$tgz" -C "$work/unpacked"
 # Unpacked, then moved: nothing may depend on where it was first put.
 mv "$work/unpacked/$(basename "$tgz" .tar.gz)" "$work/moved-tarball"
@@ -141,6 +159,47 @@ TOML
     pass "$name: a plan with the tests-gate phase ran and its fix was committed"
 }
 
+# The tarball carries every library beyond glibc: each one resolves inside the tree, and peal
+# runs with the system's Qt and toml++ hidden.
+check_self_contained() {
+    local prefix="$1" elf out line path
+    log "checking that the tarball is self-contained"
+    while IFS= read -r elf; do
+        out=$(ldd "$elf" 2>/dev/null) || continue
+        while IFS= read -r line; do
+            [[ "$line" =~ ^[[:space:]]*([^ ]+)\ =\>\ (/[^ ]+) ]] || continue
+            path="${BASH_REMATCH[2]}"
+            case "${BASH_REMATCH[1]}" in
+                libc.so.*|libm.so.*|libdl.so.*|libpthread.so.*|librt.so.*|libresolv.so.*|ld-linux*) continue ;;
+            esac
+            [[ "$(readlink -f "$path")" == "$prefix"/* ]] || fail "tarball: $elf loads $path from the system"
+        done <<<"$out"
+    done < <(find "$prefix" -type f \( -perm -u+x -o -name '*.so*' \) -exec sh -c 'head -c4 "$1" | grep -q ELF' _ {} \; -print)
+    pass "tarball: every library beyond glibc resolves inside it"
+    if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null; then
+        pass "tarball: not run with the system's Qt hidden (needs root for a private mount namespace)"
+        return
+    fi
+    local hidden=() lib
+    for lib in libQt6Core.so.6 libtomlplusplus.so.3 libicuuc.so.72; do
+        path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+        [ -n "$path" ] && hidden+=("$(readlink -f "$path")")
+    done
+    [ ${#hidden[@]} -gt 0 ] || fail "tarball: found no system Qt to hide"
+    local mounts=""
+    for lib in "${hidden[@]}"; do mounts+="mount --bind /dev/null '$lib' && "; done
+    unshare --mount --propagation private sh -c "${mounts}'$prefix/bin/peal' demo --dir '$work/hidden-demo'" \
+        >"$work/hidden-demo.log" 2>&1 \
+        || { tail -20 "$work/hidden-demo.log" >&2; fail "tarball: peal demo with the system's Qt hidden"; }
+    pass "tarball: peal demo runs with the system's Qt, ICU and toml++ hidden"
+}
+
 check_prefix deb "$work/deb/usr"
 check_prefix tarball "$work/moved-tarball"
+check_self_contained "$work/moved-tarball"
+log "checking the rpm's files at $work/rpm/usr"
+[ "$("$work/rpm/usr/bin/peal" --version)" = "peal $version" ] || fail "rpm: peal --version"
+"$work/rpm/usr/bin/peal" demo --dir "$work/rpm-demo" >"$work/rpm-demo.log" 2>&1 \
+    || { tail -20 "$work/rpm-demo.log" >&2; fail "rpm: peal demo"; }
+pass "rpm: peal demo"
 log "package test passed"

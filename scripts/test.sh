@@ -3,11 +3,12 @@
 # Install what is needed, build with warnings as errors under ASan+UBSan, run the whole suite.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# zsh checks the generated completion; dpkg-dev and file let CPack build and inspect the .deb;
+# zsh checks the generated completion; dpkg-dev and file let CPack build and inspect the .deb,
+# rpm (rpmbuild, rpm2cpio) and cpio the .rpm, patchelf bundles the libraries of the tarball;
 # script(1) (bsdutils) gives the terminal tests a pseudo-terminal; clang builds the fuzzers; curl
 # posts the webhook example of share/peal/notify; slurm-wlm and munge are the one-node cluster
 # of the slurm executor's tests.
-install_dependencies zsh dpkg-dev file bsdutils clang libclang-rt-14-dev curl slurm-wlm munge
+install_dependencies zsh dpkg-dev file rpm patchelf cpio bsdutils clang libclang-rt-14-dev curl slurm-wlm munge
 build="$PEAL_ROOT/build/test"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
 # The real agent CLIs, driven against the scripted model server (docs/agents.md).

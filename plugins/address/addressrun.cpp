@@ -104,8 +104,8 @@ public:
         m_reviewer = services.reviewer();
         if (!m_reviewer)
             return done(Result<void>()); // no review this run
-        log(LogLevel::Info, m_reviewer->canDismiss() ? QStringLiteral("phase 3: running stet review")
-                                                     : QStringLiteral("phase 3: running custom stet command"));
+        log(LogLevel::Info, m_reviewer->reviewName() == u"stet run" ? QStringLiteral("phase 3: running stet review")
+                                                                     : QStringLiteral("phase 3: running %1").arg(m_reviewer->reviewName()));
         services.run(recipe(), std::move(done));
     }
 
@@ -156,12 +156,12 @@ private:
             return {};
         }
         if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
-            log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
-            log(LogLevel::Info, QStringLiteral("phase 3 skipped (stet run failed)"));
+            log(LogLevel::Warn, QStringLiteral("review skipped (on_stet_fail = \"skip\")"), {{QStringLiteral("err"), error.message()}});
+            log(LogLevel::Info, QStringLiteral("phase 3 skipped (%1 failed)").arg(m_reviewer->reviewName()));
             m_state->finished = true; // done without an outcome: counts as clean
             return {};
         }
-        log(LogLevel::Error, QStringLiteral("stet run failed"), {{QStringLiteral("err"), error.message()}});
+        log(LogLevel::Error, QStringLiteral("%1 failed").arg(m_reviewer->reviewName()), {{QStringLiteral("err"), error.message()}});
         return error;
     }
 
@@ -271,7 +271,7 @@ private:
                                                                                              : QStringLiteral("unknown");
                 const ReviewResult &current = m_state->current;
                 // One line; the review itself goes to the log (and the log file).
-                log(LogLevel::Warn, QStringLiteral("stet review with findings left"),
+                log(LogLevel::Warn, QStringLiteral("review with findings left"),
                     {{QStringLiteral("commit"), sha}, {QStringLiteral("stdout"), current.stdoutText},
                      {QStringLiteral("stderr"), current.stderrText}});
                 QString message = QStringLiteral("%1 %2 remain after %3 address round(s)")
@@ -301,7 +301,7 @@ private:
             s.loopRetried = s.retryLoop = true; // from the original review, as the reference does
             return {};
         } else if (m_settings.onReviewFailure == AddressSettings::OnReviewFailure::Skip) {
-            log(LogLevel::Warn, QStringLiteral("stet phase skipped"), {{QStringLiteral("err"), error.message()}});
+            log(LogLevel::Warn, QStringLiteral("review skipped (on_stet_fail = \"skip\")"), {{QStringLiteral("err"), error.message()}});
             finish(0, false, QStringLiteral("skipped"));
             return {};
         }
@@ -328,7 +328,7 @@ private:
         s.toDismiss.clear();
         const std::optional<QList<Finding>> &findings = s.current.findings;
         if (!findings) {
-            log(LogLevel::Warn, QStringLiteral("stet run output was not valid JSON or had no findings array; "
+            log(LogLevel::Warn, QStringLiteral("the review's output was not valid JSON or had no findings array; "
                                                "skipping structured dismiss"));
             return emptyStep(QStringLiteral("no triage"));
         }

@@ -86,6 +86,14 @@ class tst_CommandLine : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Parsing never warns (QCommandLineParser warns when asked for an option it does not define).
+    void init() { QTest::failOnWarning(QRegularExpression(u".*"_s)); }
+
+    void pluginsParsesWithoutAWarning()
+    {
+        QCOMPARE(parseCommandLine({u"plugins"_s, u"--plugin-dir"_s, u"d"_s}).action, Action::Plugins);
+    }
+
     // Every peal command the documentation shows is one peal accepts (the commands themselves
     // are run end to end by the e2e tests and scripts/package-test.sh).
     void documentedCommandsParse()

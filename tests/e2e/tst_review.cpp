@@ -467,7 +467,7 @@ private Q_SLOTS:
         const auto r = runReviewed(s, {}, {}, {found, found, kNone});
         QCOMPARE(r.exitCode, 0);
         // No findings array: no triage, no dismiss, but the re-run still happens.
-        QVERIFY(r.err.contains(u"stet run output was not valid JSON or had no findings array; skipping structured dismiss"));
+        QVERIFY(r.err.contains(u"the review's output was not valid JSON or had no findings array; skipping structured dismiss"));
         QCOMPARE(s.stetCalls(), (QStringList{u"start"_s} + times(3, u"run --output=json"_s) + QStringList{u"finish"_s}));
         QCOMPARE(s.agentCalls(), (QStringList{u"plan:1"_s, u"execute:1"_s, u"address"_s}));
         // The prompt has the review and no SUGGESTIONS block.
@@ -667,7 +667,7 @@ private Q_SLOTS:
                                     "round(s) (commit "_s + head.left(12) + u";"_s),
                      PealTest::tail(r.err).constData());
             // The review itself is in the log, not in the error line.
-            QVERIFY(r.err.contains(u"stet review with findings left"));
+            QVERIFY(r.err.contains(u"review with findings left"));
             QCOMPARE(s.completed(), QList<int>());
         } else {
             QVERIFY(r.err.contains(u"stet findings remain after address rounds"));
@@ -809,7 +809,7 @@ private Q_SLOTS:
         QCOMPARE(peal.exitCode(), 130);
         const QString err = QString::fromUtf8(peal.readAllStandardError());
         QVERIFY2(!err.contains(u"retrying"), qPrintable(err));
-        QVERIFY2(!err.contains(u"stet phase skipped"), qPrintable(err));
+        QVERIFY2(!err.contains(u"review skipped"), qPrintable(err));
         QCOMPARE(s.stetCalls(), (QStringList{u"start"_s, u"finish"_s}));
         QVERIFY(!s.stetSessionOpen());
         QVERIFY(s.agentCalls().isEmpty());

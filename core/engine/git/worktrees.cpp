@@ -50,7 +50,7 @@ Step Worktrees::git(const QString &name, std::function<GitCall()> call, ProcessC
 
 Error Worktrees::gitError(const QString &what, const ProcessResult &r) const
 {
-    return Error(Error::Kind::Isolation, QStringLiteral("Worktree isolation failed: %1").arg(what),
+    return Error(Error::Kind::Isolation, QStringLiteral("worktree isolation failed: %1").arg(what),
                  r.failedToStart() ? r.errorString : Text::firstLine(r.stderrText));
 }
 
@@ -60,7 +60,7 @@ Step Worktrees::prepare()
 {
     const auto makeRoot = [this]() -> Result<void> {
         if (!QDir().mkpath(m_root))
-            return Error(Error::Kind::Isolation, QStringLiteral("Worktree isolation failed: cannot create %1").arg(m_root));
+            return Error(Error::Kind::Isolation, QStringLiteral("worktree isolation failed: cannot create %1").arg(m_root));
         return {};
     };
     return sequenceStep(QStringLiteral("prepare worktrees"), {
@@ -278,7 +278,7 @@ Step Worktrees::add(quint32 task, QString *workspace)
                 // is not checked out, so make it.
                 const QString dir = QDir::cleanPath(path(task) + u'/' + m_prefix);
                 if (!QDir().mkpath(dir))
-                    return Error(Error::Kind::Isolation, QStringLiteral("Worktree isolation failed: cannot create %1").arg(dir));
+                    return Error(Error::Kind::Isolation, QStringLiteral("worktree isolation failed: cannot create %1").arg(dir));
                 m_run.logger().info(u"peal::worktree", QStringLiteral("task worktree ready"),
                                     {{QStringLiteral("task_index"), task}, {QStringLiteral("path"), path(task)},
                                      {QStringLiteral("workspace"), dir}, {QStringLiteral("branch"), branchName(task)}});

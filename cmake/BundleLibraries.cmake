@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+# A CPack pre-build script: the .tar.gz carries the libraries peal needs beyond glibc (Qt 6 Core
+# and what it links, toml++, the C++ runtime), so that it runs where none of them is installed.
+# Each is copied once into lib/peal/ of the staged tree and given the run path $ORIGIN, so that
+# it finds its own dependencies beside it; peal's binaries already look there ($ORIGIN run
+# paths). The .deb and the .rpm keep depending on the system's packages.
+if(NOT CPACK_GENERATOR STREQUAL "TGZ")
+    return()
+endif()
+
+set(stage "${CPACK_TEMPORARY_INSTALL_DIRECTORY}")
+set(libdir "${stage}/lib/peal")
+if(NOT IS_DIRECTORY "${libdir}")
+    message(FATAL_ERROR "bundling libraries: no ${libdir} in the staged tree")
+endif()
+find_program(PATCHELF patchelf REQUIRED)
+
+# The C library and the dynamic loader come from the machine (a recent enough glibc).
+set(glibc "^(linux-vdso|linux-gate|ld-linux.*|libc|libm|libdl|libpthread|librt|libresolv|libutil|libanl|libmvec)\\.so")
+
+file(GLOB_RECURSE candidates LIST_DIRECTORIES false "${stage}/bin/*" "${stage}/lib/*")
+set(elves)
+foreach(file IN LISTS candidates)
+    if(IS_SYMLINK "${file}")
+        continue()
+    endif()
+    file(READ "${file}" magic LIMIT 4 HEX)
+    if(magic STREQUAL "7f454c46")
+        list(APPEND elves "${file}")
+    endif()
+endforeach()
+
+set(bundled)
+foreach(elf IN LISTS elves)
+    execute_process(COMMAND ldd "${elf}" OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_QUIET)
+    if(NOT rc EQUAL 0)
+        continue() # not dynamic (a script, a static file)
+    endif()
+    string(REPLACE "\n" ";" lines "${out}")
+    foreach(line IN LISTS lines)
+        if(NOT line MATCHES "^[ \t]*([^ ]+) => (/[^ ]+) \\(")
+            if(line MATCHES "not found")
+                message(FATAL_ERROR "bundling libraries: ${elf}: ${line}")
+            endif()
+            continue()
+        endif()
+        set(soname "${CMAKE_MATCH_1}")
+        set(path "${CMAKE_MATCH_2}")
+        if(soname MATCHES "${glibc}" OR path MATCHES "^${stage}/" OR soname IN_LIST bundled)
+            continue()
+        endif()
+        file(REAL_PATH "${path}" real)
+        file(COPY_FILE "${real}" "${libdir}/${soname}")
+        execute_process(COMMAND "${PATCHELF}" --set-rpath "$ORIGIN" "${libdir}/${soname}" RESULT_VARIABLE patched)
+        if(NOT patched EQUAL 0)
+            message(FATAL_ERROR "bundling libraries: patchelf failed on ${soname}")
+        endif()
+        list(APPEND bundled "${soname}")
+    endforeach()
+endforeach()
+list(SORT bundled)
+string(REPLACE ";" ", " shown "${bundled}")
+message(STATUS "bundled into the tarball: ${shown}")
