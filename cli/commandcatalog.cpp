@@ -106,7 +106,9 @@ QList<OptionDef> completionOptions()
 QList<OptionDef> promptOptions()
 {
     return {{QStringLiteral("--output"), QStringLiteral("PATH"),
-             QStringLiteral("write the template to this file instead of stdout"), {}}};
+             QStringLiteral("write the template to this file instead of stdout"), {}},
+            {QStringLiteral("--graph"), QString(),
+             QStringLiteral("the format of graph plans: tasks that name what they wait for, (after 2, 4)"), {}}};
 }
 
 QList<OptionDef> pluginsOptions()

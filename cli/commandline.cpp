@@ -369,6 +369,7 @@ CommandLine parsePrompt(const QStringList &arguments)
     result.action = CommandLine::Action::Prompt;
     if (parser.isSet(QStringLiteral("output")))
         result.promptOutput = parser.value(QStringLiteral("output"));
+    result.promptGraph = parser.isSet(QStringLiteral("graph"));
     return result;
 }
 

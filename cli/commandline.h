@@ -59,6 +59,7 @@ struct CommandLine
 
     // prompt
     std::optional<QString> promptOutput;
+    bool promptGraph = false; // prompt --graph: the format of graph plans
 
     // demo
     std::optional<QString> demoDir;

@@ -35,7 +35,7 @@ int main(int argc, char *argv[])
         printErr(commandLine.output);
         return toInt(ExitCode::Usage);
     case CommandLine::Action::Prompt:
-        return runPromptCommand(commandLine.promptOutput);
+        return runPromptCommand(commandLine.promptOutput, commandLine.promptGraph);
     case CommandLine::Action::Plugins:
         return runPluginsCommand(commandLine.pluginDirs);
     case CommandLine::Action::Reset:

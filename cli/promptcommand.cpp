@@ -12,9 +12,9 @@
 
 namespace Peal::Cli {
 
-int runPromptCommand(const std::optional<QString> &output)
+int runPromptCommand(const std::optional<QString> &output, bool graph)
 {
-    const QString guide = Prompts::planFormatGuide();
+    const QString guide = graph ? Prompts::graphPlanFormatGuide() : Prompts::planFormatGuide();
     if (!output) {
         printOut(guide + u'\n');
         return toInt(ExitCode::Success);

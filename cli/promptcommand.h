@@ -8,6 +8,6 @@
 namespace Peal::Cli {
 
 // `peal prompt [--output PATH]`; returns the exit code.
-int runPromptCommand(const std::optional<QString> &output);
+int runPromptCommand(const std::optional<QString> &output, bool graph = false);
 
 } // namespace Peal::Cli

@@ -8,6 +8,7 @@
 #include <peal/exitcode.h>
 #include <peal/log.h>
 #include <peal/plan.h>
+#include <peal/plangraph.h>
 #include <peal/state.h>
 #include <peal/summary.h>
 #include <peal/taskledger.h>
@@ -37,6 +38,7 @@ struct Status
     QString stateNote;
     State state;
     TaskLedger ledger;    // how far each task got, when it speaks of this plan and repo
+    QHash<quint32, QList<quint32>> waits; // a graph plan: what each task waits for
     std::optional<LastRun> lastRun;
     QString lastRunNote;  // why last_run.json is not used
     std::optional<RunSummary> summary;
@@ -111,9 +113,21 @@ QString taskStatus(const Status &st, const Task &task)
         return QStringLiteral("done, findings left");
     if (done)
         return QStringLiteral("done");
-    const bool failedLast = (st.lastRun && st.lastRun->failedTasks.contains(index))
-                            || (st.summary && st.summary->tasksFailed.contains(index));
-    QString status = failedLast ? QStringLiteral("failed") : QStringLiteral("pending");
+    const auto failedLast = [&st](quint32 t) {
+        return (st.lastRun && st.lastRun->failedTasks.contains(t)) || (st.summary && st.summary->tasksFailed.contains(t));
+    };
+    QString status = failedLast(index) ? QStringLiteral("failed") : QStringLiteral("pending");
+    if (!st.waits.isEmpty() && !failedLast(index)) {
+        // A graph plan: whether it can start.
+        QList<quint32> waiting;
+        for (quint32 w : st.waits.value(index)) {
+            if (failedLast(w))
+                return QStringLiteral("blocked by task %1, which failed").arg(w);
+            if (!isDone(st, w))
+                waiting.append(w);
+        }
+        status = waiting.isEmpty() ? QStringLiteral("ready") : QStringLiteral("waiting for %1").arg(Text::joinIndices(waiting));
+    }
     if (const QString next = resumesAt(st, task); !next.isEmpty())
         status += QStringLiteral(", resumes at %1").arg(next);
     return status;
@@ -154,6 +168,10 @@ Result<Status> gather(const Config &config)
         return document.error();
     st.canonical = document->canonical;
     st.plan = std::move(document->plan);
+    if (PlanGraph::isGraph(st.plan))
+        st.waits = PlanGraph::waitsFor(st.plan);
+    for (const PlanNotice &error : std::as_const(document->graphErrors))
+        st.runWouldFail << PlanParser::noticeLine(c.planPath, error);
     if (st.canonical) {
         for (const PlanNotice &notice : std::as_const(document->notices))
             st.planWarnings.append(PlanParser::noticeLine(c.planPath, notice));

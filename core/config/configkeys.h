@@ -156,6 +156,9 @@ inline auto keyTable()
         key("commit_after_phase2", K::Bool, C::Switch, "--commit-after-phase2", "", "false",
             "git add -A and commit after phase 2 of each task", &L::commitAfterPhase2,
             &G::commitAfterPhase2),
+        key("normalize_graph", K::Bool, C::Switch, "--graph", "", "false",
+            "with normalize_plan, ask the agent for a graph plan: tasks that name what they wait for, (after 2, 4)",
+            &L::normalizeGraph, &G::normalizeGraph),
         key("on_no_changes", K::String, C::Value, "--on-no-changes", "POLICY", "warn",
             "warn, fail, or retry (one more execute call) when a task's execute changed nothing "
             "(with commit_after_phase2)",

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <peal/plan.h>
+#include <peal/plangraph.h>
 #include <peal/textutil.h>
 
 #include <QFile>
@@ -103,9 +104,45 @@ struct HeadingMatch
     QStringView digits;
     std::optional<quint32> index;   // the digits as a u32, when they are ASCII and fit
     bool parallel = false;
+    bool hasAfter = false;          // `(after ...)` (beyond the reference: a graph plan)
+    QList<quint32> after;
+    QString afterError;             // why an `(after` group is not a list of task numbers
 
     bool isHeading() const { return pattern && index; }
 };
+
+// `(after 2, 4)` at `i`: task numbers separated by commas and any spaces. Moves `i` past it.
+void matchAfter(QStringView line, qsizetype &i, HeadingMatch &m)
+{
+    constexpr QStringView open = u"(after";
+    if (!line.sliced(i).startsWith(open))
+        return;
+    // "(after-party)" is no list: the heading is not one (as the reference reads it).
+    const qsizetype next = i + open.size();
+    if (next < line.size() && line[next] != u')' && !isSpace(line[next].unicode()))
+        return;
+    m.hasAfter = true;
+    const qsizetype close = line.indexOf(u')', i);
+    if (close < 0) {
+        m.afterError = QStringLiteral("'(after' is not closed with ')'");
+        i = line.size();
+        return;
+    }
+    const QStringView list = line.sliced(i + open.size(), close - i - open.size());
+    i = close + 1;
+    const QList<QStringView> items = list.split(u',');
+    for (QStringView item : items) {
+        item = item.trimmed();
+        const std::optional<quint32> n = item.isEmpty() ? std::nullopt : parseIndex(item);
+        if (!n) {
+            m.afterError = item.isEmpty() ? QStringLiteral("a task number is missing")
+                                          : QStringLiteral("'%1' is not a task number").arg(item);
+            return;
+        }
+        if (!m.after.contains(*n))
+            m.after.append(*n);
+    }
+}
 
 HeadingMatch matchHeading(QStringView line)
 {
@@ -127,6 +164,16 @@ HeadingMatch matchHeading(QStringView line)
         i += 10;
     }
     skipWhile(line, i, isSpace);
+    // Beyond the reference: `(after 2, 4)`, before or after `(parallel)`.
+    matchAfter(line, i, m);
+    if (m.hasAfter) {
+        skipWhile(line, i, isSpace);
+        if (!m.parallel && line.sliced(i).startsWith(u"(parallel)")) {
+            m.parallel = true;
+            i += 10;
+            skipWhile(line, i, isSpace);
+        }
+    }
     m.pattern = i == line.size();
     m.index = parseIndex(m.digits);
     return m;
@@ -278,6 +325,8 @@ public:
         if (!std::is_sorted(m_tasks.cbegin(), m_tasks.cend(), byIndex)) // plans are mostly in order
             std::stable_sort(m_tasks.begin(), m_tasks.end(), byIndex);
         m_doc.plan = withSegments(std::move(m_tasks));
+        if (PlanGraph::isGraph(m_doc.plan))
+            m_doc.graphErrors += PlanGraph::validate(m_doc.plan, m_firstLine);
         return std::move(m_doc);
     }
 
@@ -285,8 +334,13 @@ private:
     void heading(const QString &decoded, const HeadingMatch &m)
     {
         closeBody();
-        m_tasks.append(Task{*m.index, QString(), m.parallel});
+        m_tasks.append(Task{*m.index, QString(), m.parallel, m.after, m.hasAfter});
         m_current = *m.index;
+        if (!m.afterError.isEmpty())
+            m_doc.graphErrors.append({m_lineNumber, QStringLiteral("%1: the list of tasks it waits for is malformed: %2 "
+                                                                   "(write '## Task %3 (after 2, 4)')")
+                                                        .arg(quotedHeading(decoded), m.afterError)
+                                                        .arg(*m.index)});
         if (const int first = m_firstLine.value(*m.index); first > 0)
             m_doc.notices.append({m_lineNumber, QStringLiteral("%1 repeats task %2 of line %3: ignored duplicate, only "
                                                                "the first one runs (give it a number of its own)")

@@ -76,10 +76,10 @@ QString fromTemplate(QStringView templateText, QStringView document)
     return prompt;
 }
 
-Result<QString> buildNormalize(QStringView document, const std::optional<QString> &templatePath)
+Result<QString> buildNormalize(QStringView document, const std::optional<QString> &templatePath, bool graph)
 {
     if (!templatePath)
-        return normalize(document);
+        return graph ? normalizeGraph(document) : normalize(document);
     const auto fail = [&](const QString &detail) {
         return Error(Error::Kind::Normalization,
                      QStringLiteral("Normalization prompt file %1: %2").arg(*templatePath, detail));

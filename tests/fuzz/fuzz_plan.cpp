@@ -2,9 +2,11 @@
 // The plan file: UTF-8 check, the one-pass parser and its notices, the text helpers on it, and
 // the reference's QString entry points, which must agree with the byte parser.
 #include <peal/plan.h>
+#include <peal/plangraph.h>
 #include <peal/textutil.h>
 
 #include <QRegularExpression>
+#include <QSet>
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -83,6 +85,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)Peal::PlanParser::noticeLine(QStringLiteral("plan.md"), notice);
     }
     const QString text = Peal::Text::decodeUtf8(bytes);
+    if (Peal::PlanGraph::isGraph(doc.plan)) {
+        // A graph plan (`after`, beyond the reference): every valid graph orders all its tasks.
+        for (const Peal::PlanNotice &error : doc.graphErrors) {
+            if (error.line < 1 || error.text.isEmpty())
+                std::abort();
+        }
+        const QList<quint32> order = Peal::PlanGraph::order(doc.plan);
+        QSet<quint32> unique;
+        for (const Peal::Task &t : doc.plan.tasks)
+            unique.insert(t.index);
+        if (doc.graphErrors.isEmpty() && order.size() != unique.size())
+            std::abort();
+        (void)Peal::PlanGraph::waves(doc.plan);
+        (void)Peal::PlanGraph::criticalPath(doc.plan);
+        return 0;
+    }
     // The byte parser must read the plan exactly as the reference's regular expressions do.
     const ReferenceParse expected = referenceParse(text);
     if (expected.canonical != doc.canonical || expected.tasks != doc.plan.tasks)

@@ -918,7 +918,7 @@ private Q_SLOTS:
         // the 34 of the reference, `isolation`, `phases`, `agent_plugin`, `reviewer_plugin`,
         // the six per-phase agents and models, `allow_dirty`, `strict_plan`, and the twelve of
         // unattended runs (docs/unattended.md)
-        QCOMPARE(keys.size(), 61); // and `executor`, `worktree_root`, `on_no_changes`
+        QCOMPARE(keys.size(), 62); // and `executor`, `worktree_root`, `on_no_changes`, `normalize_graph`
         QSet<QString> names;
         for (const ConfigKeyInfo &k : keys) {
             QVERIFY(!k.key.isEmpty());

@@ -9,6 +9,7 @@
 #include "scriptedlauncher.h"
 
 #include <peal/log.h>
+#include <peal/plangraph.h>
 #include <peal/processjob.h>
 
 #include <QRegularExpression>
@@ -92,6 +93,8 @@ struct Harness
         run->agent().pluginId = u"script"_s;
         run->agent().settings.program = u"agent"_s;
         run->plan() = PlanParser::parse(QString::fromUtf8(plan));
+        if (PlanGraph::isGraph(run->plan()))
+            run->setGraph(PlanGraph::waitsFor(run->plan()));
         const Config &c = run->config();
         pipeline = {{u"plan"_s, [&c] { return createPlanPhase(c); }, true, {}, nullptr},
                     {u"execute"_s, [&c] { return createExecutePhase(c); }, true, {}, nullptr}};
@@ -119,6 +122,12 @@ struct Harness
 };
 
 const QByteArray kThree = "## Task 1\nT1: a\n\n## Task 2\nT2: b\n\n## Task 3\nT3: c\n";
+// 1 -> 2, 3 -> 4: the diamond of a graph plan.
+const QByteArray kDiamond = "## Task 1\nT1: a\n\n## Task 2 (after 1)\nT2: b\n\n## Task 3 (after 1)\nT3: c\n\n"
+                            "## Task 4 (after 2, 3)\nT4: d\n";
+// 5 waits only for 1: it may run before 2-4 are done.
+const QByteArray kShortcut = "## Task 1\nT1: a\n\n## Task 2 (after 1)\nT2: b\n\n## Task 3 (after 2)\nT3: c\n\n"
+                             "## Task 4 (after 3)\nT4: d\n\n## Task 5 (after 1)\nT5: e\n";
 const QByteArray kBlock = "## Task 1 (parallel)\nT1: a\n\n## Task 2 (parallel)\nT2: b\n\n"
                           "## Task 3 (parallel)\nT3: c\n\n## Task 4 (parallel)\nT4: d\n\n## Task 5\nT5: e\n";
 
@@ -219,6 +228,101 @@ private Q_SLOTS:
         QVERIFY(!log.contains(u"start plan 3"_s)); // queued ones never start
         QVERIFY(!log.contains(u"start plan 4"_s));
         QCOMPARE(h.completed(), QList<quint32>{1}); // the block's successes are kept
+    }
+
+    // ---- graph plans ----
+
+    void aGraphRunsEachTaskAfterWhatItWaitsFor()
+    {
+        Harness h(kDiamond, [](Config &c) {
+            c.parallel = true;
+            c.maxParallel = 4;
+        });
+        auto r = h.schedule();
+        QVERIFY(r && r->ok());
+        const QStringList &log = h.launcher->log;
+        QVERIFY(log.indexOf(u"start plan 2"_s) > log.indexOf(u"end execute 1"_s));
+        QVERIFY(log.indexOf(u"start plan 3"_s) > log.indexOf(u"end execute 1"_s));
+        // 2 and 3 side by side; 4 only once both are done.
+        QVERIFY(log.indexOf(u"start plan 3"_s) < log.indexOf(u"end execute 2"_s));
+        QVERIFY(log.indexOf(u"start plan 4"_s) > log.indexOf(u"end execute 2"_s));
+        QVERIFY(log.indexOf(u"start plan 4"_s) > log.indexOf(u"end execute 3"_s));
+        QCOMPARE(h.launcher->peak, 2);
+        QCOMPARE(h.completed(), (QList<quint32>{1, 2, 3, 4}));
+    }
+
+    void aGraphWithoutParallelRunsInATopologicalPlanOrder()
+    {
+        Harness h(kShortcut);
+        auto r = h.schedule();
+        QVERIFY(r && r->ok());
+        QStringList plans = h.launcher->log.filter(u"start plan"_s);
+        QCOMPARE(plans, (QStringList{u"start plan 1"_s, u"start plan 2"_s, u"start plan 3"_s, u"start plan 4"_s,
+                                     u"start plan 5"_s}));
+        QCOMPARE(h.launcher->peak, 1);
+    }
+
+    void aReadyTaskDoesNotWaitForUnrelatedOnes()
+    {
+        Harness h(kShortcut, [](Config &c) {
+            c.parallel = true;
+            c.maxParallel = 2;
+        });
+        auto r = h.schedule();
+        QVERIFY(r && r->ok());
+        const QStringList &log = h.launcher->log;
+        // 5 waits only for 1: it runs beside 2, not after 4.
+        QVERIFY(log.indexOf(u"start plan 5"_s) < log.indexOf(u"start plan 3"_s));
+        QCOMPARE(h.completed(), (QList<quint32>{1, 2, 3, 4, 5}));
+    }
+
+    void aFailedTaskBlocksItsDependentsAndTheOthersGoOn()
+    {
+        Harness h(kShortcut, [](Config &c) { c.continueWithRemainingTasks = true; });
+        h.launcher->script = [](const QString &call, const ProcessSpec &) {
+            return Answer{2, call == u"execute 2" ? 1 : 0, answerTo(call)};
+        };
+        auto r = h.schedule();
+        QVERIFY(r && r->ok());
+        QCOMPARE((*r)->failedTaskIndices, QList<quint32>{2});
+        QCOMPARE((*r)->blockedTasks, (QMap<quint32, quint32>{{3, 2}, {4, 2}}));
+        QVERIFY(!h.launcher->log.contains(u"start plan 3"_s));
+        QVERIFY(h.launcher->log.contains(u"end execute 5"_s)); // 5 does not depend on 2
+        QCOMPARE(h.completed(), (QList<quint32>{1, 5}));
+    }
+
+    void withoutContinuingAFailureStartsNoNewTask()
+    {
+        Harness h(kShortcut);
+        h.launcher->script = [](const QString &call, const ProcessSpec &) {
+            return Answer{2, call == u"execute 2" ? 1 : 0, answerTo(call)};
+        };
+        auto r = h.schedule();
+        QVERIFY(r && !r->ok());
+        QCOMPARE(r->error().message(), u"task 2, phase 2 (execute): agent exited with code 1"_s);
+        QVERIFY(!h.launcher->log.contains(u"start plan 5"_s));
+    }
+
+    void aResumedGraphRunsWhatIsNotDone()
+    {
+        Harness h(kDiamond);
+        h.run->state().markTaskCompleted(1);
+        h.run->state().markTaskCompleted(3);
+        auto r = h.schedule();
+        QVERIFY(r && r->ok());
+        QCOMPARE(h.launcher->log.filter(u"start plan"_s), (QStringList{u"start plan 2"_s, u"start plan 4"_s}));
+    }
+
+    void onlyATaskWhoseWaitsAreDoneRunsAlone()
+    {
+        Harness h(kDiamond);
+        h.run->plan() = *PlanParser::filterSingleTask(h.run->plan(), 4);
+        h.run->setOnlyTask(4u);
+        h.run->state().markTaskCompleted(2);
+        auto r = h.schedule();
+        QVERIFY(r && !r->ok());
+        QCOMPARE(r->error().message(), u"task 4 waits for task 3, which is not done"_s);
+        QVERIFY(h.launcher->log.isEmpty());
     }
 
     void cancelEndsEveryStreamAtOnce()

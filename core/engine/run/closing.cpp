@@ -165,6 +165,8 @@ void Engine::Private::warnIssues(const RunOutcome &done)
     }
     if (!findings.isEmpty())
         why << QStringLiteral("findings left: task %1").arg(Text::joinIndices(findings));
+    if (!done.blockedTasks.isEmpty())
+        why << QStringLiteral("blocked: task %1").arg(Text::joinIndices(done.blockedTasks.keys()));
     logger.warning(u"peal::main", QStringLiteral("finished with issues (exit 2): ") + why.join(QStringLiteral("; ")));
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "run/dryrun.h"
 
+#include <peal/plangraph.h>
+
 #include "schedule/scheduler.h"
 
 #include <peal/sdk/result.h>
@@ -186,6 +188,8 @@ public:
 
     void segments()
     {
+        if (m_run.isGraph())
+            return graph();
         const Plan &plan = m_run.plan();
         for (qsizetype i = 0; i < plan.segments.size(); ++i) {
             const Segment &segment = plan.segments[i];
@@ -194,6 +198,59 @@ public:
             else
                 sequential(int(i + 1), segment.indices.first());
         }
+        line();
+    }
+
+    // A graph plan: each task with what it waits for, the order or waves it runs in, and the
+    // critical path.
+    void graph()
+    {
+        const Config &c = m_config;
+        QList<quint32> tasks;
+        for (const Task &t : m_run.plan().tasks) {
+            if (!tasks.contains(t.index))
+                tasks.append(t.index);
+        }
+        const QHash<quint32, QList<quint32>> &waits = m_run.graph();
+        line(QStringLiteral("Graph plan: a task starts when every task it waits for is done."));
+        for (quint32 index : std::as_const(tasks)) {
+            if (completed(index)) {
+                line(QStringLiteral("%1 - completed, skipped").arg(task(index)), 1);
+                continue;
+            }
+            const QList<quint32> w = waits.value(index);
+            line(QStringLiteral("%1: %2%3")
+                     .arg(task(index),
+                          w.isEmpty() ? QString() : QStringLiteral("waits for %1; ").arg(Text::joinIndices(w)),
+                          remainingPhases(index)),
+                 1);
+        }
+        QStringList waves;
+        for (const QList<quint32> &wave : PlanGraph::waves(tasks, waits))
+            waves << Text::joinIndices(wave);
+        if (!c.parallel || c.maxParallel <= 1)
+            line(QStringLiteral("Order, one task at a time (parallel mode is off): %1")
+                     .arg(Text::joinIndices(PlanGraph::order(tasks, waits))));
+        else if (c.isolation == u"worktree")
+            line(QStringLiteral("Waves, up to %1 tasks at once, each in its own git worktree made from the state that holds "
+                                "the tasks it waits for: %2")
+                     .arg(c.maxParallel)
+                     .arg(waves.join(QStringLiteral(" | "))));
+        else
+            line(QStringLiteral("Waves, up to %1 tasks at once: %2. Without worktrees the ready tasks run as a parallel "
+                                "block does (phases 1-2 side by side, then commits and reviews one at a time), because a "
+                                "shared checkout cannot keep one task's edits out of another's commit "
+                                "(isolation = \"worktree\" gives each task its own)")
+                     .arg(c.maxParallel)
+                     .arg(waves.join(QStringLiteral(" | "))));
+        const QList<quint32> critical = PlanGraph::criticalPath(tasks, waits);
+        QStringList path;
+        for (quint32 t : critical)
+            path << QString::number(t);
+        line(QStringLiteral("Critical path (the longest chain of waits): %1 (%2 task%3)")
+                 .arg(path.join(QStringLiteral(" -> ")))
+                 .arg(critical.size())
+                 .arg(critical.size() == 1 ? QString() : QStringLiteral("s")));
         line();
     }
 

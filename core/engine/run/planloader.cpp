@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "run/planloader.h"
 
+#include <peal/plangraph.h>
 #include <peal/prompt.h>
 #include <peal/textutil.h>
 
@@ -32,7 +33,7 @@ struct Normalization
     // The process of an attempt, or why there is none.
     Result<ProcessSpec> spec() const
     {
-        auto prompt = Prompts::buildNormalize(document, run.config().normalizePromptPath);
+        auto prompt = Prompts::buildNormalize(document, run.config().normalizePromptPath, run.config().normalizeGraph);
         if (!prompt)
             return prompt.error();
         return run.agentFor(AgentMode::Normalize).command(AgentMode::Normalize, *prompt);
@@ -62,11 +63,12 @@ struct Normalization
         ++attempt;
         auto parsed = PlanParser::parseOrFailWithSnippet(out.text);
         if (parsed) {
-            const QList<PlanNotice> notices = PlanParser::parseDocument(out.text.toUtf8()).notices;
+            const PlanDocument doc = PlanParser::parseDocument(out.text.toUtf8());
             if (auto reported = reportNotices(run, run.config().planPath + QStringLiteral(" as normalised by the agent"),
-                                              notices);
+                                              doc.notices);
                 !reported)
                 return reported.error();
+            graphErrors = doc.graphErrors;
             plan = std::move(parsed).value();
             return {};
         }
@@ -95,12 +97,30 @@ struct Normalization
     quint64 attempt = 0;
     bool again = false;
     std::optional<Plan> plan;
+    QList<PlanNotice> graphErrors; // of the normalised plan, when it is a graph
 };
 
-// --task / --from-task, then at least one task; the plan goes to `into`.
-Result<void> filterPlan(RunContext &run, Plan plan, const std::optional<quint32> &task,
-                        const std::optional<quint32> &fromTask, Plan &into)
+// A graph plan that cannot run: its first error names the heading's line; the others are counted.
+Error graphError(const QString &where, const QList<PlanNotice> &errors)
 {
+    QStringList more;
+    for (qsizetype i = 1; i < errors.size(); ++i)
+        more << QStringLiteral("line %1").arg(errors[i].line);
+    return Error(Error::Kind::PlanFile, PlanParser::noticeLine(where, errors.first()),
+                 more.isEmpty() ? QStringLiteral("nothing was run")
+                                : QStringLiteral("nothing was run; also at %1").arg(more.join(QStringLiteral(", "))));
+}
+
+// The graph's errors, then --task / --from-task, then at least one task; the plan goes to
+// `into`, and what each task waits for (a graph plan, before any filter) to the run.
+Result<void> filterPlan(RunContext &run, Plan plan, const QList<PlanNotice> &graphErrors,
+                        const std::optional<quint32> &task, const std::optional<quint32> &fromTask, Plan &into)
+{
+    if (!graphErrors.isEmpty())
+        return graphError(run.config().planPath, graphErrors);
+    if (PlanGraph::isGraph(plan))
+        run.setGraph(PlanGraph::waitsFor(plan));
+    run.setOnlyTask(task);
     if (task) {
         run.logger().info(u"peal::plan", QStringLiteral("filtering plan to single task"),
                           {{QStringLiteral("task_index"), *task}});
@@ -161,9 +181,10 @@ Step readPlanStep(RunContext &run, QObject *context, const std::optional<quint32
             document = std::move(read).value();
         }
         if (document->canonical || !run.config().normalizePlan)
-            return syncStep(QStringLiteral("filter plan"), [&run, plan = document->plan, task, fromTask] {
-                return filterPlan(run, plan, task, fromTask, run.plan());
-            });
+            return syncStep(QStringLiteral("filter plan"),
+                            [&run, plan = document->plan, errors = document->graphErrors, task, fromTask] {
+                                return filterPlan(run, plan, errors, task, fromTask, run.plan());
+                            });
         auto text = PlanParser::readFile(path);
         if (!text)
             return syncStep(QStringLiteral("read plan"), [error = text.error()] { return Result<void>(error); });
@@ -190,7 +211,7 @@ Step readPlanStep(RunContext &run, QObject *context, const std::optional<quint32
             sequenceStep(QStringLiteral("normalize and filter"), {
                 loopStep(QStringLiteral("attempts"), checked, [normalization] { return normalization->again; }),
                 syncStep(QStringLiteral("filter plan"), [&run, normalization, task, fromTask] {
-                    return filterPlan(run, *normalization->plan, task, fromTask, run.plan());
+                    return filterPlan(run, *normalization->plan, normalization->graphErrors, task, fromTask, run.plan());
                 }),
             }),
             [&run, document = *text] { return std::make_unique<Normalization>(run, document); });

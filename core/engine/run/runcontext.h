@@ -83,6 +83,14 @@ public:
         m_planNotices = notices;
     }
     const QList<PlanNotice> &planNotices() const { return m_planNotices; }
+    // A graph plan (peal/plangraph.h): what each task of the whole plan waits for, set before
+    // --task or --from-task filter it; empty for a plan without `after`.
+    void setGraph(QHash<quint32, QList<quint32>> waits) { m_graph = std::move(waits); }
+    bool isGraph() const { return !m_graph.isEmpty(); }
+    const QHash<quint32, QList<quint32>> &graph() const { return m_graph; }
+    // --task N: the one task the run was asked for.
+    void setOnlyTask(std::optional<quint32> task) { m_onlyTask = task; }
+    const std::optional<quint32> &onlyTask() const { return m_onlyTask; }
     const QString &planNoticeFile() const { return m_planNoticeFile; }
     // The user's uncommitted changes, kept out of peal's commits.
     UserTree &userTree() { return m_userTree; }
@@ -168,6 +176,8 @@ private:
     Plan m_plan;
     QString m_planNoticeFile;
     QList<PlanNotice> m_planNotices;
+    QHash<quint32, QList<quint32>> m_graph;
+    std::optional<quint32> m_onlyTask;
     UserTree m_userTree;
     RunReview *m_review = nullptr;
     std::function<void(const ProgressEvent &)> m_progress;

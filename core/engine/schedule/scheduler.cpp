@@ -43,7 +43,14 @@ Step Scheduler::step(std::function<void(Result<RunOutcome>)> done)
         }
         startSegment();
     });
-    return loopStep(QStringLiteral("segments"), segment, [this] { return m_next < m_run.plan().segments.size(); }).onEnd([this](const Result<void> &result) {
+    if (m_run.isGraph())
+        return finishing(graphStep());
+    return finishing(loopStep(QStringLiteral("segments"), segment, [this] { return m_next < m_run.plan().segments.size(); }));
+}
+
+Step Scheduler::finishing(Step walk)
+{
+    return walk.onEnd([this](const Result<void> &result) {
         m_step.reset();
         // A cancelled run reports nothing: the engine saves what was completed.
         if (m_run.isCancelled())

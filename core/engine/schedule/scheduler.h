@@ -6,6 +6,9 @@
 #include "run/runcontext.h"
 #include "task/taskresult.h"
 
+#include <QHash>
+#include <QSet>
+
 namespace Peal::Internal {
 
 class TaskRunner;
@@ -32,6 +35,16 @@ public:
     Step step(std::function<void(Result<RunOutcome>)> done);
 
 private:
+    // What ends the schedule, whatever walked it: the outcome, or nothing when cancelled.
+    Step finishing(Step walk);
+    // A graph plan (graphschedule.cpp): waves of the tasks whose waits are done, until none is
+    // ready; a failed task's dependents are blocked by it.
+    Step graphStep();
+    void startWave(const StepHandle &step);
+    QList<quint32> readyTasks();
+    std::optional<Error> unmetWaitsOfOnlyTask() const;
+    void reportBlocked();
+
     // True (and the segment's step done) if the current segment was already done.
     bool skipSegment();
     // Ends the current segment's step: success goes on with the next segment, an error stops.
@@ -60,6 +73,11 @@ private:
     std::optional<StepHandle> m_step; // the current segment's step
     int m_position = 0;
     quint32 m_consecutiveFailures = 0;
+    // A graph plan's walk.
+    QList<quint32> m_graphOrder;        // the run's tasks, each after those it waits for
+    QSet<quint32> m_started;            // tasks this run has run (or tried to)
+    QHash<quint32, quint32> m_blocked;  // task -> the failed task it waits for
+    bool m_graphEnded = false;
 };
 
 } // namespace Peal::Internal

@@ -4,6 +4,7 @@
 #include <peal/sdk/phase.h>
 
 #include <QList>
+#include <QMap>
 
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@ struct RunOutcome
 {
     QList<TaskResult> results;          // in execution order
     QList<quint32> failedTaskIndices;   // only with continue_with_remaining_tasks
+    QMap<quint32, quint32> blockedTasks; // a graph plan: task -> the failed task it waited for
 };
 
 // One step of the per-task pipeline.

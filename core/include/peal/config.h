@@ -55,6 +55,7 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<QStringList> postRunCommands;
     std::optional<quint64> postRunTimeoutSec;
     std::optional<bool> normalizePlan;
+    std::optional<bool> normalizeGraph;
     std::optional<quint32> normalizeRetryCount;
     std::optional<QString> normalizePromptPath;
     std::optional<bool> validatePlanText;
@@ -123,6 +124,7 @@ struct PEAL_EXPORT Config
     QStringList postRunCommands;
     std::optional<quint64> postRunTimeoutSec;
     bool normalizePlan = false;
+    bool normalizeGraph = false; // normalise into a graph plan (beyond the reference)
     quint32 normalizeRetryCount = 0;
     std::optional<QString> normalizePromptPath;
     bool validatePlanText = false;

@@ -13,6 +13,10 @@ struct PEAL_EXPORT Task
     quint32 index = 0;
     QString content;   // body between this heading and the next, trimmed
     bool parallel = false;
+    // `## Task 5 (after 2, 4)`: the tasks this one waits for (a graph plan, beyond the
+    // reference); empty without `after`.
+    QList<quint32> after = {};
+    bool hasAfter = false;
     friend bool operator==(const Task &, const Task &) = default;
 };
 
@@ -56,6 +60,9 @@ struct PEAL_EXPORT PlanDocument
     Plan plan;
     bool canonical = false;
     QList<PlanNotice> notices;
+    // A graph plan's errors (a malformed `after` list, an unknown task, a task waiting for
+    // itself, a cycle): the plan cannot run.
+    QList<PlanNotice> graphErrors;
 };
 
 namespace PlanParser {

@@ -23,12 +23,18 @@ PEAL_EXPORT QString normalize(QStringView document);
 // A user template with every "{{DOC}}" replaced by the document, nothing added.
 PEAL_EXPORT QString fromTemplate(QStringView templateText, QStringView document);
 
-// The normalisation prompt: the template file when one is configured, else the built-in one.
+// The normalisation prompt: the template file when one is configured, else the built-in one
+// (with `graph`, the one that asks for a graph plan: normalize_graph).
 PEAL_EXPORT Result<QString> buildNormalize(QStringView document,
-                                           const std::optional<QString> &templatePath);
+                                           const std::optional<QString> &templatePath, bool graph = false);
 
 // The plan-format guide printed by `peal prompt` (spec §7.7).
 PEAL_EXPORT QString planFormatGuide();
+
+// Graph plans (beyond the reference; graphprompts.cpp): the guide of `peal prompt --graph`, and
+// the built-in normalisation prompt that asks for tasks naming what they wait for.
+PEAL_EXPORT QString graphPlanFormatGuide();
+PEAL_EXPORT QString normalizeGraph(QStringView document);
 
 // argv for logs: the last element (always the prompt) becomes "<prompt len=N>" (spec §11.3).
 PEAL_EXPORT QStringList redactForLog(const QStringList &arguments);
