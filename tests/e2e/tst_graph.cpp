@@ -47,12 +47,31 @@ private Q_SLOTS:
         QVERIFY2(calls.indexOf(u"plan:4"_s) > calls.indexOf(u"execute:2"_s), qPrintable(calls.join(u' ')));
         QVERIFY(calls.indexOf(u"plan:4"_s) > calls.indexOf(u"execute:3"_s));
         QVERIFY(calls.indexOf(u"plan:2"_s) > calls.indexOf(u"execute:1"_s));
-        // The first and last tasks' commits hold their own files only.
-        const QString first = PealTest::git(s.repo(), {u"log"_s, u"--format=%H"_s, u"--grep=^peal: task 1 "_s});
-        QCOMPARE(PealTest::git(s.repo(), {u"show"_s, u"--name-only"_s, u"--format="_s, first.trimmed()}).trimmed(), u"model.txt"_s);
+        // Each task's commit holds its own files only.
+        const auto filesOf = [&](int task) {
+            const QString sha = PealTest::git(s.repo(), {u"log"_s, u"--format=%H"_s, u"--grep=^peal: task %1 "_s.arg(task)});
+            return PealTest::git(s.repo(), {u"show"_s, u"--name-only"_s, u"--format="_s, sha.trimmed()}).trimmed();
+        };
+        QCOMPARE(filesOf(1), u"model.txt"_s);
+        QCOMPARE(filesOf(2), u"cli.txt"_s);
+        QCOMPARE(filesOf(3), u"http.txt"_s);
         const QString last = PealTest::git(s.repo(), {u"log"_s, u"-1"_s, u"--name-only"_s, u"--format=%s"_s});
         QVERIFY2(last.startsWith(u"peal: task 4"_s), qPrintable(last));
         QVERIFY(last.contains(u"docs.txt"_s) && !last.contains(u"model.txt"_s));
+    }
+
+    void aTaskStartsAsSoonAsItsOwnWaitsAreDone()
+    {
+        // 2 is slow; 4 waits only for 3: it runs (and ends) while 2 is still at work, where
+        // waves would hold it until 2 and 3 were both done.
+        Scenario s("## Task 1\nT1: a\nwrite a.txt: a\n\n## Task 2 (after 1)\nT2: slow\nwrite b.txt: b\n\n"
+                   "## Task 3 (after 1)\nT3: c\nwrite c.txt: c\n\n## Task 4 (after 3)\nT4: d\nwrite d.txt: d\n");
+        const auto r = s.run(parallelArgs(), {{u"PEAL_FAKE_AGENT_LOG"_s, s.agentLog()},
+                                             {u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2: slow=1500"_s}});
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        const QStringList calls = s.agentCalls(); // in the order the calls ended
+        QVERIFY2(calls.indexOf(u"execute:4"_s) < calls.indexOf(u"plan:2"_s), qPrintable(calls.join(u' ')));
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
     }
 
     void withoutParallelTheGraphRunsInOrder()
@@ -84,8 +103,10 @@ private Q_SLOTS:
         QVERIFY2(dry.exitCode == 0, PealTest::tail(dry.err).constData());
         QVERIFY2(dry.out.contains(u"Graph plan: a task starts when every task it waits for is done."_s), qPrintable(dry.out));
         QVERIFY(dry.out.contains(u"task 4 (T4: the docs): waits for 2, 3; "_s));
-        QVERIFY(dry.out.contains(u"each in its own git worktree made from the state that holds the tasks it waits for: "
-                                 "1 | 2, 3 | 4"_s));
+        QVERIFY2(dry.out.contains(u"Each task starts as soon as the tasks it waits for are done, up to 4 at once, each in "
+                                  "its own git worktree"_s),
+                 qPrintable(dry.out));
+        QVERIFY(dry.out.contains(u"Levels: 1 | 2, 3 | 4"_s));
         QVERIFY(dry.out.contains(u"Critical path (the longest chain of waits): 1 -> 2 -> 4 (3 tasks)"_s));
         const auto shared = s.run({u"--parallel"_s, u"--dry-run"_s, u"--no-review"_s});
         QVERIFY2(shared.out.contains(u"a shared checkout cannot keep one task's edits out of another's commit"_s),

@@ -33,6 +33,9 @@ public:
 
     // Finds the work tree, removes what a crashed run left and snapshots the checkout.
     Step prepare();
+    // Takes the snapshot again: the checkout as it is now, for the worktrees added next and the
+    // next integrate() (a graph plan's tasks start and merge one by one).
+    Step snapshot();
     // Adds the worktree of `task` (as its stream starts) and sets `*workspace` (which outlives
     // the step) to the directory the task works in: repo_path's place inside the worktree.
     Step add(quint32 task, QString *workspace);
@@ -58,7 +61,6 @@ private:
     Error gitError(const QString &what, const ProcessResult &r) const;
 
     Step removeStale();
-    Step snapshot();
     Step snapshotChanges();
     Step mergeTask(quint32 task);
     Step applyResult();

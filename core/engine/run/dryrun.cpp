@@ -231,9 +231,15 @@ public:
         if (!c.parallel || c.maxParallel <= 1)
             line(QStringLiteral("Order, one task at a time (parallel mode is off): %1")
                      .arg(Text::joinIndices(PlanGraph::order(tasks, waits))));
+        else if (c.isolation == u"worktree" && c.commitAfterPhase2)
+            line(QStringLiteral("Each task starts as soon as the tasks it waits for are done, up to %1 at once, each in its "
+                                "own git worktree made from the state that holds the tasks it waits for; then, one at a "
+                                "time, its merge, its own commit and its review. Levels: %2")
+                     .arg(c.maxParallel)
+                     .arg(waves.join(QStringLiteral(" | "))));
         else if (c.isolation == u"worktree")
             line(QStringLiteral("Waves, up to %1 tasks at once, each in its own git worktree made from the state that holds "
-                                "the tasks it waits for: %2")
+                                "the tasks it waits for (without commit_after_phase2 a wave's tasks are merged together): %2")
                      .arg(c.maxParallel)
                      .arg(waves.join(QStringLiteral(" | "))));
         else

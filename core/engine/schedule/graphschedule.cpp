@@ -5,6 +5,8 @@
 // is chosen. A failed task's dependents do not run: they are blocked by it.
 #include "schedule/scheduler.h"
 
+#include "schedule/graphflow.h"
+
 #include <peal/plangraph.h>
 #include <peal/textutil.h>
 
@@ -27,12 +29,56 @@ Step Scheduler::graphStep()
                 return Result<void>(*unmet);
             return Result<void>();
         }),
-        loopStep(QStringLiteral("waves"), wave, [this] { return !m_graphEnded; }),
+        runsAsFlow() ? leafStep(QStringLiteral("flow"), [this](const StepHandle &step) { runFlow(step); })
+                     : loopStep(QStringLiteral("waves"), wave, [this] { return !m_graphEnded; }),
         syncStep(QStringLiteral("blocked"), [this] {
             reportBlocked();
             return Result<void>();
         }),
     });
+}
+
+bool Scheduler::runsAsFlow() const
+{
+    // Each task in its own worktree, committed on its own: a task may start whenever its waits
+    // are done. A shared checkout, uncommitted changes or one slot run in waves instead.
+    const Config &c = m_run.config();
+    return c.parallel && c.maxParallel > 1 && c.isolation == u"worktree" && c.commitAfterPhase2
+           && m_run.userTree().acceptedChanges().isEmpty() && !m_run.onlyTask();
+}
+
+void Scheduler::runFlow(const StepHandle &step)
+{
+    m_step = step;
+    if (auto breach = m_run.budgetReached(0)) {
+        m_run.budgetStopped(*breach, 0);
+        return segmentDone(Error(Error::Kind::CapReached, breach->message));
+    }
+    auto *flow = new GraphFlow(m_run, m_pipeline, m_graphOrder, this);
+    step.run(flow->step([this, flow](GraphFlow::Report report) {
+                 flow->deleteLater();
+                 m_outcome.results.append(report.results);
+                 for (auto it = report.blocked.cbegin(); it != report.blocked.cend(); ++it)
+                     m_blocked.insert(it.key(), it.value());
+                 if (report.interrupted || m_run.isCancelled())
+                     return segmentDone(interruptedError());
+                 if (report.cap)
+                     return segmentDone(*report.cap);
+                 for (const auto &[task, error] : report.failures) {
+                     if (stopsRun(error))
+                         return segmentDone(error);
+                 }
+                 if (!report.failures.isEmpty() && !m_run.config().continueWithRemainingTasks)
+                     return segmentDone(report.failures.first().second);
+                 for (const auto &[task, error] : report.failures) {
+                     m_outcome.failedTaskIndices.append(task);
+                     m_run.logger().warning(u"peal::runner",
+                                            error.toDisplayString() + QStringLiteral("; continuing with the remaining tasks"),
+                                            {{QStringLiteral("task_index"), task}});
+                 }
+                 segmentDone({});
+             }),
+             [](Result<void>) {});
 }
 
 std::optional<Error> Scheduler::unmetWaitsOfOnlyTask() const

@@ -43,6 +43,9 @@ private:
     void startWave(const StepHandle &step);
     QList<quint32> readyTasks();
     std::optional<Error> unmetWaitsOfOnlyTask() const;
+    // Whether the graph runs as one work-conserving flow (GraphFlow) rather than in waves.
+    bool runsAsFlow() const;
+    void runFlow(const StepHandle &step);
     void reportBlocked();
 
     // True (and the segment's step done) if the current segment was already done.
