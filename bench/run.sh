@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Builds a release tree with the benchmark helpers and runs every benchmark; prints the numbers
 # that bench/README.md reports.
-# Usage: bash bench/run.sh [overhead|memory|startup|parallel|isolation|plan|unattended|slurm|all]
+# Usage: bash bench/run.sh [overhead|memory|startup|parallel|graph|isolation|plan|unattended|slurm|all]
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 what="${1:-all}"
@@ -129,6 +129,63 @@ T%d: step
         }
         printf "parallel: 8 tasks, max_parallel 4: measured %d ms (best of 3); ideal work-conserving %d ms (+%.1f%%); fixed batches of 4 would take %d ms\n",
                measured, ideal, (measured - ideal) * 100 / ideal, t }'
+}
+
+# A 12-task graph plan with skewed call lengths, max_parallel 4, in worktrees with commits (each
+# task starts as soon as its own waits are done): the wall time against the ideal list schedule
+# computed from the nominal call lengths (a task starts when its waits are done and a slot is
+# free, earliest task first), and against the same graph run in waves (isolation = "none": the
+# ready tasks as one parallel block, then the next). Every task makes two calls (plan, execute),
+# each sleeping the task's length.
+graph() {
+    local repo="$work/graph-repo" plan="$work/graph.md"
+    # task:waits:ms per call
+    local spec="1::900 2:1:3600 3:1:900 4:1:1800 5:2:900 6:2,3:2700 7:4:900 8:5:1800 9:6,7:900 10:7:4500 11:8,9:900 12:10:900"
+    new_repo "$repo"
+    git -C "$repo" config user.name bench && git -C "$repo" config user.email bench@peal.invalid
+    local sleeps="" item n w d
+    for item in $spec; do
+        IFS=: read -r n w d <<<"$item"
+        printf '## Task %d%s\nT%02d: step\nwrite f%d.txt: %d\n\n' "$n" "${w:+ (after ${w//,/, })}" "$n" "$n" "$n"
+        sleeps+="${sleeps:+,}T$(printf %02d "$n"): step=$d"
+    done > "$plan"
+    run_graph() { # <isolation>: the best of 3 wall times in ms
+        local best="" t0 t1 i
+        for i in 1 2 3; do
+            rm -rf "$work/graph-state"
+            git -C "$repo" reset -q --hard "$(git -C "$repo" rev-list --max-parents=0 HEAD)"
+            git -C "$repo" clean -qfdx
+            t0=$(ms_now)
+            PEAL_FAKE_AGENT_SLEEP_ON="$sleeps" "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$agent" \
+                --state-dir "$work/graph-state" --parallel --max-parallel 4 --isolation "$1" --commit-after-phase2 \
+                --no-review --log-level error >/dev/null 2>&1 || { echo "graph: the run failed" >&2; exit 1; }
+            t1=$(ms_now)
+            if [ -z "$best" ] || [ $((t1 - t0)) -lt "$best" ]; then best=$((t1 - t0)); fi
+        done
+        echo "$best"
+    }
+    local flow waves
+    flow=$(run_graph worktree)
+    waves=$(run_graph none)
+    awk -v spec="$spec" -v flow="$flow" -v waves="$waves" 'BEGIN {
+        slots = 4; n = split(spec, items, " ")
+        for (i = 1; i <= n; i++) { split(items[i], f, ":"); d[i] = 2 * f[3]; nw[i] = split(f[2], ws, ","); for (k = 1; k <= nw[i]; k++) w[i, k] = ws[k] }
+        # The ideal list schedule: at each moment, start every ready task (earliest first) in a free slot.
+        t = 0; done_count = 0; running = 0
+        while (done_count < n) {
+            for (i = 1; i <= n; i++) {
+                if (started[i] || running >= slots) continue
+                ok = 1; for (k = 1; k <= nw[i]; k++) if (!(w[i, k] in fin) || fin[w[i, k]] > t) ok = 0
+                if (ok) { started[i] = 1; fin[i] = t + d[i]; running++ }
+            }
+            next_t = -1
+            for (i = 1; i <= n; i++) if (started[i] && !ended[i] && (next_t < 0 || fin[i] < next_t)) next_t = fin[i]
+            t = next_t
+            for (i = 1; i <= n; i++) if (started[i] && !ended[i] && fin[i] <= t) { ended[i] = 1; running--; done_count++ }
+        }
+        ideal = t
+        printf "graph: 12 tasks, max_parallel 4: measured %d ms (best of 3); ideal list schedule %d ms (+%.1f%%); the same graph in waves %d ms\n",
+               flow, ideal, (flow - ideal) * 100 / ideal, waves }'
 }
 
 # Extra wall time per task of isolation = "worktree" on a repository of 5,000 files: a block of
@@ -278,10 +335,11 @@ case "$what" in
     memory) memory ;;
     startup) startup ;;
     parallel) parallel ;;
+    graph) graph ;;
     isolation) isolation ;;
     plan) plan ;;
     unattended) unattended ;;
     slurm) slurm ;;
-    all) startup; overhead; memory; parallel; isolation; plan; unattended; slurm ;;
+    all) startup; overhead; memory; parallel; graph; isolation; plan; unattended; slurm ;;
     *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -93,6 +93,10 @@ QByteArray LastRun::toJson() const
         w.key(u"config");
         w.json(config);
     }
+    if (!graph.isEmpty()) {
+        w.key(u"graph");
+        w.json(graph);
+    }
     w.endObject();
     return w.take();
 }
@@ -129,6 +133,7 @@ Result<LastRun> LastRun::fromJson(const QByteArray &json)
         r.completedTasks = *completed;
     }
     r.config = object->value(u"config").toObject();
+    r.graph = object->value(u"graph").toObject();
     return r;
 }
 

@@ -80,6 +80,10 @@ QByteArray RunSummary::toJson() const
         w.key(u"usage");
         w.json(usage);
     }
+    if (!graph.isEmpty()) {
+        w.key(u"graph");
+        w.json(graph);
+    }
     w.endObject();
     return w.take();
 }

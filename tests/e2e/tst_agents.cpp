@@ -235,6 +235,58 @@ private Q_SLOTS:
                 QVERIFY2(cwd.contains(u"/worktrees/task-"_s), qPrintable(cwd));
         }
     }
+
+    void aDiamondGraphInWorktreesWithClaudeCode()
+    {
+        // A graph plan (1 -> 2, 3 -> 4) with the real Claude Code: each task in its own worktree
+        // as soon as its waits are done, each committed on its own.
+        if (!kBackEnds.contains(u"claude"_s))
+            QSKIP("Claude Code is not among PEAL_TEST_BACKENDS for this run");
+        Scenario s("## Task 1\nThe model.\n@write model.txt model\n\n## Task 2 (after 1)\nThe CLI.\n@write cli.txt cli\n\n"
+                   "## Task 3 (after 1)\nThe endpoint.\n@write http.txt http\n\n## Task 4 (after 2, 3)\nThe docs.\n"
+                   "@write docs.txt docs\n");
+        ModelServer server;
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = runWith(u"claude"_s, s, server, {u"--parallel"_s, u"--max-parallel"_s, u"4"_s, u"--isolation"_s,
+                                                         u"worktree"_s, u"--commit-after-phase2"_s});
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+        const QStringList files{u"model.txt"_s, u"cli.txt"_s, u"http.txt"_s, u"docs.txt"_s};
+        for (int task = 1; task <= 4; ++task) {
+            const QString sha = PealTest::git(s.repo(), {u"log"_s, u"--format=%H"_s, u"--grep=^peal: task %1 "_s.arg(task)}).trimmed();
+            QVERIFY2(!sha.isEmpty(), qPrintable(u"no commit of task %1"_s.arg(task)));
+            const QString changed = PealTest::git(s.repo(), {u"show"_s, u"--name-only"_s, u"--format="_s, sha}).trimmed();
+            QCOMPARE(changed, files[task - 1]);
+        }
+        // Tasks 2-4 worked in worktrees; task 4's held the files of 2 and 3 (it was made after them).
+        QVERIFY(!fileAt(s, u"HEAD"_s, u"docs.txt"_s).isEmpty());
+    }
+
+    void aTwelveTaskGraphWithClaudeCode()
+    {
+        // The benchmark's graph (bench/run.sh graph): up to three waits per task, four at once.
+        if (!kBackEnds.contains(u"claude"_s))
+            QSKIP("Claude Code is not among PEAL_TEST_BACKENDS for this run");
+        const QList<QPair<int, QString>> tasks{{1, {}}, {2, u"1"_s}, {3, u"1"_s}, {4, u"1"_s}, {5, u"2"_s}, {6, u"2, 3"_s},
+                                              {7, u"4"_s}, {8, u"5"_s}, {9, u"6, 7"_s}, {10, u"7"_s}, {11, u"8, 9"_s},
+                                              {12, u"10"_s}};
+        QByteArray plan;
+        for (const auto &[n, waits] : tasks)
+            plan += u"## Task %1%2\nStep %1.\n@write f%1.txt %1\n\n"_s
+                        .arg(n)
+                        .arg(waits.isEmpty() ? QString() : u" (after %1)"_s.arg(waits))
+                        .toUtf8();
+        Scenario s(plan);
+        ModelServer server;
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = runWith(u"claude"_s, s, server, {u"--parallel"_s, u"--max-parallel"_s, u"4"_s, u"--isolation"_s,
+                                                         u"worktree"_s, u"--commit-after-phase2"_s});
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(s.completed().size(), 12);
+        QCOMPARE(PealTest::git(s.repo(), {u"log"_s, u"--format=%s"_s}).count(u"peal: task "_s), 12);
+        for (int n = 1; n <= 12; ++n)
+            QVERIFY2(!fileAt(s, u"HEAD"_s, u"f%1.txt"_s.arg(n)).isEmpty(), qPrintable(u"f%1.txt"_s.arg(n)));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_Agents)

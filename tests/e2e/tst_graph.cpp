@@ -5,6 +5,8 @@
 // `peal prompt --graph`.
 #include "testsupport.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -55,6 +57,9 @@ private Q_SLOTS:
         QCOMPARE(filesOf(1), u"model.txt"_s);
         QCOMPARE(filesOf(2), u"cli.txt"_s);
         QCOMPARE(filesOf(3), u"http.txt"_s);
+        // The run summary records the graph.
+        const QJsonObject graph = PealTest::json(s.summaryJson()).value(u"graph"_s).toObject();
+        QCOMPARE(graph.value(u"waits"_s).toObject().value(u"4"_s).toArray(), (QJsonArray{2, 3}));
         const QString last = PealTest::git(s.repo(), {u"log"_s, u"-1"_s, u"--name-only"_s, u"--format=%s"_s});
         QVERIFY2(last.startsWith(u"peal: task 4"_s), qPrintable(last));
         QVERIFY(last.contains(u"docs.txt"_s) && !last.contains(u"model.txt"_s));
@@ -117,6 +122,8 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(u"warning: task 4 did not run: blocked by task 2, which failed"_s), PealTest::tail(r.err).constData());
         QVERIFY(r.err.contains(u"blocked: task 4"_s));
+        QCOMPARE(PealTest::json(s.summaryJson()).value(u"graph"_s).toObject().value(u"blocked"_s).toObject(),
+                 (QJsonObject{{u"4"_s, 2}}));
         QCOMPARE(s.completed(), (QList<int>{1, 3}));
         const auto status = PealTest::runPeal({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
                                                u"--state-dir"_s, s.stateDir()});

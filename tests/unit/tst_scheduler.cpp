@@ -303,6 +303,41 @@ private Q_SLOTS:
         QVERIFY(!h.launcher->log.contains(u"start plan 5"_s));
     }
 
+    void theConsecutiveFailureCapCountsAGraphsFailures()
+    {
+        Harness h(kShortcut, [](Config &c) {
+            c.continueWithRemainingTasks = true;
+            c.maxConsecutiveTaskFailures = 2;
+        });
+        h.launcher->script = [](const QString &call, const ProcessSpec &) {
+            return Answer{2, call == u"execute 2" || call == u"execute 5" ? 1 : 0, answerTo(call)};
+        };
+        auto r = h.schedule();
+        QVERIFY(r && !r->ok());
+        QCOMPARE(r->error().kind(), Error::Kind::CapReached);
+        QCOMPARE(h.completed(), QList<quint32>{1});
+    }
+
+    void cancellingAGraphEndsItsRunningTasks()
+    {
+        Harness h(kDiamond, [](Config &c) {
+            c.parallel = true;
+            c.maxParallel = 4;
+        });
+        h.launcher->script = [](const QString &call, const ProcessSpec &) {
+            return Answer{call.endsWith(u" 1") ? 2 : 60000, 0, answerTo(call)};
+        };
+        auto r = h.schedule([&](RecipeRunner &runner) {
+            QTRY_VERIFY(h.launcher->log.contains(u"start plan 3"_s));
+            runner.cancel();
+        });
+        QVERIFY(r && !r->ok());
+        QCOMPARE(r->error().kind(), Error::Kind::Interrupted);
+        QTRY_COMPARE(h.launcher->running, 0);
+        QVERIFY(!h.launcher->log.contains(u"start plan 4"_s));
+        QCOMPARE(h.completed(), QList<quint32>{1});
+    }
+
     void aResumedGraphRunsWhatIsNotDone()
     {
         Harness h(kDiamond);

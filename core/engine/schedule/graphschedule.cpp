@@ -10,6 +10,9 @@
 #include <peal/plangraph.h>
 #include <peal/textutil.h>
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 namespace Peal::Internal {
 
 Step Scheduler::graphStep()
@@ -154,6 +157,18 @@ void Scheduler::startWave(const StepHandle &step)
 
 void Scheduler::reportBlocked()
 {
+    // The graph, for the run summary and the history.
+    QJsonObject graph;
+    for (quint32 t : std::as_const(m_graphOrder)) {
+        QJsonArray waits;
+        for (quint32 w : m_run.graph().value(t))
+            waits.append(qint64(w));
+        graph.insert(QString::number(t), waits);
+    }
+    QJsonObject blocked;
+    for (auto it = m_blocked.cbegin(); it != m_blocked.cend(); ++it)
+        blocked.insert(QString::number(it.key()), qint64(it.value()));
+    m_run.outcomes().setGraph(QJsonObject{{QStringLiteral("waits"), graph}, {QStringLiteral("blocked"), blocked}});
     // Each task that did not run because a task it waits for failed, in plan order.
     for (quint32 t : std::as_const(m_graphOrder)) {
         if (!m_blocked.contains(t))

@@ -98,6 +98,7 @@ Result<QString> TaskOutcomes::writeSummary(const RunOutcome &done, int code) con
     summary.repoPath = m_config.repoPath;
     summary.completedAt = SummaryFile::rfc3339(std::chrono::system_clock::now());
     summary.usage = usageJson();
+    summary.graph = m_graph;
     const QString path = SummaryFile::path(m_config);
     if (auto written = SummaryFile::write(path, summary); !written)
         return written.error();
@@ -124,6 +125,7 @@ Result<void> TaskOutcomes::writeLastRun(const RunEnd &end) const
     last.runId = end.runId;
     last.completedTasks = m_done;
     last.config = ConfigLoader::toJson(m_config);
+    last.graph = m_graph;
     // The spending by task as people read it, from the ledger the calls appended to.
     if (auto spent = m_spend.writeSummary(); !spent)
         m_logger.warn(u"peal::main", QStringLiteral("cannot record what the agent calls cost"),

@@ -85,6 +85,8 @@ public:
 
     // The tasks that failed in this run, in the order they failed, each once.
     const QList<quint32> &failedTasks() const { return m_failed; }
+    // A graph plan's waits and the tasks a failure blocked, for the run summary and the history.
+    void setGraph(QJsonObject graph) { m_graph = std::move(graph); }
     // `task` finished its last phase in this run (the history's record of the run).
     void taskDone(quint32 task)
     {
@@ -121,6 +123,7 @@ private:
     Logger &m_logger;
     QList<quint32> m_failed;
     QList<quint32> m_done;
+    QJsonObject m_graph;
     UsageTotals m_usage;
     QMap<quint32, UsageTotals> m_taskUsage;
     SpendLedger m_spend;

@@ -27,6 +27,9 @@ struct PEAL_EXPORT RunSummary
     // Beyond the reference, written after its fields: what the agent calls used (calls,
     // duration, tokens, cost, turns, failure classes) for the run and per task. Empty: none.
     QJsonObject usage;
+    // A graph plan: what each task waits for ("waits": {"5": [2, 4]}) and the tasks a failure
+    // blocked ("blocked": {"4": 2}). Empty for a plan without `after`.
+    QJsonObject graph;
 
     QByteArray toJson() const;
     // Strict: every field present with its type; errors name the field.
@@ -52,6 +55,7 @@ struct PEAL_EXPORT LastRun
     QString runId;       // names the run in the history and in the records of its calls
     QList<quint32> completedTasks; // tasks whose last phase this run finished
     QJsonObject config;  // the settings the run ran with (ConfigLoader::toJson)
+    QJsonObject graph;   // as RunSummary::graph
 
     QByteArray toJson() const;
     static Result<LastRun> fromJson(const QByteArray &json);
