@@ -19,11 +19,10 @@ using PealTest::Scenario;
 
 namespace {
 
+// A review that finds one finding.
 QString finding(const QString &id, const QString &message)
 {
-    const QJsonObject f{{u"id"_s, id}, {u"file"_s, u"src/x.c"_s}, {u"line"_s, 3}, {u"severity"_s, u"warning"_s},
-                        {u"category"_s, u"correctness"_s}, {u"confidence"_s, 0.9}, {u"message"_s, message}};
-    return u'[' + QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact)) + u']';
+    return PealTest::findingList({PealTest::stetFinding(id, message)});
 }
 
 const QString kFindingA = finding(u"a1111111"_s, u"unused import"_s);

@@ -45,14 +45,10 @@ bool startInPhase2(QProcess &peal, const Scenario &s, const QHash<QString, QStri
     return QTest::qWaitFor([&] { return PealTest::readFile(s.path(u"started"_s)).contains("execute"); }, 30000);
 }
 
-QString finding(const QString &id, const QString &message, const QString &suggestion = {})
-{
-    QJsonObject f{{u"id"_s, id}, {u"file"_s, u"src/x.c"_s}, {u"line"_s, 3}, {u"severity"_s, u"warning"_s},
-                  {u"category"_s, u"correctness"_s}, {u"confidence"_s, 0.9}, {u"message"_s, message}};
-    if (!suggestion.isEmpty())
-        f.insert(u"suggestion"_s, suggestion);
-    return QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact));
-}
+using PealTest::stetFinding;
+const auto finding = [](const QString &id, const QString &message, const QString &suggestion = {}) {
+    return stetFinding(id, message, suggestion);
+};
 
 const QString kA = finding(u"a1111111"_s, u"unused import"_s, u"append fixed.txt: a"_s);
 const QString kB = finding(u"b2222222"_s, u"off by one"_s, u"append fixed.txt: b"_s);
@@ -65,7 +61,7 @@ QByteArray script(const QStringList &steps)
 
 QString list(const QStringList &findings)
 {
-    return u'[' + findings.join(u',') + u']';
+    return PealTest::findingList(findings);
 }
 
 const QString kNone = u"[]"_s;

@@ -17,19 +17,13 @@ using PealTest::Scenario;
 
 namespace {
 
-QString finding(const QString &id, const QString &message)
-{
-    const QJsonObject f{{u"id"_s, id}, {u"file"_s, u"src/x.c"_s}, {u"line"_s, 3}, {u"severity"_s, u"warning"_s},
-                        {u"category"_s, u"correctness"_s}, {u"confidence"_s, 0.9}, {u"message"_s, message}};
-    return QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact));
-}
 
-const QString kA = finding(u"a1111111"_s, u"unused import"_s);
-const QString kB = finding(u"b2222222"_s, u"off by one"_s);
+const QString kA = PealTest::stetFinding(u"a1111111"_s, u"unused import"_s);
+const QString kB = PealTest::stetFinding(u"b2222222"_s, u"off by one"_s);
 
 QString list(const QStringList &findings)
 {
-    return u'[' + findings.join(u',') + u']';
+    return PealTest::findingList(findings);
 }
 
 QStringList runArgs(const Scenario &s, const QStringList &extra = {})

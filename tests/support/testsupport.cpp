@@ -305,4 +305,19 @@ QString costingClaude(const Scenario &s, const QString &usd)
     return path;
 }
 
+QString stetFinding(const QString &id, const QString &message, const QString &suggestion)
+{
+    QJsonObject f{{QStringLiteral("id"), id}, {QStringLiteral("file"), QStringLiteral("src/x.c")}, {QStringLiteral("line"), 3},
+                  {QStringLiteral("severity"), QStringLiteral("warning")}, {QStringLiteral("category"), QStringLiteral("correctness")},
+                  {QStringLiteral("confidence"), 0.9}, {QStringLiteral("message"), message}};
+    if (!suggestion.isEmpty())
+        f.insert(QStringLiteral("suggestion"), suggestion);
+    return QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact));
+}
+
+QString findingList(const QStringList &findings)
+{
+    return u'[' + findings.join(u',') + u']';
+}
+
 } // namespace PealTest

@@ -115,4 +115,9 @@ private:
 // <dir>/calls. Run it with --agent-plugin claude --agent-cmd <path>.
 QString costingClaude(const Scenario &s, const QString &usd);
 
+// One finding as the fake stet's script (PEAL_FAKE_STET_SCRIPT) and stet print it, at
+// src/x.c:3, as compact JSON; `findingList` makes one review's list of them.
+QString stetFinding(const QString &id, const QString &message, const QString &suggestion = {});
+QString findingList(const QStringList &findings);
+
 } // namespace PealTest
