@@ -41,7 +41,7 @@ overhead() {
             rm -rf "$state"
             local t0 t1
             t0=$(date +%s%N)
-            "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$state" \
+            "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --no-review --state-dir "$state" \
                 --log-level error >/dev/null
             t1=$(date +%s%N)
             local total=$(((t1 - t0) / 1000))
@@ -55,7 +55,7 @@ overhead() {
     command -v strace >/dev/null || install_dependencies strace
     rm -rf "$work/overhead-state"
     strace -f -qq -e trace=fsync,fdatasync,openat,mkdir -o "$work/strace.txt" \
-        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$work/overhead-state" \
+        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --no-review --state-dir "$work/overhead-state" \
         --log-level error >/dev/null
     awk -v n=$calls '
         /fsync\(|fdatasync\(/ { durable++ }
@@ -307,12 +307,12 @@ slurm() {
     for round in 1 2 3; do
         rm -rf "$work/slurm-state"
         t0=$(ms_now)
-        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$work/slurm-state" --log-level error >/dev/null
+        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --no-review --state-dir "$work/slurm-state" --log-level error >/dev/null
         t1=$(ms_now)
         if [ -z "$best_local" ] || [ $((t1 - t0)) -lt "$best_local" ]; then best_local=$((t1 - t0)); fi
         rm -rf "$work/slurm-state"
         t0=$(ms_now)
-        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --state-dir "$work/slurm-state" --log-level error \
+        "$peal" run --plan "$plan" --repo "$repo" --agent-cmd "$noop" --no-review --state-dir "$work/slurm-state" --log-level error \
             --config "$config" >/dev/null
         t1=$(ms_now)
         if [ -z "$best_slurm" ] || [ $((t1 - t0)) -lt "$best_slurm" ]; then best_slurm=$((t1 - t0)); fi
