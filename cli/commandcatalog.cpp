@@ -48,7 +48,9 @@ QList<OptionDef> statusOptions()
 {
     return configOptions()
            + QList<OptionDef>{{QStringLiteral("--json"), QString(),
-                               QStringLiteral("print the status as one JSON object"), {}}};
+                               QStringLiteral("print the status as one JSON object"), {}},
+                              {QStringLiteral("--watch"), QString(),
+                               QStringLiteral("follow the run in progress as its journal grows, until it ends"), {}}};
 }
 
 QList<OptionDef> resetOptions()

@@ -196,6 +196,9 @@ CommandLine parseStatus(const QStringList &arguments)
     if (auto error = readConfigOptions(command, parser, result))
         return *error;
     result.json = parser.isSet(QStringLiteral("json"));
+    result.watch = parser.isSet(QStringLiteral("watch"));
+    if (result.json && result.watch)
+        return usageError(QStringLiteral("the argument '--json' cannot be used with '--watch'"), command);
     return result;
 }
 

@@ -60,6 +60,7 @@ struct CommandLine
     // prompt
     std::optional<QString> promptOutput;
     bool promptGraph = false; // prompt --graph: the format of graph plans
+    bool watch = false;       // status --watch: follow the run in progress
 
     // demo
     std::optional<QString> demoDir;

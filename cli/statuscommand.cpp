@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "statuscommand.h"
+#include "statuswatch.h"
 #include "workplace.h"
 
 #include "console.h"
@@ -22,6 +23,8 @@
 #include <QJsonObject>
 
 #include <algorithm>
+
+#include <unistd.h>
 
 namespace Peal::Cli {
 
@@ -438,6 +441,10 @@ void StatusCommand::start()
     if (!config) {
         printError(config.error().toDisplayString());
         return Q_EMIT finished(toInt(ExitCode::Failure));
+    }
+    if (m_commandLine.watch) {
+        StatusWatch watch(config->stateDir, ::isatty(STDOUT_FILENO) == 1);
+        return Q_EMIT finished(watch.run());
     }
     // What `peal run` checks first: a run that would fail here gets no report of what it
     // would do.

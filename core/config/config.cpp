@@ -383,7 +383,8 @@ static QStringList choicesOf(const QString &key)
         return {QStringLiteral("wait"), QStringLiteral("fail")};
     if (key == u"notify_on")
         return {QStringLiteral("task_failed"), QStringLiteral("task_done"), QStringLiteral("rate_limit_wait"),
-                QStringLiteral("budget_stop"), QStringLiteral("run_done")};
+                QStringLiteral("budget_stop"), QStringLiteral("run_done"), QStringLiteral("task_started"),
+                QStringLiteral("phase_started")};
     if (key == u"stet_disable_llm_triage")
         return {QStringLiteral("true"), QStringLiteral("false")};
     if (key == u"log_level")

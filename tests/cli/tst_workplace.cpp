@@ -181,6 +181,14 @@ private Q_SLOTS:
         QCOMPARE(newest.value(u"completed_tasks"_s).toArray(), QJsonArray{2});
         QCOMPARE(newest.value(u"config"_s).toObject().value(u"agent_cmd"_s).toString(), PealTest::demoAgent());
         QVERIFY(!newest.value(u"run_id"_s).toString().isEmpty());
+        // Each run keeps its journal of events beside its record.
+        const QString journal = s.path(u"state/runs/%1.jsonl"_s.arg(newest.value(u"run_id"_s).toString()));
+        const QList<QByteArray> events = PealTest::readFile(journal).trimmed().split('\n');
+        QVERIFY2(events.size() >= 4, qPrintable(journal));
+        QCOMPARE(PealTest::json(events.first()).value(u"kind"_s).toString(), u"run_started"_s);
+        QCOMPARE(PealTest::json(events.first()).value(u"seq"_s).toInt(), 1);
+        QCOMPARE(PealTest::json(events.last()).value(u"kind"_s).toString(), u"run_ended"_s);
+        QVERIFY(PealTest::readFile(journal).contains("\"kind\":\"task_finished\""));
 
         // peal logs tells the calls of the three runs apart by their run.
         const auto logs = s.runRaw({u"logs"_s, u"2"_s, u"--phase"_s, u"plan"_s});

@@ -119,6 +119,37 @@ private Q_SLOTS:
         QCOMPARE(follow.exitCode(), 0);
     }
 
+    void statusWatchFollowsARunToItsEnd()
+    {
+        Scenario s("## Task 1\nT1: first.\n\n## Task 2\nT2: second.\n");
+        QVERIFY(s.isValid());
+        // Nothing runs: said so, and done.
+        const auto idle = PealTest::runPeal({u"status"_s, u"--watch"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(),
+                                             u"--state-dir"_s, s.stateDir()});
+        QCOMPARE(idle.exitCode, 0);
+        QVERIFY2(idle.out.contains(u"no run is in progress"_s), qPrintable(idle.out));
+
+        QProcess run;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_MS"_s, u"400"_s);
+        run.setProcessEnvironment(env);
+        run.setWorkingDirectory(s.dir());
+        run.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                           s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(), u"--no-review"_s});
+        QVERIFY(run.waitForStarted());
+        QVERIFY(QTest::qWaitFor([&] { return QFile::exists(s.stateDir() + u"/peal.lock"_s); }, 20000));
+        // Not a terminal: one line per event, until the run ends.
+        const auto watched = PealTest::runPeal({u"status"_s, u"--watch"_s, u"--plan"_s, s.planPath(), u"--repo"_s,
+                                                s.repo(), u"--state-dir"_s, s.stateDir()},
+                                               s.dir(), {}, 60000);
+        QVERIFY(run.waitForFinished(30000));
+        QCOMPARE(run.exitCode(), 0);
+        QCOMPARE(watched.exitCode, 0);
+        QVERIFY2(watched.out.contains(u"task 2: execute\n"_s), qPrintable(watched.out));
+        QVERIFY(watched.out.contains(u"task 2 done\n"_s));
+        QVERIFY2(watched.out.trimmed().endsWith(u"run ended: exit 0"_s), qPrintable(watched.out));
+    }
+
     void usageIsAddedToTheSummariesAsNewFields()
     {
         Scenario s("## Task 1\nT1: greet.\n");

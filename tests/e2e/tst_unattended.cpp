@@ -389,6 +389,16 @@ private Q_SLOTS:
                                          u"--notify-on"_s, u"run_done"_s});
         QCOMPARE(filtered.exitCode, 0);
         QCOMPARE(QString::fromUtf8(PealTest::readFile(runOnly)), u"run_done||peal run success (exit 0)\n"_s);
+
+        // The starts of tasks and phases only when listed.
+        QVERIFY(QFile::remove(runOnly));
+        Scenario starts(kOneTask);
+        const auto listed = starts.run({u"--stet-path"_s, u"/nonexistent"_s, u"--notify-commands"_s, script,
+                                        u"--notify-on"_s, u"task_started,phase_started"_s});
+        QCOMPARE(listed.exitCode, 0);
+        QCOMPARE(QString::fromUtf8(PealTest::readFile(runOnly)),
+                 u"task_started|1|task 1 started\nphase_started|1|task 1: phase plan started\n"
+                 "phase_started|1|task 1: phase execute started\n"_s);
     }
 
     void aSlowNotifyCommandGetsTheEventsOneAtATimeInOrder()

@@ -88,6 +88,11 @@ void Engine::Private::finishExit(int code)
     if (stage == Stage::Exited)
         return;
     stage = Stage::Exited;
+    if (run && run->journal().isOpen()) {
+        // The journal's last line, written before the lock is let go: a watcher sees the end.
+        run->journal().append(QStringLiteral("run_ended"), {{QStringLiteral("exit_code"), code}});
+        run->journal().flush();
+    }
     if (auto recorded = recordLastRun(code); !recorded) {
         // Output that cannot be written is a failure, not a warning; a run that already failed
         // keeps its own code.

@@ -78,6 +78,7 @@ Step Engine::Private::runRecipe()
         syncStep(QStringLiteral("load executor"), [this] { return runPlugins->loadExecutor(); }),
         deferredStep(QStringLiteral("check agent versions"), [this] { return runPlugins->checkAgentVersions(); }),
         syncStep(QStringLiteral("lock state"), [this] { return lockState(); }),
+        syncStep(QStringLiteral("open the journal"), [this] { return openJournal(); }),
         leafStep(QStringLiteral("cancel stale jobs"), [this](const StepHandle &s) { cancelStaleJobs(s); }),
         syncStep(QStringLiteral("preflight"), [this] { return preflight(); }),
         leafStep(QStringLiteral("inspect plan"), [this](const StepHandle &s) { inspectPlan(s); }),
@@ -263,6 +264,17 @@ Step Engine::Private::readPlan()
         return leafStep(QStringLiteral("describe the normalisation"),
                         [this](const StepHandle &step) { printDryRun(step, describeNormalization(*run)); });
     return readPlanStep(*run, q, request.task, request.fromTask, std::exchange(planDocument, std::nullopt));
+}
+
+Result<void> Engine::Private::openJournal()
+{
+    if (request.dryRun)
+        return {};
+    // Best effort: the journal is for watching a run, not for running it.
+    if (auto opened = run->journal().open(RunJournal::path(run->config().stateDir, runId)); !opened)
+        logger.warn(u"peal::main", QStringLiteral("cannot keep the run's journal"),
+                    {{QStringLiteral("err"), opened.error().toDisplayString()}});
+    return {};
 }
 
 Result<void> Engine::Private::loadState()

@@ -52,6 +52,7 @@ public:
     Result<void> logConfig();
     Step readPlan();
     Result<void> loadState();
+    Result<void> openJournal();
     // Moves the state file that a fresh start replaces aside; the text that says where.
     Result<QString> keepReplacedState();
     void schedule(const StepHandle &step);

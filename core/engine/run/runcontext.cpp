@@ -174,6 +174,9 @@ void RunContext::notify(const ProgressEvent &event) const
 {
     if (m_progress)
         m_progress(event);
+    m_journal->append(event);
+    if (event.kind == ProgressEvent::Kind::PhaseStarted)
+        return notifyStarted(event);
     if (event.kind != ProgressEvent::Kind::TaskFinished || !event.final || event.interrupted)
         return;
     const bool ok = event.ok && !event.findingsLeft;
@@ -191,6 +194,21 @@ void RunContext::notify(const ProgressEvent &event) const
                      ok ? QStringLiteral("task %1 done").arg(event.task)
                         : QStringLiteral("task %1 failed: %2").arg(event.task).arg(fields.value(QStringLiteral("reason")).toString()),
                      fields);
+}
+
+void RunContext::notifyStarted(const ProgressEvent &event) const
+{
+    // A task starts with the first phase it runs in this run.
+    if (!m_startedTasks.contains(event.task)) {
+        m_startedTasks.insert(event.task);
+        if (m_notifier->wants(QStringLiteral("task_started")))
+            m_notifier->send(QStringLiteral("task_started"), QStringLiteral("task %1 started").arg(event.task),
+                             {{QStringLiteral("task"), qint64(event.task)}, {QStringLiteral("phase"), event.phase}});
+    }
+    if (m_notifier->wants(QStringLiteral("phase_started")))
+        m_notifier->send(QStringLiteral("phase_started"),
+                         QStringLiteral("task %1: phase %2 started").arg(event.task).arg(event.phase),
+                         {{QStringLiteral("task"), qint64(event.task)}, {QStringLiteral("phase"), event.phase}});
 }
 
 std::optional<BudgetBreach> RunContext::budgetReached(quint32 task) const

@@ -4,6 +4,7 @@
 #include <peal/sdk/agent.h>
 #include <peal/sdk/executor.h>
 #include <peal/config.h>
+#include <peal/journal.h>
 #include <peal/limiter.h>
 #include <peal/log.h>
 #include <peal/sdk/phase.h>
@@ -22,6 +23,7 @@
 
 #include <QObject>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <array>
 
@@ -136,8 +138,12 @@ public:
 
     // Progress for live displays; the engine forwards it as Engine::progress.
     void setProgressSink(std::function<void(const ProgressEvent &)> sink) { m_progress = std::move(sink); }
-    // To the live display, and for a task that ended, to notify_commands (task_done, task_failed).
+    // To the live display and the run's journal, and for a task that ended, to notify_commands
+    // (task_done, task_failed).
     void notify(const ProgressEvent &event) const;
+    // The run's journal of events (`<state_dir>/runs/<run id>.jsonl`), opened once the state
+    // directory is the run's.
+    RunJournal &journal() const { return *m_journal; }
 
     // Unattended runs (docs/unattended.md): the rate-limit waits shared by every stream, the
     // notify_commands, rate_limit_patterns compiled, and the budget check.
@@ -162,6 +168,8 @@ public:
 
 private:
     void writeWaiting();
+    // task_started and phase_started for notify_commands that list them.
+    void notifyStarted(const ProgressEvent &event) const;
 
     Config m_config;
     Logger &m_logger;
@@ -181,6 +189,8 @@ private:
     UserTree m_userTree;
     RunReview *m_review = nullptr;
     std::function<void(const ProgressEvent &)> m_progress;
+    std::unique_ptr<RunJournal> m_journal = std::make_unique<RunJournal>();
+    mutable QSet<quint32> m_startedTasks; // tasks that started a phase in this run
     std::unique_ptr<RateLimitGate> m_rateLimits;
     std::unique_ptr<SideCommands> m_sideCommands;
     std::unique_ptr<Notifier> m_notifier;

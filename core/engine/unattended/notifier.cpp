@@ -24,8 +24,11 @@ Notifier::Notifier(const Config &config, Logger &logger, SideCommands &commands,
 
 bool Notifier::wants(const QString &event) const
 {
+    // The starts of tasks and phases are many: sent only when notify_on lists them, so that a
+    // command written for the other events sees what it always saw.
+    const bool onlyWhenListed = event == u"task_started" || event == u"phase_started";
     return !m_config.notifyCommands.isEmpty()
-           && (m_config.notifyOn.isEmpty() || m_config.notifyOn.contains(event));
+           && (m_config.notifyOn.contains(event) || (m_config.notifyOn.isEmpty() && !onlyWhenListed));
 }
 
 void Notifier::send(const QString &event, const QString &message, QJsonObject fields)
