@@ -131,28 +131,45 @@ public:
         thread.join();
     }
 
+    // Lines are handed over without waking the writer each time: it writes what has gathered
+    // every kBatch (or at once when many wait, or when asked to flush), so that a run's events
+    // cost the event loop a lock and a copy, not a thread switch each.
+    static constexpr std::chrono::milliseconds kBatch{20};
+    static constexpr size_t kMany = 256;
+
     void push(QByteArray line)
     {
+        bool many = false;
         {
             std::lock_guard lock(mutex);
             queue.push_back(std::move(line));
+            many = queue.size() >= kMany;
         }
-        wake.notify_all();
+        if (many)
+            wake.notify_all();
     }
 
     void flush()
     {
         std::unique_lock lock(mutex);
-        drained.wait(lock, [this] { return queue.empty() && !writing; });
+        flushing = true;
+        wake.notify_all();
+        // The writer clears the request once the queue is written.
+        drained.wait(lock, [this] { return !flushing; });
     }
 
     void loop()
     {
         std::unique_lock lock(mutex);
         for (;;) {
-            wake.wait(lock, [this] { return stopping || !queue.empty(); });
-            if (queue.empty() && stopping)
-                return;
+            wake.wait_for(lock, kBatch, [this] { return stopping || flushing || queue.size() >= kMany; });
+            if (queue.empty()) {
+                flushing = false;
+                drained.notify_all();
+                if (stopping)
+                    return;
+                continue;
+            }
             QByteArray batch;
             while (!queue.empty()) {
                 batch += queue.front();
@@ -163,8 +180,6 @@ public:
             (void)writer.append(batch); // best effort: the journal is for watching, not resuming
             lock.lock();
             writing = false;
-            if (queue.empty())
-                drained.notify_all();
         }
     }
 
@@ -175,6 +190,7 @@ public:
     std::condition_variable drained;
     std::deque<QByteArray> queue;
     bool stopping = false;
+    bool flushing = false;
     bool writing = false;
     quint64 seq = 0;
     qint64 bytes = 0;
