@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(plan toml env state stet agent checks streams)
+[ ${#targets[@]} -gt 0 ] || targets=(plan toml env state stet agent checks streams http)
 
 install_dependencies clang libclang-rt-14-dev
 build="$PEAL_ROOT/build/fuzz"
