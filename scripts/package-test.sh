@@ -8,6 +8,9 @@
 # prove the tarball self-contained (every library beyond glibc inside it, the demo run with the
 # system's Qt hidden).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# A command that fails where no check expected it still says where (set -e alone is silent).
+set -E
+trap 'printf "package test FAILED: line %s: %s\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
 build="$PEAL_ROOT/build/release"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Release -DPEAL_BUILD_TESTS=OFF -DPEAL_WERROR=ON
@@ -182,7 +185,9 @@ check_self_contained() {
     fi
     local hidden=() lib
     for lib in libQt6Core.so.6 libtomlplusplus.so.3 libicuuc.so.72; do
-        path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+        # awk reads all of ldconfig's output: an early exit would end ldconfig with SIGPIPE,
+        # which pipefail and set -e turn into a silent exit of this script.
+        path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !found {print $NF; found = 1}')
         [ -n "$path" ] && hidden+=("$(readlink -f "$path")")
     done
     [ ${#hidden[@]} -gt 0 ] || fail "tarball: found no system Qt to hide"
