@@ -11,6 +11,7 @@ GraphFlow::GraphFlow(RunContext &run, const Pipeline &pipeline, QList<quint32> o
     : QObject(parent), m_run(run), m_pipeline(pipeline), m_order(std::move(order))
 {
     m_split = concurrentPhaseCount(m_pipeline);
+    m_inRun = QSet<quint32>(m_order.cbegin(), m_order.cend());
     // Every key made now: add() keeps a pointer to its task's entry while the hash may grow no more.
     for (quint32 task : std::as_const(m_order))
         m_workspaces.insert(task, QString());
@@ -55,7 +56,7 @@ QList<quint32> GraphFlow::ready()
             continue;
         bool waiting = false;
         for (quint32 w : m_run.graph().value(t)) {
-            if (!m_order.contains(w))
+            if (!m_inRun.contains(w))
                 continue; // outside this run: met
             if (m_failedSet.contains(w) || m_report.blocked.contains(w)) {
                 m_report.blocked.insert(t, m_report.blocked.value(w, w));

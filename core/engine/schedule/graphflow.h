@@ -64,6 +64,7 @@ private:
     RunContext &m_run;
     const Pipeline &m_pipeline;
     QList<quint32> m_order;
+    QSet<quint32> m_inRun;             // m_order, for look-ups
     qsizetype m_split = 0;
     Worktrees *m_worktrees = nullptr;
     std::optional<StepHandle> m_flow;

@@ -23,6 +23,7 @@ Step Scheduler::graphStep()
             tasks.append(t.index);
     }
     m_graphOrder = PlanGraph::order(tasks, m_run.graph());
+    m_graphTasks = QSet<quint32>(m_graphOrder.cbegin(), m_graphOrder.cend());
     m_run.logger().info(u"peal::runner", QStringLiteral("graph plan: tasks start when what they wait for is done"),
                         {{QStringLiteral("order"), Text::debugList(m_graphOrder)}});
     const Step wave = leafStep(QStringLiteral("wave"), [this](const StepHandle &step) { startWave(step); });
@@ -115,7 +116,7 @@ QList<quint32> Scheduler::readyTasks()
             continue;
         bool waiting = false;
         for (quint32 w : m_run.graph().value(t)) {
-            if (!m_graphOrder.contains(w))
+            if (!m_graphTasks.contains(w))
                 continue; // outside this run (--from-task): met
             if (failed.contains(w) || m_blocked.contains(w)) {
                 m_blocked.insert(t, m_blocked.value(w, w));

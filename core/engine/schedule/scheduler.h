@@ -78,6 +78,7 @@ private:
     quint32 m_consecutiveFailures = 0;
     // A graph plan's walk.
     QList<quint32> m_graphOrder;        // the run's tasks, each after those it waits for
+    QSet<quint32> m_graphTasks;         // the same, for look-ups
     QSet<quint32> m_started;            // tasks this run has run (or tried to)
     QHash<quint32, quint32> m_blocked;  // task -> the failed task it waits for
     bool m_graphEnded = false;
