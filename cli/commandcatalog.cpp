@@ -40,6 +40,9 @@ QList<OptionDef> runOptions()
          QStringLiteral("print only 'warning:' and 'error:' lines (no log lines, no progress)"), {}},
         {QStringLiteral("--verbose"), QString(),
          QStringLiteral("on a terminal, print the log lines instead of one line per task event"), {}},
+        {QStringLiteral("--serve"), QString(),
+         QStringLiteral("serve this run's dashboard on 127.0.0.1 while it runs; --serve=PORT on that port "
+                        "(default: 8765, or a free port if it is taken; 0: a free port)"), {}},
     };
     return configOptions() + options;
 }
@@ -84,6 +87,22 @@ QList<OptionDef> historyOptions()
             {QStringLiteral("--state-dir"), QStringLiteral("DIR"),
              QStringLiteral("the state directory (default: PEAL_STATE_DIR, else state_dir of ./peal.toml, else .peal)"),
              {}}};
+}
+
+QList<OptionDef> serveOptions()
+{
+    return {{QStringLiteral("--port"), QStringLiteral("N"),
+             QStringLiteral("the port to listen on; 0: a free one [default: 8765]"), {}},
+            {QStringLiteral("--bind"), QStringLiteral("ADDR"),
+             QStringLiteral("the address to listen on; any but a loopback address needs a token [default: 127.0.0.1]"), {}},
+            {QStringLiteral("--token"), QStringLiteral("T"),
+             QStringLiteral("ask every request for this token (16 characters or more); made up and printed with "
+                            "the URL when --bind is not a loopback address"), {}},
+            {QStringLiteral("--root"), QStringLiteral("DIR"),
+             QStringLiteral("show every peal state directory found under DIR (a few levels deep)"), {}},
+            {QStringLiteral("--state-dir"), QStringLiteral("DIR"),
+             QStringLiteral("the state directory to show (default: PEAL_STATE_DIR, else state_dir of ./peal.toml, "
+                            "else .peal)"), {}}};
 }
 
 QList<OptionDef> logsOptions()
@@ -244,6 +263,7 @@ QList<CommandDef> commandCatalog()
          resetOptions()},
         {QStringLiteral("logs"), QStringLiteral("show what a task's agent calls said, did and cost"), logsOptions()},
         {QStringLiteral("history"), QStringLiteral("list the runs of this state, newest first"), historyOptions()},
+        {QStringLiteral("serve"), QStringLiteral("serve a live dashboard of the runs in the browser"), serveOptions()},
         {QStringLiteral("prompt"), QStringLiteral("print the plan-format instructions to give an LLM"),
          promptOptions()},
         {QStringLiteral("demo"), QStringLiteral("run the engine on a built-in demo repository and plan"),
@@ -274,6 +294,19 @@ QString historyHelp()
                           "'peal logs' names each call's run.\n\n"
                           "Usage: peal history [OPTIONS]\n\nOptions:\n")
            + formatOptions(historyOptions());
+}
+
+QString serveHelp()
+{
+    return QStringLiteral("Serve a dashboard of peal's runs to a browser: every run of the state directory (or of "
+                          "every state directory under --root), past and in progress, its tasks with their phase, "
+                          "time, tokens, cost and review, the agents' latest tool calls and words, a graph plan as a "
+                          "graph, totals against the budgets and rate-limit waits, live as the run's journal grows. "
+                          "It listens on 127.0.0.1 unless --bind says otherwise; then every request needs the token "
+                          "the printed URL carries. Only GET and HEAD are answered. Stop it with Ctrl-C. The page and "
+                          "its JSON API: docs/dashboard.md.\n\n"
+                          "Usage: peal serve [OPTIONS]\n\nOptions:\n")
+           + formatOptions(serveOptions());
 }
 
 QString promptHelp()

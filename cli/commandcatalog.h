@@ -13,6 +13,7 @@ QList<OptionDef> statusOptions();
 QList<OptionDef> resetOptions();
 QList<OptionDef> initOptions();
 QList<OptionDef> historyOptions();
+QList<OptionDef> serveOptions();
 QList<OptionDef> logsOptions();
 QList<OptionDef> completionOptions();
 QList<OptionDef> promptOptions();

@@ -147,10 +147,34 @@ std::optional<CommandLine> readConfigOptions(const QString &command, const QComm
     return std::nullopt;
 }
 
-CommandLine parseRun(const QStringList &arguments)
+// "--port 8080", "--serve=8080": a port number, 0 for a free one.
+std::optional<CommandLine> parsePort(const QString &value, const QString &flag, std::optional<quint16> *target,
+                                     const QString &command)
+{
+    auto n = ConfigValues::parseUnsigned(value, 65535);
+    if (!n)
+        return usageError(QStringLiteral("invalid value '%1' for '%2': a port number from 0 (a free port) to 65535")
+                              .arg(value, flag),
+                          command);
+    *target = quint16(*n);
+    return std::nullopt;
+}
+
+CommandLine parseRun(const QStringList &givenArguments)
 {
     const QString command = QStringLiteral("run");
     const QList<OptionDef> defs = runOptions();
+    // --serve takes its port attached or none: --serve, --serve=8765.
+    QStringList arguments;
+    std::optional<QString> servePort;
+    for (const QString &arg : givenArguments) {
+        if (arg.startsWith(u"--serve=")) {
+            servePort = arg.mid(8);
+            arguments << QStringLiteral("--serve");
+        } else {
+            arguments << arg;
+        }
+    }
     QCommandLineParser parser;
     if (auto error = parseOptions(command, defs, arguments, parser))
         return *error;
@@ -180,6 +204,12 @@ CommandLine parseRun(const QStringList &arguments)
     result.verbose = parser.isSet(QStringLiteral("verbose"));
     if (result.quiet && result.verbose)
         return usageError(QStringLiteral("the argument '--quiet' cannot be used with '--verbose'"), command);
+    result.serve = parser.isSet(QStringLiteral("serve"));
+    if (servePort)
+        if (auto error = parsePort(*servePort, QStringLiteral("--serve[=PORT]"), &result.servePort, command))
+            return *error;
+    if (result.serve && result.dryRun)
+        return usageError(QStringLiteral("the argument '--serve' cannot be used with '--dry-run'"), command);
     return result;
 }
 
@@ -246,9 +276,9 @@ CommandLine parseLogs(const QStringList &arguments)
     if (result.logsFollow && !result.task)
         return usageError(QStringLiteral("the argument '--follow' needs a task: peal logs <N> --follow"), command);
     if (parser.isSet(QStringLiteral("state-dir")))
-        result.logsStateDir = parser.value(QStringLiteral("state-dir"));
+        result.givenStateDir = parser.value(QStringLiteral("state-dir"));
     else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty())
-        result.logsStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+        result.givenStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
     return result;
 }
 
@@ -321,9 +351,37 @@ CommandLine parseHistory(const QStringList &arguments)
     result.action = CommandLine::Action::History;
     result.json = parser.isSet(QStringLiteral("json"));
     if (parser.isSet(QStringLiteral("state-dir")))
-        result.logsStateDir = parser.value(QStringLiteral("state-dir"));
+        result.givenStateDir = parser.value(QStringLiteral("state-dir"));
     else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty())
-        result.logsStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+        result.givenStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+    return result;
+}
+
+CommandLine parseServe(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("serve");
+    QCommandLineParser parser;
+    if (auto error = parseOptions(command, serveOptions(), arguments, parser))
+        return *error;
+    if (parser.isSet(QStringLiteral("help")))
+        return showHelp(serveHelp());
+    CommandLine result;
+    result.action = CommandLine::Action::Serve;
+    if (parser.isSet(QStringLiteral("port")))
+        if (auto error = parsePort(parser.value(QStringLiteral("port")), QStringLiteral("--port <N>"), &result.servePort, command))
+            return *error;
+    if (parser.isSet(QStringLiteral("bind")))
+        result.serveBind = parser.value(QStringLiteral("bind"));
+    result.serveRoot = parser.value(QStringLiteral("root"));
+    result.serveToken = parser.value(QStringLiteral("token"));
+    if (parser.isSet(QStringLiteral("token")) && result.serveToken.size() < 16)
+        return usageError(QStringLiteral("invalid value for '--token <T>': at least 16 characters (or leave it out "
+                                         "and peal makes one)"),
+                          command);
+    if (parser.isSet(QStringLiteral("state-dir")))
+        result.givenStateDir = parser.value(QStringLiteral("state-dir"));
+    else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty() && result.serveRoot.isEmpty())
+        result.givenStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
     return result;
 }
 
@@ -462,6 +520,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return parseInit(rest);
     if (first == u"history")
         return parseHistory(rest);
+    if (first == u"serve")
+        return parseServe(rest);
     if (first == u"logs")
         return parseLogs(rest);
     if (first == u"completion")
@@ -487,6 +547,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return showHelp(initHelp());
         if (rest.first() == u"history")
             return showHelp(historyHelp());
+        if (rest.first() == u"serve")
+            return showHelp(serveHelp());
         if (rest.first() == u"logs")
             return showHelp(logsHelp());
         if (rest.first() == u"completion" || rest.first() == u"manpage")

@@ -28,6 +28,7 @@ struct CommandLine
         Logs,
         Init,
         History,
+        Serve,
     };
 
     Action action = Action::ShowHelp;
@@ -55,7 +56,15 @@ struct CommandLine
     bool logsRaw = false;   // --raw: the agent's own stdout tail
     bool logsPrompt = false;  // logs: each call's prompt in full
     bool logsFollow = false; // --follow: wait for the call in progress
-    std::optional<QString> logsStateDir; // unset: where the command runs says (workplace.h)
+    std::optional<QString> givenStateDir; // logs, history, serve: --state-dir or PEAL_STATE_DIR;
+                                          // unset: where the command runs says (workplace.h)
+
+    // run --serve[=PORT], serve
+    bool serve = false;               // run: serve the dashboard of this run
+    std::optional<quint16> servePort; // unset: kDefaultServePort, or a free port if it is taken
+    QString serveBind = QStringLiteral("127.0.0.1");
+    QString serveRoot;                // serve --root: every state directory under it
+    QString serveToken;               // serve --token
 
     // prompt
     std::optional<QString> promptOutput;
@@ -103,5 +112,9 @@ QString statusHelp();
 QString resetHelp();
 QString initHelp();
 QString historyHelp();
+QString serveHelp();
+
+// The dashboard's port unless one is given (`peal serve`, `peal run --serve`).
+constexpr quint16 kDefaultServePort = 8765;
 
 } // namespace Peal::Cli

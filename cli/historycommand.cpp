@@ -59,7 +59,7 @@ QString line(const LastRun &run)
 
 int runHistoryCommand(const CommandLine &commandLine)
 {
-    const QString stateDir = stateDirHere(commandLine.logsStateDir);
+    const QString stateDir = stateDirHere(commandLine.givenStateDir);
     QStringList unreadable;
     const QList<LastRun> runs = RunHistory::read(stateDir, &unreadable);
     for (const QString &path : std::as_const(unreadable))

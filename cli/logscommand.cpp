@@ -4,6 +4,7 @@
 
 #include "console.h"
 
+#include <peal/callrecordfiles.h>
 #include <peal/exitcode.h>
 #include <peal/state.h>
 
@@ -16,28 +17,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QTimer>
 
 namespace Peal::Cli {
 
 namespace {
 
-const QStringList kModeOrder{QStringLiteral("normalize"), QStringLiteral("plan"), QStringLiteral("execute"),
-                             QStringLiteral("triage"), QStringLiteral("address")};
-
-struct Record
-{
-    QString path;   // .jsonl
-    QString mode;
-    int attempt = 0;
-    QDateTime started;
-};
-
-QString tasksDirectory(const QString &stateDir)
-{
-    return StateStore::pathIn(stateDir, QStringLiteral("tasks"));
-}
+using Record = CallRecordFiles::File;
+using CallRecordFiles::tasksDirectory;
 
 // The end of the agent's stdout that a record keeps: in its end line, or (records an earlier
 // peal wrote) in `<mode>-<attempt>.raw` beside it. None while the call runs.
@@ -61,31 +48,9 @@ std::optional<QString> stdoutTail(const QString &recordPath)
     return QString::fromUtf8(file.readAll());
 }
 
-// The records of a task, in the order the calls started.
 QList<Record> recordsOf(const QString &stateDir, quint32 task, const QString &mode)
 {
-    static const QRegularExpression name(QStringLiteral("^([a-z]+)-(\\d+)\\.jsonl$"));
-    const QDir dir(tasksDirectory(stateDir) + u'/' + QString::number(task));
-    QList<Record> out;
-    for (const QFileInfo &file : dir.entryInfoList({QStringLiteral("*.jsonl")}, QDir::Files)) {
-        const auto m = name.match(file.fileName());
-        if (!m.hasMatch() || (!mode.isEmpty() && m.captured(1) != mode))
-            continue;
-        Record r{file.filePath(), m.captured(1), m.captured(2).toInt(), {}};
-        QFile f(r.path);
-        if (f.open(QIODevice::ReadOnly))
-            r.started = QDateTime::fromString(QJsonDocument::fromJson(f.readLine()).object().value(u"started").toString(),
-                                              Qt::ISODateWithMs);
-        out << r;
-    }
-    std::sort(out.begin(), out.end(), [](const Record &a, const Record &b) {
-        if (a.started != b.started)
-            return a.started < b.started;
-        if (a.mode != b.mode)
-            return kModeOrder.indexOf(a.mode) < kModeOrder.indexOf(b.mode);
-        return a.attempt < b.attempt;
-    });
-    return out;
+    return CallRecordFiles::ofTask(stateDir, task, mode);
 }
 
 QString money(double usd)
@@ -173,18 +138,10 @@ std::pair<qint64, bool> printFrom(const QString &path, qint64 offset, bool json,
 
 int listTasks(const QString &stateDir, bool json)
 {
-    const QDir dir(tasksDirectory(stateDir));
-    QList<quint32> tasks;
-    for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        bool ok = false;
-        const uint n = name.toUInt(&ok);
-        if (ok)
-            tasks << n;
-    }
-    std::sort(tasks.begin(), tasks.end());
+    const QList<quint32> tasks = CallRecordFiles::tasks(stateDir);
     if (tasks.isEmpty()) {
         printError(QStringLiteral("no agent call is recorded in %1 (peal records the calls of each task there)")
-                       .arg(dir.path()));
+                       .arg(tasksDirectory(stateDir)));
         return toInt(ExitCode::Failure);
     }
     for (quint32 task : tasks) {
@@ -329,7 +286,7 @@ private:
 
 int runLogsCommand(const CommandLine &commandLine)
 {
-    const QString stateDir = stateDirHere(commandLine.logsStateDir);
+    const QString stateDir = stateDirHere(commandLine.givenStateDir);
     if (!commandLine.task)
         return listTasks(stateDir, commandLine.json);
     const quint32 task = *commandLine.task;

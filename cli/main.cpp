@@ -9,6 +9,7 @@
 #include "logscommand.h"
 #include "resetcommand.h"
 #include "runcommand.h"
+#include "servecommand.h"
 #include "shellintegration.h"
 #include "statuscommand.h"
 
@@ -44,6 +45,8 @@ int main(int argc, char *argv[])
         return runInitCommand(commandLine);
     case CommandLine::Action::History:
         return runHistoryCommand(commandLine);
+    case CommandLine::Action::Serve:
+        return runServeCommand(commandLine);
     case CommandLine::Action::Logs:
         return runLogsCommand(commandLine);
     case CommandLine::Action::Status: {

@@ -136,6 +136,8 @@ void ProgressView::onProgress(const ProgressEvent &event)
         break;
     }
     case ProgressEvent::Kind::AgentActivity:
+        if (event.said)
+            break; // the task line shows what the agent does, not what it says
         if (auto it = m_running.find(event.task); it != m_running.end())
             it->activity = event.detail;
         break;

@@ -4,14 +4,23 @@
 
 #include "console.h"
 #include "progressview.h"
+#include "servecommand.h"
 #include "signalwatcher.h"
 
 #include <peal/log.h>
 #include <peal/state.h>
 
+#include <QFileInfo>
+#include <QTimer>
+
 #include <csignal>
 
 namespace Peal::Cli {
+
+namespace {
+// How long a served run's process stays after the run, for its pages to take the last events.
+constexpr std::chrono::milliseconds kDashboardLinger{300};
+} // namespace
 
 RunRequest runRequest(const CommandLine &commandLine, Config config)
 {
@@ -34,12 +43,26 @@ RunCommand::RunCommand(CommandLine commandLine, QObject *parent)
 {
 }
 
+RunCommand::~RunCommand() = default;
+
 void RunCommand::start()
 {
     auto config = loadConfigHere(m_commandLine);
     if (!config) {
         printError(config.error().toDisplayString());
         return Q_EMIT finished(toInt(ExitCode::Failure));
+    }
+    if (m_commandLine.serve) {
+        // The dashboard of this state directory, up before the run starts (docs/dashboard.md).
+        DashboardOptions options;
+        options.stateDirs << QFileInfo(StateStore::directory(config->stateDir)).absoluteFilePath();
+        auto server = startDashboard(options, m_commandLine.servePort);
+        if (!server) {
+            printError(server.error().toDisplayString());
+            return Q_EMIT finished(toInt(ExitCode::Failure));
+        }
+        m_dashboard = std::move(server).value();
+        printErr(QStringLiteral("dashboard: %1\n").arg(m_dashboard->url()));
     }
     RunRequest request = runRequest(m_commandLine, std::move(config).value());
     if (qEnvironmentVariableIsSet("PEAL_LOG"))
@@ -52,7 +75,11 @@ void RunCommand::start()
     connect(m_engine, &Engine::finished, this, [this](int code) {
         if (m_progress)
             m_progress->close();
-        Q_EMIT finished(code);
+        if (!m_dashboard)
+            return Q_EMIT finished(code);
+        // The pages watching get the journal's last lines before the server goes.
+        m_dashboard->sendPending();
+        QTimer::singleShot(kDashboardLinger, this, [this, code] { Q_EMIT finished(code); });
     });
     // Ctrl-C and SIGTERM stop the run cleanly: process trees ended, state saved, review
     // session finished, exit 130 / 143.

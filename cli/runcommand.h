@@ -3,6 +3,7 @@
 
 #include "commandline.h"
 
+#include <peal/dashboard.h>
 #include <peal/engine.h>
 
 #include <QObject>
@@ -21,6 +22,7 @@ class RunCommand : public QObject
 
 public:
     explicit RunCommand(CommandLine commandLine, QObject *parent = nullptr);
+    ~RunCommand() override;
 
     void start();
 
@@ -31,6 +33,7 @@ private:
     CommandLine m_commandLine;
     class ProgressView *m_progress = nullptr;
     Engine *m_engine = nullptr;
+    std::unique_ptr<DashboardServer> m_dashboard; // --serve
 };
 
 } // namespace Peal::Cli

@@ -63,6 +63,8 @@ QJsonObject fieldsOf(const ProgressEvent &e)
         break;
     case ProgressEvent::Kind::AgentActivity:
         o.insert(QStringLiteral("activity"), e.detail);
+        if (e.said)
+            o.insert(QStringLiteral("said"), true);
         break;
     case ProgressEvent::Kind::AgentCallEnded:
         o.insert(QStringLiteral("tokens"), e.tokens);

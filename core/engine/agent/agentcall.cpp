@@ -218,6 +218,15 @@ struct AgentCall
                 activity.task = taskIndex;
                 activity.detail = QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed();
                 run.notify(activity);
+            } else if (event.kind == AgentEvent::Kind::Text && event.name != u"delta" && taskIndex != 0) {
+                // What the assistant says, for watchers (the journal, the dashboard): its first line.
+                ProgressEvent words;
+                words.kind = ProgressEvent::Kind::AgentActivity;
+                words.task = taskIndex;
+                words.said = true;
+                words.detail = Text::firstLine(event.text.trimmed()).left(160);
+                if (!words.detail.isEmpty())
+                    run.notify(words);
             }
         }
     }

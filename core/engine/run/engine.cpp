@@ -415,6 +415,7 @@ void Engine::Private::schedule(const StepHandle &step)
     if (started.alreadyDone == started.taskCount && started.taskCount > 0)
         logger.info(u"peal::runner", QStringLiteral("nothing to do: every task of the plan is done"),
                     {{QStringLiteral("task_count"), started.taskCount}});
+    run->journalPlan();
     run->notify(started);
     step.run(scheduler->step([this, step](Result<RunOutcome> result) {
         ProgressEvent finished;

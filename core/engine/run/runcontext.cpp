@@ -3,6 +3,7 @@
 
 #include "recipe/recipe.h"
 
+#include <peal/plangraph.h>
 #include <peal/processjob.h>
 #include <peal/prompt.h>
 
@@ -196,6 +197,48 @@ void RunContext::notify(const ProgressEvent &event) const
                      fields);
 }
 
+void RunContext::journalPlan() const
+{
+    if (!m_journal->isOpen())
+        return;
+    QJsonArray tasks;
+    for (const Task &t : m_plan.tasks) {
+        QJsonArray after;
+        for (quint32 n : m_graph.value(t.index))
+            after.append(qint64(n));
+        tasks.append(QJsonObject{{QStringLiteral("task"), qint64(t.index)},
+                                 {QStringLiteral("title"), Text::firstLine(t.content, 160)},
+                                 {QStringLiteral("parallel"), t.parallel},
+                                 {QStringLiteral("after"), after},
+                                 {QStringLiteral("done_before"), m_outcomes.isDone(t.index)}});
+    }
+    QJsonObject fields{{QStringLiteral("tasks"), tasks}, {QStringLiteral("graph"), !m_graph.isEmpty()}};
+    if (!m_graph.isEmpty()) {
+        QList<quint32> indices;
+        for (const Task &t : m_plan.tasks)
+            indices.append(t.index);
+        QJsonArray path;
+        for (quint32 n : PlanGraph::criticalPath(indices, m_graph))
+            path.append(qint64(n));
+        fields.insert(QStringLiteral("critical_path"), path);
+    }
+    QJsonObject budgets;
+    if (m_config.maxCostUsd)
+        budgets.insert(QStringLiteral("max_cost_usd"), *m_config.maxCostUsd);
+    if (m_config.maxTokens)
+        budgets.insert(QStringLiteral("max_tokens"), qint64(*m_config.maxTokens));
+    if (m_config.taskMaxCostUsd)
+        budgets.insert(QStringLiteral("task_max_cost_usd"), *m_config.taskMaxCostUsd);
+    if (m_config.taskMaxTokens)
+        budgets.insert(QStringLiteral("task_max_tokens"), qint64(*m_config.taskMaxTokens));
+    fields.insert(QStringLiteral("budgets"), budgets);
+    const Spend before = m_outcomes.spend().run();
+    fields.insert(QStringLiteral("spent_before"),
+                  QJsonObject{{QStringLiteral("cost_usd"), before.costUsd}, {QStringLiteral("tokens"), before.tokens}});
+    fields.insert(QStringLiteral("max_parallel"), qint64(m_config.maxParallel));
+    m_journal->append(QStringLiteral("run_plan"), fields);
+}
+
 void RunContext::notifyStarted(const ProgressEvent &event) const
 {
     // A task starts with the first phase it runs in this run.
@@ -235,6 +278,7 @@ void RunContext::budgetStopped(const BudgetBreach &breach, quint32 task)
     if (task != 0)
         ledger.insert(QStringLiteral("task"), spent(m_outcomes.spend().task(task)));
     fields.insert(QStringLiteral("spent"), ledger);
+    m_journal->append(QStringLiteral("budget_stop"), fields);
     m_notifier->send(QStringLiteral("budget_stop"), breach.message, fields);
 }
 

@@ -141,6 +141,9 @@ public:
     // To the live display and the run's journal, and for a task that ended, to notify_commands
     // (task_done, task_failed).
     void notify(const ProgressEvent &event) const;
+    // The journal's picture of the run as it starts ("run_plan"): each task with its title and
+    // waits, a graph plan's critical path, the budgets and what the state spent before.
+    void journalPlan() const;
     // The run's journal of events (`<state_dir>/runs/<run id>.jsonl`), opened once the state
     // directory is the run's.
     RunJournal &journal() const { return *m_journal; }

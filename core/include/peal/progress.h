@@ -21,7 +21,8 @@ struct PEAL_EXPORT ProgressEvent
         RunStarted,    // the scheduler starts; taskCount is the number of tasks in this run
         PhaseStarted,  // a task starts a phase ("plan", "execute", "address", a plugin's id)
         PhaseFinished, // a phase ended: ok, durationMs, detail (the error), commit (made after it)
-        AgentActivity, // a task's agent called a tool: detail is "<tool> <target>"
+        AgentActivity, // a task's agent called a tool: detail is "<tool> <target>"; or, with
+                       // `said`, the first line of what the assistant wrote
         AgentCallEnded, // an agent call ended: costUsd and tokens are what it used
         Committed,     // peal committed `commit` for `tasks` within a phase or after a block
         TaskFinished,  // a task ended its phases (`final`) or the concurrent part of a block
@@ -49,6 +50,7 @@ struct PEAL_EXPORT ProgressEvent
     bool notReviewed = false;  // TaskFinished: the run reviews tasks, and this one was not reviewed
     bool noChanges = false;    // TaskFinished: its execute changed nothing (on_no_changes = "warn")
     bool interrupted = false;  // TaskFinished with !ok: cut short by SIGINT/SIGTERM, not failed
+    bool said = false;         // AgentActivity: detail is the assistant's words, not a tool call
     std::optional<double> costUsd; // AgentCallEnded: when the back-end reported one
     qint64 tokens = 0;             // AgentCallEnded: input plus output tokens
 };
