@@ -283,7 +283,8 @@ void Connection::startStream(const QString &journal, quint64 after)
         pump();
     });
     m_lastTaken.start();
-    m_heartbeat.setInterval(kHeartbeatMs);
+    m_lastBeat.start();
+    m_heartbeat.setInterval(std::min(kHeartbeatMs, std::max(100, m_context.options.streamStallMs / 2)));
     connect(&m_heartbeat, &QTimer::timeout, this, &Connection::checkStream);
     m_heartbeat.start();
     pump();
@@ -325,7 +326,10 @@ void Connection::checkStream()
 {
     if (m_socket->bytesToWrite() == 0) {
         m_lastTaken.start();
-        m_socket->write(": keep-alive\n\n");
+        if (m_lastBeat.hasExpired(kHeartbeatMs)) {
+            m_lastBeat.start();
+            m_socket->write(": keep-alive\n\n");
+        }
         return;
     }
     // The client takes nothing: it is gone or stuck; it reconnects with Last-Event-ID if it can.

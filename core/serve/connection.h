@@ -75,6 +75,7 @@ private:
     std::optional<Stream> m_stream;
     QTimer m_heartbeat;
     QElapsedTimer m_lastTaken; // when the client last took bytes (or had nothing waiting)
+    QElapsedTimer m_lastBeat;  // when the stream last sent a keep-alive comment
 };
 
 } // namespace Peal::Serve

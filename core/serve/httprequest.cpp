@@ -87,10 +87,13 @@ RequestParser::State RequestParser::feed(QByteArrayView bytes)
     }
     if (end + 4 > kMaxHead)
         return fail(431, "Request Header Fields Too Large");
-    if (end + 4 < m_buffer.size())
-        return fail(400, "Bad Request"); // a body, or a pipelined request: neither is served
+    const bool more = end + 4 < m_buffer.size();
     m_buffer.truncate(end);
-    return parseHead();
+    // A body or a pipelined request is never served; a head refused for its own sake (a POST
+    // with its body) says why.
+    if (parseHead() == State::Complete && more)
+        return fail(400, "Bad Request");
+    return m_state;
 }
 
 RequestParser::State RequestParser::parseHead()
