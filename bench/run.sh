@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Builds a release tree with the benchmark helpers and runs every benchmark; prints the numbers
 # that bench/README.md reports.
-# Usage: bash bench/run.sh [overhead|memory|startup|parallel|graph|isolation|plan|unattended|slurm|all]
+# Usage: bash bench/run.sh [overhead|memory|startup|parallel|graph|isolation|plan|unattended|slurm|dashboard|all]
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 what="${1:-all}"
@@ -330,6 +330,46 @@ slurm() {
         printf "slurm: 16 tasks of 2 s, max_parallel 8: %d ms (best of 3); ideal work-conserving 4000 ms (+%.1f%%)\n", b, (b - 4000) * 100 / 4000 }'
 }
 
+# The dashboard: the delay from a journal append to the event reaching SSE clients (1 and 100 of
+# them) with peal serve's memory; then a 20-task run served with --serve, followed by no client
+# and by 100, its time (best of 3) and peak memory.
+dashboard() {
+    "$build/bench/peal-bench-sse" delay "$peal" 1 300
+    "$build/bench/peal-bench-sse" delay "$peal" 100 200
+    local repo="$work/dash-repo" plan="$work/dash.md" clients round
+    new_repo "$repo"
+    for i in $(seq 1 20); do printf '## Task %d\nstep %d\n\n' "$i" "$i"; done > "$plan"
+    for clients in 0 100; do
+        local best="" rss=""
+        for round in 1 2 3; do
+            rm -rf "$work/dash-state" "$work/dash.err"
+            local t0 t1 pid follower=""
+            t0=$(date +%s%N)
+            PEAL_FAKE_AGENT_SLEEP_MS=100 "$build/bench/peal-bench-rss" "$peal" run --plan "$plan" --repo "$repo" \
+                --agent-cmd "$agent" --no-review --state-dir "$work/dash-state" --log-level error --serve=0 \
+                >"$work/dash.out" 2>"$work/dash.err" &
+            pid=$!
+            if [ "$clients" -gt 0 ]; then
+                local url=""
+                for _ in $(seq 1 100); do
+                    url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$work/dash.err" || true)
+                    [ -n "$url" ] && break
+                    sleep 0.05
+                done
+                "$build/bench/peal-bench-sse" follow "$url" "$clients" >/dev/null &
+                follower=$!
+            fi
+            wait "$pid"
+            t1=$(date +%s%N)
+            [ -n "$follower" ] && wait "$follower"
+            local ms=$(((t1 - t0) / 1000000))
+            if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+            rss=$(grep -o 'maxrss_kib=[0-9]*' "$work/dash.out" | cut -d= -f2)
+        done
+        echo "dashboard: 20 tasks served with --serve, $clients clients following: $best ms (best of 3), peak RSS $((rss / 1024)) MiB"
+    done
+}
+
 case "$what" in
     overhead) overhead ;;
     memory) memory ;;
@@ -340,6 +380,7 @@ case "$what" in
     plan) plan ;;
     unattended) unattended ;;
     slurm) slurm ;;
-    all) startup; overhead; memory; parallel; graph; isolation; plan; unattended; slurm ;;
+    dashboard) dashboard ;;
+    all) startup; overhead; memory; parallel; graph; isolation; plan; unattended; slurm; dashboard ;;
     *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

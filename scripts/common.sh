@@ -51,7 +51,9 @@ configure_and_build() {
 
 # The agent CLIs the tests drive through peal (tests/e2e/tst_claude.cpp ...), pinned: their
 # stream formats drift between releases. Node.js and npm come from Debian when missing.
-PEAL_AGENT_CLIS=("@anthropic-ai/claude-code@2.1.197" "@openai/codex@0.171.0" "@google/gemini-cli@0.61.0")
+# playwright-core drives Debian's chromium for the dashboard's browser test (tests/browser/).
+PEAL_AGENT_CLIS=("@anthropic-ai/claude-code@2.1.197" "@openai/codex@0.171.0" "@google/gemini-cli@0.61.0"
+                 "playwright-core@1.64.1")
 
 # install_agent_clis <dir>: npm packages into <dir>/node_modules (nothing to do when the pinned
 # versions are there).
@@ -63,7 +65,7 @@ install_agent_clis() {
     if [ "$wanted" = "$have" ] && [ -d "$dir/node_modules/.bin" ]; then
         return 0
     fi
-    log "installing the agent CLIs: ${PEAL_AGENT_CLIS[*]}"
+    log "installing the npm packages of the tests: ${PEAL_AGENT_CLIS[*]}"
     mkdir -p "$dir"
     npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "${PEAL_AGENT_CLIS[@]}" >&2
     printf '%s\n' "$wanted" > "$dir/installed.txt"

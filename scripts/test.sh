@@ -7,11 +7,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # rpm (rpmbuild, rpm2cpio) and cpio the .rpm, patchelf bundles the libraries of the tarball;
 # script(1) (bsdutils) gives the terminal tests a pseudo-terminal; clang builds the fuzzers; curl
 # posts the webhook example of share/peal/notify; slurm-wlm and munge are the one-node cluster
-# of the slurm executor's tests.
-install_dependencies zsh dpkg-dev file rpm patchelf cpio bsdutils clang libclang-rt-14-dev curl slurm-wlm munge
+# of the slurm executor's tests; chromium renders the dashboard in the browser test.
+install_dependencies zsh dpkg-dev file rpm patchelf cpio bsdutils clang libclang-rt-14-dev curl slurm-wlm munge \
+    chromium
 build="$PEAL_ROOT/build/test"
 configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
-# The real agent CLIs, driven against the scripted model server (docs/agents.md).
+# The real agent CLIs, driven against the scripted model server (docs/agents.md), and
+# playwright-core for the browser test.
 install_agent_clis "$build/agent-clis"
 
 # A one-node Slurm cluster of the suite's own (munged, slurmctld, slurmd), stopped by pid at
@@ -22,7 +24,7 @@ log "starting a one-node Slurm cluster in $cluster"
 export SLURM_CONF="$cluster/slurm.conf"
 bash "$PEAL_ROOT/scripts/slurm-cluster.sh" start "$cluster" >/dev/null
 
-# Every label (docs/testing.md): unit, e2e, realcli, slurm, then fuzz and package, which build
+# Every label (docs/testing.md): unit, e2e, realcli, slurm, browser, then fuzz and package, which build
 # trees of their own (build/fuzz, build/release) and run alone.
 log "running the test suite"
 status=0

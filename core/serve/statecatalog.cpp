@@ -127,6 +127,17 @@ QJsonObject callJson(const CallRecordFiles::File &file)
     return call;
 }
 
+// Whether a journal's last line is its run's end (written before the run lets go of the state).
+bool journalEnded(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    file.seek(std::max<qint64>(0, file.size() - 4096));
+    const QByteArray tail = file.readAll().trimmed();
+    return QJsonDocument::fromJson(tail.mid(tail.lastIndexOf('\n') + 1)).object().value(u"kind").toString() == u"run_ended";
+}
+
 } // namespace
 
 StateCatalog::StateCatalog(QStringList stateDirs, QString root) : m_given(std::move(stateDirs)), m_root(std::move(root))
@@ -193,16 +204,18 @@ QJsonObject StateCatalog::stateJson(const Entry &state)
     }
     QJsonArray runs;
     for (const QString &id : std::as_const(ids)) {
-        QJsonObject run{{QStringLiteral("id"), id},
-                        {QStringLiteral("journal"), QFileInfo::exists(runsDir.filePath(id + QStringLiteral(".jsonl")))}};
+        const QString journal = runsDir.filePath(id + QStringLiteral(".jsonl"));
+        QJsonObject run{{QStringLiteral("id"), id}, {QStringLiteral("journal"), QFileInfo::exists(journal)}};
         const QJsonObject record = readObject(runsDir.filePath(id + QStringLiteral(".json")), 1 << 20);
         if (!record.isEmpty())
             run.insert(QStringLiteral("record"), record);
-        // A run without a record is going on when its peal holds the lock, else it was killed.
-        const bool running = record.isEmpty() && holder && *holder == pidOf(id);
-        run.insert(QStringLiteral("status"), running            ? QStringLiteral("running")
-                                             : record.isEmpty() ? QStringLiteral("ended without a record")
-                                                                : QStringLiteral("ended"));
+        // A run is over once its record or its journal's end is written; before that it is
+        // going on while its peal holds the lock, and was killed otherwise.
+        const bool ended = !record.isEmpty() || journalEnded(journal);
+        const bool running = !ended && holder && *holder == pidOf(id);
+        run.insert(QStringLiteral("status"), ended     ? QStringLiteral("ended")
+                                             : running ? QStringLiteral("running")
+                                                       : QStringLiteral("ended without a record"));
         runs.append(run);
     }
     return {{QStringLiteral("key"), state.key},

@@ -185,8 +185,11 @@ private Q_SLOTS:
         const QString journal = s.path(u"state/runs/%1.jsonl"_s.arg(newest.value(u"run_id"_s).toString()));
         const QList<QByteArray> events = PealTest::readFile(journal).trimmed().split('\n');
         QVERIFY2(events.size() >= 4, qPrintable(journal));
-        QCOMPARE(PealTest::json(events.first()).value(u"kind"_s).toString(), u"run_started"_s);
+        // The run's picture first (its tasks, with their titles), then its start.
+        QCOMPARE(PealTest::json(events.first()).value(u"kind"_s).toString(), u"run_plan"_s);
         QCOMPARE(PealTest::json(events.first()).value(u"seq"_s).toInt(), 1);
+        QCOMPARE(PealTest::json(events.first()).value(u"tasks"_s).toArray().size(), 2);
+        QCOMPARE(PealTest::json(events.at(1)).value(u"kind"_s).toString(), u"run_started"_s);
         QCOMPARE(PealTest::json(events.last()).value(u"kind"_s).toString(), u"run_ended"_s);
         QVERIFY(PealTest::readFile(journal).contains("\"kind\":\"task_finished\""));
 

@@ -116,6 +116,10 @@ private Q_SLOTS:
         const QString recorder = QString::fromUtf8(PealTest::readFile(source(u"tests/unit/tst_sdkabi.cpp"_s)));
         QVERIFY(recorder.contains(u"\"PEAL_RECORD_SDK_ABI\""_s));
         allowed.insert(u"PEAL_RECORD_SDK_ABI"_s);
+        // And the one that keeps the browser test's screenshots (docs/dashboard.md).
+        const QString browserTest = QString::fromUtf8(PealTest::readFile(source(u"tests/e2e/tst_dashboardbrowser.cpp"_s)));
+        QVERIFY(browserTest.contains(u"\"PEAL_SCREENSHOT_DIR\""_s));
+        allowed.insert(u"PEAL_SCREENSHOT_DIR"_s);
         // So are the variables peal sets for the commands it runs (notify_commands).
         const QString givenToCommands = QString::fromUtf8(PealTest::readFile(source(u"core/engine/unattended/notifier.cpp"_s)));
         QVERIFY(givenToCommands.contains(u"PEAL_NOTIFY_EVENT"_s));

@@ -109,7 +109,8 @@ function apply(run, e) {
       t.status = e.interrupted ? 'interrupted' : e.ok ? 'done' : 'failed';
       t.ended = time;
       t.phase = '';
-      t.review = e.no_changes ? 'no changes' : e.not_reviewed ? 'not reviewed' : e.review || '';
+      t.review = e.no_changes ? 'no changes' : e.not_reviewed ? 'not reviewed'
+        : e.review || (e.review_rounds >= 0 ? 'no findings' : '');
       t.left = e.findings_left || [];
       t.error = e.error || '';
       t.activity = [];
@@ -308,8 +309,8 @@ function drawActivity(tasks) {
   $('activity-section').hidden = running.length === 0;
   $('activity').replaceChildren(...running.map((t) => el('div', { class: 'agent', 'data-task': t.n },
     el('h4', { text: `Task ${t.n} - ${t.phase}` }),
-    el('ol', {}, ...(t.activity.length ? t.activity : [{ text: 'starting...', said: true }])
-      .map((a) => el('li', { class: a.said ? 'said' : 'tool', text: a.said ? `"${a.text}"` : a.text }))))));
+    el('ol', {}, ...(t.activity.length ? t.activity : [{ text: 'no step reported yet', said: true }])
+      .map((a) => el('li', { class: a.said ? 'said' : 'tool', text: a.text }))))));
 }
 
 // A graph plan, drawn in levels (a task one level right of the last task it waits for).
@@ -439,6 +440,8 @@ $('run-select').addEventListener('change', (e) => {
   page.picked = true;
   openRun(e.target.value);
 });
-loadStates();
-setInterval(loadStates, 5000);
+// The list of runs is read again every few seconds; every second while no run is shown.
+(function poll() {
+  loadStates().finally(() => setTimeout(poll, page.run ? 5000 : 1000));
+})();
 setInterval(() => page.run && (page.run.exitCode === null) && queueDraw(), 1000);
