@@ -291,6 +291,8 @@ QString historyHelp()
     return QStringLiteral("List the runs of a state directory, newest first: when each started, how it ended, "
                           "how long it took, the tasks it finished and failed, its agent calls, tokens and cost. "
                           "Each run's record, with the settings it ran with, is <state_dir>/runs/<run id>.json; "
+                          "a run that wrote none - going on, or killed - is read from its journal "
+                          "(<state_dir>/runs/<run id>.jsonl) and shown as running or killed. "
                           "'peal logs' names each call's run.\n\n"
                           "Usage: peal history [OPTIONS]\n\nOptions:\n")
            + formatOptions(historyOptions());

@@ -38,13 +38,15 @@ QString took(const LastRun &run)
 
 QString line(const LastRun &run)
 {
-    QStringList parts{run.runId.isEmpty() ? QStringLiteral("(no id)") : run.runId, run.startedAt,
-                      QStringLiteral("%1 (exit %2)").arg(run.outcome).arg(run.exitCode), took(run),
+    const QString outcome = run.exitCode < 0 ? run.outcome : QStringLiteral("%1 (exit %2)").arg(run.outcome).arg(run.exitCode);
+    QStringList parts{run.runId.isEmpty() ? QStringLiteral("(no id)") : run.runId, run.startedAt, outcome, took(run),
                       QStringLiteral("done %1").arg(indices(run.completedTasks)),
                       QStringLiteral("failed %1").arg(indices(run.failedTasks))};
     const QJsonObject usage = run.usage;
     if (!usage.isEmpty()) {
-        const qint64 tokens = usage.value(u"input_tokens").toInteger() + usage.value(u"output_tokens").toInteger();
+        // A record counts input and output; a run read from its journal, their sum.
+        const qint64 tokens = usage.contains(u"tokens") ? usage.value(u"tokens").toInteger()
+                                                        : usage.value(u"input_tokens").toInteger() + usage.value(u"output_tokens").toInteger();
         parts << QStringLiteral("%1 call(s), %2 tokens").arg(usage.value(u"agent_calls").toInteger()).arg(tokens);
         if (usage.contains(u"cost_usd"))
             parts << QStringLiteral("$%1").arg(usage.value(u"cost_usd").toDouble(), 0, 'f', 2);

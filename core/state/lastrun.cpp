@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // run_summary.json reading and last_run.json (ours): the records `peal status` reports from.
 #include <peal/summary.h>
+#include <peal/journal.h>
 
 #include <peal/state.h>
 
@@ -198,10 +199,57 @@ Result<void> write(const QString &stateDir, const LastRun &run)
     return {};
 }
 
+// A run that wrote no record (it is going on, or was killed) as its journal tells it.
+std::optional<LastRun> fromJournal(const QString &stateDir, const QFileInfo &journal)
+{
+    auto events = RunJournal::read(journal.filePath());
+    if (!events || events->isEmpty())
+        return std::nullopt;
+    LastRun run;
+    run.runId = journal.completeBaseName();
+    run.startedAt = events->first().value(u"time").toString();
+    run.finishedAt = events->last().value(u"time").toString();
+    const std::optional<qint64> holder = StateLock::activeHolder(stateDir);
+    run.outcome = holder && QString::number(*holder) == run.runId.section(u'-', -1) ? QStringLiteral("running")
+                                                                                   : QStringLiteral("killed");
+    run.exitCode = -1;
+    qint64 calls = 0, tokens = 0;
+    std::optional<double> cost;
+    for (const QJsonObject &e : std::as_const(*events)) {
+        const QString kind = e.value(u"kind").toString();
+        const quint32 task = quint32(e.value(u"task").toInteger());
+        if (kind == u"agent_call_ended") {
+            ++calls;
+            tokens += e.value(u"tokens").toInteger();
+            if (e.contains(u"cost_usd"))
+                cost = cost.value_or(0.0) + e.value(u"cost_usd").toDouble();
+        } else if (kind == u"task_finished" && e.value(u"final").toBool(true) && !e.value(u"interrupted").toBool()) {
+            (e.value(u"ok").toBool() ? run.completedTasks : run.failedTasks).append(task);
+        } else if (kind == u"run_ended") {
+            // The journal's end without a record: the record could not be written.
+            run.exitCode = e.value(u"exit_code").toInt();
+            run.outcome = QStringLiteral("ended");
+        }
+    }
+    run.usage = QJsonObject{{QStringLiteral("agent_calls"), calls}, {QStringLiteral("tokens"), tokens}};
+    if (cost)
+        run.usage.insert(QStringLiteral("cost_usd"), *cost);
+    run.error = run.outcome == u"killed" ? QStringLiteral("the run wrote no record: it was killed, or its machine stopped")
+                                         : QString();
+    return run;
+}
+
 QList<LastRun> read(const QString &stateDir, QStringList *unreadable)
 {
     QList<LastRun> runs;
     const QDir dir(directory(stateDir));
+    // Runs without a record are read from their journals.
+    for (const QFileInfo &info : dir.entryInfoList({QStringLiteral("*.jsonl")}, QDir::Files)) {
+        if (QFileInfo::exists(dir.filePath(info.completeBaseName() + QStringLiteral(".json"))))
+            continue;
+        if (auto run = fromJournal(stateDir, info))
+            runs.append(*run);
+    }
     for (const QFileInfo &info : dir.entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name | QDir::Reversed)) {
         QFile file(info.filePath());
         auto run = file.open(QIODevice::ReadOnly) ? LastRun::fromJson(file.read(4 << 20))

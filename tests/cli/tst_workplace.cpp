@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+
 using namespace Qt::StringLiterals;
 using PealTest::Scenario;
 
@@ -199,6 +201,46 @@ private Q_SLOTS:
         QCOMPARE(logs.out.count(u", attempt 1) with"_s), 3);
         QVERIFY2(logs.out.contains(u"== plan (run %1, attempt 1)"_s.arg(newest.value(u"run_id"_s).toString())),
                  qPrintable(logs.out));
+    }
+
+    void aKilledRunIsInTheHistoryFromItsJournal()
+    {
+        Scenario s(kTwoTasks);
+        QVERIFY(s.isValid());
+        // Task 1 done, task 2's plan hanging: then kill -9, so no record is written.
+        QProcess run;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T2: second=60000"_s);
+        env.insert(u"PEAL_FAKE_AGENT_STARTED"_s, s.path(u"started.txt"_s)); // "<mode> <pid> sleeping"
+        run.setProcessEnvironment(env);
+        run.start(PealTest::pealBinary(), {u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
+                                           s.stateDir(), u"--agent-cmd"_s, PealTest::demoAgent(), u"--no-review"_s});
+        QVERIFY(run.waitForStarted());
+        QVERIFY(QTest::qWaitFor([&] {
+            const QDir runs(s.stateDir() + u"/runs"_s);
+            const QStringList journals = runs.entryList({u"*.jsonl"_s});
+            return !journals.isEmpty() && PealTest::readFile(runs.filePath(journals.first())).contains("\"phase\":\"plan\",\"position\":2");
+        }, 30000));
+        // While it goes on, the history says so.
+        auto history = PealTest::runPeal({u"history"_s, u"--state-dir"_s, s.stateDir()});
+        QVERIFY2(history.out.contains(u"  running  "_s) && history.out.contains(u"done 1  failed -  2 call(s), 0 tokens"_s),
+                 qPrintable(history.out));
+        run.kill();
+        QVERIFY(run.waitForFinished(30000));
+        // The sleeping agent outlives a peal killed with SIGKILL: the test ends it.
+        for (const QString &line : QString::fromUtf8(PealTest::readFile(s.path(u"started.txt"_s))).split(u'\n')) {
+            if (line.endsWith(u" sleeping"_s))
+                ::kill(pid_t(line.section(u' ', 1, 1).toLongLong()), SIGKILL);
+        }
+        history = PealTest::runPeal({u"history"_s, u"--state-dir"_s, s.stateDir()});
+        QCOMPARE(history.exitCode, 0);
+        QVERIFY2(history.out.contains(u"  killed  "_s) && history.out.contains(u"done 1  failed -"_s), qPrintable(history.out));
+        QVERIFY2(history.out.contains(u"error: the run wrote no record: it was killed"_s), qPrintable(history.out));
+        const auto json = PealTest::runPeal({u"history"_s, u"--json"_s, u"--state-dir"_s, s.stateDir()});
+        const QJsonObject record = PealTest::json(json.out.toUtf8().trimmed());
+        QCOMPARE(record.value(u"outcome"_s).toString(), u"killed"_s);
+        QCOMPARE(record.value(u"exit_code"_s).toInt(), -1);
+        QCOMPARE(record.value(u"usage"_s).toObject().value(u"agent_calls"_s).toInt(), 2);
     }
 
     void thePlansHeadingWarningsAreSaidAgainAtTheEnd()

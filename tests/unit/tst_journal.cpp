@@ -49,6 +49,32 @@ private Q_SLOTS:
         QCOMPARE(later->first().value(u"seq"_s).toInt(), 3);
     }
 
+    void theAgentsToolCallsAndWordsAreTold()
+    {
+        QTemporaryDir dir;
+        const QString path = RunJournal::path(dir.path(), u"20261207T000000Z-2"_s);
+        RunJournal journal;
+        QVERIFY(journal.open(path));
+        ProgressEvent tool;
+        tool.kind = ProgressEvent::Kind::AgentActivity;
+        tool.task = 3;
+        tool.detail = u"Edit src/a.c"_s;
+        ProgressEvent words = tool;
+        words.said = true;
+        words.detail = u"I will add the parser first."_s;
+        journal.append(tool);
+        journal.append(words);
+        journal.flush();
+        auto all = RunJournal::read(path);
+        QVERIFY(all);
+        QCOMPARE(all->size(), 2);
+        QCOMPARE(all->at(0).value(u"activity"_s).toString(), u"Edit src/a.c"_s);
+        QVERIFY(!all->at(0).contains(u"said"_s));
+        QCOMPARE(all->at(1).value(u"activity"_s).toString(), u"I will add the parser first."_s);
+        QCOMPARE(all->at(1).value(u"said"_s).toBool(), true);
+        QCOMPARE(all->at(1).value(u"task"_s).toInt(), 3);
+    }
+
     void aTornLastLineIsIgnored()
     {
         QTemporaryDir dir;

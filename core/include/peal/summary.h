@@ -77,7 +77,9 @@ namespace RunHistory {
 PEAL_EXPORT QString directory(const QString &stateDir);
 PEAL_EXPORT QString makeRunId(const QDateTime &startedUtc, qint64 pid);
 PEAL_EXPORT Result<void> write(const QString &stateDir, const LastRun &run);
-// Newest first; records that cannot be read are skipped and named in `unreadable`.
+// Newest first; records that cannot be read are skipped and named in `unreadable`. A run that
+// wrote no record - going on, or killed - is read from its journal (runs/<run id>.jsonl): its
+// outcome is "running" or "killed", its exit code -1, its usage agent_calls, tokens, cost_usd.
 PEAL_EXPORT QList<LastRun> read(const QString &stateDir, QStringList *unreadable = nullptr);
 } // namespace RunHistory
 
