@@ -91,6 +91,17 @@ private Q_SLOTS:
                 QCOMPARE(QFileInfo(cwd).canonicalFilePath(), QFileInfo(s.repo()).canonicalFilePath());
         }
         QVERIFY2(r.err.contains(u"phase 2 events phase=2 task_index=2"_s), PealTest::tail(r.err).constData());
+        // The run's journal tells what the CLI did and said, for the dashboard's "agents at work".
+        const QDir runs(s.stateDir() + u"/runs"_s);
+        const QStringList journals = runs.entryList({u"*.jsonl"_s});
+        QCOMPARE(journals.size(), 1);
+        QByteArray tool, said;
+        for (const QByteArray &line : PealTest::readFile(runs.filePath(journals.first())).split('\n')) {
+            if (line.contains("\"kind\":\"agent_activity\""))
+                (line.contains("\"said\":true") ? said : tool) += line + '\n';
+        }
+        QVERIFY2(tool.contains("hello.txt"), tool.constData());
+        QVERIFY2(!said.isEmpty(), tool.constData());
     }
 
     void planModeDoesNotWrite_data() { addBackEnds(); }

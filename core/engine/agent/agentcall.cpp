@@ -48,6 +48,8 @@ struct AgentCall
     bool lineErrorLogged = false;
     std::unique_ptr<Transcript> transcript; // of the current attempt (task calls only)
     QByteArray rawTail;      // the last lines of stdout (streaming calls)
+    QString words;           // what the assistant is saying, until its first line is told
+    bool wordsTold = false;  // the first line of these words went to the journal
     bool stallRetried = false; // the one retry a stalled call gets beyond its attempts
     int rateLimitWaits = 0;    // waits of this call in a row
     Next next = Next::Attempt;
@@ -168,6 +170,8 @@ struct AgentCall
     void openTranscript(const ProcessSpec &spec)
     {
         transcript.reset();
+        words.clear();
+        wordsTold = false;
         if (taskIndex == 0)
             return;
         const QString modeName = agentModeName(mode);
@@ -218,17 +222,47 @@ struct AgentCall
                 activity.task = taskIndex;
                 activity.detail = QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed();
                 run.notify(activity);
-            } else if (event.kind == AgentEvent::Kind::Text && event.name != u"delta" && taskIndex != 0) {
-                // What the assistant says, for watchers (the journal, the dashboard): its first line.
-                ProgressEvent words;
-                words.kind = ProgressEvent::Kind::AgentActivity;
-                words.task = taskIndex;
-                words.said = true;
-                words.detail = Text::firstLine(event.text.trimmed()).left(160);
-                if (!words.detail.isEmpty())
-                    run.notify(words);
             }
+            if (taskIndex != 0)
+                followWords(event);
         }
+    }
+
+    // What the assistant says, for watchers (the journal, the dashboard): the first line of each
+    // of its messages, once whole (or 160 characters long). Words streamed in pieces ("delta")
+    // are gathered; a message ends at anything that is not more of its words.
+    void followWords(const AgentEvent &event)
+    {
+        if (event.kind != AgentEvent::Kind::Text) {
+            tellWords();
+            words.clear();
+            wordsTold = false;
+            return;
+        }
+        if (event.name != u"delta") {
+            tellWords();
+            words.clear();
+            wordsTold = false;
+        }
+        if (wordsTold)
+            return;
+        words += event.text;
+        const QString trimmed = words.trimmed();
+        if (trimmed.contains(u'\n') || trimmed.size() >= 160)
+            tellWords();
+    }
+
+    void tellWords()
+    {
+        if (wordsTold || words.trimmed().isEmpty())
+            return;
+        wordsTold = true;
+        ProgressEvent said;
+        said.kind = ProgressEvent::Kind::AgentActivity;
+        said.task = taskIndex;
+        said.said = true;
+        said.detail = Text::firstLine(words.trimmed()).left(160);
+        run.notify(said);
     }
 
     // A back-end that ends its stream with a result: the answer is the result's, an error result
@@ -350,6 +384,8 @@ struct AgentCall
 
     void onResult(const ProcessResult &result)
     {
+        if (taskIndex != 0)
+            tellWords(); // the last words, when no line ended them
         AgentOutput output = run.agentFor(mode).interpret(mode, result);
         // What the events said of a failure comes first; the plugin may name a class its events
         // did not (from an exit code).
