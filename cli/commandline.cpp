@@ -160,6 +160,17 @@ std::optional<CommandLine> parsePort(const QString &value, const QString &flag, 
     return std::nullopt;
 }
 
+// --state-dir, else PEAL_STATE_DIR, for the commands that read only a state directory; unset:
+// where the command runs says (workplace.h).
+std::optional<QString> givenStateDir(const QCommandLineParser &parser)
+{
+    if (parser.isSet(QStringLiteral("state-dir")))
+        return parser.value(QStringLiteral("state-dir"));
+    if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty())
+        return qEnvironmentVariable("PEAL_STATE_DIR");
+    return std::nullopt;
+}
+
 CommandLine parseRun(const QStringList &givenArguments)
 {
     const QString command = QStringLiteral("run");
@@ -275,10 +286,7 @@ CommandLine parseLogs(const QStringList &arguments)
     result.json = parser.isSet(QStringLiteral("json"));
     if (result.logsFollow && !result.task)
         return usageError(QStringLiteral("the argument '--follow' needs a task: peal logs <N> --follow"), command);
-    if (parser.isSet(QStringLiteral("state-dir")))
-        result.givenStateDir = parser.value(QStringLiteral("state-dir"));
-    else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty())
-        result.givenStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+    result.givenStateDir = givenStateDir(parser);
     return result;
 }
 
@@ -350,10 +358,7 @@ CommandLine parseHistory(const QStringList &arguments)
     CommandLine result;
     result.action = CommandLine::Action::History;
     result.json = parser.isSet(QStringLiteral("json"));
-    if (parser.isSet(QStringLiteral("state-dir")))
-        result.givenStateDir = parser.value(QStringLiteral("state-dir"));
-    else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty())
-        result.givenStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+    result.givenStateDir = givenStateDir(parser);
     return result;
 }
 
@@ -378,10 +383,10 @@ CommandLine parseServe(const QStringList &arguments)
         return usageError(QStringLiteral("invalid value for '--token <T>': at least 16 characters (or leave it out "
                                          "and peal makes one)"),
                           command);
-    if (parser.isSet(QStringLiteral("state-dir")))
-        result.givenStateDir = parser.value(QStringLiteral("state-dir"));
-    else if (!qEnvironmentVariable("PEAL_STATE_DIR").isEmpty() && result.serveRoot.isEmpty())
-        result.givenStateDir = qEnvironmentVariable("PEAL_STATE_DIR");
+    // With --root, PEAL_STATE_DIR does not add a state directory; --state-dir does.
+    result.givenStateDir = parser.isSet(QStringLiteral("state-dir")) || result.serveRoot.isEmpty()
+                               ? givenStateDir(parser)
+                               : std::nullopt;
     return result;
 }
 
