@@ -75,6 +75,10 @@ QString readable(const QJsonObject &o, bool prompt)
                              .arg(o.value(u"mode").toString(), attempt)
                              .arg(o.value(u"agent").toString(), o.value(u"started").toString(),
                                   o.value(u"program").toString(), o.value(u"workspace").toString());
+        // A call that continued an interrupted one's conversation says so.
+        if (const QJsonObject resumes = o.value(u"resumes").toObject(); !resumes.isEmpty())
+            header += QStringLiteral("\n   resumes session %1 (%2)")
+                          .arg(resumes.value(u"session").toString(), resumes.value(u"after").toString());
         if (!prompt)
             return header + QStringLiteral("; prompt %1 characters (--prompt shows it)").arg(promptText.size());
         return header + QStringLiteral("\n   prompt:\n     ") + QString(promptText).replace(u'\n', QStringLiteral("\n     "));

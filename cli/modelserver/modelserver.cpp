@@ -27,6 +27,10 @@
  *                      in their message, as providers do
  *   --malformed N      answer the first N model requests with a broken event stream
  *   --hang N           hold the first N model requests (after those) open, unanswered
+ *   --hang-at K[,K...] hold model request number K open (a stall in the middle of a call)
+ *
+ * Each logged request also says what its conversation holds: items, tool_results and the first
+ * line of the last user text (last_user), so a test can see a continued conversation.
  *   --client-home DIR  set up the CLIs to talk to this server: DIR/.codex/config.toml,
  *                      DIR/.gemini/settings.json, and DIR/env with the NAME=value lines to add to
  *                      their environment (HOME=DIR among them), written once it listens
@@ -64,6 +68,16 @@ struct Settings
     QString retryAfter;
     int malformed = 0;
     int hang = 0;
+    QList<int> hangAt; // these requests (numbered from 1) are held open
+};
+
+// What a request's conversation holds, for the log: its items, the tool results among them,
+// and the first line of the last thing the user said (a resumed call's short prompt).
+struct Shape
+{
+    int items = 0;
+    int toolResults = 0;
+    QString lastUser;
 };
 
 struct Directive
@@ -273,7 +287,7 @@ private:
                          : api == Api::OpenAi  ? "event: response.created\ndata: {\"type\": \"resp\n\n"
                                                : "data: {\"candidates\": [{\"cont\r\n\r\n",
                          {}};
-        if (request <= m_settings.fail + m_settings.malformed + m_settings.hang)
+        if (request <= m_settings.fail + m_settings.malformed + m_settings.hang || m_settings.hangAt.contains(request))
             return Reply{0, {}, {}, {}}; // held open: send() writes nothing
         return std::nullopt;
     }
@@ -292,14 +306,16 @@ private:
     }
 
     void logRequest(const char *api, int request, const QList<Directive> &directives, bool toolResult,
-                    const QString &cwd, const QJsonValue &model)
+                    const QString &cwd, const QJsonValue &model, const Shape &shape)
     {
         QJsonArray paths;
         for (const Directive &d : directives)
             paths.append(d.path);
         log({{QStringLiteral("api"), QString::fromLatin1(api)}, {QStringLiteral("request"), request},
              {QStringLiteral("directives"), paths}, {QStringLiteral("tool_result"), toolResult},
-             {QStringLiteral("cwd"), cwd}, {QStringLiteral("model"), model}});
+             {QStringLiteral("cwd"), cwd}, {QStringLiteral("model"), model},
+             {QStringLiteral("items"), shape.items}, {QStringLiteral("tool_results"), shape.toolResults},
+             {QStringLiteral("last_user"), shape.lastUser.trimmed().section(u'\n', 0, 0).left(200)}});
     }
 
     // OpenAI Responses (Codex): apply_patch through exec_command, the answer as a message item.
@@ -309,18 +325,25 @@ private:
         const QJsonObject j = QJsonDocument::fromJson(body).object();
         bool toolResult = false;
         QString userText;
+        Shape shape;
         for (const QJsonValue &value : j.value(u"input").toArray()) {
             const QJsonObject item = value.toObject();
-            if (item.value(u"type") == QJsonValue(QStringLiteral("function_call_output")))
+            ++shape.items;
+            if (item.value(u"type") == QJsonValue(QStringLiteral("function_call_output"))) {
                 toolResult = true;
-            else if (item.value(u"role") == QJsonValue(QStringLiteral("user"))) {
+                ++shape.toolResults;
+            } else if (item.value(u"role") == QJsonValue(QStringLiteral("user"))) {
+                QString said;
                 for (const QJsonValue &part : item.value(u"content").toArray())
-                    userText += part.toObject().value(u"text").toString() + u'\n';
+                    said += part.toObject().value(u"text").toString() + u'\n';
+                userText += said;
+                if (!said.trimmed().isEmpty())
+                    shape.lastUser = said;
             }
         }
         static const QRegularExpression cwdTag(QStringLiteral("<cwd>([^<]*)</cwd>"));
         const QList<Directive> directives = directivesIn(userText);
-        logRequest("openai", request, directives, toolResult, cwdTag.match(userText).captured(1), j.value(u"model"));
+        logRequest("openai", request, directives, toolResult, cwdTag.match(userText).captured(1), j.value(u"model"), shape);
         if (auto failure = scriptedFailure(request, Api::OpenAi))
             return *failure;
         const auto event = [](const QJsonObject &data) -> QByteArray {
@@ -378,17 +401,22 @@ private:
         const int request = ++m_requests;
         bool toolResult = false;
         QString userText;
+        Shape shape;
         for (const QJsonValue &value : j.value(u"contents").toArray()) {
             const QJsonObject content = value.toObject();
+            ++shape.items;
             for (const QJsonValue &part : content.value(u"parts").toArray()) {
-                if (part.toObject().contains(u"functionResponse"))
+                if (part.toObject().contains(u"functionResponse")) {
                     toolResult = true;
-                else if (content.value(u"role") == QJsonValue(QStringLiteral("user")))
+                    ++shape.toolResults;
+                } else if (content.value(u"role") == QJsonValue(QStringLiteral("user"))) {
                     userText += part.toObject().value(u"text").toString() + u'\n';
+                    shape.lastUser = part.toObject().value(u"text").toString();
+                }
             }
         }
         const QList<Directive> directives = directivesIn(userText);
-        logRequest("gemini", request, directives, toolResult, QString(), model);
+        logRequest("gemini", request, directives, toolResult, QString(), model, shape);
         if (auto failure = scriptedFailure(request, Api::Gemini))
             return *failure;
         QJsonArray parts;
@@ -417,20 +445,29 @@ private:
         const int request = ++m_requests;
         const QJsonObject j = QJsonDocument::fromJson(body).object();
         const QJsonArray messages = j.value(u"messages").toArray();
+        // A tool result anywhere in the conversation: the tools have run (a continued
+        // conversation ends with the user's short prompt, after them).
         bool toolResult = false;
-        textOf(messages.last().toObject().value(u"content"), &toolResult);
         QString first;
+        Shape shape;
         for (const QJsonValue &m : messages) {
+            ++shape.items;
+            bool result = false;
+            const QString text = textOf(m.toObject().value(u"content"), &result);
+            toolResult = toolResult || result;
+            shape.toolResults += result ? 1 : 0;
             if (m.toObject().value(u"role") == QJsonValue(QStringLiteral("user"))) {
-                first = textOf(m.toObject().value(u"content"));
-                break;
+                if (first.isEmpty())
+                    first = text;
+                if (!text.trimmed().isEmpty())
+                    shape.lastUser = text;
             }
         }
         static const QRegularExpression cwdLine(QStringLiteral("Primary working directory: (\\S+)"));
         const QString system = textOf(j.value(u"system"));
         const QString cwd = cwdLine.match(system).captured(1);
         const QList<Directive> directives = directivesIn(first);
-        logRequest("anthropic", request, directives, toolResult, cwd, j.value(u"model"));
+        logRequest("anthropic", request, directives, toolResult, cwd, j.value(u"model"), shape);
         if (auto failure = scriptedFailure(request, Api::Anthropic))
             return *failure;
 
@@ -539,6 +576,8 @@ int main(int argc, char **argv)
                        {QStringLiteral("retry-after"), QStringLiteral("Their retry-after."), QStringLiteral("sec")},
                        {QStringLiteral("malformed"), QStringLiteral("Break the first N streams."), QStringLiteral("n")},
                        {QStringLiteral("hang"), QStringLiteral("Hold the next N requests open."), QStringLiteral("n")},
+                       {QStringLiteral("hang-at"), QStringLiteral("Hold these requests open (1-based, comma-separated)."),
+                        QStringLiteral("k")},
                        {QStringLiteral("client-home"), QStringLiteral("Set up the CLIs in this home."), QStringLiteral("dir")}});
     parser.process(app);
     Settings settings;
@@ -549,6 +588,8 @@ int main(int argc, char **argv)
     settings.retryAfter = parser.value(QStringLiteral("retry-after"));
     settings.malformed = parser.value(QStringLiteral("malformed")).toInt();
     settings.hang = parser.value(QStringLiteral("hang")).toInt();
+    for (const QString &k : parser.value(QStringLiteral("hang-at")).split(u',', Qt::SkipEmptyParts))
+        settings.hangAt.append(k.toInt());
     Server server(settings);
     if (!parser.isSet(QStringLiteral("port-file")) || !server.listen(parser.value(QStringLiteral("port-file")))) {
         std::fputs("peal-model-server: cannot listen on 127.0.0.1 or write --port-file\n", stderr);

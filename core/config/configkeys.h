@@ -216,6 +216,10 @@ inline auto keyTable()
         key("agent_idle_timeout_sec", K::U64, C::Value, "--agent-idle-timeout-sec", "SECS", "0 (off)",
             "end an agent call that writes nothing for this long and run it once more",
             &L::agentIdleTimeoutSec, &G::agentIdleTimeoutSec),
+        key("resume_sessions", K::Bool, C::Value, "--resume-sessions", "BOOL", "true",
+            "a call retried after a stall, a timeout or a rate-limit wait continues the agent's conversation "
+            "where its back-end can (true or false)",
+            &L::resumeSessions, &G::resumeSessions),
         key("max_cost_usd", K::Money, C::Value, "--max-cost-usd", "USD", "(no limit)",
             "stop the run (exit 3) once its agent calls cost this much", &L::maxCostUsd, &G::maxCostUsd),
         key("max_tokens", K::U64, C::Value, "--max-tokens", "N", "(no limit)",

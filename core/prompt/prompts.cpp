@@ -34,6 +34,17 @@ QString execute(QStringView planText)
                   planMark, planText);
 }
 
+QString resume(QStringView why)
+{
+    // The answer of a plan or triage call is read as the whole answer: ask for all of it.
+    return QStringLiteral("Your previous turn on this task was interrupted before it finished (%1). Continue the "
+                          "same work where you stopped, following the instructions at the start of this "
+                          "conversation. The files may not be exactly as you left them: check what is already done "
+                          "before you change anything. When you have finished, give your complete final answer as "
+                          "those instructions ask for it - all of it, not only what changed since the interruption.")
+        .arg(why);
+}
+
 QString address(QStringView reviewOutput, const std::optional<QString> &suggestions)
 {
     QString prompt = fenced(

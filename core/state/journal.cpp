@@ -68,6 +68,8 @@ QJsonObject fieldsOf(const ProgressEvent &e)
         break;
     case ProgressEvent::Kind::AgentCallEnded:
         o.insert(QStringLiteral("tokens"), e.tokens);
+        if (e.resumed)
+            o.insert(QStringLiteral("resumed"), true);
         if (e.costUsd)
             o.insert(QStringLiteral("cost_usd"), *e.costUsd);
         break;

@@ -79,6 +79,9 @@ ProcessSpec StreamingCliAgent::command(AgentMode mode, const QString &prompt, co
     spec.stdinData = prompt.toUtf8();
     spec.timeout = settings.timeout;
     spec.label = m_description.program + u' ' + agentModeName(mode);
+    // The answer to a request to continue a session: this command does (docs/plugins.md).
+    if (const QString session = resumeSession(settings); m_description.resumes && !session.isEmpty())
+        setResumesSession(spec, session);
     return spec;
 }
 

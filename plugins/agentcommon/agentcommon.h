@@ -48,6 +48,7 @@ struct CliDescription
     QString tool;          // its name in errors: "Claude Code"
     QString installHint;   // how to install it
     QString testedVersion; // the version its plugin was tested with
+    bool resumes = false;  // its arguments() continue a session when asked (resumeSession())
 };
 
 /*

@@ -12,7 +12,7 @@ public:
         : StreamingCliAgent({QStringLiteral("claude"), QStringLiteral("Claude Code"),
                              QStringLiteral("Install it with 'npm install -g @anthropic-ai/claude-code' (Node.js 18 or "
                                             "newer), then sign in with 'claude' or set ANTHROPIC_API_KEY"),
-                             QStringLiteral("2.1.197")})
+                             QStringLiteral("2.1.197"), /* resumes */ true})
     {
     }
 

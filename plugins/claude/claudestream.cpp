@@ -94,6 +94,9 @@ QStringList arguments(AgentMode mode, const AgentSettings &settings, const Claud
         args << QStringLiteral("--max-turns") << QString::number(*options.maxTurns);
     if (!options.allowedTools.isEmpty() && !readsOnly(mode))
         args << QStringLiteral("--allowedTools") << options.allowedTools.join(u',');
+    // A session to continue (`--resume <id>`): the prompt on stdin is then the short one.
+    if (const QString session = resumeSession(settings); !session.isEmpty())
+        args << QStringLiteral("--resume") << session;
     args << options.extraArgs;
     return args;
 }

@@ -12,7 +12,7 @@ public:
         : StreamingCliAgent({QStringLiteral("codex"), QStringLiteral("Codex CLI"),
                              QStringLiteral("Install it with 'npm install -g @openai/codex', then sign in with "
                                             "'codex login' or set CODEX_API_KEY"),
-                             QStringLiteral("0.171.0")})
+                             QStringLiteral("0.171.0"), /* resumes */ true})
     {
     }
 

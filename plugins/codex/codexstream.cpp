@@ -69,7 +69,12 @@ QStringList arguments(AgentMode mode, const AgentSettings &settings, const Codex
         args << QStringLiteral("--model") << *settings.model;
     if (options.skipGitRepoCheck)
         args << QStringLiteral("--skip-git-repo-check");
-    args << options.extraArgs << QStringLiteral("-");
+    args << options.extraArgs;
+    // A session to continue: `codex exec [options] resume <id> -`; the options of `exec` must
+    // come before `resume`, which refuses some of them (--sandbox).
+    if (const QString session = resumeSession(settings); !session.isEmpty())
+        args << QStringLiteral("resume") << session;
+    args << QStringLiteral("-");
     return args;
 }
 

@@ -12,7 +12,7 @@ public:
         : StreamingCliAgent({QStringLiteral("gemini"), QStringLiteral("Gemini CLI"),
                              QStringLiteral("Install it with 'npm install -g @google/gemini-cli', then sign in with "
                                             "'gemini' or set GEMINI_API_KEY"),
-                             QStringLiteral("0.61.0")})
+                             QStringLiteral("0.61.0"), /* resumes */ true})
     {
     }
 

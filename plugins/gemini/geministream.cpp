@@ -36,6 +36,9 @@ QStringList arguments(AgentMode mode, const AgentSettings &settings, const Gemin
         args << QStringLiteral("--model") << *settings.model;
     if (options.skipTrust)
         args << QStringLiteral("--skip-trust");
+    // A session to continue (`--resume <id>`, the id its init event gave).
+    if (const QString session = resumeSession(settings); !session.isEmpty())
+        args << QStringLiteral("--resume") << session;
     args << options.extraArgs << QStringLiteral("--prompt") << QStringLiteral(" ");
     return args;
 }

@@ -5,6 +5,8 @@
 #include "realcli.h"
 #include "testsupport.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTest>
@@ -95,6 +97,63 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/a.txt"_s)), u"from task 1\n"_s);
         const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
         QCOMPARE(usage.value(u"failures"_s).toObject().value(u"stalled"_s).toInt(), 1);
+    }
+
+    // A stall in the middle of a task: the server holds the request that follows the execute
+    // call's write (request 4: plan, its answer, execute's write, then this). The watchdog ends
+    // the call, and the retry continues the CLI's own conversation with a short prompt: its
+    // request carries the earlier turns (the tool result) and the prompt saying it was stopped.
+    void realClisContinueAStalledConversation_data()
+    {
+        QTest::addColumn<QString>("backEnd");
+        QTest::addColumn<bool>("resume");
+        QTest::newRow("claude") << u"claude"_s << true;
+        QTest::newRow("codex") << u"codex"_s << true;
+        QTest::newRow("gemini") << u"gemini"_s << true;
+        QTest::newRow("claude, resume_sessions = false") << u"claude"_s << false;
+    }
+
+    void realClisContinueAStalledConversation()
+    {
+        QFETCH(QString, backEnd);
+        QFETCH(bool, resume);
+        QVERIFY2(!PealTest::agentCli(backEnd).isEmpty(), "the agent CLIs are not installed (scripts/test.sh)");
+        Scenario s(kOneTask);
+        ModelServer server({u"--hang-at"_s, u"4"_s});
+        QVERIFY(s.isValid() && server.isRunning());
+        const auto r = runReal(backEnd, s, server,
+                               {u"--agent-idle-timeout-sec"_s, u"10"_s, u"--resume-sessions"_s, resume ? u"true"_s : u"false"_s});
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(r.err.count(u"agent stalled, killed"_s), 1);
+        QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/a.txt"_s)), u"from task 1\n"_s);
+        QJsonObject retry;
+        for (const QJsonObject &request : server.requests()) {
+            if (request.value(u"request"_s).toInt() == 5)
+                retry = request;
+        }
+        QVERIFY2(!retry.isEmpty(), "no fifth request");
+        const QList<QByteArray> second = PealTest::readFile(s.stateDir() + u"/tasks/1/execute-2.jsonl"_s).split('\n');
+        const QJsonObject header = PealTest::json(second.first());
+        if (!resume) {
+            // Started over: the whole prompt alone.
+            QCOMPARE(retry.value(u"tool_results"_s).toInt(), 0);
+            QVERIFY(!header.contains(u"resumes"_s));
+            return;
+        }
+        QVERIFY2(retry.value(u"tool_results"_s).toInt() >= 1, qPrintable(QString::fromUtf8(QJsonDocument(retry).toJson())));
+        QVERIFY2(retry.value(u"last_user"_s).toString().startsWith(u"Your previous turn on this task was interrupted"_s),
+                 qPrintable(retry.value(u"last_user"_s).toString()));
+        QCOMPARE(retry.value(u"directives"_s).toArray(), QJsonArray{u"a.txt"_s}); // the first prompt is still there
+        // The record says which conversation the call continued, and why.
+        const QString session = recordEnd(s, 1, u"execute-1"_s).value(u"session"_s).toString();
+        QVERIFY(!session.isEmpty());
+        QCOMPARE(header.value(u"resumes"_s).toObject().value(u"session"_s).toString(), session);
+        QVERIFY(header.value(u"resumes"_s).toObject().value(u"after"_s).toString().startsWith(u"it wrote nothing for 10 s"_s));
+        QVERIFY(header.value(u"prompt"_s).toString().startsWith(u"Your previous turn"_s));
+        QCOMPARE(recordEnd(s, 1, u"execute-2"_s).value(u"status"_s).toString(), u"succeeded"_s);
+        const auto logs = s.runRaw({u"logs"_s, u"1"_s, u"--phase"_s, u"execute"_s, u"--state-dir"_s, s.stateDir()});
+        QVERIFY2(logs.out.contains(u"resumes session %1 (it wrote nothing for 10 s"_s.arg(session)), qPrintable(logs.out));
+        QVERIFY(r.err.contains(u"continuing the agent's conversation"_s));
     }
 
     void realClaudeCrossesACostBudgetInTask2()

@@ -60,6 +60,11 @@ private Q_SLOTS:
         QCOMPARE(Codex::arguments(AgentMode::Execute, settings, options),
                  (QStringList{u"exec"_s, u"--json"_s, u"--sandbox"_s, u"workspace-write"_s, u"--model"_s, u"gpt-5"_s,
                               u"-"_s}));
+        // Continuing a session: `exec` keeps its options, then `resume <id> -`.
+        setResumeSession(settings, u"0199-a"_s);
+        QCOMPARE(Codex::arguments(AgentMode::Execute, settings, options),
+                 (QStringList{u"exec"_s, u"--json"_s, u"--sandbox"_s, u"workspace-write"_s, u"--model"_s, u"gpt-5"_s,
+                              u"resume"_s, u"0199-a"_s, u"-"_s}));
         QVERIFY(Codex::readOptions({{u"sandbox"_s, u"yolo"_s}}).error().message().startsWith(u"sandbox must be one of"_s));
         QVERIFY(Codex::readOptions({{u"skip_git_repo_check"_s, u"yes"_s}}).error().message().contains(u"true or false"_s));
     }
@@ -102,6 +107,9 @@ private Q_SLOTS:
         QCOMPARE(Gemini::arguments(AgentMode::Plan, settings, options),
                  (QStringList{u"--output-format"_s, u"stream-json"_s, u"--approval-mode"_s, u"plan"_s, u"--prompt"_s, u" "_s}));
         QCOMPARE(Gemini::arguments(AgentMode::Address, settings, options).value(3), u"auto_edit"_s);
+        setResumeSession(settings, u"5c2e"_s);
+        const QStringList resumed = Gemini::arguments(AgentMode::Execute, settings, options);
+        QCOMPARE(resumed.mid(resumed.size() - 4), (QStringList{u"--resume"_s, u"5c2e"_s, u"--prompt"_s, u" "_s}));
     }
 
     void commandTemplates()

@@ -112,6 +112,11 @@ private Q_SLOTS:
                               u"--permission-mode"_s, u"acceptEdits"_s, u"--model"_s, u"claude-sonnet-4-5"_s,
                               u"--max-turns"_s, u"30"_s, u"--allowedTools"_s, u"Bash(npm test),Edit"_s,
                               u"--add-dir"_s, u"/data"_s}));
+        // Continuing a session: --resume with its id, the prompt (on stdin) being the short one.
+        setResumeSession(settings, u"4f1e-77"_s);
+        const QStringList resumed = arguments(AgentMode::Execute, settings, options);
+        QCOMPARE(resumed.mid(resumed.indexOf(u"--resume"_s), 2), (QStringList{u"--resume"_s, u"4f1e-77"_s}));
+        QCOMPARE(resumed.last(), u"/data"_s);
     }
 
     void optionsAreChecked()

@@ -783,6 +783,7 @@ private Q_SLOTS:
             {"log_file", "\"peal.log\"", "peal.log", "peal.log", "peal.log"},
             {"stet_path", "\"/opt/stet\"", "/opt/stet", "/opt/stet", "/opt/stet"},
             {"stet_disable_llm_triage", "true", "true", "true", "true"},
+            {"resume_sessions", "false", "false", "false", "false"},
             {"on_stet_fail", "\"skip\"", "skip", "skip", "skip"},
             {"isolation", "\"worktree\"", "worktree", "worktree", "worktree"},
             {"phase_retry_count", "1", "1", "1", "1"},
@@ -918,7 +919,8 @@ private Q_SLOTS:
         // the 34 of the reference, `isolation`, `phases`, `agent_plugin`, `reviewer_plugin`,
         // the six per-phase agents and models, `allow_dirty`, `strict_plan`, and the twelve of
         // unattended runs (docs/unattended.md)
-        QCOMPARE(keys.size(), 62); // and `executor`, `worktree_root`, `on_no_changes`, `normalize_graph`
+        QCOMPARE(keys.size(), 63); // and `executor`, `worktree_root`, `on_no_changes`, `normalize_graph`,
+                                   // `resume_sessions`
         QSet<QString> names;
         for (const ConfigKeyInfo &k : keys) {
             QVERIFY(!k.key.isEmpty());
@@ -1147,6 +1149,7 @@ private:
         if (key == u"log_file") return opt(c.logFile);
         if (key == u"stet_path") return opt(c.stetPath);
         if (key == u"stet_disable_llm_triage") return b(c.stetDisableLlmTriage);
+        if (key == u"resume_sessions") return b(c.resumeSessions);
         if (key == u"on_stet_fail") return c.onStetFail;
         if (key == u"isolation") return c.isolation;
         if (key == u"phase_retry_count") return QString::number(c.phaseRetryCount);

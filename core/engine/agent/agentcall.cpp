@@ -48,6 +48,16 @@ struct AgentCall
     bool lineErrorLogged = false;
     std::unique_ptr<Transcript> transcript; // of the current attempt (task calls only)
     QByteArray rawTail;      // the last lines of stdout (streaming calls)
+    // A conversation to continue (resume_sessions): the back-end's session and what stopped it.
+    struct Resume
+    {
+        QString backEnd;
+        QString session;
+        QString why;
+    };
+    std::optional<Resume> pendingResume; // for the next attempt
+    std::optional<Resume> resuming;      // the one this attempt continues
+    bool resumeFallbackSpent = false;    // a resume that failed at once was started over fresh
     QString words;           // what the assistant is saying, until its first line is told
     bool wordsTold = false;  // the first line of these words went to the journal
     bool stallRetried = false; // the one retry a stalled call gets beyond its attempts
@@ -124,7 +134,21 @@ struct AgentCall
         if (next == Next::Attempt)
             ++attempt;
         next = Next::Done;
-        auto spec = run.agentFor(mode).command(mode, prompt, workspace);
+        resuming = std::exchange(pendingResume, std::nullopt);
+        if (resuming && resuming->backEnd != backEnd())
+            resuming.reset();
+        QString sent = prompt;
+        auto spec = resuming ? run.agentFor(mode).resumingCommand(mode, prompt, workspace, resuming->session,
+                                                                   Prompts::resume(resuming->why))
+                             : run.agentFor(mode).command(mode, prompt, workspace);
+        if (spec && resuming && resumesSession(*spec) == resuming->session) {
+            sent = Prompts::resume(resuming->why);
+            run.logger().info(u"peal::phase", QStringLiteral("continuing the agent's conversation"),
+                              withTask({{QStringLiteral("session"), resuming->session},
+                                        {QStringLiteral("after"), resuming->why}}));
+        } else {
+            resuming.reset(); // the back-end cannot: a fresh call with the whole prompt
+        }
         if (!spec) {
             finish(spec.error());
             return step.done(spec.error());
@@ -142,7 +166,7 @@ struct AgentCall
         const bool perTask = taskIndex != 0 || options.phaseNumber != 0;
         totals = AgentTotals();
         rawTail.clear();
-        openTranscript(*spec);
+        openTranscript(*spec, sent);
         RunContext::LineCallback onLine;
         if (run.agentFor(mode).streamsEvents(mode)) {
             spec->streamLines = true;
@@ -167,7 +191,7 @@ struct AgentCall
                        perTask ? std::optional<ExecutorCall>(where) : std::nullopt);
     }
 
-    void openTranscript(const ProcessSpec &spec)
+    void openTranscript(const ProcessSpec &spec, const QString &sent)
     {
         transcript.reset();
         words.clear();
@@ -175,8 +199,10 @@ struct AgentCall
         if (taskIndex == 0)
             return;
         const QString modeName = agentModeName(mode);
-        transcript = std::make_unique<Transcript>(run.records().next(taskIndex, modeName),
-                                                  Transcript::Call{taskIndex, modeName, run.agentFor(mode).pluginId, spec, prompt});
+        transcript = std::make_unique<Transcript>(
+            run.records().next(taskIndex, modeName),
+            Transcript::Call{taskIndex, modeName, run.agentFor(mode).pluginId, spec, sent,
+                             resuming ? resuming->session : QString(), resuming ? resuming->why : QString()});
         if (!transcript->isOpen())
             run.logger().warn(u"peal::phase", QStringLiteral("cannot record the agent call"),
                               withTask({{QStringLiteral("err"), transcript->error()}}));
@@ -226,6 +252,45 @@ struct AgentCall
             if (taskIndex != 0)
                 followWords(event);
         }
+    }
+
+    static bool isRateLimit(AgentEvent::Failure f)
+    {
+        return f == AgentEvent::Failure::RateLimit || f == AgentEvent::Failure::Overloaded;
+    }
+
+    // Whether this attempt got anywhere: a tool call, a model turn or words of the assistant.
+    bool progressed() const { return totals.toolCalls > 0 || totals.turns > 0 || !totals.lastText.isEmpty(); }
+
+    // Where the next attempt may continue this one's conversation instead of starting over:
+    // it had one (a session id) that got somewhere, and it was stopped from outside - the stall
+    // watchdog, the phase timeout, a rate limit, the executor - not by a failure of its own.
+    void noteResumable(const AgentOutput &output, const ProcessResult &result)
+    {
+        pendingResume.reset();
+        if (!run.config().resumeSessions || output.status == AgentOutput::Status::Succeeded)
+            return;
+        QString session = totals.sessionId;
+        if (!progressed()) {
+            // Stopped again before it got anywhere: the conversation it continued is unchanged.
+            if (!resuming)
+                return;
+            session = resuming->session;
+        }
+        if (session.isEmpty())
+            return;
+        QString why;
+        if (result.idle)
+            why = QStringLiteral("it wrote nothing for %1 s and was stopped").arg(run.config().agentIdleTimeoutSec);
+        else if (output.status == AgentOutput::Status::TimedOut)
+            why = QStringLiteral("it reached the phase timeout of %1 s").arg(run.config().phaseTimeoutSec);
+        else if (isRateLimit(output.failure))
+            why = QStringLiteral("its back-end was rate limited");
+        else if (output.failure == AgentEvent::Failure::Executor)
+            why = QStringLiteral("the executor running it failed");
+        else
+            return;
+        pendingResume = Resume{backEnd(), session, why};
     }
 
     // What the assistant says, for watchers (the journal, the dashboard): the first line of each
@@ -443,7 +508,20 @@ struct AgentCall
             used.task = taskIndex;
             used.costUsd = totals.costUsd;
             used.tokens = totals.inputTokens + totals.outputTokens;
+            used.resumed = resuming.has_value();
             run.notify(used);
+        }
+        noteResumable(output, result);
+        // A conversation that could not be continued (the CLI no longer has it) is started over
+        // once with the whole prompt, not counted as an attempt.
+        if (output.status == AgentOutput::Status::Failed && !result.idle && resuming && !progressed()
+            && !isRateLimit(output.failure) && !run.isCancelled() && !std::exchange(resumeFallbackSpent, true)) {
+            run.logger().warn(u"peal::phase", QStringLiteral("the agent's conversation could not be continued; starting the call over"),
+                              withTask({{QStringLiteral("session"), resuming->session},
+                                        {QStringLiteral("err"), classified.error().message()}}));
+            pendingResume.reset();
+            next = Next::Wait;
+            return;
         }
         if (classified) {
             rateLimitWaits = 0;

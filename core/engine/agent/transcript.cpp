@@ -146,6 +146,13 @@ Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
     header.member(u"workspace", call.spec.workingDirectory);
     header.member(u"started", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     header.member(u"prompt", call.prompt);
+    if (!call.resumesSession.isEmpty()) {
+        header.key(u"resumes");
+        header.beginObject();
+        header.member(u"session", call.resumesSession);
+        header.member(u"after", call.resumedAfter);
+        header.endObject();
+    }
     header.endObject();
     write(header, false);
 }

@@ -76,7 +76,10 @@ public:
         QString mode;          // "plan", "execute", "address", "triage", "normalize"
         QString agent;         // the plugin id
         ProcessSpec spec;
-        QString prompt;
+        QString prompt;        // as sent
+        // The session this call continues (resume_sessions) and what stopped the call before.
+        QString resumesSession;
+        QString resumedAfter;
     };
     // Opens the record of `slot` and writes its header; on failure isOpen() is false and
     // error() says why.

@@ -23,21 +23,45 @@
 
 namespace Peal::Internal {
 
-Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt,
-                                         const QString &workspace) const
+namespace {
+
+Result<ProcessSpec> commandOf(const AgentHandle &agent, AgentMode mode, const QString &prompt, AgentSettings own)
 {
-    AgentSettings own = settings;
-    if (!workspace.isEmpty())
-        own.workspace = workspace;
     ProcessSpec spec;
-    if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (command)").arg(pluginId),
-                                  [&] { spec = plugin->command(mode, prompt, own); });
+    if (auto called = callGuarded(QStringLiteral("agent plugin '%1' (command)").arg(agent.pluginId),
+                                  [&] { spec = agent.plugin->command(mode, prompt, own); });
         !called)
         return called.error();
     // Every agent command ends with its prompt (spec §5.1) unless the prompt goes on stdin;
     // forcing the flag keeps a plugin that forgot it from writing prompts into the log file.
     spec.lastArgumentIsPrompt = spec.stdinMode != ProcessSpec::Stdin::Data;
     return spec;
+}
+
+} // namespace
+
+Result<ProcessSpec> AgentHandle::command(AgentMode mode, const QString &prompt, const QString &workspace) const
+{
+    AgentSettings own = settings;
+    if (!workspace.isEmpty())
+        own.workspace = workspace;
+    return commandOf(*this, mode, prompt, std::move(own));
+}
+
+Result<ProcessSpec> AgentHandle::resumingCommand(AgentMode mode, const QString &prompt, const QString &workspace,
+                                                 const QString &session, const QString &resumePrompt) const
+{
+    AgentSettings own = settings;
+    if (!workspace.isEmpty())
+        own.workspace = workspace;
+    AgentSettings resuming = own;
+    setResumeSession(resuming, session);
+    auto spec = commandOf(*this, mode, resumePrompt, std::move(resuming));
+    // A plugin that does not answer the request (built before it, or a back-end that cannot
+    // resume) built a fresh command around the short prompt: build it again with the whole one.
+    if (spec && resumesSession(*spec) == session)
+        return spec;
+    return commandOf(*this, mode, prompt, std::move(own));
 }
 
 AgentOutput AgentHandle::interpret(AgentMode mode, const ProcessResult &result) const

@@ -43,6 +43,10 @@ public:
 
     // `workspace`, when not empty, replaces settings.workspace (a task's own worktree).
     Result<ProcessSpec> command(AgentMode mode, const QString &prompt, const QString &workspace = {}) const;
+    // The same continuing `session` with `resumePrompt` where the plugin can (resumesSession()
+    // of the spec says so); where it cannot, the fresh command with `prompt`.
+    Result<ProcessSpec> resumingCommand(AgentMode mode, const QString &prompt, const QString &workspace,
+                                        const QString &session, const QString &resumePrompt) const;
     AgentOutput interpret(AgentMode mode, const ProcessResult &result) const;
     bool streamsEvents(AgentMode mode) const;
     bool reportsResult(AgentMode mode) const;

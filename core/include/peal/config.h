@@ -83,6 +83,7 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<quint64> rateLimitBackoffSec;
     std::optional<QStringList> rateLimitPatterns;
     std::optional<quint64> agentIdleTimeoutSec;
+    std::optional<bool> resumeSessions;
     std::optional<double> maxCostUsd;
     std::optional<quint64> maxTokens;
     std::optional<double> taskMaxCostUsd;
@@ -155,6 +156,7 @@ struct PEAL_EXPORT Config
     quint64 rateLimitBackoffSec = 30;             // the first backoff when no reset time is known
     QStringList rateLimitPatterns;                // extra regexes that mark output as rate limited
     quint64 agentIdleTimeoutSec = 0;              // the stall watchdog; 0: off
+    bool resumeSessions = true;                   // a retried call continues its conversation
     std::optional<double> maxCostUsd;             // budgets; unset: no limit
     std::optional<quint64> maxTokens;
     std::optional<double> taskMaxCostUsd;

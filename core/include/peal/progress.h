@@ -51,6 +51,7 @@ struct PEAL_EXPORT ProgressEvent
     bool noChanges = false;    // TaskFinished: its execute changed nothing (on_no_changes = "warn")
     bool interrupted = false;  // TaskFinished with !ok: cut short by SIGINT/SIGTERM, not failed
     bool said = false;         // AgentActivity: detail is the assistant's words, not a tool call
+    bool resumed = false;      // AgentCallEnded: the call continued an interrupted one's conversation
     std::optional<double> costUsd; // AgentCallEnded: when the back-end reported one
     qint64 tokens = 0;             // AgentCallEnded: input plus output tokens
 };

@@ -20,6 +20,10 @@ PEAL_EXPORT QString plan(QStringView taskBody);
 PEAL_EXPORT QString execute(QStringView planText);
 PEAL_EXPORT QString normalize(QStringView document);
 
+// The prompt of a call that continues an interrupted one's conversation (resume_sessions):
+// `why` says what stopped it ("it wrote nothing for 300 s and was stopped").
+PEAL_EXPORT QString resume(QStringView why);
+
 // A user template with every "{{DOC}}" replaced by the document, nothing added.
 PEAL_EXPORT QString fromTemplate(QStringView templateText, QStringView document);
 

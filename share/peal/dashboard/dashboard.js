@@ -418,7 +418,8 @@ function drawCalls(calls, runId) {
     const end = c.end || {};
     const ran = end.status ? `${end.status} in ${duration(end.duration_ms)}` : 'running';
     const usage = end.status ? `, ${count((end.input_tokens || 0) + (end.output_tokens || 0))} tokens${end.cost_usd !== undefined ? ', ' + money(end.cost_usd) : ''}` : '';
-    const other = call.run && call.run !== runId ? ` (run ${call.run})` : '';
+    const other = (call.run && call.run !== runId ? ` (run ${call.run})` : '')
+      + (call.resumes ? ` - continued its conversation after: ${call.resumes.after}` : '');
     const lines = (c.events || []).map((e) => {
       if (e.kind === 'text') return el('li', { class: 'text', text: e.text });
       if (e.kind === 'tool_call') return el('li', { class: 'tool', text: `tool: ${e.name || ''} ${e.target || ''}` });

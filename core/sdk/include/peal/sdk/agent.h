@@ -55,6 +55,29 @@ struct PEAL_EXPORT AgentOutput
     Extensions extensions = {};         // fields added after ABI 9 (docs/plugins.md)
 };
 
+// Continuing an agent's conversation (added after ABI 9, docs/plugins.md). The request: the
+// AgentSettings extension "resume_session", the session id an earlier call of the same back-end
+// reported; the prompt command() gets is then a short one asking the agent to finish the same
+// work. The answer: the ProcessSpec extension "resumes_session", set to that id by a plugin
+// whose command continues the session. Absent, the plugin cannot resume, and the core builds a
+// fresh call with the whole prompt instead.
+inline void setResumeSession(AgentSettings &settings, const QString &session)
+{
+    settings.extensions.insert(QStringLiteral("resume_session"), session);
+}
+inline QString resumeSession(const AgentSettings &settings)
+{
+    return settings.extensions.value(QStringLiteral("resume_session")).toString();
+}
+inline void setResumesSession(ProcessSpec &spec, const QString &session)
+{
+    spec.extensions.insert(QStringLiteral("resumes_session"), session);
+}
+inline QString resumesSession(const ProcessSpec &spec)
+{
+    return spec.extensions.value(QStringLiteral("resumes_session")).toString();
+}
+
 /*
  * Agent role: turns (mode, prompt) into a ProcessSpec and a ProcessResult into an AgentOutput.
  * It never runs anything itself.
