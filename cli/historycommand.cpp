@@ -50,6 +50,20 @@ QString line(const LastRun &run)
         parts << QStringLiteral("%1 call(s), %2 tokens").arg(usage.value(u"agent_calls").toInteger()).arg(tokens);
         if (usage.contains(u"cost_usd"))
             parts << QStringLiteral("$%1").arg(usage.value(u"cost_usd").toDouble(), 0, 'f', 2);
+        // Calls done by more than one back-end (agent_fallback): which, and why they moved.
+        const QJsonObject backEnds = usage.value(u"back_ends").toObject();
+        QStringList by;
+        for (auto it = backEnds.constBegin(); it != backEnds.constEnd(); ++it)
+            by << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toInteger());
+        if (!by.isEmpty())
+            parts << QStringLiteral("by ") + by.join(QStringLiteral(", "));
+        for (const QJsonValue &v : usage.value(u"fallbacks").toArray()) {
+            const QJsonObject f = v.toObject();
+            const QString until = f.value(u"until").toString();
+            parts << QStringLiteral("%1 -> %2 (%3%4)")
+                         .arg(f.value(u"from").toString(), f.value(u"to").toString(), f.value(u"class").toString(),
+                              until.isEmpty() ? QString() : QStringLiteral(" until ") + until);
+        }
     }
     QString text = parts.join(QStringLiteral("  "));
     if (!run.error.isEmpty())

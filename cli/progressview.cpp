@@ -142,6 +142,8 @@ void ProgressView::onProgress(const ProgressEvent &event)
             it->activity = event.detail;
         break;
     case ProgressEvent::Kind::AgentCallEnded:
+        if (!event.backEnd.isEmpty() && !m_tasks[event.task].backEnds.contains(event.backEnd))
+            m_tasks[event.task].backEnds.append(event.backEnd);
         if (event.costUsd) {
             m_costUsd = m_costUsd.value_or(0.0) + *event.costUsd;
             TaskRecord &record = m_tasks[event.task];
@@ -190,6 +192,11 @@ void ProgressView::onProgress(const ProgressEvent &event)
         if (m_options.eventLines)
             print(QStringLiteral("  … task %1: %2").arg(event.task).arg(event.detail));
         break;
+    case ProgressEvent::Kind::AgentFallback:
+        m_tasks[event.task].fallback = event.detail;
+        if (m_options.eventLines)
+            print(QStringLiteral("  … task %1 (%2): %3").arg(event.task).arg(event.phase, event.detail));
+        break;
     case ProgressEvent::Kind::RunFinished:
         if (m_options.eventLines && m_order.isEmpty() && event.ok && m_total > 0 && m_alreadyDone == m_total)
             print(QStringLiteral("nothing to do: all %1 tasks of the plan are done ('peal status' lists them, "
@@ -225,6 +232,10 @@ void ProgressView::printTask(quint32 task, const ProgressEvent &event)
                      + (r.sharedWith.isEmpty() ? QString() : QStringLiteral(" (with task ") + r.sharedWith + u')');
     if (r.costUsd)
         parts << QStringLiteral("$%1").arg(*r.costUsd, 0, 'f', 2);
+    // Calls done by more than one back-end: which, and why they moved.
+    if (r.backEnds.size() > 1 || !r.fallback.isEmpty())
+        parts << QStringLiteral("by ") + r.backEnds.join(QStringLiteral(", "))
+                     + (r.fallback.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(r.fallback));
     print(QStringLiteral("  %1 task %2  %3").arg(mark(true), QString::number(task), parts.join(QStringLiteral(" · "))));
     printFindingsLeft(task, event);
 }

@@ -83,6 +83,8 @@ private:
         QStringList commitIds;  // short ids, in order
         QString sharedWith;     // the other tasks of a block's commit
         std::optional<double> costUsd; // what its agent calls cost, when a back-end said
+        QStringList backEnds;   // the back-ends that did its calls, in order
+        QString fallback;       // why its calls moved to another back-end (agent_fallback)
     };
 
     QString render() const;

@@ -384,7 +384,7 @@ static QStringList choicesOf(const QString &key)
     if (key == u"notify_on")
         return {QStringLiteral("task_failed"), QStringLiteral("task_done"), QStringLiteral("rate_limit_wait"),
                 QStringLiteral("budget_stop"), QStringLiteral("run_done"), QStringLiteral("task_started"),
-                QStringLiteral("phase_started")};
+                QStringLiteral("phase_started"), QStringLiteral("agent_fallback")};
     if (key == u"stet_disable_llm_triage" || key == u"resume_sessions")
         return {QStringLiteral("true"), QStringLiteral("false")};
     if (key == u"log_level")

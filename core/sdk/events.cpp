@@ -63,6 +63,7 @@ QString failureDescription(AgentEvent::Failure failure)
     case AgentEvent::Failure::Stalled: return QStringLiteral("stalled");
     case AgentEvent::Failure::Executor: return QStringLiteral("executor failed");
     case AgentEvent::Failure::Other: return QStringLiteral("failed");
+    case AgentEvent::Failure::Billing: return QStringLiteral("out of credit or quota");
     }
     return QString();
 }
@@ -81,6 +82,7 @@ QString failureClassName(AgentEvent::Failure failure)
     case AgentEvent::Failure::Stalled: return QStringLiteral("stalled");
     case AgentEvent::Failure::Executor: return QStringLiteral("executor");
     case AgentEvent::Failure::Other: return QStringLiteral("other");
+    case AgentEvent::Failure::Billing: return QStringLiteral("billing");
     }
     return QString();
 }
@@ -88,6 +90,10 @@ QString failureClassName(AgentEvent::Failure failure)
 AgentEvent::Failure failureFromApiError(int httpStatus, const QString &message)
 {
     const QString lower = message.toLower();
+    // An account out of credit: no wait helps (OpenAI's insufficient_quota comes as a 429).
+    if (httpStatus == 402 || lower.contains(u"insufficient_quota") || lower.contains(u"credit balance")
+        || lower.contains(u"payment required") || lower.contains(u"billing") || lower.contains(u"insufficient credit"))
+        return AgentEvent::Failure::Billing;
     if (httpStatus == 429 || lower.contains(u"rate limit") || lower.contains(u"rate_limit") || lower.contains(u"usage limit")
         || lower.contains(u"quota") || lower.contains(u"resource_exhausted") || lower.contains(u"too many requests"))
         return AgentEvent::Failure::RateLimit;

@@ -34,6 +34,7 @@ QString kindName(ProgressEvent::Kind kind)
     case ProgressEvent::Kind::TaskFinished: return QStringLiteral("task_finished");
     case ProgressEvent::Kind::RunFinished: return QStringLiteral("run_finished");
     case ProgressEvent::Kind::RateLimitWait: return QStringLiteral("rate_limit_wait");
+    case ProgressEvent::Kind::AgentFallback: return QStringLiteral("agent_fallback");
     }
     return QStringLiteral("event");
 }
@@ -70,6 +71,8 @@ QJsonObject fieldsOf(const ProgressEvent &e)
         o.insert(QStringLiteral("tokens"), e.tokens);
         if (e.resumed)
             o.insert(QStringLiteral("resumed"), true);
+        if (!e.backEnd.isEmpty())
+            o.insert(QStringLiteral("back_end"), e.backEnd);
         if (e.costUsd)
             o.insert(QStringLiteral("cost_usd"), *e.costUsd);
         break;
@@ -101,6 +104,9 @@ QJsonObject fieldsOf(const ProgressEvent &e)
         break;
     case ProgressEvent::Kind::RunFinished:
         o.insert(QStringLiteral("ok"), e.ok);
+        break;
+    case ProgressEvent::Kind::AgentFallback:
+        o.insert(QStringLiteral("line"), e.detail);
         break;
     case ProgressEvent::Kind::RateLimitWait:
         o.insert(QStringLiteral("wait"), e.detail);

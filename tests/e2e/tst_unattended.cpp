@@ -340,6 +340,103 @@ private Q_SLOTS:
 
     // ---- notifications ----
 
+    // agent_fallback with the stand-in agent behind two back-ends: `cursor` (agent_cmd) and
+    // `command`, whose table runs the same program with a model of its own.
+    static QString fallbackConfig(const Scenario &s, const QString &extra = {})
+    {
+        const QString agent = PealTest::demoAgent();
+        const QString toml = u"agent_fallback = [\"command\"]\n"_s + extra
+                             + u"\n[plugins.command]\nmodel = \"m2\"\n"
+                               "argv = [\"%1\", \"--print\", \"--workspace\", \"{workspace}\", \"--model\", \"{model}\", \"{prompt}\"]\n"
+                               "plan_argv = [\"%1\", \"--print\", \"--plan\", \"--workspace\", \"{workspace}\", \"{prompt}\"]\n"_s.arg(agent);
+        PealTest::writeFile(s.path(u"peal.toml"_s), toml.toUtf8());
+        return s.path(u"peal.toml"_s);
+    }
+
+    static QString agentOf(const Scenario &s, int task, const QString &record)
+    {
+        return PealTest::json(PealTest::readFile(s.stateDir() + u"/tasks/%1/%2.jsonl"_s.arg(task).arg(record)).split('\n').first())
+            .value(u"agent"_s)
+            .toString();
+    }
+
+    void aLimitForHoursMovesTheCallsToTheFallback()
+    {
+        Scenario s(kOneTask);
+        QVERIFY(s.isValid());
+        const QString sent = s.path(u"notified.jsonl"_s);
+        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s,
+                              fallbackConfig(s, u"notify_commands = [[\"tee\", \"-a\", \"%1\"]]\n"_s.arg(sent))},
+                             failingFirst(s, 1, u"Error: usage limit reached. Please try again in 2 hours."_s));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(s.completed(), QList<int>{1});
+        QVERIFY2(r.err.contains(u"cursor rate limited until "_s) && r.err.contains(u": its calls move to command"_s),
+                 PealTest::tail(r.err).constData());
+        QVERIFY(!r.err.contains(u"waiting for rate limit"_s));
+        // The first plan call by cursor (limited), the rest by command, whose record says why.
+        QCOMPARE(agentOf(s, 1, u"plan-1"_s), u"cursor"_s);
+        QCOMPARE(agentOf(s, 1, u"plan-2"_s), u"command"_s);
+        QCOMPARE(agentOf(s, 1, u"execute-1"_s), u"command"_s);
+        const QJsonObject execute = PealTest::json(PealTest::readFile(s.stateDir() + u"/tasks/1/execute-1.jsonl"_s).split('\n').first());
+        QVERIFY2(execute.value(u"instead_of"_s).toString().startsWith(u"cursor: rate_limit until "_s),
+                 qPrintable(execute.value(u"instead_of"_s).toString()));
+        // Its own model, from its table (the command line of execute carries it).
+        QVERIFY(execute.value(u"arguments"_s).toArray().contains(u"m2"_s));
+        // The summary counts the calls by back-end and says why they moved.
+        const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
+        QCOMPARE(usage.value(u"back_ends"_s).toObject(), (QJsonObject{{u"command"_s, 2}, {u"cursor"_s, 1}}));
+        const QJsonObject moved = usage.value(u"fallbacks"_s).toArray().first().toObject();
+        QCOMPARE(moved.value(u"from"_s).toString(), u"cursor"_s);
+        QCOMPARE(moved.value(u"to"_s).toString(), u"command"_s);
+        QCOMPARE(moved.value(u"class"_s).toString(), u"rate_limit"_s);
+        QVERIFY(!moved.value(u"until"_s).toString().isEmpty());
+        // Notified once, and the history says it.
+        const QList<QJsonObject> notes = notifications(sent);
+        QCOMPARE(eventsOf(notes).count(u"agent_fallback"_s), 1);
+        const auto history = PealTest::runPeal({u"history"_s, u"--state-dir"_s, s.stateDir()});
+        QVERIFY2(history.out.contains(u"by command 2, cursor 1"_s) && history.out.contains(u"cursor -> command (rate_limit"_s),
+                 qPrintable(history.out));
+    }
+
+    void callsGoBackOnceTheLimitHasPassed()
+    {
+        // A reset 3 s away, beyond rate_limit_max_wait_sec = 1: task 1 runs on the fallback
+        // (each call taking 2 s), task 2 on cursor again.
+        Scenario s("## Task 1\nT1: first.\n\n## Task 2\nT2: second.\n");
+        QVERIFY(s.isValid());
+        QHash<QString, QString> env = failingFirst(s, 1, u"Error: usage limit reached. Please try again in 3 seconds."_s);
+        env.insert(u"PEAL_FAKE_AGENT_SLEEP_ON"_s, u"T1: first=2000"_s);
+        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s, fallbackConfig(s), u"--rate-limit-max-wait-sec"_s,
+                              u"1"_s},
+                             env);
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(agentOf(s, 1, u"plan-2"_s), u"command"_s);
+        QCOMPARE(agentOf(s, 2, u"plan-1"_s), u"cursor"_s);
+        QCOMPARE(agentOf(s, 2, u"execute-1"_s), u"cursor"_s);
+        QVERIFY2(r.err.contains(u"cursor can be called again: calls go back to it"_s), PealTest::tail(r.err).constData());
+    }
+
+    void anAccountWithoutCreditMovesAtOnceAndAConfigErrorNamesTheKey()
+    {
+        Scenario s(kOneTask);
+        QVERIFY(s.isValid());
+        const auto r = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s, fallbackConfig(s)},
+                             failingFirst(s, 1, u"Your credit balance is too low to access the API."_s));
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QVERIFY2(r.err.contains(u"cursor out of credit or quota for this run: its calls move to command"_s),
+                 PealTest::tail(r.err).constData());
+        // Without a fallback the same failure is the task's, named as billing.
+        Scenario alone(kOneTask);
+        const auto failed = alone.run({u"--stet-path"_s, u"/nonexistent"_s},
+                                      failingFirst(alone, 5, u"Your credit balance is too low to access the API."_s));
+        QCOMPARE(failed.exitCode, 1);
+        QVERIFY2(failed.err.contains(u"out of credit or quota"_s), PealTest::tail(failed.err).constData());
+        // An unknown back-end in the list: said before anything runs.
+        const auto bad = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--agent-fallback"_s, u"claud"_s});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains(u"agent_fallback (set by --agent-fallback): "_s), PealTest::tail(bad.err).constData());
+    }
+
     void notifyCommandsGetTheDocumentedJson()
     {
         Scenario s("## Task 1\nT1: first.\n\n## Task 2\nT2: second.\n");

@@ -784,6 +784,8 @@ private Q_SLOTS:
             {"stet_path", "\"/opt/stet\"", "/opt/stet", "/opt/stet", "/opt/stet"},
             {"stet_disable_llm_triage", "true", "true", "true", "true"},
             {"resume_sessions", "false", "false", "false", "false"},
+            {"agent_fallback", "[\"codex\", \"gemini\"]", "codex,gemini", "codex, gemini", "codex|gemini"},
+            {"fallback_after_overloads", "5", "0", "2", "*"},
             {"on_stet_fail", "\"skip\"", "skip", "skip", "skip"},
             {"isolation", "\"worktree\"", "worktree", "worktree", "worktree"},
             {"phase_retry_count", "1", "1", "1", "1"},
@@ -919,8 +921,8 @@ private Q_SLOTS:
         // the 34 of the reference, `isolation`, `phases`, `agent_plugin`, `reviewer_plugin`,
         // the six per-phase agents and models, `allow_dirty`, `strict_plan`, and the twelve of
         // unattended runs (docs/unattended.md)
-        QCOMPARE(keys.size(), 63); // and `executor`, `worktree_root`, `on_no_changes`, `normalize_graph`,
-                                   // `resume_sessions`
+        QCOMPARE(keys.size(), 68); // and `executor`, `worktree_root`, `on_no_changes`, `normalize_graph`,
+                                   // `resume_sessions`, the four `*agent_fallback` and `fallback_after_overloads`
         QSet<QString> names;
         for (const ConfigKeyInfo &k : keys) {
             QVERIFY(!k.key.isEmpty());
@@ -1150,6 +1152,8 @@ private:
         if (key == u"stet_path") return opt(c.stetPath);
         if (key == u"stet_disable_llm_triage") return b(c.stetDisableLlmTriage);
         if (key == u"resume_sessions") return b(c.resumeSessions);
+        if (key == u"agent_fallback") return c.agentFallback.join(u'|');
+        if (key == u"fallback_after_overloads") return QString::number(c.fallbackAfterOverloads);
         if (key == u"on_stet_fail") return c.onStetFail;
         if (key == u"isolation") return c.isolation;
         if (key == u"phase_retry_count") return QString::number(c.phaseRetryCount);

@@ -211,6 +211,7 @@ QStringList sdkLayout()
     ABI_VALUE(AgentEvent::Failure, Auth); ABI_VALUE(AgentEvent::Failure, ContextLimit); ABI_VALUE(AgentEvent::Failure, MaxTurns);
     ABI_VALUE(AgentEvent::Failure, Timeout); ABI_VALUE(AgentEvent::Failure, Crash); ABI_VALUE(AgentEvent::Failure, Stalled);
     ABI_VALUE(AgentEvent::Failure, Executor); ABI_VALUE(AgentEvent::Failure, Other);
+    ABI_VALUE(AgentEvent::Failure, Billing);
     layout.type<ProcessSpec::Stdin>("ProcessSpec::Stdin");
     ABI_VALUE(ProcessSpec::Stdin, Inherit); ABI_VALUE(ProcessSpec::Stdin, Null); ABI_VALUE(ProcessSpec::Stdin, Data);
     layout.type<OutputChannel>("OutputChannel");

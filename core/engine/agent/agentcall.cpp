@@ -55,6 +55,8 @@ struct AgentCall
         QString session;
         QString why;
     };
+    AgentHandle agent;                   // the back-end of this attempt (chooseAgent())
+    QString passedOver;                  // the role's own back-end, when a fallback took its place
     std::optional<Resume> pendingResume; // for the next attempt
     std::optional<Resume> resuming;      // the one this attempt continues
     bool resumeFallbackSpent = false;    // a resume that failed at once was started over fresh
@@ -86,7 +88,7 @@ struct AgentCall
         return options.phaseName.isEmpty() ? QStringLiteral("agent") : options.phaseName;
     }
 
-    QString backEnd() const { return run.agentFor(mode).pluginId; }
+    QString backEnd() const { return agent.pluginId; }
 
     // Before anything runs: the budgets (an error ends the call).
     Result<void> checkBudget()
@@ -96,6 +98,13 @@ struct AgentCall
             return *outcomeError();
         }
         return {};
+    }
+
+    // Then the back-end of the attempt: the role's own, or the fallback that takes its place
+    // while it cannot be called (agent_fallback).
+    void chooseAgent()
+    {
+        agent = run.chooseAgent(mode, &passedOver);
     }
 
     // Then the rate-limit wait of the back-end, while it holds its calls.
@@ -138,9 +147,9 @@ struct AgentCall
         if (resuming && resuming->backEnd != backEnd())
             resuming.reset();
         QString sent = prompt;
-        auto spec = resuming ? run.agentFor(mode).resumingCommand(mode, prompt, workspace, resuming->session,
+        auto spec = resuming ? agent.resumingCommand(mode, prompt, workspace, resuming->session,
                                                                    Prompts::resume(resuming->why))
-                             : run.agentFor(mode).command(mode, prompt, workspace);
+                             : agent.command(mode, prompt, workspace);
         if (spec && resuming && resumesSession(*spec) == resuming->session) {
             sent = Prompts::resume(resuming->why);
             run.logger().info(u"peal::phase", QStringLiteral("continuing the agent's conversation"),
@@ -168,7 +177,7 @@ struct AgentCall
         rawTail.clear();
         openTranscript(*spec, sent);
         RunContext::LineCallback onLine;
-        if (run.agentFor(mode).streamsEvents(mode)) {
+        if (agent.streamsEvents(mode)) {
             spec->streamLines = true;
             onLine = [this, step](OutputChannel channel, const QString &line) {
                 if (step.isActive())
@@ -201,8 +210,8 @@ struct AgentCall
         const QString modeName = agentModeName(mode);
         transcript = std::make_unique<Transcript>(
             run.records().next(taskIndex, modeName),
-            Transcript::Call{taskIndex, modeName, run.agentFor(mode).pluginId, spec, sent,
-                             resuming ? resuming->session : QString(), resuming ? resuming->why : QString()});
+            Transcript::Call{taskIndex, modeName, agent.pluginId, spec, sent,
+                             resuming ? resuming->session : QString(), resuming ? resuming->why : QString(), passedOver});
         if (!transcript->isOpen())
             run.logger().warn(u"peal::phase", QStringLiteral("cannot record the agent call"),
                               withTask({{QStringLiteral("err"), transcript->error()}}));
@@ -217,7 +226,7 @@ struct AgentCall
                 rawTail = rawTail.right(Transcript::kRawTail);
         }
         QString error;
-        const QList<AgentEvent> events = run.agentFor(mode).events(mode, channel, line, &error);
+        const QList<AgentEvent> events = agent.events(mode, channel, line, &error);
         for (const AgentEvent &event : events) {
             if (event.kind == AgentEvent::Kind::Unreadable && error.isEmpty())
                 error = event.text;
@@ -390,6 +399,64 @@ struct AgentCall
         }
     }
 
+    // A back-end that cannot be called for long - limited past rate_limit_max_wait_sec, refusing
+    // the account (auth, billing), overloaded fallback_after_overloads times in a row - is set
+    // aside, and the call runs again (not counted as an attempt) on the next back-end of its
+    // role's agent_fallback chain. False when there is none or nothing calls for it.
+    bool moveToFallback(const AgentOutput &output, const QString &printed, const Error &error)
+    {
+        const AgentEvent::Failure f = output.failure;
+        if (run.isCancelled() || output.status != AgentOutput::Status::Failed || !run.hasFallbackFrom(mode, backEnd()))
+            return false;
+        const Config &c = run.config();
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        AgentFallbacks::Unavailable why{QDateTime(), failureClassName(f), error.message()};
+        if (f == AgentEvent::Failure::Auth || f == AgentEvent::Failure::Billing) {
+            // for the rest of the run: no wait helps
+        } else if (isRateLimit(f)) {
+            const auto reset = RateLimitText::resetDelay(printed, now);
+            const auto cap = RunContext::fromSeconds(c.rateLimitMaxWaitSec);
+            if (reset && *reset > cap)
+                why.until = now.addMSecs(reset->count());
+            else if (f == AgentEvent::Failure::Overloaded && c.fallbackAfterOverloads > 0
+                     && run.fallbackState().noteOverloaded(backEnd()) >= int(c.fallbackAfterOverloads))
+                why.until = now.addSecs(qint64(std::max<quint64>(c.rateLimitBackoffSec, 1)) * 4);
+            else
+                return false;
+        } else {
+            return false;
+        }
+        const QString from = backEnd();
+        const bool newly = run.fallbackState().markUnavailable(from, why);
+        QString unused;
+        const QString to = run.chooseAgent(mode, &unused).pluginId;
+        const QString until = why.until.isValid() ? QStringLiteral(" until ") + Text::clockTime(why.until, now)
+                                                  : QStringLiteral(" for this run");
+        const QString line = QStringLiteral("%1 %2%3: its calls move to %4").arg(from, failureDescription(f), until, to);
+        run.logger().warn(u"peal::phase", line, withTask({{QStringLiteral("class"), failureClassName(f)},
+                                                          {QStringLiteral("err"), error.message()}}));
+        QJsonObject fields{{QStringLiteral("phase"), agentModeName(mode)}, {QStringLiteral("from"), from},
+                           {QStringLiteral("to"), to}, {QStringLiteral("class"), failureClassName(f)},
+                           {QStringLiteral("reason"), error.message()}};
+        if (why.until.isValid())
+            fields.insert(QStringLiteral("until"), why.until.toString(Qt::ISODate));
+        if (taskIndex != 0)
+            fields.insert(QStringLiteral("task"), qint64(taskIndex));
+        run.outcomes().noteFallback(fields);
+        ProgressEvent moved;
+        moved.kind = ProgressEvent::Kind::AgentFallback;
+        moved.task = taskIndex;
+        moved.phase = agentModeName(mode);
+        moved.detail = line;
+        run.notify(moved);
+        if (newly)
+            run.notifier().send(QStringLiteral("agent_fallback"), line, fields);
+        pendingResume.reset(); // a conversation does not move between vendors
+        rateLimitWaits = 0;
+        next = Next::Wait;
+        return true;
+    }
+
     // A rate-limited call waits for its back-end's reset and runs again, not counted as an
     // attempt; false when it is not to wait (on_rate_limit = "fail", a reset too far away).
     bool waitForRateLimit(const AgentOutput &output, const QString &printed, const Error &error)
@@ -451,7 +518,7 @@ struct AgentCall
     {
         if (taskIndex != 0)
             tellWords(); // the last words, when no line ended them
-        AgentOutput output = run.agentFor(mode).interpret(mode, result);
+        AgentOutput output = agent.interpret(mode, result);
         // What the events said of a failure comes first; the plugin may name a class its events
         // did not (from an exit code).
         if (totals.failure != AgentEvent::Failure::None || output.failure == AgentEvent::Failure::None) {
@@ -459,7 +526,7 @@ struct AgentCall
             output.failureText = totals.failureText;
             output.failureDetail = totals.failureDetail;
         }
-        if (run.agentFor(mode).reportsResult(mode))
+        if (agent.reportsResult(mode))
             applyResult(output, result);
         // What a failed call printed, read for rate limits and their reset times.
         const QString printed = output.status == AgentOutput::Status::Failed ? failureOutput(output, result) : QString();
@@ -491,7 +558,7 @@ struct AgentCall
             run.logger().warn(u"peal::phase", QStringLiteral("phase exited with non-zero code"),
                               withTask({{QStringLiteral("exit_code"), exitStatusText(output.exitCode, output.signal)},
                                         {QStringLiteral("stderr_len"), Text::utf8Length(output.stderrText)}}));
-        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec, run.agentFor(mode).pluginId);
+        Result<AgentOutput> classified = classifyAgentOutput(output, subject(), timeoutSec, agent.pluginId);
         // The class settled on is the call's, in its record and the counts.
         totals.failure = output.failure;
         totals.failureText = output.failureText;
@@ -501,7 +568,7 @@ struct AgentCall
             transcript->end(output, totals, classified ? QString() : classified.error().message(), tail);
             transcript.reset();
         }
-        run.outcomes().agentCallEnded(taskIndex, totals, result.duration);
+        run.outcomes().agentCallEnded(taskIndex, totals, result.duration, backEnd());
         if (taskIndex != 0) {
             ProgressEvent used;
             used.kind = ProgressEvent::Kind::AgentCallEnded;
@@ -509,6 +576,7 @@ struct AgentCall
             used.costUsd = totals.costUsd;
             used.tokens = totals.inputTokens + totals.outputTokens;
             used.resumed = resuming.has_value();
+            used.backEnd = backEnd();
             run.notify(used);
         }
         noteResumable(output, result);
@@ -526,12 +594,15 @@ struct AgentCall
         if (classified) {
             rateLimitWaits = 0;
             run.rateLimits().noteSucceeded(backEnd());
+            run.fallbackState().noteSucceeded(backEnd());
         }
         // Spending crossed a budget: the task ends here, whatever the call did.
         if (auto breach = run.budgetReached(taskIndex); breach && output.status != AgentOutput::Status::Cancelled)
             return budgetStop(*breach);
         if (classified)
             return finish(classified);
+        if (moveToFallback(output, printed, classified.error()))
+            return;
         if (waitForRateLimit(output, printed, classified.error()))
             return;
         const bool retryable = output.status == AgentOutput::Status::TimedOut
@@ -626,6 +697,7 @@ Step agentCallStep(RunContext &run, QObject *context, AgentCallRequest request, 
     // An attempt: the budgets, the back-end's rate-limit wait, the process and its reading.
     const Step attempt = sequenceStep(QStringLiteral("attempt"), {
         syncStep(QStringLiteral("budget"), [call] { return call->checkBudget(); }),
+        syncStep(QStringLiteral("back-end"), [call] { call->chooseAgent(); return Result<void>(); }),
         leafStep(QStringLiteral("rate-limit wait"), [call](const StepHandle &step) { call->waitForGate(step); }),
         leafStep(request.options.logName, [call](const StepHandle &step) { call->launch(step); }),
     });

@@ -146,6 +146,8 @@ Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
     header.member(u"workspace", call.spec.workingDirectory);
     header.member(u"started", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     header.member(u"prompt", call.prompt);
+    if (!call.insteadOf.isEmpty())
+        header.member(u"instead_of", call.insteadOf);
     if (!call.resumesSession.isEmpty()) {
         header.key(u"resumes");
         header.beginObject();

@@ -80,6 +80,8 @@ public:
         // The session this call continues (resume_sessions) and what stopped the call before.
         QString resumesSession;
         QString resumedAfter;
+        // A fallback back-end's call: the role's own and why it was not called.
+        QString insteadOf;
     };
     // Opens the record of `slot` and writes its header; on failure isOpen() is false and
     // error() says why.

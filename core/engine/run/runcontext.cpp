@@ -6,6 +6,7 @@
 #include <peal/plangraph.h>
 #include <peal/processjob.h>
 #include <peal/prompt.h>
+#include <peal/textutil.h>
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -140,6 +141,50 @@ AgentHandle &RunContext::agentFor(AgentMode mode)
 void RunContext::setRoleAgent(AgentRole role, AgentHandle handle)
 {
     m_roleAgents[size_t(role)] = std::move(handle);
+}
+
+namespace {
+
+QString unavailableText(const QString &backEnd, const AgentFallbacks::Unavailable &why)
+{
+    QString text = backEnd + QStringLiteral(": ") + why.failureClass;
+    if (why.until.isValid())
+        text += QStringLiteral(" until ") + Text::clockTime(why.until, QDateTime::currentDateTimeUtc());
+    return text;
+}
+
+} // namespace
+
+AgentHandle RunContext::chooseAgent(AgentMode mode, QString *passedOver)
+{
+    passedOver->clear();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const AgentHandle &own = agentFor(mode);
+    const auto ownUnavailable = m_fallbackState.unavailable(own.pluginId, now);
+    for (const QString &back : m_fallbackState.returned())
+        m_logger.info(u"peal::phase", QStringLiteral("%1 can be called again: calls go back to it").arg(back));
+    if (!ownUnavailable)
+        return own;
+    for (const AgentHandle &fallback : m_fallbacks[size_t(roleOf(mode))]) {
+        if (fallback.pluginId != own.pluginId && !m_fallbackState.unavailable(fallback.pluginId, now)) {
+            *passedOver = unavailableText(own.pluginId, *ownUnavailable);
+            return fallback;
+        }
+    }
+    return own; // none left: the call goes where it would have gone, and fails or waits as before
+}
+
+bool RunContext::hasFallbackFrom(AgentMode mode, const QString &backEnd)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const AgentHandle &own = agentFor(mode);
+    if (own.pluginId != backEnd && !m_fallbackState.unavailable(own.pluginId, now))
+        return true;
+    for (const AgentHandle &fallback : m_fallbacks[size_t(roleOf(mode))]) {
+        if (fallback.pluginId != backEnd && !m_fallbackState.unavailable(fallback.pluginId, now))
+            return true;
+    }
+    return false;
 }
 
 RunContext::RunContext(Config config, Logger &logger, QObject *parent)

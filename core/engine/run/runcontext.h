@@ -14,6 +14,7 @@
 #include <peal/state.h>
 
 #include "unattended/budget.h"
+#include "unattended/fallback.h"
 #include "unattended/notifier.h"
 #include "task/outcomes.h"
 #include "unattended/ratelimit.h"
@@ -40,6 +41,7 @@ public:
     std::shared_ptr<AgentPlugin> plugin;
     QString pluginId;
     AgentSettings settings;
+    std::optional<QString> tableModel; // `model` of its [plugins.<id>] table: its model as a fallback
 
     // `workspace`, when not empty, replaces settings.workspace (a task's own worktree).
     Result<ProcessSpec> command(AgentMode mode, const QString &prompt, const QString &workspace = {}) const;
@@ -80,6 +82,16 @@ public:
     static AgentRole roleOf(AgentMode mode);
     AgentHandle &agentFor(AgentMode mode);
     void setRoleAgent(AgentRole role, AgentHandle handle);
+    // The fallback back-ends of a role, in order (agent_fallback, plan_agent_fallback, ...).
+    void setFallbacks(AgentRole role, QList<AgentHandle> chain) { m_fallbacks[size_t(role)] = std::move(chain); }
+    // Which back-ends are not to be called for now.
+    AgentFallbacks &fallbackState() { return m_fallbackState; }
+    // The back-end a new call of `mode` uses now: agentFor(mode) unless it is unavailable, then
+    // the first available one of the role's fallbacks. `passedOver`: the one not used and why
+    // ("claude: rate limited until 16:05"); empty when it is the role's own.
+    AgentHandle chooseAgent(AgentMode mode, QString *passedOver);
+    // Whether a call of `mode` has another back-end than `backEnd` to move to now.
+    bool hasFallbackFrom(AgentMode mode, const QString &backEnd);
     State &state() { return m_state; }
     Plan &plan() { return m_plan; }
     // The plan's lines that look like task headings but are not (repeated at the end of the run).
@@ -184,6 +196,8 @@ private:
     std::shared_ptr<ProcessLauncher> m_launcher;
     AgentHandle m_agent;
     std::array<std::optional<AgentHandle>, 3> m_roleAgents; // by AgentRole; unset: m_agent
+    std::array<QList<AgentHandle>, 3> m_fallbacks;           // by AgentRole
+    AgentFallbacks m_fallbackState;
     State m_state;
     TaskOutcomes m_outcomes;
     CallRecords m_records;

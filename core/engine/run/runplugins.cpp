@@ -33,12 +33,14 @@ RunPlugins::RunPlugins(RunContext &r, const RunRequest &req, QObject *context)
 {
 }
 
-Result<void> RunPlugins::configure(const QString &id, Plugin &plugin)
+Result<void> RunPlugins::configure(const QString &id, Plugin &plugin, bool agent)
 {
     const Config &c = run->config();
     PluginConfig settings;
     settings.id = id;
     settings.options = ConfigLoader::pluginOptions(c, id);
+    if (agent)
+        settings.options.remove(QStringLiteral("model")); // the core's key (agentModelOf)
     settings.repoPath = run->phaseSettings().repoPath;
     settings.phaseTimeout = run->phaseSettings().phaseTimeout;
     settings.commitAfterPhase2 = run->phaseSettings().commitAfterPhase2;
@@ -72,7 +74,11 @@ Result<AgentHandle> RunPlugins::agentHandle(const QString &id, const std::option
             return plugin.error();
         agent.plugin = pluginCast<AgentPlugin>(*plugin);
         agent.pluginId = id;
-        if (auto configured = configure(id, *agent.plugin); !configured)
+        auto tableModel = agentModelOf(id);
+        if (!tableModel)
+            return tableModel.error();
+        agent.tableModel = *tableModel;
+        if (auto configured = configure(id, *agent.plugin, true); !configured)
             return configured.error();
         // agent_cmd names the program of agent_plugin; at its default ("agent", Cursor's), and
         // for the other back-ends, each runs its own program ("claude").
@@ -97,10 +103,24 @@ Result<AgentHandle> RunPlugins::agentHandle(const QString &id, const std::option
         agent.settings.sandbox = c.sandbox;
         agent.settings.timeout = run->timeout();
         agent.settings.options = c.pluginOptions.value(id);
+        agent.settings.options.remove(QStringLiteral("model"));
         agentPlugins.insert(id, agent);
     }
-    agent.settings.model = model;
+    agent.settings.model = model ? model : agent.tableModel;
     return agent;
+}
+
+Result<std::optional<QString>> RunPlugins::agentModelOf(const QString &id) const
+{
+    // [plugins.<id>] model: the back-end's own model (as a fallback, or when no model key names
+    // one); read by the core, never passed to the plugin.
+    const QJsonValue model = run->config().pluginOptions.value(id).value(QStringLiteral("model"));
+    if (model.isUndefined())
+        return std::optional<QString>();
+    if (!model.isString() || model.toString().isEmpty())
+        return Error(Error::Kind::Config, QStringLiteral("[plugins.%1] model must be a model name (a string)").arg(id),
+                     QStringLiteral("in ") + run->config().originOf(QStringLiteral("plugins.") + id));
+    return std::optional<QString>(model.toString());
 }
 
 Step RunPlugins::checkAgentVersions()
@@ -175,6 +195,37 @@ Result<void> RunPlugins::loadAgent()
                          own.error().hint());
         run->setRoleAgent(role, *own);
     }
+    return loadFallbacks();
+}
+
+Result<void> RunPlugins::loadFallbacks()
+{
+    // agent_fallback, or a role's own list: the back-ends its calls move to, each with the
+    // model of its [plugins.<id>] table; the role's own back-end is left out of its chain.
+    const Config &c = run->config();
+    using Role = RunContext::AgentRole;
+    const std::array<std::tuple<Role, AgentMode, const std::optional<QStringList> *, const char *>, 3> roles{
+        {{Role::Plan, AgentMode::Plan, &c.planAgentFallback, "plan_agent_fallback"},
+         {Role::Execute, AgentMode::Execute, &c.executeAgentFallback, "execute_agent_fallback"},
+         {Role::Review, AgentMode::Address, &c.reviewAgentFallback, "review_agent_fallback"}}};
+    for (const auto &[role, mode, own, ownKey] : roles) {
+        const QLatin1String key(*own ? ownKey : "agent_fallback");
+        const QString primary = run->agentFor(mode).pluginId;
+        QList<AgentHandle> chain;
+        QStringList seen{primary};
+        for (const QString &id : own->value_or(c.agentFallback)) {
+            if (seen.contains(id))
+                continue;
+            seen << id;
+            auto handle = agentHandle(id, std::nullopt);
+            if (!handle)
+                return Error(handle.error().kind(),
+                             QStringLiteral("%1 (set by %2): %3").arg(key, c.originOf(key), handle.error().message()),
+                             handle.error().hint());
+            chain << *handle;
+        }
+        run->setFallbacks(role, chain);
+    }
     return {};
 }
 
@@ -203,6 +254,9 @@ Result<void> RunPlugins::loadPhases()
         if (*role)
             used << **role;
     }
+    used += c.agentFallback;
+    for (const std::optional<QStringList> *chain : {&c.planAgentFallback, &c.executeAgentFallback, &c.reviewAgentFallback})
+        used += chain->value_or(QStringList());
     used += c.phases;
     for (auto it = c.pluginOptions.cbegin(); it != c.pluginOptions.cend(); ++it) {
         if (!used.contains(it.key()))

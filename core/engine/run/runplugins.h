@@ -55,10 +55,16 @@ public:
     Pipeline buildPipeline(bool reviewing) const;
 
 private:
-    // The agent plugin `id` (loaded, configured and resolved once) with `model`.
+    // The agent plugin `id` (loaded, configured and resolved once) with `model` (unset: the
+    // model of its [plugins.<id>] table).
     Result<AgentHandle> agentHandle(const QString &id, const std::optional<QString> &model);
-    // The plugin's configure() with its table; an error names the table and the file.
-    Result<void> configure(const QString &id, Plugin &plugin);
+    // `model` of the [plugins.<id>] table of an agent, checked.
+    Result<std::optional<QString>> agentModelOf(const QString &id) const;
+    // The fallback chains of the three roles (agent_fallback, plan_agent_fallback, ...).
+    Result<void> loadFallbacks();
+    // The plugin's configure() with its table (an agent's without the core's `model` key); an
+    // error names the table and the file.
+    Result<void> configure(const QString &id, Plugin &plugin, bool agent = false);
     Result<ChosenReviewer> createReview(std::shared_ptr<ReviewerPlugin> plugin, const QString &note);
 
     RunContext *run;

@@ -173,9 +173,12 @@ QJsonObject UsageTotals::toJson() const
     return o;
 }
 
-void TaskOutcomes::agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration)
+void TaskOutcomes::agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration,
+                                  const QString &backEnd)
 {
     m_usage.add(totals, duration);
+    if (!backEnd.isEmpty())
+        ++m_backEndCalls[backEnd];
     if (task != 0)
         m_taskUsage[task].add(totals, duration);
     if (auto saved = m_spend.add(task, totals); !saved)
@@ -199,6 +202,15 @@ QJsonObject TaskOutcomes::usageJson() const
     for (auto it = m_taskUsage.cbegin(); it != m_taskUsage.cend(); ++it)
         tasks.insert(QString::number(it.key()), it.value().toJson());
     o.insert(QStringLiteral("tasks"), tasks);
+    // Which back-ends did the calls, when more than one did, and why the calls moved.
+    if (m_backEndCalls.size() > 1 || !m_fallbacks.isEmpty()) {
+        QJsonObject backEnds;
+        for (auto it = m_backEndCalls.cbegin(); it != m_backEndCalls.cend(); ++it)
+            backEnds.insert(it.key(), it.value());
+        o.insert(QStringLiteral("back_ends"), backEnds);
+    }
+    if (!m_fallbacks.isEmpty())
+        o.insert(QStringLiteral("fallbacks"), m_fallbacks);
     return o;
 }
 

@@ -11,6 +11,7 @@
 
 #include <peal/sdk/events.h>
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -104,7 +105,10 @@ public:
     static int exitCodeOf(const RunOutcome &done);
 
     // One agent call ended (`task` 0: not a task's, such as plan normalisation).
-    void agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration);
+    void agentCallEnded(quint32 task, const AgentTotals &totals, std::chrono::milliseconds duration,
+                        const QString &backEnd = {});
+    // A back-end set aside and its calls moved on (agent_fallback): from, to, class, reason, until.
+    void noteFallback(const QJsonObject &fallback) { m_fallbacks.append(fallback); }
     // A task (0: none) ended for a reason of the core, not of an agent call ("budget"): counted
     // with the failure classes of the calls.
     void noteFailureClass(quint32 task, const QString &name);
@@ -126,6 +130,8 @@ private:
     QJsonObject m_graph;
     UsageTotals m_usage;
     QMap<quint32, UsageTotals> m_taskUsage;
+    QMap<QString, qint64> m_backEndCalls; // agent calls by the back-end that did them
+    QJsonArray m_fallbacks;
     SpendLedger m_spend;
     TaskLedger m_ledger;
 };

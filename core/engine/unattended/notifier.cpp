@@ -13,7 +13,7 @@ const QStringList &Notifier::eventNames()
 {
     static const QStringList names{QStringLiteral("task_failed"), QStringLiteral("task_done"),
                                    QStringLiteral("rate_limit_wait"), QStringLiteral("budget_stop"),
-                                   QStringLiteral("run_done")};
+                                   QStringLiteral("run_done"), QStringLiteral("agent_fallback")};
     return names;
 }
 

@@ -118,6 +118,9 @@ std::optional<std::chrono::milliseconds> resetDelay(const QString &text, const Q
 
 AgentEvent::Failure classify(const QString &text, const QList<QRegularExpression> &extra)
 {
+    // An account out of credit first: "insufficient_quota" also says 429.
+    if (re(R"(insufficient_quota|credit balance|payment required|insufficient credits?\b|\(402\))").match(text).hasMatch())
+        return AgentEvent::Failure::Billing;
     static const char *const limited =
         R"(rate[ _-]?limit|too many requests|usage limit|quota exceeded|resource_exhausted|)"
         R"((?:status|code|error|http)["':= ]*429\b|\(429\)|\b429 too)";

@@ -32,7 +32,8 @@ namespace RateLimitText {
 // (local time). None when the text names no reset; 0 for a reset in the past.
 PEAL_EXPORT std::optional<std::chrono::milliseconds> resetDelay(const QString &text, const QDateTime &now);
 
-// The class of a failed call's output for a CLI that did not say: RateLimit when a built-in
+// The class of a failed call's output for a CLI that did not say: Billing for an account out of
+// credit ("insufficient_quota", "credit balance", "payment required", "(402)"); RateLimit when a built-in
 // pattern ("rate limit", "too many requests", "usage limit", "quota exceeded", "status 429",
 // "(429)") or one of `extra` (rate_limit_patterns) matches, Overloaded for "overloaded",
 // "service unavailable", "status 503/529", else None. A bare number is not enough.

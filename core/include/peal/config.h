@@ -76,6 +76,11 @@ struct PEAL_EXPORT ConfigLayer
     std::optional<QString> planModel;
     std::optional<QString> executeModel;
     std::optional<QString> reviewModel;
+    std::optional<QStringList> agentFallback;
+    std::optional<QStringList> planAgentFallback;
+    std::optional<QStringList> executeAgentFallback;
+    std::optional<QStringList> reviewAgentFallback;
+    std::optional<quint32> fallbackAfterOverloads;
     std::optional<bool> allowDirty;
     std::optional<bool> strictPlan;
     std::optional<QString> onRateLimit;
@@ -148,6 +153,13 @@ struct PEAL_EXPORT Config
     std::optional<QString> planModel;
     std::optional<QString> executeModel;
     std::optional<QString> reviewModel;
+    // Fallback back-ends (docs/unattended.md): agent_fallback after each role's own back-end, or
+    // the role's own list (unset: agent_fallback); overloads in a row that move a call on.
+    QStringList agentFallback;
+    std::optional<QStringList> planAgentFallback;
+    std::optional<QStringList> executeAgentFallback;
+    std::optional<QStringList> reviewAgentFallback;
+    quint32 fallbackAfterOverloads = 3;
     bool allowDirty = false;  // commit_after_phase2 on a tree with changes peal did not make
     bool strictPlan = false;  // headings that look like tasks but are not stop the run
     // Unattended runs (docs/unattended.md; not in the reference).

@@ -23,12 +23,14 @@ struct PEAL_EXPORT ProgressEvent
         PhaseFinished, // a phase ended: ok, durationMs, detail (the error), commit (made after it)
         AgentActivity, // a task's agent called a tool: detail is "<tool> <target>"; or, with
                        // `said`, the first line of what the assistant wrote
-        AgentCallEnded, // an agent call ended: costUsd and tokens are what it used
+        AgentCallEnded, // an agent call ended: costUsd and tokens are what it used, backEnd did it
         Committed,     // peal committed `commit` for `tasks` within a phase or after a block
         TaskFinished,  // a task ended its phases (`final`) or the concurrent part of a block
         RunFinished,   // the scheduler is done
         RateLimitWait, // agent calls of a back-end wait for a rate limit: detail is the line
                        // ("waiting for rate limit (claude), resumes 14:05"), phase the back-end
+        AgentFallback, // a back-end is set aside and its calls move to the next (agent_fallback):
+                       // detail is the line, phase the mode
     };
 
     Kind kind = Kind::RunStarted;
@@ -52,6 +54,7 @@ struct PEAL_EXPORT ProgressEvent
     bool interrupted = false;  // TaskFinished with !ok: cut short by SIGINT/SIGTERM, not failed
     bool said = false;         // AgentActivity: detail is the assistant's words, not a tool call
     bool resumed = false;      // AgentCallEnded: the call continued an interrupted one's conversation
+    QString backEnd;           // AgentCallEnded: the back-end that did the call
     std::optional<double> costUsd; // AgentCallEnded: when the back-end reported one
     qint64 tokens = 0;             // AgentCallEnded: input plus output tokens
 };

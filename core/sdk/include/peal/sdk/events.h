@@ -44,6 +44,7 @@ struct PEAL_EXPORT AgentEvent
         Stalled, // no output for agent_idle_timeout_sec: the watchdog ended it (set by the core)
         Executor, // the executor failed, not the agent (no allocation, node failure, time limit)
         Other,
+        Billing,  // out of credit or quota: the account must be paid for (402, insufficient_quota)
     };
 
     Kind kind = Kind::Text;
