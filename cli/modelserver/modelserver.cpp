@@ -28,6 +28,8 @@
  *   --malformed N      answer the first N model requests with a broken event stream
  *   --hang N           hold the first N model requests (after those) open, unanswered
  *   --hang-at K[,K...] hold model request number K open (a stall in the middle of a call)
+ *   --only-api API     the scripted failures are those of API (anthropic, openai, gemini) alone,
+ *                      counted among its own requests: one back-end limited while another answers
  *
  * Each logged request also says what its conversation holds: items, tool_results and the first
  * line of the last user text (last_user), so a test can see a continued conversation.
@@ -69,6 +71,7 @@ struct Settings
     int malformed = 0;
     int hang = 0;
     QList<int> hangAt; // these requests (numbered from 1) are held open
+    QString onlyApi;   // anthropic, openai or gemini: the failures above are this API's alone
 };
 
 // What a request's conversation holds, for the log: its items, the tool results among them,
@@ -249,6 +252,13 @@ private:
     // A scripted failure for the first requests, in the API's own error shape, or nothing.
     std::optional<Reply> scriptedFailure(int request, Api api)
     {
+        // --only-api: the scripted failures are that API's, counted among its own requests.
+        if (!m_settings.onlyApi.isEmpty()) {
+            static const char *const names[] = {"anthropic", "openai", "gemini"};
+            if (m_settings.onlyApi != QLatin1String(names[int(api)]))
+                return std::nullopt;
+            request = ++m_onlyApiRequests;
+        }
         const int status = m_settings.status;
         if (request <= m_settings.fail) {
             Reply r{status, "application/json", {}, {}};
@@ -532,6 +542,7 @@ private:
     Settings m_settings;
     QTcpServer m_server;
     int m_requests = 0;
+    int m_onlyApiRequests = 0; // the requests of --only-api's API
 };
 
 
@@ -576,6 +587,8 @@ int main(int argc, char **argv)
                        {QStringLiteral("retry-after"), QStringLiteral("Their retry-after."), QStringLiteral("sec")},
                        {QStringLiteral("malformed"), QStringLiteral("Break the first N streams."), QStringLiteral("n")},
                        {QStringLiteral("hang"), QStringLiteral("Hold the next N requests open."), QStringLiteral("n")},
+                       {QStringLiteral("only-api"), QStringLiteral("Script the failures of this API only."),
+                        QStringLiteral("api")},
                        {QStringLiteral("hang-at"), QStringLiteral("Hold these requests open (1-based, comma-separated)."),
                         QStringLiteral("k")},
                        {QStringLiteral("client-home"), QStringLiteral("Set up the CLIs in this home."), QStringLiteral("dir")}});
@@ -588,6 +601,7 @@ int main(int argc, char **argv)
     settings.retryAfter = parser.value(QStringLiteral("retry-after"));
     settings.malformed = parser.value(QStringLiteral("malformed")).toInt();
     settings.hang = parser.value(QStringLiteral("hang")).toInt();
+    settings.onlyApi = parser.value(QStringLiteral("only-api"));
     for (const QString &k : parser.value(QStringLiteral("hang-at")).split(u',', Qt::SkipEmptyParts))
         settings.hangAt.append(k.toInt());
     Server server(settings);

@@ -5,6 +5,7 @@
 #include "realcli.h"
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -154,6 +155,50 @@ private Q_SLOTS:
         const auto logs = s.runRaw({u"logs"_s, u"1"_s, u"--phase"_s, u"execute"_s, u"--state-dir"_s, s.stateDir()});
         QVERIFY2(logs.out.contains(u"resumes session %1 (it wrote nothing for 10 s"_s.arg(session)), qPrintable(logs.out));
         QVERIFY(r.err.contains(u"continuing the agent's conversation"_s));
+    }
+
+    // A usage limit two hours away on Claude Code (every Anthropic request answered 429 with
+    // retry-after 7200) and agent_fallback = ["codex"]: the task completes on Codex, with the
+    // model of its own table.
+    void realClaudeLimitedForHoursFinishesOnCodex()
+    {
+        QVERIFY2(!PealTest::agentCli(u"claude"_s).isEmpty() && !PealTest::agentCli(u"codex"_s).isEmpty(),
+                 "the agent CLIs are not installed (scripts/test.sh)");
+        Scenario s(kOneTask);
+        ModelServer server({u"--only-api"_s, u"anthropic"_s, u"--fail"_s, u"100"_s, u"--status"_s, u"429"_s,
+                            u"--retry-after"_s, u"7200"_s});
+        QVERIFY(s.isValid() && server.isRunning());
+        const QString sent = s.path(u"notified.jsonl"_s);
+        QVERIFY(PealTest::writeFile(s.path(u"peal.toml"_s),
+                                    u"agent_fallback = [\"codex\"]\nnotify_commands = [[\"tee\", \"-a\", \"%1\"]]\n"
+                                    "notify_on = [\"agent_fallback\"]\n\n[plugins.codex]\nmodel = \"gpt-5-codex\"\n"_s.arg(sent)
+                                        .toUtf8()));
+        const auto r = runReal(u"claude"_s, s, server, {u"--config"_s, s.path(u"peal.toml"_s)});
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/a.txt"_s)), u"from task 1\n"_s);
+        QVERIFY2(r.err.contains(u"claude rate limited until "_s) && r.err.contains(u": its calls move to codex"_s),
+                 PealTest::tail(r.err).constData());
+        QVERIFY(!r.err.contains(u"waiting for rate limit"_s));
+        QCOMPARE(recordEnd(s, 1, u"plan-1"_s).value(u"failure"_s).toString(), u"rate_limit"_s);
+        // Every OpenAI request (Codex's) asked for the fallback's own model.
+        int codexRequests = 0;
+        for (const QJsonObject &request : server.requests()) {
+            if (request.value(u"api"_s).toString() == u"openai"_s) {
+                ++codexRequests;
+                QCOMPARE(request.value(u"model"_s).toString(), u"gpt-5-codex"_s);
+            }
+        }
+        QCOMPARE(codexRequests, 4); // plan and execute, a tool turn and an answer each
+        const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
+        QCOMPARE(usage.value(u"back_ends"_s).toObject().value(u"codex"_s).toInt(), 2);
+        const QJsonObject moved = usage.value(u"fallbacks"_s).toArray().first().toObject();
+        QCOMPARE(moved.value(u"from"_s).toString(), u"claude"_s);
+        QCOMPARE(moved.value(u"to"_s).toString(), u"codex"_s);
+        // About two hours from the failure (the reset the CLI reported, not a backoff).
+        const QDateTime until = QDateTime::fromString(moved.value(u"until"_s).toString(), Qt::ISODate);
+        QVERIFY2(until.isValid() && QDateTime::currentDateTimeUtc().secsTo(until) > 7000, qPrintable(moved.value(u"until"_s).toString()));
+        QCOMPARE(PealTest::json(PealTest::readFile(sent).trimmed().split('\n').first()).value(u"event"_s).toString(),
+                 u"agent_fallback"_s);
     }
 
     void realClaudeCrossesACostBudgetInTask2()
