@@ -46,7 +46,7 @@ const char *usage()
     return "peal-demo-agent: a stand-in for Cursor's agent CLI used by `peal demo` and the tests.\n"
            "Environment (all optional):\n"
            "  PEAL_FAKE_AGENT_LOG=FILE        append one JSON line per call (argv, cwd, mode, times,\n"
-           "                                  and SLURM_JOB_ID and SLURM_JOB_NAME in a job step)\n"
+           "                                  and SLURM_JOB_ID, SLURM_JOB_NAME, SLURM_STEP_ID in a job step)\n"
            "  PEAL_FAKE_AGENT_STARTED=FILE    append \"<mode> <pid>\" to FILE as the call starts\n"
            "                                  (before any sleep or hang), for a test to wait on;\n"
            "                                  \" sleeping\" is added when SLEEP_ON matches the prompt\n"
@@ -560,7 +560,8 @@ int main(int argc, char **argv)
                            + ",\"cwd\":\"" + jsonEscape(fs::current_path().string()) + "\"";
         // Run as a Slurm job step: the job it ran in (docs/distributed.md).
         if (const std::string job = env("SLURM_JOB_ID"); !job.empty())
-            line += ",\"slurm_job_id\":\"" + jsonEscape(job) + "\",\"slurm_job_name\":\"" + jsonEscape(env("SLURM_JOB_NAME")) + "\"";
+            line += ",\"slurm_job_id\":\"" + jsonEscape(job) + "\",\"slurm_job_name\":\"" + jsonEscape(env("SLURM_JOB_NAME"))
+                    + "\",\"slurm_step_id\":\"" + jsonEscape(env("SLURM_STEP_ID")) + "\"";
         line += ",\"argv\":[";
         for (size_t i = 0; i < args.size(); ++i)
             line += (i ? ",\"" : "\"") + jsonEscape(args[i]) + "\"";

@@ -27,7 +27,9 @@ Result<SlurmOptions> readOptions(const QJsonObject &t)
                                    QStringLiteral("job_name_prefix"),
                                    QStringLiteral("partition"),  QStringLiteral("account"),       QStringLiteral("qos"),
                                    QStringLiteral("cpus_per_task"), QStringLiteral("mem"),        QStringLiteral("time_limit_min"),
-                                   QStringLiteral("extra_args"), QStringLiteral("export"),        QStringLiteral("reviewer")};
+                                   QStringLiteral("extra_args"), QStringLiteral("export"),        QStringLiteral("reviewer"),
+                                   QStringLiteral("allocation"), QStringLiteral("salloc"),
+                                   QStringLiteral("allocation_time_limit_min"), QStringLiteral("allocation_extra_args")};
     if (auto keys = onlyKnownKeys(t, known); !keys)
         return keys.error();
     SlurmOptions o;
@@ -70,8 +72,12 @@ Result<SlurmOptions> readOptions(const QJsonObject &t)
                        text("account", [&](const QString &s) { o.account = s; }),
                        text("qos", [&](const QString &s) { o.qos = s; }),
                        text("mem", [&](const QString &s) { o.mem = s; }),
+                       text("allocation", [&](const QString &s) { o.allocation = s; }),
+                       text("salloc", [&](const QString &s) { o.salloc = s; }),
                        count("cpus_per_task", o.cpusPerTask), count("time_limit_min", o.timeLimitMin),
-                       list("extra_args", o.extraArgs), list("export", o.exportNames)}) {
+                       count("allocation_time_limit_min", o.allocationTimeLimitMin),
+                       list("extra_args", o.extraArgs), list("export", o.exportNames),
+                       list("allocation_extra_args", o.allocationExtraArgs)}) {
         if (error)
             return *error;
     }
@@ -85,6 +91,8 @@ Result<SlurmOptions> readOptions(const QJsonObject &t)
         if (!name.match(n).hasMatch())
             return optionError(QStringLiteral("export"), QStringLiteral("a list of variable names, not '%1'").arg(n));
     }
+    if (o.allocation != u"call" && o.allocation != u"run")
+        return optionError(QStringLiteral("allocation"), QStringLiteral("\"call\" or \"run\", not \"%1\"").arg(o.allocation));
     const QJsonValue reviewer = t.value(u"reviewer");
     if (!reviewer.isUndefined() && !reviewer.isBool())
         return optionError(QStringLiteral("reviewer"), QStringLiteral("true or false"));
@@ -112,22 +120,54 @@ QStringList exportedNames(const SlurmOptions &options, const ProcessSpec &spec)
     return names;
 }
 
+ProcessSpec allocationCommand(const SlurmOptions &options, const ExecutorCall &call)
+{
+    ProcessSpec spec;
+    spec.program = options.salloc;
+    spec.arguments = {QStringLiteral("--no-shell"), QStringLiteral("--job-name=") + options.jobNamePrefix + QStringLiteral("-run"),
+                      QStringLiteral("--ntasks=%1").arg(std::max(1, allocationWidth(call)))};
+    if (!call.tag.isEmpty())
+        spec.arguments << QStringLiteral("--comment=") + kCommentPrefix + call.tag;
+    if (options.partition)
+        spec.arguments << QStringLiteral("--partition=") + *options.partition;
+    if (options.account)
+        spec.arguments << QStringLiteral("--account=") + *options.account;
+    if (options.qos)
+        spec.arguments << QStringLiteral("--qos=") + *options.qos;
+    if (options.cpusPerTask)
+        spec.arguments << QStringLiteral("--cpus-per-task=%1").arg(*options.cpusPerTask);
+    if (options.allocationTimeLimitMin)
+        spec.arguments << QStringLiteral("--time=%1").arg(*options.allocationTimeLimitMin);
+    spec.arguments << options.allocationExtraArgs;
+    spec.stdinMode = ProcessSpec::Stdin::Null;
+    spec.label = QStringLiteral("salloc");
+    setAllocationIdPattern(spec, QStringLiteral(R"(Granted job allocation (\d+))"));
+    setAllocationRelease(spec, {options.scancel, QStringLiteral("{id}")});
+    return spec;
+}
+
 ProcessSpec wrap(const SlurmOptions &options, const ProcessSpec &spec, const ExecutorCall &call)
 {
     ProcessSpec out = spec;
     out.program = options.srun;
     QStringList args{QStringLiteral("--job-name=") + jobName(options, call), QStringLiteral("--ntasks=1"),
                      QStringLiteral("--quiet")};
-    if (!call.tag.isEmpty())
+    // A step of the run's allocation: the job's comment, partition, account and QoS are its.
+    const QString within = allocation(call);
+    if (!within.isEmpty())
+        args << QStringLiteral("--jobid=") + within;
+    else if (!call.tag.isEmpty())
         args << QStringLiteral("--comment=") + kCommentPrefix + call.tag;
     if (!spec.workingDirectory.isEmpty())
         args << QStringLiteral("--chdir=") + spec.workingDirectory;
-    if (options.partition)
-        args << QStringLiteral("--partition=") + *options.partition;
-    if (options.account)
-        args << QStringLiteral("--account=") + *options.account;
-    if (options.qos)
-        args << QStringLiteral("--qos=") + *options.qos;
+    if (within.isEmpty()) {
+        if (options.partition)
+            args << QStringLiteral("--partition=") + *options.partition;
+        if (options.account)
+            args << QStringLiteral("--account=") + *options.account;
+        if (options.qos)
+            args << QStringLiteral("--qos=") + *options.qos;
+    }
     if (options.cpusPerTask)
         args << QStringLiteral("--cpus-per-task=%1").arg(*options.cpusPerTask);
     if (options.mem)
@@ -172,7 +212,7 @@ std::optional<QString> failureIn(const QString &stderrText)
         QStringLiteral(R"(\*\*\* (?:STEP|JOB) (\d+)(?:\.\d+)? ON (\S+) CANCELLED AT \S+ DUE TO ([A-Z ]+?) \*\*\*)"));
     if (const auto m = cancelled.match(stderrText); m.hasMatch())
         return QStringLiteral("slurm: job %1 on %2 cancelled due to %3").arg(m.captured(1), m.captured(2), m.captured(3).toLower());
-    static const QRegularExpression allocation(QStringLiteral(R"(srun: error: (?:Unable to allocate resources|Job submit/allocate failed): ([^\n]+))"));
+    static const QRegularExpression allocation(QStringLiteral(R"((?:srun|salloc): error: (?:Unable to allocate resources|Job submit/allocate failed): ([^\n]+))"));
     if (const auto m = allocation.match(stderrText); m.hasMatch())
         return QStringLiteral("slurm: no allocation (%1)").arg(m.captured(1).trimmed());
     static const QRegularExpression node(QStringLiteral(R"(srun: error: (?:Node failure on (\S+)|.*node failure[^\n]*))"),

@@ -24,6 +24,12 @@ struct SlurmOptions
     QStringList extraArgs;                // more srun arguments, before the command
     QStringList exportNames;              // variables passed on besides the call's own
     bool reviewer = false;                // reviewer commands run as job steps too
+    // allocation = "run": one allocation (salloc) as wide as max_parallel for the whole run,
+    // every call a step of it; "call" (default): every call a job of its own.
+    QString allocation = QStringLiteral("call");
+    QString salloc = QStringLiteral("salloc");
+    std::optional<qint64> allocationTimeLimitMin; // unset: the partition's default
+    QStringList allocationExtraArgs;              // more salloc arguments
 };
 
 // [plugins.slurm], checked: an unknown key or a wrong type is an error naming the key.
@@ -40,6 +46,10 @@ QStringList exportedNames(const SlurmOptions &options, const ProcessSpec &spec);
 // srun [options] -- <program> <args...>, for `spec` and `call`. The job carries the call's
 // tag as its comment ("peal:<tag>"), which is how its cancel finds it and nothing else.
 ProcessSpec wrap(const SlurmOptions &options, const ProcessSpec &spec, const ExecutorCall &call);
+
+// allocation = "run": `salloc --no-shell` for the run (its tag as the job's comment, `width`
+// tasks), with the pattern of the id it prints and the `scancel {id}` that gives it back.
+ProcessSpec allocationCommand(const SlurmOptions &options, const ExecutorCall &call);
 
 // The ids of the jobs in `listed` (squeue --format="%i %k" lines: id and comment) that belong
 // to `tags` (tagBelongsTo).

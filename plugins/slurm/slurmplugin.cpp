@@ -27,6 +27,10 @@ public:
 
     Result<ProcessSpec> wrap(const ProcessSpec &spec, const ExecutorCall &call) const override
     {
+        // The run's allocation, asked for once (allocation = "run"); "call": none, answered
+        // with the request unchanged (no id pattern).
+        if (allocationWidth(call) > 0)
+            return m_options.allocation == u"run" ? allocationCommand(m_options, call) : spec;
         return Slurm::wrap(m_options, spec, call);
     }
 

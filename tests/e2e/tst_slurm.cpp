@@ -155,6 +155,95 @@ private Q_SLOTS:
         QVERIFY(jobsInQueue().isEmpty());
     }
 
+    // allocation = "run": one allocation for the run (salloc, as wide as max_parallel), every
+    // call a step of it, given back at the end. The one-node test cluster has 2 CPUs: the
+    // allocation overcommits them and the steps overlap.
+    void aRunsCallsAreStepsOfOneAllocation()
+    {
+        QByteArray plan;
+        for (int i = 1; i <= 4; ++i)
+            plan += "## Task " + QByteArray::number(i) + " (parallel)\nT" + QByteArray::number(i) + ": write.\nwrite t"
+                    + QByteArray::number(i) + ".txt: from task " + QByteArray::number(i) + "\n\n";
+        Scenario s(plan);
+        QVERIFY(s.isValid());
+        const QString config = writeConfig(s, u"job_name_prefix = \"alloc\"\nallocation = \"run\"\n"
+                                              "allocation_extra_args = [\"--overcommit\"]\nextra_args = [\"--overlap\"]\n"_s);
+        const auto r = s.run({u"--config"_s, config, u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s, u"worktree"_s,
+                              u"--commit-after-phase2"_s, u"--max-parallel"_s, u"4"_s},
+                             slurmEnv());
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+        for (int i = 1; i <= 4; ++i)
+            QCOMPARE(PealTest::git(s.repo(), {u"show"_s, u"HEAD:t%1.txt"_s.arg(i)}), u"from task %1\n"_s.arg(i));
+        // One job, eight steps.
+        const QList<QJsonObject> calls = agentCalls(s);
+        QCOMPARE(calls.size(), 8);
+        QSet<QString> jobs, steps;
+        for (const QJsonObject &call : calls) {
+            jobs.insert(call.value(u"slurm_job_id"_s).toString());
+            steps.insert(call.value(u"slurm_step_id"_s).toString());
+        }
+        QCOMPARE(jobs.size(), 1);
+        QVERIFY(!jobs.values().first().isEmpty());
+        QCOMPARE(steps.size(), 8);
+        QVERIFY2(r.err.contains(u"agent calls run inside the run's allocation"_s), PealTest::tail(r.err).constData());
+        // Given back at the end: cancelled by peal, nothing left in the queue.
+        QTRY_VERIFY_WITH_TIMEOUT(!completed(u"alloc-run"_s).isEmpty(), 15000);
+        QVERIFY2(completed(u"alloc-run"_s).last().contains(u"JobId="_s + jobs.values().first()), qPrintable(completed(u"alloc-run"_s).last()));
+        QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"alloc-"_s).isEmpty(), 15000);
+    }
+
+    void ctrlCGivesTheAllocationBack()
+    {
+        Scenario s("## Task 1\nT1: a.\n");
+        QVERIFY(s.isValid());
+        QProcess peal;
+        QVERIFY(startRun(peal, s, u"---TASK---=60000"_s,
+                         {u"--config"_s, writeConfig(s, u"job_name_prefix = \"allocc\"\nallocation = \"run\"\n"
+                                                "allocation_extra_args = [\"--overcommit\"]\nextra_args = [\"--overlap\"]\n"_s)}));
+        // The plan call running as a step of the allocation.
+        QVERIFY(QTest::qWaitFor([] { return slurm(u"squeue"_s, {u"--steps"_s, u"-h"_s, u"-o"_s, u"%j"_s}).contains(u"allocc-1-plan"_s); },
+                                30000));
+        QCOMPARE(jobsInQueue().filter(u"allocc-run"_s).size(), 1);
+        ::kill(pid_t(peal.processId()), SIGINT);
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(peal.exitCode(), 130);
+        QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"allocc-"_s).isEmpty(), 15000);
+    }
+
+    void aKilledRunsAllocationIsGivenBackByTheNextRun()
+    {
+        Scenario s("## Task 1\nT1: a.\n");
+        QVERIFY(s.isValid());
+        const QString config = writeConfig(s, u"job_name_prefix = \"allock\"\nallocation = \"run\"\n"
+                                              "allocation_extra_args = [\"--overcommit\"]\nextra_args = [\"--overlap\"]\n"_s);
+        QProcess peal;
+        QVERIFY(startRun(peal, s, u"---TASK---=60000"_s, {u"--config"_s, config}));
+        QVERIFY(QTest::qWaitFor([] { return slurm(u"squeue"_s, {u"--steps"_s, u"-h"_s, u"-o"_s, u"%j"_s}).contains(u"allock-1-plan"_s); },
+                                30000));
+        peal.kill(); // no closing: the allocation stays
+        QVERIFY(peal.waitForFinished(30000));
+        QCOMPARE(jobsInQueue().filter(u"allock-run"_s).size(), 1);
+        // The next run's first act gives it back; then it makes and returns its own.
+        const auto r = s.run({u"--config"_s, config, u"--stet-path"_s, u"/nonexistent"_s}, slurmEnv());
+        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        QTRY_VERIFY_WITH_TIMEOUT(jobsInQueue().filter(u"allock-"_s).isEmpty(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(completed(u"allock-run"_s).size() == 2, 15000);
+    }
+
+    void anAllocationThatCannotBeMadeFailsTheRunBeforeAnyCall()
+    {
+        Scenario s("## Task 1\nT1: do it.\n");
+        QVERIFY(s.isValid());
+        const auto r = s.run({u"--config"_s, writeConfig(s, u"allocation = \"run\"\npartition = \"nosuch\"\n"_s),
+                              u"--stet-path"_s, u"/nonexistent"_s},
+                             slurmEnv());
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(PealTest::lastLine(r.err).contains(u"executor plugin 'slurm': no allocation for the run"_s),
+                 PealTest::tail(r.err).constData());
+        QVERIFY(s.agentLogLines().isEmpty());
+    }
+
     void aFailingAgentFailsWithItsOwnExitCode()
     {
         Scenario s("## Task 1\nT1: do it.\n");

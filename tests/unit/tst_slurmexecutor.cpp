@@ -4,6 +4,7 @@
 #include "slurmexecutor.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace Peal;
@@ -42,6 +43,38 @@ private Q_SLOTS:
         QVERIFY(!wrapped.arguments.join(u' ').contains(u"secret value"_s));
         QCOMPARE(wrapped.environment.value(u"CLAUDE_CODE_MAX_TURNS"_s), u"secret value"_s);
         QCOMPARE(jobName(*options, ExecutorCall{0, u"review"_s, true, {}, {}}), u"peal-review"_s);
+    }
+
+    void oneAllocationForTheRunAndItsSteps()
+    {
+        auto options = readOptions(QJsonObject{{u"allocation"_s, u"run"_s}, {u"partition"_s, u"cpu"_s},
+                                               {u"allocation_time_limit_min"_s, 600},
+                                               {u"allocation_extra_args"_s, QJsonArray{u"--overcommit"_s}}});
+        QVERIFY(options);
+        // The request: salloc as wide as asked, tagged with the run, its id's pattern and release.
+        ExecutorCall request{0, u"allocation"_s, false, {}, u"5e1f/1a2b"_s};
+        setAllocationWidth(request, 8);
+        const ProcessSpec salloc = allocationCommand(*options, request);
+        QCOMPARE(salloc.program, u"salloc"_s);
+        QCOMPARE(salloc.arguments, (QStringList{u"--no-shell"_s, u"--job-name=peal-run"_s, u"--ntasks=8"_s,
+                                                u"--comment=peal:5e1f/1a2b"_s, u"--partition=cpu"_s, u"--time=600"_s,
+                                                u"--overcommit"_s}));
+        const QRegularExpression id(allocationIdPattern(salloc));
+        QCOMPARE(id.match(u"salloc: Granted job allocation 4711\n"_s).captured(1), u"4711"_s);
+        QCOMPARE(allocationRelease(salloc), (QStringList{u"scancel"_s, u"{id}"_s}));
+        // A call inside it: a step of that job, without a job's own comment or partition.
+        ProcessSpec spec;
+        spec.program = u"/usr/bin/claude"_s;
+        spec.workingDirectory = u"/shared/repo"_s;
+        ExecutorCall call{3, u"plan"_s, false, std::chrono::minutes(30), u"5e1f/1a2b/2"_s};
+        setAllocation(call, u"4711"_s);
+        const QStringList args = wrap(*options, spec, call).arguments;
+        QCOMPARE(args.mid(0, 5), (QStringList{u"--job-name=peal-3-plan"_s, u"--ntasks=1"_s, u"--quiet"_s, u"--jobid=4711"_s,
+                                              u"--chdir=/shared/repo"_s}));
+        QVERIFY(!args.join(u' ').contains(u"--comment"_s) && !args.join(u' ').contains(u"--partition"_s));
+        // allocation = "call" (default) and bad values.
+        QCOMPARE(readOptions({})->allocation, u"call"_s);
+        QCOMPARE(readOptions({{u"allocation"_s, u"job"_s}}).error().message(), u"allocation must be \"call\" or \"run\", not \"job\""_s);
     }
 
     void stdinIsNotInheritedThroughSrun_data()

@@ -72,9 +72,12 @@ void Engine::Private::closeRun(std::function<int()> verdict)
                 run->reopenForCleanup();
             return run->userTree().recordLeftovers(*run, q);
         }),
-        // An interrupted run cancels every job it handed an executor (finishExit waits for it).
+        // The run's allocation is given back at every end (its steps with it); an interrupted
+        // run cancels every job it handed an executor (finishExit waits for both).
         syncStep(QStringLiteral("cancel executor jobs"), [this] {
-            if (run && interruption == Interruption::Stopping && run->usedExecutor())
+            if (run && run->hasAllocation())
+                run->releaseAllocation();
+            else if (run && interruption == Interruption::Stopping && run->usedExecutor())
                 run->cancelExecutorJobs({run->executorRunTag()});
             return Result<void>();
         }),

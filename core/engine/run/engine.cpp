@@ -80,6 +80,11 @@ Step Engine::Private::runRecipe()
         syncStep(QStringLiteral("lock state"), [this] { return lockState(); }),
         syncStep(QStringLiteral("open the journal"), [this] { return openJournal(); }),
         leafStep(QStringLiteral("cancel stale jobs"), [this](const StepHandle &s) { cancelStaleJobs(s); }),
+        leafStep(QStringLiteral("executor allocation"), [this](const StepHandle &s) {
+            if (request.dryRun)
+                return s.done();
+            run->makeAllocation(s, q);
+        }),
         syncStep(QStringLiteral("preflight"), [this] { return preflight(); }),
         leafStep(QStringLiteral("inspect plan"), [this](const StepHandle &s) { inspectPlan(s); }),
         syncStep(QStringLiteral("choose reviewer"), [this] { return chooseReviewer(); }),

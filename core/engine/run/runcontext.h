@@ -142,8 +142,15 @@ public:
     // "<state>" stands for this machine and state directory, "<state>/<run>" for this run.
     QString executorStateTag();
     QString executorRunTag();
-    // Whether this run handed the executor any call.
-    bool usedExecutor() const { return m_executorCallCount > 0; }
+    // Whether this run handed the executor any call (or asked it for an allocation).
+    bool usedExecutor() const { return m_executorCallCount > 0 || m_allocationAsked; }
+    // One allocation for the run, where the executor makes one ([plugins.slurm] allocation =
+    // "run"): asked for as wide as max_parallel; every later call runs inside it. An executor
+    // that makes none leaves each call a job of its own.
+    void makeAllocation(const StepHandle &step, QObject *context);
+    bool hasAllocation() const { return !m_allocation.isEmpty(); }
+    // Gives the allocation back (a side command; the run waits for it at its end).
+    void releaseAllocation();
     // Where the run's processes come from (default: local children).
     void setLauncher(std::shared_ptr<ProcessLauncher> launcher);
 
@@ -219,6 +226,9 @@ private:
     QString m_executorId;
     QString m_executorStateTag; // made at first use, once the state directory exists
     QString m_executorRunTag;
+    QString m_allocation;              // the run's allocation (its id), when it has one
+    QStringList m_allocationRelease;   // the command that gives it back
+    bool m_allocationAsked = false;
     quint64 m_executorCallCount = 0;
     QList<QRegularExpression> m_rateLimitPatterns;
     bool m_budgetStopNotified = false;

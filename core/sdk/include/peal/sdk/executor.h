@@ -24,6 +24,48 @@ struct PEAL_EXPORT ExecutorCall
     Extensions extensions = {};
 };
 
+// One allocation for the whole run (added after ABI 9, docs/plugins.md, docs/distributed.md).
+// The request: before the tasks, the core calls wrap() with an empty spec and a call of phase
+// "allocation" (task 0, the run's tag) carrying the extension "allocation_width", the most
+// calls that run at once. The answer: the command that makes the allocation, with the
+// extension "allocation_id_pattern" (a regular expression whose first capture, in what the
+// command prints, is the allocation's id) and "allocation_release" (the command, "{id}" in its
+// arguments, that gives it back at the end of the run). An executor that answers without the
+// pattern makes no allocation: each call stays a job of its own. Every later call of the run
+// then carries the extension "allocation", the id, for wrap() to run it inside.
+inline void setAllocationWidth(ExecutorCall &call, int width)
+{
+    call.extensions.insert(QStringLiteral("allocation_width"), width);
+}
+inline int allocationWidth(const ExecutorCall &call)
+{
+    return call.extensions.value(QStringLiteral("allocation_width")).toInt();
+}
+inline void setAllocationIdPattern(ProcessSpec &spec, const QString &pattern)
+{
+    spec.extensions.insert(QStringLiteral("allocation_id_pattern"), pattern);
+}
+inline QString allocationIdPattern(const ProcessSpec &spec)
+{
+    return spec.extensions.value(QStringLiteral("allocation_id_pattern")).toString();
+}
+inline void setAllocationRelease(ProcessSpec &spec, const QStringList &argv)
+{
+    spec.extensions.insert(QStringLiteral("allocation_release"), argv);
+}
+inline QStringList allocationRelease(const ProcessSpec &spec)
+{
+    return spec.extensions.value(QStringLiteral("allocation_release")).toStringList();
+}
+inline void setAllocation(ExecutorCall &call, const QString &id)
+{
+    call.extensions.insert(QStringLiteral("allocation"), id);
+}
+inline QString allocation(const ExecutorCall &call)
+{
+    return call.extensions.value(QStringLiteral("allocation")).toString();
+}
+
 // Whether a job tagged `jobTag` belongs to one of `tags`: it is one of them, or lies under one
 // ("a/b/3" belongs to "a/b/3", "a/b" and "a", not to "a/b/33" or "a/bc").
 PEAL_EXPORT bool tagBelongsTo(const QString &jobTag, const QStringList &tags);
