@@ -4,6 +4,7 @@
 
 #include "console.h"
 
+#include <peal/callrecordfiles.h>
 #include <peal/exitcode.h>
 #include <peal/plan.h>
 #include <peal/state.h>
@@ -114,8 +115,11 @@ int runResetCommand(const CommandLine &commandLine)
                     .arg(state.completedTaskIndices().size())
                     .arg(path, *kept);
         state.clearCompleted();
+        for (quint32 task : CallRecordFiles::tasks(c.stateDir))
+            CallRecordFiles::startFresh(c.stateDir, task);
     } else {
         for (quint32 task : commandLine.resetTasks) {
+            CallRecordFiles::startFresh(c.stateDir, task);
             const bool hadProgress = ledger->entry(task).has_value();
             if (auto reset = ledger->reset(task); !reset)
                 return fail(reset.error());

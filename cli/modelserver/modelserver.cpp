@@ -31,7 +31,7 @@
  *   --only-api API     the scripted failures are those of API (anthropic, openai, gemini) alone,
  *                      counted among its own requests: one back-end limited while another answers
  *
- * Each logged request also says what its conversation holds: items, tool_results and the first
+ * Each logged request also says what its conversation holds: items, tool_results and the last
  * line of the last user text (last_user), so a test can see a continued conversation.
  *   --client-home DIR  set up the CLIs to talk to this server: DIR/.codex/config.toml,
  *                      DIR/.gemini/settings.json, and DIR/env with the NAME=value lines to add to
@@ -75,7 +75,8 @@ struct Settings
 };
 
 // What a request's conversation holds, for the log: its items, the tool results among them,
-// and the first line of the last thing the user said (a resumed call's short prompt).
+// and the last line of the last thing the user said (a resumed call's short prompt, after any
+// reminders the CLI puts before it).
 struct Shape
 {
     int items = 0;
@@ -325,7 +326,7 @@ private:
              {QStringLiteral("directives"), paths}, {QStringLiteral("tool_result"), toolResult},
              {QStringLiteral("cwd"), cwd}, {QStringLiteral("model"), model},
              {QStringLiteral("items"), shape.items}, {QStringLiteral("tool_results"), shape.toolResults},
-             {QStringLiteral("last_user"), shape.lastUser.trimmed().section(u'\n', 0, 0).left(200)}});
+             {QStringLiteral("last_user"), shape.lastUser.trimmed().section(u'\n', -1).left(200)}});
     }
 
     // OpenAI Responses (Codex): apply_patch through exec_command, the answer as a message item.

@@ -4,6 +4,7 @@
 #include <peal/state.h>
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -62,6 +63,20 @@ QList<File> ofTask(const QString &stateDir, quint32 task, const QString &mode)
         return a.attempt < b.attempt;
     });
     return out;
+}
+
+void startFresh(const QString &stateDir, quint32 task)
+{
+    const QDir dir(tasksDirectory(stateDir) + u'/' + QString::number(task));
+    if (!dir.exists())
+        return; // no call recorded: nothing to continue
+    QFile marker(dir.filePath(kFreshMarker));
+    (void)marker.open(QIODevice::WriteOnly); // best effort: at worst a conversation is continued
+}
+
+bool startsFresh(const QString &stateDir, quint32 task)
+{
+    return QFileInfo::exists(tasksDirectory(stateDir) + QStringLiteral("/%1/").arg(task) + kFreshMarker);
 }
 
 } // namespace Peal::CallRecordFiles

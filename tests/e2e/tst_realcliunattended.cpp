@@ -6,11 +6,14 @@
 #include "testsupport.h"
 
 #include <QDateTime>
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTest>
+
+#include <csignal>
 
 using namespace Qt::StringLiterals;
 using PealTest::ModelServer;
@@ -199,6 +202,71 @@ private Q_SLOTS:
         QVERIFY2(until.isValid() && QDateTime::currentDateTimeUtc().secsTo(until) > 7000, qPrintable(moved.value(u"until"_s).toString()));
         QCOMPARE(PealTest::json(PealTest::readFile(sent).trimmed().split('\n').first()).value(u"event"_s).toString(),
                  u"agent_fallback"_s);
+    }
+
+    // Ctrl-C while Claude Code's execute call waits on the model (request 4 held): the next
+    // run resumes the task at execute, and that call continues the conversation the stopped one
+    // had; `--redo 1` starts the task over instead.
+    void realClaudeContinuesAfterCtrlC_data()
+    {
+        QTest::addColumn<bool>("redo");
+        QTest::newRow("the same command") << false;
+        QTest::newRow("--redo 1") << true;
+    }
+
+    void realClaudeContinuesAfterCtrlC()
+    {
+        QFETCH(bool, redo);
+        QVERIFY2(!PealTest::agentCli(u"claude"_s).isEmpty(), "the agent CLIs are not installed (scripts/test.sh)");
+        Scenario s(kOneTask);
+        ModelServer server({u"--hang-at"_s, u"4"_s});
+        QVERIFY(s.isValid() && server.isRunning());
+        const QStringList args{u"run"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s, s.stateDir(),
+                               u"--agent-plugin"_s, u"claude"_s, u"--agent-cmd"_s, PealTest::agentCli(u"claude"_s),
+                               u"--stet-path"_s, u"/nonexistent"_s};
+        QProcess first;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        const auto serverEnv = server.environment();
+        for (auto it = serverEnv.cbegin(); it != serverEnv.cend(); ++it)
+            env.insert(it.key(), it.value());
+        first.setProcessEnvironment(env);
+        first.setWorkingDirectory(s.dir());
+        first.start(PealTest::pealBinary(), args);
+        QVERIFY(first.waitForStarted());
+        // Stopped while the next request waits on the model, once peal has recorded the tool call
+        // and the CLI has saved the turn that ran it (its session file).
+        const QString projects = serverEnv.value(u"HOME"_s) + u"/.claude/projects"_s;
+        QVERIFY(QTest::qWaitFor([&] {
+            const QByteArray record = PealTest::readFile(s.stateDir() + u"/tasks/1/execute-1.jsonl"_s);
+            if (server.requests().size() < 4 || !record.contains("\"kind\":\"tool_call\""))
+                return false;
+            const QString session = PealTest::json(record.split('\n').value(1)).value(u"text"_s).toString();
+            QDirIterator it(projects, {session + u".jsonl"_s}, QDir::Files, QDirIterator::Subdirectories);
+            return !session.isEmpty() && it.hasNext() && PealTest::readFile(it.next()).contains("tool_result");
+        }, 120000));
+        ::kill(pid_t(first.processId()), SIGINT);
+        QVERIFY(first.waitForFinished(60000));
+        QCOMPARE(first.exitCode(), 130);
+        const auto again = s.runRaw(redo ? args + QStringList{u"--redo"_s, u"1"_s} : args, serverEnv, 240000);
+        QVERIFY2(again.exitCode == 0, PealTest::tail(again.err).constData());
+        QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/a.txt"_s)), u"from task 1\n"_s);
+        QJsonObject next;
+        for (const QJsonObject &request : server.requests()) {
+            if (request.value(u"request"_s).toInt() == 5)
+                next = request;
+        }
+        QVERIFY(!next.isEmpty());
+        if (redo) {
+            // The task from its first phase, a new conversation.
+            QCOMPARE(next.value(u"tool_results"_s).toInt(), 0);
+            QVERIFY(!again.err.contains(u"continuing the agent's conversation"_s));
+            return;
+        }
+        QVERIFY2(next.value(u"tool_results"_s).toInt() >= 1, qPrintable(QString::fromUtf8(QJsonDocument(next).toJson())));
+        QVERIFY(next.value(u"last_user"_s).toString().startsWith(u"Your previous turn on this task was interrupted"_s));
+        const QJsonObject header = PealTest::json(PealTest::readFile(s.stateDir() + u"/tasks/1/execute-2.jsonl"_s).split('\n').first());
+        QCOMPARE(header.value(u"resumes"_s).toObject().value(u"after"_s).toString(), u"peal was stopped"_s);
+        QVERIFY(!QFile::exists(s.stateDir() + u"/tasks/1/plan-2.jsonl"_s)); // the plan was not paid for again
     }
 
     void realClaudeCrossesACostBudgetInTask2()

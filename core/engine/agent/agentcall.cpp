@@ -146,6 +146,14 @@ struct AgentCall
         resuming = std::exchange(pendingResume, std::nullopt);
         if (resuming && resuming->backEnd != backEnd())
             resuming.reset();
+        // The first call of a task's phase in this run may continue one an earlier run left
+        // unfinished (Ctrl-C, a kill, a stall): the same call, by its back-end, workspace and prompt.
+        if (!resuming && taskIndex != 0 && run.config().resumeSessions) {
+            const QString where = workspace.isEmpty() ? agent.settings.workspace : workspace;
+            if (auto left = run.records().unfinished(taskIndex, agentModeName(mode), backEnd(), where,
+                                                     CallRecords::promptDigest(prompt)))
+                resuming = Resume{backEnd(), left->session, left->why};
+        }
         QString sent = prompt;
         auto spec = resuming ? agent.resumingCommand(mode, prompt, workspace, resuming->session,
                                                                    Prompts::resume(resuming->why))
@@ -211,7 +219,8 @@ struct AgentCall
         transcript = std::make_unique<Transcript>(
             run.records().next(taskIndex, modeName),
             Transcript::Call{taskIndex, modeName, agent.pluginId, spec, sent,
-                             resuming ? resuming->session : QString(), resuming ? resuming->why : QString(), passedOver});
+                             resuming ? resuming->session : QString(), resuming ? resuming->why : QString(), passedOver,
+                             CallRecords::promptDigest(prompt)});
         if (!transcript->isOpen())
             run.logger().warn(u"peal::phase", QStringLiteral("cannot record the agent call"),
                               withTask({{QStringLiteral("err"), transcript->error()}}));

@@ -3,6 +3,7 @@
 
 #include "agent/agenttotals.h"
 
+#include <peal/callrecordfiles.h>
 #include <peal/state.h>
 #include <peal/textutil.h>
 
@@ -10,6 +11,8 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -87,8 +90,22 @@ QString Transcript::writeReview(const QString &stateDir, quint32 task, const Rev
     return {};
 }
 
+bool CallRecords::startsFresh(quint32 task)
+{
+    auto known = m_startsFresh.constFind(task);
+    if (known == m_startsFresh.cend()) {
+        // Read once per run and taken away: the calls of this run may be continued by the next.
+        const bool fresh = CallRecordFiles::startsFresh(m_stateDir, task);
+        if (fresh)
+            QFile::remove(Transcript::taskDirectory(m_stateDir, task) + u'/' + CallRecordFiles::kFreshMarker);
+        known = m_startsFresh.insert(task, fresh);
+    }
+    return *known;
+}
+
 CallRecords::Slot CallRecords::next(quint32 task, const QString &mode)
 {
+    (void)startsFresh(task); // a redo's marker belongs to this run, whichever call comes first
     Slot slot;
     slot.directory = Transcript::taskDirectory(m_stateDir, task);
     auto attempts = m_tasks.find(task);
@@ -109,6 +126,68 @@ CallRecords::Slot CallRecords::next(quint32 task, const QString &mode)
     slot.runId = m_runId;
     slot.runAttempt = ++m_runAttempts[task][mode];
     return slot;
+}
+
+QString CallRecords::promptDigest(const QString &prompt)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(prompt.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+std::optional<CallRecords::Unfinished> CallRecords::unfinished(quint32 task, const QString &mode, const QString &agent,
+                                                               const QString &workspace, const QString &digest)
+{
+    if (m_runAttempts.value(task).value(mode) > 0)
+        return std::nullopt; // only the first call of the run continues an earlier run's
+    const QDir dir(Transcript::taskDirectory(m_stateDir, task));
+    if (!dir.exists() || startsFresh(task))
+        return std::nullopt;
+    const int last = recordedAttempts(dir).value(mode);
+    if (last == 0)
+        return std::nullopt;
+    QFile file(dir.filePath(QStringLiteral("%1-%2.jsonl").arg(mode).arg(last)));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QJsonObject header = QJsonDocument::fromJson(file.readLine(64 << 20)).object();
+    if (header.value(u"agent").toString() != agent || header.value(u"workspace").toString() != workspace
+        || header.value(u"prompt_sha256").toString() != digest)
+        return std::nullopt;
+    QString session;
+    bool progressed = false;
+    QJsonObject end;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine(64 << 20);
+        if (!line.endsWith('\n'))
+            break; // torn by the kill
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        const QString kind = o.value(u"kind").toString();
+        if (kind == u"session")
+            session = o.value(u"text").toString();
+        else if (kind == u"tool_call" || kind == u"text")
+            progressed = true;
+        else if (kind == u"end")
+            end = o;
+    }
+    if (!end.isEmpty()) {
+        if (session.isEmpty())
+            session = end.value(u"session").toString();
+        progressed = progressed || end.value(u"tool_calls").toInteger() > 0;
+    }
+    if (session.isEmpty() || !progressed)
+        return std::nullopt;
+    if (end.isEmpty())
+        return Unfinished{session, QStringLiteral("peal was stopped")};
+    const QString failure = end.value(u"failure").toString();
+    if (failure == u"stalled")
+        return Unfinished{session, QStringLiteral("it wrote nothing for a while and was stopped")};
+    if (failure == u"rate_limit" || failure == u"overloaded")
+        return Unfinished{session, QStringLiteral("its back-end was rate limited")};
+    if (failure == u"executor")
+        return Unfinished{session, QStringLiteral("the executor running it failed")};
+    if (end.value(u"status").toString() == u"timed_out")
+        return Unfinished{session, QStringLiteral("it reached the phase timeout")};
+    if (end.value(u"status").toString() == u"cancelled")
+        return Unfinished{session, QStringLiteral("peal was stopped")};
+    return std::nullopt;
 }
 
 Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
@@ -148,6 +227,8 @@ Transcript::Transcript(const CallRecords::Slot &slot, const Call &call)
     header.member(u"prompt", call.prompt);
     if (!call.insteadOf.isEmpty())
         header.member(u"instead_of", call.insteadOf);
+    if (!call.promptDigest.isEmpty())
+        header.member(u"prompt_sha256", call.promptDigest);
     if (!call.resumesSession.isEmpty()) {
         header.key(u"resumes");
         header.beginObject();

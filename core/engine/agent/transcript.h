@@ -47,6 +47,22 @@ public:
         QString error;
     };
     Slot next(quint32 task, const QString &mode);
+
+    // The conversation of a call an earlier run left unfinished, to continue (resume_sessions):
+    // the last record of `task` in `mode`, when this run has made no such call yet, its call was
+    // the same (back-end, workspace, prompt digest), it got somewhere and reported a session, and
+    // it was stopped - peal stopped (no end line), or a stall, timeout, rate limit or executor
+    // failure ended it. None after `peal reset` or `--redo` of the task
+    // (CallRecordFiles::startFresh).
+    struct Unfinished
+    {
+        QString session;
+        QString why;
+    };
+    std::optional<Unfinished> unfinished(quint32 task, const QString &mode, const QString &agent,
+                                         const QString &workspace, const QString &promptDigest);
+    // The digest of a call's whole prompt, as records keep it ("prompt_sha256").
+    static QString promptDigest(const QString &prompt);
     // The run whose calls are recorded (RunHistory::makeRunId).
     void setRunId(const QString &runId) { m_runId = runId; }
 
@@ -55,6 +71,10 @@ private:
     QString m_runId;
     QHash<quint32, QHash<QString, int>> m_tasks; // the last attempt of each mode, by task
     QHash<quint32, QHash<QString, int>> m_runAttempts; // this run's calls of each mode, by task
+    QHash<quint32, bool> m_startsFresh; // a task reset or redone: nothing earlier is continued
+
+    // Whether the task was reset or redone before this run (the marker is read once, then gone).
+    bool startsFresh(quint32 task);
 };
 
 class PEAL_EXPORT Transcript
@@ -82,6 +102,7 @@ public:
         QString resumedAfter;
         // A fallback back-end's call: the role's own and why it was not called.
         QString insteadOf;
+        QString promptDigest; // of the whole prompt (a continued call sends a short one)
     };
     // Opens the record of `slot` and writes its header; on failure isOpen() is false and
     // error() says why.

@@ -7,6 +7,7 @@
 #include "run/postrun.h"
 #include "run/runvalidation.h"
 
+#include <peal/callrecordfiles.h>
 #include <peal/sdk/reviewer.h>
 #include <peal/textutil.h>
 
@@ -311,6 +312,8 @@ Result<void> Engine::Private::loadState()
         return ledger.error();
     if (auto context = request.dryRun ? Result<void>() : run->outcomes().ledgerFor(c.planPath, c.repoPath); !context)
         return context.error();
+    if (request.redo && !request.dryRun)
+        CallRecordFiles::startFresh(c.stateDir, *request.task); // no earlier conversation of it is continued
     if (request.redo && (run->state().isTaskCompleted(*request.task) || run->outcomes().ledger().entry(*request.task))) {
         // Saved at once, under the lock: the task is to be done again whatever happens next.
         logger.info(u"peal::state", QStringLiteral("task marked not completed, to run again from its first phase"),

@@ -31,6 +31,12 @@ PEAL_EXPORT QList<quint32> tasks(const QString &stateDir);
 // A task's records (only those of `mode` when it is not empty), in the order the calls started.
 PEAL_EXPORT QList<File> ofTask(const QString &stateDir, quint32 task, const QString &mode = {});
 
+// `peal reset` and `peal run --redo`: the task starts over, so no call an earlier run left
+// unfinished is continued (resume_sessions); a marker in its directory until its next call.
+inline const QString kFreshMarker = QStringLiteral("fresh");
+PEAL_EXPORT void startFresh(const QString &stateDir, quint32 task);
+PEAL_EXPORT bool startsFresh(const QString &stateDir, quint32 task);
+
 } // namespace CallRecordFiles
 
 } // namespace Peal
