@@ -84,6 +84,16 @@ bool startRun(QProcess &peal, const Scenario &s, const QString &sleepOn, const Q
     return peal.waitForStarted();
 }
 
+// A parallel block of four tasks, task N writing tN.txt.
+QByteArray fourWritingTasks()
+{
+    QByteArray plan;
+    for (int i = 1; i <= 4; ++i)
+        plan += "## Task " + QByteArray::number(i) + " (parallel)\nT" + QByteArray::number(i) + ": write.\nwrite t"
+                + QByteArray::number(i) + ".txt: from task " + QByteArray::number(i) + "\n\n";
+    return plan;
+}
+
 QList<QJsonObject> agentCalls(const Scenario &s)
 {
     QList<QJsonObject> out;
@@ -123,11 +133,7 @@ private Q_SLOTS:
 
     void aParallelBlockRunsAsJobStepsWithWorktreesAndCommits()
     {
-        QByteArray plan;
-        for (int i = 1; i <= 4; ++i)
-            plan += "## Task " + QByteArray::number(i) + " (parallel)\nT" + QByteArray::number(i) + ": write.\nwrite t"
-                    + QByteArray::number(i) + ".txt: from task " + QByteArray::number(i) + "\n\n";
-        Scenario s(plan);
+        Scenario s(fourWritingTasks());
         QVERIFY(s.isValid());
         const auto r = s.run({u"--config"_s, writeConfig(s), u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s,
                               u"worktree"_s, u"--commit-after-phase2"_s, u"--max-parallel"_s, u"4"_s},
@@ -160,11 +166,7 @@ private Q_SLOTS:
     // allocation overcommits them and the steps overlap.
     void aRunsCallsAreStepsOfOneAllocation()
     {
-        QByteArray plan;
-        for (int i = 1; i <= 4; ++i)
-            plan += "## Task " + QByteArray::number(i) + " (parallel)\nT" + QByteArray::number(i) + ": write.\nwrite t"
-                    + QByteArray::number(i) + ".txt: from task " + QByteArray::number(i) + "\n\n";
-        Scenario s(plan);
+        Scenario s(fourWritingTasks());
         QVERIFY(s.isValid());
         const QString config = writeConfig(s, u"job_name_prefix = \"alloc\"\nallocation = \"run\"\n"
                                               "allocation_extra_args = [\"--overcommit\"]\nextra_args = [\"--overlap\"]\n"_s);

@@ -42,14 +42,14 @@ function newRun(stateKey, id) {
   return {
     stateKey, id, tasks: new Map(), order: [], graph: false, criticalPath: [], budgets: {}, spentBefore: { cost_usd: 0, tokens: 0 },
     taskCount: 0, alreadyDone: 0, tokens: 0, cost: null, started: null, lastTime: null, finished: false, exitCode: null,
-    wait: null, budgetStop: null, trimmed: false,
+    wait: null, budgetStop: null, fallback: null, trimmed: false,
   };
 }
 
 function task(run, n) {
   if (!run.tasks.has(n)) {
     run.tasks.set(n, { n, title: '', after: [], status: 'pending', phase: '', started: null, ended: null, tokens: 0, cost: null,
-      review: '', left: [], error: '', activity: [], commits: [] });
+      review: '', left: [], error: '', activity: [], commits: [], backEnds: [] });
     run.order.push(n);
   }
   return run.tasks.get(n);
@@ -91,6 +91,7 @@ function apply(run, e) {
       if (t.activity.length > 6) t.activity.shift();
       break;
     case 'agent_call_ended':
+      if (t && e.back_end && !t.backEnds.includes(e.back_end)) t.backEnds.push(e.back_end);
       run.tokens += e.tokens || 0;
       if (t) t.tokens += e.tokens || 0;
       if (e.cost_usd !== undefined) {
@@ -117,6 +118,9 @@ function apply(run, e) {
       break;
     case 'rate_limit_wait':
       run.wait = { line: e.wait, until: time + (e.duration_ms || 0) };
+      break;
+    case 'agent_fallback':
+      run.fallback = e.line;
       break;
     case 'budget_stop':
       run.budgetStop = e.reason;
@@ -272,6 +276,8 @@ function draw() {
   drawWait(run);
   $('budget-stop').hidden = !run.budgetStop;
   $('budget-stop').textContent = run.budgetStop ? `budget reached: ${run.budgetStop}` : '';
+  $('fallback').hidden = !run.fallback;
+  $('fallback').textContent = run.fallback || '';
   drawTasks(tasks);
   drawActivity(tasks);
   drawGraph(run, tasks);
@@ -293,7 +299,8 @@ function drawTasks(tasks) {
     const review = el('td', { 'data-label': 'review' }, el('span', { text: t.error || t.review || (t.doneBefore ? 'done before this run' : '') }), left);
     const row = el('tr', { 'data-task': t.n, 'data-status': t.status, class: page.selectedTask === t.n ? 'selected' : null,
       onclick: () => showTask(t.n) },
-    el('td', { 'data-label': 'task' }, el('strong', { text: `Task ${t.n}` }), el('span', { class: 'title', text: t.title })),
+    el('td', { 'data-label': 'task' }, el('strong', { text: `Task ${t.n}` }), el('span', { class: 'title', text: t.title }),
+      t.backEnds.length > 1 ? el('span', { class: 'title', text: `by ${t.backEnds.join(', ')}` }) : null),
     el('td', { 'data-label': 'status' }, el('span', { class: 'status', 'data-status': t.status, text: t.status })),
     el('td', { 'data-label': 'phase', text: t.phase || '-' }),
     el('td', { class: 'num', 'data-label': 'time', text: time }),
