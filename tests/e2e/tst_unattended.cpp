@@ -396,6 +396,10 @@ private Q_SLOTS:
         const auto history = PealTest::runPeal({u"history"_s, u"--state-dir"_s, s.stateDir()});
         QVERIFY2(history.out.contains(u"by command 2, cursor 1"_s) && history.out.contains(u"cursor -> command (rate_limit"_s),
                  qPrintable(history.out));
+        // The dry run says where the calls would move.
+        const auto dry = s.run({u"--stet-path"_s, u"/nonexistent"_s, u"--config"_s, s.path(u"peal.toml"_s), u"--dry-run"_s});
+        QCOMPARE(dry.exitCode, 0);
+        QVERIFY2(dry.out.contains(u"fallback command (model m2) (after a limit past 3600 s"_s), qPrintable(dry.out));
     }
 
     void callsGoBackOnceTheLimitHasPassed()

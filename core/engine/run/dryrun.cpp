@@ -104,6 +104,27 @@ public:
                                                                own.settings.model ? QStringLiteral(", model ") + *own.settings.model
                                                                                   : QString()));
         }
+        // agent_fallback: where each phase's calls would move, with each back-end's model.
+        QStringList chains;
+        for (const auto &[role, name] : {std::pair{RunContext::AgentRole::Plan, QStringLiteral("plan")},
+                                         std::pair{RunContext::AgentRole::Execute, QStringLiteral("execute")},
+                                         std::pair{RunContext::AgentRole::Review, QStringLiteral("review")}}) {
+            QStringList chain;
+            for (const AgentHandle &fallback : m_run.fallbacks(role))
+                chain << fallback.pluginId + (fallback.settings.model ? QStringLiteral(" (model %1)").arg(*fallback.settings.model) : QString());
+            chains << name + QStringLiteral(": ") + (chain.isEmpty() ? QStringLiteral("none") : chain.join(QStringLiteral(", ")));
+        }
+        if (chains.filter(QStringLiteral(": none")).size() < chains.size()) {
+            // One chain for every phase is said once.
+            const QString first = chains.first().section(QStringLiteral(": "), 1);
+            const bool same = std::all_of(chains.cbegin(), chains.cend(),
+                                          [&](const QString &x) { return x.section(QStringLiteral(": "), 1) == first; });
+            field(QStringLiteral("fallback"),
+                  (same ? first : chains.join(QStringLiteral("; ")))
+                      + QStringLiteral(" (after a limit past %1 s, an auth or billing refusal, or %2 overloads in a row)")
+                            .arg(c.rateLimitMaxWaitSec)
+                            .arg(c.fallbackAfterOverloads));
+        }
         field(QStringLiteral("review"), m_review ? QStringLiteral("%1 (%2)").arg(m_review->perReview, m_review->mode)
                                                  : reviewNote);
         field(QStringLiteral("phases"), phaseNames().join(QStringLiteral(", ")));

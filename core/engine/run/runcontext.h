@@ -84,6 +84,7 @@ public:
     void setRoleAgent(AgentRole role, AgentHandle handle);
     // The fallback back-ends of a role, in order (agent_fallback, plan_agent_fallback, ...).
     void setFallbacks(AgentRole role, QList<AgentHandle> chain) { m_fallbacks[size_t(role)] = std::move(chain); }
+    const QList<AgentHandle> &fallbacks(AgentRole role) const { return m_fallbacks[size_t(role)]; }
     // Which back-ends are not to be called for now.
     AgentFallbacks &fallbackState() { return m_fallbackState; }
     // The back-end a new call of `mode` uses now: agentFor(mode) unless it is unavailable, then
