@@ -235,7 +235,8 @@ QString statusHelp()
                           "PEAL_* variables and flags) and writes nothing. It checks what 'peal run' "
                           "checks before it starts; where 'peal run' would fail (a bad setting, a "
                           "missing plan or repo, an unreadable state file, a run in progress) it "
-                          "says so in an 'error:' line and exits 1.\n\n"
+                          "says so in an 'error:' line and exits 1; of a run in progress it says what it is doing, "
+                          "from the run's journal (--watch follows it).\n\n"
                           "Usage: peal status [OPTIONS]\n\nOptions:\n")
            + formatOptions(statusOptions());
 }

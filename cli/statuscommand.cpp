@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "statuscommand.h"
+#include "runprogress.h"
 #include "statuswatch.h"
 #include "workplace.h"
 
@@ -7,6 +8,7 @@
 
 #include <peal/config.h>
 #include <peal/exitcode.h>
+#include <peal/journal.h>
 #include <peal/log.h>
 #include <peal/plan.h>
 #include <peal/plangraph.h>
@@ -48,6 +50,7 @@ struct Status
     QString summaryPath;
     QString summaryNote;
     std::optional<qint64> activePid;
+    QString runningNow; // the run in progress: "task 3 in execute" (its journal)
     QJsonArray waiting;       // the running peal's rate-limit waits (<state_dir>/waiting.json)
     QJsonObject spend;        // what this state's agent calls spent (spend.jsonl)
     QStringList planWarnings; // the "warning:" lines of a run about the plan's headings
@@ -255,6 +258,15 @@ Result<Status> gather(const Config &config)
         if (waiting.value(u"pid").toInteger(-1) == *st.activePid)
             st.waiting = waiting.value(u"waiting").toArray();
     }
+    if (st.activePid) {
+        RunProgress run;
+        const QString journal = RunProgress::newestJournal(c.stateDir);
+        if (auto events = journal.isEmpty() ? Result<QList<QJsonObject>>(QList<QJsonObject>()) : RunJournal::read(journal); events) {
+            for (const QJsonObject &e : std::as_const(*events))
+                (void)run.apply(e);
+        }
+        st.runningNow = run.running();
+    }
     if (st.activePid)
         st.runWouldFail << QStringLiteral("a run is in progress (pid %1) and holds %2; 'peal run' would be refused "
                                           "until it ends")
@@ -267,9 +279,16 @@ Result<Status> gather(const Config &config)
 QString nextStep(const Status &st)
 {
     const QList<quint32> &pending = st.pending;
-    if (st.activePid)
-        return QStringLiteral("a run is in progress (pid %1); 'peal run' would be refused until it ends")
-            .arg(*st.activePid);
+    if (st.activePid) {
+        // What the run is doing, from its journal.
+        QString now;
+        if (!st.runningNow.isEmpty())
+            now = QStringLiteral(": ") + st.runningNow;
+        return QStringLiteral("a run is in progress (pid %1)%2; 'peal run' would be refused until it ends "
+                              "('peal status --watch' follows it)")
+            .arg(*st.activePid)
+            .arg(now);
+    }
     if (!st.runWouldFail.isEmpty())
         return QStringLiteral("'peal run' would stop before it starts: ") + st.runWouldFail.first();
     if (!st.canonical)
@@ -416,6 +435,8 @@ QString jsonReport(const Status &st)
                                               ? QJsonValue()
                                               : QJsonValue(qint64(pending.first())));
     o.insert(QStringLiteral("running_pid"), st.activePid ? QJsonValue(*st.activePid) : QJsonValue());
+    if (!st.runningNow.isEmpty())
+        o.insert(QStringLiteral("running_now"), st.runningNow);
     o.insert(QStringLiteral("waiting"), st.waiting);
     o.insert(QStringLiteral("spend"), st.spend.isEmpty() ? QJsonValue() : QJsonValue(st.spend));
     o.insert(QStringLiteral("last_run"), st.lastRun ? QJsonDocument::fromJson(st.lastRun->toJson()).object()

@@ -15,18 +15,9 @@
 namespace Peal::Cli {
 
 namespace {
-
-constexpr int kRescanMs = 2000;
-
-// The journal of the newest run of the state directory (run ids sort by time).
-QString newestJournal(const QString &stateDir)
-{
-    const QDir dir(RunHistory::directory(stateDir));
-    const QStringList journals = dir.entryList({QStringLiteral("*.jsonl")}, QDir::Files, QDir::Name | QDir::Reversed);
-    return journals.isEmpty() ? QString() : dir.filePath(journals.first());
-}
-
+constexpr int kRescanMs = 2000; // the safety net for file systems without change events
 } // namespace
+
 
 StatusWatch::StatusWatch(QString stateDir, bool terminal) : m_stateDir(std::move(stateDir)), m_terminal(terminal)
 {
@@ -53,7 +44,7 @@ int StatusWatch::run()
     m_watcher.addPath(QDir(runs).exists() ? runs : StateStore::directory(m_stateDir));
     readNew();
     m_rescan.start();
-    if (!m_ended)
+    if (!m_run.ended)
         m_loop.exec();
     return toInt(ExitCode::Success);
 }
@@ -61,7 +52,7 @@ int StatusWatch::run()
 void StatusWatch::readNew()
 {
     if (m_journal.isEmpty()) {
-        m_journal = newestJournal(m_stateDir);
+        m_journal = RunProgress::newestJournal(m_stateDir);
         if (m_journal.isEmpty()) {
             if (!runIsAlive())
                 m_loop.quit();
@@ -81,46 +72,15 @@ void StatusWatch::readNew()
     if (m_terminal && !events->isEmpty())
         draw();
     // The run ended (its journal says so, or its peal is gone).
-    if (m_ended || !runIsAlive()) {
-        m_ended = true;
+    if (m_run.ended || !runIsAlive()) {
+        m_run.ended = true;
         m_loop.quit();
     }
 }
 
 void StatusWatch::apply(const QJsonObject &e)
 {
-    const QString kind = e.value(u"kind").toString();
-    const quint32 task = quint32(e.value(u"task").toInteger());
-    QString line;
-    if (kind == u"run_started") {
-        m_taskCount = e.value(u"task_count").toInt();
-        m_alreadyDone = e.value(u"already_done").toInt();
-        line = QStringLiteral("run started: %1 tasks, %2 done before").arg(m_taskCount).arg(m_alreadyDone);
-    } else if (kind == u"phase_started") {
-        TaskView &t = m_tasks[task];
-        t.state = QStringLiteral("running");
-        t.phase = e.value(u"phase").toString();
-        line = QStringLiteral("task %1: %2").arg(task).arg(t.phase);
-    } else if (kind == u"task_finished" && e.value(u"final").toBool(true)) {
-        TaskView &t = m_tasks[task];
-        t.state = e.value(u"interrupted").toBool() ? QStringLiteral("interrupted")
-                  : e.value(u"ok").toBool()       ? QStringLiteral("done")
-                                                  : QStringLiteral("failed");
-        t.note = e.value(u"error").toString();
-        if (t.note.isEmpty())
-            t.note = e.value(u"review").toString();
-        if (e.value(u"no_changes").toBool())
-            t.note = QStringLiteral("no changes");
-        line = QStringLiteral("task %1 %2%3").arg(task).arg(t.state, t.note.isEmpty() ? QString() : QStringLiteral(": ") + t.note);
-    } else if (kind == u"rate_limit_wait") {
-        m_wait = e.value(u"wait").toString();
-        line = m_wait;
-    } else if (kind == u"run_finished") {
-        line = QStringLiteral("all tasks of the run are through");
-    } else if (kind == u"run_ended") {
-        m_ended = true;
-        line = QStringLiteral("run ended: exit %1").arg(e.value(u"exit_code").toInt());
-    }
+    const QString line = m_run.apply(e);
     if (!m_terminal && !line.isEmpty())
         printOut(line + u'\n');
 }
@@ -129,22 +89,19 @@ void StatusWatch::draw()
 {
     // The whole view again, from the top of the screen: a run has few tasks to show.
     QString view = QStringLiteral("\x1b[H\x1b[J");
-    int done = m_alreadyDone;
-    for (const TaskView &t : std::as_const(m_tasks))
-        done += t.state == u"done" ? 1 : 0;
     view += QStringLiteral("peal status --watch: %1 · %2/%3 done%4\n\n")
                 .arg(QFileInfo(m_journal).completeBaseName())
-                .arg(done)
-                .arg(m_taskCount)
-                .arg(m_wait.isEmpty() ? QString() : QStringLiteral(" · ") + m_wait);
-    for (auto it = m_tasks.cbegin(); it != m_tasks.cend(); ++it) {
-        const TaskView &t = it.value();
+                .arg(m_run.done())
+                .arg(m_run.taskCount)
+                .arg(m_run.wait.isEmpty() ? QString() : QStringLiteral(" · ") + m_run.wait);
+    for (auto it = m_run.tasks.cbegin(); it != m_run.tasks.cend(); ++it) {
+        const RunProgress::Task &t = it.value();
         view += QStringLiteral("  task %1  %2%3%4\n")
                     .arg(it.key())
                     .arg(t.state, t.state == u"running" ? QStringLiteral(" (%1)").arg(t.phase) : QString(),
                          t.note.isEmpty() ? QString() : QStringLiteral(" · ") + t.note);
     }
-    if (m_ended)
+    if (m_run.ended)
         view += QStringLiteral("\nthe run has ended\n");
     printOut(view);
 }

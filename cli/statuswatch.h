@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "runprogress.h"
+
 #include <QEventLoop>
 #include <QFileSystemWatcher>
 #include <QJsonObject>
@@ -30,22 +32,11 @@ private:
     void draw();
     bool runIsAlive() const;
 
-    struct TaskView
-    {
-        QString state = QStringLiteral("pending"); // pending, running, done, failed, interrupted
-        QString phase;
-        QString note;  // the review's count, "no changes", the error
-    };
-
     QString m_stateDir;
     bool m_terminal;
     QString m_journal;
     quint64 m_seen = 0;
-    int m_taskCount = 0;
-    int m_alreadyDone = 0;
-    QMap<quint32, TaskView> m_tasks;
-    QString m_wait;
-    bool m_ended = false;
+    RunProgress m_run;
     QFileSystemWatcher m_watcher;
     QTimer m_rescan;
     QEventLoop m_loop;

@@ -158,8 +158,15 @@ private Q_SLOTS:
                                                + QStringList{u"--agent-cmd"_s, PealTest::demoAgent()});
         QVERIFY(peal.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(s.stateDir() + u"/peal.lock"_s), 20000);
+        // Once the hanging plan call of task 1 is in the run's journal, status names it.
+        QTRY_VERIFY_WITH_TIMEOUT(!QDir(s.stateDir() + u"/runs"_s).entryList({u"*.jsonl"_s}).isEmpty()
+                                     && PealTest::readFile(s.stateDir() + u"/runs/"_s
+                                                           + QDir(s.stateDir() + u"/runs"_s).entryList({u"*.jsonl"_s}).first())
+                                            .contains("\"kind\":\"phase_started\""),
+                                 20000);
         const auto r = status(s);
-        QVERIFY2(r.out.contains(u"next: a run is in progress (pid %1)"_s.arg(peal.processId())), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"next: a run is in progress (pid %1): task 1 in plan; "_s.arg(peal.processId())), qPrintable(r.out));
+        QCOMPARE(statusJson(s).value(u"running_now"_s).toString(), u"task 1 in plan"_s);
         // `peal run` would be refused now: status says so and exits 1.
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.startsWith(u"error: 'peal run' would stop: a run is in progress (pid %1) and holds "_s.arg(peal.processId())),
