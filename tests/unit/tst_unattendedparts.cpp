@@ -3,6 +3,7 @@
 // times out of what CLIs print, the backoff, budgets and the spend ledger, the gate that holds
 // a back-end's calls, and the keys that tell findings apart.
 #include "unattended/budget.h"
+#include "unattended/fallback.h"
 #include "unattended/ratelimit.h"
 
 #include "testsupport.h"
@@ -83,6 +84,40 @@ private Q_SLOTS:
         QTest::newRow("bare number") << u"edited 429 files, 503 remain"_s << QString() << u"none"_s;
         QTest::newRow("other") << u"segmentation fault"_s << QString() << u"none"_s;
         QTest::newRow("a pattern of the user") << u"slow down, cowboy"_s << u"slow\\s+down"_s << u"rate_limit"_s;
+        QTest::newRow("out of credit") << u"Your credit balance is too low to access the API"_s << QString() << u"billing"_s;
+        QTest::newRow("insufficient_quota before 429") << u"Error 429: insufficient_quota"_s << QString() << u"billing"_s;
+        QTest::newRow("402") << u"request failed (402)"_s << QString() << u"billing"_s;
+    }
+
+    void apiErrorsTellBillingFromLimits()
+    {
+        QCOMPARE(failureFromApiError(429, u"You exceeded your current quota: insufficient_quota"_s), AgentEvent::Failure::Billing);
+        QCOMPARE(failureFromApiError(402, QString()), AgentEvent::Failure::Billing);
+        QCOMPARE(failureFromApiError(429, u"Rate limit reached"_s), AgentEvent::Failure::RateLimit);
+        QCOMPARE(failureFromApiError(0, u"quota exceeded for this minute"_s), AgentEvent::Failure::RateLimit);
+        QCOMPARE(failureClassName(AgentEvent::Failure::Billing), u"billing"_s);
+    }
+
+    void aBackEndSetAsideComesBackWhenItsTimeHasPassed()
+    {
+        AgentFallbacks f;
+        const QDateTime now = QDateTime::fromString(u"2026-12-07T10:00:00Z"_s, Qt::ISODate);
+        QVERIFY(!f.unavailable(u"claude"_s, now));
+        QVERIFY(f.markUnavailable(u"claude"_s, {now.addSecs(7200), u"rate_limit"_s, u"limited"_s}));
+        QVERIFY(!f.markUnavailable(u"claude"_s, {now.addSecs(7200), u"rate_limit"_s, u"limited"_s})); // already
+        QCOMPARE(f.unavailable(u"claude"_s, now.addSecs(3600))->failureClass, u"rate_limit"_s);
+        QVERIFY(f.returned().isEmpty());
+        QVERIFY(!f.unavailable(u"claude"_s, now.addSecs(7200))); // its reset: back
+        QCOMPARE(f.returned(), QStringList{u"claude"_s});
+        QVERIFY(f.returned().isEmpty());
+        // Auth and billing: for the rest of the run.
+        f.markUnavailable(u"codex"_s, {QDateTime(), u"billing"_s, u"credit balance"_s});
+        QVERIFY(f.unavailable(u"codex"_s, now.addYears(1)));
+        // Overloads in a row; a success starts over.
+        QCOMPARE(f.noteOverloaded(u"gemini"_s), 1);
+        QCOMPARE(f.noteOverloaded(u"gemini"_s), 2);
+        f.noteSucceeded(u"gemini"_s);
+        QCOMPARE(f.noteOverloaded(u"gemini"_s), 1);
     }
 
     void classes()
