@@ -94,6 +94,20 @@ QByteArray fourWritingTasks()
     return plan;
 }
 
+// fourWritingTasks() in worktrees with commits, 4 at a time, through `config`: every task done
+// and its file committed. `err`: what peal printed.
+void runFourWritingTasks(const Scenario &s, const QString &config, QString *err)
+{
+    const auto r = s.run({u"--config"_s, config, u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s, u"worktree"_s,
+                          u"--commit-after-phase2"_s, u"--max-parallel"_s, u"4"_s},
+                         slurmEnv());
+    *err = r.err;
+    QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+    QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
+    for (int i = 1; i <= 4; ++i)
+        QCOMPARE(PealTest::git(s.repo(), {u"show"_s, u"HEAD:t%1.txt"_s.arg(i)}), u"from task %1\n"_s.arg(i));
+}
+
 QList<QJsonObject> agentCalls(const Scenario &s)
 {
     QList<QJsonObject> out;
@@ -135,13 +149,10 @@ private Q_SLOTS:
     {
         Scenario s(fourWritingTasks());
         QVERIFY(s.isValid());
-        const auto r = s.run({u"--config"_s, writeConfig(s), u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s,
-                              u"worktree"_s, u"--commit-after-phase2"_s, u"--max-parallel"_s, u"4"_s},
-                             slurmEnv());
-        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
-        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
-        for (int i = 1; i <= 4; ++i)
-            QCOMPARE(PealTest::git(s.repo(), {u"show"_s, u"HEAD:t%1.txt"_s.arg(i)}), u"from task %1\n"_s.arg(i));
+        QString err;
+        runFourWritingTasks(s, writeConfig(s), &err);
+        if (QTest::currentTestFailed())
+            return;
         // Every call ran in a job of its own, named after its task and phase.
         const QList<QJsonObject> calls = agentCalls(s);
         QCOMPARE(calls.size(), 8);
@@ -170,13 +181,10 @@ private Q_SLOTS:
         QVERIFY(s.isValid());
         const QString config = writeConfig(s, u"job_name_prefix = \"alloc\"\nallocation = \"run\"\n"
                                               "allocation_extra_args = [\"--overcommit\"]\nextra_args = [\"--overlap\"]\n"_s);
-        const auto r = s.run({u"--config"_s, config, u"--stet-path"_s, u"/nonexistent"_s, u"--isolation"_s, u"worktree"_s,
-                              u"--commit-after-phase2"_s, u"--max-parallel"_s, u"4"_s},
-                             slurmEnv());
-        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
-        QCOMPARE(s.completed(), (QList<int>{1, 2, 3, 4}));
-        for (int i = 1; i <= 4; ++i)
-            QCOMPARE(PealTest::git(s.repo(), {u"show"_s, u"HEAD:t%1.txt"_s.arg(i)}), u"from task %1\n"_s.arg(i));
+        QString err;
+        runFourWritingTasks(s, config, &err);
+        if (QTest::currentTestFailed())
+            return;
         // One job, eight steps.
         const QList<QJsonObject> calls = agentCalls(s);
         QCOMPARE(calls.size(), 8);
@@ -188,7 +196,7 @@ private Q_SLOTS:
         QCOMPARE(jobs.size(), 1);
         QVERIFY(!jobs.values().first().isEmpty());
         QCOMPARE(steps.size(), 8);
-        QVERIFY2(r.err.contains(u"agent calls run inside the run's allocation"_s), PealTest::tail(r.err).constData());
+        QVERIFY2(err.contains(u"agent calls run inside the run's allocation"_s), PealTest::tail(err).constData());
         // Given back at the end: cancelled by peal, nothing left in the queue.
         QTRY_VERIFY_WITH_TIMEOUT(!completed(u"alloc-run"_s).isEmpty(), 15000);
         QVERIFY2(completed(u"alloc-run"_s).last().contains(u"JobId="_s + jobs.values().first()), qPrintable(completed(u"alloc-run"_s).last()));
