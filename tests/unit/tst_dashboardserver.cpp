@@ -480,8 +480,8 @@ private Q_SLOTS:
         QVERIFY(DashboardServer::isLoopback(u"127.0.0.1"_s));
         QVERIFY(DashboardServer::isLoopback(u"::1"_s));
         QVERIFY(DashboardServer::isLoopback(u"localhost"_s));
-        QVERIFY(!DashboardServer::isLoopback(u"0.0.0.0"_s));
-        QVERIFY(!DashboardServer::isLoopback(u"192.168.1.4"_s));
+        QVERIFY(!DashboardServer::isLoopback(u"203.0.113.7"_s)); // documentation addresses (RFC 5737, 3849)
+        QVERIFY(!DashboardServer::isLoopback(u"2001:db8::1"_s));
         QCOMPARE(DashboardServer::newToken().size(), 32);
         QVERIFY(DashboardServer::newToken() != DashboardServer::newToken());
     }

@@ -2,6 +2,8 @@
 #include "agent/agentcall.h"
 
 #include "agent/agenttotals.h"
+#include "agent/agentwords.h"
+#include "agent/callending.h"
 #include "agent/transcript.h"
 
 #include <peal/prompt.h>
@@ -14,12 +16,6 @@
 namespace Peal::Internal {
 
 namespace {
-
-QString stderrHint(const QString &stderrText)
-{
-    const QString first = Text::firstLine(stderrText);
-    return first.isEmpty() ? QString() : QStringLiteral("stderr: ") + first;
-}
 
 // A call rate-limited this many times in a row fails: a limit that never lifts, or output
 // that only looks like one (docs/unattended.md).
@@ -60,8 +56,15 @@ struct AgentCall
     std::optional<Resume> pendingResume; // for the next attempt
     std::optional<Resume> resuming;      // the one this attempt continues
     bool resumeFallbackSpent = false;    // a resume that failed at once was started over fresh
-    QString words;           // what the assistant is saying, until its first line is told
-    bool wordsTold = false;  // the first line of these words went to the journal
+    // The first line of each of the assistant's messages, to the journal (task calls).
+    AgentWords words{[this](const QString &line) {
+        ProgressEvent said;
+        said.kind = ProgressEvent::Kind::AgentActivity;
+        said.task = taskIndex;
+        said.said = true;
+        said.detail = line;
+        run.notify(said);
+    }};
     bool stallRetried = false; // the one retry a stalled call gets beyond its attempts
     int rateLimitWaits = 0;    // waits of this call in a row
     Next next = Next::Attempt;
@@ -211,8 +214,7 @@ struct AgentCall
     void openTranscript(const ProcessSpec &spec, const QString &sent)
     {
         transcript.reset();
-        words.clear();
-        wordsTold = false;
+        words.reset();
         if (taskIndex == 0)
             return;
         const QString modeName = agentModeName(mode);
@@ -268,13 +270,8 @@ struct AgentCall
                 run.notify(activity);
             }
             if (taskIndex != 0)
-                followWords(event);
+                words.follow(event);
         }
-    }
-
-    static bool isRateLimit(AgentEvent::Failure f)
-    {
-        return f == AgentEvent::Failure::RateLimit || f == AgentEvent::Failure::Overloaded;
     }
 
     // Whether this attempt got anywhere: a tool call, a model turn or words of the assistant.
@@ -297,55 +294,8 @@ struct AgentCall
         }
         if (session.isEmpty())
             return;
-        QString why;
-        if (result.idle)
-            why = QStringLiteral("it wrote nothing for %1 s and was stopped").arg(run.config().agentIdleTimeoutSec);
-        else if (output.status == AgentOutput::Status::TimedOut)
-            why = QStringLiteral("it reached the phase timeout of %1 s").arg(run.config().phaseTimeoutSec);
-        else if (isRateLimit(output.failure))
-            why = QStringLiteral("its back-end was rate limited");
-        else if (output.failure == AgentEvent::Failure::Executor)
-            why = QStringLiteral("the executor running it failed");
-        else
-            return;
-        pendingResume = Resume{backEnd(), session, why};
-    }
-
-    // What the assistant says, for watchers (the journal, the dashboard): the first line of each
-    // of its messages, once whole (or 160 characters long). Words streamed in pieces ("delta")
-    // are gathered; a message ends at anything that is not more of its words.
-    void followWords(const AgentEvent &event)
-    {
-        if (event.kind != AgentEvent::Kind::Text) {
-            tellWords();
-            words.clear();
-            wordsTold = false;
-            return;
-        }
-        if (event.name != u"delta") {
-            tellWords();
-            words.clear();
-            wordsTold = false;
-        }
-        if (wordsTold)
-            return;
-        words += event.text;
-        const QString trimmed = words.trimmed();
-        if (trimmed.contains(u'\n') || trimmed.size() >= 160)
-            tellWords();
-    }
-
-    void tellWords()
-    {
-        if (wordsTold || words.trimmed().isEmpty())
-            return;
-        wordsTold = true;
-        ProgressEvent said;
-        said.kind = ProgressEvent::Kind::AgentActivity;
-        said.task = taskIndex;
-        said.said = true;
-        said.detail = Text::firstLine(words.trimmed()).left(160);
-        run.notify(said);
+        if (const auto why = interruptionOf(output, result, run.config()))
+            pendingResume = Resume{backEnd(), session, *why};
     }
 
     // A back-end that ends its stream with a result: the answer is the result's, an error result
@@ -414,52 +364,10 @@ struct AgentCall
     // role's agent_fallback chain. False when there is none or nothing calls for it.
     bool moveToFallback(const AgentOutput &output, const QString &printed, const Error &error)
     {
-        const AgentEvent::Failure f = output.failure;
         if (run.isCancelled() || output.status != AgentOutput::Status::Failed || !run.hasFallbackFrom(mode, backEnd()))
             return false;
-        const Config &c = run.config();
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        AgentFallbacks::Unavailable why{QDateTime(), failureClassName(f), error.message()};
-        if (f == AgentEvent::Failure::Auth || f == AgentEvent::Failure::Billing) {
-            // for the rest of the run: no wait helps
-        } else if (isRateLimit(f)) {
-            const auto reset = RateLimitText::resetDelay(printed, now);
-            const auto cap = RunContext::fromSeconds(c.rateLimitMaxWaitSec);
-            if (reset && *reset > cap)
-                why.until = now.addMSecs(reset->count());
-            else if (f == AgentEvent::Failure::Overloaded && c.fallbackAfterOverloads > 0
-                     && run.fallbackState().noteOverloaded(backEnd()) >= int(c.fallbackAfterOverloads))
-                why.until = now.addSecs(qint64(std::max<quint64>(c.rateLimitBackoffSec, 1)) * 4);
-            else
-                return false;
-        } else {
+        if (!run.moveToFallback(taskIndex, mode, backEnd(), output.failure, printed, error.message()))
             return false;
-        }
-        const QString from = backEnd();
-        const bool newly = run.fallbackState().markUnavailable(from, why);
-        QString unused;
-        const QString to = run.chooseAgent(mode, &unused).pluginId;
-        const QString until = why.until.isValid() ? QStringLiteral(" until ") + Text::clockTime(why.until, now)
-                                                  : QStringLiteral(" for this run");
-        const QString line = QStringLiteral("%1 %2%3: its calls move to %4").arg(from, failureDescription(f), until, to);
-        run.logger().warn(u"peal::phase", line, withTask({{QStringLiteral("class"), failureClassName(f)},
-                                                          {QStringLiteral("err"), error.message()}}));
-        QJsonObject fields{{QStringLiteral("phase"), agentModeName(mode)}, {QStringLiteral("from"), from},
-                           {QStringLiteral("to"), to}, {QStringLiteral("class"), failureClassName(f)},
-                           {QStringLiteral("reason"), error.message()}};
-        if (why.until.isValid())
-            fields.insert(QStringLiteral("until"), why.until.toString(Qt::ISODate));
-        if (taskIndex != 0)
-            fields.insert(QStringLiteral("task"), qint64(taskIndex));
-        run.outcomes().noteFallback(fields);
-        ProgressEvent moved;
-        moved.kind = ProgressEvent::Kind::AgentFallback;
-        moved.task = taskIndex;
-        moved.phase = agentModeName(mode);
-        moved.detail = line;
-        run.notify(moved);
-        if (newly)
-            run.notifier().send(QStringLiteral("agent_fallback"), line, fields);
         pendingResume.reset(); // a conversation does not move between vendors
         rateLimitWaits = 0;
         next = Next::Wait;
@@ -526,7 +434,7 @@ struct AgentCall
     void onResult(const ProcessResult &result)
     {
         if (taskIndex != 0)
-            tellWords(); // the last words, when no line ended them
+            words.flush(); // the last words, when no line ended them
         AgentOutput output = agent.interpret(mode, result);
         // What the events said of a failure comes first; the plugin may name a class its events
         // did not (from an exit code).
@@ -659,43 +567,6 @@ struct AgentCall
 };
 
 } // namespace
-
-Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &subject,
-                                        quint64 timeoutSec, const QString &backEnd)
-{
-    switch (output.status) {
-    case AgentOutput::Status::Succeeded:
-        return output;
-    case AgentOutput::Status::FailedToStart:
-        return Error(Error::Kind::Phase, QStringLiteral("%1 failed to start: %2").arg(subject, output.errorString));
-    case AgentOutput::Status::TimedOut:
-        return Error(Error::Kind::Phase, QStringLiteral("%1 timed out after %2 s").arg(subject).arg(timeoutSec));
-    case AgentOutput::Status::Cancelled:
-        return Error(Error::Kind::Interrupted, QStringLiteral("%1 was cancelled").arg(subject));
-    case AgentOutput::Status::Failed:
-        break;
-    }
-    // A back-end that said why names itself: "claude: rate limited (429)", its message as the hint.
-    if (const AgentOutput &t = output; t.failure != AgentEvent::Failure::None) {
-        QString message = (backEnd.isEmpty() ? subject : backEnd) + QStringLiteral(": ") + failureDescription(t.failure);
-        if (!t.failureDetail.isEmpty())
-            message += QStringLiteral(" (%1)").arg(t.failureDetail);
-        else if (t.failure == AgentEvent::Failure::Crash && output.exitCode)
-            message += QStringLiteral(" (exit code %1)").arg(*output.exitCode);
-        else if (t.failure == AgentEvent::Failure::Crash && output.signal > 0)
-            message += QStringLiteral(" (%1)").arg(signalName(output.signal));
-        const QString why = Text::firstLine(t.failureText).trimmed().left(300);
-        return Error(Error::Kind::Phase, message, why.isEmpty() ? stderrHint(output.stderrText) : why);
-    }
-    QString how;
-    if (output.exitCode)
-        how = QStringLiteral("exited with code %1").arg(*output.exitCode);
-    else if (output.signal > 0)
-        how = QStringLiteral("was killed by ") + signalName(output.signal);
-    else
-        how = QStringLiteral("failed");
-    return Error(Error::Kind::Phase, subject + u' ' + how, stderrHint(output.stderrText));
-}
 
 Step agentCallStep(RunContext &run, QObject *context, AgentCallRequest request, AgentCallback done)
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "agent/callending.h" // classifyAgentOutput, for the callers of agent calls
+
 #include "recipe/recipe.h"
 #include "run/runcontext.h"
 
@@ -28,10 +30,5 @@ struct AgentCallRequest
  * the hint); the task that fails names itself and the phase. `done` hears of the outcome once.
  */
 Step agentCallStep(RunContext &run, QObject *context, AgentCallRequest request, AgentCallback done);
-
-// Maps an agent's output to an error about `subject` ("agent exited with code 1"), or success.
-// A failure class the back-end reported names the back-end: "claude: rate limited (429)".
-PEAL_EXPORT Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString &subject,
-                                                    quint64 timeoutSec, const QString &backEnd = {});
 
 } // namespace Peal::Internal

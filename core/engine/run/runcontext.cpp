@@ -144,50 +144,6 @@ void RunContext::setRoleAgent(AgentRole role, AgentHandle handle)
     m_roleAgents[size_t(role)] = std::move(handle);
 }
 
-namespace {
-
-QString unavailableText(const QString &backEnd, const AgentFallbacks::Unavailable &why)
-{
-    QString text = backEnd + QStringLiteral(": ") + why.failureClass;
-    if (why.until.isValid())
-        text += QStringLiteral(" until ") + Text::clockTime(why.until, QDateTime::currentDateTimeUtc());
-    return text;
-}
-
-} // namespace
-
-AgentHandle RunContext::chooseAgent(AgentMode mode, QString *passedOver)
-{
-    passedOver->clear();
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const AgentHandle &own = agentFor(mode);
-    const auto ownUnavailable = m_fallbackState.unavailable(own.pluginId, now);
-    for (const QString &back : m_fallbackState.returned())
-        m_logger.info(u"peal::phase", QStringLiteral("%1 can be called again: calls go back to it").arg(back));
-    if (!ownUnavailable)
-        return own;
-    for (const AgentHandle &fallback : m_fallbacks[size_t(roleOf(mode))]) {
-        if (fallback.pluginId != own.pluginId && !m_fallbackState.unavailable(fallback.pluginId, now)) {
-            *passedOver = unavailableText(own.pluginId, *ownUnavailable);
-            return fallback;
-        }
-    }
-    return own; // none left: the call goes where it would have gone, and fails or waits as before
-}
-
-bool RunContext::hasFallbackFrom(AgentMode mode, const QString &backEnd)
-{
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const AgentHandle &own = agentFor(mode);
-    if (own.pluginId != backEnd && !m_fallbackState.unavailable(own.pluginId, now))
-        return true;
-    for (const AgentHandle &fallback : m_fallbacks[size_t(roleOf(mode))]) {
-        if (fallback.pluginId != backEnd && !m_fallbackState.unavailable(fallback.pluginId, now))
-            return true;
-    }
-    return false;
-}
-
 RunContext::RunContext(Config config, Logger &logger, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_logger(logger),
       m_limiter(m_config.parallel ? int(std::max<quint32>(1, m_config.maxParallel)) : 1),
@@ -433,70 +389,6 @@ void RunContext::cancelExecutorJobs(const QStringList &tags)
             });
         }
     });
-}
-
-void RunContext::makeAllocation(const StepHandle &step, QObject *context)
-{
-    if (!m_executor)
-        return step.done();
-    const QString who = QStringLiteral("executor plugin '%1'").arg(m_executorId);
-    ExecutorCall call;
-    call.phase = QStringLiteral("allocation");
-    call.tag = executorRunTag();
-    call.timeout = timeout();
-    setAllocationWidth(call, int(std::max<quint32>(1, m_config.maxParallel)));
-    Result<ProcessSpec> command = ProcessSpec();
-    if (auto asked = callGuarded(who, [&] { command = m_executor->wrap(ProcessSpec(), call); }); !asked)
-        return step.done(asked.error());
-    if (!command)
-        return step.done(command.error());
-    const QString pattern = allocationIdPattern(*command);
-    if (pattern.isEmpty())
-        return step.done(); // every call a job of its own
-    m_allocationAsked = true; // from here, the run's end gives back whatever was granted
-    ProcessSpec spec = *command;
-    // Waiting in Slurm's queue for the allocation is bounded like a phase.
-    if (!spec.timeout && timeout().count() > 0)
-        spec.timeout = timeout();
-    const QStringList release = allocationRelease(spec);
-    m_logger.info(u"peal::exec", QStringLiteral("asking the executor for one allocation for the run"),
-                  {{QStringLiteral("program"), spec.program}, {QStringLiteral("args"), spec.arguments}});
-    runProcess(spec, context, [this, step, pattern, release, who](const ProcessResult &result) {
-        const QRegularExpressionMatch m = QRegularExpression(pattern).match(result.stdoutText + u'\n' + result.stderrText);
-        if (!result.success() || !m.hasMatch()) {
-            std::optional<QString> why;
-            ExecutorCall none;
-            (void)callGuarded(who, [&] { why = m_executor->failureOf(result, none); });
-            const QString detail = why ? *why : Text::firstLine(result.stderrText.isEmpty() ? result.errorString : result.stderrText);
-            return step.done(Error(Error::Kind::Plugin, QStringLiteral("%1: no allocation for the run").arg(who), detail));
-        }
-        m_allocation = m.captured(1);
-        for (const QString &argument : release)
-            m_allocationRelease << QString(argument).replace(QStringLiteral("{id}"), m_allocation);
-        m_logger.info(u"peal::exec", QStringLiteral("agent calls run inside the run's allocation"),
-                      {{QStringLiteral("allocation"), m_allocation}, {QStringLiteral("width"), qint64(m_config.maxParallel)}});
-        step.done();
-    });
-}
-
-void RunContext::releaseAllocation()
-{
-    if (m_allocationRelease.isEmpty())
-        return;
-    ProcessSpec spec;
-    spec.program = m_allocationRelease.first();
-    spec.arguments = m_allocationRelease.mid(1);
-    spec.stdinMode = ProcessSpec::Stdin::Null;
-    spec.timeout = std::chrono::seconds(30);
-    spec.label = QStringLiteral("release the allocation");
-    m_logger.info(u"peal::exec", QStringLiteral("giving the run's allocation back"), {{QStringLiteral("allocation"), m_allocation}});
-    m_sideCommands->run(spec, [this, program = spec.program](const ProcessResult &r) {
-        if (!r.success())
-            m_logger.warn(u"peal::exec", QStringLiteral("the run's allocation was not given back"),
-                          {{QStringLiteral("program"), program}, {QStringLiteral("exit_code"), exitStatusText(r)},
-                           {QStringLiteral("stderr"), r.stderrText.trimmed().left(300)}});
-    });
-    m_allocationRelease.clear();
 }
 
 void RunContext::runProcess(const ProcessSpec &given, QObject *context, ProcessCallback done,

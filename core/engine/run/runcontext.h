@@ -93,6 +93,12 @@ public:
     AgentHandle chooseAgent(AgentMode mode, QString *passedOver);
     // Whether a call of `mode` has another back-end than `backEnd` to move to now.
     bool hasFallbackFrom(AgentMode mode, const QString &backEnd);
+    // A call of `task` by `backEnd` failed with `failure` (its output `printed`): when that
+    // sets the back-end aside - a limit past rate_limit_max_wait_sec, an auth or billing
+    // refusal, fallback_after_overloads overloads in a row - marks it, says so (log line,
+    // journal, agent_fallback notification, the summary) and returns true.
+    bool moveToFallback(quint32 task, AgentMode mode, const QString &backEnd, AgentEvent::Failure failure,
+                        const QString &printed, const QString &reason);
     State &state() { return m_state; }
     Plan &plan() { return m_plan; }
     // The plan's lines that look like task headings but are not (repeated at the end of the run).
