@@ -158,8 +158,7 @@ struct AgentCall
                 resuming = Resume{backEnd(), left->session, left->why};
         }
         QString sent = prompt;
-        auto spec = resuming ? agent.resumingCommand(mode, prompt, workspace, resuming->session,
-                                                                   Prompts::resume(resuming->why))
+        auto spec = resuming ? agent.resumingCommand(mode, prompt, workspace, resuming->session, Prompts::resume(resuming->why))
                              : agent.command(mode, prompt, workspace);
         if (spec && resuming && resumesSession(*spec) == resuming->session) {
             sent = Prompts::resume(resuming->why);
