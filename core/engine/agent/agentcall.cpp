@@ -35,6 +35,7 @@ struct AgentCall
     QPointer<QObject> context;
     AgentMode mode;
     QString prompt;
+    QString promptDigest; // of the whole prompt: what its records, and an unfinished one, are matched by
     AgentCallOptions options;
     quint32 taskIndex;
     AgentCallback done;
@@ -57,14 +58,7 @@ struct AgentCall
     std::optional<Resume> resuming;      // the one this attempt continues
     bool resumeFallbackSpent = false;    // a resume that failed at once was started over fresh
     // The first line of each of the assistant's messages, to the journal (task calls).
-    AgentWords words{[this](const QString &line) {
-        ProgressEvent said;
-        said.kind = ProgressEvent::Kind::AgentActivity;
-        said.task = taskIndex;
-        said.said = true;
-        said.detail = line;
-        run.notify(said);
-    }};
+    AgentWords words{[this](const QString &line) { tellActivity(line, true); }};
     bool stallRetried = false; // the one retry a stalled call gets beyond its attempts
     int rateLimitWaits = 0;    // waits of this call in a row
     Next next = Next::Attempt;
@@ -73,8 +67,8 @@ struct AgentCall
 
     AgentCall(RunContext &r, QObject *c, AgentMode m, QString p, AgentCallOptions o, quint32 t,
               QString w, AgentCallback d)
-        : run(r), context(c), mode(m), prompt(std::move(p)), options(std::move(o)), taskIndex(t),
-          done(std::move(d)), workspace(std::move(w)) {}
+        : run(r), context(c), mode(m), prompt(std::move(p)), promptDigest(CallRecords::promptDigest(prompt)),
+          options(std::move(o)), taskIndex(t), done(std::move(d)), workspace(std::move(w)) {}
 
     LogFields withTask(LogFields fields) const
     {
@@ -154,7 +148,7 @@ struct AgentCall
         if (!resuming && taskIndex != 0 && run.config().resumeSessions) {
             const QString where = workspace.isEmpty() ? agent.settings.workspace : workspace;
             if (auto left = run.records().unfinished(taskIndex, agentModeName(mode), backEnd(), where,
-                                                     CallRecords::promptDigest(prompt)))
+                                                     promptDigest))
                 resuming = Resume{backEnd(), left->session, left->why};
         }
         QString sent = prompt;
@@ -221,7 +215,7 @@ struct AgentCall
             run.records().next(taskIndex, modeName),
             Transcript::Call{taskIndex, modeName, agent.pluginId, spec, sent,
                              resuming ? resuming->session : QString(), resuming ? resuming->why : QString(), passedOver,
-                             CallRecords::promptDigest(prompt)});
+                             promptDigest});
         if (!transcript->isOpen())
             run.logger().warn(u"peal::phase", QStringLiteral("cannot record the agent call"),
                               withTask({{QStringLiteral("err"), transcript->error()}}));
@@ -261,16 +255,22 @@ struct AgentCall
                 fields.append({{QStringLiteral("input_tokens"), event.inputTokens},
                                {QStringLiteral("output_tokens"), event.outputTokens}});
             run.logger().debug(u"peal::agent", QStringLiteral("agent event"), withTask(fields));
-            if (event.kind == AgentEvent::Kind::ToolCall && taskIndex != 0) {
-                ProgressEvent activity;
-                activity.kind = ProgressEvent::Kind::AgentActivity;
-                activity.task = taskIndex;
-                activity.detail = QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed();
-                run.notify(activity);
-            }
+            if (event.kind == AgentEvent::Kind::ToolCall && taskIndex != 0)
+                tellActivity(QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed(), false);
             if (taskIndex != 0)
                 words.follow(event);
         }
+    }
+
+    // What the agent does (a tool call) or says, for watchers (the terminal, the journal).
+    void tellActivity(const QString &detail, bool said)
+    {
+        ProgressEvent activity;
+        activity.kind = ProgressEvent::Kind::AgentActivity;
+        activity.task = taskIndex;
+        activity.said = said;
+        activity.detail = detail;
+        run.notify(activity);
     }
 
     // Whether this attempt got anywhere: a tool call, a model turn or words of the assistant.
