@@ -144,9 +144,11 @@ QList<OptionDef> demoOptions()
              QStringLiteral("create the demo here (default: a new directory under the system "
                             "temporary directory)"), {}},
             {QStringLiteral("--agent"), QStringLiteral("AGENT"),
-             QStringLiteral("demo: the built-in demo agent (default); claude, codex or gemini: that real CLI, "
+             QStringLiteral("demo: the built-in demo agent (default); claude, codex, gemini, opencode, copilot or "
+                            "qwen: that real CLI, "
                             "against a scripted model on 127.0.0.1 (no account needed)"),
-             {QStringLiteral("demo"), QStringLiteral("claude"), QStringLiteral("codex"), QStringLiteral("gemini")}}};
+             {QStringLiteral("demo"), QStringLiteral("claude"), QStringLiteral("codex"), QStringLiteral("gemini"),
+              QStringLiteral("opencode"), QStringLiteral("copilot"), QStringLiteral("qwen")}}};
 }
 
 QString formatOptions(const QList<OptionDef> &options)

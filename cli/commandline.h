@@ -73,7 +73,7 @@ struct CommandLine
 
     // demo
     std::optional<QString> demoDir;
-    QString demoAgent = QStringLiteral("demo"); // or claude, codex, gemini
+    QString demoAgent = QStringLiteral("demo"); // or claude, codex, gemini, opencode, copilot, qwen
 
     // completion
     QString shell;

@@ -116,7 +116,10 @@ void DemoCommand::start()
         static const QHash<QString, std::pair<QString, QString>> clis{
             {QStringLiteral("claude"), {QStringLiteral("Claude Code"), QStringLiteral("npm install -g @anthropic-ai/claude-code")}},
             {QStringLiteral("codex"), {QStringLiteral("Codex CLI"), QStringLiteral("npm install -g @openai/codex")}},
-            {QStringLiteral("gemini"), {QStringLiteral("Gemini CLI"), QStringLiteral("npm install -g @google/gemini-cli")}}};
+            {QStringLiteral("gemini"), {QStringLiteral("Gemini CLI"), QStringLiteral("npm install -g @google/gemini-cli")}},
+            {QStringLiteral("opencode"), {QStringLiteral("OpenCode"), QStringLiteral("npm install -g opencode-ai")}},
+            {QStringLiteral("copilot"), {QStringLiteral("Copilot CLI"), QStringLiteral("npm install -g @github/copilot")}},
+            {QStringLiteral("qwen"), {QStringLiteral("Qwen Code"), QStringLiteral("npm install -g @qwen-code/qwen-code")}}};
         const auto found = findExecutable(m_agent, qEnvironmentVariable("PATH"));
         if (!found)
             return fail(QStringLiteral("peal demo --agent %1 runs the real %2, and '%1' is not on PATH: install it with "

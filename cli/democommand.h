@@ -12,7 +12,7 @@ namespace Peal::Cli {
 /*
  * `peal demo`: makes a git repository and a plan in a fresh directory and runs the real engine
  * on them with peal-demo-agent, a deterministic stand-in for Cursor's agent that ships with
- * peal - or, with `--agent claude|codex|gemini`, with that real CLI against peal-model-server, a
+ * peal - or, with `--agent claude|codex|gemini|opencode|copilot|qwen`, with that real CLI against peal-model-server, a
  * scripted model on 127.0.0.1 that asks the CLI to write the files. Then it shows what changed
  * and where everything is.
  */

@@ -53,6 +53,7 @@ configure_and_build() {
 # stream formats drift between releases. Node.js and npm come from Debian when missing.
 # playwright-core drives Debian's chromium for the dashboard's browser test (tests/browser/).
 PEAL_AGENT_CLIS=("@anthropic-ai/claude-code@2.1.197" "@openai/codex@0.171.0" "@google/gemini-cli@0.61.0"
+                 "opencode-ai@1.18.33" "@github/copilot@1.0.102" "@qwen-code/qwen-code@0.15.10"
                  "playwright-core@1.64.1")
 
 # install_agent_clis <dir>: npm packages into <dir>/node_modules (nothing to do when the pinned

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * peal-model-server: a scripted model server on 127.0.0.1 for driving the real agent CLIs
- * with no network - by `peal demo --agent claude|codex|gemini` and by the tests (../shared/spec/agent-clis.md §7). It speaks, as server-sent events, the
- * Anthropic Messages API (POST /v1/messages, Claude Code), the OpenAI Responses API
- * (POST /v1/responses, Codex) and the Gemini API (POST /v1beta/models/<m>:streamGenerateContent,
- * Gemini CLI; its non-streaming generateContent gets a plain JSON answer).
+ * with no network - by `peal demo --agent <cli>` and by the tests (../shared/spec/agent-clis.md §7).
+ * It speaks, as server-sent events, the Anthropic Messages API (POST /v1/messages, Claude Code),
+ * the OpenAI Responses API (POST /v1/responses, Codex), the Gemini API
+ * (POST /v1beta/models/<m>:streamGenerateContent, Gemini CLI; its non-streaming generateContent
+ * gets a plain JSON answer) and OpenAI Chat Completions (POST /v1/chat/completions: OpenCode,
+ * Copilot CLI, Qwen Code; chatcompletions.cpp).
  *
  * The "model" follows directives in the conversation's first user message: every line
  * "@write <path> <words...>" becomes a call of the CLI's own file-writing tool (Claude Code's
- * Write, Codex's apply_patch through exec_command, Gemini CLI's write_file; paths relative to
+ * Write, Codex's apply_patch through exec_command, Gemini CLI's write_file, OpenCode's write,
+ * Copilot CLI's create, Qwen Code's write_file; paths relative to
  * the working directory the CLI reports); once the tool results come
  * back, it answers with text that repeats the directives, so a plan written in plan mode carries
  * them to the execute phase. "@probe <path> <words...>" is tried the same way but not repeated:
@@ -28,15 +31,17 @@
  *   --malformed N      answer the first N model requests with a broken event stream
  *   --hang N           hold the first N model requests (after those) open, unanswered
  *   --hang-at K[,K...] hold model request number K open (a stall in the middle of a call)
- *   --only-api API     the scripted failures are those of API (anthropic, openai, gemini) alone,
+ *   --only-api API     the scripted failures are those of API (anthropic, openai, gemini, chat) alone,
  *                      counted among its own requests: one back-end limited while another answers
  *
  * Each logged request also says what its conversation holds: items, tool_results and the last
  * line of the last user text (last_user), so a test can see a continued conversation.
  *   --client-home DIR  set up the CLIs to talk to this server: DIR/.codex/config.toml,
- *                      DIR/.gemini/settings.json, and DIR/env with the NAME=value lines to add to
+ *                      DIR/.gemini/settings.json, DIR/.qwen/settings.json, and DIR/env with
+ *                      the NAME=value lines (OpenCode's inline config among them) to add to
  *                      their environment (HOME=DIR among them), written once it listens
  */
+#include "chatcompletions.h"
 #include "support.h"
 
 #include <QCommandLineParser>
@@ -67,16 +72,6 @@ struct Settings
     int hang = 0;
     QList<int> hangAt; // these requests (numbered from 1) are held open
     QString onlyApi;   // anthropic, openai or gemini: the failures above are this API's alone
-};
-
-// What a request's conversation holds, for the log: its items, the tool results among them,
-// and the last line of the last thing the user said (a resumed call's short prompt, after any
-// reminders the CLI puts before it).
-struct Shape
-{
-    int items = 0;
-    int toolResults = 0;
-    QString lastUser;
 };
 
 class Server : public QObject
@@ -153,6 +148,8 @@ private:
             return send(socket, anthropic(body));
         if (method == "POST" && path.startsWith(u"/v1/responses"))
             return send(socket, openAi(body));
+        if (method == "POST" && (path.startsWith(u"/v1/chat/completions") || path.startsWith(u"/chat/completions")))
+            return send(socket, chat(body));
         if (method == "POST" && path.contains(u":streamGenerateContent"))
             return send(socket, gemini(body, path, true));
         if (method == "POST" && path.contains(u":generateContent"))
@@ -197,14 +194,14 @@ private:
             file.write(QJsonDocument(entry).toJson(QJsonDocument::Compact) + '\n');
     }
 
-    enum class Api { Anthropic, OpenAi, Gemini };
+    enum class Api { Anthropic, OpenAi, Gemini, Chat };
 
     // A scripted failure for the first requests, in the API's own error shape, or nothing.
     std::optional<Reply> scriptedFailure(int request, Api api)
     {
         // --only-api: the scripted failures are that API's, counted among its own requests.
         if (!m_settings.onlyApi.isEmpty()) {
-            static const char *const names[] = {"anthropic", "openai", "gemini"};
+            static const char *const names[] = {"anthropic", "openai", "gemini", "chat"};
             if (m_settings.onlyApi != QLatin1String(names[int(api)]))
                 return std::nullopt;
             request = ++m_onlyApiRequests;
@@ -225,7 +222,7 @@ private:
                                                                                          : status == 529 ? QStringLiteral("overloaded_error")
                                                                                                          : QStringLiteral("api_error")},
                                                                {QStringLiteral("message"), said}}}};
-            else if (api == Api::OpenAi)
+            else if (api == Api::OpenAi || api == Api::Chat)
                 error = {{QStringLiteral("error"), QJsonObject{{QStringLiteral("type"), status == 429 ? QStringLiteral("rate_limit_exceeded")
                                                                                                         : QStringLiteral("server_error")},
                                                                {QStringLiteral("code"), status == 429 ? QStringLiteral("rate_limit_exceeded")
@@ -239,34 +236,24 @@ private:
             r.body = QJsonDocument(error).toJson(QJsonDocument::Compact);
             if (!m_settings.retryAfter.isEmpty())
                 r.headers.append({"retry-after", m_settings.retryAfter.toUtf8()});
+            else if (api == Api::Chat)
+                r.headers.append({QByteArray("retry-after-ms"), QByteArray("0")}); // OpenCode's own retries: at once, not over a minute
             return r;
         }
         if (request <= m_settings.fail + m_settings.malformed)
             return Reply{200, "text/event-stream",
-                         api == Api::Anthropic ? "event: message_start\ndata: {\"type\": \"message_st\n\n"
-                         : api == Api::OpenAi  ? "event: response.created\ndata: {\"type\": \"resp\n\n"
-                                               : "data: {\"candidates\": [{\"cont\r\n\r\n",
+                         api == Api::Anthropic ? QByteArray("event: message_start\ndata: {\"type\": \"message_st\n\n")
+                         : api == Api::OpenAi  ? QByteArray("event: response.created\ndata: {\"type\": \"resp\n\n")
+                         : api == Api::Chat    ? brokenChatStream()
+                                               : QByteArray("data: {\"candidates\": [{\"cont\r\n\r\n"),
                          {}};
         if (request <= m_settings.fail + m_settings.malformed + m_settings.hang || m_settings.hangAt.contains(request))
             return Reply{0, {}, {}, {}}; // held open: send() writes nothing
         return std::nullopt;
     }
 
-    // The answer once the tool results are back: the directives to carry on, or nothing to do.
-    static QString answerText(const QList<Directive> &directives)
-    {
-        if (directives.isEmpty())
-            return QStringLiteral("Nothing to do.");
-        QStringList lines{QStringLiteral("Plan: write the files."), QString()};
-        for (const Directive &d : directives) {
-            if (d.echoed)
-                lines << QStringLiteral("@write %1 %2").arg(d.path, d.content.trimmed());
-        }
-        return lines.join(u'\n');
-    }
-
     void logRequest(const char *api, int request, const QList<Directive> &directives, bool toolResult,
-                    const QString &cwd, const QJsonValue &model, const Shape &shape)
+                    const QString &cwd, const QJsonValue &model, const Shape &shape, const QString &client = {})
     {
         QJsonArray paths;
         for (const Directive &d : directives)
@@ -275,7 +262,8 @@ private:
              {QStringLiteral("directives"), paths}, {QStringLiteral("tool_result"), toolResult},
              {QStringLiteral("cwd"), cwd}, {QStringLiteral("model"), model},
              {QStringLiteral("items"), shape.items}, {QStringLiteral("tool_results"), shape.toolResults},
-             {QStringLiteral("last_user"), shape.lastUser.trimmed().section(u'\n', -1).left(200)}});
+             {QStringLiteral("last_user"), shape.lastUser.trimmed().section(u'\n', -1).left(200)},
+             {QStringLiteral("client"), client}});
     }
 
     // OpenAI Responses (Codex): apply_patch through exec_command, the answer as a message item.
@@ -340,6 +328,20 @@ private:
                                                                          {QStringLiteral("output_tokens"), 20},
                                                                          {QStringLiteral("total_tokens"), 120}}}}}});
         return {200, "text/event-stream", out, {}};
+    }
+
+    // OpenAI Chat Completions (OpenCode, Copilot CLI, Qwen Code): the client's own write tool,
+    // the answer as text (chatcompletions.cpp).
+    Reply chat(const QByteArray &body)
+    {
+        const int request = ++m_requests;
+        const QJsonObject j = QJsonDocument::fromJson(body).object();
+        const ChatRequest asked = readChatRequest(j);
+        logRequest("chat", request, asked.directives, asked.toolResult, asked.cwd, j.value(u"model"), asked.shape,
+                   asked.client);
+        if (auto failure = scriptedFailure(request, Api::Chat))
+            return *failure;
+        return {200, "text/event-stream", chatAnswer(asked, request, j.value(u"model").toString()), {}};
     }
 
     // Gemini (Gemini CLI): write_file calls, the answer as text; generateContent (the CLI's

@@ -36,6 +36,18 @@ QList<Directive> directivesIn(const QString &text)
     return out;
 }
 
+QString answerText(const QList<Directive> &directives)
+{
+    if (directives.isEmpty())
+        return QStringLiteral("Nothing to do.");
+    QStringList lines{QStringLiteral("Plan: write the files."), QString()};
+    for (const Directive &d : directives) {
+        if (d.echoed)
+            lines << QStringLiteral("@write %1 %2").arg(d.path, d.content.trimmed());
+    }
+    return lines.join(u'\n');
+}
+
 // The text of a message's content (a string or blocks); tool results are left out.
 QString textOf(const QJsonValue &content, bool *hasToolResult)
 {
@@ -59,7 +71,8 @@ QByteArray sse(const char *event, const QJsonObject &data)
     return QByteArray("event: ") + event + "\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
 }
 
-// What Claude Code, Codex and Gemini CLI need to talk to `url` with no account (agent-clis.md §7).
+// What Claude Code, Codex, Gemini CLI, OpenCode, Copilot CLI and Qwen Code need to talk to `url`
+// with no account (agent-clis.md §7, docs/agents.md).
 bool writeClientSetup(const QString &home, const QString &url)
 {
     const QString codexHome = home + QStringLiteral("/.codex");
@@ -72,6 +85,28 @@ bool writeClientSetup(const QString &home, const QString &url)
                                  .arg(url)
                                  .toUtf8();
     const QByteArray gemini = R"({"security":{"auth":{"selectedType":"gemini-api-key"}}})";
+    // OpenCode: a provider of its own in the inline config, with a price so that its cost shows;
+    // no update check, no models list from the network.
+    const QJsonObject model{{QStringLiteral("name"), QStringLiteral("scripted-model")},
+                            {QStringLiteral("cost"), QJsonObject{{QStringLiteral("input"), 3}, {QStringLiteral("output"), 15}}}};
+    QJsonObject models;
+    for (const char *name : {"scripted-model", "scripted-small", "scripted-large"})
+        models.insert(QLatin1String(name), model);
+    const QJsonObject openCode{
+        {QStringLiteral("provider"),
+         QJsonObject{{QStringLiteral("scripted"),
+                      QJsonObject{{QStringLiteral("npm"), QStringLiteral("@ai-sdk/openai-compatible")},
+                                  {QStringLiteral("name"), QStringLiteral("scripted")},
+                                  {QStringLiteral("options"), QJsonObject{{QStringLiteral("baseURL"), QString(url + QStringLiteral("/v1"))},
+                                                                          {QStringLiteral("apiKey"), QStringLiteral("scripted")}}},
+                                  {QStringLiteral("models"), models}}}}},
+        {QStringLiteral("model"), QStringLiteral("scripted/scripted-model")},
+        {QStringLiteral("autoupdate"), false},
+        {QStringLiteral("share"), QStringLiteral("disabled")}};
+    // Qwen Code: no statistics, no update check, no retries of its own (a failure reaches peal
+    // at once).
+    const QByteArray qwen = R"({"privacy":{"usageStatisticsEnabled":false},"general":{"enableAutoUpdate":false},)"
+                            R"("model":{"generationConfig":{"maxRetries":0}},"security":{"auth":{"selectedType":"openai"}}})";
     const QStringList env{QStringLiteral("HOME=") + home,
                           QStringLiteral("ANTHROPIC_BASE_URL=") + url,
                           QStringLiteral("ANTHROPIC_API_KEY=scripted"),
@@ -81,9 +116,24 @@ bool writeClientSetup(const QString &home, const QString &url)
                           QStringLiteral("PEAL_MODEL_SERVER_KEY=scripted"),
                           QStringLiteral("GOOGLE_GEMINI_BASE_URL=") + url,
                           QStringLiteral("GEMINI_API_KEY=scripted"),
-                          QStringLiteral("GEMINI_CLI_TRUST_WORKSPACE=true")};
+                          QStringLiteral("GEMINI_CLI_TRUST_WORKSPACE=true"),
+                          QStringLiteral("OPENCODE_CONFIG_CONTENT=")
+                              + QString::fromUtf8(QJsonDocument(openCode).toJson(QJsonDocument::Compact)),
+                          QStringLiteral("OPENCODE_DISABLE_MODELS_FETCH=1"),
+                          QStringLiteral("OPENCODE_DISABLE_AUTOUPDATE=1"),
+                          // Copilot CLI: a provider of its own, no GitHub account, no network.
+                          QStringLiteral("COPILOT_PROVIDER_BASE_URL=") + url + QStringLiteral("/v1"),
+                          QStringLiteral("COPILOT_PROVIDER_API_KEY=peal-model-server-key"),
+                          QStringLiteral("COPILOT_MODEL=scripted-model"),
+                          QStringLiteral("COPILOT_OFFLINE=true"),
+                          QStringLiteral("OPENAI_BASE_URL=") + url + QStringLiteral("/v1"),
+                          QStringLiteral("OPENAI_API_KEY=scripted"),
+                          QStringLiteral("OPENAI_MODEL=scripted-model"),
+                          // What the CLIs would fetch from npm at start (OpenCode's plugins) fails at once.
+                          QStringLiteral("npm_config_offline=true")};
     return writeFile(codexHome + QStringLiteral("/config.toml"), codex)
            && writeFile(home + QStringLiteral("/.gemini/settings.json"), gemini)
+           && writeFile(home + QStringLiteral("/.qwen/settings.json"), qwen)
            && writeFile(home + QStringLiteral("/env"), env.join(u'\n').toUtf8() + '\n');
 }
 

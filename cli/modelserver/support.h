@@ -22,12 +22,26 @@ struct Directive
     bool echoed = true; // repeated in the answer ("@write"), or not ("@probe")
 };
 
+// What a request's conversation holds, for the log: its items, the tool results among them,
+// and the last line of the last thing the user said (a resumed call's short prompt, after any
+// reminders the CLI puts before it).
+struct Shape
+{
+    int items = 0;
+    int toolResults = 0;
+    QString lastUser;
+};
+
 // The "@write <path> <words...>" and "@probe ..." lines of a text.
 QList<Directive> directivesIn(const QString &text);
 
 // The text of a message's content (a string or blocks); `hasToolResult` is set when a block is
 // a tool result.
 QString textOf(const QJsonValue &content, bool *hasToolResult = nullptr);
+
+// The answer once the tool results are back: the directives to carry on ("@write" lines),
+// or "Nothing to do.".
+QString answerText(const QList<Directive> &directives);
 
 // One server-sent event.
 QByteArray sse(const char *event, const QJsonObject &data);

@@ -26,7 +26,7 @@ std::optional<QJsonObject> jsonObjectOf(const QString &line, AgentEvent *unreada
 
 QString toolTarget(const QJsonObject &input)
 {
-    for (const char *key : {"file_path", "notebook_path", "absolute_path", "path", "dir_path", "command", "cmd",
+    for (const char *key : {"file_path", "filePath", "notebook_path", "absolute_path", "path", "dir_path", "command", "cmd",
                             "pattern", "url", "query", "description"}) {
         const QJsonValue value = input.value(QLatin1String(key));
         if (value.isString() && !value.toString().isEmpty())
@@ -78,11 +78,17 @@ ProcessSpec StreamingCliAgent::command(AgentMode mode, const QString &prompt, co
     spec.stdinMode = ProcessSpec::Stdin::Data;
     spec.stdinData = prompt.toUtf8();
     spec.timeout = settings.timeout;
+    spec.environment = environment(mode, settings);
     spec.label = m_description.program + u' ' + agentModeName(mode);
     // The answer to a request to continue a session: this command does (docs/plugins.md).
     if (const QString session = resumeSession(settings); m_description.resumes && !session.isEmpty())
         setResumesSession(spec, session);
     return spec;
+}
+
+QHash<QString, QString> StreamingCliAgent::environment(AgentMode, const AgentSettings &) const
+{
+    return {};
 }
 
 QList<AgentEvent> StreamingCliAgent::onOutputLine(AgentMode, OutputChannel channel, const QString &line) const

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// What the agent back-ends (claude, codex, gemini, command) share: reading their option tables,
+// What the agent back-ends (claude, codex, gemini, opencode, copilot, qwen, command) share: reading their option tables,
 // their JSON lines, and the status of a finished process. Compiled into each plugin.
 
 #include <peal/sdk/agent.h>
@@ -52,7 +52,8 @@ struct CliDescription
 };
 
 /*
- * A CLI back-end that prints a JSON stream ending in a result (Claude Code, Codex, Gemini CLI):
+ * A CLI back-end that prints a JSON stream (Claude Code, Codex, Gemini CLI, OpenCode, Copilot CLI,
+ * Qwen Code):
  * the prompt goes on stdin, the CLI runs in the workspace, every stdout line is read as it
  * arrives, and the answer and failure class come from the events. A plugin gives the
  * description, its argv and its line reader.
@@ -76,6 +77,9 @@ protected:
     virtual QStringList arguments(AgentMode mode, const AgentSettings &settings) const = 0;
     // The events of one stdout line.
     virtual QList<AgentEvent> eventsOfLine(const QString &line) const = 0;
+    // Variables added to the CLI's environment (OpenCode's permissions in plan mode). Default:
+    // none.
+    virtual QHash<QString, QString> environment(AgentMode mode, const AgentSettings &settings) const;
 
 private:
     CliDescription m_description;

@@ -180,6 +180,15 @@ struct AgentCall
         totals = AgentTotals();
         rawTail.clear();
         openTranscript(*spec, sent);
+        // A session the command named itself (Copilot CLI): the call's from its start.
+        if (const QString named = startsSession(*spec); !named.isEmpty()) {
+            AgentEvent session;
+            session.kind = AgentEvent::Kind::Session;
+            session.text = named;
+            totals.add(session);
+            if (transcript)
+                transcript->event(session);
+        }
         RunContext::LineCallback onLine;
         if (agent.streamsEvents(mode)) {
             spec->streamLines = true;

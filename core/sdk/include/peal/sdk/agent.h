@@ -78,6 +78,20 @@ inline QString resumesSession(const ProcessSpec &spec)
     return spec.extensions.value(QStringLiteral("resumes_session")).toString();
 }
 
+// Naming the session a fresh call starts (added after ABI 9, docs/plugins.md): a plugin whose
+// CLI takes the id of a new session on its command line (Copilot CLI's `--session-id`) but
+// prints it only at its end sets the ProcessSpec extension "starts_session" to that id. The core
+// records it as the call's session from the start, so a call stopped before its end can still
+// be continued. Absent, the session is the one the call's events report.
+inline void setStartsSession(ProcessSpec &spec, const QString &session)
+{
+    spec.extensions.insert(QStringLiteral("starts_session"), session);
+}
+inline QString startsSession(const ProcessSpec &spec)
+{
+    return spec.extensions.value(QStringLiteral("starts_session")).toString();
+}
+
 /*
  * Agent role: turns (mode, prompt) into a ProcessSpec and a ProcessResult into an AgentOutput.
  * It never runs anything itself.

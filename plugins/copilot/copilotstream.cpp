@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+#include "copilotstream.h"
+
+#include "agentcommon.h"
+
+#include <QDir>
+#include <QJsonDocument>
+
+namespace Peal::Copilot {
+
+using namespace AgentCommon;
+
+Result<CopilotOptions> readOptions(const QJsonObject &table)
+{
+    CopilotOptions options;
+    const auto read = OptionReader(table)
+                          .strings(QStringLiteral("allow_tools"), options.allowTools)
+                          .strings(QStringLiteral("plan_deny_tools"), options.planDenyTools)
+                          .strings(QStringLiteral("extra_args"), options.extraArgs)
+                          .finish();
+    if (!read)
+        return read.error();
+    return options;
+}
+
+QString usageFile(const QString &session)
+{
+    return QDir::temp().filePath(QStringLiteral("peal-copilot-usage-%1.json").arg(session));
+}
+
+QStringList arguments(AgentMode mode, const AgentSettings &settings, const CopilotOptions &options,
+                      const QString &session)
+{
+    // No questions to a person who is not there, no update in the middle of a run.
+    QStringList args{QStringLiteral("--output-format"), QStringLiteral("json"), QStringLiteral("--no-ask-user"),
+                     QStringLiteral("--no-auto-update")};
+    if (settings.model)
+        args << QStringLiteral("--model") << *settings.model;
+    if (readsOnly(mode)) {
+        for (const QString &tool : options.planDenyTools)
+            args << QStringLiteral("--deny-tool=") + tool;
+    } else {
+        for (const QString &tool : options.allowTools)
+            args << QStringLiteral("--allow-tool=") + tool;
+    }
+    if (resumeSession(settings) == session)
+        args << QStringLiteral("--resume=") + session;
+    else
+        args << QStringLiteral("--session-id") << session;
+    args << QStringLiteral("--usage-output-file") << usageFile(session) << options.extraArgs;
+    return args;
+}
+
+std::optional<AgentEvent> usageOf(const QByteArray &json)
+{
+    const QJsonObject metrics = QJsonDocument::fromJson(json).object().value(u"modelMetrics").toObject();
+    if (metrics.isEmpty())
+        return std::nullopt;
+    AgentEvent usage;
+    usage.kind = AgentEvent::Kind::Usage;
+    for (const QJsonValue &model : metrics) {
+        const QJsonObject u = model.toObject().value(u"usage").toObject();
+        usage.inputTokens += u.value(u"inputTokens").toInteger();
+        usage.outputTokens += u.value(u"outputTokens").toInteger();
+        usage.cacheReadTokens += u.value(u"cacheReadTokens").toInteger();
+        usage.cacheWriteTokens += u.value(u"cacheWriteTokens").toInteger();
+    }
+    return usage;
+}
+
+QList<AgentEvent> eventsOf(const QString &line, const std::function<QByteArray(const QString &)> &readUsage)
+{
+    if (line.trimmed().isEmpty())
+        return {};
+    AgentEvent unreadable;
+    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    if (!object)
+        return {unreadable};
+    const QJsonObject &o = *object;
+    const QString type = o.value(u"type").toString();
+    const QJsonObject data = o.value(u"data").toObject();
+    if (type == u"assistant.message") {
+        AgentEvent text;
+        text.kind = AgentEvent::Kind::Text;
+        text.text = data.value(u"content").toString();
+        return text.text.isEmpty() ? QList<AgentEvent>() : QList<AgentEvent>{text};
+    }
+    if (type == u"tool.execution_start") {
+        AgentEvent tool;
+        tool.kind = AgentEvent::Kind::ToolCall;
+        tool.name = data.value(u"toolName").toString();
+        tool.target = toolTarget(data.value(u"arguments").toObject());
+        return {tool};
+    }
+    if (type == u"assistant.turn_end") {
+        AgentEvent turn;
+        turn.kind = AgentEvent::Kind::Turn;
+        return {turn};
+    }
+    if (type == u"session.error") {
+        // After the CLI's own retries: the status it last got and its words.
+        AgentEvent failure;
+        failure.kind = AgentEvent::Kind::Failure;
+        failure.text = data.value(u"message").toString(QStringLiteral("Copilot CLI reported an error"));
+        const int status = data.value(u"statusCode").toInt();
+        failure.failure = failureFromApiError(status, failure.text + u' ' + data.value(u"errorType").toString());
+        failure.name = status > 0 ? QString::number(status) : data.value(u"errorType").toString();
+        return {failure};
+    }
+    if (type == u"result") {
+        QList<AgentEvent> out;
+        const QString session = o.value(u"sessionId").toString();
+        AgentEvent id;
+        id.kind = AgentEvent::Kind::Session;
+        id.text = session;
+        out << id;
+        if (!session.isEmpty() && readUsage) {
+            if (auto usage = usageOf(readUsage(session)))
+                out << *usage;
+        }
+        // A failed session ends without a result: its session.error (or the exit code) tells why.
+        if (o.value(u"exitCode").toInt() == 0) {
+            AgentEvent result;
+            result.kind = AgentEvent::Kind::Result; // the answer is the assistant's last message
+            out << result;
+        }
+        return out;
+    }
+    // Other types (deltas, turn starts, tool results, ephemeral notices) carry nothing peal acts on.
+    return {};
+}
+
+} // namespace Peal::Copilot
