@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// peal driving the real agent CLIs - Claude Code, Codex and Gemini CLI, the pinned npm releases
+// peal driving the real agent CLIs - Claude Code, Codex, Gemini CLI, OpenCode, Copilot CLI and
+// Qwen Code, the pinned npm releases
 // scripts/test.sh installs - against the scripted model server: the model asks for each CLI's
 // own file-writing tool, so the edits that peal commits are made by the real CLI.
 #include "realcli.h"
@@ -20,12 +21,32 @@ namespace {
 const QByteArray kTwoTasks = "## Task 1\nCreate the greeting.\n@write hello.txt Hello from task 1\n\n"
                              "## Task 2\nCreate the farewell.\n@write bye.txt Goodbye from task 2\n";
 
+const QStringList kAll{u"claude"_s, u"codex"_s, u"gemini"_s, u"opencode"_s, u"copilot"_s, u"qwen"_s};
+
+// The API each one's CLI talks to the model server, and the model names it is given: OpenCode's
+// are its provider's ("scripted/..."), and the server sees the name without the provider.
+const QHash<QString, QString> kApiOf{{u"claude"_s, u"anthropic"_s}, {u"codex"_s, u"openai"_s}, {u"gemini"_s, u"gemini"_s},
+                                     {u"opencode"_s, u"chat"_s}, {u"copilot"_s, u"chat"_s}, {u"qwen"_s, u"chat"_s}};
+const QHash<QString, QString> kPlanModel{{u"claude"_s, u"claude-haiku-4-5"_s}, {u"codex"_s, u"gpt-5-mini"_s},
+                                         {u"gemini"_s, u"gemini-2.5-flash"_s}, {u"opencode"_s, u"scripted/scripted-small"_s},
+                                         {u"copilot"_s, u"scripted-small"_s}, {u"qwen"_s, u"scripted-small"_s}};
+const QHash<QString, QString> kExecuteModel{{u"claude"_s, u"claude-sonnet-4-5"_s}, {u"codex"_s, u"gpt-5"_s},
+                                            {u"gemini"_s, u"gemini-2.5-pro"_s}, {u"opencode"_s, u"scripted/scripted-large"_s},
+                                            {u"copilot"_s, u"scripted-large"_s}, {u"qwen"_s, u"scripted-large"_s}};
+// The back-ends whose CLI reports a cost (OpenCode from its provider's prices).
+const QStringList kReportCost{u"claude"_s, u"opencode"_s};
+
+QString modelSeen(const QString &model)
+{
+    return model.section(u'/', -1);
+}
+
 // The back-ends under test: all, or the ones PEAL_TEST_BACKENDS lists (CTest runs one each, in
 // parallel with the rest of the suite).
 QStringList backEnds()
 {
     const QString only = qEnvironmentVariable("PEAL_TEST_BACKENDS");
-    return only.isEmpty() ? QStringList{u"claude"_s, u"codex"_s, u"gemini"_s} : only.split(u',', Qt::SkipEmptyParts);
+    return only.isEmpty() ? kAll : only.split(u',', Qt::SkipEmptyParts);
 }
 
 const QStringList kBackEnds = backEnds();
@@ -129,14 +150,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         for (const QString &b : kBackEnds) {
             // Gemini CLI retries a 429 itself for minutes (docs/decisions.md 44); its report of one
-            // is read by tst_agentstreams.
+            // is read by tst_agentstreams. Qwen Code's seven tries take about 70 s.
             if (b != u"gemini")
                 QTest::addRow("%s 429", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"429"_s}
                                                        << u"error: task 1, phase 1 (plan): %1: rate limited"_s.arg(b);
             // Gemini CLI retries a 5xx ten times with a backoff from 5 s (and falls back to a
-            // flash model) before it reports one: minutes, not for this suite. Its report is read
-            // by tst_agentstreams (docs/agents.md).
-            if (b != u"gemini")
+            // flash model), Qwen Code seven times with a backoff from 1.5 s, before they report
+            // one: minutes, not for this suite. Their reports are read by tst_agentstreams
+            // (docs/agents.md).
+            if (b != u"gemini" && b != u"qwen")
                 QTest::addRow("%s 500", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"500"_s}
                                                        << u"error: task 1, phase 1 (plan): %1: overloaded"_s.arg(b);
             QTest::addRow("%s malformed", qPrintable(b)) << b << QStringList{u"--malformed"_s, u"99"_s}
@@ -162,34 +184,27 @@ private Q_SLOTS:
     void oneBackEndPlansAnotherExecutesAndTheRunAddsUp_data() { addBackEnds(); }
     void oneBackEndPlansAnotherExecutesAndTheRunAddsUp()
     {
-        // The back-end under test executes; the next one of the three plans, with a model of
-        // its own. Every call is recorded with its back-end, and the usage adds up.
+        // The back-end under test executes; the next one of the six plans, with a model of its
+        // own. Every call is recorded with its back-end, and the usage adds up.
         QFETCH(QString, backEnd);
-        static const QStringList all{u"claude"_s, u"codex"_s, u"gemini"_s};
-        static const QHash<QString, QString> apiOf{{u"claude"_s, u"anthropic"_s}, {u"codex"_s, u"openai"_s},
-                                                   {u"gemini"_s, u"gemini"_s}};
-        const QString planner = all.value((all.indexOf(backEnd) + 1) % 3);
+        const QString planner = kAll.value((kAll.indexOf(backEnd) + 1) % kAll.size());
         QVERIFY2(!PealTest::agentCli(planner).isEmpty(), qPrintable(planner + u" is not installed"_s));
-        static const QHash<QString, QString> planModel{{u"claude"_s, u"claude-haiku-4-5"_s}, {u"codex"_s, u"gpt-5-mini"_s},
-                                                       {u"gemini"_s, u"gemini-2.5-flash"_s}};
-        static const QHash<QString, QString> executeModel{{u"claude"_s, u"claude-sonnet-4-5"_s}, {u"codex"_s, u"gpt-5"_s},
-                                                          {u"gemini"_s, u"gemini-2.5-pro"_s}};
         Scenario s(kTwoTasks);
         ModelServer server;
         QVERIFY(s.isValid() && server.isRunning());
         const auto r = s.run({u"--agent-plugin"_s, backEnd, u"--agent-cmd"_s, PealTest::agentCli(backEnd), u"--plan-agent"_s,
-                              planner, u"--plan-model"_s, planModel.value(planner), u"--execute-model"_s,
-                              executeModel.value(backEnd), u"--stet-path"_s, u"/nonexistent"_s, u"--commit-after-phase2"_s},
+                              planner, u"--plan-model"_s, kPlanModel.value(planner), u"--execute-model"_s,
+                              kExecuteModel.value(backEnd), u"--stet-path"_s, u"/nonexistent"_s, u"--commit-after-phase2"_s},
                              server.environment(), 240000);
         QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QStringList apis;
         for (const QJsonObject &request : server.requests())
             apis << request.value(u"api"_s).toString();
-        const QString p = apiOf.value(planner);
-        const QString e = apiOf.value(backEnd);
+        const QString p = kApiOf.value(planner);
+        const QString e = kApiOf.value(backEnd);
         QCOMPARE(apis, (QStringList{p, p, e, e, p, p, e, e}));
-        QCOMPARE(server.requests().value(2).value(u"model"_s).toString(), executeModel.value(backEnd));
-        QCOMPARE(server.requests().value(0).value(u"model"_s).toString(), planModel.value(planner));
+        QCOMPARE(server.requests().value(2).value(u"model"_s).toString(), modelSeen(kExecuteModel.value(backEnd)));
+        QCOMPARE(server.requests().value(0).value(u"model"_s).toString(), modelSeen(kPlanModel.value(planner)));
         const auto header = [&](const QString &file) {
             return QJsonDocument::fromJson(PealTest::readFile(s.stateDir() + u"/tasks/1/"_s + file).split('\n').first()).object();
         };
@@ -198,8 +213,8 @@ private Q_SLOTS:
         const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
         QCOMPARE(usage.value(u"agent_calls"_s).toInt(), 4);
         QVERIFY(usage.value(u"input_tokens"_s).toInt() > 0);
-        // Only Claude Code reports a cost.
-        QCOMPARE(usage.contains(u"cost_usd"_s), backEnd == u"claude" || planner == u"claude");
+        // Only Claude Code and OpenCode report a cost.
+        QCOMPARE(usage.contains(u"cost_usd"_s), kReportCost.contains(backEnd) || kReportCost.contains(planner));
         QCOMPARE(usage.value(u"tasks"_s).toObject().value(u"1"_s).toObject().value(u"agent_calls"_s).toInt(), 2);
         const auto status = PealTest::runPeal({u"status"_s, u"--plan"_s, s.planPath(), u"--repo"_s, s.repo(), u"--state-dir"_s,
                                                s.stateDir()});
