@@ -114,6 +114,9 @@ private Q_SLOTS:
         QTest::newRow("claude") << u"claude"_s << true;
         QTest::newRow("codex") << u"codex"_s << true;
         QTest::newRow("gemini") << u"gemini"_s << true;
+        QTest::newRow("opencode") << u"opencode"_s << true;
+        QTest::newRow("copilot") << u"copilot"_s << true; // a session peal named (--session-id)
+        QTest::newRow("qwen") << u"qwen"_s << true;
         QTest::newRow("claude, resume_sessions = false") << u"claude"_s << false;
     }
 
