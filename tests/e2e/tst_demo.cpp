@@ -27,7 +27,13 @@ private Q_SLOTS:
                                          {{u"PATH"_s, u"/nonexistent"_s}});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(u"install it with 'npm install -g @anthropic-ai/claude-code'"_s), PealTest::tail(r.err).constData());
-        QCOMPARE(PealTest::runPeal({u"demo"_s, u"--agent"_s, u"copilot"_s}).exitCode, 2);
+        const auto copilot = PealTest::runPeal({u"demo"_s, u"--agent"_s, u"copilot"_s, u"--dir"_s, temp.filePath(u"c"_s)}, {},
+                                               {{u"PATH"_s, u"/nonexistent"_s}});
+        QCOMPARE(copilot.exitCode, 1);
+        QVERIFY2(copilot.err.contains(u"install it with 'npm install -g @github/copilot'"_s), PealTest::tail(copilot.err).constData());
+        const auto unknown = PealTest::runPeal({u"demo"_s, u"--agent"_s, u"aider"_s});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains(u"qwen"_s), PealTest::tail(unknown.err).constData()); // the choices
     }
 
     void demoRunsEveryPhaseAndReportsWhereThingsAre()

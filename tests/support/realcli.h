@@ -37,8 +37,8 @@ public:
     // The requests it answered, one JSON object each.
     QList<QJsonObject> requests() const;
 
-    // The environment that points the real CLIs (claude, codex, gemini) at this server, with a
-    // throwaway HOME of their own, and puts the installed CLIs first on PATH.
+    // The environment that points the real CLIs (claude, codex, gemini, opencode, copilot, qwen) at
+    // this server, with a throwaway HOME of their own, and puts the installed CLIs first on PATH.
     QHash<QString, QString> environment() const;
 
 private:
