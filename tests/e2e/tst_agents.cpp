@@ -149,9 +149,14 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("serverArgs");
         QTest::addColumn<QString>("message");
         for (const QString &b : kBackEnds) {
-            // Gemini CLI retries a 429 itself for minutes (docs/decisions.md 44); its report of one
-            // is read by tst_agentstreams. Qwen Code's seven tries take about 70 s.
-            if (b != u"gemini")
+            // Gemini CLI retries a 429 itself for minutes (docs/decisions.md 44), Qwen Code seven
+            // times over about 70 s; their reports of one are read by the unit tests
+            // (tst_agentstreams, tst_chatclistreams). Qwen Code does not retry a 400: its answer
+            // "[API Error: 400 ...]", with exit code 0, is a failure all the same.
+            if (b == u"qwen")
+                QTest::addRow("%s 400", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"400"_s}
+                                                       << u"error: task 1, phase 1 (plan): qwen: failed (400) ([API Error: 400"_s;
+            if (b != u"gemini" && b != u"qwen")
                 QTest::addRow("%s 429", qPrintable(b)) << b << QStringList{u"--fail"_s, u"99"_s, u"--status"_s, u"429"_s}
                                                        << u"error: task 1, phase 1 (plan): %1: rate limited"_s.arg(b);
             // Gemini CLI retries a 5xx ten times with a backoff from 5 s (and falls back to a
