@@ -246,7 +246,8 @@ private:
                          : api == Api::OpenAi  ? QByteArray("event: response.created\ndata: {\"type\": \"resp\n\n")
                          : api == Api::Chat    ? brokenChatStream()
                                                : QByteArray("data: {\"candidates\": [{\"cont\r\n\r\n"),
-                         {}};
+                         api == Api::Chat ? QList<std::pair<QByteArray, QByteArray>>{{"retry-after-ms", "0"}}
+                                          : QList<std::pair<QByteArray, QByteArray>>{}};
         if (request <= m_settings.fail + m_settings.malformed + m_settings.hang || m_settings.hangAt.contains(request))
             return Reply{0, {}, {}, {}}; // held open: send() writes nothing
         return std::nullopt;

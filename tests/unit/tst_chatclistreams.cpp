@@ -56,6 +56,10 @@ private Q_SLOTS:
         const auto away = eventsOf(uR"j({"type":"error","error":{"name":"UnknownError","data":{"message":"Cannot connect to API: Unable to connect."}}})j"_s);
         QCOMPARE(away.value(0).kind, AgentEvent::Kind::Failure);
         QCOMPARE(away.value(0).name, u"UnknownError"_s);
+        // A broken model stream, after its retries.
+        const auto broken = eventsOf(uR"j({"type":"error","sessionID":"ses_dafe","error":{"name":"UnknownError","data":{"message":"JSON parsing failed: Text: chatcmpl-broken. Error message: JSON Parse error: Unterminated string"}}})j"_s);
+        QCOMPARE(broken.value(0).kind, AgentEvent::Kind::Failure);
+        QCOMPARE(broken.value(0).failure, AgentEvent::Failure::Other);
         QCOMPARE(eventsOf(u"{\"type\":\"text\""_s).value(0).kind, AgentEvent::Kind::Unreadable);
         QVERIFY(eventsOf(uR"j({"type":"reasoning","part":{}})j"_s).isEmpty());
     }
