@@ -24,6 +24,65 @@ std::optional<QJsonObject> jsonObjectOf(const QString &line, AgentEvent *unreada
     return std::nullopt;
 }
 
+std::optional<QJsonObject> streamObject(const QString &line, QList<AgentEvent> *events)
+{
+    if (line.trimmed().isEmpty())
+        return std::nullopt;
+    AgentEvent unreadable;
+    std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    if (!object)
+        events->append(unreadable);
+    return object;
+}
+
+AgentEvent eventOfKind(AgentEvent::Kind kind)
+{
+    AgentEvent event;
+    event.kind = kind;
+    return event;
+}
+
+AgentEvent sessionEvent(const QString &id)
+{
+    AgentEvent event = eventOfKind(AgentEvent::Kind::Session);
+    event.text = id;
+    return event;
+}
+
+AgentEvent textEvent(const QString &text)
+{
+    AgentEvent event = eventOfKind(AgentEvent::Kind::Text);
+    event.text = text;
+    return event;
+}
+
+AgentEvent toolCallEvent(const QString &tool, const QJsonObject &input)
+{
+    AgentEvent event = eventOfKind(AgentEvent::Kind::ToolCall);
+    event.name = tool;
+    event.target = toolTarget(input);
+    return event;
+}
+
+AgentEvent usageEvent(qint64 input, qint64 output, qint64 cacheRead, qint64 cacheWrite)
+{
+    AgentEvent event = eventOfKind(AgentEvent::Kind::Usage);
+    event.inputTokens = input;
+    event.outputTokens = output;
+    event.cacheReadTokens = cacheRead;
+    event.cacheWriteTokens = cacheWrite;
+    return event;
+}
+
+AgentEvent apiFailureEvent(int status, const QString &message, const QString &words, const QString &otherwise)
+{
+    AgentEvent event = eventOfKind(AgentEvent::Kind::Failure);
+    event.text = message;
+    event.failure = failureFromApiError(status, message + u' ' + words);
+    event.name = status > 0 ? QString::number(status) : otherwise;
+    return event;
+}
+
 QString toolTarget(const QJsonObject &input)
 {
     for (const char *key : {"file_path", "filePath", "notebook_path", "absolute_path", "path", "dir_path", "command", "cmd",

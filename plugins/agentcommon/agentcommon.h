@@ -30,6 +30,21 @@ bool readsOnly(AgentMode mode);
 // The JSON object on a line, or an Unreadable event in `unreadable` (a line that is not one).
 std::optional<QJsonObject> jsonObjectOf(const QString &line, AgentEvent *unreadable);
 
+// The JSON object of one stream line. Nothing for a blank line; a line that is not a JSON
+// object puts an Unreadable event in `events` (what the reader then returns).
+std::optional<QJsonObject> streamObject(const QString &line, QList<AgentEvent> *events);
+
+// The events the stream readers make, one of each kind.
+AgentEvent eventOfKind(AgentEvent::Kind kind); // a Turn, a Result: nothing more to say
+AgentEvent sessionEvent(const QString &id);
+AgentEvent textEvent(const QString &text);
+AgentEvent toolCallEvent(const QString &tool, const QJsonObject &input);
+AgentEvent usageEvent(qint64 input, qint64 output, qint64 cacheRead = 0, qint64 cacheWrite = 0);
+// An API error the CLI reported, after its own retries: its class from the HTTP status (0:
+// unknown) and `words` (the message and whatever else names the error), the status or
+// `otherwise` as its detail. A Failure event; a reader makes it a Result where it ends the call.
+AgentEvent apiFailureEvent(int status, const QString &message, const QString &words, const QString &otherwise);
+
 // A short "what" of a tool call from its input: the file, the command, the pattern; never
 // contents. One line, at most 200 characters.
 QString toolTarget(const QJsonObject &input);

@@ -33,18 +33,13 @@ QList<AgentEvent> resultEvents(const QJsonObject &o)
 {
     QList<AgentEvent> out;
     const QJsonObject usage = o.value(u"usage").toObject();
-    AgentEvent tokens;
-    tokens.kind = AgentEvent::Kind::Usage;
-    tokens.inputTokens = number(usage, "input_tokens");
-    tokens.outputTokens = number(usage, "output_tokens");
-    tokens.cacheReadTokens = number(usage, "cache_read_input_tokens");
-    tokens.cacheWriteTokens = number(usage, "cache_creation_input_tokens");
+    AgentEvent tokens = usageEvent(number(usage, "input_tokens"), number(usage, "output_tokens"),
+                                   number(usage, "cache_read_input_tokens"), number(usage, "cache_creation_input_tokens"));
     if (o.value(u"total_cost_usd").isDouble())
         tokens.costUsd = o.value(u"total_cost_usd").toDouble();
     out << tokens;
 
-    AgentEvent result;
-    result.kind = AgentEvent::Kind::Result;
+    AgentEvent result = eventOfKind(AgentEvent::Kind::Result);
     result.text = o.value(u"result").toString();
     result.turns = number(o, "num_turns");
     const QString subtype = o.value(u"subtype").toString();
@@ -103,36 +98,22 @@ QStringList arguments(AgentMode mode, const AgentSettings &settings, const Claud
 
 QList<AgentEvent> eventsOf(const QString &line)
 {
-    if (line.trimmed().isEmpty())
-        return {};
-    AgentEvent unreadable;
-    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    QList<AgentEvent> out;
+    const std::optional<QJsonObject> object = streamObject(line, &out);
     if (!object)
-        return {unreadable};
+        return out;
     const QJsonObject &o = *object;
     const QString type = o.value(u"type").toString();
-    QList<AgentEvent> out;
     if (type == u"system" && o.value(u"subtype") == QJsonValue(QStringLiteral("init"))) {
-        AgentEvent session;
-        session.kind = AgentEvent::Kind::Session;
-        session.text = o.value(u"session_id").toString();
-        out << session;
+        out << sessionEvent(o.value(u"session_id").toString());
     } else if (type == u"assistant") {
         for (const QJsonValue &block : o.value(u"message").toObject().value(u"content").toArray()) {
             const QJsonObject b = block.toObject();
             const QString kind = b.value(u"type").toString();
-            if (kind == u"text" && !b.value(u"text").toString().isEmpty()) {
-                AgentEvent text;
-                text.kind = AgentEvent::Kind::Text;
-                text.text = b.value(u"text").toString();
-                out << text;
-            } else if (kind == u"tool_use") {
-                AgentEvent tool;
-                tool.kind = AgentEvent::Kind::ToolCall;
-                tool.name = b.value(u"name").toString();
-                tool.target = toolTarget(b.value(u"input").toObject());
-                out << tool;
-            }
+            if (kind == u"text" && !b.value(u"text").toString().isEmpty())
+                out << textEvent(b.value(u"text").toString());
+            else if (kind == u"tool_use")
+                out << toolCallEvent(b.value(u"name").toString(), b.value(u"input").toObject());
         }
     } else if (type == u"result") {
         out << resultEvents(o);

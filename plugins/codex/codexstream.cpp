@@ -80,43 +80,29 @@ QStringList arguments(AgentMode mode, const AgentSettings &settings, const Codex
 
 QList<AgentEvent> eventsOf(const QString &line)
 {
-    if (line.trimmed().isEmpty())
-        return {};
-    AgentEvent unreadable;
-    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    QList<AgentEvent> unreadable;
+    const std::optional<QJsonObject> object = streamObject(line, &unreadable);
     if (!object)
-        return {unreadable};
+        return unreadable;
     const QJsonObject &o = *object;
     const QString type = o.value(u"type").toString();
-    if (type == u"thread.started") {
-        AgentEvent session;
-        session.kind = AgentEvent::Kind::Session;
-        session.text = o.value(u"thread_id").toString();
-        return {session};
-    }
+    if (type == u"thread.started")
+        return {sessionEvent(o.value(u"thread_id").toString())};
     if (type == u"item.started")
         return startedItem(o.value(u"item").toObject());
     if (type == u"item.completed") {
         const QJsonObject item = o.value(u"item").toObject();
-        if (item.value(u"type") == QJsonValue(QStringLiteral("agent_message"))) {
-            AgentEvent text;
-            text.kind = AgentEvent::Kind::Text;
-            text.text = item.value(u"text").toString();
-            return {text};
-        }
+        if (item.value(u"type") == QJsonValue(QStringLiteral("agent_message")))
+            return {textEvent(item.value(u"text").toString())};
         return {}; // reasoning, finished commands, warnings ("error" items) carry nothing more
     }
     if (type == u"turn.completed") {
         const QJsonObject usage = o.value(u"usage").toObject();
-        AgentEvent tokens;
-        tokens.kind = AgentEvent::Kind::Usage;
-        tokens.inputTokens = usage.value(u"input_tokens").toInteger();
-        tokens.outputTokens = usage.value(u"output_tokens").toInteger();
-        tokens.cacheReadTokens = usage.value(u"cached_input_tokens").toInteger();
-        AgentEvent result;
-        result.kind = AgentEvent::Kind::Result; // the answer is the last agent message
+        AgentEvent result = eventOfKind(AgentEvent::Kind::Result); // the answer is the last agent message
         result.turns = 1;
-        return {tokens, result};
+        return {usageEvent(usage.value(u"input_tokens").toInteger(), usage.value(u"output_tokens").toInteger(),
+                           usage.value(u"cached_input_tokens").toInteger()),
+                result};
     }
     if (type == u"turn.failed" || type == u"error") {
         const QString message = type == u"error" ? o.value(u"message").toString()

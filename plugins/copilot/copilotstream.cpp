@@ -56,8 +56,7 @@ std::optional<AgentEvent> usageOf(const QByteArray &json)
     const QJsonObject metrics = QJsonDocument::fromJson(json).object().value(u"modelMetrics").toObject();
     if (metrics.isEmpty())
         return std::nullopt;
-    AgentEvent usage;
-    usage.kind = AgentEvent::Kind::Usage;
+    AgentEvent usage = usageEvent(0, 0);
     for (const QJsonValue &model : metrics) {
         const QJsonObject u = model.toObject().value(u"usage").toObject();
         usage.inputTokens += u.value(u"inputTokens").toInteger();
@@ -70,60 +69,33 @@ std::optional<AgentEvent> usageOf(const QByteArray &json)
 
 QList<AgentEvent> eventsOf(const QString &line, const std::function<QByteArray(const QString &)> &readUsage)
 {
-    if (line.trimmed().isEmpty())
-        return {};
-    AgentEvent unreadable;
-    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    QList<AgentEvent> unreadable;
+    const std::optional<QJsonObject> object = streamObject(line, &unreadable);
     if (!object)
-        return {unreadable};
+        return unreadable;
     const QJsonObject &o = *object;
     const QString type = o.value(u"type").toString();
     const QJsonObject data = o.value(u"data").toObject();
-    if (type == u"assistant.message") {
-        AgentEvent text;
-        text.kind = AgentEvent::Kind::Text;
-        text.text = data.value(u"content").toString();
-        return text.text.isEmpty() ? QList<AgentEvent>() : QList<AgentEvent>{text};
-    }
-    if (type == u"tool.execution_start") {
-        AgentEvent tool;
-        tool.kind = AgentEvent::Kind::ToolCall;
-        tool.name = data.value(u"toolName").toString();
-        tool.target = toolTarget(data.value(u"arguments").toObject());
-        return {tool};
-    }
-    if (type == u"assistant.turn_end") {
-        AgentEvent turn;
-        turn.kind = AgentEvent::Kind::Turn;
-        return {turn};
-    }
-    if (type == u"session.error") {
-        // After the CLI's own retries: the status it last got and its words.
-        AgentEvent failure;
-        failure.kind = AgentEvent::Kind::Failure;
-        failure.text = data.value(u"message").toString(QStringLiteral("Copilot CLI reported an error"));
-        const int status = data.value(u"statusCode").toInt();
-        failure.failure = failureFromApiError(status, failure.text + u' ' + data.value(u"errorType").toString());
-        failure.name = status > 0 ? QString::number(status) : data.value(u"errorType").toString();
-        return {failure};
-    }
+    if (type == u"assistant.message" && !data.value(u"content").toString().isEmpty())
+        return {textEvent(data.value(u"content").toString())};
+    if (type == u"tool.execution_start")
+        return {toolCallEvent(data.value(u"toolName").toString(), data.value(u"arguments").toObject())};
+    if (type == u"assistant.turn_end")
+        return {eventOfKind(AgentEvent::Kind::Turn)};
+    if (type == u"session.error") // after its own retries: the status it last got and its words
+        return {apiFailureEvent(data.value(u"statusCode").toInt(),
+                                data.value(u"message").toString(QStringLiteral("Copilot CLI reported an error")),
+                                data.value(u"errorType").toString(), data.value(u"errorType").toString())};
     if (type == u"result") {
-        QList<AgentEvent> out;
         const QString session = o.value(u"sessionId").toString();
-        AgentEvent id;
-        id.kind = AgentEvent::Kind::Session;
-        id.text = session;
-        out << id;
+        QList<AgentEvent> out{sessionEvent(session)};
         if (!session.isEmpty() && readUsage) {
             if (auto usage = usageOf(readUsage(session)))
                 out << *usage;
         }
         // A failed session ends without a result: its session.error (or the exit code) tells why.
-        if (o.value(u"exitCode").toInt() == 0) {
-            AgentEvent result;
-            result.kind = AgentEvent::Kind::Result; // the answer is the assistant's last message
-            out << result;
-        }
+        if (o.value(u"exitCode").toInt() == 0)
+            out << eventOfKind(AgentEvent::Kind::Result); // the answer is the assistant's last message
         return out;
     }
     // Other types (deltas, turn starts, tool results, ephemeral notices) carry nothing peal acts on.

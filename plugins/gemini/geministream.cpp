@@ -57,51 +57,29 @@ AgentEvent::Failure failureOfExitCode(int code)
 
 QList<AgentEvent> eventsOf(const QString &line)
 {
-    if (line.trimmed().isEmpty())
-        return {};
-    AgentEvent unreadable;
-    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    QList<AgentEvent> unreadable;
+    const std::optional<QJsonObject> object = streamObject(line, &unreadable);
     if (!object)
-        return {unreadable};
+        return unreadable;
     const QJsonObject &o = *object;
     const QString type = o.value(u"type").toString();
-    if (type == u"init") {
-        AgentEvent session;
-        session.kind = AgentEvent::Kind::Session;
-        session.text = o.value(u"session_id").toString();
-        return {session};
-    }
+    if (type == u"init")
+        return {sessionEvent(o.value(u"session_id").toString())};
     if (type == u"message" && o.value(u"role") == QJsonValue(QStringLiteral("assistant"))) {
-        AgentEvent text;
-        text.kind = AgentEvent::Kind::Text;
-        text.text = o.value(u"content").toString();
+        AgentEvent text = textEvent(o.value(u"content").toString());
         if (o.value(u"delta").toBool())
             text.name = QStringLiteral("delta");
         return {text};
     }
-    if (type == u"tool_use") {
-        AgentEvent tool;
-        tool.kind = AgentEvent::Kind::ToolCall;
-        tool.name = o.value(u"tool_name").toString();
-        tool.target = toolTarget(o.value(u"parameters").toObject());
-        return {tool};
-    }
-    if (type == u"error" && o.value(u"severity") != QJsonValue(QStringLiteral("warning"))) {
-        AgentEvent failure;
-        failure.kind = AgentEvent::Kind::Failure;
-        failure.text = o.value(u"message").toString();
-        failure.failure = failureFromApiError(0, failure.text);
-        return {failure};
-    }
+    if (type == u"tool_use")
+        return {toolCallEvent(o.value(u"tool_name").toString(), o.value(u"parameters").toObject())};
+    if (type == u"error" && o.value(u"severity") != QJsonValue(QStringLiteral("warning")))
+        return {apiFailureEvent(0, o.value(u"message").toString(), QString(), QString())};
     if (type == u"result") {
         const QJsonObject stats = o.value(u"stats").toObject();
-        AgentEvent tokens;
-        tokens.kind = AgentEvent::Kind::Usage;
-        tokens.inputTokens = stats.value(u"input_tokens").toInteger();
-        tokens.outputTokens = stats.value(u"output_tokens").toInteger();
-        tokens.cacheReadTokens = stats.value(u"cached").toInteger();
-        AgentEvent result;
-        result.kind = AgentEvent::Kind::Result; // the answer is the assistant's messages
+        const AgentEvent tokens = usageEvent(stats.value(u"input_tokens").toInteger(),
+                                             stats.value(u"output_tokens").toInteger(), stats.value(u"cached").toInteger());
+        AgentEvent result = eventOfKind(AgentEvent::Kind::Result); // the answer is the assistant's messages
         if (o.value(u"status") != QJsonValue(QStringLiteral("success"))) {
             const QJsonValue error = o.value(u"error");
             const QJsonObject e = error.toObject();

@@ -51,81 +51,45 @@ QHash<QString, QString> environment(AgentMode mode)
              QStringLiteral(R"({"edit":"deny","bash":"deny","webfetch":"deny"})")}};
 }
 
-namespace {
-
-QList<AgentEvent> errorEvents(const QJsonObject &error)
-{
-    const QJsonObject data = error.value(u"data").toObject();
-    AgentEvent failure;
-    failure.kind = AgentEvent::Kind::Failure;
-    failure.text = data.value(u"message").toString();
-    if (failure.text.isEmpty())
-        failure.text = error.value(u"name").toString(QStringLiteral("OpenCode reported an error"));
-    const int status = data.value(u"statusCode").toInt();
-    failure.failure = failureFromApiError(status, failure.text + u' ' + data.value(u"responseBody").toString() + u' '
-                                                      + error.value(u"name").toString());
-    failure.name = status > 0 ? QString::number(status) : error.value(u"name").toString();
-    return {failure};
-}
-
-} // namespace
-
 QList<AgentEvent> eventsOf(const QString &line)
 {
-    if (line.trimmed().isEmpty())
-        return {};
-    AgentEvent unreadable;
-    const std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
+    QList<AgentEvent> unreadable;
+    const std::optional<QJsonObject> object = streamObject(line, &unreadable);
     if (!object)
-        return {unreadable};
+        return unreadable;
     const QJsonObject &o = *object;
     const QString type = o.value(u"type").toString();
     const QJsonObject part = o.value(u"part").toObject();
-    if (type == u"step_start") {
-        // Every line names the session; the first step's is enough.
-        AgentEvent session;
-        session.kind = AgentEvent::Kind::Session;
-        session.text = o.value(u"sessionID").toString();
-        return session.text.isEmpty() ? QList<AgentEvent>() : QList<AgentEvent>{session};
-    }
-    if (type == u"text") {
-        AgentEvent text;
-        text.kind = AgentEvent::Kind::Text;
-        text.text = part.value(u"text").toString();
-        return text.text.isEmpty() ? QList<AgentEvent>() : QList<AgentEvent>{text};
-    }
-    if (type == u"tool_use") {
-        AgentEvent tool;
-        tool.kind = AgentEvent::Kind::ToolCall;
-        tool.name = part.value(u"tool").toString();
-        tool.target = toolTarget(part.value(u"state").toObject().value(u"input").toObject());
-        return {tool};
-    }
+    if (type == u"step_start" && !o.value(u"sessionID").toString().isEmpty())
+        return {sessionEvent(o.value(u"sessionID").toString())}; // every line names it; the first step's will do
+    if (type == u"text" && !part.value(u"text").toString().isEmpty())
+        return {textEvent(part.value(u"text").toString())};
+    if (type == u"tool_use")
+        return {toolCallEvent(part.value(u"tool").toString(), part.value(u"state").toObject().value(u"input").toObject())};
     if (type == u"step_finish") {
         // One model turn, with its tokens and cost; a turn that did not end for tool calls is
         // the answer (OpenCode prints no result line of its own).
         const QJsonObject tokens = part.value(u"tokens").toObject();
         const QJsonObject cache = tokens.value(u"cache").toObject();
-        AgentEvent usage;
-        usage.kind = AgentEvent::Kind::Usage;
-        usage.inputTokens = tokens.value(u"input").toInteger();
-        usage.outputTokens = tokens.value(u"output").toInteger() + tokens.value(u"reasoning").toInteger();
-        usage.cacheReadTokens = cache.value(u"read").toInteger();
-        usage.cacheWriteTokens = cache.value(u"write").toInteger();
+        AgentEvent usage = usageEvent(tokens.value(u"input").toInteger(),
+                                      tokens.value(u"output").toInteger() + tokens.value(u"reasoning").toInteger(),
+                                      cache.value(u"read").toInteger(), cache.value(u"write").toInteger());
         if (part.value(u"cost").isDouble())
             usage.costUsd = part.value(u"cost").toDouble();
-        AgentEvent turn;
-        turn.kind = AgentEvent::Kind::Turn;
-        QList<AgentEvent> out{usage, turn};
-        if (part.value(u"reason").toString() != u"tool-calls") {
-            AgentEvent result;
-            result.kind = AgentEvent::Kind::Result; // the answer is the text before it
-            out << result;
-        }
+        QList<AgentEvent> out{usage, eventOfKind(AgentEvent::Kind::Turn)};
+        if (part.value(u"reason").toString() != u"tool-calls")
+            out << eventOfKind(AgentEvent::Kind::Result); // the answer is the text before it
         return out;
     }
-    if (type == u"error")
-        return errorEvents(o.value(u"error").toObject());
+    if (type == u"error") {
+        // After its own retries: the status it last got, its words and the error's name.
+        const QJsonObject error = o.value(u"error").toObject();
+        const QJsonObject data = error.value(u"data").toObject();
+        const QString name = error.value(u"name").toString();
+        const QString message = data.value(u"message").toString(name.isEmpty() ? QStringLiteral("OpenCode reported an error") : name);
+        return {apiFailureEvent(data.value(u"statusCode").toInt(), message,
+                                data.value(u"responseBody").toString() + u' ' + name, name)};
+    }
     // Other types (reasoning, snapshots, patches) carry nothing peal acts on.
     return {};
 }

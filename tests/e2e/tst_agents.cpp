@@ -89,42 +89,6 @@ private Q_SLOTS:
         }
     }
 
-    void twoTasksAreEditedByTheRealCliAndCommitted_data() { addBackEnds(); }
-    void twoTasksAreEditedByTheRealCliAndCommitted()
-    {
-        QFETCH(QString, backEnd);
-        Scenario s(kTwoTasks);
-        ModelServer server;
-        QVERIFY(s.isValid() && server.isRunning());
-        const auto r = runWith(backEnd, s, server, {u"--commit-after-phase2"_s});
-        QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
-        const QStringList commits = s.commits();
-        QCOMPARE(commits.size(), 3);
-        QVERIFY(commits[0].startsWith(u"peal: task 2"_s));
-        QVERIFY(commits[1].startsWith(u"peal: task 1"_s));
-        QCOMPARE(fileAt(s, u"HEAD~1"_s, u"hello.txt"_s), u"Hello from task 1\n"_s);
-        QCOMPARE(fileAt(s, u"HEAD"_s, u"bye.txt"_s), u"Goodbye from task 2\n"_s);
-        // Two calls per task (plan, execute), each a tool turn and an answer.
-        QCOMPARE(server.requests().size(), 8);
-        for (const QJsonObject &request : server.requests()) {
-            const QString cwd = request.value(u"cwd"_s).toString();
-            if (!cwd.isEmpty())
-                QCOMPARE(QFileInfo(cwd).canonicalFilePath(), QFileInfo(s.repo()).canonicalFilePath());
-        }
-        QVERIFY2(r.err.contains(u"phase 2 events phase=2 task_index=2"_s), PealTest::tail(r.err).constData());
-        // The run's journal tells what the CLI did and said, for the dashboard's "agents at work".
-        const QDir runs(s.stateDir() + u"/runs"_s);
-        const QStringList journals = runs.entryList({u"*.jsonl"_s});
-        QCOMPARE(journals.size(), 1);
-        QByteArray tool, said;
-        for (const QByteArray &line : PealTest::readFile(runs.filePath(journals.first())).split('\n')) {
-            if (line.contains("\"kind\":\"agent_activity\""))
-                (line.contains("\"said\":true") ? said : tool) += line + '\n';
-        }
-        QVERIFY2(tool.contains("hello.txt"), tool.constData());
-        QVERIFY2(!said.isEmpty(), tool.constData());
-    }
-
     void planModeDoesNotWrite_data() { addBackEnds(); }
     void planModeDoesNotWrite()
     {
@@ -189,8 +153,8 @@ private Q_SLOTS:
         QCOMPARE(s.completed(), QList<int>{});
     }
 
-    void oneBackEndPlansAnotherExecutesAndTheRunAddsUp_data() { addBackEnds(); }
-    void oneBackEndPlansAnotherExecutesAndTheRunAddsUp()
+    void twoTasksPlannedByOneBackEndAreExecutedByAnotherAndCommitted_data() { addBackEnds(); }
+    void twoTasksPlannedByOneBackEndAreExecutedByAnotherAndCommitted()
     {
         // The back-end under test executes; the next one of the six plans, with a model of its
         // own. Every call is recorded with its back-end, and the usage adds up.
@@ -205,6 +169,31 @@ private Q_SLOTS:
                               kExecuteModel.value(backEnd), u"--stet-path"_s, u"/nonexistent"_s, u"--commit-after-phase2"_s},
                              server.environment(), 240000);
         QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
+        // The real CLI's edits, committed task by task.
+        const QStringList commits = s.commits();
+        QCOMPARE(commits.size(), 3);
+        QVERIFY(commits[0].startsWith(u"peal: task 2"_s));
+        QVERIFY(commits[1].startsWith(u"peal: task 1"_s));
+        QCOMPARE(fileAt(s, u"HEAD~1"_s, u"hello.txt"_s), u"Hello from task 1\n"_s);
+        QCOMPARE(fileAt(s, u"HEAD"_s, u"bye.txt"_s), u"Goodbye from task 2\n"_s);
+        // Two calls per task (plan, execute), each a tool turn and an answer, in the checkout.
+        for (const QJsonObject &request : server.requests()) {
+            const QString cwd = request.value(u"cwd"_s).toString();
+            if (!cwd.isEmpty())
+                QCOMPARE(QFileInfo(cwd).canonicalFilePath(), QFileInfo(s.repo()).canonicalFilePath());
+        }
+        QVERIFY2(r.err.contains(u"phase 2 events phase=2 task_index=2"_s), PealTest::tail(r.err).constData());
+        // The run's journal tells what the CLI did and said, for the dashboard's "agents at work".
+        const QDir runs(s.stateDir() + u"/runs"_s);
+        const QStringList journals = runs.entryList({u"*.jsonl"_s});
+        QCOMPARE(journals.size(), 1);
+        QByteArray tool, said;
+        for (const QByteArray &line : PealTest::readFile(runs.filePath(journals.first())).split('\n')) {
+            if (line.contains("\"kind\":\"agent_activity\""))
+                (line.contains("\"said\":true") ? said : tool) += line + '\n';
+        }
+        QVERIFY2(tool.contains("hello.txt"), tool.constData());
+        QVERIFY2(!said.isEmpty(), tool.constData());
         QStringList apis;
         for (const QJsonObject &request : server.requests())
             apis << request.value(u"api"_s).toString();
@@ -218,6 +207,16 @@ private Q_SLOTS:
         };
         QCOMPARE(header(u"plan-1.jsonl"_s).value(u"agent"_s).toString(), planner);
         QCOMPARE(header(u"execute-1.jsonl"_s).value(u"agent"_s).toString(), backEnd);
+        // The back-end under test counted its own call's tokens (the server's: 100 in, 20 out,
+        // 30 cached per request, two requests) and, where it reports one, its cost.
+        const QJsonObject end = QJsonDocument::fromJson(PealTest::readFile(s.stateDir() + u"/tasks/1/execute-1.jsonl"_s)
+                                                            .trimmed().split('\n').last()).object();
+        QVERIFY2(end.value(u"input_tokens"_s).toInt() >= 140, qPrintable(QString::fromUtf8(QJsonDocument(end).toJson())));
+        QCOMPARE(end.value(u"output_tokens"_s).toInt(), 40);
+        // The server reports cached tokens on the OpenAI APIs only.
+        const bool cached = kApiOf.value(backEnd) == u"openai" || kApiOf.value(backEnd) == u"chat";
+        QCOMPARE(end.value(u"cache_read_tokens"_s).toInt(), cached ? 60 : 0);
+        QCOMPARE(end.contains(u"cost_usd"_s), kReportCost.contains(backEnd));
         const QJsonObject usage = PealTest::json(s.summaryJson()).value(u"usage"_s).toObject();
         QCOMPARE(usage.value(u"agent_calls"_s).toInt(), 4);
         QVERIFY(usage.value(u"input_tokens"_s).toInt() > 0);
