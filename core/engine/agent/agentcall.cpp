@@ -180,14 +180,11 @@ struct AgentCall
         totals = AgentTotals();
         rawTail.clear();
         openTranscript(*spec, sent);
-        // A session the command named itself (Copilot CLI): the call's from its start.
-        if (const QString named = startsSession(*spec); !named.isEmpty()) {
+        if (const QString named = startsSession(*spec); !named.isEmpty()) { // Copilot CLI: the call's from its start
             AgentEvent session;
             session.kind = AgentEvent::Kind::Session;
             session.text = named;
-            totals.add(session);
-            if (transcript)
-                transcript->event(session);
+            take(session);
         }
         RunContext::LineCallback onLine;
         if (agent.streamsEvents(mode)) {
@@ -249,26 +246,31 @@ struct AgentCall
         if (!error.isEmpty() && !std::exchange(lineErrorLogged, true))
             run.logger().warn(u"peal::phase", QStringLiteral("agent output line not understood"),
                               withTask({{QStringLiteral("err"), error}}));
-        for (const AgentEvent &event : events) {
-            totals.add(event);
-            if (transcript)
-                transcript->event(event);
-            LogFields fields{{QStringLiteral("kind"), agentEventKindName(event.kind)}};
-            if (!event.name.isEmpty())
-                fields.append({QStringLiteral("name"), event.name});
-            if (!event.target.isEmpty())
-                fields.append({QStringLiteral("target"), Text::firstLine(event.target).left(200)});
-            if (event.kind == AgentEvent::Kind::Failure)
-                fields.append({QStringLiteral("class"), failureClassName(event.failure)});
-            if (event.kind == AgentEvent::Kind::Usage)
-                fields.append({{QStringLiteral("input_tokens"), event.inputTokens},
-                               {QStringLiteral("output_tokens"), event.outputTokens}});
-            run.logger().debug(u"peal::agent", QStringLiteral("agent event"), withTask(fields));
-            if (event.kind == AgentEvent::Kind::ToolCall && taskIndex != 0)
-                tellActivity(QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed(), false);
-            if (taskIndex != 0)
-                words.follow(event);
-        }
+        for (const AgentEvent &event : events)
+            take(event);
+    }
+
+    // One event of the call: counted, recorded, logged, and told to watchers.
+    void take(const AgentEvent &event)
+    {
+        totals.add(event);
+        if (transcript)
+            transcript->event(event);
+        LogFields fields{{QStringLiteral("kind"), agentEventKindName(event.kind)}};
+        if (!event.name.isEmpty())
+            fields.append({QStringLiteral("name"), event.name});
+        if (!event.target.isEmpty())
+            fields.append({QStringLiteral("target"), Text::firstLine(event.target).left(200)});
+        if (event.kind == AgentEvent::Kind::Failure)
+            fields.append({QStringLiteral("class"), failureClassName(event.failure)});
+        if (event.kind == AgentEvent::Kind::Usage)
+            fields.append({{QStringLiteral("input_tokens"), event.inputTokens},
+                           {QStringLiteral("output_tokens"), event.outputTokens}});
+        run.logger().debug(u"peal::agent", QStringLiteral("agent event"), withTask(fields));
+        if (event.kind == AgentEvent::Kind::ToolCall && taskIndex != 0)
+            tellActivity(QString(event.name + u' ' + Text::firstLine(event.target).left(80)).trimmed(), false);
+        if (taskIndex != 0)
+            words.follow(event);
     }
 
     // What the agent does (a tool call) or says, for watchers (the terminal, the journal).
@@ -304,27 +306,6 @@ struct AgentCall
             return;
         if (const auto why = interruptionOf(output, result, run.config()))
             pendingResume = Resume{backEnd(), session, *why};
-    }
-
-    // A back-end that ends its stream with a result: the answer is the result's, an error result
-    // fails the call even after exit 0, and a stream without a result is a failure too.
-    void applyResult(AgentOutput &output, const ProcessResult &result) const
-    {
-        const bool ran = output.status == AgentOutput::Status::Succeeded || output.status == AgentOutput::Status::Failed;
-        if (!ran)
-            return;
-        if (totals.resultSeen && output.text.isEmpty())
-            output.text = totals.resultText.isEmpty() ? totals.lastText : totals.resultText;
-        if (totals.failure != AgentEvent::Failure::None) {
-            output.status = AgentOutput::Status::Failed;
-        } else if (!totals.resultSeen) {
-            output.status = AgentOutput::Status::Failed;
-            if (output.failure == AgentEvent::Failure::None) {
-                const bool died = result.ending == ProcessEnding::Crashed || !result.success();
-                output.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
-                output.failureText = died ? QString() : QStringLiteral("the output holds no result");
-            }
-        }
     }
 
     // What the call printed, where a rate limit and its reset time are read.
@@ -452,7 +433,7 @@ struct AgentCall
             output.failureDetail = totals.failureDetail;
         }
         if (agent.reportsResult(mode))
-            applyResult(output, result);
+            applyStreamResult(output, result, totals);
         // What a failed call printed, read for rate limits and their reset times.
         const QString printed = output.status == AgentOutput::Status::Failed ? failureOutput(output, result) : QString();
         classifyFailure(output, result, printed);

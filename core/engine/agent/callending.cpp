@@ -70,4 +70,23 @@ Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, const QString
     return Error(Error::Kind::Phase, subject + u' ' + how, stderrHint(output.stderrText));
 }
 
+void applyStreamResult(AgentOutput &output, const ProcessResult &result, const AgentTotals &totals)
+{
+    const bool ran = output.status == AgentOutput::Status::Succeeded || output.status == AgentOutput::Status::Failed;
+    if (!ran)
+        return;
+    if (totals.resultSeen && output.text.isEmpty())
+        output.text = totals.resultText.isEmpty() ? totals.lastText : totals.resultText;
+    if (totals.failure != AgentEvent::Failure::None) {
+        output.status = AgentOutput::Status::Failed;
+    } else if (!totals.resultSeen) {
+        output.status = AgentOutput::Status::Failed;
+        if (output.failure == AgentEvent::Failure::None) {
+            const bool died = result.ending == ProcessEnding::Crashed || !result.success();
+            output.failure = died ? AgentEvent::Failure::Crash : AgentEvent::Failure::Other;
+            output.failureText = died ? QString() : QStringLiteral("the output holds no result");
+        }
+    }
+}
+
 } // namespace Peal::Internal

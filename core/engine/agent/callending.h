@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "agent/agenttotals.h"
+
 #include <peal/config.h>
 #include <peal/sdk/agent.h>
 #include <peal/sdk/process.h>
@@ -19,6 +21,10 @@ PEAL_EXPORT Result<AgentOutput> classifyAgentOutput(const AgentOutput &output, c
 // Why a failed call was stopped from outside - the stall watchdog, the phase timeout, a rate
 // limit, the executor - as its continuation's prompt says it; none for a failure of its own.
 std::optional<QString> interruptionOf(const AgentOutput &output, const ProcessResult &result, const Config &config);
+
+// A back-end that ends its stream with a result: the answer is the result's, an error result
+// fails the call even after exit 0, and a stream without a result is a failure too.
+void applyStreamResult(AgentOutput &output, const ProcessResult &result, const AgentTotals &totals);
 
 // A rate limit or an overload: the classes a wait (or a fallback) answers.
 bool isRateLimit(AgentEvent::Failure failure);
