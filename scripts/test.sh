@@ -11,10 +11,19 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 install_dependencies zsh dpkg-dev file rpm patchelf cpio bsdutils clang libclang-rt-14-dev curl slurm-wlm munge \
     chromium
 build="$PEAL_ROOT/build/test"
-configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
 # The real agent CLIs, driven against the scripted model server (docs/agents.md), and
-# playwright-core for the browser test.
-install_agent_clis "$build/agent-clis"
+# playwright-core for the browser test: downloaded from npm while the build compiles.
+mkdir -p "$build"
+npm_log="$build/agent-clis-install.log"
+install_agent_clis "$build/agent-clis" >"$npm_log" 2>&1 &
+npm_pid=$!
+configure_and_build "$build" -DCMAKE_BUILD_TYPE=Debug -DPEAL_WERROR=ON -DPEAL_SANITIZE=ON
+if ! wait "$npm_pid"; then
+    cat "$npm_log" >&2
+    log "installing the npm packages of the tests failed (see above)"
+    exit 1
+fi
+cat "$npm_log" >&2
 
 # A one-node Slurm cluster of the suite's own (munged, slurmctld, slurmd), stopped by pid at
 # the end whatever happens; tst_slurm finds it through SLURM_CONF.

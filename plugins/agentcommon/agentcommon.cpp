@@ -11,28 +11,21 @@ bool readsOnly(AgentMode mode)
     return mode == AgentMode::Plan || mode == AgentMode::Triage || mode == AgentMode::Normalize;
 }
 
-std::optional<QJsonObject> jsonObjectOf(const QString &line, AgentEvent *unreadable)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(line.toUtf8(), &error);
-    if (error.error == QJsonParseError::NoError && document.isObject())
-        return document.object();
-    unreadable->kind = AgentEvent::Kind::Unreadable;
-    unreadable->text = error.error != QJsonParseError::NoError
-                           ? QStringLiteral("not JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
-                           : QStringLiteral("not a JSON object");
-    return std::nullopt;
-}
-
 std::optional<QJsonObject> streamObject(const QString &line, QList<AgentEvent> *events)
 {
     if (line.trimmed().isEmpty())
         return std::nullopt;
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(line.toUtf8(), &error);
+    if (error.error == QJsonParseError::NoError && document.isObject())
+        return document.object();
     AgentEvent unreadable;
-    std::optional<QJsonObject> object = jsonObjectOf(line, &unreadable);
-    if (!object)
-        events->append(unreadable);
-    return object;
+    unreadable.kind = AgentEvent::Kind::Unreadable;
+    unreadable.text = error.error != QJsonParseError::NoError
+                          ? QStringLiteral("not JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
+                          : QStringLiteral("not a JSON object");
+    events->append(unreadable);
+    return std::nullopt;
 }
 
 AgentEvent eventOfKind(AgentEvent::Kind kind)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// What the agent back-ends (claude, codex, gemini, opencode, copilot, qwen, command) share: reading their option tables,
-// their JSON lines, and the status of a finished process. Compiled into each plugin.
+// What the agent back-ends (claude, codex, gemini, opencode, copilot, qwen, command) share:
+// reading their option tables, their JSON lines, and the status of a finished process. Compiled
+// into each plugin.
 
 #include <peal/sdk/agent.h>
 #include <peal/sdk/options.h>
@@ -26,9 +27,6 @@ Result<void> readInto(Options &target, Result<Options> read)
 
 // Plan, triage and normalisation only read; execute and address edit the workspace.
 bool readsOnly(AgentMode mode);
-
-// The JSON object on a line, or an Unreadable event in `unreadable` (a line that is not one).
-std::optional<QJsonObject> jsonObjectOf(const QString &line, AgentEvent *unreadable);
 
 // The JSON object of one stream line. Nothing for a blank line; a line that is not a JSON
 // object puts an Unreadable event in `events` (what the reader then returns).
@@ -68,9 +66,8 @@ struct CliDescription
 
 /*
  * A CLI back-end that prints a JSON stream (Claude Code, Codex, Gemini CLI, OpenCode, Copilot CLI,
- * Qwen Code):
- * the prompt goes on stdin, the CLI runs in the workspace, every stdout line is read as it
- * arrives, and the answer and failure class come from the events. A plugin gives the
+ * Qwen Code): the prompt goes on stdin, the CLI runs in the workspace, every stdout line is read
+ * as it arrives, and the answer and failure class come from the events. A plugin gives the
  * description, its argv and its line reader.
  */
 class StreamingCliAgent : public AgentPlugin

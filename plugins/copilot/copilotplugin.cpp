@@ -24,25 +24,22 @@ public:
         return AgentCommon::readInto(m_options, readOptions(config.options));
     }
 
-    // The CLI prints its session id only at its end: peal names a new session itself, so that a
-    // call stopped before then can still be continued.
+    // The CLI prints its session id only at its end: peal names each new session itself
+    // (arguments()), so that a call stopped before then can still be continued.
     ProcessSpec command(AgentMode mode, const QString &prompt, const AgentSettings &settings) const override
     {
-        const QString resumed = resumeSession(settings);
-        const QString session = resumed.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : resumed;
-        AgentSettings own = settings;
-        own.extensions.insert(QStringLiteral("peal_copilot_session"), session);
-        ProcessSpec spec = StreamingCliAgent::command(mode, prompt, own);
-        if (resumed.isEmpty())
-            setStartsSession(spec, session);
+        ProcessSpec spec = StreamingCliAgent::command(mode, prompt, settings);
+        if (const qsizetype at = spec.arguments.indexOf(QStringLiteral("--session-id")); at >= 0)
+            setStartsSession(spec, spec.arguments.value(at + 1));
         return spec;
     }
 
 protected:
     QStringList arguments(AgentMode mode, const AgentSettings &settings) const override
     {
+        const QString resumed = resumeSession(settings);
         return Copilot::arguments(mode, settings, m_options,
-                                  settings.extensions.value(QStringLiteral("peal_copilot_session")).toString());
+                                  resumed.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : resumed);
     }
 
     // The result line's usage is in the file the CLI wrote just before it; read once, removed.
