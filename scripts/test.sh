@@ -34,12 +34,12 @@ export SLURM_CONF="$cluster/slurm.conf"
 bash "$PEAL_ROOT/scripts/slurm-cluster.sh" start "$cluster" >/dev/null
 
 # Every label (docs/testing.md): unit, e2e, realcli, slurm, browser, then fuzz and package, which build
-# trees of their own (build/fuzz, build/release) and run alone. Three at a time on two cores: the
+# trees of their own (build/fuzz, build/release) and run alone. Four at a time on two cores: the
 # real-CLI and Slurm tests spend much of their time waiting (rate-limit waits, the stall
 # watchdog's silences, the scheduler).
 log "running the test suite"
 status=0
-ctest --test-dir "$build" --output-on-failure -j 3 || status=$?
+ctest --test-dir "$build" --output-on-failure -j 4 || status=$?
 
 # QtTest prints one "Totals:" line per executable; add them up so the count of test cases is
 # visible, not only the count of executables. Each executable's initTestCase and

@@ -22,6 +22,9 @@ using PealTest::Scenario;
 namespace {
 
 const QByteArray kOneTask = "## Task 1\nT1: do it.\n@write a.txt from task 1\n";
+// The stall watchdog's silence in these tests: long enough that a CLI starting on a busy machine
+// (the suite runs several tests at a time) is never taken for a stalled one.
+const QString kIdleSec = QStringLiteral("15");
 const QByteArray kThreeTasks = "## Task 1\nT1: first.\n\n## Task 2\nT2: second.\n\n## Task 3\nT3: third.\n";
 
 // The "end" line of a task's call record (tasks/<task>/<name>.jsonl).
@@ -94,7 +97,7 @@ private Q_SLOTS:
         QVERIFY(s.isValid() && server.isRunning());
         // The limit leaves room for the CLI's own start: Node.js loading Claude Code on a loaded
         // machine (the suite runs two tests at a time under ASan) says nothing for seconds.
-        const auto r = runReal(u"claude"_s, s, server, {u"--agent-idle-timeout-sec"_s, u"10"_s});
+        const auto r = runReal(u"claude"_s, s, server, {u"--agent-idle-timeout-sec"_s, kIdleSec});
         QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(r.err.count(u"agent stalled, killed"_s), 1);
         QCOMPARE(recordEnd(s, 1, u"plan-1"_s).value(u"failure"_s).toString(), u"stalled"_s);
@@ -129,7 +132,7 @@ private Q_SLOTS:
         ModelServer server({u"--hang-at"_s, u"4"_s});
         QVERIFY(s.isValid() && server.isRunning());
         const auto r = runReal(backEnd, s, server,
-                               {u"--agent-idle-timeout-sec"_s, u"10"_s, u"--resume-sessions"_s, resume ? u"true"_s : u"false"_s});
+                               {u"--agent-idle-timeout-sec"_s, kIdleSec, u"--resume-sessions"_s, resume ? u"true"_s : u"false"_s});
         QVERIFY2(r.exitCode == 0, PealTest::tail(r.err).constData());
         QCOMPARE(r.err.count(u"agent stalled, killed"_s), 1);
         QCOMPARE(QString::fromUtf8(PealTest::readFile(s.repo() + u"/a.txt"_s)), u"from task 1\n"_s);
@@ -155,11 +158,11 @@ private Q_SLOTS:
         const QString session = recordEnd(s, 1, u"execute-1"_s).value(u"session"_s).toString();
         QVERIFY(!session.isEmpty());
         QCOMPARE(header.value(u"resumes"_s).toObject().value(u"session"_s).toString(), session);
-        QVERIFY(header.value(u"resumes"_s).toObject().value(u"after"_s).toString().startsWith(u"it wrote nothing for 10 s"_s));
+        QVERIFY(header.value(u"resumes"_s).toObject().value(u"after"_s).toString().startsWith(u"it wrote nothing for %1 s"_s.arg(kIdleSec)));
         QVERIFY(header.value(u"prompt"_s).toString().startsWith(u"Your previous turn"_s));
         QCOMPARE(recordEnd(s, 1, u"execute-2"_s).value(u"status"_s).toString(), u"succeeded"_s);
         const auto logs = s.runRaw({u"logs"_s, u"1"_s, u"--phase"_s, u"execute"_s, u"--state-dir"_s, s.stateDir()});
-        QVERIFY2(logs.out.contains(u"resumes session %1 (it wrote nothing for 10 s"_s.arg(session)), qPrintable(logs.out));
+        QVERIFY2(logs.out.contains(u"resumes session %1 (it wrote nothing for %2 s"_s.arg(session, kIdleSec)), qPrintable(logs.out));
         QVERIFY(r.err.contains(u"continuing the agent's conversation"_s));
     }
 
