@@ -23,8 +23,8 @@ namespace {
 
 const QByteArray kOneTask = "## Task 1\nT1: do it.\n@write a.txt from task 1\n";
 // The stall watchdog's silence in these tests: long enough that a CLI starting on a busy machine
-// (the suite runs several tests at a time) is never taken for a stalled one.
-const QString kIdleSec = QStringLiteral("15");
+// (the suite runs three tests at a time) is never taken for a stalled one.
+const QString kIdleSec = QStringLiteral("10");
 const QByteArray kThreeTasks = "## Task 1\nT1: first.\n\n## Task 2\nT2: second.\n\n## Task 3\nT3: third.\n";
 
 // The "end" line of a task's call record (tasks/<task>/<name>.jsonl).
