@@ -261,14 +261,21 @@ private Q_SLOTS:
         for (const QString &file : {u"one.txt"_s, u"two.txt"_s})
             QVERIFY2(!fileAt(s, u"HEAD"_s, file).isEmpty(), qPrintable(file));
         QCOMPARE(s.completed(), (QList<int>{1, 2}));
-        // Each task's calls ran in its own worktree, not in the checkout.
-        QSet<QString> worktrees;
+        // Each task's calls ran in its own worktree, not in the checkout: as the CLIs told the
+        // model (Gemini CLI does not say), and as peal recorded them.
         for (const QJsonObject &request : server.requests()) {
             const QString cwd = request.value(u"cwd"_s).toString();
-            if (!cwd.isEmpty()) {
+            if (!cwd.isEmpty())
                 QVERIFY2(cwd.contains(u"/worktrees/task-"_s), qPrintable(cwd));
-                worktrees.insert(cwd);
-            }
+        }
+        QSet<QString> worktrees;
+        for (int task = 1; task <= 2; ++task) {
+            const QString workspace = PealTest::json(PealTest::readFile(s.stateDir() + u"/tasks/%1/execute-1.jsonl"_s.arg(task))
+                                                         .split('\n').first())
+                                          .value(u"workspace"_s)
+                                          .toString();
+            QVERIFY2(workspace.contains(u"/worktrees/task-%1"_s.arg(task)), qPrintable(workspace));
+            worktrees.insert(workspace);
         }
         QCOMPARE(worktrees.size(), 2);
     }
